@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from programmes import views as programme_views
+from programmes.forms import SignInForm
+
+admin.site.site_header = "Productivity Programme administration"
+admin.site.site_title = "Productivity Programme admin"
+admin.site.index_title = "LGA officers' workspace"
+
+urlpatterns = [
+    path("", programme_views.home, name="home"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(
+            authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accessibility/", programme_views.accessibility, name="accessibility"),
+    path("bids/", include("applications.urls")),
+    path("board/", include("programmes.board.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,23 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender, **kwargs) -> None:
+    # Permissions are created app by app in post_migrate, so the groups are
+    # granted once, after the last app's turn, rather than in a data migration
+    # (which on a fresh database would run before any permission exists).
+    # Django sends post_migrate only to apps that have a models module.
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is not with_models[-1]:
+        return
+    from programmes.roles import groups_sync
+
+    groups_sync()
+
+
+class ProgrammesConfig(AppConfig):
+    name = "programmes"
+    verbose_name = "Programme: councils, strands and people"
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_roles, dispatch_uid="programmes.sync_roles")

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, user_role
+
+
+def _navigation(request: HttpRequest) -> list[dict]:
+    role = user_role(request.user)
+    items: list[tuple[str, str]] = []
+    if role == APPLICANT:
+        items.append(("Your council's bids", reverse("applications:bid_list")))
+    if role in (OFFICER, BOARD_MEMBER):
+        items.append(("Dashboards", reverse("board:overview")))
+    if role == OFFICER:
+        items.append(("Admin", reverse("admin:index")))
+    return [
+        {"label": label, "url": url, "current": request.path.startswith(url)}
+        for label, url in items
+    ]
+
+
+def service(request: HttpRequest) -> dict:
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "service_navigation": _navigation(request),
+    }

@@ -1,0 +1,86 @@
+"""Form building blocks shared by every app: GOV.UK-styled, validation on the server.
+
+Decisions (see docs/forms.md):
+- Browser validation is off (`novalidate`, no `required` attribute) so that
+  every error reaches the GOV.UK error summary instead of a browser bubble.
+- Numbers and money render as text inputs with `inputmode`, never
+  `type=number` (GOV.UK Design System guidance; crispy-forms-gds would
+  otherwise render unstyled number inputs).
+- Money is parsed to Decimal pounds; "£1,250.50" and "1250.5" are both fine.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout, Size
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class NumericInput(forms.TextInput):
+    """A text input that brings up the numeric keypad on phones."""
+
+    def __init__(self, attrs: dict | None = None, *, decimal: bool = False) -> None:
+        base = {"inputmode": "decimal" if decimal else "numeric", "spellcheck": "false"}
+        super().__init__({**base, **(attrs or {})})
+
+
+class PoundsField(forms.DecimalField):
+    """An amount of money in pounds, as Decimal; accepts "£" and thousands commas."""
+
+    widget = NumericInput
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("localize", False)
+        super().__init__(**kwargs)
+        self.widget = NumericInput(decimal=True)
+        self.widget.attrs.setdefault("class", "govuk-input--width-10")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").removeprefix("£").strip()
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise
+        except InvalidOperation:  # pragma: no cover - DecimalField raises ValidationError
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+def gds_helper(*fields, submit: str = "Continue") -> FormHelper:
+    """A FormHelper with the portal's defaults: no form tag, labels at size S."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.label_size = Size.SMALL
+    helper.legend_size = Size.SMALL
+    if fields:
+        helper.layout = Layout(*fields, Button("submit", submit))
+    return helper
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": (
+            "Enter a correct username and password. Both are case-sensitive: "
+            "check that Caps Lock is off"
+        ),
+        "inactive": "This account has been switched off. Contact the programme team",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "spellcheck": "false", "autofocus": False}
+        )
+        self.helper = gds_helper(
+            Field.text("username", field_width=20),
+            Field.text("password", field_width=20),
+            submit="Sign in",
+        )

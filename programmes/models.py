@@ -1,0 +1,141 @@
+"""Core records every other app builds on: councils, strands and users."""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from programmes.strands import STRANDS, StrandSpec, strand_choices
+from programmes.validators import GSS_PREFIX_BY_KIND, gss_code_matches_kind, validate_gss_code
+
+
+class CouncilKind(models.TextChoices):
+    COUNTY = "county", "County council"
+    DISTRICT = "district", "District or borough council"
+    UNITARY = "unitary", "Unitary authority"
+    METROPOLITAN = "metropolitan", "Metropolitan borough"
+    LONDON = "london", "London borough"
+
+
+class Region(models.TextChoices):
+    NORTH_EAST = "north-east", "North East"
+    NORTH_WEST = "north-west", "North West"
+    YORKSHIRE = "yorkshire", "Yorkshire and The Humber"
+    EAST_MIDLANDS = "east-midlands", "East Midlands"
+    WEST_MIDLANDS = "west-midlands", "West Midlands"
+    EAST = "east", "East of England"
+    LONDON = "london", "London"
+    SOUTH_EAST = "south-east", "South East"
+    SOUTH_WEST = "south-west", "South West"
+
+
+def _gss_kind_constraint() -> models.Q:
+    """Mirror of Council.clean(): an English code's type must fit the kind."""
+    non_english = ~models.Q(gss_code__startswith="E")
+    fits = [
+        models.Q(kind=kind, gss_code__startswith=prefix)
+        for kind, prefix in GSS_PREFIX_BY_KIND.items()
+    ]
+    return reduce(or_, fits, non_english)
+
+
+class Council(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=100)
+    gss_code = models.CharField(
+        "GSS code",
+        max_length=9,
+        unique=True,
+        validators=[validate_gss_code],
+        help_text="The ONS Government Statistical Service code, like E07000026",
+    )
+    kind = models.CharField(max_length=20, choices=CouncilKind.choices)
+    region = models.CharField(max_length=20, choices=Region.choices)
+    # Councils that have since been abolished stay: bids, awards and savings
+    # from before refer to them.
+    abolished_on = models.DateField(null=True, blank=True)
+    abolition_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(gss_code__regex=r"^[ENSW][0-9]{8}$"),
+                name="council_gss_code_format",
+            ),
+            models.CheckConstraint(
+                condition=_gss_kind_constraint(), name="council_gss_code_fits_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:programmes_council_change", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.gss_code and self.kind and not gss_code_matches_kind(self.gss_code, self.kind):
+            prefix = GSS_PREFIX_BY_KIND[self.kind]
+            raise ValidationError(
+                {
+                    "gss_code": (
+                        f"A {self.get_kind_display().lower()} in England has a GSS code "
+                        f"starting {prefix}"
+                    )
+                }
+            )
+
+    @property
+    def is_abolished(self) -> bool:
+        return self.abolished_on is not None
+
+
+class Strand(models.Model):
+    """One of the programme's five strands; its behaviour lives in the registry."""
+
+    key = models.CharField(max_length=20, unique=True, choices=strand_choices())
+    name = models.CharField(max_length=100)
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def spec(self) -> StrandSpec:
+        return STRANDS[self.key]
+
+
+class User(AbstractUser):
+    """A person who signs in. Council applicants belong to exactly one council."""
+
+    council = models.ForeignKey(
+        Council,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text="Council applicants see only this council's records",
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    def has_role(self, role: str) -> bool:
+        # Groups are prefetched on the request's user by the role helpers in
+        # programmes.roles; this stays a set lookup after the first call.
+        if not hasattr(self, "_role_names"):
+            self._role_names = set(self.groups.values_list("name", flat=True))
+        return role in self._role_names

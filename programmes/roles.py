@@ -1,0 +1,55 @@
+"""Roles are Django groups. This module names them and grants their permissions.
+
+- Council applicant: no model permissions; everything they see is scoped to
+  their own council by the access helpers in each app.
+- LGA officer: staff; every permission on the programme's own apps (the admin
+  is their workspace).
+- Board member: view permissions only, for dashboards; never writes.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+APPLICANT = "Council applicant"
+OFFICER = "LGA officer"
+BOARD_MEMBER = "Board member"
+ROLES = (APPLICANT, OFFICER, BOARD_MEMBER)
+
+# The project's own apps (by app label); Django's own are left to superusers.
+PROGRAMME_APP_LABELS = (
+    "programmes",
+    "ope",
+    "experts",
+    "asce",
+    "growth",
+    "procurement",
+    "board",
+    "applications",
+    "savings",
+)
+
+
+@transaction.atomic
+def groups_sync() -> dict[str, Group]:
+    """Create the role groups and set their permissions. Safe to run again."""
+    programme_perms = Permission.objects.filter(content_type__app_label__in=PROGRAMME_APP_LABELS)
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
+    groups[APPLICANT].permissions.clear()
+    groups[OFFICER].permissions.set(programme_perms)
+    groups[BOARD_MEMBER].permissions.set(programme_perms.filter(codename__startswith="view_"))
+    return groups
+
+
+def user_role(user) -> str | None:
+    """The one role that decides where a user lands; None for anonymous users."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser or user.has_role(OFFICER):
+        return OFFICER
+    if user.has_role(BOARD_MEMBER):
+        return BOARD_MEMBER
+    if user.has_role(APPLICANT) and user.council_id is not None:
+        return APPLICANT
+    return None

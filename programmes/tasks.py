@@ -1,0 +1,16 @@
+"""Worker entry points for the core layer."""
+
+from celery import shared_task
+from django.db import connection
+
+from programmes.models import Council
+
+
+@shared_task(ignore_result=False)
+def worker_health() -> dict:
+    """Answer with what the worker sees: proves broker, worker and database agree.
+
+    Operators can run it from a shell (`worker_health.delay().get(timeout=10)`)
+    to check a deployment end to end; the integration tests do the same.
+    """
+    return {"database": connection.vendor, "councils": Council.objects.count()}

@@ -1,0 +1,37 @@
+"""Validation of official council identifiers."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+
+# A GSS code is a letter for the nation, two digits for the entity type and
+# six for the instance (ONS Code History Database), e.g. E07000026 (Allerdale).
+GSS_CODE_RE = re.compile(r"^[ENSW]\d{8}$")
+
+# The English entity codes for each kind of council that the portal holds.
+GSS_PREFIX_BY_KIND = {
+    "county": "E10",
+    "district": "E07",
+    "unitary": "E06",
+    "metropolitan": "E08",
+    "london": "E09",
+}
+
+
+def validate_gss_code(value: str) -> None:
+    if not GSS_CODE_RE.match(value or ""):
+        raise ValidationError(
+            "Enter a GSS code as a capital letter (E, N, S or W) followed by 8 digits, "
+            "like E07000026",
+            code="invalid_gss_code",
+        )
+
+
+def gss_code_matches_kind(code: str, kind: str) -> bool:
+    """True unless an English code's entity type contradicts the council's kind."""
+    prefix = GSS_PREFIX_BY_KIND.get(kind)
+    if prefix is None or not code.startswith("E"):
+        return True
+    return code.startswith(prefix)

@@ -1,0 +1,70 @@
+"""`manage.py load_demo` loads the 2013 programme's core, idempotently."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from programmes.models import Council, Strand, User
+
+TABLES = (Council, Strand, User)
+
+
+def snapshot() -> dict:
+    return {model.__name__: sorted(model.objects.values_list()) for model in TABLES}
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+@pytest.mark.django_db
+def test_it_loads_the_councils_strands_and_one_user_per_role(debug, capsys):
+    call_command("load_demo")
+    assert Council.objects.count() == 21
+    assert Council.objects.get(short_name="Allerdale").gss_code == "E07000026"
+    assert Council.objects.get(short_name="Camden").kind == "london"
+    assert list(Strand.objects.values_list("key", flat=True)) == [
+        "ope",
+        "experts",
+        "asce",
+        "growth",
+        "procurement",
+    ]
+    out = capsys.readouterr().out
+    for username in ("demo-allerdale", "demo-wyreforest", "demo-officer", "demo-board"):
+        assert f"username: {username}" in out
+    assert User.objects.get(username="demo-wyreforest").council.short_name == "Wyre Forest"
+
+
+@pytest.mark.django_db
+def test_it_keeps_abolished_councils_marked_as_such(debug):
+    call_command("load_demo")
+    cumbria = Council.objects.get(short_name="Cumbria")
+    assert cumbria.is_abolished
+    assert not Council.objects.get(short_name="Essex").is_abolished
+
+
+@pytest.mark.django_db
+def test_a_second_run_changes_no_rows(debug):
+    call_command("load_demo")
+    before = snapshot()
+    call_command("load_demo")
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_printed_passwords_sign_the_demo_users_in(debug, client, capsys):
+    call_command("load_demo", "--reset-passwords")
+    line = next(line for line in capsys.readouterr().out.splitlines() if "demo-board " in line)
+    password = line.split("password:")[1].strip()
+    assert client.login(username="demo-board", password=password)
+
+
+@pytest.mark.django_db
+def test_it_refuses_demo_users_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="Refusing to create demo users with DEBUG off"):
+        call_command("load_demo")
+    assert not User.objects.exists()
+    call_command("load_demo", "--force")
+    assert User.objects.filter(username="demo-officer").exists()
