@@ -1,0 +1,173 @@
+"""The National Procurement Strategy as the 2013 board paper reports it (paras 19-28).
+
+The paper reports progress, not red/amber/green ratings: the statuses and due
+dates below are illustrative, chosen to show the board's table working, and
+say so in each activity's status note.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from programmes.demo import DemoContext
+from programmes.models import Council
+from programmes.procurement.models import RAG, BoardMemberKind, MilestoneStatus
+from programmes.procurement.services import (
+    activity_upsert,
+    board_member_add,
+    deadline_set,
+    issue_raise,
+    milestone_upsert,
+    objective_set,
+    workstream_upsert,
+)
+
+ILLUSTRATIVE = "Illustrative status for the demo; the 2013 paper gives none"
+
+WORKSTREAMS = [
+    {
+        "slug": "construction",
+        "name": "Construction",
+        "lead": "Lincolnshire",
+        "summary": (
+            "A sector-led programme board of councils and public buying organisations "
+            "testing whether there is a business case for collaboration in construction."
+        ),
+        "key_facts": (
+            "Council-funded construction has dropped with the shift of social housing to "
+            "ALMOs and the closure of Building Schools for the Future."
+        ),
+        "objectives": [
+            "Establish whether there is a business case for collaboration in this spend "
+            "category, given the drop in council-funded construction works",
+        ],
+        "activities": [
+            ("Map frameworks currently available to authorities", RAG.GREEN, date(2013, 9, 30)),
+            ("Map the supply chain of construction materials", RAG.AMBER, date(2013, 10, 31)),
+            ("Collate best practice", RAG.GREEN, date(2013, 11, 29)),
+        ],
+        "issues": [],
+        "deadlines": [],
+        "members": [(BoardMemberKind.PBO, "Public buying organisations' representatives")],
+    },
+    {
+        "slug": "energy",
+        "name": "Energy",
+        "lead": "Gloucestershire",
+        "summary": (
+            "Building on the Pan Government Energy Project, which encouraged councils to "
+            "join established collaborative buying arrangements."
+        ),
+        "key_facts": (
+            "Around 230 councils buy energy through just four Central Purchasing Bodies; "
+            "others buy directly or in smaller collaborative partnerships."
+        ),
+        "objectives": [
+            "Decide whether to rationalise the current number of buying arrangements",
+            "Find how to reduce demand, or obtain alternative energy creation schemes",
+        ],
+        "activities": [
+            ("Review the current buying arrangements", RAG.GREEN, date(2013, 8, 30)),
+            ("Options for reducing demand and for energy creation", RAG.AMBER, date(2013, 9, 13)),
+        ],
+        "issues": [
+            "Complexity of approaches to risk management",
+            "Overcharging on tariffs",
+            "Duplication of effort",
+            "Costly energy reduction technology",
+        ],
+        "deadlines": [
+            (
+                "the National Advisory Group and the LGA",
+                date(2013, 9, 30),
+                "By September's Improvement and Innovation Board",
+            )
+        ],
+        "members": [(BoardMemberKind.PBO, "Public buying organisations' representatives")],
+    },
+    {
+        "slug": "ict",
+        "name": "ICT",
+        "lead": "Camden",
+        "summary": (
+            "Camden's work with London Councils, already generating savings, replicated "
+            "nationally with different regions leading on specific activities."
+        ),
+        "key_facts": (
+            "The Government Procurement Service has seconded three full-time staff to the "
+            "project. Supplier relationship development is a key delivery theme."
+        ),
+        "objectives": [
+            "Replicate the London work nationally, with regions leading specific activities",
+        ],
+        "activities": [
+            (
+                "Build on regional and national alliances to drive commercial improvement",
+                RAG.GREEN,
+                date(2013, 12, 20),
+            ),
+            ("Supplier relationship development", RAG.GREEN, date(2014, 1, 31)),
+        ],
+        "issues": [],
+        "deadlines": [],
+        "members": [
+            (BoardMemberKind.GOVERNMENT, "Government Procurement Service"),
+            (BoardMemberKind.PBO, "London Councils"),
+        ],
+    },
+]
+
+EU_MILESTONES = [
+    {
+        "title": "Deal on the Procurement and Concessions Directives",
+        "due_on": date(2013, 7, 26),
+        "status": MilestoneStatus.REACHED,
+        "description": (
+            "The European Parliament reached a deal with member states on the new "
+            "Procurement Directive and the new Service Concessions Directive. The LGA "
+            "represented local authority views in the discussions."
+        ),
+    },
+    {
+        "title": "European Parliament plenary vote on the agreed text",
+        "due_on": date(2013, 9, 1),
+        "date_is_month_only": True,
+        "status": MilestoneStatus.DUE,
+        "description": "The Parliament rubber-stamps the provisional agreement in plenary.",
+    },
+]
+
+
+def load(context: DemoContext) -> None:
+    for order, spec in enumerate(WORKSTREAMS, start=1):
+        workstream = workstream_upsert(
+            slug=spec["slug"],
+            name=spec["name"],
+            lead_council=Council.objects.get(short_name=spec["lead"]),
+            summary=spec["summary"],
+            key_facts=spec["key_facts"],
+            display_order=order,
+        )
+        for kind, organisation in spec["members"]:
+            board_member_add(workstream=workstream, kind=kind, organisation=organisation)
+        for position, text in enumerate(spec["objectives"], start=1):
+            objective_set(workstream=workstream, text=text, display_order=position)
+        for title, status, due_on in spec["activities"]:
+            activity_upsert(
+                workstream=workstream,
+                title=title,
+                status=status,
+                due_on=due_on,
+                status_note=ILLUSTRATIVE,
+            )
+        for description in spec["issues"]:
+            issue_raise(workstream=workstream, description=description, raised_on=date(2013, 7, 1))
+        for report_to, due_on, description in spec["deadlines"]:
+            deadline_set(
+                workstream=workstream, report_to=report_to, due_on=due_on, description=description
+            )
+    for milestone in EU_MILESTONES:
+        milestone_upsert(**milestone)
+    context.write(
+        f"Procurement workstreams: {len(WORKSTREAMS)}; EU milestones: {len(EU_MILESTONES)}"
+    )

@@ -1,0 +1,144 @@
+"""Writes to the procurement workstreams. Keyword-only, one transaction each."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from programmes.models import Council
+from programmes.procurement.models import (
+    RAG,
+    Activity,
+    BoardMemberKind,
+    EuMilestone,
+    Objective,
+    ProgrammeBoardMember,
+    ReportingDeadline,
+    Workstream,
+    WorkstreamIssue,
+)
+
+
+@transaction.atomic
+def workstream_upsert(
+    *,
+    slug: str,
+    name: str,
+    lead_council: Council,
+    summary: str = "",
+    key_facts: str = "",
+    display_order: int = 0,
+) -> Workstream:
+    workstream, _ = Workstream.objects.update_or_create(
+        slug=slug,
+        defaults={
+            "name": name,
+            "lead_council": lead_council,
+            "summary": summary,
+            "key_facts": key_facts,
+            "display_order": display_order,
+        },
+    )
+    # The lead council always sits on its programme board.
+    ProgrammeBoardMember.objects.get_or_create(
+        workstream=workstream,
+        kind=BoardMemberKind.COUNCIL,
+        council=lead_council,
+        defaults={"role": "Lead"},
+    )
+    return workstream
+
+
+@transaction.atomic
+def board_member_add(
+    *,
+    workstream: Workstream,
+    kind: str,
+    council: Council | None = None,
+    organisation: str = "",
+    role: str = "Member",
+) -> ProgrammeBoardMember:
+    member, _ = ProgrammeBoardMember.objects.get_or_create(
+        workstream=workstream,
+        kind=kind,
+        council=council,
+        organisation=organisation,
+        defaults={"role": role},
+    )
+    member.full_clean()
+    return member
+
+
+@transaction.atomic
+def objective_set(*, workstream: Workstream, text: str, display_order: int) -> Objective:
+    objective, _ = Objective.objects.update_or_create(
+        workstream=workstream, display_order=display_order, defaults={"text": text}
+    )
+    return objective
+
+
+@transaction.atomic
+def activity_upsert(
+    *,
+    workstream: Workstream,
+    title: str,
+    status: str = RAG.GREEN,
+    due_on: date | None = None,
+    description: str = "",
+    status_note: str = "",
+) -> Activity:
+    activity, _ = Activity.objects.update_or_create(
+        workstream=workstream,
+        title=title,
+        defaults={
+            "status": status,
+            "due_on": due_on,
+            "description": description,
+            "status_note": status_note,
+        },
+    )
+    activity.full_clean()
+    return activity
+
+
+@transaction.atomic
+def issue_raise(*, workstream: Workstream, description: str, raised_on: date) -> WorkstreamIssue:
+    issue, _ = WorkstreamIssue.objects.get_or_create(
+        workstream=workstream, description=description, defaults={"raised_on": raised_on}
+    )
+    return issue
+
+
+@transaction.atomic
+def deadline_set(
+    *, workstream: Workstream, report_to: str, due_on: date, description: str = ""
+) -> ReportingDeadline:
+    deadline, _ = ReportingDeadline.objects.update_or_create(
+        workstream=workstream,
+        report_to=report_to,
+        defaults={"due_on": due_on, "description": description},
+    )
+    return deadline
+
+
+@transaction.atomic
+def milestone_upsert(
+    *,
+    title: str,
+    due_on: date,
+    status: str,
+    description: str = "",
+    date_is_month_only: bool = False,
+) -> EuMilestone:
+    milestone, _ = EuMilestone.objects.update_or_create(
+        title=title,
+        defaults={
+            "due_on": due_on,
+            "status": status,
+            "description": description,
+            "date_is_month_only": date_is_month_only,
+        },
+    )
+    milestone.full_clean()
+    return milestone
