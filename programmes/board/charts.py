@@ -1,0 +1,140 @@
+"""Charts for the board pages: server-rendered SVG with a table alternative.
+
+A chart is drawn from a `DataTable`, the same object that renders as the
+"Show the data" table and downloads as CSV, so the three can never disagree.
+
+pygal renders the SVG with `js=[]`, so no outside script is loaded; the small
+inline config script pygal still writes (for its tooltips, which we do not
+load) is stripped, so pages hold no script but ours.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pygal
+from django.http import HttpResponse
+from django.utils.safestring import SafeString, mark_safe
+from pygal.style import Style
+
+# Brand plum, then colours that keep 3:1 against white and each other (WCAG 1.4.11).
+SERIES_COLOURS = ("#5b2163", "#00703c", "#b1560f", "#1d70b8", "#6f777b")
+FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
+
+CHART_STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#0b0c0c",
+    foreground_strong="#0b0c0c",
+    foreground_subtle="#505a5f",
+    colors=SERIES_COLOURS,
+    font_family=FONT,
+    label_font_family=FONT,
+    major_label_font_family=FONT,
+    value_font_family=FONT,
+    value_label_font_family=FONT,
+    title_font_family=FONT,
+    legend_font_family=FONT,
+    label_font_size=14,
+    major_label_font_size=14,
+    legend_font_size=14,
+    title_font_size=16,
+    opacity="1",
+    opacity_hover="1",
+)
+
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+Cell = str | int | Decimal | None
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """A table of figures: the chart's data, its table alternative and its CSV."""
+
+    caption: str
+    columns: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    # Columns (by index, from 1) that hold money in pounds.
+    money_columns: frozenset[int] = frozenset()
+
+    def series(self) -> dict[str, list[Decimal | None]]:
+        """Each value column as a series, keyed by its heading."""
+        return {
+            heading: [row[index] for row in self.rows]
+            for index, heading in enumerate(self.columns[1:], start=1)
+        }
+
+    def labels(self) -> list[str]:
+        return [str(row[0]) for row in self.rows]
+
+    def formatted_rows(self) -> list[list[str]]:
+        return [
+            [
+                format_cell(value, money=index in self.money_columns)
+                for index, value in enumerate(row)
+            ]
+            for row in self.rows
+        ]
+
+
+def format_cell(value: Cell, *, money: bool = False) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, Decimal | int) and money:
+        return format_pounds(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def format_pounds(value: Decimal | int) -> str:
+    """£25,615,000 for whole pounds; £1,250.50 where there are pence."""
+    amount = Decimal(value)
+    if amount == amount.to_integral_value():
+        return f"£{amount:,.0f}"
+    return f"£{amount:,.2f}"
+
+
+def bar_chart(table: DataTable, *, title: str, money: bool = True) -> SafeString:
+    """A grouped bar chart of every value column against the first column."""
+    chart = pygal.Bar(
+        js=[],
+        disable_xml_declaration=True,
+        style=CHART_STYLE,
+        width=760,
+        height=380,
+        legend_at_bottom=True,
+        print_values=False,
+        show_y_guides=True,
+        value_formatter=(lambda v: format_pounds(Decimal(str(v)))) if money else str,
+        x_label_rotation=0,
+    )
+    chart.title = title
+    chart.x_labels = table.labels()
+    for heading, values in table.series().items():
+        chart.add(heading, [None if v is None else float(v) for v in values])
+    svg = chart.render(is_unicode=True)
+    svg = _COMMENT.sub("", _SCRIPT.sub("", svg))
+    # The figure's caption states the headline and the table gives the data, so
+    # the drawing itself is hidden from assistive technology.
+    svg = svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    return mark_safe(svg)  # noqa: S308 - pygal escapes labels; scripts stripped above
+
+
+def csv_response(table: DataTable, filename: str) -> HttpResponse:
+    """The table as CSV: UTF-8 with a byte-order mark, so Excel keeps the £ sign."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow(["" if value is None else value for value in row])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
