@@ -6,9 +6,17 @@ from programmes.models import Council, Strand, User
 
 @admin.register(Council)
 class CouncilAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "gss_code", "kind", "region", "abolished_on"]
+    list_display = [
+        "name",
+        "short_name",
+        "gss_code",
+        "register_code",
+        "kind",
+        "region",
+        "abolished_on",
+    ]
     list_filter = ["kind", "region", ("abolished_on", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "short_name", "gss_code"]
+    search_fields = ["name", "short_name", "gss_code", "register_code"]
     ordering = ["name"]
 
 

@@ -68,6 +68,7 @@ def load_councils() -> list[Council]:
                     region=REGION_BY_LABEL[row["region"]],
                     abolished_on=abolished_on,
                     abolition_note=note if abolished_on else "",
+                    register_code=row["register_code"],
                 )
             )
     return councils

@@ -7,6 +7,7 @@ from operator import or_
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
@@ -54,6 +55,14 @@ class Council(models.Model):
         validators=[validate_gss_code],
         help_text="The ONS Government Statistical Service code, like E07000026",
     )
+    # The council's code in the local-authority-eng register (e.g. ALL for
+    # Allerdale), which 360Giving's GB-LAE organisation identifiers use.
+    register_code = models.CharField(
+        "local authority register code",
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z]{3,4}$", "Enter 3 or 4 capital letters, like ALL")],
+    )
     kind = models.CharField(max_length=20, choices=CouncilKind.choices)
     region = models.CharField(max_length=20, choices=Region.choices)
     # Councils that have since been abolished stay: bids, awards and savings
@@ -94,6 +103,11 @@ class Council(models.Model):
     @property
     def is_abolished(self) -> bool:
         return self.abolished_on is not None
+
+    @property
+    def org_id(self) -> str | None:
+        """The 360Giving organisation identifier, where the register code is known."""
+        return f"GB-LAE-{self.register_code}" if self.register_code else None
 
 
 class Strand(models.Model):

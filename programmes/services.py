@@ -23,6 +23,7 @@ def council_upsert(
     region: str,
     abolished_on: date | None = None,
     abolition_note: str = "",
+    register_code: str = "",
 ) -> Council:
     """Create or update the council with this GSS code (the official identity)."""
     council = Council.objects.filter(gss_code=gss_code).first() or Council(gss_code=gss_code)
@@ -32,6 +33,7 @@ def council_upsert(
     council.region = region
     council.abolished_on = abolished_on
     council.abolition_note = abolition_note
+    council.register_code = register_code
     council.full_clean()
     council.save()
     return council

@@ -68,3 +68,11 @@ def test_it_refuses_demo_users_with_debug_off_unless_forced(settings):
     assert not User.objects.exists()
     call_command("load_demo", "--force")
     assert User.objects.filter(username="demo-officer").exists()
+
+
+@pytest.mark.django_db
+def test_every_demo_council_has_its_open_data_identifier(debug):
+    call_command("load_demo")
+    assert Council.objects.get(short_name="Allerdale").org_id == "GB-LAE-ALL"
+    assert Council.objects.get(short_name="Richmond upon Thames").org_id == "GB-LAE-RIT"
+    assert not Council.objects.filter(register_code="").exists()
