@@ -206,3 +206,10 @@ LOGGING = {
 }
 
 SERVICE_NAME = "Productivity Programme"
+
+# Open data (360Giving). Grant identifiers start with our registered prefix.
+OPEN_DATA_PREFIX = env_str("OPEN_DATA_PREFIX", "360G-lgaproductivity-")
+if not OPEN_DATA_PREFIX.startswith("360G-"):
+    raise ImproperlyConfigured(f"OPEN_DATA_PREFIX must start with 360G-, not {OPEN_DATA_PREFIX!r}.")
+OPEN_DATA_FUNDER_ID = env_str("OPEN_DATA_FUNDER_ID", f"{OPEN_DATA_PREFIX}LGA")
+OPEN_DATA_FUNDER_NAME = "Local Government Association"

@@ -5,15 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0001_initial'),
+        ("programmes", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='council',
-            name='register_code',
-            field=models.CharField(blank=True, max_length=4, validators=[django.core.validators.RegexValidator('^[A-Z]{3,4}$', 'Enter 3 or 4 capital letters, like ALL')], verbose_name='local authority register code'),
+            model_name="council",
+            name="register_code",
+            field=models.CharField(
+                blank=True,
+                max_length=4,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[A-Z]{3,4}$", "Enter 3 or 4 capital letters, like ALL"
+                    )
+                ],
+                verbose_name="local authority register code",
+            ),
         ),
     ]

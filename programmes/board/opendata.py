@@ -1,0 +1,157 @@
+"""Approved awards as open data in the 360Giving Data Standard (version 1.4).
+
+The exporter works on `GrantRecord`s, which the selectors build from approved
+bids; it knows nothing of the bid models. Identifiers:
+- grants: `<OPEN_DATA_PREFIX><bid reference>`, e.g. `360G-lgaproductivity-PE-2013-0042`;
+- councils: `GB-LAE-<register code>` (docs/open-data.md says where codes come
+  from), or `<prefix>council-<GSS code>` where a council has no register code;
+- the funder: the LGA, `OPEN_DATA_FUNDER_ID` (by default under our prefix,
+  until the LGA's own org-id is confirmed).
+
+JSON numbers: amounts are Decimal pounds to the penny; they are written as
+JSON numbers through float only at the last step, which is exact for any
+amount below £10 trillion with two decimal places (the shortest repr of the
+float is the decimal itself; `grant()` checks the round trip).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+
+STANDARD_VERSION = "1.4"
+CSV_COLUMNS = [
+    "Identifier",
+    "Title",
+    "Description",
+    "Currency",
+    "Amount Applied For",
+    "Amount Awarded",
+    "Award Date",
+    "Planned Dates:Start Date",
+    "Planned Dates:End Date",
+    "Recipient Org:Identifier",
+    "Recipient Org:Name",
+    "Funding Org:Identifier",
+    "Funding Org:Name",
+    "Grant Programme:Code",
+    "Grant Programme:Title",
+    "From An Open Call?",
+    "Last Modified",
+]
+
+
+@dataclass(frozen=True)
+class GrantRecord:
+    reference: str
+    title: str
+    description: str
+    amount_awarded: Decimal
+    award_date: date
+    recipient_name: str
+    recipient_register_code: str
+    recipient_gss_code: str
+    programme_code: str
+    programme_title: str
+    modified: datetime
+    amount_applied_for: Decimal | None = None
+    planned_start: date | None = None
+    planned_end: date | None = None
+
+
+def _number(amount: Decimal) -> int | float:
+    if amount == amount.to_integral_value():
+        return int(amount)
+    as_float = float(amount)
+    if Decimal(repr(as_float)) != amount:
+        raise ValueError(f"{amount} cannot be written exactly as a JSON number")
+    return as_float
+
+
+def funder() -> dict:
+    return {"id": settings.OPEN_DATA_FUNDER_ID, "name": settings.OPEN_DATA_FUNDER_NAME}
+
+
+def recipient_id(record: GrantRecord) -> str:
+    if record.recipient_register_code:
+        return f"GB-LAE-{record.recipient_register_code}"
+    return f"{settings.OPEN_DATA_PREFIX}council-{record.recipient_gss_code}"
+
+
+def grant(record: GrantRecord) -> dict:
+    data: dict = {
+        "id": f"{settings.OPEN_DATA_PREFIX}{record.reference}",
+        "title": record.title[:140],
+        "description": record.description or record.title,
+        "currency": "GBP",
+        "amountAwarded": _number(record.amount_awarded),
+        "awardDate": record.award_date.isoformat(),
+        "recipientOrganization": [{"id": recipient_id(record), "name": record.recipient_name}],
+        "fundingOrganization": [funder()],
+        "grantProgramme": [{"code": record.programme_code, "title": record.programme_title}],
+        "fromOpenCall": "Yes",
+        "dateModified": record.modified.isoformat(timespec="seconds"),
+    }
+    if record.amount_applied_for is not None:
+        data["amountAppliedFor"] = _number(record.amount_applied_for)
+    if record.planned_start and record.planned_end:
+        data["plannedDates"] = [
+            {
+                "startDate": record.planned_start.isoformat(),
+                "endDate": record.planned_end.isoformat(),
+            }
+        ]
+    return data
+
+
+def package(records: list[GrantRecord], *, issued: date) -> dict:
+    """A 360Giving data package. The standard wants at least one grant."""
+    return {
+        "version": STANDARD_VERSION,
+        "title": "LGA Productivity Programme awards",
+        "description": (
+            "Awards made by the Local Government Association to councils through "
+            "the Productivity Programme's strands."
+        ),
+        "issued": issued.isoformat(),
+        "publisher": {"name": settings.OPEN_DATA_FUNDER_NAME},
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "grants": [grant(record) for record in records],
+    }
+
+
+def grants_csv(records: list[GrantRecord]) -> str:
+    """The same grants as 360Giving's flattened CSV (its column titles)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        data = grant(record)
+        planned = data.get("plannedDates", [{}])[0]
+        writer.writerow(
+            [
+                data["id"],
+                data["title"],
+                data["description"],
+                data["currency"],
+                "" if record.amount_applied_for is None else record.amount_applied_for,
+                record.amount_awarded,
+                data["awardDate"],
+                planned.get("startDate", ""),
+                planned.get("endDate", ""),
+                data["recipientOrganization"][0]["id"],
+                data["recipientOrganization"][0]["name"],
+                data["fundingOrganization"][0]["id"],
+                data["fundingOrganization"][0]["name"],
+                record.programme_code,
+                record.programme_title,
+                data["fromOpenCall"],
+                data["dateModified"],
+            ]
+        )
+    return buffer.getvalue()
