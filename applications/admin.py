@@ -24,6 +24,10 @@ from applications.sections import answer_rows, sections_for, stored_form
 from applications.selectors import application_get_for_user, applications_with_scores
 
 
+def _posted(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
     list_display = ["title", "strand", "opens_at", "closes_at", "max_amount", "max_days"]
@@ -187,9 +191,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         for key, _ in spec.assessment_criteria:
             if key in scores:
                 initial[f"score_{key}"] = "na" if scores[key] is None else str(scores[key])
-        form = AssessmentForm(
-            request.POST or None, initial=initial, criteria=spec.assessment_criteria
-        )
+        form = AssessmentForm(_posted(request), initial=initial, criteria=spec.assessment_criteria)
         if request.method == "POST" and form.is_valid():
             try:
                 services.assessment_save(
@@ -227,7 +229,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         application = self._application(request, pk)
         kwargs = {"call": application.call} if form_class is ApproveForm else {}
-        form = form_class(request.POST or None, **kwargs) if form_class else None
+        form = form_class(_posted(request), **kwargs) if form_class else None
         if request.method == "POST" and (form is None or form.is_valid()):
             try:
                 act(application, form.cleaned_data if form else {})

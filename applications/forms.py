@@ -181,7 +181,11 @@ class DocumentUploadForm(forms.Form):
     file = forms.FileField(
         label="Upload a file",
         required=True,
-        error_messages={"required": "Select a file to upload"},
+        error_messages={
+            "required": "Select a file to upload",
+            "empty": "The selected file is empty",
+            "invalid": "The selected file could not be read: upload it again",
+        },
         help_text="PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT) or CSV",
     )
 

@@ -186,7 +186,7 @@ def declaration(request: HttpRequest, reference: str) -> HttpResponse:
     application = _bid(request, reference)
     if not application.is_draft:
         return redirect(application)
-    form = DeclarationForm(request.POST or None)
+    form = DeclarationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.application_submit(application=application, actor=request.user)
@@ -216,7 +216,9 @@ def document_list(request: HttpRequest, reference: str) -> HttpResponse:
     if not (application.is_draft or answering):
         return redirect(application)
     form = DocumentUploadForm(
-        request.POST or None, request.FILES or None, max_bytes=settings.DOCUMENT_MAX_BYTES
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        max_bytes=settings.DOCUMENT_MAX_BYTES,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -284,7 +286,7 @@ def respond(request: HttpRequest, reference: str) -> HttpResponse:
     application = _bid(request, reference)
     if application.state != ApplicationState.MORE_INFORMATION:
         return redirect(application)
-    form = RespondForm(request.POST or None)
+    form = RespondForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.application_information_provide(
@@ -314,7 +316,7 @@ def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     application = _bid(request, reference)
     if not application.is_open:
         return redirect(application)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.application_withdraw(
@@ -326,3 +328,8 @@ def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, f"{application.reference} has been withdrawn")
             return redirect("applications:bid_list")
     return render(request, "applications/withdraw.html", {"application": application, "form": form})
+
+
+def _posted(request: HttpRequest):
+    # An empty POST (a bare confirmation) is still a submission: bind the form.
+    return request.POST if request.method == "POST" else None
