@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.db import models, transaction
 
 from savings.years import validate_financial_year
+
+# The savings page's per-year fields are named like savings_2013_14.
+PROJECTION_KEY = re.compile(r"^savings_(\d{4})_(\d{2})$")
 
 
 class ExpertsBidDetail(models.Model):
@@ -45,9 +49,10 @@ class ExpertsBidDetail(models.Model):
     def save_extra_answers(self, cleaned_data: dict) -> None:
         """Write the projected savings per financial year (called by the bid service)."""
         for key, amount in cleaned_data.items():
-            if not key.startswith("savings_"):
+            match = PROJECTION_KEY.match(key)
+            if match is None:
                 continue
-            year = key.removeprefix("savings_").replace("_", "/")
+            year = f"{match.group(1)}/{match.group(2)}"
             if amount is None:
                 self.projections.filter(financial_year=year).delete()
             else:
