@@ -51,14 +51,19 @@ def _call(title: str, **fields) -> Call:
     return call
 
 
+def _five_pm(days_ahead: int) -> datetime:
+    day = timezone.localdate() + timedelta(days=days_ahead)
+    return datetime(day.year, day.month, day.day, 17, tzinfo=LONDON)
+
+
 def load_calls() -> dict[str, Call]:
     now = timezone.now()
     growth = _call(
         GROWTH_CALL,
         strand=Strand.objects.get(key="growth"),
         opens_at=now - timedelta(days=14),
-        closes_at=now + timedelta(days=60),
-        assessment_due=(now + timedelta(days=74)).date(),
+        closes_at=_five_pm(60),
+        assessment_due=_five_pm(74).date(),
         max_days=14,
         day_rate=DEMO_DAY_RATE,
         support_from=date(2013, 9, 1),
@@ -75,7 +80,9 @@ def load_calls() -> dict[str, Call]:
     )
     if not growth.is_open(now):
         # The demo call stays open for bids whenever the demo is loaded again.
-        Call.objects.filter(pk=growth.pk).update(closes_at=now + timedelta(days=60))
+        Call.objects.filter(pk=growth.pk).update(
+            closes_at=_five_pm(60), assessment_due=_five_pm(74).date()
+        )
         growth.refresh_from_db()
     experts = _call(
         EXPERTS_CALL,

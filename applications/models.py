@@ -98,8 +98,10 @@ class Call(models.Model):
         return self.opens_at <= at < self.closes_at
 
     def closing_text(self) -> str:
+        """GOV.UK style: "5pm on 24 January 2027", "11:59pm on 31 July 2013"."""
         closes = timezone.localtime(self.closes_at)
-        return f"{closes:%-I:%M%p} on {closes:%-d %B %Y}".replace("AM", "am").replace("PM", "pm")
+        hour = f"{closes:%-I}" if closes.minute == 0 else f"{closes:%-I:%M}"
+        return f"{hour}{closes:%p}".lower() + f" on {closes:%-d %B %Y}"
 
 
 class ApplicationState(models.TextChoices):
@@ -210,6 +212,7 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "bid"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(award_amount__isnull=True) | models.Q(award_amount__gte=0),

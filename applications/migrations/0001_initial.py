@@ -150,6 +150,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-created_at"],
+                "verbose_name": "bid",
             },
         ),
         migrations.CreateModel(
