@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from applications import documents, services
@@ -74,9 +75,14 @@ def call_start(request: HttpRequest, call_id: int) -> HttpResponse:
         else:
             return redirect(application)
     status = 200 if error is None else 400
-    return render(
-        request, "applications/call_start.html", {"call": call, "error": error}, status=status
-    )
+    now = timezone.now()
+    context = {
+        "call": call,
+        "error": error,
+        "is_open": call.is_open(now),
+        "not_yet": now < call.opens_at,
+    }
+    return render(request, "applications/call_start.html", context, status=status)
 
 
 @role_required(APPLICANT)

@@ -150,3 +150,17 @@ def test_submitted_bids_show_no_upload_form(
     application = bid_submitted(experts_call, council_a, applicant_a)
     response = applicant_a_client.get(f"/bids/{application.reference}/documents/")
     assert response.status_code == 302
+
+
+def test_documents_sent_with_an_answer_are_marked_as_such(
+    experts_call, council_a, applicant_a, officer, applicant_a_client
+):
+    from tests.applications.bids import bid_more_information
+
+    application = bid_more_information(experts_call, council_a, applicant_a, officer)
+    response = upload(applicant_a_client, application, "letters.pdf", PDF)
+    assert response["Location"] == f"/bids/{application.reference}/respond/"
+    document = Document.objects.get(application=application)
+    assert document.purpose == "response"
+    page = applicant_a_client.get(response["Location"]).content.decode()
+    assert "letters.pdf" in page

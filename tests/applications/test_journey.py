@@ -59,6 +59,9 @@ def test_starting_on_a_closed_call_names_the_closing_date(applicant_a_client, ap
     closed = CallFactory(
         opens_at=timezone.now() - timedelta(days=60), closes_at=timezone.now() - timedelta(days=1)
     )
+    page = applicant_a_client.get(f"/bids/calls/{closed.pk}/start/").content.decode()
+    assert f"closed at {closed.closing_text()}" in page
+    assert "Start a bid" not in page
     response = applicant_a_client.post(f"/bids/calls/{closed.pk}/start/")
     assert response.status_code == 400
     assert f"closed at {closed.closing_text()}" in response.content.decode()
