@@ -1,16 +1,27 @@
-"""Calls (funding rounds) and bids. The foundation lays the skeleton that
-`savings` refers to; the bids issue grows the lifecycle on it."""
+"""Calls (funding rounds), bids, their events, scores and supporting documents.
+
+The lifecycle is generic: a strand's own questions live in a one-to-one model
+in the strand's app, found through the strand registry (`programmes.strands`).
+Every write goes through `applications.services`.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from programmes.models import Council, Strand
 
 
 class Call(models.Model):
-    """A strand's funding round."""
+    """A strand's funding round: bids can be started and submitted only while it is open."""
 
     strand = models.ForeignKey(Strand, on_delete=models.PROTECT, related_name="calls")
     title = models.CharField(max_length=200)
@@ -18,8 +29,22 @@ class Call(models.Model):
     closes_at = models.DateTimeField()
     assessment_due = models.DateField(null=True, blank=True)
     guidance = models.TextField(blank=True)
+    # Limits on an award. A call awards pounds (max_amount) or adviser days
+    # (max_days), never both.
     max_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     max_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Days are valued at this rate when an award is recorded as investment
+    # (docs/bids.md: "Adviser days as investment").
+    day_rate = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Pounds per adviser day, used to record awarded days as investment",
+    )
+    # When awarded support must be used (para 18: September 2013 - February 2014).
+    support_from = models.DateField(null=True, blank=True)
+    support_until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opens_at"]
@@ -32,13 +57,55 @@ class Call(models.Model):
                 condition=models.Q(max_amount__isnull=True) | models.Q(max_amount__gte=0),
                 name="call_max_amount_not_negative",
             ),
+            models.CheckConstraint(
+                condition=models.Q(max_amount__isnull=True) | models.Q(max_days__isnull=True),
+                name="call_limits_amount_or_days",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_days__isnull=True) | models.Q(day_rate__isnull=False),
+                name="call_days_have_a_day_rate",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(support_from__isnull=True)
+                | models.Q(support_until__isnull=True)
+                | models.Q(support_until__gte=models.F("support_from")),
+                name="call_support_window_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        errors = {}
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = "The closing date must be after the opening date"
+        if self.max_amount is not None and self.max_days is not None:
+            errors["max_days"] = "A call awards either pounds or adviser days, not both"
+        if self.max_days is not None and self.day_rate is None:
+            errors["day_rate"] = "Enter the day rate used to value adviser days"
+        if self.support_from and self.support_until and self.support_until < self.support_from:
+            errors["support_until"] = "The end of the support window must be after its start"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def awards_days(self) -> bool:
+        return self.max_days is not None
+
+    def is_open(self, at: datetime | None = None) -> bool:
+        at = at or timezone.now()
+        return self.opens_at <= at < self.closes_at
+
+    def closing_text(self) -> str:
+        """GOV.UK style: "5pm on 24 January 2027", "11:59pm on 31 July 2013"."""
+        closes = timezone.localtime(self.closes_at)
+        hour = f"{closes:%-I}" if closes.minute == 0 else f"{closes:%-I:%M}"
+        return f"{hour}{closes:%p}".lower() + f" on {closes:%-d %B %Y}"
+
 
 class ApplicationState(models.TextChoices):
+    # Labels are the officers' names; applicants see APPLICANT_STATE_NAMES.
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
     IN_ASSESSMENT = "in_assessment", "In assessment"
@@ -46,6 +113,61 @@ class ApplicationState(models.TextChoices):
     APPROVED = "approved", "Approved"
     DECLINED = "declined", "Declined"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+APPLICANT_STATE_NAMES = {
+    ApplicationState.DRAFT: "Not sent yet",
+    ApplicationState.SUBMITTED: "Sent",
+    ApplicationState.IN_ASSESSMENT: "Being assessed",
+    ApplicationState.MORE_INFORMATION: "We need more information",
+    ApplicationState.APPROVED: "Successful",
+    ApplicationState.DECLINED: "Not successful",
+    ApplicationState.WITHDRAWN: "Withdrawn",
+}
+
+# GOV.UK tag colours for the applicant-facing state.
+STATE_TAG_CLASSES = {
+    ApplicationState.DRAFT: "govuk-tag--grey",
+    ApplicationState.SUBMITTED: "govuk-tag--blue",
+    ApplicationState.IN_ASSESSMENT: "govuk-tag--light-blue",
+    ApplicationState.MORE_INFORMATION: "govuk-tag--orange",
+    ApplicationState.APPROVED: "govuk-tag--green",
+    ApplicationState.DECLINED: "govuk-tag--red",
+    ApplicationState.WITHDRAWN: "govuk-tag--grey",
+}
+
+OPEN_STATES = (
+    ApplicationState.DRAFT,
+    ApplicationState.SUBMITTED,
+    ApplicationState.IN_ASSESSMENT,
+    ApplicationState.MORE_INFORMATION,
+)
+
+
+class Recommendation(models.TextChoices):
+    FUND = "fund", "Fund"
+    FUND_WITH_CONDITIONS = "fund_with_conditions", "Fund with conditions"
+    DO_NOT_FUND = "do_not_fund", "Do not fund"
+
+
+class ReferenceSequence(models.Model):
+    """The last number given out per prefix and year, for references like PE-2013-0042.
+
+    A row per (prefix, year) locked with SELECT ... FOR UPDATE, so two bids
+    started at the same moment never get the same number.
+    """
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="one_sequence_per_prefix_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
 
 
 class Application(models.Model):
@@ -56,27 +178,222 @@ class Application(models.Model):
     lead_council = models.ForeignKey(
         Council, on_delete=models.PROTECT, related_name="led_applications"
     )
+    partner_councils = models.ManyToManyField(
+        Council, blank=True, related_name="partner_applications"
+    )
+    # Readable on the phone: strand prefix, year, four digits (PE-2013-0042).
     reference = models.CharField(max_length=20, unique=True)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+    amount_requested = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    days_requested = models.PositiveSmallIntegerField(null=True, blank=True)
     state = models.CharField(
         max_length=20, choices=ApplicationState.choices, default=ApplicationState.DRAFT
     )
+    # Bumped by every save of the draft: a save that brings an older version
+    # is a stale edit (two users of one council on one draft).
+    version = models.PositiveIntegerField(default=1)
     award_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     award_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    recommendation = models.CharField(max_length=30, choices=Recommendation.choices, blank=True)
+    assessment_notes = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Empty for bids loaded by the system (demo data, imports).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "bid"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(award_amount__isnull=True) | models.Q(award_amount__gte=0),
                 name="application_award_not_negative",
             ),
+            models.CheckConstraint(
+                condition=models.Q(amount_requested__isnull=True)
+                | models.Q(amount_requested__gte=0),
+                name="application_amount_requested_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="approved")
+                | models.Q(award_amount__isnull=False)
+                | models.Q(award_days__isnull=False),
+                name="approved_application_has_award",
+            ),
+        ]
+        indexes = [
+            # "Your council's bids": WHERE lead_council = ? ORDER BY created_at DESC.
+            models.Index(fields=["lead_council", "-created_at"], name="application_council_list"),
+            # The admin's state filter and the officers' queue by state.
+            models.Index(fields=["state", "submitted_at"], name="application_state_queue"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference}: {self.title}"
+        return f"{self.reference}: {self.title or 'untitled bid'}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:bid_detail", args=[self.reference])
+
+    @property
+    def applicant_state(self) -> str:
+        return APPLICANT_STATE_NAMES[ApplicationState(self.state)]
+
+    @property
+    def state_tag_class(self) -> str:
+        return STATE_TAG_CLASSES[ApplicationState(self.state)]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == ApplicationState.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def requested_display(self) -> str:
+        if self.days_requested is not None:
+            return f"{self.days_requested} days"
+        if self.amount_requested is not None:
+            return f"£{self.amount_requested:,.2f}"
+        return ""
+
+    @property
+    def award_display(self) -> str:
+        if self.award_days is not None:
+            return f"{self.award_days} days"
+        if self.award_amount is not None:
+            return f"£{self.award_amount:,.2f}"
+        return ""
+
+    def detail_model(self) -> type[models.Model] | None:
+        path = self.call.strand.spec.bid_detail_model
+        return import_string(path) if path else None
+
+    def strand_detail(self) -> models.Model | None:
+        """The strand's own answers (one-to-one), or None for a strand without any."""
+        model = self.detail_model()
+        if model is None:
+            return None
+        return model.objects.filter(application=self).first()
+
+
+class ApplicationEvent(models.Model):
+    """One thing that happened to a bid: who, when, from which state to which, and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    from_state = models.CharField(max_length=20, choices=ApplicationState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=ApplicationState.choices, blank=True)
+    description = models.CharField(max_length=200)
+    note = models.TextField(blank=True)
+    # Officers see every event; applicants see only those marked visible.
+    visible_to_applicant = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [
+            # The timeline of one bid, in order.
+            models.Index(fields=["application", "at"], name="event_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference}: {self.description}"
+
+    @property
+    def actor_name(self) -> str:
+        return self.actor.display_name if self.actor else "Productivity Programme team"
+
+
+class Score(models.Model):
+    """An officer's score for one assessment criterion: 1-5, or "not applicable" (NULL).
+
+    Not applicable is NULL so that AVG() leaves it out of the mean rather than
+    counting it as 0.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.CharField(max_length=40)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "criterion"], name="one_score_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
+                name="score_between_1_and_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score if self.score is not None else 'n/a'}"
+
+
+def mean_score(scores: list[int | None]) -> Decimal | None:
+    """The mean of the scores given, leaving "not applicable" out; None when none apply."""
+    given = [score for score in scores if score is not None]
+    if not given:
+        return None
+    return (Decimal(sum(given)) / len(given)).quantize(Decimal("0.1"))
+
+
+class DocumentPurpose(models.TextChoices):
+    SUPPORTING = "supporting", "Supporting document"
+    RESPONSE = "response", "Answer to a request for more information"
+
+
+class Document(models.Model):
+    """A supporting document. The file lives in private storage under a random
+    name and is served only through a view that checks access."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    purpose = models.CharField(
+        max_length=20, choices=DocumentPurpose.choices, default=DocumentPurpose.SUPPORTING
+    )
+    original_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="document_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:document_download", args=[self.application.reference, self.pk])
+
+    @property
+    def size_display(self) -> str:
+        if self.size < 1024:
+            return f"{self.size} bytes"
+        if self.size < 1024 * 1024:
+            return f"{self.size / 1024:.0f} KB"
+        return f"{self.size / (1024 * 1024):.1f} MB"

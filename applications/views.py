@@ -1,11 +1,341 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The council journey (GOV.UK patterns): list, start, task list, question pages,
+check answers, declaration, confirmation; documents; answering and withdrawing.
 
+Only applicants use these pages (officers and board members get 403: they never
+edit through the council journey); a bid of another council is 404.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from applications import documents, services
+from applications.forms import DeclarationForm, DocumentUploadForm, RespondForm, WithdrawForm
+from applications.models import Application, ApplicationState, Call, DocumentPurpose
+from applications.sections import (
+    answer_rows,
+    section_form,
+    section_get,
+    section_statuses,
+    sections_for,
+    stored_form,
+)
+from applications.selectors import (
+    application_get_for_user,
+    applications_for_council,
+    bid_strand_keys,
+    calls_open,
+)
 from programmes.access import role_required
-from programmes.roles import APPLICANT
+from programmes.roles import APPLICANT, OFFICER
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _bid(request: HttpRequest, reference: str) -> Application:
+    return application_get_for_user(user=request.user, reference=reference)
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    return list(error.messages)
 
 
 @role_required(APPLICANT)
 def bid_list(request: HttpRequest) -> HttpResponse:
     """Your council's bids: the applicant's home."""
-    return render(request, "applications/bid_list.html", {"council": request.user.council})
+    context = {
+        "council": request.user.council,
+        "applications": applications_for_council(user=request.user),
+        "calls": calls_open(),
+    }
+    return render(request, "applications/bid_list.html", context)
+
+
+@role_required(APPLICANT)
+@GET_POST
+def call_start(request: HttpRequest, call_id: int) -> HttpResponse:
+    call = get_object_or_404(
+        Call.objects.select_related("strand"), pk=call_id, strand__key__in=bid_strand_keys()
+    )
+    error = None
+    if request.method == "POST":
+        try:
+            application = services.application_create(
+                call=call, council=request.user.council, actor=request.user
+            )
+        except ValidationError as exc:
+            error = " ".join(_messages_of(exc))
+        else:
+            return redirect(application)
+    status = 200 if error is None else 400
+    now = timezone.now()
+    context = {
+        "call": call,
+        "error": error,
+        "is_open": call.is_open(now),
+        "not_yet": now < call.opens_at,
+    }
+    return render(request, "applications/call_start.html", context, status=status)
+
+
+@role_required(APPLICANT)
+def bid_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """A draft's task list; afterwards, the bid's status and timeline."""
+    application = _bid(request, reference)
+    if application.is_draft:
+        statuses = section_statuses(application)
+        context = {
+            "application": application,
+            "statuses": statuses,
+            "completed": sum(status.complete for status in statuses),
+            "all_complete": all(status.complete for status in statuses),
+        }
+        return render(request, "applications/task_list.html", context)
+    events = [event for event in application.events.all() if event.visible_to_applicant]
+    return render(
+        request, "applications/bid_overview.html", {"application": application, "events": events}
+    )
+
+
+def _next_url(application: Application, slug: str, return_to: str) -> str:
+    if return_to == "check":
+        return reverse("applications:check_answers", args=[application.reference])
+    slugs = [section.slug for section in sections_for(application)]
+    index = slugs.index(slug)
+    if index + 1 < len(slugs):
+        return reverse("applications:question", args=[application.reference, slugs[index + 1]])
+    return application.get_absolute_url()
+
+
+@role_required(APPLICANT)
+@GET_POST
+def question(request: HttpRequest, reference: str, slug: str) -> HttpResponse:
+    application = _bid(request, reference)
+    if not application.is_draft:
+        return redirect(application)
+    section = section_get(application, slug)
+    return_to = request.GET.get("return", "")
+    saved_rows = None
+    if request.method == "POST":
+        later = "later" in request.POST
+        form = section_form(application, section, request.POST, partial=later)
+        if form.is_valid():
+            try:
+                services.application_section_save(
+                    application=application,
+                    actor=request.user,
+                    section=slug,
+                    answers=form.cleaned_data,
+                    version=_version(request),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                # Keep the user's input; show what is saved now; let them save again.
+                application = _bid(request, reference)
+                saved_rows = answer_rows(stored_form(application, section))
+            else:
+                if later:
+                    messages.success(
+                        request,
+                        f"Your answers are saved. You can come back to {application.reference} "
+                        "at any time before the call closes",
+                    )
+                    return redirect("applications:bid_list")
+                return redirect(_next_url(application, slug, return_to))
+    else:
+        form = section_form(application, section)
+    context = {
+        "application": application,
+        "section": section,
+        "form": form,
+        "version": application.version,
+        "saved_rows": saved_rows,
+        "return_to": return_to,
+    }
+    return render(request, "applications/question.html", context, status=200)
+
+
+def _version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+@role_required(APPLICANT)
+def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _bid(request, reference)
+    if not application.is_draft:
+        return redirect(application)
+    rows = [
+        (status, answer_rows(stored_form(application, status.section)))
+        for status in section_statuses(application)
+    ]
+    context = {
+        "application": application,
+        "rows": rows,
+        "all_complete": all(status.complete for status, _ in rows),
+    }
+    return render(request, "applications/check_answers.html", context)
+
+
+@role_required(APPLICANT)
+@GET_POST
+def declaration(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _bid(request, reference)
+    if not application.is_draft:
+        return redirect(application)
+    form = DeclarationForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_submit(application=application, actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("applications:confirmation", reference=application.reference)
+    return render(
+        request, "applications/declaration.html", {"application": application, "form": form}
+    )
+
+
+@role_required(APPLICANT)
+def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _bid(request, reference)
+    if application.state != ApplicationState.SUBMITTED:
+        return redirect(application)
+    return render(request, "applications/confirmation.html", {"application": application})
+
+
+@role_required(APPLICANT)
+@GET_POST
+def document_list(request: HttpRequest, reference: str) -> HttpResponse:
+    """Upload supporting documents to a draft, or documents with an answer."""
+    application = _bid(request, reference)
+    answering = application.state == ApplicationState.MORE_INFORMATION
+    if not (application.is_draft or answering):
+        return redirect(application)
+    form = DocumentUploadForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        max_bytes=settings.DOCUMENT_MAX_BYTES,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_add(
+                application=application,
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                purpose=DocumentPurpose.RESPONSE if answering else DocumentPurpose.SUPPORTING,
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            messages.success(request, f"{document.original_name} has been uploaded")
+            if answering:
+                return redirect("applications:respond", reference=reference)
+            return redirect("applications:document_list", reference=reference)
+    context = {"application": application, "form": form, "answering": answering}
+    return render(request, "applications/documents.html", context)
+
+
+@role_required(APPLICANT, OFFICER)
+def document_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    application = _bid(request, reference)
+    document = next((doc for doc in application.documents.all() if doc.pk == pk), None)
+    if document is None:
+        raise Http404("No such document")
+    try:
+        handle = documents.document_open(document.stored_name)
+    except FileNotFoundError:
+        raise Http404("The file is missing") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=documents.safe_download_name(document.original_name),
+        content_type=documents.CONTENT_TYPES[document.kind],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@role_required(APPLICANT)
+@GET_POST
+def document_remove(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    application = _bid(request, reference)
+    document = next((doc for doc in application.documents.all() if doc.pk == pk), None)
+    if document is None:
+        raise Http404("No such document")
+    error = None
+    if request.method == "POST":
+        try:
+            services.document_remove(document=document, actor=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"{document.original_name} has been removed")
+            return redirect("applications:document_list", reference=reference)
+    context = {"application": application, "document": document, "error": error}
+    return render(request, "applications/document_remove.html", context)
+
+
+@role_required(APPLICANT)
+@GET_POST
+def respond(request: HttpRequest, reference: str) -> HttpResponse:
+    """Answer an officer's request for more information, with a note and documents."""
+    application = _bid(request, reference)
+    if application.state != ApplicationState.MORE_INFORMATION:
+        return redirect(application)
+    form = RespondForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_information_provide(
+                application=application, actor=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Your answer has been sent to the programme team")
+            return redirect(application)
+    request_event = next(
+        (e for e in reversed(application.events.all()) if e.to_state == "more_information"), None
+    )
+    answers = [d for d in application.documents.all() if d.purpose == DocumentPurpose.RESPONSE]
+    context = {
+        "application": application,
+        "form": form,
+        "request_event": request_event,
+        "answer_documents": answers,
+    }
+    return render(request, "applications/respond.html", context)
+
+
+@role_required(APPLICANT)
+@GET_POST
+def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _bid(request, reference)
+    if not application.is_open:
+        return redirect(application)
+    form = WithdrawForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_withdraw(
+                application=application, actor=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{application.reference} has been withdrawn")
+            return redirect("applications:bid_list")
+    return render(request, "applications/withdraw.html", {"application": application, "form": form})
+
+
+def _posted(request: HttpRequest):
+    # An empty POST (a bare confirmation) is still a submission: bind the form.
+    return request.POST if request.method == "POST" else None

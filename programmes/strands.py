@@ -28,6 +28,19 @@ class StrandSpec:
     # Councils bid for support through calls; ASCE and procurement are not bid-based.
     bid_based: bool
     summary: str
+    # For bid-based strands (the applications issue): the one-to-one model in
+    # the strand app that holds the strand's own answers, the forms for its
+    # question pages (one topic per page, in order), the criteria officers
+    # score 1-5, and the InvestmentSource value recorded when a bid is awarded.
+    # Dotted paths and plain values only: this module imports nothing above
+    # the core layer.
+    bid_detail_model: str = ""
+    bid_detail_forms: tuple[str, ...] = ()
+    assessment_criteria: tuple[tuple[str, str], ...] = ()
+    investment_source: str = "lga_grant"
+    # Who the question pages call the partner councils, or "" for a strand
+    # whose bids are from one council only.
+    partner_councils_label: str = "Other councils this bid serves"
 
 
 STRANDS: dict[str, StrandSpec] = {
@@ -40,6 +53,21 @@ STRANDS: dict[str, StrandSpec] = {
             reference_prefix="OPE",
             app="programmes.ope",
             bid_based=True,
+            bid_detail_model="programmes.ope.models.OpeBidDetail",
+            bid_detail_forms=(
+                "programmes.ope.forms.PartnersForm",
+                "programmes.ope.forms.AssetsForm",
+                "programmes.ope.forms.PlanForm",
+            ),
+            assessment_criteria=(
+                ("partnership", "Strength of the partnership of public bodies"),
+                ("assets", "Scale of the assets in scope"),
+                ("deliverability", "Deliverability of the plan"),
+                ("value_for_money", "Value for money"),
+            ),
+            # Para 4: the resource comes from the Cabinet Office.
+            investment_source="cabinet_office",
+            partner_councils_label="Other councils in the partnership",
             summary=(
                 "A capital and assets programme run by the LGA for the Cabinet Office, "
                 "with 12 pilot councils sharing public property with other public bodies."
@@ -52,6 +80,20 @@ STRANDS: dict[str, StrandSpec] = {
             reference_prefix="PE",
             app="programmes.experts",
             bid_based=True,
+            bid_detail_model="programmes.experts.models.ExpertsBidDetail",
+            bid_detail_forms=(
+                "programmes.experts.forms.ExpertiseForm",
+                "programmes.experts.forms.SavingsForm",
+            ),
+            assessment_criteria=(
+                ("savings_potential", "Savings potential"),
+                ("deliverability", "Deliverability"),
+                ("value_for_money", "Value for money"),
+                ("transferability", "Transferability to other councils"),
+            ),
+            investment_source="lga_grant",
+            # Para 8: one appointment can serve several councils.
+            partner_councils_label="Other councils the expert will serve",
             summary=(
                 "Funding for councils to engage an expert in the field they need "
                 "to deliver efficiency savings."
@@ -76,6 +118,22 @@ STRANDS: dict[str, StrandSpec] = {
             reference_prefix="EGA",
             app="programmes.growth",
             bid_based=True,
+            bid_detail_model="programmes.growth.models.GrowthBidDetail",
+            bid_detail_forms=(
+                "programmes.growth.forms.ProjectForm",
+                "programmes.growth.forms.SupportAreasForm",
+                "programmes.growth.forms.LocalPartnersForm",
+            ),
+            assessment_criteria=(
+                ("growth_impact", "Potential impact on local economic growth"),
+                ("fit_with_lep", "Fit with the sub-region and the LEP"),
+                ("deliverability", "Deliverable within the days and window"),
+                ("value_for_money", "Value for money"),
+            ),
+            # Para 18: days of adviser support, turned into pounds at the call's day rate.
+            investment_source="adviser_days",
+            # Para 16: primarily aimed at individual authorities.
+            partner_councils_label="",
             summary=(
                 "Up to 14 days of support from a panel of economic growth advisers, "
                 "used between September 2013 and February 2014."

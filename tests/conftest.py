@@ -13,7 +13,13 @@ import pytest
 from django.conf import settings
 
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
-from tests.factories import CouncilFactory, UserFactory
+from tests.factories import (
+    CallFactory,
+    CouncilFactory,
+    GrowthCallFactory,
+    OpeCallFactory,
+    UserFactory,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple"
@@ -97,6 +103,11 @@ def applicant_a_client(client, applicant_a):
 
 
 @pytest.fixture
+def applicant_b_client(client, applicant_b):
+    return _client_for(client, applicant_b)
+
+
+@pytest.fixture
 def officer_client(client, officer):
     return _client_for(client, officer)
 
@@ -104,6 +115,23 @@ def officer_client(client, officer):
 @pytest.fixture
 def board_client(client, board_member):
     return _client_for(client, board_member)
+
+
+@pytest.fixture
+def experts_call(db):
+    """An open Productivity Experts call, awarding up to £10,000."""
+    return CallFactory(title="Productivity Experts 2013/14")
+
+
+@pytest.fixture
+def growth_call(db):
+    """An open Growth Advisers call, awarding up to 14 adviser days at £500 a day."""
+    return GrowthCallFactory(title="Local Economic Growth Advisers 2013")
+
+
+@pytest.fixture
+def ope_call(db):
+    return OpeCallFactory(title="One Public Estate pilots 2013")
 
 
 @pytest.fixture(scope="session")

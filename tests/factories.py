@@ -1,9 +1,15 @@
 """factory_boy factories: they only create rows, with no business effects."""
 
+from datetime import date, timedelta
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from programmes.models import Council, CouncilKind, Region, User
+from applications.models import Call
+from programmes.models import Council, CouncilKind, Region, Strand, User
+from programmes.strands import STRANDS
 
 
 class CouncilFactory(factory.django.DjangoModelFactory):
@@ -33,3 +39,40 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(Group.objects.get(name=extracted))
+
+
+class StrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Strand
+        django_get_or_create = ("key",)
+
+    key = "experts"
+    name = factory.LazyAttribute(lambda s: STRANDS[s.key].name)
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """An open call for Productivity Experts bids, up to £10,000 (the default)."""
+
+    class Meta:
+        model = Call
+
+    strand = factory.SubFactory(StrandFactory)
+    title = factory.Sequence(lambda n: f"Test call {n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    assessment_due = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=45)).date())
+    max_amount = Decimal("10000")
+
+
+class GrowthCallFactory(CallFactory):
+    strand = factory.SubFactory(StrandFactory, key="growth")
+    max_amount = None
+    max_days = 14
+    day_rate = Decimal("500")
+    support_from = date(2013, 9, 1)
+    support_until = date(2014, 2, 28)
+
+
+class OpeCallFactory(CallFactory):
+    strand = factory.SubFactory(StrandFactory, key="ope")
+    max_amount = Decimal("23000")

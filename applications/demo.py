@@ -1,0 +1,251 @@
+"""The 2013 calls and bids, loaded through the services (docs/bids.md, "Demo data").
+
+- The Growth Advisers call is open for bids *now*, so that `make demo` can start
+  one: it opened two weeks before the first `load_demo` and closes 60 days
+  after it. A later run that finds it closed moves its closing date on again.
+  Its limits are the board paper's: 14 adviser days, used between
+  1 September 2013 and 28 February 2014 (paras 17-18).
+- The Productivity Experts and One Public Estate calls are the 2013 rounds,
+  closed now; their bids are replayed at 2013 dates.
+- Bids in every state but "approved": the seven approved Productivity Experts
+  appointments (£46,000, para 8) are loaded by `programmes/experts/demo.py`
+  through these same services.
+
+Idempotent: a bid that exists (same call, council and title) is left alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from applications import services
+from applications.models import Application, Call
+from programmes.demo import DemoContext
+from programmes.models import Council, Strand
+
+LONDON = ZoneInfo("Europe/London")
+
+GROWTH_CALL = "Local Economic Growth Advisers: 2013 bids"
+EXPERTS_CALL = "Productivity Experts 2013/14"
+OPE_CALL = "One Public Estate pilots 2013"
+
+# Growth Advisers days are valued at this rate when an award is recorded as
+# investment. The paper gives no rate; this is the demo's assumption (docs/bids.md).
+DEMO_DAY_RATE = Decimal("500.00")
+
+
+def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=LONDON)
+
+
+def _call(title: str, **fields) -> Call:
+    call = Call.objects.filter(title=title).first()
+    if call is None:
+        call = Call(title=title, **fields)
+        call.full_clean()
+        call.save()
+    return call
+
+
+def _five_pm(days_ahead: int) -> datetime:
+    day = timezone.localdate() + timedelta(days=days_ahead)
+    return datetime(day.year, day.month, day.day, 17, tzinfo=LONDON)
+
+
+def load_calls() -> dict[str, Call]:
+    now = timezone.now()
+    growth = _call(
+        GROWTH_CALL,
+        strand=Strand.objects.get(key="growth"),
+        opens_at=now - timedelta(days=14),
+        closes_at=_five_pm(60),
+        assessment_due=_five_pm(74).date(),
+        max_days=14,
+        day_rate=DEMO_DAY_RATE,
+        support_from=date(2013, 9, 1),
+        support_until=date(2014, 2, 28),
+        guidance=(
+            "Economic Growth Advisers offer direct, bespoke advice and support to help "
+            "your council deliver economic growth in your area: a specific project, "
+            "bringing local partners together, or a strategic approach.\n\n"
+            "You can bid for up to 14 days of adviser support, to be used between "
+            "September 2013 and February 2014. The programme is aimed at individual "
+            "councils, and takes account of activity in your sub-region, particularly "
+            "through your Local Enterprise Partnership (LEP) and any LEP deal."
+        ),
+    )
+    if not growth.is_open(now):
+        # The demo call stays open for bids whenever the demo is loaded again.
+        Call.objects.filter(pk=growth.pk).update(
+            closes_at=_five_pm(60), assessment_due=_five_pm(74).date()
+        )
+        growth.refresh_from_db()
+    experts = _call(
+        EXPERTS_CALL,
+        strand=Strand.objects.get(key="experts"),
+        opens_at=at(2013, 4, 1, 9),
+        closes_at=at(2014, 3, 31, 17),
+        max_amount=Decimal("20000"),
+        guidance=(
+            "Funding for your council to engage an expert in the field you need, to "
+            "help deliver efficiency savings. One appointment can serve several councils."
+        ),
+    )
+    ope = _call(
+        OPE_CALL,
+        strand=Strand.objects.get(key="ope"),
+        opens_at=at(2013, 5, 1, 9),
+        closes_at=at(2013, 7, 31, 17),
+        assessment_due=date(2013, 8, 31),
+        guidance=(
+            "Pilot councils set out a project plan with their partner public bodies. "
+            "The LGA and the Cabinet Office sign the plans off and allocate resources."
+        ),
+    )
+    return {"growth": growth, "experts": experts, "ope": ope}
+
+
+GROWTH_ANSWERS = {
+    "funding": {"days_requested": 12},
+    "project": {"project": "Bring the district's business partners together on a growth plan."},
+    "support-areas": {"support_strategy": True, "support_business": True},
+    "local-partners": {"sub_region": "", "lep": "", "lep_deal": ""},
+}
+
+
+def _answers(strand: str, title: str, summary: str, region: str, lep: str) -> dict:
+    if strand == "growth":
+        answers = {**GROWTH_ANSWERS}
+        answers["local-partners"] = {"sub_region": region, "lep": lep, "lep_deal": ""}
+    elif strand == "experts":
+        answers = {
+            "funding": {"amount_requested": Decimal("9500")},
+            "expertise": {
+                "expertise_field": "Service redesign",
+                "expert_role": "Review our service redesign plans and coach the team.",
+            },
+            "savings": {
+                "savings_target": Decimal("250000"),
+                "savings_2013_14": Decimal("100000"),
+                "savings_2014_15": Decimal("200000"),
+            },
+        }
+    else:
+        answers = {
+            "funding": {"amount_requested": Decimal("23000")},
+            "partner-bodies": {"partner_bodies": "Surrey Fire and Rescue; Surrey Police; NHS"},
+            "assets": {"assets": "County hall; three fire stations; two police buildings"},
+            "plan": {"outline_plan": "Map the estate, agree co-locations, release two sites."},
+        }
+    return {"about": {"title": title, "summary": summary}, **answers}
+
+
+# (call, council short name, title, summary, final state, when, region, LEP)
+DEMO_BIDS = [
+    ("growth", "Allerdale", "West Cumbria coastal growth plan", "draft"),
+    ("growth", "Wyre Forest", "Kidderminster town centre regeneration", "more_information"),
+    ("growth", "Hertfordshire", "Inward investment for the M1 corridor", "submitted"),
+    ("growth", "Cumbria", "A growth strategy for Cumbria's market towns", "in_assessment"),
+    ("experts", "Hackney", "A commissioning expert for children's services", "declined"),
+    ("experts", "Lincolnshire", "Energy procurement adviser", "withdrawn"),
+    ("ope", "Surrey", "Surrey public estate partnership", "in_assessment"),
+]
+LOCAL = {
+    "Allerdale": ("West Cumbria", "Cumbria LEP"),
+    "Wyre Forest": ("North Worcestershire", "Worcestershire LEP"),
+    "Hertfordshire": ("Hertfordshire", "Hertfordshire LEP"),
+    "Cumbria": ("Cumbria", "Cumbria LEP"),
+}
+
+
+def _bid(call: Call, council: Council, title: str, state: str) -> Application | None:
+    if Application.objects.filter(call=call, lead_council=council, title=title).exists():
+        return None
+    historic = not call.is_open()
+    # Replay the closed 2013 rounds at 2013 dates; the open call at today's.
+    when = {
+        "start": call.opens_at + timedelta(days=10) if historic else None,
+        "submit": call.opens_at + timedelta(days=20) if historic else None,
+        "assess": call.opens_at + timedelta(days=30) if historic else None,
+        "decide": call.opens_at + timedelta(days=45) if historic else None,
+    }
+    strand = call.strand.key
+    region, lep = LOCAL.get(council.short_name, ("", ""))
+    application = services.application_create(
+        call=call, council=council, actor=None, at=when["start"]
+    )
+    answers = _answers(strand, title, f"{title}: {council.name}.", region, lep)
+    if state == "draft":
+        # Half done: the applicant finishes it in the demo.
+        answers = {"about": answers["about"], "funding": answers["funding"]}
+    for section, values in answers.items():
+        application = services.application_section_save(
+            application=application, actor=None, section=section, answers=values, version=None
+        )
+    if state == "draft":
+        return application
+    if state == "withdrawn":
+        return services.application_withdraw(
+            application=application,
+            actor=None,
+            note="The council found the expertise in house.",
+            at=when["submit"],
+            notify=False,
+        )
+    application = services.application_submit(
+        application=application, actor=None, at=when["submit"], notify=False
+    )
+    if state == "submitted":
+        return application
+    application = services.application_assessment_start(
+        application=application, actor=None, at=when["assess"], notify=False
+    )
+    criteria = [key for key, _ in call.strand.spec.assessment_criteria]
+    services.assessment_save(
+        application=application,
+        actor=None,
+        scores={criteria[0]: 4, criteria[1]: 3, criteria[2]: None},
+        notes="First read: promising; the partnership needs evidence.",
+        at=when["assess"],
+    )
+    if state == "more_information":
+        return services.application_information_request(
+            application=application,
+            actor=None,
+            message=(
+                "Please tell us which local partners have agreed to take part, and "
+                "upload any letters of support."
+            ),
+            at=when["assess"],
+            notify=False,
+        )
+    if state == "declined":
+        return services.application_decline(
+            application=application,
+            actor=None,
+            reasons=(
+                "The projected savings are not yet evidenced. You are welcome to bid "
+                "again with a costed plan."
+            ),
+            at=when["decide"],
+            notify=False,
+        )
+    return application
+
+
+def load(context: DemoContext) -> None:
+    calls = load_calls()
+    created = 0
+    for call_key, council_name, title, state in DEMO_BIDS:
+        council = Council.objects.get(short_name=council_name)
+        if _bid(calls[call_key], council, title, state) is not None:
+            created += 1
+    growth = calls["growth"]
+    context.write(
+        f"Calls: {len(calls)} ({growth.title} open until {growth.closing_text()}); "
+        f"bids added: {created}"
+    )

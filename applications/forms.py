@@ -1,0 +1,298 @@
+"""Forms of the council journey and of the officers' assessment. They validate
+and render; `applications.services` does the writing."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.layout import Field, Layout
+from django import forms
+
+from applications.models import Application, Call, Recommendation
+from programmes.forms import NumericInput, PoundsField, gds_helper
+from programmes.models import Council
+
+
+class SectionForm(forms.ModelForm):
+    """One question page of a bid. Strand apps subclass it for their own pages.
+
+    Every field is optional while the bid is a draft, so "Save and come back
+    later" keeps whatever has been typed. `required_fields` are enforced when
+    the user chooses "Save and continue" and again when the bid is submitted.
+    """
+
+    slug: str = ""
+    title: str = ""
+    required_fields: tuple[str, ...] = ()
+    error_texts: dict[str, str] = {}
+
+    def __init__(self, *args, application: Application, partial: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.application = application
+        self.partial = partial
+        for field in self.fields.values():
+            field.required = False
+        self.helper = gds_helper()
+        self.helper.layout = None
+        fields = self.layout_fields()
+        if fields:
+            self.helper.layout = Layout(*fields)
+
+    def layout_fields(self) -> list:
+        return []
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.partial:
+            for name in self.required_fields:
+                if name in self.errors:
+                    continue
+                if cleaned.get(name) in (None, "", [], ()) or (
+                    hasattr(cleaned.get(name), "exists") and not cleaned[name].exists()
+                ):
+                    self.add_error(name, self.error_texts.get(name, "Answer this question"))
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The form checks the answers; the service saves them on a fresh, locked
+        # row. Model validation of a half-finished draft would only repeat the
+        # field checks above.
+        pass
+
+
+class AboutForm(SectionForm):
+    slug = "about"
+    title = "About the bid"
+
+    class Meta:
+        model = Application
+        fields = ["title", "summary"]
+        labels = {"title": "Title of the bid", "summary": "Summary"}
+        help_texts = {
+            "title": "A short name officers will know it by, like 'Renegotiating our contracts'",
+            "summary": "In a few sentences: what you want to do and what difference it will make",
+        }
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+
+    required_fields = ("title", "summary")
+    error_texts = {"title": "Enter a title for the bid", "summary": "Enter a summary of the bid"}
+
+    def layout_fields(self) -> list:
+        return [Field.text("title"), Field.textarea("summary")]
+
+
+class CouncilsForm(SectionForm):
+    slug = "councils"
+    title = "Other councils"
+
+    class Meta:
+        model = Application
+        fields = ["partner_councils"]
+        widgets = {"partner_councils": forms.CheckboxSelectMultiple}
+        help_texts = {"partner_councils": "Select all that apply, or none if it serves only yours"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["partner_councils"]
+        field.queryset = Council.objects.filter(abolished_on__isnull=True).exclude(
+            pk=self.application.lead_council_id
+        )
+        field.label = self.application.call.strand.spec.partner_councils_label
+        self.title = field.label
+
+    def layout_fields(self) -> list:
+        return [Field.checkboxes("partner_councils", small=True)]
+
+
+class FundingForm(SectionForm):
+    """Pounds or adviser days, as the call awards, within the call's limit."""
+
+    slug = "funding"
+    title = "Funding requested"
+
+    amount_requested = PoundsField(label="How much funding are you asking for?", required=False)
+    days_requested = forms.IntegerField(
+        label="How many days of adviser support do you need?",
+        required=False,
+        widget=NumericInput(attrs={"class": "govuk-input--width-3"}),
+        error_messages={"invalid": "Enter the number of days as a whole number, like 10"},
+    )
+
+    class Meta:
+        model = Application
+        fields = ["amount_requested", "days_requested"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        call: Call = self.application.call
+        if call.awards_days:
+            del self.fields["amount_requested"]
+            self.title = "Adviser days"
+            self.required_fields = ("days_requested",)
+            self.error_texts = {"days_requested": "Enter the number of days you need"}
+            window = ""
+            if call.support_from and call.support_until:
+                window = (
+                    f", used between {call.support_from:%-d %B %Y} "
+                    f"and {call.support_until:%-d %B %Y}"
+                )
+            self.fields["days_requested"].help_text = f"From 1 to {call.max_days} days{window}"
+        else:
+            del self.fields["days_requested"]
+            self.required_fields = ("amount_requested",)
+            self.error_texts = {"amount_requested": "Enter the amount of funding in pounds"}
+            if call.max_amount is not None:
+                self.fields[
+                    "amount_requested"
+                ].help_text = f"In pounds, up to £{call.max_amount:,.0f}"
+        self.helper.layout = Layout(*[Field.text(name) for name in self.fields])
+
+    def clean_days_requested(self) -> int | None:
+        days = self.cleaned_data.get("days_requested")
+        call = self.application.call
+        if days is not None and not 1 <= days <= call.max_days:
+            raise forms.ValidationError(f"Enter a number of days from 1 to {call.max_days}")
+        return days
+
+    def clean_amount_requested(self):
+        amount = self.cleaned_data.get("amount_requested")
+        call = self.application.call
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError("Enter an amount greater than £0")
+        if amount is not None and call.max_amount is not None and amount > call.max_amount:
+            raise forms.ValidationError(
+                f"Enter an amount of £{call.max_amount:,.0f} or less: the most this call awards"
+            )
+        return amount
+
+
+class DeclarationForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I confirm that the information in this bid is correct and that I may "
+        "submit it on behalf of my council",
+        required=True,
+        error_messages={"required": "Confirm the declaration to send your bid"},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.checkbox("confirm"), submit="Accept and send bid")
+
+
+class DocumentUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a file",
+        required=True,
+        error_messages={
+            "required": "Select a file to upload",
+            "empty": "The selected file is empty",
+            "invalid": "The selected file could not be read: upload it again",
+        },
+        help_text="PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT) or CSV",
+    )
+
+    def __init__(self, *args, max_bytes: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        size = f"{max_bytes / (1024 * 1024):g} MB"
+        self.fields["file"].help_text += f", up to {size}"
+        self.helper = gds_helper(Field("file"), submit="Upload file")
+
+
+class RespondForm(forms.Form):
+    note = forms.CharField(
+        label="Your answer",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Answer the questions the officer asked. Upload any documents above first",
+        error_messages={"required": "Enter your answer to the officer's questions"},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("note"), submit="Send answer")
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label="Why are you withdrawing the bid? (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="This helps us improve the programme",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("note"), submit="Withdraw bid")
+
+
+# The officers' forms (Django admin).
+
+SCORE_CHOICES = [("", "Not scored yet"), ("na", "Not applicable")] + [
+    (str(n), str(n)) for n in range(1, 6)
+]
+
+
+class AssessmentForm(forms.Form):
+    """Scores per criterion from the strand registry, a recommendation and notes."""
+
+    recommendation = forms.ChoiceField(
+        choices=[("", "No recommendation yet"), *Recommendation.choices], required=False
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+
+    def __init__(self, *args, criteria: tuple[tuple[str, str], ...], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for key, label in criteria:
+            self.fields[f"score_{key}"] = forms.ChoiceField(
+                label=label,
+                choices=SCORE_CHOICES,
+                required=False,
+                help_text="1 (poor) to 5 (excellent); not applicable is left out of the mean",
+            )
+
+    def scores(self) -> dict[str, int | None]:
+        """Criterion to score (None for not applicable); unscored criteria left out."""
+        result: dict[str, int | None] = {}
+        for key, _ in self.criteria:
+            value = self.cleaned_data.get(f"score_{key}")
+            if value == "na":
+                result[key] = None
+            elif value:
+                result[key] = int(value)
+        return result
+
+
+class InformationRequestForm(forms.Form):
+    message = forms.CharField(
+        label="What do you need from the council?",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter the information you need"},
+    )
+
+
+class ApproveForm(forms.Form):
+    award_amount = PoundsField(label="Award (£)", required=False)
+    award_days = forms.IntegerField(label="Award (adviser days)", required=False, min_value=1)
+    note = forms.CharField(
+        label="Note to the council (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, call: Call, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if call.awards_days:
+            del self.fields["award_amount"]
+            self.fields["award_days"].required = True
+            self.fields["award_days"].help_text = f"At most {call.max_days} days"
+        else:
+            del self.fields["award_days"]
+            self.fields["award_amount"].required = True
+            if call.max_amount is not None:
+                self.fields["award_amount"].help_text = f"At most £{call.max_amount:,.2f}"
+
+
+class DeclineForm(forms.Form):
+    reasons = forms.CharField(
+        label="Reasons, for the council",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter the reasons the bid is declined"},
+    )

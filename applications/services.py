@@ -1,0 +1,609 @@
+"""Every write to calls, bids, scores and documents. Keyword-only, one transaction each.
+
+Each state change is one function here. It locks the bid's row (so two
+officers, or an officer and a council, cannot both move it from the same
+state), checks who may make the change and from which state, records an
+event (who, when, from, to, note) and queues an email notice for after commit.
+
+`actor=None` means the system itself (demo data, imports run from a shell): it
+is never passed by a view. Views and the admin always pass `request.user`.
+`at` lets a loader replay history (the demo's 2013 bids); it defaults to now.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils import timezone
+
+from applications import documents, emails
+from applications.models import (
+    OPEN_STATES,
+    Application,
+    ApplicationEvent,
+    ApplicationState,
+    Call,
+    Document,
+    DocumentPurpose,
+    Recommendation,
+    ReferenceSequence,
+    Score,
+)
+from programmes.models import Council, Strand, User
+from programmes.roles import APPLICANT, OFFICER, user_role
+from savings.services import investment_record
+from savings.years import financial_year_of
+
+State = ApplicationState
+
+
+class StaleEditError(ValidationError):
+    """Someone else saved the draft after this user opened the page."""
+
+
+# Who may act ----------------------------------------------------------------
+
+
+def _require_applicant(actor: User | None, application: Application) -> None:
+    if actor is None:
+        return
+    if user_role(actor) != APPLICANT or actor.council_id != application.lead_council_id:
+        raise PermissionDenied("Only users of the bid's council can do this")
+
+
+def _require_officer(actor: User | None) -> None:
+    if actor is None:
+        return
+    if user_role(actor) != OFFICER:
+        raise PermissionDenied("Only LGA officers can do this")
+
+
+def _require_state(application: Application, allowed: tuple[str, ...], action: str) -> None:
+    if application.state not in allowed:
+        raise ValidationError(
+            f"You cannot {action} {application.reference}: it is "
+            f"{application.get_state_display().lower()}",
+            code="wrong_state",
+        )
+
+
+def _require_call_open(call: Call, at: datetime, action: str) -> None:
+    if at < call.opens_at:
+        raise ValidationError(
+            f"You cannot {action} yet: {call.title} opens on "
+            f"{timezone.localtime(call.opens_at):%-d %B %Y}",
+            code="call_not_open",
+        )
+    if at >= call.closes_at:
+        raise ValidationError(
+            f"You cannot {action}: {call.title} closed at {call.closing_text()}",
+            code="call_closed",
+        )
+
+
+def _lock(application: Application) -> Application:
+    # The row lock serialises transitions of one bid: without it two officers
+    # could approve the same bid twice and record its investment twice.
+    return (
+        Application.objects.select_for_update()
+        .select_related("call__strand", "lead_council")
+        .get(pk=application.pk)
+    )
+
+
+def _event(
+    application: Application,
+    *,
+    actor: User | None,
+    description: str,
+    at: datetime,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    visible: bool = True,
+) -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
+        application=application,
+        actor=actor,
+        at=at,
+        from_state=from_state,
+        to_state=to_state,
+        description=description,
+        note=note,
+        visible_to_applicant=visible,
+    )
+
+
+def _move(
+    application: Application,
+    *,
+    actor: User | None,
+    to: str,
+    at: datetime,
+    description: str,
+    note: str = "",
+    notify: bool,
+    notices: tuple[tuple[str, str], ...],
+) -> Application:
+    from_state = application.state
+    application.state = to
+    application.version += 1
+    application.full_clean(exclude=["partner_councils"])
+    application.save()
+    event = _event(
+        application,
+        actor=actor,
+        description=description,
+        at=at,
+        from_state=from_state,
+        to_state=to,
+        note=note,
+    )
+    if notify:
+        for audience, subject in notices:
+            emails.notice_queue(
+                application=application, event=event, audience=audience, subject=subject
+            )
+    return application
+
+
+# Creating and editing a draft ---------------------------------------------------
+
+
+def _reference_next(strand: Strand, year: int) -> str:
+    prefix = strand.spec.reference_prefix
+    sequence, _ = ReferenceSequence.objects.select_for_update().get_or_create(
+        prefix=prefix, year=year
+    )
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{prefix}-{year}-{sequence.last:04d}"
+
+
+@transaction.atomic
+def application_create(
+    *,
+    call: Call,
+    council: Council,
+    actor: User | None,
+    title: str = "",
+    at: datetime | None = None,
+) -> Application:
+    """Start a draft bid on an open call, with an empty strand-detail row."""
+    at = at or timezone.now()
+    spec = call.strand.spec
+    if not spec.bid_based:
+        raise ValidationError(f"{call.strand.name} does not take bids", code="not_bid_based")
+    if actor is not None and (user_role(actor) != APPLICANT or actor.council_id != council.pk):
+        raise PermissionDenied("Only users of a council can start its bids")
+    _require_call_open(call, at, "start a bid")
+    year = timezone.localtime(call.opens_at).year
+    application = Application(
+        call=call,
+        lead_council=council,
+        reference=_reference_next(call.strand, year),
+        title=title,
+        created_by=actor,
+    )
+    application.full_clean(exclude=["partner_councils"])
+    application.save()
+    Application.objects.filter(pk=application.pk).update(created_at=at)
+    application.refresh_from_db()
+    detail_model = application.detail_model()
+    if detail_model is not None:
+        detail_model.objects.create(application=application)
+    _event(application, actor=actor, description="Bid started", at=at, to_state=State.DRAFT)
+    return application
+
+
+@transaction.atomic
+def application_section_save(
+    *,
+    application: Application,
+    actor: User | None,
+    section: str,
+    answers: dict,
+    version: int | None,
+) -> Application:
+    """Save one question page's answers on a draft.
+
+    `version` is the draft's version when the page was opened. If another
+    user of the council has saved since, nothing is written and a
+    StaleEditError says so, so that neither person's answers vanish silently.
+    """
+    from applications.sections import section_get, section_instance
+
+    application = _lock(application)
+    _require_applicant(actor, application)
+    _require_state(application, (State.DRAFT,), "change")
+    if version is not None and version != application.version:
+        raise StaleEditError(
+            "Someone else at your council changed this bid after you opened this page. "
+            "Your answers have not been saved: check them against the saved bid, then save again",
+            code="stale",
+        )
+    target = section_instance(application, section_get(application, section))
+    many = {}
+    concrete = {field.name: field for field in target._meta.get_fields()}
+    for name, value in answers.items():
+        field = concrete.get(name)
+        if field is None or field.auto_created or not getattr(field, "editable", True):
+            continue
+        if isinstance(field, models.ManyToManyField):
+            many[name] = value
+        else:
+            setattr(target, name, value)
+    if target is not application:
+        target.full_clean(exclude=["application"])
+        target.save()
+    if hasattr(target, "save_extra_answers"):
+        target.save_extra_answers(answers)
+    for name, value in many.items():
+        getattr(target, name).set(value)
+    application.version += 1
+    application.full_clean(exclude=["partner_councils"])
+    application.save()
+    return application
+
+
+def _check_request_within_limits(application: Application) -> None:
+    call = application.call
+    if call.awards_days:
+        days = application.days_requested
+        if days is None or not 1 <= days <= call.max_days:
+            raise ValidationError(
+                f"Ask for between 1 and {call.max_days} adviser days", code="over_limit"
+            )
+    elif call.max_amount is not None and (application.amount_requested or 0) > call.max_amount:
+        raise ValidationError(
+            f"Ask for £{call.max_amount:,.0f} or less: the most this call awards",
+            code="over_limit",
+        )
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    application: Application,
+    actor: User | None,
+    at: datetime | None = None,
+    notify: bool = True,
+) -> Application:
+    """Send a complete draft for assessment, while its call is open."""
+    from applications.sections import section_statuses
+
+    at = at or timezone.now()
+    application = _lock(application)
+    _require_applicant(actor, application)
+    _require_state(application, (State.DRAFT,), "send")
+    _require_call_open(application.call, at, "send this bid")
+    incomplete = [s.section.title for s in section_statuses(application) if not s.complete]
+    if incomplete:
+        raise ValidationError(
+            f"Complete every section before you send the bid: {', '.join(incomplete)}",
+            code="incomplete",
+        )
+    _check_request_within_limits(application)
+    application.submitted_at = at
+    return _move(
+        application,
+        actor=actor,
+        to=State.SUBMITTED,
+        at=at,
+        description="Bid sent",
+        notify=notify,
+        notices=(
+            (emails.COUNCIL, f"We have received your bid {application.reference}"),
+            (emails.OFFICERS, f"New bid to assess: {application.reference}"),
+        ),
+    )
+
+
+# Assessment ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_assessment_start(
+    *,
+    application: Application,
+    actor: User | None,
+    at: datetime | None = None,
+    notify: bool = True,
+) -> Application:
+    application = _lock(application)
+    _require_officer(actor)
+    _require_state(application, (State.SUBMITTED,), "start assessing")
+    return _move(
+        application,
+        actor=actor,
+        to=State.IN_ASSESSMENT,
+        at=at or timezone.now(),
+        description="Assessment started",
+        notify=notify,
+        notices=((emails.COUNCIL, f"Your bid {application.reference} is being assessed"),),
+    )
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    application: Application,
+    actor: User | None,
+    scores: dict[str, int | None],
+    recommendation: str = "",
+    notes: str = "",
+    at: datetime | None = None,
+) -> Application:
+    """Record the officer's scores (1-5, None for not applicable), recommendation and notes.
+
+    Criteria not in `scores` are left unscored. The scores are internal:
+    the event is not shown to the council.
+    """
+    application = _lock(application)
+    _require_officer(actor)
+    _require_state(
+        application,
+        (State.SUBMITTED, State.IN_ASSESSMENT, State.MORE_INFORMATION),
+        "assess",
+    )
+    criteria = dict(application.call.strand.spec.assessment_criteria)
+    unknown = set(scores) - set(criteria)
+    if unknown:
+        raise ValidationError(f"Unknown criteria: {', '.join(sorted(unknown))}", code="criteria")
+    for key, score in scores.items():
+        if score is not None and not 1 <= score <= 5:
+            raise ValidationError(
+                f"Score {criteria[key]} from 1 to 5, or not applicable", code="score"
+            )
+    if recommendation and recommendation not in Recommendation.values:
+        raise ValidationError("Choose a recommendation from the list", code="recommendation")
+    application.scores.exclude(criterion__in=scores).delete()
+    for key, score in scores.items():
+        Score.objects.update_or_create(
+            application=application, criterion=key, defaults={"score": score}
+        )
+    application.recommendation = recommendation
+    application.assessment_notes = notes
+    application.save(update_fields=["recommendation", "assessment_notes", "updated_at"])
+    _event(
+        application,
+        actor=actor,
+        description="Assessment updated",
+        at=at or timezone.now(),
+        visible=False,
+    )
+    return application
+
+
+@transaction.atomic
+def application_information_request(
+    *,
+    application: Application,
+    actor: User | None,
+    message: str,
+    at: datetime | None = None,
+    notify: bool = True,
+) -> Application:
+    if not message.strip():
+        raise ValidationError("Enter the information you need", code="required")
+    application = _lock(application)
+    _require_officer(actor)
+    _require_state(application, (State.IN_ASSESSMENT,), "ask for more information on")
+    return _move(
+        application,
+        actor=actor,
+        to=State.MORE_INFORMATION,
+        at=at or timezone.now(),
+        description="More information requested",
+        note=message,
+        notify=notify,
+        notices=((emails.COUNCIL, f"We need more information about {application.reference}"),),
+    )
+
+
+@transaction.atomic
+def application_information_provide(
+    *,
+    application: Application,
+    actor: User | None,
+    note: str,
+    at: datetime | None = None,
+    notify: bool = True,
+) -> Application:
+    if not note.strip():
+        raise ValidationError("Enter your answer to the officer's questions", code="required")
+    application = _lock(application)
+    _require_applicant(actor, application)
+    _require_state(application, (State.MORE_INFORMATION,), "answer questions on")
+    return _move(
+        application,
+        actor=actor,
+        to=State.IN_ASSESSMENT,
+        at=at or timezone.now(),
+        description="More information sent",
+        note=note,
+        notify=notify,
+        notices=((emails.OFFICERS, f"{application.reference}: the council has answered"),),
+    )
+
+
+def _award_investment(application: Application) -> Decimal:
+    call = application.call
+    if application.award_days is not None:
+        # Days become pounds at the call's day rate (docs/bids.md).
+        return (call.day_rate * application.award_days).quantize(Decimal("0.01"))
+    return application.award_amount
+
+
+@transaction.atomic
+def application_approve(
+    *,
+    application: Application,
+    actor: User | None,
+    award_amount: Decimal | None = None,
+    award_days: int | None = None,
+    note: str = "",
+    at: datetime | None = None,
+    notify: bool = True,
+) -> Application:
+    """Approve with an award within the call's limits, and record its investment."""
+    at = at or timezone.now()
+    application = _lock(application)
+    _require_officer(actor)
+    _require_state(application, (State.IN_ASSESSMENT,), "approve")
+    call = application.call
+    if call.awards_days:
+        if award_days is None or award_amount is not None:
+            raise ValidationError("Award this bid in adviser days", code="award_kind")
+        if not 1 <= award_days <= call.max_days:
+            raise ValidationError(
+                f"Award from 1 to {call.max_days} adviser days: the most this call awards",
+                code="over_limit",
+            )
+    else:
+        if award_amount is None or award_days is not None:
+            raise ValidationError("Award this bid in pounds", code="award_kind")
+        if award_amount <= 0:
+            raise ValidationError("Award an amount greater than £0", code="award_amount")
+        if call.max_amount is not None and award_amount > call.max_amount:
+            raise ValidationError(
+                f"Award £{call.max_amount:,.2f} or less: the most this call awards",
+                code="over_limit",
+            )
+    application.award_amount = award_amount
+    application.award_days = award_days
+    application.decided_at = at
+    application = _move(
+        application,
+        actor=actor,
+        to=State.APPROVED,
+        at=at,
+        description=f"Approved: {application.award_display} awarded",
+        note=note,
+        notify=notify,
+        notices=((emails.COUNCIL, f"Your bid {application.reference} is successful"),),
+    )
+    investment_record(
+        strand=call.strand,
+        council=application.lead_council,
+        source=call.strand.spec.investment_source,
+        financial_year=financial_year_of(timezone.localdate(at)),
+        amount=_award_investment(application),
+        application=application,
+        description=f"Award to {application.reference}",
+    )
+    return application
+
+
+@transaction.atomic
+def application_decline(
+    *,
+    application: Application,
+    actor: User | None,
+    reasons: str,
+    at: datetime | None = None,
+    notify: bool = True,
+) -> Application:
+    if not reasons.strip():
+        raise ValidationError("Enter the reasons the bid is declined", code="required")
+    at = at or timezone.now()
+    application = _lock(application)
+    _require_officer(actor)
+    _require_state(
+        application, (State.SUBMITTED, State.IN_ASSESSMENT, State.MORE_INFORMATION), "decline"
+    )
+    application.decided_at = at
+    return _move(
+        application,
+        actor=actor,
+        to=State.DECLINED,
+        at=at,
+        description="Declined",
+        note=reasons,
+        notify=notify,
+        notices=((emails.COUNCIL, f"Your bid {application.reference} has not been successful"),),
+    )
+
+
+@transaction.atomic
+def application_withdraw(
+    *,
+    application: Application,
+    actor: User | None,
+    note: str = "",
+    at: datetime | None = None,
+    notify: bool = True,
+) -> Application:
+    """The council withdraws its bid from any open state."""
+    application = _lock(application)
+    _require_applicant(actor, application)
+    _require_state(application, OPEN_STATES, "withdraw")
+    was_draft = application.is_draft
+    return _move(
+        application,
+        actor=actor,
+        to=State.WITHDRAWN,
+        at=at or timezone.now(),
+        description="Bid withdrawn",
+        note=note,
+        notify=notify and not was_draft,
+        notices=((emails.OFFICERS, f"{application.reference} has been withdrawn"),),
+    )
+
+
+# Documents -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_add(
+    *,
+    application: Application,
+    actor: User | None,
+    upload: UploadedFile,
+    purpose: str = DocumentPurpose.SUPPORTING,
+) -> Document:
+    """Check and store a supporting document (drafts) or an answer's document."""
+    application = _lock(application)
+    _require_applicant(actor, application)
+    if purpose == DocumentPurpose.RESPONSE:
+        _require_state(application, (State.MORE_INFORMATION,), "add answer documents to")
+    else:
+        _require_state(application, (State.DRAFT,), "add documents to")
+    kind = documents.document_check(upload)
+    stored = documents.document_store(upload, kind)
+    # If the row cannot be written the file would be orphaned: remove it.
+    try:
+        document = Document.objects.create(
+            application=application,
+            purpose=purpose,
+            original_name=(upload.name or "document")[:255],
+            stored_name=stored,
+            kind=kind,
+            size=upload.size,
+            uploaded_by=actor,
+        )
+    except Exception:
+        documents.document_delete_file(stored)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_remove(*, document: Document, actor: User | None) -> None:
+    application = _lock(document.application)
+    _require_applicant(actor, application)
+    if document.purpose == DocumentPurpose.RESPONSE:
+        _require_state(application, (State.MORE_INFORMATION,), "remove documents from")
+    else:
+        _require_state(application, (State.DRAFT,), "remove documents from")
+    stored = document.stored_name
+    document.delete()
+
+    def delete_file() -> None:
+        documents.document_delete_file(stored)
+
+    transaction.on_commit(delete_file, robust=True)

@@ -1,0 +1,83 @@
+"""The Productivity Experts question pages (one topic each)."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.layout import Field
+from django import forms
+from django.utils import timezone
+
+from applications.forms import SectionForm
+from programmes.experts.models import ExpertsBidDetail
+from programmes.forms import PoundsField
+from savings.years import financial_year_of, next_financial_year
+
+# Savings are projected for the call's financial year and the two after it,
+# the horizon the board paper's figures use.
+PROJECTION_YEARS = 3
+
+
+class ExpertiseForm(SectionForm):
+    slug = "expertise"
+    title = "The expert you need"
+
+    class Meta:
+        model = ExpertsBidDetail
+        fields = ["expertise_field", "expert_role"]
+        help_texts = {
+            "expertise_field": "For example, contract negotiation or systems thinking",
+            "expert_role": "What they will do, for how long, and who they will work with",
+        }
+        widgets = {"expert_role": forms.Textarea(attrs={"rows": 6})}
+
+    required_fields = ("expertise_field", "expert_role")
+    error_texts = {
+        "expertise_field": "Enter the field of expertise you need",
+        "expert_role": "Describe what the expert will do",
+    }
+
+    def layout_fields(self) -> list:
+        return [Field.text("expertise_field"), Field.textarea("expert_role")]
+
+
+class SavingsForm(SectionForm):
+    slug = "savings"
+    title = "Savings"
+
+    savings_target = PoundsField(
+        label="Savings target",
+        required=False,
+        help_text="The savings, in pounds, that the council commits to as its target",
+    )
+
+    class Meta:
+        model = ExpertsBidDetail
+        fields = ["savings_target"]
+
+    required_fields = ("savings_target",)
+    error_texts = {"savings_target": "Enter the savings target in pounds"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        first = financial_year_of(timezone.localdate(self.application.call.opens_at))
+        stored = self.instance.projections_by_year() if self.instance.pk else {}
+        self.years = [next_financial_year(first, step) for step in range(PROJECTION_YEARS)]
+        for year in self.years:
+            name = "savings_" + year.replace("/", "_")
+            self.fields[name] = PoundsField(
+                label=f"Projected savings in {year}",
+                required=False,
+                help_text="In pounds. Leave blank if none are expected that year",
+            )
+            self.initial.setdefault(name, stored.get(year))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        years = [key for key in self.fields if key.startswith("savings_2")]
+        if not any(cleaned.get(key) for key in years) and not self.errors:
+            self.add_error(years[0], "Enter the savings you project in at least one year")
+        return cleaned
+
+    def layout_fields(self) -> list:
+        return [Field.text(name) for name in self.fields if name != "savings_target"] + [
+            Field.text("savings_target")
+        ]
