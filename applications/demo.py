@@ -43,12 +43,7 @@ def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
 
 
 def _call(title: str, **fields) -> Call:
-    call = Call.objects.filter(title=title).first()
-    if call is None:
-        call = Call(title=title, **fields)
-        call.full_clean()
-        call.save()
-    return call
+    return Call.objects.filter(title=title).first() or services.call_create(title=title, **fields)
 
 
 def _five_pm(days_ahead: int) -> datetime:

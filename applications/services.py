@@ -165,6 +165,23 @@ def _reference_next(strand: Strand, year: int) -> str:
 
 
 @transaction.atomic
+def call_create(
+    *,
+    strand: Strand,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    **limits,
+) -> Call:
+    """Open a funding round for a strand. `limits`: assessment_due, guidance,
+    max_amount, or max_days with day_rate, support_from and support_until."""
+    call = Call(strand=strand, title=title, opens_at=opens_at, closes_at=closes_at, **limits)
+    call.full_clean()
+    call.save()
+    return call
+
+
+@transaction.atomic
 def application_create(
     *,
     call: Call,
