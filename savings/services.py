@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from programmes.models import Council, Strand, User
+from savings.imports import INVESTMENT, ImportPreview
 from savings.models import Investment, Recurrence, SavingsEntry, SavingsKind
 from savings.outbox import Scope, outbox_mark
 
@@ -276,3 +277,17 @@ def scopes_mark(*, scopes: Iterable[Scope]) -> int:
     if scopes:
         outbox_mark(scopes)
     return len(scopes)
+
+
+@transaction.atomic
+def savings_import(*, preview: ImportPreview, officer: User) -> int:
+    """Write every row of a checked file, or nothing: one transaction for the file."""
+    if not preview.ok:
+        raise ValidationError("The file has errors, so nothing was imported")
+    for row in preview.rows:
+        if preview.record == INVESTMENT:
+            investment_record(**row)
+        else:
+            fields = {name: value for name, value in row.items() if name != "verified"}
+            savings_entry_record(**fields, verified_by=officer if row["verified"] else None)
+    return len(preview.rows)
