@@ -28,6 +28,10 @@ Scope = tuple[int, int, str]  # (strand id, council id, financial year)
 # expiry only matters if a queued task is lost; the sweep covers that case.
 DRAIN_PENDING_KEY = "savings:rollups:drain-pending"
 DRAIN_PENDING_TTL = 120
+# The queued drain waits this long before it starts, so that the changes of
+# one burst (an import, a bulk action, many officers at once) share one
+# recompute. Short enough to keep change-to-visible latency well under 1 s.
+DRAIN_DELAY_SECONDS = 0.25
 
 _clients: dict[str, redis.Redis] = {}
 
@@ -74,7 +78,7 @@ def rollups_drain_request() -> None:
     if not client.set(DRAIN_PENDING_KEY, "1", nx=True, ex=DRAIN_PENDING_TTL):
         return  # a drain is already queued and will see this change
     try:
-        rollups_drain.apply_async()
+        rollups_drain.apply_async(countdown=DRAIN_DELAY_SECONDS)
     except Exception:
         client.delete(DRAIN_PENDING_KEY)
         raise

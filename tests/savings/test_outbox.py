@@ -166,16 +166,19 @@ def test_the_drain_is_asked_for_only_after_commit(
 def test_a_rolled_back_change_asks_for_nothing(
     strands, council_a, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            investment_record(
-                strand=strands["experts"],
-                council=council_a,
-                source=InvestmentSource.LGA_GRANT,
-                financial_year="2012/13",
-                amount=D("10"),
-            )
-            raise RuntimeError("the view failed after the save")
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        investment_record(
+            strand=strands["experts"],
+            council=council_a,
+            source=InvestmentSource.LGA_GRANT,
+            financial_year="2012/13",
+            amount=D("10"),
+        )
+        raise RuntimeError("the view failed after the save")
     assert callbacks == []
     assert not OutboxMarker.objects.exists()
 
