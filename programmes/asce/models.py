@@ -64,11 +64,16 @@ class AsceReturn(models.Model):
             models.UniqueConstraint(
                 fields=["council", "financial_year"], name="asce_one_return_per_council_year"
             ),
-            models.CheckConstraint(condition=models.Q(budget__gt=0), name="asce_budget_positive"),
+            models.CheckConstraint(
+                condition=models.Q(budget__gt=0),
+                name="asce_budget_positive",
+                violation_error_message="The budget must be more than £0",
+            ),
             models.CheckConstraint(
                 condition=models.Q(savings_achieved__gte=0)
                 & models.Q(savings_achieved__lte=models.F("budget")),
                 name="asce_savings_within_budget",
+                violation_error_message="Savings cannot be more than the budget",
             ),
             models.CheckConstraint(
                 condition=models.Q(financial_year__regex=FINANCIAL_YEAR_REGEX),

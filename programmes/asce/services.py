@@ -57,8 +57,6 @@ def _write(
     if errors:
         raise ValidationError({"projections": list(errors.values())})
     asce_return.full_clean()
-    if asce_return.savings_achieved > asce_return.budget:
-        raise ValidationError({"savings_achieved": "Savings cannot be more than the budget"})
     asce_return.save()
     asce_return.projections.all().delete()
     for year, amount in sorted(projections.items()):
