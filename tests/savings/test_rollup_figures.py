@@ -159,3 +159,55 @@ FIELDS = (
     "projected_roi",
     "realised_roi",
 )
+
+
+@pytest.mark.django_db
+def test_the_experts_figures_give_557_to_1(strands, officer):
+    """Board paper para 8: 7 appointments, 10 councils, £46,000 in, £25,615,000 projected."""
+    experts = strands["experts"]
+    councils = [CouncilFactory() for _ in range(10)]
+    # Seven appointments; three of them serve two councils each.
+    shares = [
+        (D("8000"), [D("1000000")]),
+        (D("6000"), [D("700000")]),
+        (D("9000"), [D("10300000")]),
+        (D("5000"), [D("3000000"), D("1000000")]),
+        (D("6000"), [D("2000000"), D("2000000")]),
+        (D("7000"), [D("2615000"), D("1000000")]),
+        (D("5000"), [D("2000000")]),
+    ]
+    served = iter(councils)
+    for invested, projections in shares:
+        appointment_councils = [next(served) for _ in projections]
+        investment_record(
+            strand=experts,
+            council=appointment_councils[0],
+            source=InvestmentSource.LGA_GRANT,
+            financial_year="2013/14",
+            amount=invested,
+        )
+        for council, projected in zip(appointment_councils, projections, strict=True):
+            savings_entry_record(
+                strand=experts,
+                council=council,
+                financial_year="2013/14",
+                kind=SavingsKind.PROJECTED,
+                amount=projected,
+            )
+    savings_entry_record(
+        strand=experts,
+        council=councils[0],
+        financial_year="2013/14",
+        kind=SavingsKind.REALISED,
+        amount=D("2300000"),
+        verified_by=officer,
+    )
+    rollups.drain()
+    total = rollup_for(strand=experts)
+    assert total.investment == D("46000")
+    assert total.projected == D("25615000")
+    assert total.council_count == 10
+    assert total.investment_count == 7
+    # £25,615,000 / £46,000 = 556.847... : "about 557 to 1".
+    assert total.projected_roi == D("556.85")
+    assert total.realised == D("2300000")
