@@ -44,6 +44,13 @@ def _purge(app: Celery) -> None:
         connection.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
+@pytest.fixture(autouse=True)
+def _worker_closes_its_connection(monkeypatch):
+    # The worker thread closes its database connection after each task, so
+    # none is left open when the test database is dropped.
+    monkeypatch.setitem(connections.databases["default"], "CONN_MAX_AGE", 0)
+
+
 @pytest.fixture
 def clean_broker(celery_app):
     # A previous test's queued drains or debounce key must not reach this one.
@@ -154,11 +161,8 @@ def private_redis() -> Iterator[PrivateRedis]:
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_saves_made_while_redis_is_down_reach_the_rollups_once_it_is_back(
-    private_redis, celery_config, settings, strands, monkeypatch
+    private_redis, celery_config, settings, strands
 ):
-    # The worker thread closes its database connection after each task, so
-    # none is left open when the test database is dropped.
-    monkeypatch.setitem(connections.databases["default"], "CONN_MAX_AGE", 0)
     settings.CELERY_BROKER_URL = private_redis.url
     app = Celery("private-broker")
     app.config_from_object(
