@@ -202,11 +202,27 @@ class Rollup(models.Model):
     """
 
     scope_key = models.CharField(max_length=40, unique=True)
+    # Derived rows: no database foreign-key checks or single-column indexes,
+    # which would slow the full recompute's bulk insert for nothing (the
+    # composite indexes below serve every read; councils and strands with
+    # facts cannot be deleted, facts PROTECT them).
     strand = models.ForeignKey(
-        Strand, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Strand,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     council = models.ForeignKey(
-        Council, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Council,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     financial_year = models.CharField(max_length=7, blank=True)
     investment = models.DecimalField(**TOTAL)

@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from savings.models import OutboxMarker, RollupRun
+from savings.outbox import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -95,11 +96,16 @@ class Level:
         year = f"{alias}.financial_year" if self.year else "'*'"
         return f"{strand} || ':' || {council} || ':' || {year}"
 
-    def matches_marker(self, alias: str) -> str:
-        """SQL: the marker m lies inside this row's scope."""
-        return (
-            " AND ".join(f"m.{column.split('.')[1]} = {column}" for column in self.kept(alias))
-            or "1 = 1"
+    def project(self, scope: Scope) -> tuple:
+        strand_id, council_id, year = scope
+        return tuple(
+            value
+            for value, kept in (
+                (strand_id, self.strand),
+                (council_id, self.council),
+                (year, self.year),
+            )
+            if kept
         )
 
 
@@ -125,38 +131,33 @@ def _roi(savings: str, investment: str) -> str:
     return f"CASE WHEN {investment} > 0 THEN ROUND({savings} * 1.0 / {investment}, 2) ELSE NULL END"
 
 
-def _in_list(ids: list[int]) -> str:
-    return ", ".join(["%s"] * len(ids))
+def _scope_filter(scopes: list[Scope] | None, level: Level, alias: str) -> tuple[str, list]:
+    """A WHERE fragment limiting `level`'s key columns to the dirty scopes.
 
-
-def _marker_filter(ids: list[int] | None, level: Level, alias: str) -> tuple[str, list]:
-    """A WHERE fragment limiting rows of `level` to scopes touched by the markers."""
-    if ids is None:
+    An OR of equalities rather than a join: both databases turn it into index
+    lookups, so the cost follows the number of dirty scopes, not the table.
+    """
+    if scopes is None:
         return "", []
-    return (
-        " AND EXISTS (SELECT 1 FROM savings_outboxmarker m"  # noqa: S608 - placeholders only
-        f" WHERE m.id IN ({_in_list(ids)}) AND {level.matches_marker(alias)})",
-        list(ids),
-    )
+    columns = level.kept(alias)
+    if not columns:
+        return "", []  # the whole-programme total: one row, always recomputed
+    keys = sorted({level.project(scope) for scope in scopes})
+    term = "(" + " AND ".join(f"{column} = %s" for column in columns) + ")"
+    return f" AND ({' OR '.join([term] * len(keys))})", [value for key in keys for value in key]
 
 
-def _delete_level(cursor, level: Level, ids: list[int] | None) -> None:
-    fragment, params = _marker_filter(ids, level, "savings_rollup")
+def _delete_level(cursor, level: Level, scopes: list[Scope] | None) -> None:
+    fragment, params = _scope_filter(scopes, level, "savings_rollup")
     cursor.execute(
         f"DELETE FROM savings_rollup WHERE {level.where('savings_rollup')}{fragment}",  # noqa: S608
         params,
     )
 
 
-def _insert_finest(cursor, ids: list[int] | None, now) -> None:
-    join_i = join_s = ""
-    if ids is not None:
-        join = (
-            "JOIN savings_outboxmarker m ON m.strand_id = {a}.strand_id"
-            " AND m.council_id = {a}.council_id AND m.financial_year = {a}.financial_year"
-            f" AND m.id IN ({_in_list(ids)})"
-        )
-        join_i, join_s = join.format(a="i"), join.format(a="s")
+def _insert_finest(cursor, scopes: list[Scope] | None, now) -> None:
+    where_i, params_i = _scope_filter(scopes, FINEST, "i")
+    where_s, params_s = _scope_filter(scopes, FINEST, "s")
     sql = f"""
         INSERT INTO savings_rollup ({INSERT_COLUMNS})
         SELECT {FINEST.key("f")}, f.strand_id, f.council_id, f.financial_year,
@@ -169,7 +170,7 @@ def _insert_finest(cursor, ids: list[int] | None, now) -> None:
                    SUM(i.amount) AS investment, COUNT(*) AS investment_count,
                    0 AS projected, 0 AS target, 0 AS realised, 0 AS realised_unverified,
                    0 AS savings_count
-            FROM savings_investment i {join_i}
+            FROM savings_investment i WHERE 1 = 1{where_i}
             GROUP BY i.strand_id, i.council_id, i.financial_year
             UNION ALL
             SELECT s.strand_id, s.council_id, s.financial_year, 0, 0,
@@ -180,16 +181,16 @@ def _insert_finest(cursor, ids: list[int] | None, now) -> None:
                    SUM(CASE WHEN s.kind = 'realised' AND s.verified_at IS NULL
                             THEN s.amount ELSE 0 END),
                    COUNT(*)
-            FROM savings_savingsentry s {join_s}
+            FROM savings_savingsentry s WHERE 1 = 1{where_s}
             GROUP BY s.strand_id, s.council_id, s.financial_year
         ) f
         GROUP BY f.strand_id, f.council_id, f.financial_year
     """  # noqa: S608 - only our own column names are interpolated
-    cursor.execute(sql, [now, *ids, *ids] if ids is not None else [now])
+    cursor.execute(sql, [now, *params_i, *params_s])
 
 
-def _insert_level(cursor, level: Level, source: Level, ids: list[int] | None, now) -> None:
-    fragment, params = _marker_filter(ids, level, "r")
+def _insert_level(cursor, level: Level, source: Level, scopes: list[Scope] | None, now) -> None:
+    fragment, params = _scope_filter(scopes, level, "r")
     council_count = "1" if level.council else "COUNT(*)"
     kept = level.kept("r")
     group_by = f"GROUP BY {', '.join(kept)}" if kept else ""
@@ -213,6 +214,8 @@ def _lock(cursor) -> None:
     # prevents that; the lock ends with the transaction.
     if connection.vendor == "postgresql":
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK_KEY])
+        # Room for the full recompute's grouping to stay in memory.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
 
 
 # Strand statistics computed beside the rollups (ASCE's mean, median and mode),
@@ -240,14 +243,14 @@ def _run_statistics(markers: Iterable[tuple[str, str]] | None) -> None:
             _STATISTICS[strand_key](years)
 
 
-def recompute_scopes(ids: list[int], now) -> None:
-    """Rebuild every rollup row containing the scopes of these markers."""
+def recompute_scopes(scopes: list[Scope], now) -> None:
+    """Rebuild every rollup row containing these (strand, council, year) scopes."""
     with connection.cursor() as cursor:
-        _delete_level(cursor, FINEST, ids)
-        _insert_finest(cursor, ids, now)
+        _delete_level(cursor, FINEST, scopes)
+        _insert_finest(cursor, scopes, now)
         for level, source in COARSER:
-            _delete_level(cursor, level, ids)
-            _insert_level(cursor, level, source, ids, now)
+            _delete_level(cursor, level, scopes)
+            _insert_level(cursor, level, source, scopes, now)
 
 
 def drain_batch(limit: int = BATCH_SIZE) -> tuple[int, int]:
@@ -261,15 +264,16 @@ def drain_batch(limit: int = BATCH_SIZE) -> tuple[int, int]:
             _lock(cursor)
         batch = list(
             OutboxMarker.objects.order_by("marked_at", "pk").values_list(
-                "pk", "version", "strand__key", "financial_year"
+                "pk", "version", "strand_id", "council_id", "financial_year", "strand__key"
             )[:limit]
         )
         if not batch:
             return 0, 0
-        ids = [pk for pk, *_ in batch]
         started = timezone.now()
-        recompute_scopes(ids, started)
-        _run_statistics((strand_key, year) for _, _, strand_key, year in batch)
+        recompute_scopes(
+            [(strand, council, year) for _, _, strand, council, year, _ in batch], started
+        )
+        _run_statistics((strand_key, year) for *_, year, strand_key in batch)
         removed = 0
         with connection.cursor() as cursor:
             for pk, version, *_ in batch:
