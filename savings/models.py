@@ -247,7 +247,9 @@ class Rollup(models.Model):
             # time: WHERE strand [IS NULL], council [IS NULL], year [= ''].
             models.Index(fields=["strand", "council", "financial_year"], name="rollup_scope"),
             models.Index(fields=["council", "financial_year"], name="rollup_council_year"),
-            models.Index(fields=["financial_year"], name="rollup_year"),
+            # The totals over all councils are summed from the per-council
+            # rows with the same strand (or none) and year (or none).
+            models.Index(fields=["strand", "financial_year"], name="rollup_strand_year"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -155,16 +155,21 @@ def _delete_level(cursor, level: Level, scopes: list[Scope] | None) -> None:
     )
 
 
-def _insert_finest(cursor, scopes: list[Scope] | None, now) -> None:
+def _finest_select(scopes: list[Scope] | None, now) -> tuple[str, list]:
+    """The finest rows from the facts. Savings are first grouped by kind and
+    verification (the same shape as a bare GROUP BY, which PostgreSQL runs in
+    parallel), then pivoted into columns over those few grouped rows."""
     where_i, params_i = _scope_filter(scopes, FINEST, "i")
     where_s, params_s = _scope_filter(scopes, FINEST, "s")
     sql = f"""
-        INSERT INTO savings_rollup ({INSERT_COLUMNS})
-        SELECT {FINEST.key("f")}, f.strand_id, f.council_id, f.financial_year,
-               SUM(f.investment), SUM(f.investment_count), SUM(f.projected), SUM(f.target),
-               SUM(f.realised), SUM(f.realised_unverified), SUM(f.savings_count), 1,
-               {_roi("SUM(f.projected)", "SUM(f.investment)")},
-               {_roi("SUM(f.realised)", "SUM(f.investment)")}, %s
+        SELECT {FINEST.key("f")} AS scope_key, f.strand_id, f.council_id, f.financial_year,
+               SUM(f.investment) AS investment, SUM(f.investment_count) AS investment_count,
+               SUM(f.projected) AS projected, SUM(f.target) AS target,
+               SUM(f.realised) AS realised, SUM(f.realised_unverified) AS realised_unverified,
+               SUM(f.savings_count) AS savings_count, 1 AS council_count,
+               {_roi("SUM(f.projected)", "SUM(f.investment)")} AS projected_roi,
+               {_roi("SUM(f.realised)", "SUM(f.investment)")} AS realised_roi,
+               %s AS computed_at
         FROM (
             SELECT i.strand_id, i.council_id, i.financial_year,
                    SUM(i.amount) AS investment, COUNT(*) AS investment_count,
@@ -173,20 +178,41 @@ def _insert_finest(cursor, scopes: list[Scope] | None, now) -> None:
             FROM savings_investment i WHERE 1 = 1{where_i}
             GROUP BY i.strand_id, i.council_id, i.financial_year
             UNION ALL
-            SELECT s.strand_id, s.council_id, s.financial_year, 0, 0,
-                   SUM(CASE WHEN s.kind = 'projected' THEN s.amount ELSE 0 END),
-                   SUM(CASE WHEN s.kind = 'target' THEN s.amount ELSE 0 END),
-                   SUM(CASE WHEN s.kind = 'realised' AND s.verified_at IS NOT NULL
-                            THEN s.amount ELSE 0 END),
-                   SUM(CASE WHEN s.kind = 'realised' AND s.verified_at IS NULL
-                            THEN s.amount ELSE 0 END),
-                   COUNT(*)
-            FROM savings_savingsentry s WHERE 1 = 1{where_s}
-            GROUP BY s.strand_id, s.council_id, s.financial_year
+            SELECT g.strand_id, g.council_id, g.financial_year, 0, 0,
+                   SUM(CASE WHEN g.kind = 'projected' THEN g.total ELSE 0 END),
+                   SUM(CASE WHEN g.kind = 'target' THEN g.total ELSE 0 END),
+                   SUM(CASE WHEN g.kind = 'realised' AND g.verified = 1 THEN g.total ELSE 0 END),
+                   SUM(CASE WHEN g.kind = 'realised' AND g.verified = 0 THEN g.total ELSE 0 END),
+                   SUM(g.entries)
+            FROM (
+                SELECT s.strand_id, s.council_id, s.financial_year, s.kind,
+                       CASE WHEN s.verified_at IS NULL THEN 0 ELSE 1 END AS verified,
+                       SUM(s.amount) AS total, COUNT(*) AS entries
+                FROM savings_savingsentry s WHERE 1 = 1{where_s}
+                GROUP BY s.strand_id, s.council_id, s.financial_year, s.kind,
+                         CASE WHEN s.verified_at IS NULL THEN 0 ELSE 1 END
+            ) g
+            GROUP BY g.strand_id, g.council_id, g.financial_year
         ) f
         GROUP BY f.strand_id, f.council_id, f.financial_year
     """  # noqa: S608 - only our own column names are interpolated
-    cursor.execute(sql, [now, *params_i, *params_s])
+    return sql, [now, *params_i, *params_s]
+
+
+def _insert_finest(cursor, scopes: list[Scope] | None, now) -> None:
+    select, params = _finest_select(scopes, now)
+    if scopes is None and connection.vendor == "postgresql":
+        # PostgreSQL plans INSERT ... SELECT without parallel workers but
+        # CREATE TABLE AS with them: aggregate the whole table in parallel
+        # into a scratch table, then copy its (few) rows across.
+        cursor.execute("DROP TABLE IF EXISTS rollup_finest")
+        cursor.execute(f"CREATE TEMP TABLE rollup_finest AS {select}", params)
+        cursor.execute(
+            f"INSERT INTO savings_rollup ({INSERT_COLUMNS}) SELECT {INSERT_COLUMNS} FROM rollup_finest"  # noqa: S608,E501
+        )
+        cursor.execute("DROP TABLE rollup_finest")
+        return
+    cursor.execute(f"INSERT INTO savings_rollup ({INSERT_COLUMNS}) {select}", params)
 
 
 def _insert_level(cursor, level: Level, source: Level, scopes: list[Scope] | None, now) -> None:
