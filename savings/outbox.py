@@ -63,7 +63,11 @@ def outbox_mark(scopes: Iterable[Scope]) -> None:
     # A named function, not a functools.partial: Django 5.2 crashes logging a
     # failing partial (ticket #36487). robust=True: a dead broker is logged,
     # never a 500 for a save that has committed.
-    transaction.on_commit(rollups_drain_request, robust=True)
+    # Once per transaction: an import of 500 rows asks for one drain. (A
+    # callback registered inside a savepoint that rolls back is discarded by
+    # Django, so this check then finds nothing and registers again.)
+    if not any(callback is rollups_drain_request for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(rollups_drain_request, robust=True)
 
 
 def rollups_drain_request() -> None:

@@ -220,3 +220,36 @@ def test_a_dead_broker_keeps_the_save_and_the_marker(settings, strands, caplog):
 def test_the_drain_request_is_a_named_function():
     # Django ticket #36487: a functools.partial crashes the robust on_commit logger.
     assert rollups_drain_request.__name__ == "rollups_drain_request"
+
+
+@pytest.mark.django_db
+def test_many_changes_in_one_transaction_ask_for_one_drain(
+    strands, council_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for number in range(5):
+            investment_record(
+                strand=strands["experts"],
+                council=council_a,
+                source=InvestmentSource.LGA_GRANT,
+                financial_year="2012/13",
+                amount=D(number),
+            )
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_savepoint_does_not_lose_the_drain_request(
+    strands, council_a, django_capture_on_commit_callbacks
+):
+    record = {
+        "strand": strands["experts"], "council": council_a,
+        "source": InvestmentSource.LGA_GRANT, "financial_year": "2012/13", "amount": D(1),
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            investment_record(**record)
+            raise RuntimeError("undo this one")
+        investment_record(**record)
+    assert len(callbacks) == 1
+    assert OutboxMarker.objects.get().version == 1
