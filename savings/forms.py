@@ -61,7 +61,7 @@ class SavingsReturnForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(
             Field.text("financial_year", field_width=5),
-            "amount",
+            Field.text("amount", field_width=10),
             Field.radios("recurrence", legend_size=Size.SMALL),
             Field.textarea("evidence", rows=6),
             "document",
