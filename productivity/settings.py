@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from productivity.env import (
@@ -136,6 +137,10 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# crispy-forms-gds styles inputs by widget class name; our NumericInput
+# (programmes.forms, used by PoundsField) is a text input and needs the same
+# class, or amounts render as unstyled boxes.
+CRISPY_CLASS_CONVERTERS = {"numericinput": "govuk-input"}
 
 # HTTPS: on whenever DEBUG is off, unless a deployment behind plain HTTP says
 # otherwise with DJANGO_HTTPS=false (the test suite does, to use the test client).
@@ -195,7 +200,15 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Rollups (docs/savings.md): drain markers left behind, e.g. by saves made
+    # while the broker was unreachable; and rebuild everything nightly.
+    "rollups-sweep": {"task": "savings.tasks.rollups_sweep", "schedule": timedelta(minutes=1)},
+    "rollups-recompute-all": {
+        "task": "savings.tasks.rollups_recompute_all",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -22,5 +22,6 @@ urlpatterns = [
     path("accessibility/", programme_views.accessibility, name="accessibility"),
     path("bids/", include("applications.urls")),
     path("board/", include("programmes.board.urls")),
+    path("savings/", include("savings.urls")),
     path("admin/", admin.site.urls),
 ]

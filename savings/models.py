@@ -7,12 +7,22 @@ outbox and rollups on top of these facts.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 
 from programmes.models import Council, Strand
 from savings.years import FINANCIAL_YEAR_REGEX, validate_financial_year
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# Totals over many facts need more room than one fact.
+TOTAL = {"max_digits": 18, "decimal_places": 2, "default": 0}
+
+
+def private_storage() -> FileSystemStorage:
+    """Evidence documents live outside anything served; read per call so that
+    PRIVATE_STORAGE_ROOT set by tests or deployments takes effect."""
+    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT / "savings")
 
 
 class InvestmentSource(models.TextChoices):
@@ -91,6 +101,27 @@ class SavingsEntry(models.Model):
     )
     amount = models.DecimalField(**MONEY)
     evidence = models.TextField(blank=True)
+    # A council's return: realised savings reported through the web form, with
+    # an optional supporting document. They count as realised only once an
+    # officer has verified them (issue 4); until then they are shown apart.
+    document = models.FileField(
+        upload_to="returns/%Y/", storage=private_storage, blank=True, max_length=200
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -99,6 +130,10 @@ class SavingsEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gte=0), name="savings_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verified_by__isnull=True) | models.Q(verified_at__isnull=False),
+                name="savings_verifier_only_when_verified",
             ),
             models.CheckConstraint(
                 condition=models.Q(financial_year__regex=FINANCIAL_YEAR_REGEX),
@@ -113,3 +148,144 @@ class SavingsEntry(models.Model):
     def __str__(self) -> str:
         kind = self.get_kind_display().lower()
         return f"£{self.amount:,} {kind} by {self.council} ({self.financial_year})"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def counts_as_realised(self) -> bool:
+        return self.kind == SavingsKind.REALISED and self.is_verified
+
+
+class OutboxMarker(models.Model):
+    """A scope whose rollups are out of date: the transactional outbox.
+
+    Every service that changes a fact upserts the marker of the fact's scope in
+    the same transaction, bumping `version`. The drain removes a marker only
+    if its version is still the one it read, so a change made while a
+    recompute runs keeps its marker and is picked up by the next drain.
+    """
+
+    strand = models.ForeignKey(Strand, on_delete=models.CASCADE, related_name="+")
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    financial_year = models.CharField(max_length=7)
+    version = models.PositiveBigIntegerField(default=1)
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["marked_at"]
+        constraints = [
+            # The upsert's conflict target: one marker per scope.
+            models.UniqueConstraint(
+                fields=["strand", "council", "financial_year"], name="outbox_one_marker_per_scope"
+            ),
+        ]
+        indexes = [
+            # outbox_oldest_pending() and the sweep: the oldest markers first.
+            models.Index(fields=["marked_at"], name="outbox_marked_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.strand_id}/{self.council_id}/{self.financial_year} v{self.version}"
+
+
+class Rollup(models.Model):
+    """Totals for one scope, recomputed from the facts by the worker.
+
+    A scope is (strand, council, financial year) or any coarser total: a blank
+    strand, council or year means "all". `scope_key` ("3:17:2013/14",
+    "3:*:*", "*:*:*") makes each scope unique portably (NULLs never clash in
+    a unique constraint) and is the upsert's conflict target. A row exists
+    only while its scope has at least one fact. Dashboards read these rows
+    through `savings.selectors` and nothing else.
+    """
+
+    scope_key = models.CharField(max_length=40, unique=True)
+    # Derived rows: no database foreign-key checks or single-column indexes,
+    # which would slow the full recompute's bulk insert for nothing (the
+    # composite indexes below serve every read; councils and strands with
+    # facts cannot be deleted, facts PROTECT them).
+    strand = models.ForeignKey(
+        Strand,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    council = models.ForeignKey(
+        Council,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    financial_year = models.CharField(max_length=7, blank=True)
+    investment = models.DecimalField(**TOTAL)
+    investment_count = models.PositiveIntegerField(default=0)
+    projected = models.DecimalField(**TOTAL)
+    target = models.DecimalField(**TOTAL)
+    # Verified realised savings only; reported-but-unverified ones are apart.
+    realised = models.DecimalField(**TOTAL)
+    realised_unverified = models.DecimalField(**TOTAL)
+    savings_count = models.PositiveIntegerField(default=0)
+    # Councils with any fact in the scope (1 for a council's own scopes).
+    council_count = models.PositiveIntegerField(default=0)
+    # £ saved per £1 invested; empty where nothing was invested.
+    projected_roi = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    realised_roi = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["strand_id", "council_id", "financial_year"]
+        indexes = [
+            # Selectors and the coarser levels' recompute read one level at a
+            # time: WHERE strand [IS NULL], council [IS NULL], year [= ''].
+            models.Index(fields=["strand", "council", "financial_year"], name="rollup_scope"),
+            models.Index(fields=["council", "financial_year"], name="rollup_council_year"),
+            # The totals over all councils are summed from the per-council
+            # rows with the same strand (or none) and year (or none).
+            models.Index(fields=["strand", "financial_year"], name="rollup_strand_year"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(investment__gte=0)
+                & models.Q(projected__gte=0)
+                & models.Q(target__gte=0)
+                & models.Q(realised__gte=0)
+                & models.Q(realised_unverified__gte=0),
+                name="rollup_totals_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rollup {self.scope_key}"
+
+
+class RollupRun(models.Model):
+    """One drain or full recompute that did work: how many markers and scopes,
+    how long. Operators (and the benchmark) read recomputes per change here."""
+
+    class Trigger(models.TextChoices):
+        DRAIN = "drain", "Outbox drain"
+        FULL = "full", "Full recompute"
+
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    markers = models.PositiveIntegerField(default=0)
+    scopes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            # The nightly prune deletes runs older than a week.
+            models.Index(fields=["started_at"], name="rollup_run_started"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_trigger_display()} at {self.started_at:%Y-%m-%d %H:%M:%S}"

@@ -1,24 +1,63 @@
-"""PLACEHOLDER written on the bids branch: the savings branch replaces this file.
+"""Writes to investment and savings facts. Keyword-only, one transaction each.
 
-Only the interface the bids lifecycle needs: recording the investment of an
-approved award. The real service (savings branch) also marks the rollups'
-outbox in the same transaction; the integrator keeps that one at merge.
+Every function here that changes a fact marks the fact's scope (strand,
+council, financial year) in the outbox in the same transaction; an update
+that moves a fact to another scope marks both. That is the only way rollups
+learn of a change, so views, the admin, imports and other apps (the bids
+service records an award's investment through `investment_record`) write
+through these functions and nothing else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 
-from programmes.models import Council, Strand
-from savings.models import Investment
+from programmes.models import Council, Strand, User
+from savings.imports import INVESTMENT, ImportPreview
+from savings.models import Investment, Recurrence, SavingsEntry, SavingsKind
+from savings.outbox import Scope, outbox_mark
 
 if TYPE_CHECKING:
     from applications.models import Application
 
+INVESTMENT_FIELDS = {"strand", "council", "application", "source", "financial_year", "amount"}
+INVESTMENT_FIELDS |= {"description"}
+SAVINGS_FIELDS = {"strand", "council", "application", "financial_year", "kind", "recurrence"}
+SAVINGS_FIELDS |= {"amount", "evidence", "document"}
 
+
+def _scope(fact: Investment | SavingsEntry) -> Scope:
+    return (fact.strand_id, fact.council_id, fact.financial_year)
+
+
+def _stored_scope(model: type[Investment | SavingsEntry], pk: int) -> Scope | None:
+    # The scope as committed, read under a row lock so that two edits of the
+    # same fact cannot both believe they moved it from the same place.
+    row = (
+        model.objects.select_for_update()
+        .filter(pk=pk)
+        .values_list("strand_id", "council_id", "financial_year")
+        .first()
+    )
+    return tuple(row) if row else None
+
+
+def _apply(fact: Investment | SavingsEntry, allowed: set[str], changes: dict[str, Any]) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"Cannot change {', '.join(sorted(unknown))} here")
+    for name, value in changes.items():
+        setattr(fact, name, value)
+
+
+@transaction.atomic
 def investment_record(
     *,
     strand: Strand,
@@ -29,16 +68,226 @@ def investment_record(
     application: Application | None = None,
     description: str = "",
 ) -> Investment:
-    with transaction.atomic():
-        investment = Investment(
-            strand=strand,
-            council=council,
-            source=source,
-            financial_year=financial_year,
-            amount=amount,
-            application=application,
-            description=description,
+    """Record money put into a council's work in a strand (an award, an allocation)."""
+    investment = Investment(
+        strand=strand,
+        council=council,
+        application=application,
+        source=source,
+        financial_year=financial_year,
+        amount=amount,
+        description=description,
+    )
+    investment.full_clean()
+    investment.save()
+    outbox_mark([_scope(investment)])
+    return investment
+
+
+@transaction.atomic
+def investment_update(*, investment: Investment, **changes: Any) -> Investment:
+    """Change an investment; its old and new scopes are both recomputed."""
+    old = _stored_scope(Investment, investment.pk)
+    _apply(investment, INVESTMENT_FIELDS, changes)
+    investment.full_clean()
+    investment.save()
+    outbox_mark([scope for scope in (old, _scope(investment)) if scope])
+    return investment
+
+
+@transaction.atomic
+def investment_delete(*, investment: Investment) -> None:
+    scope = _stored_scope(Investment, investment.pk) or _scope(investment)
+    investment.delete()
+    outbox_mark([scope])
+
+
+@transaction.atomic
+def investments_delete(*, investments: Iterable[Investment]) -> int:
+    """Delete several (the admin's bulk delete) in one transaction."""
+    scopes = []
+    count = 0
+    for investment in investments:
+        scopes.append(_scope(investment))
+        investment.delete()
+        count += 1
+    if scopes:
+        outbox_mark(scopes)
+    return count
+
+
+def _verification(kind: str, verified_by: User | None) -> dict[str, Any]:
+    if verified_by is None:
+        return {"verified_by": None, "verified_at": None}
+    if kind != SavingsKind.REALISED:
+        raise ValidationError({"kind": "Only realised savings are verified"})
+    return {"verified_by": verified_by, "verified_at": timezone.now()}
+
+
+@transaction.atomic
+def savings_entry_record(
+    *,
+    strand: Strand,
+    council: Council,
+    financial_year: str,
+    kind: str,
+    amount: Decimal,
+    recurrence: str = Recurrence.ONE_OFF,
+    application: Application | None = None,
+    evidence: str = "",
+    document: File | None = None,
+    reported_by: User | None = None,
+    verified_by: User | None = None,
+) -> SavingsEntry:
+    """Record a projected, target or realised saving.
+
+    A realised saving counts in the rollups only once verified: pass
+    `verified_by` when an officer records one they have checked (the
+    Allerdale contracts saving, say); a council's own return goes through
+    `savings_return_submit` and waits for `savings_entry_verify`.
+    """
+    entry = SavingsEntry(
+        strand=strand,
+        council=council,
+        application=application,
+        financial_year=financial_year,
+        kind=kind,
+        recurrence=recurrence,
+        amount=amount,
+        evidence=evidence,
+        reported_by=reported_by,
+        **_verification(kind, verified_by),
+    )
+    if document is not None:
+        entry.document = document
+    entry.full_clean()
+    entry.save()
+    outbox_mark([_scope(entry)])
+    return entry
+
+
+@transaction.atomic
+def savings_entry_update(*, entry: SavingsEntry, **changes: Any) -> SavingsEntry:
+    """Change a saving; its old and new scopes are both recomputed. A verified
+    saving whose amount, year or kind changes needs verifying again."""
+    old = _stored_scope(SavingsEntry, entry.pk)
+    stored = SavingsEntry.objects.filter(pk=entry.pk).values("amount", "kind", "financial_year")
+    before = stored.first() or {}
+    _apply(entry, SAVINGS_FIELDS, changes)
+    if entry.kind != SavingsKind.REALISED or any(
+        before.get(name) != getattr(entry, name) for name in ("amount", "kind", "financial_year")
+    ):
+        entry.verified_at = None
+        entry.verified_by = None
+    entry.full_clean()
+    entry.save()
+    outbox_mark([scope for scope in (old, _scope(entry)) if scope])
+    return entry
+
+
+@transaction.atomic
+def savings_entry_delete(*, entry: SavingsEntry) -> None:
+    scope = _stored_scope(SavingsEntry, entry.pk) or _scope(entry)
+    entry.delete()
+    outbox_mark([scope])
+
+
+@transaction.atomic
+def savings_entries_delete(*, entries: Iterable[SavingsEntry]) -> int:
+    scopes = []
+    count = 0
+    for entry in entries:
+        scopes.append(_scope(entry))
+        entry.delete()
+        count += 1
+    if scopes:
+        outbox_mark(scopes)
+    return count
+
+
+@transaction.atomic
+def savings_entries_verify(*, entries: Iterable[SavingsEntry], officer: User) -> int:
+    """An officer confirms reported realised savings against their evidence.
+
+    Only verified savings count as realised (issue 4); returns how many were
+    newly verified. Savings already verified, or not realised, are left alone.
+    """
+    pks = [entry.pk for entry in entries]
+    todo = list(
+        SavingsEntry.objects.select_for_update().filter(
+            pk__in=pks, kind=SavingsKind.REALISED, verified_at__isnull=True
         )
-        investment.full_clean()
-        investment.save()
-        return investment
+    )
+    now = timezone.now()
+    for entry in todo:
+        entry.verified_at = now
+        entry.verified_by = officer
+        entry.save(update_fields=["verified_at", "verified_by"])
+    if todo:
+        outbox_mark([_scope(entry) for entry in todo])
+    return len(todo)
+
+
+@transaction.atomic
+def savings_entry_verify(*, entry: SavingsEntry, officer: User) -> SavingsEntry:
+    if entry.kind != SavingsKind.REALISED:
+        raise ValidationError("Only realised savings are verified")
+    savings_entries_verify(entries=[entry], officer=officer)
+    entry.refresh_from_db()
+    return entry
+
+
+@transaction.atomic
+def savings_return_submit(
+    *,
+    user: User,
+    award: Investment,
+    financial_year: str,
+    amount: Decimal,
+    recurrence: str = Recurrence.ONE_OFF,
+    evidence: str,
+    document: File | None = None,
+) -> SavingsEntry:
+    """A council reports realised savings from an award; an officer verifies them.
+
+    `award` is one of the council's investments made through an approved bid.
+    """
+    if award.application_id is None or award.council_id != user.council_id:
+        raise ValidationError("You can only report savings for your own council's awards")
+    if not evidence.strip():
+        raise ValidationError({"evidence": "Describe the evidence for these savings"})
+    return savings_entry_record(
+        strand=award.strand,
+        council=award.council,
+        application=award.application,
+        financial_year=financial_year,
+        kind=SavingsKind.REALISED,
+        amount=amount,
+        recurrence=recurrence,
+        evidence=evidence,
+        document=document,
+        reported_by=user,
+    )
+
+
+@transaction.atomic
+def scopes_mark(*, scopes: Iterable[Scope]) -> int:
+    """Mark scopes dirty without changing a fact: `recompute_rollups --strand`."""
+    scopes = list(scopes)
+    if scopes:
+        outbox_mark(scopes)
+    return len(scopes)
+
+
+@transaction.atomic
+def savings_import(*, preview: ImportPreview, officer: User) -> int:
+    """Write every row of a checked file, or nothing: one transaction for the file."""
+    if not preview.ok:
+        raise ValidationError("The file has errors, so nothing was imported")
+    for row in preview.rows:
+        if preview.record == INVESTMENT:
+            investment_record(**row)
+        else:
+            fields = {name: value for name, value in row.items() if name != "verified"}
+            savings_entry_record(**fields, verified_by=officer if row["verified"] else None)
+    return len(preview.rows)

@@ -152,3 +152,11 @@ def celery_worker_parameters():
     # ping would need results, which production turns off for every task but
     # worker_health.
     return {"queues": (settings.CELERY_TASK_DEFAULT_QUEUE,), "perform_ping_check": False}
+
+
+@pytest.fixture
+def strands(db):
+    """The five strands, keyed: strands["experts"]."""
+    from programmes.services import strands_sync
+
+    return {strand.key: strand for strand in strands_sync()}

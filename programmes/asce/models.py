@@ -1,0 +1,156 @@
+"""Adult Social Care Efficiency (ASCE): councils' annual returns and their statistics.
+
+Board paper paras 10-14: participating councils report their adult social
+care budget and the efficiency savings made each year, and project savings
+for the following years. The percentage of budget is always derived from the
+two amounts, never typed in. `AsceStatistic` holds the per-year mean, median
+and mode, recomputed by the rollup worker (never per request).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from programmes.models import Council
+from savings.models import MONEY
+from savings.years import FINANCIAL_YEAR_REGEX, validate_financial_year
+
+HUNDRED = Decimal(100)
+
+# Para 14: the themes through which savings are being made.
+THEMES = {
+    "theme_carers": "Supporting carers",
+    "theme_admissions": "Admissions to residential care and reablement",
+    "theme_bureaucracy": "Reducing bureaucracy and on-costs",
+    "theme_buildings": "Fewer buildings",
+    "theme_procurement": "Procurement",
+}
+
+
+class AsceReturn(models.Model):
+    """One council's return for one financial year."""
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="asce_returns")
+    financial_year = models.CharField(
+        max_length=7,
+        validators=[validate_financial_year],
+        help_text="The year the savings were achieved, like 2012/13",
+    )
+    budget = models.DecimalField(
+        "adult social care budget", help_text="In pounds, for the year", **MONEY
+    )
+    savings_achieved = models.DecimalField(
+        "efficiency savings achieved", help_text="In pounds, in the year", **MONEY
+    )
+    theme_carers = models.BooleanField(THEMES["theme_carers"], default=False)
+    theme_admissions = models.BooleanField(THEMES["theme_admissions"], default=False)
+    theme_bureaucracy = models.BooleanField(THEMES["theme_bureaucracy"], default=False)
+    theme_buildings = models.BooleanField(THEMES["theme_buildings"], default=False)
+    theme_procurement = models.BooleanField(THEMES["theme_procurement"], default=False)
+    notes = models.TextField(blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["financial_year", "council__name"]
+        verbose_name = "ASCE return"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "financial_year"], name="asce_one_return_per_council_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget__gt=0),
+                name="asce_budget_positive",
+                violation_error_message="The budget must be more than £0",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(savings_achieved__gte=0)
+                & models.Q(savings_achieved__lte=models.F("budget")),
+                name="asce_savings_within_budget",
+                violation_error_message="Savings cannot be more than the budget",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(financial_year__regex=FINANCIAL_YEAR_REGEX),
+                name="asce_return_financial_year_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} ASCE return {self.financial_year}"
+
+    @property
+    def achieved_percent(self) -> Decimal:
+        return self.savings_achieved * HUNDRED / self.budget
+
+    @property
+    def themes(self) -> list[str]:
+        return [label for field, label in THEMES.items() if getattr(self, field)]
+
+
+class AsceProjection(models.Model):
+    """Savings a council projects, in its return, for a later financial year."""
+
+    asce_return = models.ForeignKey(
+        AsceReturn, on_delete=models.CASCADE, related_name="projections"
+    )
+    financial_year = models.CharField(max_length=7, validators=[validate_financial_year])
+    amount = models.DecimalField(help_text="In pounds", **MONEY)
+
+    class Meta:
+        ordering = ["financial_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["asce_return", "financial_year"], name="asce_one_projection_per_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="asce_projection_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(financial_year__regex=FINANCIAL_YEAR_REGEX),
+                name="asce_projection_financial_year_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"£{self.amount:,} projected for {self.financial_year}"
+
+    @property
+    def percent(self) -> Decimal:
+        # Against the budget in the return that made the projection.
+        return self.amount * HUNDRED / self.asce_return.budget
+
+
+class Measure(models.TextChoices):
+    ACHIEVED = "achieved", "Achieved"
+    PROJECTED = "projected", "Projected"
+
+
+class AsceStatistic(models.Model):
+    """Savings as % of budget across councils for one year: a stored rollup."""
+
+    financial_year = models.CharField(max_length=7)
+    measure = models.CharField(max_length=10, choices=Measure.choices)
+    council_count = models.PositiveIntegerField()
+    mean_percent = models.DecimalField(max_digits=7, decimal_places=2)
+    median_percent = models.DecimalField(max_digits=7, decimal_places=2)
+    # The mode of the percentages rounded to whole per cent, as the paper's
+    # "modal saving 7%" (para 13.1); ties go to the lowest value.
+    mode_percent = models.PositiveSmallIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["financial_year", "measure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["financial_year", "measure"], name="asce_one_statistic_per_year_measure"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ASCE {self.get_measure_display().lower()} {self.financial_year}"

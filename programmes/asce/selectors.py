@@ -1,0 +1,21 @@
+"""Reads of ASCE statistics for dashboards: stored rows, one query."""
+
+from __future__ import annotations
+
+from programmes.asce.models import AsceStatistic
+
+
+def asce_statistics(*, financial_year: str | None = None) -> list[AsceStatistic]:
+    """Per year and measure (achieved, projected): councils, mean, median, mode."""
+    rows = AsceStatistic.objects.all()
+    if financial_year is not None:
+        rows = rows.filter(financial_year=financial_year)
+    return list(rows.order_by("financial_year", "measure"))
+
+
+def asce_statistics_by_year() -> dict[str, dict[str, AsceStatistic]]:
+    """{"2012/13": {"achieved": row, "projected": row}, ...}, oldest year first."""
+    table: dict[str, dict[str, AsceStatistic]] = {}
+    for row in asce_statistics():
+        table.setdefault(row.financial_year, {})[row.measure] = row
+    return table

@@ -1,0 +1,177 @@
+"""Writes to ASCE returns, and the recompute of their statistics.
+
+Returns are facts: each service marks the ASCE scopes it touches (the
+return's year and every projected year) in the savings outbox, in the same
+transaction, so the rollup worker recomputes the statistics of those years.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from programmes.asce.models import THEMES, AsceProjection, AsceReturn, AsceStatistic, Measure
+from programmes.models import Council, Strand, User
+from savings.outbox import outbox_mark
+from savings.years import FINANCIAL_YEAR_RE
+
+TWO_PLACES = Decimal("0.01")
+
+
+def _asce_strand_id() -> int:
+    return Strand.objects.only("pk").get(key="asce").pk
+
+
+def _years_of(asce_return: AsceReturn) -> set[str]:
+    return {
+        asce_return.financial_year,
+        *asce_return.projections.values_list("financial_year", flat=True),
+    }
+
+
+def _mark(council_id: int, years: Iterable[str]) -> None:
+    strand_id = _asce_strand_id()
+    outbox_mark([(strand_id, council_id, year) for year in years])
+
+
+def _write(
+    asce_return: AsceReturn,
+    projections: Mapping[str, Decimal],
+    themes: Iterable[str],
+) -> AsceReturn:
+    unknown = set(themes) - set(THEMES)
+    if unknown:
+        raise ValidationError(f"Unknown themes: {', '.join(sorted(unknown))}")
+    for field in THEMES:
+        setattr(asce_return, field, field in set(themes))
+    errors = {}
+    for year in projections:
+        if not FINANCIAL_YEAR_RE.match(year) or year <= asce_return.financial_year:
+            errors[year] = "Projections are for years after the return's year"
+    if errors:
+        raise ValidationError({"projections": list(errors.values())})
+    asce_return.full_clean()
+    asce_return.save()
+    asce_return.projections.all().delete()
+    for year, amount in sorted(projections.items()):
+        projection = AsceProjection(asce_return=asce_return, financial_year=year, amount=amount)
+        projection.full_clean(exclude=["asce_return"])
+        projection.save()
+    return asce_return
+
+
+@transaction.atomic
+def asce_return_record(
+    *,
+    council: Council,
+    financial_year: str,
+    budget: Decimal,
+    savings_achieved: Decimal,
+    projections: Mapping[str, Decimal] | None = None,
+    themes: Iterable[str] = (),
+    notes: str = "",
+    submitted_by: User | None = None,
+) -> AsceReturn:
+    """Record a council's return: budget and savings for a year, projections after it."""
+    asce_return = AsceReturn(
+        council=council,
+        financial_year=financial_year,
+        budget=budget,
+        savings_achieved=savings_achieved,
+        notes=notes,
+        submitted_by=submitted_by,
+    )
+    _write(asce_return, projections or {}, themes)
+    _mark(council.pk, _years_of(asce_return))
+    return asce_return
+
+
+@transaction.atomic
+def asce_return_update(
+    *,
+    asce_return: AsceReturn,
+    budget: Decimal,
+    savings_achieved: Decimal,
+    projections: Mapping[str, Decimal] | None = None,
+    themes: Iterable[str] = (),
+    notes: str = "",
+) -> AsceReturn:
+    stored = AsceReturn.objects.select_for_update().get(pk=asce_return.pk)
+    before = _years_of(stored)
+    asce_return.budget = budget
+    asce_return.savings_achieved = savings_achieved
+    asce_return.notes = notes
+    _write(asce_return, projections or {}, themes)
+    _mark(asce_return.council_id, before | _years_of(asce_return))
+    return asce_return
+
+
+@transaction.atomic
+def asce_return_delete(*, asce_return: AsceReturn) -> None:
+    years = _years_of(asce_return)
+    council_id = asce_return.council_id
+    asce_return.delete()
+    _mark(council_id, years)
+
+
+def _mode_whole_percent(values: list[Decimal]) -> int:
+    rounded = Counter(int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP)) for value in values)
+    top = max(rounded.values())
+    return min(value for value, count in rounded.items() if count == top)
+
+
+def _store(year: str, measure: str, values: list[Decimal], now) -> None:
+    if not values:
+        AsceStatistic.objects.filter(financial_year=year, measure=measure).delete()
+        return
+    AsceStatistic.objects.update_or_create(
+        financial_year=year,
+        measure=measure,
+        defaults={
+            "council_count": len(values),
+            "mean_percent": (sum(values) / len(values)).quantize(TWO_PLACES, ROUND_HALF_UP),
+            "median_percent": Decimal(statistics.median(values)).quantize(
+                TWO_PLACES, ROUND_HALF_UP
+            ),
+            "mode_percent": _mode_whole_percent(values),
+            "computed_at": now,
+        },
+    )
+
+
+def asce_statistics_recompute(years: set[str] | None) -> None:
+    """Recompute the stored statistics of these years (None: every year) from the returns.
+
+    Achieved: each council's return for the year. Projected: for each council,
+    the projection for the year from its most recent return that makes one.
+    Runs inside the rollup drain's transaction and lock.
+    """
+    now = timezone.now()
+    returns = AsceReturn.objects.all()
+    projections = AsceProjection.objects.select_related("asce_return")
+    if years is not None:
+        returns = returns.filter(financial_year__in=years)
+        projections = projections.filter(financial_year__in=years)
+    else:
+        years = set(AsceStatistic.objects.values_list("financial_year", flat=True))
+    achieved: dict[str, list[Decimal]] = {}
+    for asce_return in returns.only("financial_year", "budget", "savings_achieved"):
+        achieved.setdefault(asce_return.financial_year, []).append(asce_return.achieved_percent)
+    latest: dict[tuple[str, int], AsceProjection] = {}
+    for projection in projections:
+        key = (projection.financial_year, projection.asce_return.council_id)
+        seen = latest.get(key)
+        if seen is None or seen.asce_return.financial_year < projection.asce_return.financial_year:
+            latest[key] = projection
+    projected: dict[str, list[Decimal]] = {}
+    for (year, _council), projection in latest.items():
+        projected.setdefault(year, []).append(projection.percent)
+    for year in years | set(achieved) | set(projected):
+        _store(year, Measure.ACHIEVED, achieved.get(year, []), now)
+        _store(year, Measure.PROJECTED, projected.get(year, []), now)

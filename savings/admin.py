@@ -1,0 +1,253 @@
+"""Officers' workspace for investment, savings and rollups.
+
+Every write here (add, change, delete, bulk delete, verify, import) goes
+through `savings.services`, so every one marks the outbox; rollups and the
+outbox are read-only (they are derived, and rebuilt by the worker).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from savings import imports, services
+from savings.models import Investment, OutboxMarker, Rollup, SavingsEntry, SavingsKind
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV or XLSX file",
+        help_text="The first row names the columns; see the list below.",
+        error_messages={"required": "Choose a CSV or XLSX file to import"},
+    )
+    dry_run = forms.BooleanField(
+        label="Preview only: check every row and save nothing",
+        required=False,
+        initial=True,
+    )
+
+
+class ImportMixin:
+    """An "Import" page on the changelist: preview, row errors, all-or-nothing."""
+
+    import_record: str
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        preview = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                table = imports.read_table(form.cleaned_data["file"])
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                preview = imports.preview(self.import_record, table)
+                if preview.ok and not form.cleaned_data["dry_run"]:
+                    count = services.savings_import(preview=preview, officer=request.user)
+                    self.message_user(request, f"Imported {count:,} rows.", messages.SUCCESS)
+                    info = self.model._meta.app_label, self.model._meta.model_name
+                    return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*info)))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Import {self.model._meta.verbose_name_plural}",
+            "form": form,
+            "preview": preview,
+            "columns": imports.COLUMNS[self.import_record],
+            "optional": imports.OPTIONAL[self.import_record],
+        }
+        return TemplateResponse(request, "admin/savings/import.html", context)
+
+
+@admin.register(Investment)
+class InvestmentAdmin(ImportMixin, admin.ModelAdmin):
+    import_record = imports.INVESTMENT
+    change_list_template = "admin/savings/change_list_with_import.html"
+    list_display = ["council", "strand", "financial_year", "amount", "source", "application"]
+    list_filter = ["strand", "financial_year", "source"]
+    list_select_related = ["council", "strand", "application"]
+    search_fields = ["council__name", "description", "application__reference"]
+    autocomplete_fields = ["council"]
+    raw_id_fields = ["application"]
+
+    def save_model(self, request, obj: Investment, form, change: bool) -> None:
+        if change:
+            services.investment_update(investment=obj)
+            return
+        created = services.investment_record(
+            strand=obj.strand,
+            council=obj.council,
+            source=obj.source,
+            financial_year=obj.financial_year,
+            amount=obj.amount,
+            application=obj.application,
+            description=obj.description,
+        )
+        obj.pk = created.pk
+
+    def delete_model(self, request, obj: Investment) -> None:
+        services.investment_delete(investment=obj)
+
+    def delete_queryset(self, request, queryset: QuerySet[Investment]) -> None:
+        services.investments_delete(investments=queryset)
+
+
+class VerifiedFilter(admin.SimpleListFilter):
+    title = "verification"
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting", "Realised, awaiting verification"), ("verified", "Verified")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting":
+            return queryset.filter(kind=SavingsKind.REALISED, verified_at__isnull=True)
+        if self.value() == "verified":
+            return queryset.filter(verified_at__isnull=False)
+        return queryset
+
+
+class SavingsEntryForm(forms.ModelForm):
+    mark_verified = forms.BooleanField(
+        label="I have checked the evidence: count this realised saving as verified",
+        required=False,
+    )
+
+    class Meta:
+        model = SavingsEntry
+        fields = [
+            "strand",
+            "council",
+            "application",
+            "financial_year",
+            "kind",
+            "recurrence",
+            "amount",
+            "evidence",
+            "document",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("mark_verified") and cleaned.get("kind") != SavingsKind.REALISED:
+            self.add_error("mark_verified", "Only realised savings are verified")
+        return cleaned
+
+
+@admin.register(SavingsEntry)
+class SavingsEntryAdmin(ImportMixin, admin.ModelAdmin):
+    import_record = imports.SAVINGS
+    change_list_template = "admin/savings/change_list_with_import.html"
+    form = SavingsEntryForm
+    list_display = [
+        "council",
+        "strand",
+        "financial_year",
+        "kind",
+        "amount",
+        "recurrence",
+        "verification",
+        "reported_by",
+    ]
+    list_filter = [VerifiedFilter, "strand", "kind", "financial_year"]
+    list_select_related = ["council", "strand", "reported_by"]
+    search_fields = ["council__name", "evidence", "application__reference"]
+    autocomplete_fields = ["council"]
+    raw_id_fields = ["application"]
+    readonly_fields = ["reported_by", "verified_at", "verified_by"]
+    actions = ["verify_selected"]
+
+    @admin.display(description="Verification")
+    def verification(self, entry: SavingsEntry) -> str:
+        if entry.kind != SavingsKind.REALISED:
+            return "—"
+        return "Verified" if entry.is_verified else "Awaiting verification"
+
+    def save_model(self, request, obj: SavingsEntry, form, change: bool) -> None:
+        verify = form.cleaned_data.get("mark_verified", False)
+        if change:
+            services.savings_entry_update(entry=obj)
+            if verify:
+                services.savings_entry_verify(entry=obj, officer=request.user)
+            return
+        created = services.savings_entry_record(
+            strand=obj.strand,
+            council=obj.council,
+            application=obj.application,
+            financial_year=obj.financial_year,
+            kind=obj.kind,
+            recurrence=obj.recurrence,
+            amount=obj.amount,
+            evidence=obj.evidence,
+            document=obj.document or None,
+            verified_by=request.user if verify else None,
+        )
+        obj.pk = created.pk
+
+    def delete_model(self, request, obj: SavingsEntry) -> None:
+        services.savings_entry_delete(entry=obj)
+
+    def delete_queryset(self, request, queryset: QuerySet[SavingsEntry]) -> None:
+        services.savings_entries_delete(entries=queryset)
+
+    @admin.action(description="Verify selected realised savings")
+    def verify_selected(self, request, queryset: QuerySet[SavingsEntry]) -> None:
+        count = services.savings_entries_verify(entries=queryset, officer=request.user)
+        self.message_user(request, f"Verified {count:,} realised savings.", messages.SUCCESS)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Derived rows: officers may look, only the worker writes."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Rollup)
+class RollupAdmin(ReadOnlyAdmin):
+    list_display = [
+        "scope_key",
+        "strand",
+        "council",
+        "financial_year",
+        "investment",
+        "projected",
+        "realised",
+        "realised_unverified",
+        "projected_roi",
+        "realised_roi",
+        "computed_at",
+    ]
+    list_filter = ["strand", "financial_year"]
+    list_select_related = ["strand", "council"]
+    search_fields = ["council__name", "scope_key"]
+
+
+@admin.register(OutboxMarker)
+class OutboxMarkerAdmin(ReadOnlyAdmin):
+    list_display = ["strand", "council", "financial_year", "version", "marked_at"]
+    list_select_related = ["strand", "council"]

@@ -1,0 +1,82 @@
+"""The council's savings return form: GOV.UK style, validated on the server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from programmes.forms import PoundsField, gds_helper
+from savings.models import Recurrence
+from savings.years import validate_financial_year
+
+DOCUMENT_TYPES = {".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".csv", ".txt"}
+
+
+class SavingsReturnForm(forms.Form):
+    financial_year = forms.CharField(
+        label="Which financial year were the savings made in?",
+        help_text="For example, 2013/14",
+        max_length=7,
+        error_messages={"required": "Enter the financial year the savings were made in"},
+        validators=[validate_financial_year],
+    )
+    amount = PoundsField(
+        label="How much was saved, in pounds?",
+        help_text="The realised saving in the year, for example 250000",
+        error_messages={
+            "required": "Enter how much was saved",
+            "invalid": "Enter the amount saved as a number of pounds, like 250000",
+            "min_value": "The amount saved must be £0 or more",
+            "max_digits": "The amount saved must be less than £1,000,000,000,000",
+            "max_decimal_places": "Enter the amount saved to the nearest penny",
+        },
+    )
+    recurrence = forms.ChoiceField(
+        label="Is this saving one-off or recurring?",
+        choices=Recurrence.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the saving is one-off or recurring"},
+    )
+    evidence = forms.CharField(
+        label="What is the evidence for this saving?",
+        help_text="Say how the saving was measured and where officers can check it",
+        widget=forms.Textarea,
+        max_length=5000,
+        error_messages={
+            "required": "Describe the evidence for this saving",
+            "max_length": "The evidence must be 5,000 characters or fewer",
+        },
+    )
+    document = forms.FileField(
+        label="Upload a supporting document (optional)",
+        help_text="A PDF, Word, Excel, OpenDocument, CSV or text file, up to 10 MB",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.text("financial_year", field_width=5),
+            Field.text("amount", field_width=10),
+            Field.radios("recurrence", legend_size=Size.SMALL),
+            Field.textarea("evidence", rows=6),
+            "document",
+            submit="Send for verification",
+        )
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if not document:
+            return None
+        if Path(document.name).suffix.lower() not in DOCUMENT_TYPES:
+            raise ValidationError(
+                "The selected file must be a PDF, Word, Excel, OpenDocument, CSV or text file"
+            )
+        if document.size > settings.DOCUMENT_MAX_BYTES:
+            limit = settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
+            raise ValidationError(f"The selected file must be smaller than {limit} MB")
+        return document

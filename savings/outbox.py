@@ -1,0 +1,98 @@
+"""The transactional outbox: marking scopes dirty and asking for a drain.
+
+`outbox_mark()` runs inside the service's transaction, so a fact and its
+marker commit or roll back together: no change can reach the database without
+leaving a marker. After commit, `rollups_drain_request()` asks the worker to
+drain. If the broker is down that request fails, but the save has already
+committed and the marker keeps the scope until the beat sweep (every minute)
+or the next successful request drains it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import redis
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+Scope = tuple[int, int, str]  # (strand id, council id, financial year)
+
+# Set while a drain task is queued and not yet started: a burst of changes
+# queues one task, not one per change. The task deletes the key before it
+# reads the outbox, so a change made after that queues the next task. The
+# expiry only matters if a queued task is lost; the sweep covers that case.
+DRAIN_PENDING_KEY = "savings:rollups:drain-pending"
+DRAIN_PENDING_TTL = 120
+# The queued drain waits this long before it starts, so that the changes of
+# one burst (an import, a bulk action, many officers at once) share one
+# recompute. Short enough to keep change-to-visible latency well under 1 s.
+DRAIN_DELAY_SECONDS = 0.25
+
+_clients: dict[str, redis.Redis] = {}
+
+
+def redis_client() -> redis.Redis:
+    url = settings.CELERY_BROKER_URL
+    if url not in _clients:
+        # Short timeouts: a user's request must not hang on a dead broker.
+        _clients[url] = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    return _clients[url]
+
+
+def outbox_mark(scopes: Iterable[Scope]) -> None:
+    """Mark scopes dirty in the caller's transaction and ask for a drain after commit."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("outbox_mark() must run inside the service's transaction")
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for strand_id, council_id, financial_year in set(scopes):
+            # The version bump is what lets a running drain notice this change.
+            cursor.execute(
+                "INSERT INTO savings_outboxmarker"
+                " (strand_id, council_id, financial_year, version, marked_at)"
+                " VALUES (%s, %s, %s, 1, %s)"
+                " ON CONFLICT (strand_id, council_id, financial_year)"
+                " DO UPDATE SET version = savings_outboxmarker.version + 1",
+                [strand_id, council_id, financial_year, now],
+            )
+    # A named function, not a functools.partial: Django 5.2 crashes logging a
+    # failing partial (ticket #36487). robust=True: a dead broker is logged,
+    # never a 500 for a save that has committed.
+    # Once per transaction: an import of 500 rows asks for one drain. (A
+    # callback registered inside a savepoint that rolls back is discarded by
+    # Django, so this check then finds nothing and registers again.)
+    if not any(callback is rollups_drain_request for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(rollups_drain_request, robust=True)
+
+
+def rollups_drain_request() -> None:
+    """Ask for a drain: in-process without a broker, else one queued task per burst."""
+    from savings.tasks import rollups_drain
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # The embedded default: the same drain, run here after the commit.
+        rollups_drain.apply(throw=True)
+        return
+    client = redis_client()
+    if not client.set(DRAIN_PENDING_KEY, "1", nx=True, ex=DRAIN_PENDING_TTL):
+        return  # a drain is already queued and will see this change
+    try:
+        rollups_drain.apply_async(countdown=DRAIN_DELAY_SECONDS)
+    except Exception:
+        client.delete(DRAIN_PENDING_KEY)
+        raise
+
+
+def drain_pending_clear() -> None:
+    """Called by the task before it reads the outbox (see DRAIN_PENDING_KEY)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    try:
+        redis_client().delete(DRAIN_PENDING_KEY)
+    except redis.RedisError:
+        logger.warning("Could not clear the drain-pending key; it expires by itself")

@@ -1,0 +1,371 @@
+"""Recomputing rollups from the facts: the outbox drain and the full recompute.
+
+Every rollup row is rebuilt *fully* from the rows beneath it with grouped SQL,
+never adjusted by a delta (`total += amount` double-counts when a task is
+redelivered). So a drain run twice, two drains at once, or a retried task all
+leave exactly the rows that a recompute from scratch would.
+
+How a drain works (issue 4, DESIGN.md "Money and rollups"):
+1. Take the rollup lock, so only one recompute writes rollups at a time
+   (a transaction-scoped advisory lock on PostgreSQL; SQLite's IMMEDIATE
+   transactions already serialise writers).
+2. Read a batch of outbox markers with their versions.
+3. For the dirty (strand, council, year) scopes, delete their rows and insert
+   them again from the facts (one grouped query over investment and savings,
+   through the scope index). Then do the same for every coarser level that
+   contains a dirty scope, each from the finer rollup rows, which keeps the
+   cost proportional to the scope, not to the table.
+4. Run registered strand statistics (ASCE) for the dirty years.
+5. Delete each marker only if its version is still the one read in step 2.
+
+The SQL is plain and portable: PostgreSQL and SQLite both accept it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from savings.models import OutboxMarker, RollupRun
+from savings.outbox import Scope
+
+logger = logging.getLogger(__name__)
+
+# One PostgreSQL advisory lock key for "writing rollups" (an arbitrary constant).
+ROLLUP_LOCK_KEY = 4_202_013
+# Markers per drain batch: keeps every IN (...) list far below SQLite's limit.
+BATCH_SIZE = 500
+
+TOTAL_COLUMNS = (
+    "investment",
+    "investment_count",
+    "projected",
+    "target",
+    "realised",
+    "realised_unverified",
+    "savings_count",
+)
+INSERT_COLUMNS = (
+    "scope_key, strand_id, council_id, financial_year, investment, investment_count, "
+    "projected, target, realised, realised_unverified, savings_count, council_count, "
+    "projected_roi, realised_roi, computed_at"
+)
+
+
+@dataclass(frozen=True)
+class Level:
+    """Which dimensions a level keeps; the others are totals over "all"."""
+
+    strand: bool
+    council: bool
+    year: bool
+
+    def where(self, alias: str) -> str:
+        return " AND ".join(
+            (
+                f"{alias}.strand_id IS {'NOT ' if self.strand else ''}NULL",
+                f"{alias}.council_id IS {'NOT ' if self.council else ''}NULL",
+                f"{alias}.financial_year {'<>' if self.year else '='} ''",
+            )
+        )
+
+    def kept(self, alias: str) -> list[str]:
+        columns = []
+        if self.strand:
+            columns.append(f"{alias}.strand_id")
+        if self.council:
+            columns.append(f"{alias}.council_id")
+        if self.year:
+            columns.append(f"{alias}.financial_year")
+        return columns
+
+    def values(self, alias: str) -> str:
+        strand = f"{alias}.strand_id" if self.strand else "NULL"
+        council = f"{alias}.council_id" if self.council else "NULL"
+        year = f"{alias}.financial_year" if self.year else "''"
+        return f"{strand}, {council}, {year}"
+
+    def key(self, alias: str) -> str:
+        strand = f"CAST({alias}.strand_id AS TEXT)" if self.strand else "'*'"
+        council = f"CAST({alias}.council_id AS TEXT)" if self.council else "'*'"
+        year = f"{alias}.financial_year" if self.year else "'*'"
+        return f"{strand} || ':' || {council} || ':' || {year}"
+
+    def project(self, scope: Scope) -> tuple:
+        strand_id, council_id, year = scope
+        return tuple(
+            value
+            for value, kept in (
+                (strand_id, self.strand),
+                (council_id, self.council),
+                (year, self.year),
+            )
+            if kept
+        )
+
+
+FINEST = Level(True, True, True)
+# (level, the level it is summed from), in an order where every source is
+# done before it is used. Levels that drop the council are summed from the
+# same level with the council kept, so COUNT(*) there counts councils.
+COARSER: tuple[tuple[Level, Level], ...] = (
+    (Level(True, True, False), FINEST),
+    (Level(False, True, True), FINEST),
+    (Level(False, True, False), Level(True, True, False)),
+    (Level(True, False, True), FINEST),
+    (Level(True, False, False), Level(True, True, False)),
+    (Level(False, False, True), Level(False, True, True)),
+    (Level(False, False, False), Level(False, True, False)),
+)
+LEVEL_COUNT = 1 + len(COARSER)
+
+
+def _roi(savings: str, investment: str) -> str:
+    # "* 1.0": SQLite stores whole pounds as integers and would divide them
+    # as integers; PostgreSQL's numeric is unaffected.
+    return f"CASE WHEN {investment} > 0 THEN ROUND({savings} * 1.0 / {investment}, 2) ELSE NULL END"
+
+
+def _scope_filter(scopes: list[Scope] | None, level: Level, alias: str) -> tuple[str, list]:
+    """A WHERE fragment limiting `level`'s key columns to the dirty scopes.
+
+    An OR of equalities rather than a join: both databases turn it into index
+    lookups, so the cost follows the number of dirty scopes, not the table.
+    """
+    if scopes is None:
+        return "", []
+    columns = level.kept(alias)
+    if not columns:
+        return "", []  # the whole-programme total: one row, always recomputed
+    keys = sorted({level.project(scope) for scope in scopes})
+    term = "(" + " AND ".join(f"{column} = %s" for column in columns) + ")"
+    return f" AND ({' OR '.join([term] * len(keys))})", [value for key in keys for value in key]
+
+
+def _delete_level(cursor, level: Level, scopes: list[Scope] | None) -> None:
+    fragment, params = _scope_filter(scopes, level, "savings_rollup")
+    cursor.execute(
+        f"DELETE FROM savings_rollup WHERE {level.where('savings_rollup')}{fragment}",  # noqa: S608
+        params,
+    )
+
+
+def _finest_select(scopes: list[Scope] | None, now) -> tuple[str, list]:
+    """The finest rows from the facts. Savings are first grouped by kind and
+    verification (the same shape as a bare GROUP BY, which PostgreSQL runs in
+    parallel), then pivoted into columns over those few grouped rows."""
+    where_i, params_i = _scope_filter(scopes, FINEST, "i")
+    where_s, params_s = _scope_filter(scopes, FINEST, "s")
+    sql = f"""
+        SELECT {FINEST.key("f")} AS scope_key, f.strand_id, f.council_id, f.financial_year,
+               SUM(f.investment) AS investment, SUM(f.investment_count) AS investment_count,
+               SUM(f.projected) AS projected, SUM(f.target) AS target,
+               SUM(f.realised) AS realised, SUM(f.realised_unverified) AS realised_unverified,
+               SUM(f.savings_count) AS savings_count, 1 AS council_count,
+               {_roi("SUM(f.projected)", "SUM(f.investment)")} AS projected_roi,
+               {_roi("SUM(f.realised)", "SUM(f.investment)")} AS realised_roi,
+               %s AS computed_at
+        FROM (
+            SELECT i.strand_id, i.council_id, i.financial_year,
+                   SUM(i.amount) AS investment, COUNT(*) AS investment_count,
+                   0 AS projected, 0 AS target, 0 AS realised, 0 AS realised_unverified,
+                   0 AS savings_count
+            FROM savings_investment i WHERE 1 = 1{where_i}
+            GROUP BY i.strand_id, i.council_id, i.financial_year
+            UNION ALL
+            SELECT g.strand_id, g.council_id, g.financial_year, 0, 0,
+                   SUM(CASE WHEN g.kind = 'projected' THEN g.total ELSE 0 END),
+                   SUM(CASE WHEN g.kind = 'target' THEN g.total ELSE 0 END),
+                   SUM(CASE WHEN g.kind = 'realised' AND g.verified = 1 THEN g.total ELSE 0 END),
+                   SUM(CASE WHEN g.kind = 'realised' AND g.verified = 0 THEN g.total ELSE 0 END),
+                   SUM(g.entries)
+            FROM (
+                SELECT s.strand_id, s.council_id, s.financial_year, s.kind,
+                       CASE WHEN s.verified_at IS NULL THEN 0 ELSE 1 END AS verified,
+                       SUM(s.amount) AS total, COUNT(*) AS entries
+                FROM savings_savingsentry s WHERE 1 = 1{where_s}
+                GROUP BY s.strand_id, s.council_id, s.financial_year, s.kind,
+                         CASE WHEN s.verified_at IS NULL THEN 0 ELSE 1 END
+            ) g
+            GROUP BY g.strand_id, g.council_id, g.financial_year
+        ) f
+        GROUP BY f.strand_id, f.council_id, f.financial_year
+    """  # noqa: S608 - only our own column names are interpolated
+    return sql, [now, *params_i, *params_s]
+
+
+def _insert_finest(cursor, scopes: list[Scope] | None, now) -> None:
+    select, params = _finest_select(scopes, now)
+    if scopes is None and connection.vendor == "postgresql":
+        # PostgreSQL plans INSERT ... SELECT without parallel workers but
+        # CREATE TABLE AS with them: aggregate the whole table in parallel
+        # into a scratch table, then copy its (few) rows across.
+        cursor.execute("DROP TABLE IF EXISTS rollup_finest")
+        cursor.execute(f"CREATE TEMP TABLE rollup_finest AS {select}", params)
+        cursor.execute(
+            f"INSERT INTO savings_rollup ({INSERT_COLUMNS}) SELECT {INSERT_COLUMNS} FROM rollup_finest"  # noqa: S608,E501
+        )
+        cursor.execute("DROP TABLE rollup_finest")
+        return
+    cursor.execute(f"INSERT INTO savings_rollup ({INSERT_COLUMNS}) {select}", params)
+
+
+def _insert_level(cursor, level: Level, source: Level, scopes: list[Scope] | None, now) -> None:
+    fragment, params = _scope_filter(scopes, level, "r")
+    council_count = "1" if level.council else "COUNT(*)"
+    kept = level.kept("r")
+    group_by = f"GROUP BY {', '.join(kept)}" if kept else ""
+    sums = ", ".join(f"SUM(r.{column})" for column in TOTAL_COLUMNS)
+    sql = f"""
+        INSERT INTO savings_rollup ({INSERT_COLUMNS})
+        SELECT {level.key("r")}, {level.values("r")}, {sums}, {council_count},
+               {_roi("SUM(r.projected)", "SUM(r.investment)")},
+               {_roi("SUM(r.realised)", "SUM(r.investment)")}, %s
+        FROM savings_rollup r
+        WHERE {source.where("r")}{fragment}
+        {group_by}
+        HAVING COUNT(*) > 0
+    """  # noqa: S608 - only our own column names are interpolated
+    cursor.execute(sql, [now, *params])
+
+
+def _lock(cursor) -> None:
+    # Two drains recomputing at once could each write totals from a different
+    # snapshot and the older one could land last. One writer at a time
+    # prevents that; the lock ends with the transaction.
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK_KEY])
+        # Room for the full recompute's grouping to stay in memory.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
+# Strand statistics computed beside the rollups (ASCE's mean, median and mode),
+# registered by the strand app at start-up so that `savings` imports no strand.
+StatisticsHook = Callable[[set[str] | None], None]
+_STATISTICS: dict[str, StatisticsHook] = {}
+
+
+def statistics_register(strand_key: str, hook: StatisticsHook) -> None:
+    """Have `hook(years)` run whenever scopes of this strand are recomputed;
+    `years` is the set of dirty financial years, or None for all of them."""
+    _STATISTICS[strand_key] = hook
+
+
+def _run_statistics(markers: Iterable[tuple[str, str]] | None) -> None:
+    if markers is None:
+        for hook in _STATISTICS.values():
+            hook(None)
+        return
+    years_by_strand: dict[str, set[str]] = {}
+    for strand_key, year in markers:
+        years_by_strand.setdefault(strand_key, set()).add(year)
+    for strand_key, years in years_by_strand.items():
+        if strand_key in _STATISTICS:
+            _STATISTICS[strand_key](years)
+
+
+def recompute_scopes(scopes: list[Scope], now) -> None:
+    """Rebuild every rollup row containing these (strand, council, year) scopes."""
+    with connection.cursor() as cursor:
+        _delete_level(cursor, FINEST, scopes)
+        _insert_finest(cursor, scopes, now)
+        for level, source in COARSER:
+            _delete_level(cursor, level, scopes)
+            _insert_level(cursor, level, source, scopes, now)
+
+
+def drain_batch(limit: int = BATCH_SIZE) -> tuple[int, int]:
+    """Drain up to `limit` markers in one transaction.
+
+    Returns (markers read, markers removed); a marker whose version moved
+    during the recompute stays for the next batch.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            _lock(cursor)
+        batch = list(
+            OutboxMarker.objects.order_by("marked_at", "pk").values_list(
+                "pk", "version", "strand_id", "council_id", "financial_year", "strand__key"
+            )[:limit]
+        )
+        if not batch:
+            return 0, 0
+        started = timezone.now()
+        recompute_scopes(
+            [(strand, council, year) for _, _, strand, council, year, _ in batch], started
+        )
+        _run_statistics((strand_key, year) for *_, year, strand_key in batch)
+        removed = 0
+        with connection.cursor() as cursor:
+            for pk, version, *_ in batch:
+                cursor.execute(
+                    "DELETE FROM savings_outboxmarker WHERE id = %s AND version = %s",
+                    [pk, version],
+                )
+                removed += cursor.rowcount
+        RollupRun.objects.create(
+            trigger=RollupRun.Trigger.DRAIN,
+            started_at=started,
+            finished_at=timezone.now(),
+            markers=len(batch),
+            scopes=len(batch),
+        )
+    return len(batch), removed
+
+
+def drain(*, max_batches: int = 1000, progress: Callable[[int], None] | None = None) -> int:
+    """Drain the outbox until it is empty (or max_batches ran); markers removed."""
+    total = 0
+    for _ in range(max_batches):
+        read, removed = drain_batch()
+        total += removed
+        if progress:
+            progress(total)
+        if read == 0 or (read < BATCH_SIZE and removed == read):
+            break
+    return total
+
+
+def recompute_all(*, progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild every rollup row from the facts; returns the number of rows.
+
+    Markers read before the rebuild are removed if unchanged, since the
+    rebuild covered them; newer ones stay for the next drain.
+    """
+    started_clock = time.monotonic()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            _lock(cursor)
+        pending = list(OutboxMarker.objects.values_list("pk", "version"))
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM savings_rollup")
+            _insert_finest(cursor, None, now)
+            if progress:
+                progress(1, LEVEL_COUNT)
+            for done, (level, source) in enumerate(COARSER, start=2):
+                _insert_level(cursor, level, source, None, now)
+                if progress:
+                    progress(done, LEVEL_COUNT)
+            _run_statistics(None)
+            for pk, version in pending:
+                cursor.execute(
+                    "DELETE FROM savings_outboxmarker WHERE id = %s AND version = %s",
+                    [pk, version],
+                )
+            cursor.execute("SELECT COUNT(*) FROM savings_rollup")
+            rows = cursor.fetchone()[0]
+        RollupRun.objects.create(
+            trigger=RollupRun.Trigger.FULL,
+            started_at=now,
+            finished_at=timezone.now(),
+            markers=len(pending),
+            scopes=rows,
+        )
+    logger.info("Recomputed %s rollup rows in %.2fs", rows, time.monotonic() - started_clock)
+    return rows

@@ -1,0 +1,133 @@
+"""Reads of rollups (for dashboards) and of a council's awards (for returns).
+
+Dashboards read rollup rows only, through these functions; each runs a
+constant number of queries (usually one) whatever the number of facts.
+Pass `None` for "all": `rollup_for()` is the whole programme,
+`rollup_for(strand=s)` the strand across every council and year.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Max, Min, QuerySet
+
+from programmes.models import Council, Strand
+from savings.models import Investment, OutboxMarker, Rollup, SavingsEntry, SavingsKind
+
+
+def _key(strand: Strand | None, council: Council | None, financial_year: str | None) -> str:
+    return (
+        f"{strand.pk if strand else '*'}:{council.pk if council else '*'}:{financial_year or '*'}"
+    )
+
+
+def _empty(strand: Strand | None, council: Council | None, financial_year: str | None) -> Rollup:
+    # A scope with no facts has no row; show it as zeros, never as missing.
+    return Rollup(
+        scope_key=_key(strand, council, financial_year),
+        strand=strand,
+        council=council,
+        financial_year=financial_year or "",
+        computed_at=None,
+    )
+
+
+def rollup_for(
+    *,
+    strand: Strand | None = None,
+    council: Council | None = None,
+    financial_year: str | None = None,
+) -> Rollup:
+    """The rollup of one scope (one query); zeros if it has no facts."""
+    row = Rollup.objects.filter(scope_key=_key(strand, council, financial_year)).first()
+    return row or _empty(strand, council, financial_year)
+
+
+def _level(
+    strand: Strand | None | bool, council: Council | None | bool, financial_year: str | None | bool
+) -> QuerySet[Rollup]:
+    """Rows of one level. True = one row per value; None = the "all" total; else that value."""
+    rows = Rollup.objects.all()
+    if strand is True:
+        rows = rows.filter(strand__isnull=False).select_related("strand")
+    elif strand is None:
+        rows = rows.filter(strand__isnull=True)
+    else:
+        rows = rows.filter(strand=strand)
+    if council is True:
+        rows = rows.filter(council__isnull=False).select_related("council")
+    elif council is None:
+        rows = rows.filter(council__isnull=True)
+    else:
+        rows = rows.filter(council=council)
+    if financial_year is True:
+        rows = rows.exclude(financial_year="")
+    elif financial_year is None:
+        rows = rows.filter(financial_year="")
+    else:
+        rows = rows.filter(financial_year=financial_year)
+    return rows
+
+
+def rollups_by_year(
+    *, strand: Strand | None = None, council: Council | None = None
+) -> list[Rollup]:
+    """One row per financial year (oldest first) for the strand/council/whole programme."""
+    return list(_level(strand, council, True).order_by("financial_year"))
+
+
+def rollups_by_strand(
+    *, council: Council | None = None, financial_year: str | None = None
+) -> list[Rollup]:
+    """One row per strand with facts, in the strands' display order."""
+    return list(
+        _level(True, council, financial_year).order_by("strand__display_order", "strand__name")
+    )
+
+
+def rollups_by_council(
+    *, strand: Strand | None = None, financial_year: str | None = None
+) -> list[Rollup]:
+    """One row per council with facts, by council name."""
+    return list(_level(strand, True, financial_year).order_by("council__name"))
+
+
+def rollups_computed_at() -> datetime | None:
+    """When the programme total was last recomputed (None: never)."""
+    return Rollup.objects.aggregate(latest=Max("computed_at"))["latest"]
+
+
+def outbox_oldest_pending() -> datetime | None:
+    """When the oldest change not yet in the rollups was made (None: all caught up)."""
+    return OutboxMarker.objects.aggregate(oldest=Min("marked_at"))["oldest"]
+
+
+def awards_for_council(*, council: Council) -> list[Investment]:
+    """The council's awards: investments made through an approved bid."""
+    return list(
+        Investment.objects.filter(council=council, application__isnull=False)
+        .select_related("strand", "application")
+        .order_by("-financial_year", "pk")
+    )
+
+
+def award_get_for_council(*, council: Council, pk: int) -> Investment | None:
+    return (
+        Investment.objects.filter(council=council, application__isnull=False, pk=pk)
+        .select_related("strand", "application")
+        .first()
+    )
+
+
+def realised_savings_for_award(*, award: Investment) -> list[SavingsEntry]:
+    """Realised savings reported against the award's bid, newest year first."""
+    return list(
+        SavingsEntry.objects.filter(
+            application_id=award.application_id,
+            council_id=award.council_id,
+            kind=SavingsKind.REALISED,
+        )
+        .select_related("reported_by", "verified_by")
+        .order_by("-financial_year", "-pk")
+    )

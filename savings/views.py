@@ -1,0 +1,50 @@
+"""A council's awards and its savings returns. Applicants only; own council only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from programmes.access import role_required
+from programmes.roles import APPLICANT
+from savings import selectors, services
+from savings.forms import SavingsReturnForm
+from savings.models import Investment
+
+
+def award_get_for_user(user, pk: int) -> Investment:
+    """The award if it is the user's council's; 404 otherwise, so others learn nothing."""
+    award = selectors.award_get_for_council(council=user.council, pk=pk)
+    if award is None:
+        raise Http404("No award of your council has this number")
+    return award
+
+
+@role_required(APPLICANT)
+def award_list(request: HttpRequest) -> HttpResponse:
+    awards = selectors.awards_for_council(council=request.user.council)
+    return render(request, "savings/award_list.html", {"awards": awards})
+
+
+@role_required(APPLICANT)
+def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    award = award_get_for_user(request.user, pk)
+    entries = selectors.realised_savings_for_award(award=award)
+    return render(request, "savings/award_detail.html", {"award": award, "entries": entries})
+
+
+@role_required(APPLICANT)
+def return_create(request: HttpRequest, pk: int) -> HttpResponse:
+    award = award_get_for_user(request.user, pk)
+    form = SavingsReturnForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.savings_return_submit(user=request.user, award=award, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your savings return has been sent for verification")
+            return redirect("savings:award_detail", pk=award.pk)
+    return render(request, "savings/return_form.html", {"award": award, "form": form})

@@ -1,0 +1,225 @@
+"""Officers' admin writes go through the services: each one marks the outbox."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from savings import rollups
+from savings.models import Investment, InvestmentSource, OutboxMarker, SavingsEntry, SavingsKind
+from savings.services import investment_record, savings_entry_record
+
+D = Decimal
+
+
+def markers() -> set:
+    return set(
+        OutboxMarker.objects.values_list("strand__key", "council__short_name", "financial_year")
+    )
+
+
+def investment_form(strand, council, **extra) -> dict:
+    return {
+        "strand": strand.pk,
+        "council": council.pk,
+        "source": InvestmentSource.LGA_GRANT,
+        "financial_year": "2013/14",
+        "amount": "46000",
+        "description": "",
+        **extra,
+    }
+
+
+@pytest.mark.django_db
+def test_adding_investment_in_the_admin_marks_the_outbox(officer_client, strands, council_a):
+    response = officer_client.post(
+        reverse("admin:savings_investment_add"), investment_form(strands["experts"], council_a)
+    )
+    assert response.status_code == 302, response.content
+    assert Investment.objects.get().amount == D("46000")
+    assert markers() == {("experts", "Allerdale", "2013/14")}
+
+
+@pytest.mark.django_db
+def test_changing_investment_in_the_admin_marks_old_and_new_scopes(
+    officer_client, strands, council_a, council_b
+):
+    investment = investment_record(
+        strand=strands["experts"],
+        council=council_a,
+        source=InvestmentSource.LGA_GRANT,
+        financial_year="2013/14",
+        amount=D("1"),
+    )
+    rollups.drain()
+    response = officer_client.post(
+        reverse("admin:savings_investment_change", args=[investment.pk]),
+        investment_form(strands["experts"], council_b),
+    )
+    assert response.status_code == 302, response.content
+    assert markers() == {("experts", "Allerdale", "2013/14"), ("experts", "Wyre Forest", "2013/14")}
+
+
+@pytest.mark.django_db
+def test_deleting_in_the_admin_marks_the_outbox(officer_client, strands, council_a):
+    investment = investment_record(
+        strand=strands["experts"],
+        council=council_a,
+        source=InvestmentSource.LGA_GRANT,
+        financial_year="2013/14",
+        amount=D("1"),
+    )
+    rollups.drain()
+    officer_client.post(
+        reverse("admin:savings_investment_delete", args=[investment.pk]), {"post": "yes"}
+    )
+    assert not Investment.objects.exists()
+    assert markers() == {("experts", "Allerdale", "2013/14")}
+
+
+@pytest.mark.django_db
+def test_bulk_deleting_savings_in_the_admin_marks_the_outbox(officer_client, strands, council_a):
+    entry = savings_entry_record(
+        strand=strands["experts"],
+        council=council_a,
+        financial_year="2012/13",
+        kind=SavingsKind.PROJECTED,
+        amount=D("5"),
+    )
+    rollups.drain()
+    officer_client.post(
+        reverse("admin:savings_savingsentry_changelist"),
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+    )
+    assert not SavingsEntry.objects.exists()
+    assert markers() == {("experts", "Allerdale", "2012/13")}
+
+
+@pytest.mark.django_db
+def test_verifying_returns_in_bulk_counts_them_as_realised(
+    officer_client, officer, strands, council_a
+):
+    from savings.selectors import rollup_for
+
+    entry = savings_entry_record(
+        strand=strands["experts"],
+        council=council_a,
+        financial_year="2012/13",
+        kind=SavingsKind.REALISED,
+        amount=D("2300000"),
+    )
+    rollups.drain()
+    response = officer_client.post(
+        reverse("admin:savings_savingsentry_changelist"),
+        {"action": "verify_selected", "_selected_action": [entry.pk]},
+        follow=True,
+    )
+    assert "Verified 1 realised savings." in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.verified_by == officer
+    assert markers() == {("experts", "Allerdale", "2012/13")}
+    rollups.drain()
+    assert rollup_for(strand=strands["experts"]).realised == D("2300000")
+
+
+@pytest.mark.django_db
+def test_adding_a_checked_realised_saving_counts_it_verified(officer_client, strands, council_a):
+    response = officer_client.post(
+        reverse("admin:savings_savingsentry_add"),
+        {
+            "strand": strands["experts"].pk,
+            "council": council_a.pk,
+            "financial_year": "2012/13",
+            "kind": SavingsKind.REALISED,
+            "recurrence": "one_off",
+            "amount": "2300000",
+            "evidence": "Contracts renegotiated",
+            "mark_verified": "on",
+        },
+    )
+    assert response.status_code == 302, response.content
+    assert SavingsEntry.objects.get().is_verified
+    assert markers() == {("experts", "Allerdale", "2012/13")}
+
+
+CSV_GOOD = (
+    "strand,council_gss_code,financial_year,amount,kind,verified\n"
+    "experts,E07000026,2012/13,2300000,realised,yes\n"
+    "experts,E07000239,2012/13,700000,projected,no\n"
+)
+CSV_ONE_BAD = CSV_GOOD + "experts,E99999999,2012/3,lots,guessed,no\n"
+
+
+def upload(text: str, name: str = "savings.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+@pytest.mark.django_db
+def test_a_dry_run_previews_and_saves_nothing(officer_client, strands, council_a, council_b):
+    response = officer_client.post(
+        reverse("admin:savings_savingsentry_import"), {"file": upload(CSV_GOOD), "dry_run": "on"}
+    )
+    assert "all 2 rows can be imported" in response.content.decode()
+    assert not SavingsEntry.objects.exists()
+    assert not OutboxMarker.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_with_a_bad_row_imports_nothing_and_says_why(
+    officer_client, strands, council_a, council_b
+):
+    response = officer_client.post(
+        reverse("admin:savings_savingsentry_import"), {"file": upload(CSV_ONE_BAD)}
+    )
+    page = response.content.decode()
+    assert "Row 4:" in page
+    assert "no council has the GSS code" in page
+    assert "Enter a financial year" in page
+    assert "is not an amount of money" in page
+    assert not SavingsEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_import_writes_every_row_through_the_services(
+    officer_client, strands, council_a, council_b
+):
+    response = officer_client.post(
+        reverse("admin:savings_savingsentry_import"), {"file": upload(CSV_GOOD)}
+    )
+    assert response.status_code == 302
+    assert SavingsEntry.objects.count() == 2
+    assert SavingsEntry.objects.get(kind="realised").is_verified
+    assert markers() == {("experts", "Allerdale", "2012/13"), ("experts", "Wyre Forest", "2012/13")}
+
+
+@pytest.mark.django_db
+def test_an_xlsx_import_of_investment_works(officer_client, strands, council_a):
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Strand", "Council GSS code", "Financial year", "Amount", "Source"])
+    sheet.append(["ope", "E07000026", "2013/14", 23000, "cabinet_office"])
+    data = BytesIO()
+    book.save(data)
+    file = SimpleUploadedFile("investment.xlsx", data.getvalue())
+    response = officer_client.post(reverse("admin:savings_investment_import"), {"file": file})
+    assert response.status_code == 302
+    assert Investment.objects.get().amount == D("23000")
+    assert markers() == {("ope", "Allerdale", "2013/14")}
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_a_spreadsheet_is_refused(officer_client, strands):
+    response = officer_client.post(
+        reverse("admin:savings_investment_import"), {"file": upload("hello", "notes.txt")}
+    )
+    assert "must be a CSV or XLSX file" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_rollups_are_read_only_in_the_admin(officer_client):
+    assert officer_client.get(reverse("admin:savings_rollup_add")).status_code == 403
