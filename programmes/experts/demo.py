@@ -1,0 +1,275 @@
+"""The Productivity Experts programme as the 2013 board paper reports it (paras 6-9).
+
+"Seven expert appointments, covering 10 councils, have been assessed: for an
+LGA investment of £46,000, potential estimated projected savings of
+£25,615,000 have been identified" (para 8). Three appointments are the
+paper's own case studies (8.1-8.3); the paper does not describe the other
+four, so they are marked illustrative, with councils, awards and projections
+apportioned so that the totals match the paper.
+
+Every figure goes in through the services, as an officer's work would: each
+appointment is a bid created, submitted, assessed and approved with its award
+(which records the investment), then its projected, target and realised
+savings are recorded against that award. Nothing is written to rollups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from applications import services as bids
+from applications.demo import EXPERTS_CALL
+from applications.models import Application, Call
+from programmes.demo import DemoContext
+from programmes.models import Council, Strand, User
+from savings.models import Recurrence, SavingsKind
+from savings.services import savings_entry_record
+
+LONDON = ZoneInfo("Europe/London")
+EARLIER_CALL = "Productivity Experts 2012/13"
+ILLUSTRATIVE = "Illustrative: the board paper does not describe this appointment."
+
+
+@dataclass(frozen=True)
+class Saving:
+    kind: str
+    year: str
+    amount: str
+    recurrence: str = Recurrence.ONE_OFF
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Appointment:
+    lead: str
+    partners: tuple[str, ...]
+    title: str
+    summary: str
+    expertise: str
+    role: str
+    award: str
+    approved: datetime
+    target: str
+    savings: tuple[Saving, ...]
+    illustrative: bool = False
+
+
+def at(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, 10, tzinfo=LONDON)
+
+
+APPOINTMENTS = (
+    Appointment(
+        lead="Allerdale",
+        partners=(),
+        title="A contracts negotiator for our four largest contracts",
+        summary=(
+            "A contracts negotiating expert with commercial acumen to help the council "
+            "renegotiate its four largest contracts."
+        ),
+        expertise="Contract negotiation",
+        role="Renegotiate the council's four largest contracts with the council's officers.",
+        award="9000",
+        approved=at(2012, 10, 3),
+        target="1000000",
+        savings=(
+            Saving(SavingsKind.TARGET, "2012/13", "1000000"),
+            Saving(SavingsKind.PROJECTED, "2012/13", "2300000"),
+            Saving(
+                SavingsKind.REALISED,
+                "2012/13",
+                "2300000",
+                evidence="Renegotiated contracts; para 8.1 of the 2013 board paper.",
+            ),
+        ),
+    ),
+    Appointment(
+        lead="Wyre Forest",
+        partners=(),
+        title="Systems thinking across all services",
+        summary=(
+            "An expert from another council in the West Midlands to help implement "
+            "systems thinking across all services."
+        ),
+        expertise="Systems thinking",
+        role="Lead the implementation of systems thinking across all council services.",
+        award="6500",
+        approved=at(2012, 6, 12),
+        target="700000",
+        savings=(Saving(SavingsKind.PROJECTED, "2012/13", "700000", Recurrence.RECURRING),),
+    ),
+    Appointment(
+        lead="Gloucestershire",
+        partners=(),
+        title="Adult social care efficiency diagnostic",
+        summary=(
+            "An expert in adult social care to review efficiency savings targets and "
+            "planning for learning disability services."
+        ),
+        expertise="Adult social care",
+        role="Review savings targets and planning for learning disability services.",
+        award="8000",
+        approved=at(2013, 1, 15),
+        target="10300000",
+        savings=(Saving(SavingsKind.PROJECTED, "2013/14", "10300000"),),
+    ),
+    Appointment(
+        lead="Hertfordshire",
+        partners=("Essex",),
+        title="Shared procurement category management (illustrative)",
+        summary=ILLUSTRATIVE,
+        expertise="Category management",
+        role="Set up category management shared by two county councils.",
+        award="7500",
+        approved=at(2013, 5, 14),
+        target="4000000",
+        savings=(Saving(SavingsKind.PROJECTED, "2013/14", "4000000"),),
+        illustrative=True,
+    ),
+    Appointment(
+        lead="Hackney",
+        partners=("Camden",),
+        title="Digital channel shift for housing services (illustrative)",
+        summary=ILLUSTRATIVE,
+        expertise="Channel shift",
+        role="Move routine housing transactions online in two London boroughs.",
+        award="5000",
+        approved=at(2013, 5, 28),
+        target="3515000",
+        savings=(Saving(SavingsKind.PROJECTED, "2013/14", "3515000"),),
+        illustrative=True,
+    ),
+    Appointment(
+        lead="Sheffield",
+        partners=("Leeds",),
+        title="Fleet and transport review (illustrative)",
+        summary=ILLUSTRATIVE,
+        expertise="Fleet management",
+        role="Review fleet and passenger transport in two city councils.",
+        award="6000",
+        approved=at(2013, 6, 11),
+        target="2800000",
+        savings=(Saving(SavingsKind.PROJECTED, "2013/14", "2800000"),),
+        illustrative=True,
+    ),
+    Appointment(
+        lead="Lincolnshire",
+        partners=(),
+        title="Asset rationalisation review (illustrative)",
+        summary=ILLUSTRATIVE,
+        expertise="Asset management",
+        role="Review the council's office estate for rationalisation.",
+        award="4000",
+        approved=at(2013, 6, 25),
+        target="2000000",
+        savings=(Saving(SavingsKind.PROJECTED, "2013/14", "2000000"),),
+        illustrative=True,
+    ),
+)
+
+
+def _calls() -> tuple[Call, Call]:
+    """The 2012/13 round (for the earlier appointments) and the 2013/14 one."""
+    earlier = Call.objects.filter(title=EARLIER_CALL).first() or bids.call_create(
+        strand=Strand.objects.get(key="experts"),
+        title=EARLIER_CALL,
+        opens_at=datetime(2012, 4, 2, 9, tzinfo=LONDON),
+        closes_at=datetime(2013, 3, 28, 17, tzinfo=LONDON),
+        max_amount=Decimal("20000"),
+        guidance=(
+            "Funding for your council to engage an expert in the field you need, to "
+            "help deliver efficiency savings. One appointment can serve several councils."
+        ),
+    )
+    return earlier, Call.objects.get(title=EXPERTS_CALL)
+
+
+def _projections(call: Call, appointment: Appointment) -> dict[str, Decimal]:
+    """The bid's own projected savings, per the year names its form uses."""
+    answers = {}
+    for saving in appointment.savings:
+        if saving.kind == SavingsKind.PROJECTED:
+            answers["savings_" + saving.year.replace("/", "_")] = Decimal(saving.amount)
+    if not answers or not any(key.startswith("savings_2") for key in answers):
+        return answers
+    # The form offers projections from the call's first year on.
+    first_year = call.opens_at.year
+    return {
+        key: value
+        for key, value in answers.items()
+        if int(key.removeprefix("savings_")[:4]) >= first_year
+    }
+
+
+def _appoint(call: Call, appointment: Appointment, officer: User) -> Application:
+    lead = Council.objects.get(short_name=appointment.lead)
+    when = appointment.approved
+    bid = bids.application_create(call=call, council=lead, actor=None, at=when)
+    sections = {
+        "about": {"title": appointment.title, "summary": appointment.summary},
+        "councils": {
+            "partner_councils": list(Council.objects.filter(short_name__in=appointment.partners))
+        },
+        "funding": {"amount_requested": Decimal(appointment.award)},
+        "expertise": {"expertise_field": appointment.expertise, "expert_role": appointment.role},
+        "savings": {
+            "savings_target": Decimal(appointment.target),
+            **_projections(call, appointment),
+        },
+    }
+    for section, answers in sections.items():
+        bids.application_section_save(
+            application=bid, actor=None, section=section, answers=answers, version=None
+        )
+    bids.application_submit(application=bid, actor=None, at=when, notify=False)
+    bids.application_assessment_start(application=bid, actor=officer, at=when, notify=False)
+    bids.assessment_save(
+        application=bid,
+        actor=officer,
+        scores={
+            "savings_potential": 5,
+            "deliverability": 4,
+            "value_for_money": 5,
+            "transferability": None if appointment.illustrative else 4,
+        },
+        recommendation="fund",
+        at=when,
+    )
+    bid = bids.application_approve(
+        application=bid,
+        actor=officer,
+        award_amount=Decimal(appointment.award),
+        at=when,
+        notify=False,
+    )
+    for saving in appointment.savings:
+        savings_entry_record(
+            strand=call.strand,
+            council=lead,
+            financial_year=saving.year,
+            kind=saving.kind,
+            amount=Decimal(saving.amount),
+            recurrence=saving.recurrence,
+            application=bid,
+            evidence=saving.evidence,
+            verified_by=officer if saving.kind == SavingsKind.REALISED else None,
+        )
+    return bid
+
+
+def load(context: DemoContext) -> None:
+    officer = User.objects.get(username="demo-officer")
+    earlier, current = _calls()
+    made = 0
+    for appointment in APPOINTMENTS:
+        call = earlier if appointment.approved < current.opens_at else current
+        exists = Application.objects.filter(
+            call=call, lead_council__short_name=appointment.lead, title=appointment.title
+        ).exists()
+        if not exists:
+            _appoint(call, appointment, officer)
+            made += 1
+    context.write(f"Productivity Experts appointments: {len(APPOINTMENTS)} ({made} new)")

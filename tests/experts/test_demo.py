@@ -1,0 +1,55 @@
+"""The Productivity Experts figures of the 2013 board paper (para 8), from the demo data
+through the bid services and the rollups: never typed in."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from applications.models import Application, ApplicationState
+from programmes.models import Council, Strand
+from savings import rollups
+from savings.selectors import rollup_for
+
+
+@pytest.fixture
+def experts(settings, db):
+    settings.DEBUG = True
+    call_command("load_demo")
+    rollups.drain()
+    return Strand.objects.get(key="experts")
+
+
+def approved_appointments():
+    return Application.objects.filter(
+        call__strand__key="experts", state=ApplicationState.APPROVED
+    ).prefetch_related("partner_councils")
+
+
+def test_seven_appointments_cover_ten_councils(experts):
+    appointments = list(approved_appointments())
+    councils = {a.lead_council_id for a in appointments} | {
+        c.pk for a in appointments for c in a.partner_councils.all()
+    }
+    assert len(appointments) == 7
+    assert len(councils) == 10
+
+
+def test_46000_invested_for_25615000_projected_about_557_to_1(experts):
+    figures = rollup_for(strand=experts)
+    assert figures.investment == Decimal("46000")
+    assert figures.projected == Decimal("25615000")
+    assert figures.projected_roi == Decimal("556.85")
+
+
+def test_allerdale_realised_2_3m_against_a_1m_target(experts):
+    allerdale = rollup_for(strand=experts, council=Council.objects.get(short_name="Allerdale"))
+    assert allerdale.realised == Decimal("2300000")
+    assert allerdale.target == Decimal("1000000")
+
+
+def test_a_second_load_adds_no_appointments(experts):
+    call_command("load_demo")
+    rollups.drain()
+    assert approved_appointments().count() == 7
+    assert rollup_for(strand=experts).investment == Decimal("46000")
