@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from applications import documents, emails
+from applications import emails
 from applications.models import (
     OPEN_STATES,
     Application,
@@ -33,6 +33,7 @@ from applications.models import (
     ReferenceSequence,
     Score,
 )
+from programmes import documents
 from programmes.models import Council, Strand, User
 from programmes.roles import APPLICANT, OFFICER, user_role
 from savings.services import investment_record

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from applications import documents, services
+from applications import services
 from applications.forms import DeclarationForm, DocumentUploadForm, RespondForm, WithdrawForm
 from applications.models import Application, ApplicationState, Call, DocumentPurpose
 from applications.sections import (
@@ -33,6 +33,7 @@ from applications.selectors import (
     bid_strand_keys,
     calls_open,
 )
+from programmes import documents
 from programmes.access import role_required
 from programmes.roles import APPLICANT, OFFICER
 

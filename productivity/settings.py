@@ -137,10 +137,6 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
-# crispy-forms-gds styles inputs by widget class name; our NumericInput
-# (programmes.forms, used by PoundsField) is a text input and needs the same
-# class, or amounts render as unstyled boxes.
-CRISPY_CLASS_CONVERTERS = {"numericinput": "govuk-input"}
 
 # HTTPS: on whenever DEBUG is off, unless a deployment behind plain HTTP says
 # otherwise with DJANGO_HTTPS=false (the test suite does, to use the test client).

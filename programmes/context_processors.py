@@ -10,6 +10,7 @@ def _navigation(request: HttpRequest) -> list[dict]:
     items: list[tuple[str, str]] = []
     if role == APPLICANT:
         items.append(("Your council's bids", reverse("applications:bid_list")))
+        items.append(("Savings returns", reverse("savings:award_list")))
     if role in (OFFICER, BOARD_MEMBER):
         items.append(("Dashboards", reverse("board:overview")))
     if role == OFFICER:

@@ -27,6 +27,13 @@ class NumericInput(forms.TextInput):
         super().__init__({**base, **(attrs or {})})
 
 
+# crispy-forms-gds picks a widget's CSS classes, and its red error border, by the
+# widget's class *name* ("TextInput" gets `govuk-input` and `govuk-input--error`).
+# NumericInput is a text input, so it answers to that name; without this an
+# amount with an error had no error border (docs/frontend.md).
+NumericInput.__name__ = NumericInput.__qualname__ = "TextInput"
+
+
 class PoundsField(forms.DecimalField):
     """An amount of money in pounds, as Decimal; accepts "£" and thousands commas."""
 

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from savings import imports, services
 from savings.models import Investment, OutboxMarker, Rollup, SavingsEntry, SavingsKind
@@ -142,7 +143,6 @@ class SavingsEntryForm(forms.ModelForm):
             "recurrence",
             "amount",
             "evidence",
-            "document",
         ]
 
     def clean(self):
@@ -172,8 +172,17 @@ class SavingsEntryAdmin(ImportMixin, admin.ModelAdmin):
     search_fields = ["council__name", "evidence", "application__reference"]
     autocomplete_fields = ["council"]
     raw_id_fields = ["application"]
-    readonly_fields = ["reported_by", "verified_at", "verified_by"]
+    # The document is shown as a link to the access-checked download, never
+    # as a file widget: private storage has no public URL to link to.
+    readonly_fields = ["evidence_document", "reported_by", "verified_at", "verified_by"]
     actions = ["verify_selected"]
+
+    @admin.display(description="Supporting document")
+    def evidence_document(self, entry: SavingsEntry) -> str:
+        if not entry.pk or not entry.document:
+            return "None"
+        url = reverse("savings:evidence_download", args=[entry.pk])
+        return format_html('<a href="{}">Download the supporting document</a>', url)
 
     @admin.display(description="Verification")
     def verification(self, entry: SavingsEntry) -> str:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from crispy_forms_gds.layout import Field, Size
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
 
+from programmes import documents
 from programmes.forms import PoundsField, gds_helper
 from savings.models import Recurrence
 from savings.years import validate_financial_year
-
-DOCUMENT_TYPES = {".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".csv", ".txt"}
 
 
 class SavingsReturnForm(forms.Form):
@@ -53,7 +48,7 @@ class SavingsReturnForm(forms.Form):
     )
     document = forms.FileField(
         label="Upload a supporting document (optional)",
-        help_text="A PDF, Word, Excel, OpenDocument, CSV or text file, up to 10 MB",
+        help_text="A PDF, DOCX, XLSX, ODT or CSV file, up to 10 MB",
         required=False,
     )
 
@@ -72,11 +67,6 @@ class SavingsReturnForm(forms.Form):
         document = self.cleaned_data.get("document")
         if not document:
             return None
-        if Path(document.name).suffix.lower() not in DOCUMENT_TYPES:
-            raise ValidationError(
-                "The selected file must be a PDF, Word, Excel, OpenDocument, CSV or text file"
-            )
-        if document.size > settings.DOCUMENT_MAX_BYTES:
-            limit = settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
-            raise ValidationError(f"The selected file must be smaller than {limit} MB")
+        # The same allow-list and content check as bids' supporting documents.
+        documents.document_check(document)
         return document

@@ -7,16 +7,25 @@ outbox and rollups on top of these facts.
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 
+from programmes import documents
 from programmes.models import Council, Strand
 from savings.years import FINANCIAL_YEAR_REGEX, validate_financial_year
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 # Totals over many facts need more room than one fact.
 TOTAL = {"max_digits": 18, "decimal_places": 2, "default": 0}
+
+
+def evidence_upload_to(instance: SavingsEntry, filename: str) -> str:
+    """A random name, so a stored file says nothing about the council or saving."""
+    kind = PurePath(filename).suffix.lower().removeprefix(".")
+    return f"returns/{documents.random_name(kind)}"
 
 
 def private_storage() -> FileSystemStorage:
@@ -105,7 +114,7 @@ class SavingsEntry(models.Model):
     # an optional supporting document. They count as realised only once an
     # officer has verified them (issue 4); until then they are shown apart.
     document = models.FileField(
-        upload_to="returns/%Y/", storage=private_storage, blank=True, max_length=200
+        upload_to=evidence_upload_to, storage=private_storage, blank=True, max_length=200
     )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

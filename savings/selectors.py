@@ -12,7 +12,8 @@ from datetime import datetime
 
 from django.db.models import Max, Min, QuerySet
 
-from programmes.models import Council, Strand
+from programmes.models import Council, Strand, User
+from programmes.roles import OFFICER, user_role
 from savings.models import Investment, OutboxMarker, Rollup, SavingsEntry, SavingsKind
 
 
@@ -131,3 +132,12 @@ def realised_savings_for_award(*, award: Investment) -> list[SavingsEntry]:
         .select_related("reported_by", "verified_by")
         .order_by("-financial_year", "-pk")
     )
+
+
+def evidence_get_for_user(*, user: User, pk: int) -> SavingsEntry | None:
+    """A saving with a supporting document that the user may download: officers
+    any, applicants their own council's; None otherwise (the view answers 404)."""
+    entries = SavingsEntry.objects.exclude(document="")
+    if user_role(user) != OFFICER:
+        entries = entries.filter(council_id=user.council_id)
+    return entries.filter(pk=pk).first()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from programmes.access import role_required
-from programmes.roles import APPLICANT
+from programmes.documents import safe_download_name
+from programmes.roles import APPLICANT, OFFICER
 from savings import selectors, services
 from savings.forms import SavingsReturnForm
 from savings.models import Investment
@@ -48,3 +49,20 @@ def return_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Your savings return has been sent for verification")
             return redirect("savings:award_detail", pk=award.pk)
     return render(request, "savings/return_form.html", {"award": award, "form": form})
+
+
+@role_required(APPLICANT, OFFICER)
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A return's supporting document, for officers and the council that sent it."""
+    entry = selectors.evidence_get_for_user(user=request.user, pk=pk)
+    if entry is None:
+        raise Http404("No supporting document with this number")
+    try:
+        handle = entry.document.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing") from None
+    extension = entry.document.name.rsplit(".", 1)[-1]
+    name = safe_download_name(f"{entry.council.short_name} savings evidence {entry.pk}.{extension}")
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    return response

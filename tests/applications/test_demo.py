@@ -1,10 +1,10 @@
-"""`load_demo` adds the 2013 calls and bids in every state but approved, idempotently."""
+"""`load_demo` adds the 2013 calls and bids in every state, idempotently."""
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from applications.models import Application, ApplicationEvent, Call, Score
+from applications.models import Application, ApplicationEvent, ApplicationState, Call, Score
 from programmes.models import User
 
 TABLES = (Call, Application, ApplicationEvent, Score)
@@ -26,16 +26,15 @@ def test_the_growth_advisers_call_is_open_now_with_the_papers_limits(demo):
     )
 
 
-def test_there_are_bids_in_every_state_but_approved(demo):
+def test_the_demo_shows_a_bid_in_every_state(demo):
     states = set(Application.objects.values_list("state", flat=True))
-    assert states == {
-        "draft",
-        "submitted",
-        "in_assessment",
-        "more_information",
-        "declined",
-        "withdrawn",
-    }
+    assert states == set(ApplicationState.values)
+
+
+def test_the_approved_bids_are_the_productivity_experts_appointments(demo):
+    approved = Application.objects.filter(state=ApplicationState.APPROVED)
+    assert set(approved.values_list("call__strand__key", flat=True)) == {"experts"}
+    assert approved.count() == 7
 
 
 def test_demo_applicants_see_their_own_councils_bids(demo, client):

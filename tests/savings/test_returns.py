@@ -146,8 +146,68 @@ def test_an_unexpected_file_type_is_refused(applicant_a_client, award_a):
         reverse("savings:return_create", args=[award_a.pk]),
         good_return(document=SimpleUploadedFile("run.exe", b"MZ")),
     )
-    assert "The selected file must be a PDF, Word, Excel" in response.content.decode()
+    assert (
+        "The selected file must be a PDF, DOCX, XLSX, ODT or CSV file" in response.content.decode()
+    )
     assert not SavingsEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_renamed_to_pdf_is_refused_by_its_content(applicant_a_client, award_a):
+    response = applicant_a_client.post(
+        reverse("savings:return_create", args=[award_a.pk]),
+        good_return(document=SimpleUploadedFile("outturn.pdf", b"MZ not a pdf at all")),
+    )
+    assert "is not a real PDF file" in response.content.decode()
+    assert not SavingsEntry.objects.exists()
+
+
+@pytest.fixture
+def evidence(applicant_a_client, award_a):
+    applicant_a_client.post(
+        reverse("savings:return_create", args=[award_a.pk]),
+        good_return(document=SimpleUploadedFile("outturn.pdf", b"%PDF-1.4 outturn")),
+    )
+    return SavingsEntry.objects.get()
+
+
+@pytest.mark.django_db
+def test_evidence_is_stored_under_a_random_name(evidence):
+    assert "outturn" not in evidence.document.name
+    assert evidence.document.name.startswith("returns/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("applicant_a", 200),
+        ("applicant_b", 404),
+        ("officer", 200),
+        ("board_member", 403),
+        (None, 302),
+    ],
+)
+def test_evidence_downloads_only_to_its_council_and_officers(
+    request, client, evidence, persona, status
+):
+    client.logout()  # the evidence fixture signed in as applicant A
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+    response = client.get(reverse("savings:evidence_download", args=[evidence.pk]))
+    assert response.status_code == status
+    if status == 200:
+        assert b"".join(response.streaming_content) == b"%PDF-1.4 outturn"
+        assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db
+def test_the_admin_links_to_the_checked_download_not_a_file_url(evidence, officer_client):
+    page = officer_client.get(
+        reverse("admin:savings_savingsentry_change", args=[evidence.pk])
+    ).content.decode()
+    assert reverse("savings:evidence_download", args=[evidence.pk]) in page
+    assert evidence.document.name not in page
 
 
 @pytest.mark.django_db(transaction=True)

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connections
 
 from savings.models import InvestmentSource, OutboxMarker, RollupRun
-from savings.outbox import DRAIN_PENDING_KEY, redis_client
+from savings.outbox import DRAIN_DELAY_SECONDS, DRAIN_PENDING_KEY, redis_client
 from savings.selectors import rollup_for
 from savings.services import investment_record, savings_entry_record
 from savings.tasks import rollups_sweep
@@ -85,6 +85,7 @@ def test_a_change_reaches_the_rollups_through_the_worker(clean_broker, celery_wo
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_of_500_changes_needs_far_fewer_recomputes(clean_broker, celery_worker, strands):
     councils = [CouncilFactory() for _ in range(10)]
+    started = time.monotonic()
     for number in range(500):
         savings_entry_record(
             strand=strands["experts" if number % 2 else "ope"],
@@ -93,6 +94,7 @@ def test_a_burst_of_500_changes_needs_far_fewer_recomputes(clean_broker, celery_
             kind="projected",
             amount=D(number),
         )
+    burst_seconds = time.monotonic() - started
     expected = sum(D(number) for number in range(500))
 
     def caught_up() -> bool:
@@ -101,8 +103,14 @@ def test_a_burst_of_500_changes_needs_far_fewer_recomputes(clean_broker, celery_
 
     wait_for(caught_up, timeout=60)
     recomputes = RollupRun.objects.filter(trigger=RollupRun.Trigger.DRAIN).count()
-    print(f"{recomputes} recomputes for 500 changes")
-    assert 1 <= recomputes <= 50, f"{recomputes} recomputes for 500 changes"
+    print(f"{recomputes} recomputes for 500 changes over {burst_seconds:.1f} s")
+    # The debounce's guarantee: at most one drain queued per delay window
+    # while changes keep coming (plus the one that catches the tail). How
+    # many windows a burst spans depends on the machine's speed, so the bound
+    # follows the burst's duration; either way it is far fewer than changes.
+    ceiling = burst_seconds / DRAIN_DELAY_SECONDS + 2
+    assert 1 <= recomputes <= ceiling, f"{recomputes} recomputes in {burst_seconds:.1f} s"
+    assert recomputes <= 500 / 2
     assert rollup_for().savings_count == 500
     assert rollup_for().council_count == 10
 

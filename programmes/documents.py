@@ -1,8 +1,10 @@
-"""Supporting documents: checked by content, stored privately under random names.
+"""Uploaded documents: checked by content, stored privately under random names.
 
-Files never go under a public URL. They are written to `PRIVATE_STORAGE_ROOT`
+Shared by every app that accepts files (bids' supporting documents, savings
+returns' evidence), so one allow-list and one content check apply everywhere.
+Files never go under a public URL. They are written below `PRIVATE_STORAGE_ROOT`
 (a storage built when used, so tests and deployments can point it elsewhere)
-and handed out only by `views.document_download`, which checks access.
+and handed out only by views that check access.
 """
 
 from __future__ import annotations
@@ -115,8 +117,7 @@ def document_check(upload: UploadedFile) -> str:
 
 def document_store(upload: UploadedFile, kind: str) -> str:
     """Write the file under a random name and return that name."""
-    name = f"{secrets.token_hex(20)}.{kind}"
-    return private_storage().save(name, upload)
+    return private_storage().save(random_name(kind), upload)
 
 
 def document_delete_file(stored_name: str) -> None:
@@ -125,6 +126,11 @@ def document_delete_file(stored_name: str) -> None:
 
 def document_open(stored_name: str):
     return private_storage().open(stored_name, "rb")
+
+
+def random_name(kind: str) -> str:
+    """A storage name that says nothing about the file or its owner."""
+    return f"{secrets.token_hex(20)}.{kind}"
 
 
 def safe_download_name(original: str) -> str:
