@@ -14,14 +14,13 @@ from datetime import date
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
-from django.db.models import Count, Q, Sum
 
 from applications.models import Application, ApplicationState
 from programmes.asce.selectors import asce_statistics_by_year
 from programmes.board.charts import format_pounds
-from programmes.board.selectors import freshness
+from programmes.board.selectors import freshness, strand_activity
 from programmes.board.templatetags.board import per_pound, percent
-from programmes.models import Council, Strand
+from programmes.models import Strand
 from programmes.procurement.selectors import eu_milestones, workstreams_with_status
 from savings import selectors as rollups
 
@@ -44,31 +43,6 @@ class BoardUpdate:
     recommendation: str
     sections: list[Section]
     freshness: object
-
-
-@dataclass(frozen=True)
-class StrandActivity:
-    """What a bid-based strand has awarded, from its approved bids."""
-
-    awards: int
-    councils_served: int
-    days_awarded: int
-
-
-def strand_activity(*, strand: Strand) -> StrandActivity:
-    """Awards, councils served (lead or partner) and days awarded: 2 queries."""
-    approved = Application.objects.filter(call__strand=strand, state=ApplicationState.APPROVED)
-    totals = approved.aggregate(awards=Count("pk"), days=Sum("award_days"))
-    served = (
-        Council.objects.filter(
-            Q(led_applications__in=approved) | Q(partner_applications__in=approved)
-        )
-        .distinct()
-        .count()
-    )
-    return StrandActivity(
-        awards=totals["awards"] or 0, councils_served=served, days_awarded=totals["days"] or 0
-    )
 
 
 def _ope(strand: Strand) -> list[str]:

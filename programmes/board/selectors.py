@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from applications.models import Application, ApplicationState
@@ -271,6 +271,31 @@ def programme_overview() -> Overview:
     return overview
 
 
+@dataclass(frozen=True)
+class StrandActivity:
+    """What a bid-based strand has awarded, from its approved bids."""
+
+    awards: int
+    councils_served: int
+    days_awarded: int
+
+
+def strand_activity(*, strand: Strand) -> StrandActivity:
+    """Awards, councils served (lead or partner) and days awarded: 2 queries."""
+    approved = Application.objects.filter(call__strand=strand, state=ApplicationState.APPROVED)
+    totals = approved.aggregate(awards=Count("pk"), days=Sum("award_days"))
+    served = (
+        Council.objects.filter(
+            Q(led_applications__in=approved) | Q(partner_applications__in=approved)
+        )
+        .distinct()
+        .count()
+    )
+    return StrandActivity(
+        awards=totals["awards"] or 0, councils_served=served, days_awarded=totals["days"] or 0
+    )
+
+
 @dataclass
 class StrandPage:
     strand: Strand
@@ -281,6 +306,7 @@ class StrandPage:
     asce: dict[str, dict[str, AsceStatistic]] = field(default_factory=dict)
     workstreams: list[Workstream] = field(default_factory=list)
     eu_milestones: list = field(default_factory=list)
+    activity: StrandActivity | None = None
     tables: dict[str, DataTable] = field(default_factory=dict)
 
 
@@ -304,6 +330,8 @@ def strand_page(*, strand: Strand) -> StrandPage:
             by_council, caption=f"Investment and savings by council, {strand.name}"
         ),
     }
+    if strand.spec.bid_based:
+        page.activity = strand_activity(strand=strand)
     if strand.key == "asce":
         page.asce = asce_statistics_by_year()
         page.tables["asce"] = asce_table(page.asce)

@@ -19,6 +19,8 @@ def test_the_dashboards_show_the_papers_figures(demo, board_client):
     assert "£557 saved per £1" in page
     # Allerdale's £2.3m, verified by an officer (para 8.1).
     assert "£2,300,000" in page
+    # Seven appointments covering 10 councils (para 8): leads and partners.
+    assert 'Councils served (lead or partner)</dt><dd class="govuk-summary-list__value">10<' in page
 
     page = board_client.get(reverse("board:strand", args=["ope"])).content.decode()
     assert "12 councils with investment or savings recorded" in page
