@@ -22,6 +22,7 @@ urlpatterns = [
     path("accessibility/", programme_views.accessibility, name="accessibility"),
     path("bids/", include("applications.urls")),
     path("board/", include("programmes.board.urls")),
+    path("open-data/", include("programmes.board.opendata_urls")),
     path("savings/", include("savings.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,4 +6,12 @@ app_name = "board"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("data/<slug:table>.csv", views.overview_csv, name="overview_csv"),
+    path("strands/<slug:key>/", views.strand, name="strand"),
+    path("strands/<slug:key>/data/<slug:table>.csv", views.strand_csv, name="strand_csv"),
+    path("councils/", views.councils, name="councils"),
+    path("councils/<int:pk>/", views.council, name="council"),
+    path("councils/<int:pk>/data/<slug:table>.csv", views.council_csv, name="council_csv"),
+    path("update/", views.update, name="update"),
+    path("update.pdf", views.update_pdf, name="update_pdf"),
 ]

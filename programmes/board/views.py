@@ -1,12 +1,176 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Board pages: read-only dashboards, their CSVs, the board update, open data.
 
-from programmes.access import role_required
-from programmes.models import Strand
-from programmes.roles import BOARD_MEMBER, OFFICER
+Board members and officers read the dashboards; applicants get 404 (the
+pages are not theirs to know about); anonymous visitors are sent to sign in.
+The open-data downloads are public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from programmes.board import paper, selectors
+from programmes.board.charts import DataTable, bar_chart, csv_response
+from programmes.board.opendata import grants_csv, package
+from programmes.models import Council, Strand
+from programmes.roles import BOARD_MEMBER, OFFICER, user_role
 
 
-@role_required(BOARD_MEMBER, OFFICER)
+def board_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Board members and officers only; 404 for any other signed-in user."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if user_role(request.user) not in (BOARD_MEMBER, OFFICER):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _table_csv(tables: dict[str, DataTable], table: str, filename: str) -> HttpResponse:
+    if table not in tables:
+        raise Http404("No such table")
+    return csv_response(tables[table], f"{filename}-{table}.csv")
+
+
+@board_page
 def overview(request: HttpRequest) -> HttpResponse:
-    """The programme overview. Figures arrive with the rollups (savings issue)."""
-    return render(request, "board/overview.html", {"strands": Strand.objects.all()})
+    data = selectors.programme_overview()
+    chart_table = selectors.savings_by_year_chart_table(data.tables["savings_by_year"])
+    return render(
+        request,
+        "board/overview.html",
+        {
+            "data": data,
+            "year_svg": bar_chart(chart_table, title="Savings by financial year"),
+            "year_table": data.tables["savings_by_year"],
+        },
+    )
+
+
+@board_page
+def overview_csv(request: HttpRequest, table: str) -> HttpResponse:
+    return _table_csv(selectors.programme_overview().tables, table, "programme")
+
+
+def _strand(key: str) -> Strand:
+    return get_object_or_404(Strand, key=key)
+
+
+@board_page
+def strand(request: HttpRequest, key: str) -> HttpResponse:
+    data = selectors.strand_page(strand=_strand(key))
+    context = {
+        "data": data,
+        "year_svg": bar_chart(
+            selectors.savings_by_year_chart_table(data.tables["savings_by_year"]),
+            title=f"{data.strand.name}: savings by financial year",
+        ),
+    }
+    if "asce_projections" in data.tables:
+        context["asce_svg"] = bar_chart(
+            data.tables["asce_projections"], title="Savings as % of budget", money=False
+        )
+    return render(request, "board/strand.html", context)
+
+
+@board_page
+def strand_csv(request: HttpRequest, key: str, table: str) -> HttpResponse:
+    return _table_csv(selectors.strand_page(strand=_strand(key)).tables, table, key)
+
+
+@board_page
+def councils(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "board/councils.html",
+        {"rows": selectors.councils_with_figures(), "freshness": selectors.freshness()},
+    )
+
+
+@board_page
+def council(request: HttpRequest, pk: int) -> HttpResponse:
+    data = selectors.council_page(council=get_object_or_404(Council, pk=pk))
+    year_svg = bar_chart(
+        selectors.savings_by_year_chart_table(data.tables["savings_by_year"]),
+        title=f"{data.council.short_name}: savings by financial year",
+    )
+    return render(request, "board/council.html", {"data": data, "year_svg": year_svg})
+
+
+@board_page
+def council_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
+    data = selectors.council_page(council=get_object_or_404(Council, pk=pk))
+    return _table_csv(data.tables, table, f"council-{data.council.gss_code}")
+
+
+def _paper_date(request: HttpRequest) -> tuple[date, str]:
+    """The paper's date from ?date=YYYY-MM-DD (today by default), or an error."""
+    raw = request.GET.get("date", "").strip()
+    if not raw:
+        return timezone.localdate(), ""
+    try:
+        return date.fromisoformat(raw), ""
+    except ValueError:
+        return timezone.localdate(), "Enter the paper's date as a real date, like 2013-07-17"
+
+
+@board_page
+def update(request: HttpRequest) -> HttpResponse:
+    as_at, error = _paper_date(request)
+    return render(
+        request,
+        "board/update.html",
+        {"paper": paper.board_update(as_at=as_at), "date_error": error, "raw": request.GET},
+    )
+
+
+@board_page
+def update_pdf(request: HttpRequest) -> HttpResponse:
+    as_at, _ = _paper_date(request)
+    html = render(
+        request, "board/update.html", {"paper": paper.board_update(as_at=as_at), "for_pdf": True}
+    ).content.decode()
+    try:
+        pdf = paper.pdf_from_html(html)
+    except paper.PdfUnavailable as problem:
+        return render(request, "board/pdf_unavailable.html", {"problem": problem}, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="productivity-programme-update-{as_at.isoformat()}.pdf"'
+    )
+    return response
+
+
+def open_data(request: HttpRequest) -> HttpResponse:
+    """Public: what the open data holds and the two downloads."""
+    return render(request, "board/open_data.html", {"count": len(selectors.grant_records())})
+
+
+def open_data_json(request: HttpRequest) -> HttpResponse:
+    records = selectors.grant_records()
+    if not records:
+        # The standard wants at least one grant in a package.
+        raise Http404("No awards have been published yet")
+    data = package(records, issued=timezone.localdate())
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="lga-productivity-grants.json"'
+    return response
+
+
+def open_data_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        "\ufeff" + grants_csv(selectors.grant_records()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="lga-productivity-grants.csv"'
+    return response

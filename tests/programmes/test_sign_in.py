@@ -81,7 +81,8 @@ def test_the_sign_in_form_leaves_validation_to_the_server(client):
     [
         ("officer_client", "applications:bid_list", 403),
         ("board_client", "applications:bid_list", 403),
-        ("applicant_a_client", "board:overview", 403),
+        # Issue 6: board pages are 404 to applicants, not 403.
+        ("applicant_a_client", "board:overview", 404),
         ("applicant_a_client", "accessibility", 200),
     ],
 )

@@ -1,0 +1,459 @@
+"""Reads for the board pages: rollup rows, plus small fixed-size reads.
+
+Every function here runs a fixed number of queries whatever the number of
+facts: figures come from `savings.selectors` (rollup rows) and the ASCE
+statistics rows; the only other reads are of rows that do not grow with the
+facts (strands, workstreams) or a grouped count (bids by state). The tests
+in `tests/board/test_queries.py` hold this at two data sizes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from applications.models import Application, ApplicationState
+from programmes.asce.models import AsceReturn, AsceStatistic
+from programmes.asce.selectors import asce_statistics_by_year
+from programmes.board.charts import DataTable
+from programmes.board.opendata import GrantRecord
+from programmes.models import Council, Strand
+from programmes.procurement.models import Workstream
+from programmes.procurement.selectors import eu_milestones, workstreams_with_status
+from savings import selectors as rollups
+from savings.models import Rollup
+
+# A change not in the rollups after this long means the worker is behind or
+# down: the pages say so (issue 6).
+STALE_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    computed_at: datetime | None
+    oldest_pending: datetime | None
+    now: datetime
+
+    @property
+    def is_stale(self) -> bool:
+        return self.oldest_pending is not None and self.now - self.oldest_pending > STALE_AFTER
+
+
+def freshness() -> Freshness:
+    """When the figures were computed and whether changes are waiting (2 queries)."""
+    return Freshness(
+        computed_at=rollups.rollups_computed_at(),
+        oldest_pending=rollups.outbox_oldest_pending(),
+        now=timezone.now(),
+    )
+
+
+@dataclass(frozen=True)
+class StrandFigures:
+    strand: Strand
+    rollup: Rollup
+
+
+def _strand_figures(strand_rows: list[Strand], rows: list[Rollup]) -> list[StrandFigures]:
+    """Every strand, with zeros for a strand that has no facts yet."""
+    by_strand = {row.strand_id: row for row in rows}
+    return [
+        StrandFigures(strand, by_strand.get(strand.pk) or _zero(strand=strand))
+        for strand in strand_rows
+    ]
+
+
+def _zero(*, strand: Strand | None = None, council: Council | None = None) -> Rollup:
+    return Rollup(strand=strand, council=council, financial_year="", computed_at=None)
+
+
+def savings_by_year_table(rows: list[Rollup], *, caption: str) -> DataTable:
+    return DataTable(
+        caption=caption,
+        columns=[
+            "Financial year",
+            "Invested",
+            "Projected savings",
+            "Realised savings (verified)",
+            "Reported, awaiting verification",
+        ],
+        rows=[
+            [
+                row.financial_year,
+                row.investment,
+                row.projected,
+                row.realised,
+                row.realised_unverified,
+            ]
+            for row in rows
+        ],
+        money_columns=frozenset({1, 2, 3, 4}),
+    )
+
+
+def savings_by_year_chart_table(table: DataTable) -> DataTable:
+    """Only projected against realised: the chart the issue asks for."""
+    return DataTable(
+        caption=table.caption,
+        columns=[table.columns[0], table.columns[2], table.columns[3]],
+        rows=[[row[0], row[2], row[3]] for row in table.rows],
+        money_columns=frozenset({1, 2}),
+    )
+
+
+def strands_table(figures: list[StrandFigures]) -> DataTable:
+    return DataTable(
+        caption="Investment and savings by strand",
+        columns=[
+            "Strand",
+            "Invested",
+            "Projected savings",
+            "Realised savings (verified)",
+            "Projected £ saved per £1",
+            "Realised £ saved per £1",
+            "Councils",
+        ],
+        rows=[
+            [
+                item.strand.name,
+                item.rollup.investment,
+                item.rollup.projected,
+                item.rollup.realised,
+                item.rollup.projected_roi,
+                item.rollup.realised_roi,
+                item.rollup.council_count,
+            ]
+            for item in figures
+        ],
+        money_columns=frozenset({1, 2, 3, 4, 5}),
+    )
+
+
+def bids_by_state_table(*, council: Council | None = None) -> DataTable:
+    """Bids per strand and state, in one grouped query (bids, not rollups:
+    there are hundreds, not millions, and officers need them current)."""
+    bids = Application.objects.all()
+    if council is not None:
+        bids = bids.filter(Q(lead_council=council) | Q(partner_councils=council)).distinct()
+    counts = {
+        (row["call__strand__name"], row["state"]): row["n"]
+        for row in bids.values("call__strand__name", "state").annotate(n=Count("pk", distinct=True))
+    }
+    strand_names = sorted({name for name, _ in counts}, key=str)
+    states = list(ApplicationState)
+    return DataTable(
+        caption="Bids by strand and state" + (f", {council.name}" if council else ""),
+        columns=["Strand", *[state.label for state in states], "All bids"],
+        rows=[
+            [
+                name,
+                *[counts.get((name, state.value), 0) for state in states],
+                sum(counts.get((name, state.value), 0) for state in states),
+            ]
+            for name in strand_names
+        ],
+    )
+
+
+def councils_table(rows: list[Rollup], *, caption: str) -> DataTable:
+    return DataTable(
+        caption=caption,
+        columns=["Council", "Invested", "Projected savings", "Realised savings (verified)"],
+        rows=[[row.council.name, row.investment, row.projected, row.realised] for row in rows],
+        money_columns=frozenset({1, 2, 3}),
+    )
+
+
+def council_strands_table(figures: list[StrandFigures], *, council: Council) -> DataTable:
+    return DataTable(
+        caption=f"Investment and savings by strand, {council.name}",
+        columns=[
+            "Strand",
+            "Invested",
+            "Projected savings",
+            "Realised savings (verified)",
+            "Projected £ saved per £1",
+            "Realised £ saved per £1",
+        ],
+        rows=[
+            [
+                item.strand.name,
+                item.rollup.investment,
+                item.rollup.projected,
+                item.rollup.realised,
+                item.rollup.projected_roi,
+                item.rollup.realised_roi,
+            ]
+            for item in figures
+        ],
+        money_columns=frozenset({1, 2, 3, 4, 5}),
+    )
+
+
+def asce_table(stats: dict[str, dict[str, AsceStatistic]]) -> DataTable:
+    """Savings as % of budget per year: achieved, then what councils project."""
+    rows = []
+    for year, measures in stats.items():
+        for measure in ("achieved", "projected"):
+            row = measures.get(measure)
+            if row is not None:
+                rows.append(
+                    [
+                        year,
+                        row.get_measure_display(),
+                        row.council_count,
+                        f"{row.mean_percent.quantize(Decimal('0.1'))}%",
+                        f"{row.median_percent.quantize(Decimal('0.1'))}%",
+                        f"{row.mode_percent}%",
+                    ]
+                )
+    return DataTable(
+        caption="Adult social care efficiency savings as a percentage of budget",
+        columns=["Financial year", "Measure", "Councils", "Mean", "Median", "Mode"],
+        rows=rows,
+    )
+
+
+def asce_projection_chart_table(stats: dict[str, dict[str, AsceStatistic]]) -> DataTable:
+    """Mean % of budget per year, achieved and projected (for the chart)."""
+    return DataTable(
+        caption="Mean adult social care savings as a percentage of budget, by year",
+        columns=["Financial year", "Achieved (mean %)", "Projected (mean %)"],
+        rows=[
+            [
+                year,
+                measures["achieved"].mean_percent.quantize(Decimal("0.1"))
+                if "achieved" in measures
+                else None,
+                measures["projected"].mean_percent.quantize(Decimal("0.1"))
+                if "projected" in measures
+                else None,
+            ]
+            for year, measures in stats.items()
+        ],
+    )
+
+
+@dataclass
+class Overview:
+    programme: Rollup
+    strands: list[StrandFigures]
+    by_year: list[Rollup]
+    freshness: Freshness
+    bids: DataTable
+    tables: dict[str, DataTable] = field(default_factory=dict)
+
+
+def programme_overview() -> Overview:
+    """The programme overview: 6 queries whatever the data size."""
+    strand_rows = list(Strand.objects.order_by("display_order", "name"))
+    figures = _strand_figures(strand_rows, rollups.rollups_by_strand())
+    by_year = rollups.rollups_by_year()
+    year_table = savings_by_year_table(
+        by_year, caption="Investment and savings by financial year, whole programme"
+    )
+    overview = Overview(
+        programme=rollups.rollup_for(),
+        strands=figures,
+        by_year=by_year,
+        freshness=freshness(),
+        bids=bids_by_state_table(),
+    )
+    overview.tables = {
+        "savings_by_year": year_table,
+        "strands": strands_table(figures),
+        "bids_by_state": overview.bids,
+    }
+    return overview
+
+
+@dataclass(frozen=True)
+class StrandActivity:
+    """What a bid-based strand has awarded, from its approved bids."""
+
+    awards: int
+    councils_served: int
+    days_awarded: int
+
+
+def strand_activity(*, strand: Strand) -> StrandActivity:
+    """Awards, councils served (lead or partner) and days awarded: 2 queries."""
+    approved = Application.objects.filter(call__strand=strand, state=ApplicationState.APPROVED)
+    totals = approved.aggregate(awards=Count("pk"), days=Sum("award_days"))
+    served = (
+        Council.objects.filter(
+            Q(led_applications__in=approved) | Q(partner_applications__in=approved)
+        )
+        .distinct()
+        .count()
+    )
+    return StrandActivity(
+        awards=totals["awards"] or 0, councils_served=served, days_awarded=totals["days"] or 0
+    )
+
+
+@dataclass
+class StrandPage:
+    strand: Strand
+    rollup: Rollup
+    by_year: list[Rollup]
+    by_council: list[Rollup]
+    freshness: Freshness
+    asce: dict[str, dict[str, AsceStatistic]] = field(default_factory=dict)
+    workstreams: list[Workstream] = field(default_factory=list)
+    eu_milestones: list = field(default_factory=list)
+    activity: StrandActivity | None = None
+    tables: dict[str, DataTable] = field(default_factory=dict)
+
+
+def strand_page(*, strand: Strand) -> StrandPage:
+    """One strand's figures: 5 queries, plus the strand's own fixed-size reads
+    (ASCE statistics: 1; procurement workstreams and EU milestones: 6)."""
+    by_year = rollups.rollups_by_year(strand=strand)
+    by_council = rollups.rollups_by_council(strand=strand)
+    page = StrandPage(
+        strand=strand,
+        rollup=rollups.rollup_for(strand=strand),
+        by_year=by_year,
+        by_council=by_council,
+        freshness=freshness(),
+    )
+    page.tables = {
+        "savings_by_year": savings_by_year_table(
+            by_year, caption=f"Investment and savings by financial year, {strand.name}"
+        ),
+        "councils": councils_table(
+            by_council, caption=f"Investment and savings by council, {strand.name}"
+        ),
+    }
+    if strand.spec.bid_based:
+        page.activity = strand_activity(strand=strand)
+    if strand.key == "asce":
+        page.asce = asce_statistics_by_year()
+        page.tables["asce"] = asce_table(page.asce)
+        page.tables["asce_projections"] = asce_projection_chart_table(page.asce)
+    if strand.key == "procurement":
+        page.workstreams = list(workstreams_with_status())
+        page.eu_milestones = list(eu_milestones())
+    return page
+
+
+@dataclass
+class CouncilPage:
+    council: Council
+    rollup: Rollup
+    strands: list[StrandFigures]
+    by_year: list[Rollup]
+    freshness: Freshness
+    bids: list[Application]
+    asce_returns: list[AsceReturn]
+    workstreams: list[Workstream]
+    tables: dict[str, DataTable] = field(default_factory=dict)
+
+    @property
+    def strand_names(self) -> list[str]:
+        """Every strand the council takes part in: through facts, bids, ASCE
+        returns or a seat on a procurement programme board."""
+        names = {item.strand.name for item in self.strands}
+        names |= {bid.call.strand.name for bid in self.bids}
+        if self.asce_returns:
+            names.add("Adult Social Care Efficiency")
+        if self.workstreams:
+            names.add("National Procurement Strategy")
+        return sorted(names)
+
+
+def council_bids(*, council: Council) -> list[Application]:
+    """The bids the council leads or partners in, newest first (one query)."""
+    return list(
+        Application.objects.filter(Q(lead_council=council) | Q(partner_councils=council))
+        .exclude(state=ApplicationState.DRAFT)
+        .select_related("call__strand", "lead_council")
+        .distinct()
+        .order_by("-created_at")
+    )
+
+
+def council_page(*, council: Council) -> CouncilPage:
+    """One council's strands, bids, savings and ROI: 9 queries."""
+    strand_rows = list(Strand.objects.order_by("display_order", "name"))
+    council_rows = rollups.rollups_by_strand(council=council)
+    taking_part = {row.strand_id for row in council_rows}
+    figures = [
+        item for item in _strand_figures(strand_rows, council_rows) if item.strand.pk in taking_part
+    ]
+    by_year = rollups.rollups_by_year(council=council)
+    page = CouncilPage(
+        council=council,
+        rollup=rollups.rollup_for(council=council),
+        strands=figures,
+        by_year=by_year,
+        freshness=freshness(),
+        bids=council_bids(council=council),
+        # A council's own returns, one a year, and its programme-board seats.
+        asce_returns=list(AsceReturn.objects.filter(council=council).order_by("financial_year")),
+        workstreams=list(
+            Workstream.objects.filter(Q(lead_council=council) | Q(board_members__council=council))
+            .distinct()
+            .order_by("display_order", "name")
+        ),
+    )
+    page.tables = {
+        "savings_by_year": savings_by_year_table(
+            by_year, caption=f"Investment and savings by financial year, {council.name}"
+        ),
+        "strands": council_strands_table(figures, council=council),
+    }
+    return page
+
+
+def councils_with_figures() -> list[Rollup]:
+    """A row per council with any fact, for the councils index (one query)."""
+    return rollups.rollups_by_council()
+
+
+def _award_pounds(bid: Application) -> Decimal:
+    # A days award is valued at the call's day rate (docs/bids.md), as its investment is.
+    if bid.award_amount is not None:
+        return bid.award_amount
+    return Decimal(bid.award_days or 0) * (bid.call.day_rate or Decimal(0))
+
+
+def _applied_pounds(bid: Application) -> Decimal | None:
+    if bid.amount_requested is not None:
+        return bid.amount_requested
+    if bid.days_requested is not None and bid.call.day_rate is not None:
+        return bid.days_requested * bid.call.day_rate
+    return None
+
+
+def grant_records() -> list[GrantRecord]:
+    """Approved awards as open-data grants, oldest award first (one query)."""
+    bids = (
+        Application.objects.filter(state=ApplicationState.APPROVED, decided_at__isnull=False)
+        .select_related("call__strand", "lead_council")
+        .order_by("decided_at", "pk")
+    )
+    return [
+        GrantRecord(
+            reference=bid.reference,
+            title=bid.title or f"{bid.call.strand.name} award {bid.reference}",
+            description=bid.summary,
+            amount_awarded=_award_pounds(bid),
+            amount_applied_for=_applied_pounds(bid),
+            award_date=timezone.localdate(bid.decided_at),
+            recipient_name=bid.lead_council.name,
+            recipient_register_code=bid.lead_council.register_code,
+            recipient_gss_code=bid.lead_council.gss_code,
+            programme_code=bid.call.strand.key,
+            programme_title=bid.call.strand.name,
+            modified=bid.updated_at,
+            planned_start=bid.call.support_from,
+            planned_end=bid.call.support_until,
+        )
+        for bid in bids
+    ]

@@ -1,0 +1,57 @@
+"""From load_demo, the board pages show the 2013 paper's figures, through the rollups."""
+
+from django.urls import reverse
+
+from programmes.models import Strand
+
+
+def test_the_dashboards_show_the_papers_figures(demo, board_client):
+    # One demo load for all the pages: load_demo takes seconds.
+    page = board_client.get(reverse("board:overview")).content.decode()
+    assert "£46,000" in page
+    assert "£25,615,000" in page
+    assert "£557 saved per £1" in page
+    assert "Figures as at" in page
+
+    page = board_client.get(reverse("board:strand", args=["experts"])).content.decode()
+    assert "£46,000" in page
+    assert "£25,615,000" in page
+    assert "£557 saved per £1" in page
+    # Allerdale's £2.3m, verified by an officer (para 8.1).
+    assert "£2,300,000" in page
+    # Seven appointments covering 10 councils (para 8): leads and partners.
+    assert 'Councils served (lead or partner)</dt><dd class="govuk-summary-list__value">10<' in page
+
+    page = board_client.get(reverse("board:strand", args=["ope"])).content.decode()
+    assert "12 councils with investment or savings recorded" in page
+    assert "£276,000" in page
+
+    page = board_client.get(reverse("board:strand", args=["asce"])).content.decode()
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">5.7%</td>' in page
+    assert "7%</td>" in page
+    for projection in ("5.7%", "5.3%", "4.9%"):
+        assert projection in page
+
+    for strand in Strand.objects.all():
+        assert board_client.get(reverse("board:strand", args=[strand.key])).status_code == 200
+
+
+def test_the_board_update_carries_each_strands_section_and_figures(demo, board_client):
+    page = board_client.get(reverse("board:update"), {"date": "2013-07-17"}).content.decode()
+    assert "17 July 2013" in page
+    for heading in (
+        "One Public Estate",
+        "The Productivity Expert Programme",
+        "ASCE Programme",
+        "Local Economic Growth Advisers",
+        "National Procurement Strategy",
+    ):
+        assert heading in page
+    assert "12 pilot councils" in page
+    assert (
+        "7 expert appointments, covering 10 councils, have been assessed: for an LGA "
+        "investment of £46,000, potential estimated projected savings of £25,615,000"
+    ) in page
+    assert "average 5.7% of the adult social care budget" in page
+    assert "modal (most frequently reported) saving being 7%" in page
+    assert "5.7% for 2013/14, 5.3% for 2014/15 and 4.9% for 2015/16" in page

@@ -1,0 +1,73 @@
+"""Dashboards run the same number of queries whatever the data size."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from savings.models import InvestmentSource, SavingsKind
+from savings.services import investment_record, savings_entry_record
+from tests.factories import CouncilFactory
+
+YEARS = ["2012/13", "2013/14", "2014/15"]
+
+
+def build(strands, count: int, capture) -> None:
+    """`count` councils, each with investment and savings in every strand and year."""
+    with capture(execute=True):
+        for n in range(count):
+            council = CouncilFactory()
+            for strand in strands.values():
+                for year in YEARS:
+                    investment_record(
+                        strand=strand,
+                        council=council,
+                        source=InvestmentSource.LGA_GRANT,
+                        financial_year=year,
+                        amount=Decimal(1000 + n),
+                    )
+                    savings_entry_record(
+                        strand=strand,
+                        council=council,
+                        financial_year=year,
+                        kind=SavingsKind.PROJECTED,
+                        amount=Decimal(50000 + n),
+                    )
+
+
+def page_urls(council_pk: int) -> dict[str, str]:
+    return {
+        "overview": reverse("board:overview"),
+        "experts": reverse("board:strand", args=["experts"]),
+        "asce": reverse("board:strand", args=["asce"]),
+        "procurement": reverse("board:strand", args=["procurement"]),
+        "council": reverse("board:council", args=[council_pk]),
+        "councils_csv": reverse("board:strand_csv", args=["experts", "councils"]),
+        "update": reverse("board:update"),
+    }
+
+
+# Every page starts with the session, the user and the user's groups (3 queries);
+# the rest are rollup levels, freshness, strands and fixed-size strand reads.
+EXPECTED = {
+    "overview": 10,
+    "experts": 11,
+    "asce": 10,
+    "procurement": 11,
+    "council": 13,
+    "councils_csv": 11,
+    "update": 17,
+}
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_dashboards_run_a_fixed_number_of_queries(
+    size, strands, board_client, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    build(strands, size, django_capture_on_commit_callbacks)
+    from programmes.models import Council
+
+    council = Council.objects.order_by("pk").last()
+    for name, url in page_urls(council.pk).items():
+        with django_assert_num_queries(EXPECTED[name]):
+            assert board_client.get(url).status_code == 200, name
