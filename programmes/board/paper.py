@@ -120,15 +120,19 @@ def _growth(strand: Strand) -> list[str]:
     ]
 
 
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
 def _procurement(strand: Strand, as_at: date) -> list[str]:
     paragraphs = []
     for workstream in workstreams_with_status():
         lead = f" (led by {workstream.lead_council.name})" if workstream.lead_council else ""
         upcoming = [d for d in workstream.deadlines.all() if d.due_on >= as_at and not d.met_on]
         text = (
-            f"{workstream.name}{lead}: {workstream.green} activities on track (green), "
-            f"{workstream.amber} amber, {workstream.red} red; {workstream.open_issues} "
-            "open issues."
+            f"{workstream.name}{lead}: {_count(workstream.green, 'activity', 'activities')} "
+            f"on track (green), {workstream.amber} amber, {workstream.red} red; "
+            f"{_count(workstream.open_issues, 'open issue', 'open issues')}."
         )
         if upcoming:
             text += f" Next: report to {upcoming[0].report_to} by {upcoming[0].due_on:%-d %B %Y}."

@@ -129,7 +129,7 @@ def strands_table(figures: list[StrandFigures]) -> DataTable:
             ]
             for item in figures
         ],
-        money_columns=frozenset({1, 2, 3, 4, 5}),
+        money_columns=frozenset({1, 2, 3}),
     )
 
 
@@ -190,7 +190,7 @@ def council_strands_table(figures: list[StrandFigures], *, council: Council) -> 
             ]
             for item in figures
         ],
-        money_columns=frozenset({1, 2, 3, 4, 5}),
+        money_columns=frozenset({1, 2, 3}),
     )
 
 
