@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def parse() -> argparse.Namespace:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--councils", type=int, default=400)
@@ -46,10 +46,12 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--redis-port", type=int, default=6392)
     parser.add_argument("--latency-changes", type=int, default=100)
     parser.add_argument("--burst", type=int, default=1000)
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-ARGS = parse()
+# benchmarks/board_pages.py imports this module to build the same data set:
+# then the defaults apply and it sets ARGS.entries itself.
+ARGS = parse(None if __name__ == "__main__" else [])
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/productivity_bench"
 )

@@ -308,6 +308,15 @@ class StrandPage:
     eu_milestones: list = field(default_factory=list)
     activity: StrandActivity | None = None
     tables: dict[str, DataTable] = field(default_factory=dict)
+    # The councils table on the page: the ones with the most projected savings.
+    # All councils are in the CSV (tables["councils"]).
+    councils_shown: DataTable | None = None
+
+
+# A strand can have hundreds of councils; a page table of them all is
+# unreadable and its rendering grows with the data (issue 6 wants the same
+# cost at any size), so the page shows the top ones and the CSV has them all.
+COUNCILS_SHOWN = 20
 
 
 def strand_page(*, strand: Strand) -> StrandPage:
@@ -330,6 +339,16 @@ def strand_page(*, strand: Strand) -> StrandPage:
             by_council, caption=f"Investment and savings by council, {strand.name}"
         ),
     }
+    ranked = sorted(by_council, key=lambda row: (row.projected, row.investment), reverse=True)
+    shown = ranked[:COUNCILS_SHOWN]
+    page.councils_shown = councils_table(
+        shown,
+        caption=(
+            f"Investment and savings by council, {strand.name}"
+            if len(shown) == len(by_council)
+            else f"The {len(shown)} councils with the most projected savings, {strand.name}"
+        ),
+    )
     if strand.spec.bid_based:
         page.activity = strand_activity(strand=strand)
     if strand.key == "asce":
