@@ -21,6 +21,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("accessibility/", programme_views.accessibility, name="accessibility"),
     path("bids/", include("applications.urls")),
+    path("growth-advisers/", include("programmes.growth.urls")),
     path("board/", include("programmes.board.urls")),
     path("savings/", include("savings.urls")),
     path("admin/", admin.site.urls),
