@@ -17,6 +17,7 @@ a bid that exists is left alone, days are logged only on a bid with none.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from decimal import Decimal
 
@@ -27,6 +28,8 @@ from programmes.demo import DemoContext
 from programmes.growth.models import AdviserDay, AdviserMatch, AdviserSource
 from programmes.growth.services import adviser_days_log, adviser_match, adviser_upsert
 from programmes.models import Council, User
+from programmes.roles import APPLICANT
+from programmes.services import user_create
 
 # name, source, organisation, expertise. All fictional.
 ADVISERS = [
@@ -113,7 +116,35 @@ def _award(
     )
 
 
+# A plainly fictional applicant of the matched award's council, so the demo
+# shows what a council sees: its adviser and the days used and left.
+LEEDS_USER = ("demo-leeds", "Lee", "Sample")
+
+
+def load_leeds_user(context: DemoContext) -> None:
+    username, first, last = LEEDS_USER
+    user = User.objects.filter(username=username).first()
+    password = secrets.token_urlsafe(12)
+    if user is None:
+        user_create(
+            username=username,
+            role=APPLICANT,
+            password=password,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.org",
+            council=Council.objects.get(short_name="Leeds"),
+        )
+    elif context.reset_passwords:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    else:
+        password = "(unchanged: run load_demo --reset-passwords to see a new one)"  # noqa: S105
+    context.logins.append((f"{APPLICANT}, Leeds City Council", username, password))
+
+
 def load(context: DemoContext) -> None:
+    load_leeds_user(context)
     advisers = {
         name: adviser_upsert(name=name, source=source, organisation=organisation, expertise=areas)
         for name, source, organisation, areas in ADVISERS

@@ -96,6 +96,8 @@ class AdviserDaysForm(forms.Form):
         label="When was the support given?",
         help_text="Day/month/year, for example 27/09/2013",
         input_formats=["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d"],
+        # A plain text input, styled by crispy-forms-gds like every other one.
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
             "required": "Enter the date the support was given",
             "invalid": "Enter the date as day/month/year, like 27/09/2013",

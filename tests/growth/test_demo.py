@@ -1,4 +1,5 @@
-"""The demo's panel (one fictional adviser per source type), a matched award with days."""
+"""The demo's panel (one fictional adviser per source type) and a matched award with
+days, loaded once however often `load_demo` runs. One test: each load takes seconds."""
 
 from decimal import Decimal
 
@@ -9,12 +10,6 @@ from programmes.growth.models import Adviser, AdviserDay, AdviserMatch, AdviserS
 from programmes.growth.selectors import adviser_days_for
 
 
-@pytest.fixture
-def demo(settings, db):
-    settings.DEBUG = True
-    call_command("load_demo")
-
-
 def snapshot() -> dict:
     return {
         model.__name__: sorted(model.objects.values_list("pk", flat=True))
@@ -22,20 +17,19 @@ def snapshot() -> dict:
     }
 
 
-def test_the_panel_has_every_source_type_of_para_15_1(demo):
+@pytest.mark.django_db
+def test_the_demo_panel_and_leeds_award_load_once(settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    before = snapshot()
+    call_command("load_demo")
+    assert snapshot() == before
+    # Para 15.1: every source type on the panel.
     assert set(Adviser.objects.values_list("source", flat=True)) == set(AdviserSource.values)
-
-
-def test_the_leeds_award_is_matched_with_six_days_used(demo):
-    match = AdviserMatch.objects.select_related("application").get(
+    match = AdviserMatch.objects.select_related("application", "adviser").get(
         application__lead_council__short_name="Leeds"
     )
     support = adviser_days_for(application=match.application)
     assert (support.awarded, support.used, support.left) == (12, Decimal(6), Decimal(6))
     assert match.adviser.name == "Alex Dummy"
-
-
-def test_a_second_load_adds_nothing(demo):
-    before = snapshot()
-    call_command("load_demo")
-    assert snapshot() == before
+    assert match.application.lead_council.users.filter(username="demo-leeds").exists()
