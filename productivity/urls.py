@@ -21,6 +21,8 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("accessibility/", programme_views.accessibility, name="accessibility"),
     path("bids/", include("applications.urls")),
+    path("adult-social-care-efficiency/", include("programmes.asce.urls")),
+    path("growth-advisers/", include("programmes.growth.urls")),
     path("board/", include("programmes.board.urls")),
     path("open-data/", include("programmes.board.opendata_urls")),
     path("savings/", include("savings.urls")),

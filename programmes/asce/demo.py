@@ -9,10 +9,18 @@ averaging 5.7% (2013/14), 5.3% (2014/15) and 4.9% (2015/16).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from programmes.asce.models import AsceReturn
-from programmes.asce.services import asce_return_record
+from django.core.files.base import ContentFile
+
+from programmes.asce.models import AsceReturn, PositionReport
+from programmes.asce.services import (
+    asce_event_upsert,
+    asce_return_record,
+    position_report_upsert,
+    presentation_set,
+)
 from programmes.demo import DemoContext
 from programmes.models import Council
 
@@ -42,7 +50,86 @@ def _pounds(budget_millions: int, percent: str) -> Decimal:
     return Decimal(budget_millions) * Decimal(1_000_000) * Decimal(percent) / Decimal(100)
 
 
+EVENT = {
+    "title": "ASCE programme event: launch of the Interim Position report",
+    "held_on": date(2013, 7, 19),
+    "description": (
+        "The programme's second event, marking its half-way point: the findings of the "
+        "Interim Position report, presentations from participating councils, and "
+        "improvement tools and procurement routes (board paper paras 11-12)."
+    ),
+}
+# (council short name or None, organisation, topic): paras 12.1-12.4, in order.
+PRESENTATIONS = [
+    (None, "Local Government Association", "The findings of the Interim Position report"),
+    ("Hackney", "", "A participating council's experience of delivering efficiency savings"),
+    (
+        "Richmond upon Thames",
+        "",
+        "A participating council's experience of delivering efficiency savings",
+    ),
+    ("Cumbria", "", "A participating council's experience of delivering efficiency savings"),
+    ("Hertfordshire", "", "The role of carer support"),
+    (
+        None,
+        "Towards Excellence in Adult Social Care (TEASC)",
+        "Improvement tools for adult social care",
+    ),
+    (
+        None,
+        "North East Purchasing Organisation (NEPO)",
+        "North East Professional Services (NEPRO): a smart procurement route for consultancy",
+    ),
+]
+PLACEHOLDER = (
+    b"Demo placeholder for the ASCE 'Interim Position' report (July 2013).\n"
+    b"The real report is not part of the demo data; this file shows the download working.\n"
+)
+
+
+def load_reports_and_event() -> None:
+    event = asce_event_upsert(**EVENT)
+    for order, (council, organisation, topic) in enumerate(PRESENTATIONS, start=1):
+        presentation_set(
+            event=event,
+            display_order=order,
+            council=Council.objects.get(short_name=council) if council else None,
+            organisation=organisation,
+            topic=topic,
+        )
+    position_report_upsert(
+        slug="initial-position",
+        title="Initial Position",
+        report_date=date(2012, 12, 1),
+        date_is_month_only=True,
+        published=True,
+        summary=(
+            "The programme's first report, following its launch early in 2012: where "
+            "participating councils started from (board paper para 10)."
+        ),
+    )
+    interim = PositionReport.objects.filter(slug="interim-position").first()
+    position_report_upsert(
+        slug="interim-position",
+        title="Interim Position",
+        report_date=date(2013, 7, 19),
+        published=True,
+        launch_event=event,
+        summary=(
+            "The half-way point of the programme: lessons from the first year of the "
+            "delivery phase, and evidence about how savings can be delivered for the "
+            "benefit of all councils (board paper paras 11 and 13)."
+        ),
+        document=(
+            None
+            if interim is not None and interim.document
+            else ContentFile(PLACEHOLDER, name="interim-position.txt")
+        ),
+    )
+
+
 def load(context: DemoContext) -> None:
+    load_reports_and_event()
     created = 0
     for short_name, budget_m, achieved, projected, themes in RETURNS:
         council = Council.objects.get(short_name=short_name)
@@ -61,4 +148,7 @@ def load(context: DemoContext) -> None:
             notes=ILLUSTRATIVE,
         )
         created += 1
-    context.write(f"ASCE returns: {len(RETURNS)} ({created} new)")
+    context.write(
+        f"ASCE returns: {len(RETURNS)} ({created} new); position reports: 2; "
+        f"events: 1 with {len(PRESENTATIONS)} presentations"
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 
 from programmes.models import Council
@@ -154,3 +155,106 @@ class AsceStatistic(models.Model):
 
     def __str__(self) -> str:
         return f"ASCE {self.get_measure_display().lower()} {self.financial_year}"
+
+
+def report_storage() -> FileSystemStorage:
+    """Report documents live outside anything served, and are streamed by the
+    portal's own view (published reports only); read per call so that
+    PRIVATE_STORAGE_ROOT set by tests or deployments takes effect."""
+    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT / "asce")
+
+
+class PositionReport(models.Model):
+    """A programme position report: 'Initial Position' (December 2012, para 10),
+    'Interim Position' (launched at the 19 July 2013 event, para 11).
+
+    The reports are the programme's public evidence for all councils, so a
+    published report (and its document) is public; a report not yet
+    published is seen only in the admin.
+    """
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    report_date = models.DateField(help_text="The date of the report, or the first of its month")
+    date_is_month_only = models.BooleanField(
+        default=False, help_text="Only the month is known, as for 'December 2012'"
+    )
+    summary = models.TextField()
+    document = models.FileField(
+        upload_to="reports/", storage=report_storage, blank=True, max_length=200
+    )
+    published = models.BooleanField(default=False)
+    launch_event = models.ForeignKey(
+        "AsceEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+
+    class Meta:
+        ordering = ["report_date", "pk"]
+        indexes = [
+            # The public list: WHERE published ORDER BY report_date.
+            models.Index(fields=["published", "report_date"], name="asce_report_public_list"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def when(self) -> str:
+        return (
+            f"{self.report_date:%B %Y}"
+            if self.date_is_month_only
+            else f"{self.report_date:%-d %B %Y}"
+        )
+
+
+class AsceEvent(models.Model):
+    """A programme event, such as the 19 July 2013 launch of the Interim Position (para 11)."""
+
+    title = models.CharField(max_length=200)
+    held_on = models.DateField()
+    venue = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+        verbose_name = "ASCE event"
+        constraints = [
+            models.UniqueConstraint(fields=["title", "held_on"], name="asce_event_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.held_on:%-d %B %Y})"
+
+
+class Presentation(models.Model):
+    """A presentation at an event: by a participating council (para 12.2-12.3) or
+    by another organisation, such as the TEASC team or NEPO (para 12.4)."""
+
+    event = models.ForeignKey(AsceEvent, on_delete=models.CASCADE, related_name="presentations")
+    council = models.ForeignKey(
+        Council, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.CharField(
+        max_length=200, blank=True, help_text="When the presenter is not a council"
+    )
+    topic = models.CharField(max_length=300)
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["event", "display_order", "pk"]
+        constraints = [
+            # Exactly one presenter: a council or a named organisation.
+            models.CheckConstraint(
+                condition=(models.Q(council__isnull=False) & models.Q(organisation=""))
+                | (models.Q(council__isnull=True) & ~models.Q(organisation="")),
+                name="asce_presentation_one_presenter",
+                violation_error_message="Give the presenting council or the organisation, not both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.presenter}: {self.topic}"
+
+    @property
+    def presenter(self) -> str:
+        return self.council.name if self.council_id else self.organisation

@@ -10,13 +10,24 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from programmes.asce.models import THEMES, AsceProjection, AsceReturn, AsceStatistic, Measure
+from programmes.asce.models import (
+    THEMES,
+    AsceEvent,
+    AsceProjection,
+    AsceReturn,
+    AsceStatistic,
+    Measure,
+    PositionReport,
+    Presentation,
+)
 from programmes.models import Council, Strand, User
 from savings.outbox import outbox_mark
 from savings.years import FINANCIAL_YEAR_RE
@@ -175,3 +186,60 @@ def asce_statistics_recompute(years: set[str] | None) -> None:
     for year in years | set(achieved) | set(projected):
         _store(year, Measure.ACHIEVED, achieved.get(year, []), now)
         _store(year, Measure.PROJECTED, projected.get(year, []), now)
+
+
+@transaction.atomic
+def asce_event_upsert(
+    *, title: str, held_on: date, venue: str = "", description: str = ""
+) -> AsceEvent:
+    event, _ = AsceEvent.objects.update_or_create(
+        title=title, held_on=held_on, defaults={"venue": venue, "description": description}
+    )
+    event.full_clean()
+    return event
+
+
+@transaction.atomic
+def presentation_set(
+    *,
+    event: AsceEvent,
+    topic: str,
+    display_order: int,
+    council: Council | None = None,
+    organisation: str = "",
+) -> Presentation:
+    """The presentation in this slot of the event's programme (added or replaced)."""
+    presentation = Presentation.objects.filter(event=event, display_order=display_order).first()
+    presentation = presentation or Presentation(event=event, display_order=display_order)
+    presentation.council = council
+    presentation.organisation = organisation
+    presentation.topic = topic
+    presentation.full_clean()
+    presentation.save()
+    return presentation
+
+
+@transaction.atomic
+def position_report_upsert(
+    *,
+    slug: str,
+    title: str,
+    report_date: date,
+    summary: str,
+    date_is_month_only: bool = False,
+    published: bool = False,
+    launch_event: AsceEvent | None = None,
+    document: File | None = None,
+) -> PositionReport:
+    report = PositionReport.objects.filter(slug=slug).first() or PositionReport(slug=slug)
+    report.title = title
+    report.report_date = report_date
+    report.date_is_month_only = date_is_month_only
+    report.summary = summary
+    report.published = published
+    report.launch_event = launch_event
+    if document is not None:
+        report.document = document
+    report.full_clean()
+    report.save()
+    return report

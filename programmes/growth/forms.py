@@ -6,7 +6,8 @@ from crispy_forms_gds.layout import Field
 from django import forms
 
 from applications.forms import SectionForm
-from programmes.growth.models import SUPPORT_AREAS, GrowthBidDetail
+from programmes.forms import NumericInput, gds_helper
+from programmes.growth.models import SUPPORT_AREAS, Adviser, GrowthBidDetail
 
 
 class ProjectForm(SectionForm):
@@ -86,3 +87,78 @@ class LocalPartnersForm(SectionForm):
 
     def layout_fields(self) -> list:
         return [Field.text("sub_region"), Field.text("lep"), Field.textarea("lep_deal")]
+
+
+class AdviserDaysForm(forms.Form):
+    """An officer logs days of adviser support against an award."""
+
+    worked_on = forms.DateField(
+        label="When was the support given?",
+        help_text="Day/month/year, for example 27/09/2013",
+        input_formats=["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d"],
+        # A plain text input, styled by crispy-forms-gds like every other one.
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter the date the support was given",
+            "invalid": "Enter the date as day/month/year, like 27/09/2013",
+        },
+    )
+    days = forms.DecimalField(
+        label="How many days?",
+        help_text="Whole or half days, like 1 or 1.5",
+        max_digits=4,
+        decimal_places=1,
+        widget=NumericInput(decimal=True, attrs={"class": "govuk-input--width-4"}),
+        error_messages={
+            "required": "Enter the number of days",
+            "invalid": "Enter the number of days as a number, like 1 or 1.5",
+            "max_digits": "Enter at most 14 days",
+            "max_decimal_places": "Enter days in whole or half days, like 1 or 1.5",
+            "max_whole_digits": "Enter at most 14 days",
+        },
+    )
+    description = forms.CharField(
+        label="What did the adviser do? (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.text("worked_on", field_width=10),
+            Field.text("days"),
+            Field.textarea("description"),
+            submit="Log days",
+        )
+
+
+class AdviserMatchForm(forms.Form):
+    adviser = forms.ModelChoiceField(
+        label="Which adviser will support this council?",
+        queryset=Adviser.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select an adviser", "invalid_choice": "Select an adviser"},
+    )
+    note = forms.CharField(
+        label="Note for the record (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, advisers, suggested_ids: set[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["adviser"]
+        field.queryset = advisers
+        # Suggested advisers first in the page's list is the view's job; the
+        # label says which they are, so it is read out by screen readers too.
+        field.label_from_instance = lambda adviser: (
+            f"{adviser.name}{' (suggested)' if adviser.pk in suggested_ids else ''}: "
+            f"{adviser.get_source_display()}. Expertise: {', '.join(adviser.expertise) or 'none'}"
+        )
+        self.helper = gds_helper(
+            Field.radios("adviser"), Field.textarea("note"), submit="Match adviser"
+        )

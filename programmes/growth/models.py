@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 # Para 15.2: the areas an adviser can support.
@@ -44,3 +45,114 @@ class GrowthBidDetail(models.Model):
     @property
     def support_areas(self) -> list[str]:
         return [label for field, label in SUPPORT_AREAS if getattr(self, field)]
+
+
+class AdviserSource(models.TextChoices):
+    """Para 15.1: where the panel's advisers are recruited from."""
+
+    LOCAL_PARTNERSHIPS = "local_partnerships", "Local Partnerships"
+    THIRD_SECTOR = "third_sector", "A third-sector organisation"
+    HOUSING_ASSOCIATION = "housing_association", "A housing association"
+    PEER = "peer", "A council member or officer peer"
+    BUSINESS = "business", "The CBI or another business-led organisation"
+
+
+class Adviser(models.Model):
+    """A member of the panel of Local Growth Advisers (para 15).
+
+    Expertise areas are the bid's support areas (para 15.2), as the same typed
+    flags, so matching compares like with like.
+    """
+
+    name = models.CharField(max_length=200)
+    source = models.CharField("recruited from", max_length=30, choices=AdviserSource.choices)
+    organisation = models.CharField(
+        max_length=200, blank=True, help_text="The organisation or council they come from"
+    )
+    support_strategy = models.BooleanField("Strategy", default=False)
+    support_business = models.BooleanField(
+        "Business engagement, retention and creation", default=False
+    )
+    support_infrastructure = models.BooleanField("Infrastructure development", default=False)
+    support_inward_investment = models.BooleanField("Inward investment", default=False)
+    support_regeneration = models.BooleanField("Regeneration and housing", default=False)
+    biography = models.TextField(blank=True)
+    # An adviser who leaves the panel keeps their history of matches and days.
+    active = models.BooleanField("on the panel", default=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "organisation"], name="adviser_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def expertise(self) -> list[str]:
+        return [label for field, label in SUPPORT_AREAS if getattr(self, field)]
+
+
+class AdviserMatch(models.Model):
+    """The adviser matched to an approved Growth Advisers bid: one per bid.
+
+    An officer may change the adviser; days already logged stay with the
+    adviser who worked them (`AdviserDay.adviser`).
+    """
+
+    application = models.OneToOneField(
+        "applications.Application", on_delete=models.PROTECT, related_name="adviser_match"
+    )
+    adviser = models.ForeignKey(Adviser, on_delete=models.PROTECT, related_name="matches")
+    matched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    matched_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-matched_at"]
+        verbose_name_plural = "adviser matches"
+
+    def __str__(self) -> str:
+        return f"{self.adviser} for {self.application_id}"
+
+
+class AdviserDay(models.Model):
+    """Days of adviser support given on one date against an award (para 18).
+
+    Never more, in total, than the bid's `award_days`, and only inside the
+    call's support window: `services.adviser_days_log` enforces both under a
+    row lock on the bid. Half days are allowed.
+    """
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="adviser_days"
+    )
+    adviser = models.ForeignKey(Adviser, on_delete=models.PROTECT, related_name="days")
+    worked_on = models.DateField("date of the support")
+    days = models.DecimalField(max_digits=4, decimal_places=1)
+    description = models.TextField("what the adviser did", blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    logged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["worked_on", "pk"]
+        verbose_name = "adviser day"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(days__gt=0) & models.Q(days__lte=14),
+                name="adviser_day_days_in_range",
+                violation_error_message="Log more than 0 and at most 14 days at a time",
+            ),
+        ]
+        indexes = [
+            # The days-used total per bid: SUM(days) WHERE application = ?.
+            models.Index(fields=["application", "worked_on"], name="adviser_day_by_bid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.days} days on {self.worked_on:%-d %B %Y}"

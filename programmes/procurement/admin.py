@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
 
+from programmes.forms import PoundsField
+from programmes.models import Council, Strand
 from programmes.procurement.models import (
     Activity,
     EuMilestone,
@@ -9,7 +13,10 @@ from programmes.procurement.models import (
     ReportingDeadline,
     Workstream,
     WorkstreamIssue,
+    WorkstreamSaving,
 )
+from programmes.procurement.services import workstream_saving_delete, workstream_saving_record
+from savings.models import Recurrence, SavingsEntry, SavingsKind
 
 
 class BoardMemberInline(admin.TabularInline):
@@ -70,3 +77,105 @@ class EuMilestoneAdmin(admin.ModelAdmin):
     list_display = ["title", "when", "status"]
     list_filter = ["status"]
     search_fields = ["title", "description"]
+
+
+class WorkstreamSavingForm(forms.ModelForm):
+    """The saving's facts, checked as the savings service will check them."""
+
+    council = forms.ModelChoiceField(
+        queryset=Council.objects.all(), help_text="The council that made the saving"
+    )
+    financial_year = forms.CharField(max_length=7, help_text="For example, 2013/14")
+    kind = forms.ChoiceField(choices=SavingsKind.choices)
+    recurrence = forms.ChoiceField(choices=Recurrence.choices, initial=Recurrence.ONE_OFF)
+    amount = PoundsField(help_text="In pounds")
+    evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    mark_verified = forms.BooleanField(
+        label="I have checked the evidence: count this realised saving as verified",
+        required=False,
+    )
+
+    class Meta:
+        model = WorkstreamSaving
+        fields = ["workstream", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if cleaned.get("mark_verified") and cleaned["kind"] != SavingsKind.REALISED:
+            self.add_error("mark_verified", "Only realised savings are verified")
+        entry = SavingsEntry(
+            strand=Strand.objects.get(key="procurement"),
+            council=cleaned["council"],
+            financial_year=cleaned["financial_year"],
+            kind=cleaned["kind"],
+            recurrence=cleaned["recurrence"],
+            amount=cleaned["amount"],
+            evidence=cleaned.get("evidence", ""),
+        )
+        try:
+            entry.full_clean()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+
+@admin.register(WorkstreamSaving)
+class WorkstreamSavingAdmin(admin.ModelAdmin):
+    """Added here through `workstream_saving_record`; the saving's figures are then
+    corrected in Savings entries (through the savings services), so this is add,
+    view and delete only."""
+
+    form = WorkstreamSavingForm
+    list_display = ["workstream", "council", "financial_year", "kind", "amount", "verified"]
+    list_filter = ["workstream", "savings_entry__kind", "savings_entry__financial_year"]
+    list_select_related = ["workstream", "savings_entry__council"]
+    search_fields = ["workstream__name", "savings_entry__council__name", "note"]
+
+    @admin.display(description="Council", ordering="savings_entry__council__name")
+    def council(self, saving: WorkstreamSaving) -> str:
+        return str(saving.savings_entry.council)
+
+    @admin.display(description="Year", ordering="savings_entry__financial_year")
+    def financial_year(self, saving: WorkstreamSaving) -> str:
+        return saving.savings_entry.financial_year
+
+    @admin.display(description="Kind")
+    def kind(self, saving: WorkstreamSaving) -> str:
+        return saving.savings_entry.get_kind_display()
+
+    @admin.display(description="Amount", ordering="savings_entry__amount")
+    def amount(self, saving: WorkstreamSaving) -> str:
+        return f"£{saving.savings_entry.amount:,.2f}"
+
+    @admin.display(description="Verified", boolean=True)
+    def verified(self, saving: WorkstreamSaving) -> bool:
+        return saving.savings_entry.is_verified
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj: WorkstreamSaving, form, change: bool) -> None:
+        data = form.cleaned_data
+        saved = workstream_saving_record(
+            workstream=data["workstream"],
+            council=data["council"],
+            financial_year=data["financial_year"],
+            kind=data["kind"],
+            recurrence=data["recurrence"],
+            amount=data["amount"],
+            evidence=data.get("evidence", ""),
+            note=data.get("note", ""),
+            verified_by=request.user if data.get("mark_verified") else None,
+        )
+        obj.pk = saved.pk
+        obj.savings_entry = saved.savings_entry
+
+    def delete_model(self, request, obj: WorkstreamSaving) -> None:
+        workstream_saving_delete(saving=obj)
+
+    def delete_queryset(self, request, queryset: QuerySet[WorkstreamSaving]) -> None:
+        for saving in queryset.select_related("savings_entry"):
+            workstream_saving_delete(saving=saving)

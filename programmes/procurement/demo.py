@@ -8,10 +8,17 @@ say so in each activity's status note.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from programmes.demo import DemoContext
-from programmes.models import Council
-from programmes.procurement.models import RAG, BoardMemberKind, MilestoneStatus
+from programmes.models import Council, User
+from programmes.procurement.models import (
+    RAG,
+    BoardMemberKind,
+    MilestoneStatus,
+    Workstream,
+    WorkstreamSaving,
+)
 from programmes.procurement.services import (
     activity_upsert,
     board_member_add,
@@ -19,8 +26,10 @@ from programmes.procurement.services import (
     issue_raise,
     milestone_upsert,
     objective_set,
+    workstream_saving_record,
     workstream_upsert,
 )
+from savings.models import SavingsKind
 
 ILLUSTRATIVE = "Illustrative status for the demo; the 2013 paper gives none"
 
@@ -138,6 +147,36 @@ EU_MILESTONES = [
 ]
 
 
+# Para 24.1: Camden's ICT work with London Councils "is already well underway
+# and savings have been generated". The paper gives no amount: this figure is
+# illustrative, and its evidence says so.
+ICT_SAVING = {
+    "council": "Camden",
+    "financial_year": "2012/13",
+    "kind": SavingsKind.REALISED,
+    "amount": Decimal("250000"),
+    "evidence": (
+        "Illustrative figure for the demo: the 2013 board paper (para 24.1) reports that "
+        "Camden's work with London Councils has generated savings, but gives no amount."
+    ),
+    "note": "Generated with London Councils (illustrative amount)",
+}
+
+
+def load_savings() -> int:
+    ict = Workstream.objects.get(slug="ict")
+    if WorkstreamSaving.objects.filter(workstream=ict).exists():
+        return 0
+    spec = dict(ICT_SAVING)
+    workstream_saving_record(
+        workstream=ict,
+        council=Council.objects.get(short_name=spec.pop("council")),
+        verified_by=User.objects.get(username="demo-officer"),
+        **spec,
+    )
+    return 1
+
+
 def load(context: DemoContext) -> None:
     for order, spec in enumerate(WORKSTREAMS, start=1):
         workstream = workstream_upsert(
@@ -168,6 +207,8 @@ def load(context: DemoContext) -> None:
             )
     for milestone in EU_MILESTONES:
         milestone_upsert(**milestone)
+    added = load_savings()
     context.write(
-        f"Procurement workstreams: {len(WORKSTREAMS)}; EU milestones: {len(EU_MILESTONES)}"
+        f"Procurement workstreams: {len(WORKSTREAMS)}; EU milestones: {len(EU_MILESTONES)}; "
+        f"workstream savings added: {added}"
     )

@@ -181,3 +181,24 @@ class EuMilestone(models.Model):
     @property
     def when(self) -> str:
         return f"{self.due_on:%B %Y}" if self.date_is_month_only else f"{self.due_on:%-d %B %Y}"
+
+
+class WorkstreamSaving(models.Model):
+    """A saving a workstream generated (e.g. ICT with London Councils, para 24.1).
+
+    The fact itself is a `savings.SavingsEntry` (strand "procurement", the
+    council that saved, the year), recorded through the savings services so
+    it reaches the rollups; this row says which workstream generated it.
+    """
+
+    workstream = models.ForeignKey(Workstream, on_delete=models.PROTECT, related_name="savings")
+    savings_entry = models.OneToOneField(
+        "savings.SavingsEntry", on_delete=models.CASCADE, related_name="workstream_saving"
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["workstream", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.workstream}: {self.savings_entry}"

@@ -1,12 +1,17 @@
-"""Writes to the procurement workstreams. Keyword-only, one transaction each."""
+"""Writes to the procurement workstreams. Keyword-only, one transaction each.
+
+Savings a workstream generates are savings facts: they go through
+`savings.services` (which marks the rollup outbox), linked to the workstream.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 
-from programmes.models import Council
+from programmes.models import Council, Strand, User
 from programmes.procurement.models import (
     RAG,
     Activity,
@@ -17,7 +22,10 @@ from programmes.procurement.models import (
     ReportingDeadline,
     Workstream,
     WorkstreamIssue,
+    WorkstreamSaving,
 )
+from savings.models import Recurrence
+from savings.services import savings_entry_delete, savings_entry_record
 
 
 @transaction.atomic
@@ -142,3 +150,37 @@ def milestone_upsert(
     )
     milestone.full_clean()
     return milestone
+
+
+@transaction.atomic
+def workstream_saving_record(
+    *,
+    workstream: Workstream,
+    council: Council,
+    financial_year: str,
+    kind: str,
+    amount: Decimal,
+    recurrence: str = Recurrence.ONE_OFF,
+    evidence: str = "",
+    note: str = "",
+    verified_by: User | None = None,
+) -> WorkstreamSaving:
+    """Record a saving the workstream generated, as a savings fact of the procurement strand."""
+    entry = savings_entry_record(
+        strand=Strand.objects.get(key="procurement"),
+        council=council,
+        financial_year=financial_year,
+        kind=kind,
+        amount=amount,
+        recurrence=recurrence,
+        evidence=evidence,
+        verified_by=verified_by,
+    )
+    return WorkstreamSaving.objects.create(workstream=workstream, savings_entry=entry, note=note)
+
+
+@transaction.atomic
+def workstream_saving_delete(*, saving: WorkstreamSaving) -> None:
+    entry = saving.savings_entry
+    saving.delete()
+    savings_entry_delete(entry=entry)

@@ -1,0 +1,256 @@
+"""Officers' workspace for ASCE: returns, position reports and events.
+
+Return edits go through `programmes.asce.services`, so each marks the savings
+outbox and the worker recomputes the year's statistics; the statistics are
+derived and read-only here.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+
+from programmes.asce import services
+from programmes.asce.models import (
+    THEMES,
+    AsceEvent,
+    AsceReturn,
+    AsceStatistic,
+    PositionReport,
+    Presentation,
+)
+from savings.years import FINANCIAL_YEAR_RE
+
+PROJECTION_LINE = re.compile(r"^\s*(\d{4}/\d{2})\s*[:=]?\s*£?\s*([\d,]+(?:\.\d{1,2})?)\s*$")
+
+
+def projections_parse(text: str) -> dict[str, Decimal]:
+    """Lines like "2013/14: 1,250,000" into {"2013/14": Decimal("1250000")}."""
+    parsed: dict[str, Decimal] = {}
+    errors = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        found = PROJECTION_LINE.match(line)
+        if not found or not FINANCIAL_YEAR_RE.match(found[1]):
+            errors.append(f"Line {number}: write a year and an amount, like 2013/14: 1250000")
+            continue
+        try:
+            parsed[found[1]] = Decimal(found[2].replace(",", ""))
+        except InvalidOperation:
+            errors.append(f"Line {number}: the amount must be a number of pounds")
+    if errors:
+        raise ValidationError(errors)
+    return parsed
+
+
+class AsceReturnForm(forms.ModelForm):
+    projections = forms.CharField(
+        label="Projected savings",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One later year a line, with the amount in pounds: 2013/14: 1250000",
+    )
+
+    class Meta:
+        model = AsceReturn
+        fields = [
+            "council",
+            "financial_year",
+            "budget",
+            "savings_achieved",
+            *THEMES,
+            "notes",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["council"].disabled = True
+            self.fields["financial_year"].disabled = True
+            self.initial["projections"] = "\n".join(
+                f"{p.financial_year}: {p.amount}" for p in self.instance.projections.all()
+            )
+
+    def clean_projections(self) -> dict[str, Decimal]:
+        return projections_parse(self.cleaned_data.get("projections", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        year = cleaned.get("financial_year")
+        for projected in cleaned.get("projections") or {}:
+            if year and projected <= year:
+                self.add_error("projections", f"{projected} is not after the return's year {year}")
+        return cleaned
+
+
+@admin.register(AsceReturn)
+class AsceReturnAdmin(admin.ModelAdmin):
+    form = AsceReturnForm
+    list_display = [
+        "council",
+        "financial_year",
+        "budget",
+        "savings_achieved",
+        "percent",
+        "projection_count",
+    ]
+    list_filter = ["financial_year", *THEMES]
+    list_select_related = ["council"]
+    search_fields = ["council__name", "council__short_name", "notes"]
+    autocomplete_fields = ["council"]
+
+    def get_queryset(self, request) -> QuerySet[AsceReturn]:
+        return super().get_queryset(request).annotate(_projections=Count("projections"))
+
+    @admin.display(description="% of budget")
+    def percent(self, asce_return: AsceReturn) -> str:
+        return f"{asce_return.achieved_percent:.1f}%"
+
+    @admin.display(description="Projections", ordering="_projections")
+    def projection_count(self, asce_return: AsceReturn) -> int:
+        return asce_return._projections
+
+    def save_model(self, request, obj: AsceReturn, form, change: bool) -> None:
+        data = form.cleaned_data
+        themes = [field for field in THEMES if data.get(field)]
+        if change:
+            services.asce_return_update(
+                asce_return=obj,
+                budget=obj.budget,
+                savings_achieved=obj.savings_achieved,
+                projections=data["projections"],
+                themes=themes,
+                notes=obj.notes,
+            )
+            return
+        created = services.asce_return_record(
+            council=obj.council,
+            financial_year=obj.financial_year,
+            budget=obj.budget,
+            savings_achieved=obj.savings_achieved,
+            projections=data["projections"],
+            themes=themes,
+            notes=obj.notes,
+            submitted_by=request.user,
+        )
+        obj.pk = created.pk
+
+    def delete_model(self, request, obj: AsceReturn) -> None:
+        services.asce_return_delete(asce_return=obj)
+
+    def delete_queryset(self, request, queryset: QuerySet[AsceReturn]) -> None:
+        for asce_return in queryset:
+            services.asce_return_delete(asce_return=asce_return)
+
+
+@admin.register(AsceStatistic)
+class AsceStatisticAdmin(admin.ModelAdmin):
+    """Derived by the rollup worker from the returns: officers may look only."""
+
+    list_display = [
+        "financial_year",
+        "measure",
+        "council_count",
+        "mean_percent",
+        "median_percent",
+        "mode_percent",
+        "computed_at",
+    ]
+    list_filter = ["measure", "financial_year"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PositionReport)
+class PositionReportAdmin(admin.ModelAdmin):
+    list_display = ["title", "when", "published", "launch_event", "has_document"]
+    list_filter = ["published"]
+    list_select_related = ["launch_event"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+
+    @admin.display(description="Document", boolean=True)
+    def has_document(self, report: PositionReport) -> bool:
+        return bool(report.document)
+
+    def save_model(self, request, obj: PositionReport, form, change: bool) -> None:
+        if change:
+            # One row with no effects beyond itself (the slug may be edited).
+            obj.full_clean()
+            obj.save()
+            return
+        document = form.cleaned_data.get("document")
+        saved = services.position_report_upsert(
+            slug=obj.slug,
+            title=obj.title,
+            report_date=obj.report_date,
+            date_is_month_only=obj.date_is_month_only,
+            summary=obj.summary,
+            published=obj.published,
+            launch_event=obj.launch_event,
+            document=document if "document" in form.changed_data and document else None,
+        )
+        obj.pk = saved.pk
+
+
+class PresentationInline(admin.TabularInline):
+    model = Presentation
+    autocomplete_fields = ["council"]
+    fields = ["display_order", "council", "organisation", "topic"]
+    extra = 0
+
+
+@admin.register(AsceEvent)
+class AsceEventAdmin(admin.ModelAdmin):
+    list_display = ["title", "held_on", "venue", "presentation_count"]
+    search_fields = ["title", "description", "presentations__topic"]
+    date_hierarchy = "held_on"
+    inlines = [PresentationInline]
+
+    def get_queryset(self, request) -> QuerySet[AsceEvent]:
+        return super().get_queryset(request).annotate(_presentations=Count("presentations"))
+
+    @admin.display(description="Presentations", ordering="_presentations")
+    def presentation_count(self, event: AsceEvent) -> int:
+        return event._presentations
+
+    def save_model(self, request, obj: AsceEvent, form, change: bool) -> None:
+        if change:
+            obj.full_clean()
+            obj.save()
+            return
+        saved = services.asce_event_upsert(
+            title=obj.title, held_on=obj.held_on, venue=obj.venue, description=obj.description
+        )
+        obj.pk = saved.pk
+
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        # Each presentation through the service; removed ones deleted.
+        instances = formset.save(commit=False)
+        for removed in formset.deleted_objects:
+            removed.delete()
+        for presentation in instances:
+            if presentation.pk:
+                presentation.full_clean()
+                presentation.save()
+            else:
+                services.presentation_set(
+                    event=form.instance,
+                    topic=presentation.topic,
+                    display_order=presentation.display_order,
+                    council=presentation.council,
+                    organisation=presentation.organisation,
+                )

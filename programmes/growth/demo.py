@@ -1,0 +1,175 @@
+"""The Growth Advisers panel and the first awards of adviser days (paras 15-18).
+
+The 2013 paper reports the programme open for bids, to be assessed at the end
+of August, with support from September 2013 to February 2014. It names where
+advisers come from (para 15.1) but no advisers and no awards, so:
+
+- the panel has one plainly fictional adviser per source type;
+- two illustrative awards, marked so in their titles, on the demo's Growth
+  call (kept open "now" by `applications/demo.py`, so they are approved at
+  load time; the days are logged inside the call's 2013/14 support window):
+  Leeds (12 days, matched, 6 days logged in the autumn of 2013) and
+  Portsmouth (8 days, awaiting an adviser).
+
+Everything goes in through the services. Idempotent: advisers are upserted,
+a bid that exists is left alone, days are logged only on a bid with none.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from decimal import Decimal
+
+from applications import services as bids
+from applications.demo import GROWTH_CALL
+from applications.models import Application, Call
+from programmes.demo import DemoContext
+from programmes.growth.models import AdviserDay, AdviserMatch, AdviserSource
+from programmes.growth.services import adviser_days_log, adviser_match, adviser_upsert
+from programmes.models import Council, User
+from programmes.roles import APPLICANT
+from programmes.services import user_create
+
+# name, source, organisation, expertise. All fictional.
+ADVISERS = [
+    (
+        "Morgan Testwell",
+        AdviserSource.LOCAL_PARTNERSHIPS,
+        "Local Partnerships",
+        ["support_strategy", "support_infrastructure"],
+    ),
+    (
+        "Priya Placeholder",
+        AdviserSource.THIRD_SECTOR,
+        "Example Community Enterprise Trust (fictional)",
+        ["support_business", "support_regeneration"],
+    ),
+    (
+        "Sam Specimen",
+        AdviserSource.HOUSING_ASSOCIATION,
+        "Sample Homes Group (fictional)",
+        ["support_regeneration", "support_infrastructure"],
+    ),
+    (
+        "Jo Illustrative",
+        AdviserSource.PEER,
+        "A council officer peer (fictional)",
+        ["support_strategy", "support_business", "support_inward_investment"],
+    ),
+    (
+        "Alex Dummy",
+        AdviserSource.BUSINESS,
+        "Example Business Forum (fictional)",
+        ["support_strategy", "support_business", "support_inward_investment"],
+    ),
+]
+
+ILLUSTRATIVE = "Illustrative: the 2013 board paper reports no Growth Advisers awards yet."
+
+# council, title, areas, days requested, days awarded, adviser, days logged
+AWARDS = [
+    (
+        "Leeds",
+        "Inward investment plan for the city region (illustrative)",
+        {"support_strategy": True, "support_inward_investment": True},
+        12,
+        12,
+        "Alex Dummy",
+        [
+            (date(2013, 9, 18), Decimal("1.5"), "Workshop with LEP partners"),
+            (date(2013, 10, 9), Decimal("2"), "Draft investment proposition"),
+            (date(2013, 11, 13), Decimal("2.5"), "Investor pipeline review"),
+        ],
+    ),
+    (
+        "Portsmouth",
+        "Waterfront regeneration and infrastructure (illustrative)",
+        {"support_regeneration": True, "support_infrastructure": True},
+        10,
+        8,
+        None,
+        [],
+    ),
+]
+
+
+def _award(
+    call: Call, council: Council, title: str, areas: dict, asked: int, awarded: int, officer: User
+) -> Application:
+    bid = bids.application_create(call=call, council=council, actor=None)
+    sections = {
+        "about": {"title": title, "summary": ILLUSTRATIVE},
+        "funding": {"days_requested": asked},
+        "project": {"project": f"{title}: adviser support for the council and its partners."},
+        "support-areas": areas,
+        "local-partners": {"sub_region": council.name, "lep": "The local LEP", "lep_deal": ""},
+    }
+    for section, answers in sections.items():
+        bids.application_section_save(
+            application=bid, actor=None, section=section, answers=answers, version=None
+        )
+    bids.application_submit(application=bid, actor=None, notify=False)
+    bids.application_assessment_start(application=bid, actor=officer, notify=False)
+    return bids.application_approve(
+        application=bid, actor=officer, award_days=awarded, notify=False
+    )
+
+
+# A plainly fictional applicant of the matched award's council, so the demo
+# shows what a council sees: its adviser and the days used and left.
+LEEDS_USER = ("demo-leeds", "Lee", "Sample")
+
+
+def load_leeds_user(context: DemoContext) -> None:
+    username, first, last = LEEDS_USER
+    user = User.objects.filter(username=username).first()
+    password = secrets.token_urlsafe(12)
+    if user is None:
+        user_create(
+            username=username,
+            role=APPLICANT,
+            password=password,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.org",
+            council=Council.objects.get(short_name="Leeds"),
+        )
+    elif context.reset_passwords:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    else:
+        password = "(unchanged: run load_demo --reset-passwords to see a new one)"  # noqa: S105
+    context.logins.append((f"{APPLICANT}, Leeds City Council", username, password))
+
+
+def load(context: DemoContext) -> None:
+    load_leeds_user(context)
+    advisers = {
+        name: adviser_upsert(name=name, source=source, organisation=organisation, expertise=areas)
+        for name, source, organisation, areas in ADVISERS
+    }
+    officer = User.objects.get(username="demo-officer")
+    call = Call.objects.get(title=GROWTH_CALL)
+    logged = 0
+    for short_name, title, areas, asked, awarded, adviser, days in AWARDS:
+        council = Council.objects.get(short_name=short_name)
+        bid = Application.objects.filter(call=call, lead_council=council, title=title).first()
+        if bid is None:
+            bid = _award(call, council, title, areas, asked, awarded, officer)
+        if adviser and not AdviserMatch.objects.filter(application=bid).exists():
+            adviser_match(application=bid, adviser=advisers[adviser], actor=officer)
+        if not AdviserDay.objects.filter(application=bid).exists():
+            for worked_on, count, description in days:
+                adviser_days_log(
+                    application=bid,
+                    worked_on=worked_on,
+                    days=count,
+                    description=description,
+                    actor=officer,
+                )
+                logged += 1
+    context.write(
+        f"Growth Advisers panel: {len(advisers)} advisers; awards: {len(AWARDS)}; "
+        f"adviser day logs added: {logged}"
+    )

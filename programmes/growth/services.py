@@ -1,0 +1,177 @@
+"""Writes for the Growth Advisers panel: advisers, matches and adviser days.
+
+Keyword-only, one transaction each. Board paper paras 15-18.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from applications.models import Application, ApplicationState
+from programmes.growth.models import SUPPORT_AREAS, Adviser, AdviserDay, AdviserMatch
+from programmes.models import User
+
+AREA_FIELDS = {field for field, _ in SUPPORT_AREAS}
+HALF = Decimal("0.5")
+
+
+def _areas(expertise: Iterable[str]) -> dict[str, bool]:
+    chosen = set(expertise)
+    unknown = chosen - AREA_FIELDS
+    if unknown:
+        raise ValidationError(f"Unknown support areas: {', '.join(sorted(unknown))}")
+    return {field: field in chosen for field in AREA_FIELDS}
+
+
+@transaction.atomic
+def adviser_upsert(
+    *,
+    name: str,
+    source: str,
+    expertise: Iterable[str],
+    organisation: str = "",
+    biography: str = "",
+    active: bool = True,
+) -> Adviser:
+    """Add an adviser to the panel, or update the one with this name and organisation."""
+    adviser = Adviser.objects.filter(name=name, organisation=organisation).first() or Adviser(
+        name=name, organisation=organisation
+    )
+    adviser.source = source
+    adviser.biography = biography
+    adviser.active = active
+    for field, value in _areas(expertise).items():
+        setattr(adviser, field, value)
+    adviser.full_clean()
+    adviser.save()
+    return adviser
+
+
+def _lock_growth_award(application: Application) -> Application:
+    # SELECT ... FOR UPDATE on the bid: every write that depends on the
+    # award's days so far is serialised per bid (see adviser_days_log).
+    locked = (
+        Application.objects.select_for_update()
+        .select_related("call__strand")
+        .get(pk=application.pk)
+    )
+    if locked.call.strand.key != "growth":
+        raise ValidationError("Only Growth Advisers bids have an adviser", code="not_growth")
+    if locked.state != ApplicationState.APPROVED or not locked.award_days:
+        raise ValidationError(
+            "Only an approved bid with adviser days awarded can have an adviser",
+            code="not_awarded",
+        )
+    return locked
+
+
+@transaction.atomic
+def adviser_match(
+    *,
+    application: Application,
+    adviser: Adviser,
+    actor: User | None,
+    note: str = "",
+    at: datetime | None = None,
+) -> AdviserMatch:
+    """Match an approved Growth bid to an adviser on the panel (or change its adviser)."""
+    application = _lock_growth_award(application)
+    if not adviser.active:
+        raise ValidationError(f"{adviser} is no longer on the panel", code="inactive")
+    match, _ = AdviserMatch.objects.update_or_create(
+        application=application,
+        defaults={
+            "adviser": adviser,
+            "matched_by": actor,
+            "matched_at": at or timezone.now(),
+            "note": note,
+        },
+    )
+    return match
+
+
+def _days_text(days: Decimal) -> str:
+    text = f"{days.normalize():f}"
+    return f"{text} day" if days == 1 else f"{text} days"
+
+
+@transaction.atomic
+def adviser_days_log(
+    *,
+    application: Application,
+    worked_on: date,
+    days: Decimal,
+    actor: User | None,
+    description: str = "",
+) -> AdviserDay:
+    """Log days of adviser support against a bid's award.
+
+    Refused when the total logged would pass the days awarded, or when the
+    date is outside the call's support window (para 18: up to 14 days over
+    September 2013 - February 2014).
+
+    The race: two officers logging days against one bid at the same moment
+    could each read "10 of 14 used", each add 3, and leave 16 logged. The
+    bid's row is locked (SELECT ... FOR UPDATE, in `_lock_growth_award`)
+    before the total is read, so the second waits for the first to commit
+    and then sees its days. On SQLite, writers are already serialised by
+    the immediate transactions configured in settings.
+    """
+    application = _lock_growth_award(application)
+    errors: dict[str, list[str]] = {}
+    if days <= 0:
+        errors.setdefault("days", []).append("Enter a number of days more than 0")
+    elif days % HALF:
+        errors.setdefault("days", []).append("Enter days in whole or half days, like 1 or 1.5")
+    call = application.call
+    if call.support_from and worked_on < call.support_from:
+        errors.setdefault("worked_on", []).append(
+            f"The date must be on or after {call.support_from:%-d %B %Y}, "
+            "when the support window opens"
+        )
+    if call.support_until and worked_on > call.support_until:
+        errors.setdefault("worked_on", []).append(
+            f"The date must be on or before {call.support_until:%-d %B %Y}, "
+            "when the support window closes"
+        )
+    match = AdviserMatch.objects.filter(application=application).select_related("adviser").first()
+    if match is None:
+        raise ValidationError("Match this bid to an adviser before logging days", code="no_match")
+    if not errors:
+        used = adviser_days_used(application=application)
+        left = Decimal(application.award_days) - used
+        if days > left:
+            errors.setdefault("days", []).append(
+                f"Only {_days_text(left)} left of the {application.award_days} awarded: "
+                f"{_days_text(used)} already logged"
+            )
+    if errors:
+        raise ValidationError(errors)
+    day = AdviserDay(
+        application=application,
+        adviser=match.adviser,
+        worked_on=worked_on,
+        days=days,
+        description=description,
+        logged_by=actor,
+    )
+    day.full_clean()
+    day.save()
+    return day
+
+
+@transaction.atomic
+def adviser_day_delete(*, day: AdviserDay) -> None:
+    day.delete()
+
+
+def adviser_days_used(*, application: Application) -> Decimal:
+    total = AdviserDay.objects.filter(application=application).aggregate(total=Sum("days"))
+    return total["total"] or Decimal(0)
