@@ -41,6 +41,9 @@ class StrandSpec:
     # Who the question pages call the partner councils, or "" for a strand
     # whose bids are from one council only.
     partner_councils_label: str = "Other councils this bid serves"
+    # The URL name of the strand's own page about an award (taking the bid's
+    # reference), linked from the council's bid page once approved; "" if none.
+    award_page: str = ""
 
 
 STRANDS: dict[str, StrandSpec] = {
@@ -134,6 +137,7 @@ STRANDS: dict[str, StrandSpec] = {
             investment_source="adviser_days",
             # Para 16: primarily aimed at individual authorities.
             partner_councils_label="",
+            award_page="growth:adviser_support",
             summary=(
                 "Up to 14 days of support from a panel of economic growth advisers, "
                 "used between September 2013 and February 2014."

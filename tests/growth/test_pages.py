@@ -118,3 +118,11 @@ def test_no_adviser_chosen_is_an_error(officer_client, award):
     response = officer_client.post(reverse("growth:adviser_choose", args=[award.reference]), {})
     assert response.status_code == 400
     assert "Select an adviser" in response.content.decode()
+
+
+def test_the_councils_bid_page_links_to_its_adviser_support(applicant_a_client, award):
+    page = applicant_a_client.get(
+        reverse("applications:bid_detail", args=[award.reference])
+    ).content.decode()
+    assert reverse("growth:adviser_support", args=[award.reference]) in page
+    assert "See your adviser and the days used and left" in page
