@@ -23,5 +23,7 @@ urlpatterns = [
     path("bids/", include("applications.urls")),
     path("board/", include("programmes.board.urls")),
     path("savings/", include("savings.urls")),
+    path("ope/", include("programmes.ope.urls")),
+    path("productivity-and-commissioning/", include("programmes.public.urls")),
     path("admin/", admin.site.urls),
 ]
