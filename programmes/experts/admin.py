@@ -59,7 +59,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         "ends_on",
         "award",
     ]
-    list_filter = ["starts_on", "application__call"]
+    list_filter = ["starts_on", ("application__call", admin.RelatedOnlyFieldListFilter)]
     search_fields = [
         "expertise_field",
         "application__reference",

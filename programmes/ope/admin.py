@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from programmes.forms import PoundsField
 from programmes.ope import services
-from programmes.ope.models import Event, Pilot, ProjectPlan, ResourceAllocation
+from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
 from savings.years import validate_financial_year
 
 
@@ -209,7 +209,11 @@ class ProjectPlanAdmin(admin.ModelAdmin):
         if obj.lga_signed_off_at is not None and obj.cabinet_office_signed_off_at is None:
             url = reverse("admin:ope_projectplan_cabinet_office", args=[obj.pk])
             return format_html('<a href="{}">Record the Cabinet Office\'s sign-off</a>', url)
-        return obj.awaiting or "None: the plan is signed off"
+        if obj.state == PlanState.DRAFTING:
+            return "Waiting for the council: send it with “Send the selected plans for sign-off”"
+        if obj.lga_signed_off_at is None:
+            return "Waiting for LGA sign-off: use “Record the LGA's sign-off” on the list"
+        return "None: the plan is signed off"
 
 
 class AllocationForm(forms.ModelForm):

@@ -104,7 +104,9 @@ class ProjectPlan(models.Model):
         related_name="+",
         verbose_name="LGA signed off by",
     )
-    cabinet_office_signed_off_at = models.DateTimeField(null=True, blank=True)
+    cabinet_office_signed_off_at = models.DateTimeField(
+        "Cabinet Office signed off at", null=True, blank=True
+    )
     cabinet_office_signatory = models.CharField(
         "Cabinet Office signatory",
         max_length=200,
@@ -117,6 +119,7 @@ class ProjectPlan(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name="Cabinet Office sign-off recorded by",
         help_text="The LGA officer who recorded the Cabinet Office's sign-off",
     )
     updated_at = models.DateTimeField(auto_now=True)

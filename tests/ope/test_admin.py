@@ -140,7 +140,40 @@ def test_a_pilot_and_an_event_added_in_the_admin(officer_client, council_a, coun
 def test_only_officers_reach_the_ope_admin(request, persona, council_a):
     pilot = PilotFactory(council=council_a)
     client = request.getfixturevalue(persona)
-    for url in (f"{ADMIN}pilot/", f"{ADMIN}projectplan/", f"{ADMIN}pilot/{pilot.pk}/change/"):
+    plan = ProjectPlanFactory(pilot=pilot)
+    for url in (
+        f"{ADMIN}pilot/",
+        f"{ADMIN}pilot/{pilot.pk}/change/",
+        f"{ADMIN}projectplan/",
+        f"{ADMIN}projectplan/{plan.pk}/cabinet-office-sign-off/",
+        f"{ADMIN}resourceallocation/",
+        f"{ADMIN}event/",
+        "/admin/experts/appointment/",
+        "/admin/experts/casestudy/",
+        "/admin/public/initiative/",
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_plan_page_in_the_admin_links_to_the_cabinet_office_sign_off(
+    officer_client, officer, strands
+):
+    plan = _pilot_with_plan(officer, 1)
+    page = officer_client.get(f"{ADMIN}projectplan/{plan.pk}/change/").content.decode()
+    assert "LGA sign-off" in page
+    services.plan_lga_sign_off(plan=plan, actor=officer)
+    page = officer_client.get(f"{ADMIN}projectplan/{plan.pk}/change/").content.decode()
+    assert f"{ADMIN}projectplan/{plan.pk}/cabinet-office-sign-off/" in page
+
+
+def test_a_signed_off_plans_text_cannot_be_changed_in_the_admin(officer_client, officer, strands):
+    plan = _pilot_with_plan(officer, 1)
+    services.plan_lga_sign_off(plan=plan, actor=officer)
+    response = officer_client.post(
+        f"{ADMIN}projectplan/{plan.pk}/change/", {"title": "Rewritten", "summary": ""}, follow=True
+    )
+    assert "can no longer be changed" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.title == "Plan 1"

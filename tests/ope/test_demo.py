@@ -9,14 +9,26 @@ import pytest
 from django.core.management import call_command
 
 from programmes.demo import DemoContext
+from programmes.experts.models import Appointment, CaseStudy
 from programmes.models import Council, Strand, User
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
+from programmes.public.models import Initiative
 from savings import rollups
 from savings.models import Investment, InvestmentSource
 from savings.selectors import rollup_for
 from savings.services import investment_record
 
-TABLES = (Pilot, ProjectPlan, ResourceAllocation, Event, Investment)
+# This strand's rows, and those the Experts and public-page demos add beside them.
+TABLES = (
+    Pilot,
+    ProjectPlan,
+    ResourceAllocation,
+    Event,
+    Investment,
+    Appointment,
+    CaseStudy,
+    Initiative,
+)
 
 
 def snapshot() -> dict:
