@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "programmes.asce",
     "programmes.growth",
     "programmes.procurement",
+    "programmes.public",
     "programmes.board",
 ]
 

@@ -26,5 +26,7 @@ urlpatterns = [
     path("board/", include("programmes.board.urls")),
     path("open-data/", include("programmes.board.opendata_urls")),
     path("savings/", include("savings.urls")),
+    path("ope/", include("programmes.ope.urls")),
+    path("productivity-and-commissioning/", include("programmes.public.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,7 @@ PROGRAMME_APP_LABELS = (
     "asce",
     "growth",
     "procurement",
+    "public",
     "board",
     "applications",
     "savings",

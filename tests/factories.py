@@ -76,3 +76,46 @@ class GrowthCallFactory(CallFactory):
 class OpeCallFactory(CallFactory):
     strand = factory.SubFactory(StrandFactory, key="ope")
     max_amount = Decimal("23000")
+
+
+class PilotFactory(factory.django.DjangoModelFactory):
+    """A One Public Estate pilot partnership (wave 1)."""
+
+    class Meta:
+        model = "ope.Pilot"
+
+    council = factory.SubFactory(CouncilFactory)
+    wave = 1
+
+
+class ProjectPlanFactory(factory.django.DjangoModelFactory):
+    """A pilot's project plan, still being drafted."""
+
+    class Meta:
+        model = "ope.ProjectPlan"
+
+    pilot = factory.SubFactory(PilotFactory)
+    title = factory.Sequence(lambda n: f"Test project plan {n}")
+
+
+class CaseStudyFactory(factory.django.DjangoModelFactory):
+    """A draft case study."""
+
+    class Meta:
+        model = "experts.CaseStudy"
+
+    title = factory.Sequence(lambda n: f"Test case study {n}")
+    slug = factory.Sequence(lambda n: f"test-case-study-{n}")
+    council = factory.SubFactory(CouncilFactory)
+    summary = "What the council did and what it saved."
+    body = "First paragraph.\n\nSecond paragraph."
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    """An initiative not yet shown on the public page."""
+
+    class Meta:
+        model = "public.Initiative"
+
+    title = factory.Sequence(lambda n: f"Test initiative {n}")
+    summary = "What the initiative offers councils."

@@ -20,10 +20,15 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from applications import services as bids
 from applications.demo import EXPERTS_CALL
-from applications.models import Application, Call
+from applications.models import Application, ApplicationState, Call
 from programmes.demo import DemoContext
+from programmes.experts import services as experts
+from programmes.experts.models import Appointment as AppointmentRecord
+from programmes.experts.models import CaseStudy
 from programmes.models import Council, Strand, User
 from savings.models import Recurrence, SavingsKind
 from savings.services import savings_entry_record
@@ -260,6 +265,107 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
     return bid
 
 
+@dataclass(frozen=True)
+class Story:
+    lead: str
+    slug: str
+    title: str
+    summary: str
+    body: str
+    published: datetime
+
+
+# Para 8.1-8.3, told from the paper only; para 9: "Case studies have been
+# written for these three examples" and published on the productivity page.
+CASE_STUDIES = (
+    Story(
+        lead="Allerdale",
+        slug="allerdale-contract-renegotiation",
+        title="Allerdale: renegotiating the four largest contracts",
+        summary=(
+            "A contracts negotiating expert helped Allerdale Borough Council realise "
+            "£2.3 million of savings against a £1 million target."
+        ),
+        body=(
+            "Allerdale Borough Council used the Productivity Experts programme to bring in "
+            "a contracts negotiating expert with commercial acumen.\n\n"
+            "The expert helped the council renegotiate its four largest contracts.\n\n"
+            "The council has realised an efficiency saving of £2.3 million against a target "
+            "of £1 million."
+        ),
+        published=at(2013, 6, 3),
+    ),
+    Story(
+        lead="Wyre Forest",
+        slug="wyre-forest-systems-thinking",
+        title="Wyre Forest: systems thinking across all services",
+        summary=(
+            "An expert from another West Midlands council helped Wyre Forest District Council "
+            "implement systems thinking, for £700,000 a year of savings in 2012/13."
+        ),
+        body=(
+            "Wyre Forest District Council secured an expert from another council in the "
+            "West Midlands through the Productivity Experts programme.\n\n"
+            "The expert helped the council implement systems thinking across all of its "
+            "services.\n\n"
+            "The work is to achieve savings of £700,000 a year in 2012/13."
+        ),
+        published=at(2013, 6, 3),
+    ),
+    Story(
+        lead="Gloucestershire",
+        slug="gloucestershire-adult-social-care-diagnostic",
+        title="Gloucestershire: an adult social care diagnostic",
+        summary=(
+            "An adult social care expert's review for Gloucestershire County Council "
+            "identified opportunities for £10.3 million of additional savings."
+        ),
+        body=(
+            "Gloucestershire County Council sourced an expert in adult social care through "
+            "the Productivity Experts programme.\n\n"
+            "The expert reviewed the council's efficiency savings targets and its planning "
+            "for learning disability services.\n\n"
+            "This diagnostic exercise identified opportunities to secure additional savings "
+            "of £10.3 million."
+        ),
+        published=at(2013, 6, 3),
+    ),
+)
+
+
+def _appointment_records(officer: User) -> int:
+    """An appointment for each approved Experts bid that has none yet."""
+    made = 0
+    approved = Application.objects.filter(
+        call__strand__key="experts", state=ApplicationState.APPROVED, appointment__isnull=True
+    )
+    for bid in approved:
+        experts.appointment_create(
+            application=bid, starts_on=timezone.localdate(bid.decided_at), actor=officer
+        )
+        made += 1
+    return made
+
+
+def _case_studies(officer: User) -> None:
+    for story in CASE_STUDIES:
+        if CaseStudy.objects.filter(slug=story.slug).exists():
+            continue
+        council = Council.objects.get(short_name=story.lead)
+        case_study = experts.case_study_save(
+            title=story.title,
+            slug=story.slug,
+            council=council,
+            summary=story.summary,
+            body=story.body,
+            actor=officer,
+            appointment=AppointmentRecord.objects.filter(
+                application__lead_council=council, application__call__strand__key="experts"
+            ).first(),
+        )
+        experts.case_study_publish(case_study=case_study, actor=officer, at=story.published)
+
+
 def load(context: DemoContext) -> None:
     officer = User.objects.get(username="demo-officer")
     earlier, current = _calls()
@@ -272,4 +378,9 @@ def load(context: DemoContext) -> None:
         if not exists:
             _appoint(call, appointment, officer)
             made += 1
-    context.write(f"Productivity Experts appointments: {len(APPOINTMENTS)} ({made} new)")
+    records = _appointment_records(officer)
+    _case_studies(officer)
+    context.write(
+        f"Productivity Experts appointments: {len(APPOINTMENTS)} ({made} new bids, "
+        f"{records} new appointment records); case studies: {len(CASE_STUDIES)}"
+    )

@@ -53,3 +53,27 @@ def test_a_second_load_adds_no_appointments(experts):
     rollups.drain()
     assert approved_appointments().count() == 7
     assert rollup_for(strand=experts).investment == Decimal("46000")
+
+
+def test_each_appointment_has_its_record_serving_ten_councils(experts):
+    from programmes.experts.models import Appointment
+
+    appointments = Appointment.objects.prefetch_related("councils")
+    assert len(appointments) == 7
+    assert len({c.pk for a in appointments for c in a.councils.all()}) == 10
+    assert sum(a.award for a in appointments) == Decimal("46000")
+
+
+def test_the_papers_three_case_studies_are_published(experts, client):
+    from programmes.experts.models import CaseStudy
+
+    studies = CaseStudy.objects.select_related("council", "published_by")
+    assert {s.council.short_name for s in studies} == {
+        "Allerdale",
+        "Wyre Forest",
+        "Gloucestershire",
+    }
+    assert all(s.is_published and s.published_by.username == "demo-officer" for s in studies)
+    page = client.get("/productivity-and-commissioning/").content.decode()
+    assert "£2.3 million" in page and "£10.3 million" in page
+    assert "Commissioning Academy" in page and "Keep it REAL" in page

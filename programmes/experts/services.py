@@ -1,0 +1,129 @@
+"""Productivity Experts writes: appointments from approved bids, case studies.
+
+Keyword-only, one transaction each. Publishing is an officer's act, recorded
+with who and when (board paper para 9; docs/strands.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from applications.models import Application, ApplicationState
+from programmes.experts.models import (
+    ENDS_BEFORE_START,
+    Appointment,
+    CaseStudy,
+    CaseStudyState,
+)
+from programmes.models import Council, User
+from programmes.roles import OFFICER, user_role
+
+
+def _require_officer(actor: User | None) -> None:
+    # None is the system (demo data, imports).
+    if actor is not None and user_role(actor) != OFFICER:
+        raise PermissionDenied("Only LGA officers can do this")
+
+
+@transaction.atomic
+def appointment_create(
+    *,
+    application: Application,
+    starts_on: date,
+    ends_on: date | None = None,
+    actor: User | None,
+) -> Appointment:
+    """Make the appointment an approved Productivity Experts bid pays for."""
+    _require_officer(actor)
+    # Lock the bid: two officers appointing from it at once would otherwise
+    # both pass the "not yet appointed" check.
+    application = (
+        Application.objects.select_for_update()
+        .select_related("call__strand", "lead_council")
+        .get(pk=application.pk)
+    )
+    if application.call.strand.key != "experts":
+        raise ValidationError("Only a Productivity Experts bid can become an appointment")
+    if application.state != ApplicationState.APPROVED:
+        raise ValidationError(
+            f"{application.reference} is {application.get_state_display().lower()}: "
+            "appoint an expert only from an approved bid",
+            code="not_approved",
+        )
+    if Appointment.objects.filter(application=application).exists():
+        raise ValidationError(f"{application.reference} already has an appointment")
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": ENDS_BEFORE_START})
+    detail = application.strand_detail()
+    appointment = Appointment(
+        application=application,
+        expertise_field=getattr(detail, "expertise_field", "") or application.title,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        award=application.award_amount,
+        created_by=actor,
+    )
+    appointment.full_clean()
+    appointment.save()
+    appointment.councils.set([application.lead_council, *application.partner_councils.all()])
+    return appointment
+
+
+@transaction.atomic
+def case_study_save(
+    *,
+    title: str,
+    slug: str,
+    council: Council,
+    summary: str,
+    body: str,
+    actor: User | None,
+    case_study: CaseStudy | None = None,
+    appointment: Appointment | None = None,
+) -> CaseStudy:
+    """Draft a case study, or edit one (a published one stays published)."""
+    _require_officer(actor)
+    case_study = case_study or CaseStudy()
+    case_study.title = title
+    case_study.slug = slug
+    case_study.council = council
+    case_study.appointment = appointment
+    case_study.summary = summary
+    case_study.body = body
+    case_study.full_clean()
+    case_study.save()
+    return case_study
+
+
+@transaction.atomic
+def case_study_publish(
+    *, case_study: CaseStudy, actor: User | None, at: datetime | None = None
+) -> CaseStudy:
+    """Put a draft on the public page."""
+    _require_officer(actor)
+    case_study = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
+    if case_study.is_published:
+        raise ValidationError(f"“{case_study.title}” is already published", code="published")
+    case_study.state = CaseStudyState.PUBLISHED
+    case_study.published_at = at or timezone.now()
+    case_study.published_by = actor
+    case_study.save()
+    return case_study
+
+
+@transaction.atomic
+def case_study_unpublish(*, case_study: CaseStudy, actor: User | None) -> CaseStudy:
+    """Take a case study off the public page, back to draft."""
+    _require_officer(actor)
+    case_study = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
+    if not case_study.is_published:
+        raise ValidationError(f"“{case_study.title}” is not published", code="draft")
+    case_study.state = CaseStudyState.DRAFT
+    case_study.published_at = None
+    case_study.published_by = None
+    case_study.save()
+    return case_study

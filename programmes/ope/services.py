@@ -1,0 +1,234 @@
+"""One Public Estate writes: pilots, plan sign-off, resource allocation, events.
+
+Keyword-only, one transaction each. The Cabinet Office resource is money, so
+it is recorded through `savings.services.investment_record` and only linked
+here (docs/strands.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from programmes.models import Council, Strand, User
+from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
+from programmes.roles import APPLICANT, OFFICER, user_role
+from savings.models import Investment, InvestmentSource
+from savings.services import investment_record
+from savings.years import financial_year_of
+
+
+def _require_officer(actor: User | None) -> None:
+    # None is the system (demo data, imports).
+    if actor is not None and user_role(actor) != OFFICER:
+        raise PermissionDenied("Only LGA officers can do this")
+
+
+def _lock(plan: ProjectPlan) -> ProjectPlan:
+    # Two officers signing off the same plan at once must not both pass the
+    # state check: the row lock makes the second see the first's sign-off.
+    return ProjectPlan.objects.select_for_update().select_related("pilot__council").get(pk=plan.pk)
+
+
+@transaction.atomic
+def pilot_save(
+    *, council: Council, wave: int = 1, partner_bodies: str = "", actor: User | None = None
+) -> Pilot:
+    """Create the council's pilot partnership, or update its wave and partners."""
+    _require_officer(actor)
+    pilot = Pilot.objects.filter(council=council).first() or Pilot(council=council)
+    pilot.wave = wave
+    pilot.partner_bodies = partner_bodies
+    pilot.full_clean()
+    pilot.save()
+    return pilot
+
+
+@transaction.atomic
+def plan_save(
+    *, pilot: Pilot, title: str, summary: str = "", actor: User | None = None
+) -> ProjectPlan:
+    """Write the plan's text. Once the LGA has signed it off, it is frozen."""
+    _require_officer(actor)
+    plan = ProjectPlan.objects.select_for_update().filter(pilot=pilot).first()
+    plan = plan or ProjectPlan(pilot=pilot)
+    if plan.lga_signed_off_at is not None:
+        raise ValidationError(
+            "This plan has been signed off by the LGA and can no longer be changed",
+            code="signed_off",
+        )
+    plan.title = title
+    plan.summary = summary
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_submit(
+    *, plan: ProjectPlan, actor: User | None, at: datetime | None = None
+) -> ProjectPlan:
+    """Send the plan for sign-off: by the pilot council's users or an LGA officer."""
+    plan = _lock(plan)
+    role = user_role(actor) if actor is not None else None
+    if actor is not None and not (
+        role == OFFICER or (role == APPLICANT and actor.council_id == plan.pilot.council_id)
+    ):
+        raise PermissionDenied("Only the pilot council or an LGA officer can send this plan")
+    if plan.state != PlanState.DRAFTING:
+        raise ValidationError(
+            f"The plan has already been sent: it is {plan.get_state_display().lower()}",
+            code="wrong_state",
+        )
+    plan.state = PlanState.SUBMITTED
+    plan.submitted_at = at or timezone.now()
+    plan.submitted_by = actor
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_lga_sign_off(
+    *, plan: ProjectPlan, actor: User | None, at: datetime | None = None
+) -> ProjectPlan:
+    """The LGA's sign-off: the first of the two (para 5)."""
+    _require_officer(actor)
+    plan = _lock(plan)
+    if plan.state == PlanState.DRAFTING:
+        raise ValidationError(
+            "The LGA cannot sign off a plan the council has not sent yet", code="not_submitted"
+        )
+    if plan.lga_signed_off_at is not None:
+        raise ValidationError("The LGA has already signed off this plan", code="already")
+    plan.lga_signed_off_at = at or timezone.now()
+    plan.lga_signed_off_by = actor
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_cabinet_office_sign_off(
+    *,
+    plan: ProjectPlan,
+    actor: User | None,
+    signatory: str,
+    at: datetime | None = None,
+    allocation: Decimal | None = None,
+) -> ProjectPlan:
+    """Record the Cabinet Office's sign-off, after the LGA's; the plan is then signed off.
+
+    With `allocation`, the resource the Cabinet Office allocates on signing
+    off is recorded in the same transaction (para 5: "signing off ... and
+    allocating resources").
+    """
+    _require_officer(actor)
+    plan = _lock(plan)
+    if not signatory.strip():
+        raise ValidationError(
+            {"signatory": "Enter who signed off the plan for the Cabinet Office"}, code="required"
+        )
+    if plan.lga_signed_off_at is None:
+        raise ValidationError(
+            "The LGA must sign off the plan before the Cabinet Office's sign-off is recorded",
+            code="order",
+        )
+    if plan.cabinet_office_signed_off_at is not None:
+        raise ValidationError("The Cabinet Office has already signed off this plan", code="already")
+    at = at or timezone.now()
+    if at < plan.lga_signed_off_at:
+        raise ValidationError(
+            "The Cabinet Office's sign-off cannot be dated before the LGA's", code="order"
+        )
+    plan.cabinet_office_signed_off_at = at
+    plan.cabinet_office_signatory = signatory.strip()
+    plan.cabinet_office_recorded_by = actor
+    plan.state = PlanState.SIGNED_OFF
+    plan.full_clean()
+    plan.save()
+    if allocation is not None:
+        pilot_resource_allocate(pilot=plan.pilot, amount=allocation, actor=actor, at=at)
+    return plan
+
+
+@transaction.atomic
+def pilot_resource_allocate(
+    *,
+    pilot: Pilot,
+    amount: Decimal,
+    actor: User | None,
+    financial_year: str | None = None,
+    at: datetime | None = None,
+    description: str = "Cabinet Office resource for the pilot",
+) -> ResourceAllocation:
+    """Allocate Cabinet Office resource to a pilot, recorded as investment."""
+    _require_officer(actor)
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": "Enter an amount greater than £0"}, code="amount")
+    at = at or timezone.now()
+    investment = investment_record(
+        strand=Strand.objects.get(key="ope"),
+        council=pilot.council,
+        source=InvestmentSource.CABINET_OFFICE,
+        financial_year=financial_year or financial_year_of(timezone.localdate(at)),
+        amount=amount,
+        description=description,
+    )
+    return ResourceAllocation.objects.create(
+        pilot=pilot, investment=investment, allocated_at=at, allocated_by=actor
+    )
+
+
+@transaction.atomic
+def pilot_investment_adopt(
+    *, pilot: Pilot, investment: Investment, at: datetime | None = None
+) -> ResourceAllocation:
+    """Link a Cabinet Office investment recorded before allocations existed to its pilot.
+
+    Data recorded by earlier versions of the demo (investment only) gains its
+    allocation without a second investment being recorded.
+    """
+    if (
+        investment.strand.key != "ope"
+        or investment.council_id != pilot.council_id
+        or investment.source != InvestmentSource.CABINET_OFFICE
+    ):
+        raise ValidationError("This investment is not a Cabinet Office allocation to the pilot")
+    return ResourceAllocation.objects.create(
+        pilot=pilot, investment=investment, allocated_at=at or investment.created_at
+    )
+
+
+@transaction.atomic
+def event_save(
+    *,
+    title: str,
+    kind: str,
+    held_on,
+    actor: User | None = None,
+    event: Event | None = None,
+    month_only: bool = False,
+    venue: str = "",
+    description: str = "",
+    councils: list[Council] | None = None,
+    other_organisations: str = "",
+) -> Event:
+    """Create or change an event and who attended."""
+    _require_officer(actor)
+    event = event or Event()
+    event.title = title
+    event.kind = kind
+    event.held_on = held_on
+    event.month_only = month_only
+    event.venue = venue
+    event.description = description
+    event.other_organisations = other_organisations
+    event.full_clean()
+    event.save()
+    if councils is not None:
+        event.councils.set(councils)
+    return event
