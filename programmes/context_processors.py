@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, user_role
+from programmes.strands import STRANDS
 
 
 def _navigation(request: HttpRequest) -> list[dict]:
@@ -11,6 +13,11 @@ def _navigation(request: HttpRequest) -> list[dict]:
     if role == APPLICANT:
         items.append(("Your council's bids", reverse("applications:bid_list")))
         items.append(("Savings returns", reverse("savings:award_list")))
+        for spec in STRANDS.values():
+            if spec.council_nav:
+                item = import_string(spec.council_nav)(request.user)
+                if item:
+                    items.append(item)
     if role in (OFFICER, BOARD_MEMBER):
         items.append(("Dashboards", reverse("board:overview")))
     if role == OFFICER:

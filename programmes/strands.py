@@ -44,6 +44,9 @@ class StrandSpec:
     # The URL name of the strand's own page about an award (taking the bid's
     # reference), linked from the council's bid page once approved; "" if none.
     award_page: str = ""
+    # Dotted path to `item(user) -> (label, url) | None`: a link in a council
+    # applicant's navigation to the strand's own page for their council.
+    council_nav: str = ""
 
 
 STRANDS: dict[str, StrandSpec] = {
@@ -57,6 +60,7 @@ STRANDS: dict[str, StrandSpec] = {
             app="programmes.ope",
             bid_based=True,
             bid_detail_model="programmes.ope.models.OpeBidDetail",
+            council_nav="programmes.ope.selectors.council_nav_item",
             bid_detail_forms=(
                 "programmes.ope.forms.PartnersForm",
                 "programmes.ope.forms.AssetsForm",

@@ -40,3 +40,12 @@ def pilot_get_for_user(*, user: User, pk: int) -> Pilot:
 
 def pilots_with_plans() -> QuerySet[Pilot]:
     return Pilot.objects.select_related("council", "plan").order_by("council__name")
+
+
+def council_nav_item(user: User) -> tuple[str, str] | None:
+    """The navigation link to a pilot council's own plan (one query); None otherwise."""
+    from django.urls import reverse
+
+    if user.council_id and Pilot.objects.filter(council_id=user.council_id).exists():
+        return ("Your One Public Estate plan", reverse("ope:my_plan"))
+    return None

@@ -84,3 +84,13 @@ def test_the_plan_page_takes_the_same_queries_with_more_allocations(
         services.pilot_resource_allocate(pilot=pilot, amount=Decimal("100"), actor=officer)
     with django_assert_max_num_queries(len(few)):
         applicant_a_client.get(url(pilot))
+
+
+def test_a_pilot_councils_applicants_have_their_plan_in_the_navigation(
+    pilot, applicant_a_client, applicant_b, client
+):
+    page = applicant_a_client.get("/bids/").content.decode()
+    assert 'href="/ope/plan/"' in page
+    assert "Your One Public Estate plan" in page
+    client.force_login(applicant_b)
+    assert "Your One Public Estate plan" not in client.get("/bids/").content.decode()
