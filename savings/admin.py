@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from programmes.admin_tools import ReadOnlyAdmin
 from savings import imports, services
 from savings.models import Investment, OutboxMarker, Rollup, SavingsEntry, SavingsKind
 
@@ -221,19 +222,6 @@ class SavingsEntryAdmin(ImportMixin, admin.ModelAdmin):
     def verify_selected(self, request, queryset: QuerySet[SavingsEntry]) -> None:
         count = services.savings_entries_verify(entries=queryset, officer=request.user)
         self.message_user(request, f"Verified {count:,} realised savings.", messages.SUCCESS)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Derived rows: officers may look, only the worker writes."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Rollup)

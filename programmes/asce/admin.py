@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
+from programmes.admin_tools import ReadOnlyAdmin
 from programmes.asce import services
 from programmes.asce.models import (
     THEMES,
@@ -150,7 +151,7 @@ class AsceReturnAdmin(admin.ModelAdmin):
 
 
 @admin.register(AsceStatistic)
-class AsceStatisticAdmin(admin.ModelAdmin):
+class AsceStatisticAdmin(ReadOnlyAdmin):
     """Derived by the rollup worker from the returns: officers may look only."""
 
     list_display = [
@@ -163,15 +164,6 @@ class AsceStatisticAdmin(admin.ModelAdmin):
         "computed_at",
     ]
     list_filter = ["measure", "financial_year"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(PositionReport)

@@ -6,28 +6,14 @@ Every change goes through the services.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from applications.models import Application, ApplicationState
+from programmes.admin_tools import action_report
 from programmes.experts import services
 from programmes.experts.models import Appointment, CaseStudy
-
-
-def _report(admin_: admin.ModelAdmin, request: HttpRequest, queryset, act, done: str) -> None:
-    succeeded = []
-    for row in queryset:
-        try:
-            act(row)
-        except (ValidationError, PermissionDenied) as exc:
-            text = " ".join(getattr(exc, "messages", [str(exc)]))
-            admin_.message_user(request, f"{row}: {text}", messages.ERROR)
-        else:
-            succeeded.append(str(row))
-    if succeeded:
-        admin_.message_user(request, f"{done}: {'; '.join(succeeded)}", messages.SUCCESS)
 
 
 class AppointmentForm(forms.ModelForm):
@@ -152,7 +138,7 @@ class CaseStudyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected case studies on the public page")
     def publish_selected(self, request: HttpRequest, queryset) -> None:
-        _report(
+        action_report(
             self,
             request,
             queryset,
@@ -162,7 +148,7 @@ class CaseStudyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Take the selected case studies off the public page")
     def unpublish_selected(self, request: HttpRequest, queryset) -> None:
-        _report(
+        action_report(
             self,
             request,
             queryset,

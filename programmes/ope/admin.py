@@ -12,25 +12,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from programmes.admin_tools import action_report
 from programmes.forms import PoundsField
 from programmes.ope import services
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
 from savings.years import validate_financial_year
-
-
-def _report(admin_: admin.ModelAdmin, request: HttpRequest, queryset, act, done: str) -> None:
-    """Run a service per row; say which succeeded and why the others failed."""
-    succeeded = []
-    for row in queryset:
-        try:
-            act(row)
-        except (ValidationError, PermissionDenied) as exc:
-            text = " ".join(getattr(exc, "messages", [str(exc)]))
-            admin_.message_user(request, f"{row}: {text}", messages.ERROR)
-        else:
-            succeeded.append(str(row))
-    if succeeded:
-        admin_.message_user(request, f"{done}: {'; '.join(succeeded)}", messages.SUCCESS)
 
 
 @admin.register(Pilot)
@@ -146,7 +132,7 @@ class ProjectPlanAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected plans for sign-off")
     def submit_selected(self, request: HttpRequest, queryset) -> None:
-        _report(
+        action_report(
             self,
             request,
             queryset,
@@ -156,7 +142,7 @@ class ProjectPlanAdmin(admin.ModelAdmin):
 
     @admin.action(description="Record the LGA's sign-off of the selected plans")
     def lga_sign_off_selected(self, request: HttpRequest, queryset) -> None:
-        _report(
+        action_report(
             self,
             request,
             queryset,
