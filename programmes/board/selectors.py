@@ -19,9 +19,12 @@ from django.utils import timezone
 from applications.models import Application, ApplicationState
 from programmes.asce.models import AsceReturn, AsceStatistic
 from programmes.asce.selectors import asce_statistics_by_year
-from programmes.board.charts import DataTable
+from programmes.board.charts import DataTable, format_pounds
 from programmes.board.opendata import GrantRecord
+from programmes.experts.models import Appointment, CaseStudy, CaseStudyState
+from programmes.growth.models import Adviser, AdviserDay
 from programmes.models import Council, Strand
+from programmes.ope.models import PlanState, ProjectPlan, ResourceAllocation
 from programmes.procurement.models import Workstream
 from programmes.procurement.selectors import eu_milestones, workstreams_with_status
 from savings import selectors as rollups
@@ -311,6 +314,61 @@ class StrandPage:
     # The councils table on the page: the ones with the most projected savings.
     # All councils are in the CSV (tables["councils"]).
     councils_shown: DataTable | None = None
+    # The strand's own status, from its records (plans, appointments, days).
+    status: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _ope_status() -> list[tuple[str, str]]:
+    """Pilots, plans by state and resource allocated: 2 queries."""
+    plans = ProjectPlan.objects.aggregate(
+        pilots=Count("pk"),
+        signed_off=Count("pk", filter=Q(state=PlanState.SIGNED_OFF)),
+        awaiting=Count("pk", filter=Q(state=PlanState.SUBMITTED)),
+    )
+    allocated = ResourceAllocation.objects.aggregate(
+        total=Sum("investment__amount"), pilots=Count("pilot", distinct=True)
+    )
+    return [
+        ("Pilots with a project plan", str(plans["pilots"])),
+        ("Plans signed off by the LGA and the Cabinet Office", str(plans["signed_off"])),
+        ("Plans awaiting sign-off", str(plans["awaiting"])),
+        (
+            "Cabinet Office resource allocated",
+            f"{format_pounds(allocated['total'] or 0)} to {allocated['pilots']} pilots",
+        ),
+    ]
+
+
+def _experts_status() -> list[tuple[str, str]]:
+    """Appointments and case studies: 2 queries."""
+    studies = CaseStudy.objects.aggregate(
+        published=Count("pk", filter=Q(state=CaseStudyState.PUBLISHED)), all=Count("pk")
+    )
+    return [
+        ("Expert appointments", str(Appointment.objects.count())),
+        (
+            "Case studies published",
+            f"{studies['published']} (of {studies['all']} written)",
+        ),
+    ]
+
+
+def _growth_status() -> list[tuple[str, str]]:
+    """Adviser days used against those awarded, and the panel: 3 queries."""
+    awarded = (
+        Application.objects.filter(
+            call__strand__key="growth", state=ApplicationState.APPROVED
+        ).aggregate(days=Sum("award_days"))["days"]
+        or 0
+    )
+    used = AdviserDay.objects.aggregate(days=Sum("days"))["days"] or Decimal(0)
+    return [
+        ("Adviser days used", f"{used.normalize():f} of {awarded} awarded"),
+        ("Advisers on the panel", str(Adviser.objects.filter(active=True).count())),
+    ]
+
+
+STRAND_STATUS = {"ope": _ope_status, "experts": _experts_status, "growth": _growth_status}
 
 
 # A strand can have hundreds of councils; a page table of them all is
@@ -355,6 +413,8 @@ def strand_page(*, strand: Strand) -> StrandPage:
         page.asce = asce_statistics_by_year()
         page.tables["asce"] = asce_table(page.asce)
         page.tables["asce_projections"] = asce_projection_chart_table(page.asce)
+    if strand.key in STRAND_STATUS:
+        page.status = STRAND_STATUS[strand.key]()
     if strand.key == "procurement":
         page.workstreams = list(workstreams_with_status())
         page.eu_milestones = list(eu_milestones())

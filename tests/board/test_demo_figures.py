@@ -55,3 +55,16 @@ def test_the_board_update_carries_each_strands_section_and_figures(demo, board_c
     assert "average 5.7% of the adult social care budget" in page
     assert "modal (most frequently reported) saving being 7%" in page
     assert "5.7% for 2013/14, 5.3% for 2014/15 and 4.9% for 2015/16" in page
+
+
+def test_strand_pages_show_each_strands_own_status(demo, board_client):
+    def status(key: str) -> str:
+        return board_client.get(reverse("board:strand", args=[key])).content.decode()
+
+    ope = status("ope")
+    assert "Plans awaiting sign-off</dt>" in ope
+    assert "£276,000 to 12 pilots" in ope
+    experts = status("experts")
+    assert 'Expert appointments</dt><dd class="govuk-summary-list__value">7<' in experts
+    assert "3 (of 3 written)" in experts
+    assert "Adviser days used" in status("growth")
