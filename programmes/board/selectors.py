@@ -118,7 +118,7 @@ def strands_table(figures: list[StrandFigures]) -> DataTable:
             "Realised savings (verified)",
             "Projected £ saved per £1",
             "Realised £ saved per £1",
-            "Councils",
+            "Councils with figures",
         ],
         rows=[
             [
