@@ -68,3 +68,9 @@ def test_strand_pages_show_each_strands_own_status(demo, board_client):
     assert 'Expert appointments</dt><dd class="govuk-summary-list__value">7<' in experts
     assert "3 (of 3 written)" in experts
     assert "Adviser days used" in status("growth")
+
+
+def test_a_strand_without_savings_says_so_instead_of_an_empty_chart(demo, board_client):
+    page = board_client.get(reverse("board:strand", args=["ope"])).content.decode()
+    assert "No projected or realised savings have been recorded for this strand yet" in page
+    assert "<svg" not in page.split("Savings by financial year")[1].split("Councils")[0]
