@@ -5,11 +5,12 @@ of August, with support from September 2013 to February 2014. It names where
 advisers come from (para 15.1) but no advisers and no awards, so:
 
 - the panel has one plainly fictional adviser per source type;
-- two illustrative awards, marked so in their titles, on the demo's Growth
-  call (kept open "now" by `applications/demo.py`, so they are approved at
-  load time; the days are logged inside the call's 2013/14 support window):
-  Leeds (12 days, matched, 6 days logged in the autumn of 2013) and
-  Portsmouth (8 days, awaiting an adviser).
+- two illustrative awards, marked so in their titles, on a closed 2013 round
+  replayed at 2013 dates (bids in August, assessed and awarded at the start
+  of September 2013, so their investment falls in 2013/14; the demo's other
+  Growth call stays open "now" for `make demo`): Leeds (12 days, matched, 6
+  days logged in the autumn of 2013) and Portsmouth (8 days, awaiting an
+  adviser).
 
 Everything goes in through the services. Idempotent: advisers are upserted,
 a bid that exists is left alone, days are logged only on a bid with none.
@@ -18,16 +19,17 @@ a bid that exists is left alone, days are logged only on a bid with none.
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from applications import services as bids
-from applications.demo import GROWTH_CALL
+from applications.demo import DEMO_DAY_RATE
 from applications.models import Application, Call
 from programmes.demo import DemoContext
 from programmes.growth.models import AdviserDay, AdviserMatch, AdviserSource
 from programmes.growth.services import adviser_days_log, adviser_match, adviser_upsert
-from programmes.models import Council, User
+from programmes.models import Council, Strand, User
 from programmes.roles import APPLICANT
 from programmes.services import user_create
 
@@ -94,10 +96,36 @@ AWARDS = [
 ]
 
 
+LONDON = ZoneInfo("Europe/London")
+AWARDED_CALL = "Local Economic Growth Advisers: 2013 round (awarded)"
+BID_AT = datetime(2013, 8, 20, 10, tzinfo=LONDON)
+AWARD_AT = datetime(2013, 9, 2, 10, tzinfo=LONDON)
+
+
+def _awarded_call() -> Call:
+    """The 2013 round the awards came from: open in the summer, assessed at the
+    end of August, support from September 2013 to February 2014 (paras 17-18)."""
+    return Call.objects.filter(title=AWARDED_CALL).first() or bids.call_create(
+        strand=Strand.objects.get(key="growth"),
+        title=AWARDED_CALL,
+        opens_at=datetime(2013, 7, 1, 9, tzinfo=LONDON),
+        closes_at=datetime(2013, 8, 30, 17, tzinfo=LONDON),
+        assessment_due=date(2013, 8, 31),
+        max_days=14,
+        day_rate=DEMO_DAY_RATE,
+        support_from=date(2013, 9, 1),
+        support_until=date(2014, 2, 28),
+        guidance=(
+            "Bid for up to 14 days of adviser support, used from September 2013 "
+            "to February 2014."
+        ),
+    )
+
+
 def _award(
     call: Call, council: Council, title: str, areas: dict, asked: int, awarded: int, officer: User
 ) -> Application:
-    bid = bids.application_create(call=call, council=council, actor=None)
+    bid = bids.application_create(call=call, council=council, actor=None, at=BID_AT)
     sections = {
         "about": {"title": title, "summary": ILLUSTRATIVE},
         "funding": {"days_requested": asked},
@@ -109,10 +137,10 @@ def _award(
         bids.application_section_save(
             application=bid, actor=None, section=section, answers=answers, version=None
         )
-    bids.application_submit(application=bid, actor=None, notify=False)
-    bids.application_assessment_start(application=bid, actor=officer, notify=False)
+    bids.application_submit(application=bid, actor=None, at=BID_AT, notify=False)
+    bids.application_assessment_start(application=bid, actor=officer, at=AWARD_AT, notify=False)
     return bids.application_approve(
-        application=bid, actor=officer, award_days=awarded, notify=False
+        application=bid, actor=officer, award_days=awarded, at=AWARD_AT, notify=False
     )
 
 
@@ -150,7 +178,7 @@ def load(context: DemoContext) -> None:
         for name, source, organisation, areas in ADVISERS
     }
     officer = User.objects.get(username="demo-officer")
-    call = Call.objects.get(title=GROWTH_CALL)
+    call = _awarded_call()
     logged = 0
     for short_name, title, areas, asked, awarded, adviser, days in AWARDS:
         council = Council.objects.get(short_name=short_name)

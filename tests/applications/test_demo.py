@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from applications.demo import GROWTH_CALL
 from applications.models import Application, ApplicationEvent, ApplicationState, Call, Score
 from programmes.models import User
 
@@ -17,7 +18,7 @@ def demo(settings, db):
 
 
 def test_the_growth_advisers_call_is_open_now_with_the_papers_limits(demo):
-    call = Call.objects.get(strand__key="growth")
+    call = Call.objects.get(title=GROWTH_CALL)
     assert call.is_open(timezone.now())
     assert call.max_days == 14
     assert (call.support_from.isoformat(), call.support_until.isoformat()) == (
