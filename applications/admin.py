@@ -22,6 +22,7 @@ from applications.forms import (
 from applications.models import Application, ApplicationState, Call, mean_score
 from applications.sections import answer_rows, sections_for, stored_form
 from applications.selectors import application_get_for_user, applications_with_scores
+from programmes.admin_tools import action_report
 
 
 def _posted(request: HttpRequest):
@@ -106,19 +107,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     # Bulk actions: each bid goes through the same service as the single ones.
 
     def _bulk(self, request: HttpRequest, queryset, action, done: str) -> None:
-        succeeded, failures = [], []
-        for application in queryset:
-            try:
-                action(application)
-            except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(getattr(exc, "messages", [str(exc)]))
-                failures.append(f"{application.reference}: {text}")
-            else:
-                succeeded.append(application.reference)
-        if succeeded:
-            self.message_user(request, f"{done}: {', '.join(succeeded)}", messages.SUCCESS)
-        for failure in failures:
-            self.message_user(request, failure, messages.ERROR)
+        action_report(self, request, queryset, action, done, label=lambda bid: bid.reference)
 
     @admin.action(description="Start assessing the selected bids")
     def start_assessment(self, request: HttpRequest, queryset) -> None:

@@ -7,7 +7,7 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from applications.models import Application, Call, Recommendation
-from programmes.forms import NumericInput, PoundsField, gds_helper
+from programmes.forms import PoundsField, gds_helper, numeric_input
 from programmes.models import Council
 
 
@@ -112,7 +112,7 @@ class FundingForm(SectionForm):
     days_requested = forms.IntegerField(
         label="How many days of adviser support do you need?",
         required=False,
-        widget=NumericInput(attrs={"class": "govuk-input--width-3"}),
+        widget=numeric_input(attrs={"class": "govuk-input--width-3"}),
         error_messages={"invalid": "Enter the number of days as a whole number, like 10"},
     )
 

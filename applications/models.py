@@ -268,6 +268,14 @@ class Application(models.Model):
         return ""
 
     @property
+    def award_value(self) -> Decimal | None:
+        """The award in pounds: days are valued at the call's day rate (docs/bids.md).
+        The investment recorded on approval and the open-data grant both use this."""
+        if self.award_days is not None:
+            return (self.call.day_rate * self.award_days).quantize(Decimal("0.01"))
+        return self.award_amount
+
+    @property
     def award_display(self) -> str:
         if self.award_days is not None:
             return f"{self.award_days} days"

@@ -10,6 +10,7 @@ from django.utils.module_loading import import_string
 
 from applications.forms import AboutForm, CouncilsForm, FundingForm, SectionForm
 from applications.models import Application
+from programmes.forms import PoundsField
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def answer_rows(form: SectionForm) -> list[tuple[str, str]]:
             text = ", ".join(str(choices.get(item, item)) for item in value)
         elif name == "days_requested" and value is not None:
             text = f"{value} days"
-        elif value is not None and field.__class__.__name__ == "PoundsField":
+        elif value is not None and isinstance(field, PoundsField):
             text = f"£{value:,.2f}"
         else:
             text = "" if value is None else str(value)

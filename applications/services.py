@@ -449,14 +449,6 @@ def application_information_provide(
     )
 
 
-def _award_investment(application: Application) -> Decimal:
-    call = application.call
-    if application.award_days is not None:
-        # Days become pounds at the call's day rate (docs/bids.md).
-        return (call.day_rate * application.award_days).quantize(Decimal("0.01"))
-    return application.award_amount
-
-
 @transaction.atomic
 def application_approve(
     *,
@@ -510,7 +502,7 @@ def application_approve(
         council=application.lead_council,
         source=call.strand.spec.investment_source,
         financial_year=financial_year_of(timezone.localdate(at)),
-        amount=_award_investment(application),
+        amount=application.award_value,
         application=application,
         description=f"Award to {application.reference}",
     )

@@ -17,14 +17,17 @@ from django.http import HttpRequest, HttpResponse
 from programmes.roles import user_role
 
 
-def role_required(*roles: str) -> Callable:
+def role_required(*roles: str, denied: type[Exception] = PermissionDenied) -> Callable:
+    """Anonymous users sign in; other roles get `denied` (403 by default; pages
+    whose existence is not theirs to know, like the board's, pass Http404)."""
+
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if user_role(request.user) not in roles:
-                raise PermissionDenied
+                raise denied
             return view(request, *args, **kwargs)
 
         return wrapper

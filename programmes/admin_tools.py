@@ -30,16 +30,19 @@ def action_report(
     rows: Iterable[Any],
     act: Callable[[Any], object],
     done: str,
+    *,
+    label: Callable[[Any], str] = str,
 ) -> None:
-    """Run a service per row; say which succeeded and why the others were refused."""
+    """Run a service per row; say which succeeded and why the others were refused.
+    `label` names a row in the messages (a bid by its reference, say)."""
     succeeded = []
     for row in rows:
         try:
             act(row)
         except (ValidationError, PermissionDenied) as exc:
             text = " ".join(getattr(exc, "messages", [str(exc)]))
-            model_admin.message_user(request, f"{row}: {text}", messages.ERROR)
+            model_admin.message_user(request, f"{label(row)}: {text}", messages.ERROR)
         else:
-            succeeded.append(str(row))
+            succeeded.append(label(row))
     if succeeded:
         model_admin.message_user(request, f"{done}: {'; '.join(succeeded)}", messages.SUCCESS)

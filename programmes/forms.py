@@ -19,25 +19,18 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
-class NumericInput(forms.TextInput):
-    """A text input that brings up the numeric keypad on phones."""
+def numeric_input(attrs: dict | None = None, *, decimal: bool = False) -> forms.TextInput:
+    """A text input that brings up the numeric keypad on phones.
 
-    def __init__(self, attrs: dict | None = None, *, decimal: bool = False) -> None:
-        base = {"inputmode": "decimal" if decimal else "numeric", "spellcheck": "false"}
-        super().__init__({**base, **(attrs or {})})
-
-
-# crispy-forms-gds picks a widget's CSS classes, and its red error border, by the
-# widget's class *name* ("TextInput" gets `govuk-input` and `govuk-input--error`).
-# NumericInput is a text input, so it answers to that name; without this an
-# amount with an error had no error border (docs/frontend.md).
-NumericInput.__name__ = NumericInput.__qualname__ = "TextInput"
+    A plain TextInput, not a subclass: crispy-forms-gds picks a widget's CSS
+    classes, and its red error border, by the widget's class name ("TextInput"
+    gets `govuk-input` and `govuk-input--error`; docs/frontend.md)."""
+    base = {"inputmode": "decimal" if decimal else "numeric", "spellcheck": "false"}
+    return forms.TextInput({**base, **(attrs or {})})
 
 
 class PoundsField(forms.DecimalField):
     """An amount of money in pounds, as Decimal; accepts "£" and thousands commas."""
-
-    widget = NumericInput
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("max_digits", 14)
@@ -45,7 +38,7 @@ class PoundsField(forms.DecimalField):
         kwargs.setdefault("min_value", Decimal("0"))
         kwargs.setdefault("localize", False)
         super().__init__(**kwargs)
-        self.widget = NumericInput(decimal=True)
+        self.widget = numeric_input(decimal=True)
         self.widget.attrs.setdefault("class", "govuk-input--width-10")
 
     def to_python(self, value):

@@ -207,7 +207,6 @@ class SavingsEntryAdmin(ImportMixin, admin.ModelAdmin):
             recurrence=obj.recurrence,
             amount=obj.amount,
             evidence=obj.evidence,
-            document=obj.document or None,
             verified_by=request.user if verify else None,
         )
         obj.pk = created.pk

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Min, QuerySet
 
 from programmes.models import Council, Strand, User
 from programmes.roles import OFFICER, user_role
@@ -94,9 +94,20 @@ def rollups_by_council(
     return list(_level(strand, True, financial_year).order_by("council__name"))
 
 
+PROGRAMME_SCOPE_KEY = "*:*:*"
+
+
 def rollups_computed_at() -> datetime | None:
-    """When the programme total was last recomputed (None: never)."""
-    return Rollup.objects.aggregate(latest=Max("computed_at"))["latest"]
+    """When the programme total was last recomputed (None: never).
+
+    Every drain rewrites the whole-programme row (`*:*:*`) and a full
+    recompute stamps every row alike, so that row carries the latest time:
+    one lookup on the unique scope key, not a scan of every rollup row."""
+    return (
+        Rollup.objects.filter(scope_key=PROGRAMME_SCOPE_KEY)
+        .values_list("computed_at", flat=True)
+        .first()
+    )
 
 
 def outbox_oldest_pending() -> datetime | None:
@@ -128,9 +139,7 @@ def realised_savings_for_award(*, award: Investment) -> list[SavingsEntry]:
             application_id=award.application_id,
             council_id=award.council_id,
             kind=SavingsKind.REALISED,
-        )
-        .select_related("reported_by", "verified_by")
-        .order_by("-financial_year", "-pk")
+        ).order_by("-financial_year", "-pk")
     )
 
 
@@ -140,4 +149,4 @@ def evidence_get_for_user(*, user: User, pk: int) -> SavingsEntry | None:
     entries = SavingsEntry.objects.exclude(document="")
     if user_role(user) != OFFICER:
         entries = entries.filter(council_id=user.council_id)
-    return entries.filter(pk=pk).first()
+    return entries.select_related("council").filter(pk=pk).first()

@@ -25,7 +25,7 @@ from programmes.asce.models import (
     PositionReport,
     Presentation,
 )
-from savings.years import FINANCIAL_YEAR_RE
+from savings.years import validate_financial_year
 
 PROJECTION_LINE = re.compile(r"^\s*(\d{4}/\d{2})\s*[:=]?\s*£?\s*([\d,]+(?:\.\d{1,2})?)\s*$")
 
@@ -38,8 +38,13 @@ def projections_parse(text: str) -> dict[str, Decimal]:
         if not line.strip():
             continue
         found = PROJECTION_LINE.match(line)
-        if not found or not FINANCIAL_YEAR_RE.match(found[1]):
+        if not found:
             errors.append(f"Line {number}: write a year and an amount, like 2013/14: 1250000")
+            continue
+        try:
+            validate_financial_year(found[1])
+        except ValidationError as error:
+            errors.append(f"Line {number}: {' '.join(error.messages)}")
             continue
         try:
             parsed[found[1]] = Decimal(found[2].replace(",", ""))

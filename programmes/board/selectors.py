@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -21,12 +21,14 @@ from programmes.asce.models import AsceReturn, AsceStatistic
 from programmes.asce.selectors import asce_statistics_by_year
 from programmes.board.charts import DataTable, format_pounds
 from programmes.board.opendata import GrantRecord
+from programmes.board.templatetags.board import percent
 from programmes.experts.models import Appointment, CaseStudy, CaseStudyState
 from programmes.growth.models import Adviser, AdviserDay
 from programmes.models import Council, Strand
 from programmes.ope.models import PlanState, ProjectPlan, ResourceAllocation
 from programmes.procurement.models import Workstream
 from programmes.procurement.selectors import eu_milestones, workstreams_with_status
+from programmes.strands import get_strand
 from savings import selectors as rollups
 from savings.models import Rollup
 
@@ -197,6 +199,11 @@ def council_strands_table(figures: list[StrandFigures], *, council: Council) -> 
     )
 
 
+def _one_place(value: Decimal) -> Decimal:
+    """Percentages to one place, half up, as the `percent` filter and the paper give them."""
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def asce_table(stats: dict[str, dict[str, AsceStatistic]]) -> DataTable:
     """Savings as % of budget per year: achieved, then what councils project."""
     rows = []
@@ -209,8 +216,8 @@ def asce_table(stats: dict[str, dict[str, AsceStatistic]]) -> DataTable:
                         year,
                         row.get_measure_display(),
                         row.council_count,
-                        f"{row.mean_percent.quantize(Decimal('0.1'))}%",
-                        f"{row.median_percent.quantize(Decimal('0.1'))}%",
+                        percent(row.mean_percent),
+                        percent(row.median_percent),
                         f"{row.mode_percent}%",
                     ]
                 )
@@ -229,12 +236,8 @@ def asce_projection_chart_table(stats: dict[str, dict[str, AsceStatistic]]) -> D
         rows=[
             [
                 year,
-                measures["achieved"].mean_percent.quantize(Decimal("0.1"))
-                if "achieved" in measures
-                else None,
-                measures["projected"].mean_percent.quantize(Decimal("0.1"))
-                if "projected" in measures
-                else None,
+                _one_place(measures["achieved"].mean_percent) if "achieved" in measures else None,
+                _one_place(measures["projected"].mean_percent) if "projected" in measures else None,
             ]
             for year, measures in stats.items()
         ],
@@ -318,7 +321,7 @@ class StrandPage:
     status: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _ope_status() -> list[tuple[str, str]]:
+def _ope_status(page: StrandPage) -> list[tuple[str, str]]:
     """Pilots, plans by state and resource allocated: 2 queries."""
     plans = ProjectPlan.objects.aggregate(
         pilots=Count("pk"),
@@ -339,7 +342,7 @@ def _ope_status() -> list[tuple[str, str]]:
     ]
 
 
-def _experts_status() -> list[tuple[str, str]]:
+def _experts_status(page: StrandPage) -> list[tuple[str, str]]:
     """Appointments and case studies: 2 queries."""
     studies = CaseStudy.objects.aggregate(
         published=Count("pk", filter=Q(state=CaseStudyState.PUBLISHED)), all=Count("pk")
@@ -353,14 +356,10 @@ def _experts_status() -> list[tuple[str, str]]:
     ]
 
 
-def _growth_status() -> list[tuple[str, str]]:
-    """Adviser days used against those awarded, and the panel: 3 queries."""
-    awarded = (
-        Application.objects.filter(
-            call__strand__key="growth", state=ApplicationState.APPROVED
-        ).aggregate(days=Sum("award_days"))["days"]
-        or 0
-    )
+def _growth_status(page: StrandPage) -> list[tuple[str, str]]:
+    """Adviser days used against those awarded (from the page's awards), and the
+    panel: 2 queries."""
+    awarded = page.activity.days_awarded
     used = AdviserDay.objects.aggregate(days=Sum("days"))["days"] or Decimal(0)
     return [
         ("Adviser days used", f"{used.normalize():f} of {awarded} awarded"),
@@ -379,7 +378,7 @@ COUNCILS_SHOWN = 20
 
 def strand_page(*, strand: Strand) -> StrandPage:
     """One strand's figures: 5 queries, plus the strand's own fixed-size reads
-    (ASCE statistics: 1; procurement workstreams and EU milestones: 6)."""
+    (ASCE statistics: 1; procurement workstreams and EU milestones: 3)."""
     by_year = rollups.rollups_by_year(strand=strand)
     by_council = rollups.rollups_by_council(strand=strand)
     page = StrandPage(
@@ -414,7 +413,7 @@ def strand_page(*, strand: Strand) -> StrandPage:
         page.tables["asce"] = asce_table(page.asce)
         page.tables["asce_projections"] = asce_projection_chart_table(page.asce)
     if strand.key in STRAND_STATUS:
-        page.status = STRAND_STATUS[strand.key]()
+        page.status = STRAND_STATUS[strand.key](page)
     if strand.key == "procurement":
         page.workstreams = list(workstreams_with_status())
         page.eu_milestones = list(eu_milestones())
@@ -440,9 +439,9 @@ class CouncilPage:
         names = {item.strand.name for item in self.strands}
         names |= {bid.call.strand.name for bid in self.bids}
         if self.asce_returns:
-            names.add("Adult Social Care Efficiency")
+            names.add(get_strand("asce").name)
         if self.workstreams:
-            names.add("National Procurement Strategy")
+            names.add(get_strand("procurement").name)
         return sorted(names)
 
 
@@ -458,13 +457,10 @@ def council_bids(*, council: Council) -> list[Application]:
 
 
 def council_page(*, council: Council) -> CouncilPage:
-    """One council's strands, bids, savings and ROI: 9 queries."""
-    strand_rows = list(Strand.objects.order_by("display_order", "name"))
-    council_rows = rollups.rollups_by_strand(council=council)
-    taking_part = {row.strand_id for row in council_rows}
-    figures = [
-        item for item in _strand_figures(strand_rows, council_rows) if item.strand.pk in taking_part
-    ]
+    """One council's strands, bids, savings and ROI: 8 queries."""
+    # Only strands with figures for this council: the rollup rows come with
+    # their strand, in display order.
+    figures = [StrandFigures(row.strand, row) for row in rollups.rollups_by_strand(council=council)]
     by_year = rollups.rollups_by_year(council=council)
     page = CouncilPage(
         council=council,
@@ -495,13 +491,6 @@ def councils_with_figures() -> list[Rollup]:
     return rollups.rollups_by_council()
 
 
-def _award_pounds(bid: Application) -> Decimal:
-    # A days award is valued at the call's day rate (docs/bids.md), as its investment is.
-    if bid.award_amount is not None:
-        return bid.award_amount
-    return Decimal(bid.award_days or 0) * (bid.call.day_rate or Decimal(0))
-
-
 def _applied_pounds(bid: Application) -> Decimal | None:
     if bid.amount_requested is not None:
         return bid.amount_requested
@@ -522,7 +511,7 @@ def grant_records() -> list[GrantRecord]:
             reference=bid.reference,
             title=bid.title or f"{bid.call.strand.name} award {bid.reference}",
             description=bid.summary,
-            amount_awarded=_award_pounds(bid),
+            amount_awarded=bid.award_value,
             amount_applied_for=_applied_pounds(bid),
             award_date=timezone.localdate(bid.decided_at),
             recipient_name=bid.lead_council.name,

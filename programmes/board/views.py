@@ -7,34 +7,21 @@ The open-data downloads are public.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from programmes.access import role_required
 from programmes.board import paper, selectors
 from programmes.board.charts import DataTable, bar_chart, csv_response
 from programmes.board.opendata import grants_csv, package
 from programmes.models import Council, Strand
-from programmes.roles import BOARD_MEMBER, OFFICER, user_role
+from programmes.roles import BOARD_MEMBER, OFFICER
 
-
-def board_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Board members and officers only; 404 for any other signed-in user."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if user_role(request.user) not in (BOARD_MEMBER, OFFICER):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Board members and officers only; any other signed-in user gets 404.
+board_page = role_required(BOARD_MEMBER, OFFICER, denied=Http404)
 
 
 def _table_csv(tables: dict[str, DataTable], table: str, filename: str) -> HttpResponse:
@@ -70,13 +57,12 @@ def _strand(key: str) -> Strand:
 @board_page
 def strand(request: HttpRequest, key: str) -> HttpResponse:
     data = selectors.strand_page(strand=_strand(key))
-    context = {
-        "data": data,
-        "year_svg": bar_chart(
+    context = {"data": data, "has_savings": bool(data.rollup.projected or data.rollup.realised)}
+    if context["has_savings"]:
+        context["year_svg"] = bar_chart(
             selectors.savings_by_year_chart_table(data.tables["savings_by_year"]),
             title=f"{data.strand.name}: savings by financial year",
-        ),
-    }
+        )
     if "asce_projections" in data.tables:
         context["asce_svg"] = bar_chart(
             data.tables["asce_projections"], title="Savings as % of budget", money=False

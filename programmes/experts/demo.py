@@ -192,20 +192,13 @@ def _calls() -> tuple[Call, Call]:
     return earlier, Call.objects.get(title=EXPERTS_CALL)
 
 
-def _projections(call: Call, appointment: Appointment) -> dict[str, Decimal]:
-    """The bid's own projected savings, per the year names its form uses."""
-    answers = {}
-    for saving in appointment.savings:
-        if saving.kind == SavingsKind.PROJECTED:
-            answers["savings_" + saving.year.replace("/", "_")] = Decimal(saving.amount)
-    if not answers or not any(key.startswith("savings_2") for key in answers):
-        return answers
-    # The form offers projections from the call's first year on.
-    first_year = call.opens_at.year
+def _projections(appointment: Appointment) -> dict[str, Decimal]:
+    """The bid's own projected savings, named as its form names them (savings_2013_14).
+    Every appointment's years fall within those its call's form offers."""
     return {
-        key: value
-        for key, value in answers.items()
-        if int(key.removeprefix("savings_")[:4]) >= first_year
+        "savings_" + saving.year.replace("/", "_"): Decimal(saving.amount)
+        for saving in appointment.savings
+        if saving.kind == SavingsKind.PROJECTED
     }
 
 
@@ -222,7 +215,7 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
         "expertise": {"expertise_field": appointment.expertise, "expert_role": appointment.role},
         "savings": {
             "savings_target": Decimal(appointment.target),
-            **_projections(call, appointment),
+            **_projections(appointment),
         },
     }
     for section, answers in sections.items():

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from applications.models import Application, ApplicationState
 from programmes.experts.models import (
-    ENDS_BEFORE_START,
     Appointment,
     CaseStudy,
     CaseStudyState,
@@ -56,8 +55,6 @@ def appointment_create(
         )
     if Appointment.objects.filter(application=application).exists():
         raise ValidationError(f"{application.reference} already has an appointment")
-    if ends_on is not None and ends_on < starts_on:
-        raise ValidationError({"ends_on": ENDS_BEFORE_START})
     detail = application.strand_detail()
     appointment = Appointment(
         application=application,

@@ -116,8 +116,7 @@ def _awarded_call() -> Call:
         support_from=date(2013, 9, 1),
         support_until=date(2014, 2, 28),
         guidance=(
-            "Bid for up to 14 days of adviser support, used from September 2013 "
-            "to February 2014."
+            "Bid for up to 14 days of adviser support, used from September 2013 to February 2014."
         ),
     )
 

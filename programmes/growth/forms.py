@@ -6,7 +6,7 @@ from crispy_forms_gds.layout import Field
 from django import forms
 
 from applications.forms import SectionForm
-from programmes.forms import NumericInput, gds_helper
+from programmes.forms import gds_helper, numeric_input
 from programmes.growth.models import SUPPORT_AREAS, Adviser, GrowthBidDetail
 
 
@@ -108,7 +108,7 @@ class AdviserDaysForm(forms.Form):
         help_text="Whole or half days, like 1 or 1.5",
         max_digits=4,
         decimal_places=1,
-        widget=NumericInput(decimal=True, attrs={"class": "govuk-input--width-4"}),
+        widget=numeric_input(decimal=True, attrs={"class": "govuk-input--width-4"}),
         error_messages={
             "required": "Enter the number of days",
             "invalid": "Enter the number of days as a number, like 1 or 1.5",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from programmes.procurement.models import (
-    Activity,
     EuMilestone,
     IssueStatus,
     ReportingDeadline,
@@ -15,13 +14,11 @@ from programmes.procurement.models import (
 
 
 def workstreams_with_status() -> QuerySet[Workstream]:
-    """Each workstream with its lead, activities, deadlines and RAG counts: 5 queries."""
+    """Each workstream with its lead, deadlines, RAG counts and open issues: 2 queries."""
     return (
         Workstream.objects.select_related("lead_council")
         .prefetch_related(
-            Prefetch("activities", queryset=Activity.objects.order_by("due_on", "pk")),
             Prefetch("deadlines", queryset=ReportingDeadline.objects.order_by("due_on")),
-            "board_members__council",
         )
         .annotate(
             red=Count("activities", filter=Q(activities__status="red"), distinct=True),

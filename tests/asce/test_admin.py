@@ -61,6 +61,21 @@ def test_a_bad_projection_line_is_a_field_error(officer_client, asce_return):
     assert AsceReturn.objects.get().savings_achieved == Decimal("57000")
 
 
+def test_an_impossible_projection_year_is_a_field_error_not_a_crash(officer_client, asce_return):
+    response = officer_client.post(
+        reverse("admin:asce_ascereturn_change", args=[asce_return.pk]),
+        {
+            "budget": "1000000",
+            "savings_achieved": "1",
+            "projections": "2013/15: 5",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Line 1: Enter a financial year" in response.content.decode()
+    assert AsceReturn.objects.get().savings_achieved == Decimal("57000")
+
+
 def test_adding_a_return_in_the_admin(officer_client, strands, council_b):
     response = officer_client.post(
         reverse("admin:asce_ascereturn_add"),

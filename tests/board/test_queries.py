@@ -54,7 +54,7 @@ EXPECTED = {
     "experts": 13,
     "asce": 10,
     "procurement": 11,
-    "council": 13,
+    "council": 12,
     "councils_csv": 13,
     "update": 17,
 }
