@@ -1,17 +1,23 @@
-"""The 2013 calls and bids, loaded through the services (docs/bids.md, "Demo data").
+"""The calls and bids of the demo, loaded through the services (docs/bids.md, "Demo data").
 
-- The Growth Advisers call is open for bids *now*, so that `make demo` can start
-  one: it opened two weeks before the first `load_demo` and closes 60 days
-  after it. A later run that finds it closed moves its closing date on again.
-  Its limits are the board paper's: 14 adviser days, used between
-  1 September 2013 and 28 February 2014 (paras 17-18).
-- The Productivity Experts and One Public Estate calls are the 2013 rounds,
-  closed now; their bids are replayed at 2013 dates.
-- Bids in every state but "approved": the seven approved Productivity Experts
-  appointments (£46,000, para 8) are loaded by `programmes/experts/demo.py`
-  through these same services.
+Two kinds of round, so that nothing makes a reader ask which year it is:
 
-Idempotent: a bid that exists (same call, council and title) is left alone.
+- The 2013 rounds are history: closed, their bids replayed at 2013 dates and
+  their awards in 2013/14 (the Productivity Experts round and the One Public
+  Estate round; the Growth Advisers round of 2013 is in
+  `programmes/growth/demo.py`). The seven approved Productivity Experts
+  appointments (£46,000, para 8) are loaded by `programmes/experts/demo.py`.
+- The present-day rounds are for trying the journey in `make demo`: a Growth
+  Advisers round and a Productivity Experts round named for the current year,
+  opened two weeks before the first `load_demo` and closing 60 days after it,
+  with Growth support in the months after assessment. Their bids, still in
+  progress, carry this year's references and dates; an award made on them
+  falls in the current financial year. A later run that finds a present-day
+  round closed moves its closing date on again.
+
+Bids in every state but "approved" are here; the approved ones are the 2013
+awards of the strand demos. Idempotent: a bid that exists (same call, council
+and title) is left alone.
 """
 
 from __future__ import annotations
@@ -29,13 +35,20 @@ from programmes.models import Council, Strand
 
 LONDON = ZoneInfo("Europe/London")
 
-GROWTH_CALL = "Local Economic Growth Advisers: 2013 bids"
 EXPERTS_CALL = "Productivity Experts 2013/14"
 OPE_CALL = "One Public Estate pilots 2013"
 
 # Growth Advisers days are valued at this rate when an award is recorded as
 # investment. The paper gives no rate; this is the demo's assumption (docs/bids.md).
 DEMO_DAY_RATE = Decimal("500.00")
+
+
+def growth_call_title(year: int) -> str:
+    return f"Local Economic Growth Advisers: {year} round"
+
+
+def experts_call_title(year: int) -> str:
+    return f"Productivity Experts: {year} round"
 
 
 def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
@@ -51,34 +64,67 @@ def _five_pm(days_ahead: int) -> datetime:
     return datetime(day.year, day.month, day.day, 17, tzinfo=LONDON)
 
 
-def load_calls() -> dict[str, Call]:
-    now = timezone.now()
-    growth = _call(
-        GROWTH_CALL,
-        strand=Strand.objects.get(key="growth"),
-        opens_at=now - timedelta(days=14),
+def _opened_this_year() -> datetime:
+    """Two weeks ago, but never last year: the round's references carry its year."""
+    today = timezone.localdate()
+    day = max(today - timedelta(days=14), date(today.year, 1, 1))
+    return datetime(day.year, day.month, day.day, 9, tzinfo=LONDON)
+
+
+def _support_window(assessed_by: date) -> tuple[date, date]:
+    """Six months of adviser support, from the first of the month after assessment."""
+    start = date(assessed_by.year + assessed_by.month // 12, assessed_by.month % 12 + 1, 1)
+    end_month = start.month + 6
+    end = date(start.year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
+    return start, end - timedelta(days=1)
+
+
+def _present_round(title: str, **fields) -> Call:
+    call = _call(
+        title,
+        opens_at=_opened_this_year(),
         closes_at=_five_pm(60),
         assessment_due=_five_pm(74).date(),
+        **fields,
+    )
+    if not call.is_open(timezone.now()):
+        # The demo's present-day round stays open whenever the demo is loaded again.
+        Call.objects.filter(pk=call.pk).update(
+            closes_at=_five_pm(60), assessment_due=_five_pm(74).date()
+        )
+        call.refresh_from_db()
+    return call
+
+
+def load_calls() -> dict[str, Call]:
+    year = timezone.localdate().year
+    support_from, support_until = _support_window(_five_pm(74).date())
+    growth = _present_round(
+        growth_call_title(year),
+        strand=Strand.objects.get(key="growth"),
         max_days=14,
         day_rate=DEMO_DAY_RATE,
-        support_from=date(2013, 9, 1),
-        support_until=date(2014, 2, 28),
+        support_from=support_from,
+        support_until=support_until,
         guidance=(
             "Economic Growth Advisers offer direct, bespoke advice and support to help "
             "your council deliver economic growth in your area: a specific project, "
             "bringing local partners together, or a strategic approach.\n\n"
-            "You can bid for up to 14 days of adviser support, to be used between "
-            "September 2013 and February 2014. The programme is aimed at individual "
+            "You can bid for up to 14 days of adviser support, to be used in the six "
+            "months after bids are assessed. The programme is aimed at individual "
             "councils, and takes account of activity in your sub-region, particularly "
             "through your Local Enterprise Partnership (LEP) and any LEP deal."
         ),
     )
-    if not growth.is_open(now):
-        # The demo call stays open for bids whenever the demo is loaded again.
-        Call.objects.filter(pk=growth.pk).update(
-            closes_at=_five_pm(60), assessment_due=_five_pm(74).date()
-        )
-        growth.refresh_from_db()
+    experts_now = _present_round(
+        experts_call_title(year),
+        strand=Strand.objects.get(key="experts"),
+        max_amount=Decimal("20000"),
+        guidance=(
+            "Funding for your council to engage an expert in the field you need, to "
+            "help deliver efficiency savings. One appointment can serve several councils."
+        ),
+    )
     experts = _call(
         EXPERTS_CALL,
         strand=Strand.objects.get(key="experts"),
@@ -101,7 +147,7 @@ def load_calls() -> dict[str, Call]:
             "The LGA and the Cabinet Office sign the plans off and allocate resources."
         ),
     )
-    return {"growth": growth, "experts": experts, "ope": ope}
+    return {"growth": growth, "experts_now": experts_now, "experts": experts, "ope": ope}
 
 
 GROWTH_ANSWERS = {
@@ -140,20 +186,20 @@ def _answers(strand: str, title: str, summary: str, region: str, lep: str) -> di
 
 
 # (call, council short name, title, summary, final state, when, region, LEP)
+# Bids in progress are on the present-day rounds, by councils that exist
+# today; the 2013 round's bids ended in 2013 (declined, withdrawn).
 DEMO_BIDS = [
-    ("growth", "Allerdale", "West Cumbria coastal growth plan", "draft"),
+    ("experts_now", "Wyre Forest", "A customer contact expert for our front office", "draft"),
     ("growth", "Wyre Forest", "Kidderminster town centre regeneration", "more_information"),
     ("growth", "Hertfordshire", "Inward investment for the M1 corridor", "submitted"),
-    ("growth", "Cumbria", "A growth strategy for Cumbria's market towns", "in_assessment"),
+    ("growth", "Essex", "A growth strategy for Essex's market towns", "in_assessment"),
     ("experts", "Hackney", "A commissioning expert for children's services", "declined"),
     ("experts", "Lincolnshire", "Energy procurement adviser", "withdrawn"),
-    ("ope", "Surrey", "Surrey public estate partnership", "in_assessment"),
 ]
 LOCAL = {
-    "Allerdale": ("West Cumbria", "Cumbria LEP"),
     "Wyre Forest": ("North Worcestershire", "Worcestershire LEP"),
     "Hertfordshire": ("Hertfordshire", "Hertfordshire LEP"),
-    "Cumbria": ("Cumbria", "Cumbria LEP"),
+    "Essex": ("Greater Essex", "South East LEP"),
 }
 
 
@@ -161,7 +207,7 @@ def _bid(call: Call, council: Council, title: str, state: str) -> Application | 
     if Application.objects.filter(call=call, lead_council=council, title=title).exists():
         return None
     historic = not call.is_open()
-    # Replay the closed 2013 rounds at 2013 dates; the open call at today's.
+    # Replay the closed 2013 rounds at 2013 dates; the present-day rounds at today's.
     when = {
         "start": call.opens_at + timedelta(days=10) if historic else None,
         "submit": call.opens_at + timedelta(days=20) if historic else None,
@@ -239,8 +285,9 @@ def load(context: DemoContext) -> None:
         council = Council.objects.get(short_name=council_name)
         if _bid(calls[call_key], council, title, state) is not None:
             created += 1
-    growth = calls["growth"]
+    open_now = [call for call in calls.values() if call.is_open()]
     context.write(
-        f"Calls: {len(calls)} ({growth.title} open until {growth.closing_text()}); "
-        f"bids added: {created}"
+        f"Calls: {len(calls)}; open now: "
+        + "; ".join(f"{call.title} until {call.closing_text()}" for call in open_now)
+        + f"; bids added: {created}"
     )

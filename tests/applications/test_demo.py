@@ -1,10 +1,11 @@
-"""`load_demo` adds the 2013 calls and bids in every state, idempotently."""
+"""`load_demo` adds the 2013 rounds as history and present-day rounds to try the
+journey on, with bids in every state, idempotently."""
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from applications.demo import GROWTH_CALL
+from applications.demo import experts_call_title, growth_call_title
 from applications.models import Application, ApplicationEvent, ApplicationState, Call, Score
 from programmes.models import User
 
@@ -17,14 +18,34 @@ def demo(settings, db):
     call_command("load_demo")
 
 
-def test_the_growth_advisers_call_is_open_now_with_the_papers_limits(demo):
-    call = Call.objects.get(title=GROWTH_CALL)
-    assert call.is_open(timezone.now())
-    assert call.max_days == 14
-    assert (call.support_from.isoformat(), call.support_until.isoformat()) == (
-        "2013-09-01",
-        "2014-02-28",
-    )
+def test_the_open_rounds_are_this_years_with_support_still_to_come(demo):
+    year = timezone.localdate().year
+    growth = Call.objects.get(title=growth_call_title(year))
+    experts = Call.objects.get(title=experts_call_title(year))
+    assert growth.is_open(timezone.now()) and experts.is_open(timezone.now())
+    assert growth.max_days == 14
+    assert growth.support_from > growth.assessment_due > timezone.localdate()
+    assert (growth.support_until - growth.support_from).days in range(180, 185)
+    in_progress = Application.objects.filter(call__in=[growth, experts])
+    assert in_progress.exists()
+    assert all(bid.reference.split("-")[1] == str(year) for bid in in_progress)
+
+
+def test_every_open_round_is_this_years_and_every_2013_round_is_closed(demo):
+    now = timezone.now()
+    for call in Call.objects.all():
+        opened = timezone.localtime(call.opens_at).year
+        assert call.is_open(now) == (opened == now.year), call.title
+        assert str(opened) in call.title or "2013" in call.title, call.title
+
+
+def test_no_bid_in_progress_belongs_to_a_closed_round_or_an_abolished_council(demo):
+    open_states = ["draft", "submitted", "in_assessment", "more_information"]
+    for bid in Application.objects.filter(state__in=open_states).select_related(
+        "call", "lead_council"
+    ):
+        assert bid.call.is_open(timezone.now()), bid.reference
+        assert not bid.lead_council.is_abolished, bid.reference
 
 
 def test_the_demo_shows_a_bid_in_every_state(demo):
@@ -42,7 +63,8 @@ def test_demo_applicants_see_their_own_councils_bids(demo, client):
     page = client.get("/bids/").content.decode()
     assert "Kidderminster town centre regeneration" in page
     assert "We need more information" in page
-    assert "West Cumbria coastal growth plan" not in page
+    assert "A customer contact expert for our front office" in page
+    assert "Inward investment for the M1 corridor" not in page
 
 
 def test_the_closed_2013_rounds_are_replayed_at_2013_dates(demo):
