@@ -20,7 +20,7 @@ from applications.forms import (
     InformationRequestForm,
 )
 from applications.models import Application, ApplicationState, Call, mean_score
-from applications.sections import answer_rows, sections_for, stored_form
+from applications.sections import answers_by_section
 from applications.selectors import application_get_for_user, applications_with_scores
 from programmes.admin_tools import action_report
 
@@ -195,10 +195,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, "Assessment saved", messages.SUCCESS)
                 return HttpResponseRedirect(self._change_url(application))
-        answers = [
-            (section.title, answer_rows(stored_form(application, section)))
-            for section in sections_for(application)
-        ]
+        answers = [(section.title, rows) for section, rows in answers_by_section(application)]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -258,7 +255,10 @@ class ApplicationAdmin(admin.ModelAdmin):
             InformationRequestForm,
             "Request more information",
             lambda a, data: services.application_information_request(
-                application=a, actor=request.user, message=data["message"]
+                application=a,
+                actor=request.user,
+                message=data["message"],
+                respond_by=data.get("respond_by"),
             ),
             "more information requested",
         )

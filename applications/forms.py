@@ -30,11 +30,15 @@ class SectionForm(forms.ModelForm):
         self.partial = partial
         for field in self.fields.values():
             field.required = False
-        self.helper = gds_helper()
-        self.helper.layout = None
+
+    @property
+    def helper(self):
+        """Built when the page renders, so that fields a subclass adds in its
+        own __init__ (the Experts projection years) are laid out too."""
+        helper = gds_helper()
         fields = self.layout_fields()
-        if fields:
-            self.helper.layout = Layout(*fields)
+        helper.layout = Layout(*fields) if fields else None
+        return helper
 
     def layout_fields(self) -> list:
         return []
@@ -143,7 +147,9 @@ class FundingForm(SectionForm):
                 self.fields[
                     "amount_requested"
                 ].help_text = f"In pounds, up to £{call.max_amount:,.0f}"
-        self.helper.layout = Layout(*[Field.text(name) for name in self.fields])
+
+    def layout_fields(self) -> list:
+        return [Field.text(name) for name in self.fields]
 
     def clean_days_requested(self) -> int | None:
         days = self.cleaned_data.get("days_requested")
@@ -197,16 +203,40 @@ class DocumentUploadForm(forms.Form):
 
 
 class RespondForm(forms.Form):
+    """The answer to a request for more information, with its documents on the
+    same form: "Upload file" keeps the answer typed so far on the page, so
+    nothing is lost on the way to sending it."""
+
     note = forms.CharField(
         label="Your answer",
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Answer the questions the officer asked. Upload any documents above first",
-        error_messages={"required": "Enter your answer to the officer's questions"},
+        required=False,
+        help_text="Answer the questions the officer asked",
+    )
+    file = forms.FileField(
+        label="Upload a document with your answer (optional)",
+        required=False,
+        error_messages={
+            "empty": "The selected file is empty",
+            "invalid": "The selected file could not be read: upload it again",
+        },
+        help_text="PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT) or CSV",
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, sending: bool, max_bytes: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Field.textarea("note"), submit="Send answer")
+        self.sending = sending
+        self.fields["file"].help_text += f", up to {max_bytes / (1024 * 1024):g} MB"
+        self.helper = gds_helper(Field.textarea("note"), Field("file"))
+        self.helper.layout = Layout(Field.textarea("note"), Field("file"))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.sending and not (cleaned.get("note") or "").strip() and "note" not in self.errors:
+            self.add_error("note", "Enter your answer to the officer's questions")
+        if not self.sending and not cleaned.get("file") and "file" not in self.errors:
+            self.add_error("file", "Select a file to upload")
+        return cleaned
 
 
 class WithdrawForm(forms.Form):
@@ -265,6 +295,13 @@ class InformationRequestForm(forms.Form):
         label="What do you need from the council?",
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": "Enter the information you need"},
+    )
+    respond_by = forms.DateField(
+        label="Answer by",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Leave blank for two weeks from today",
+        error_messages={"invalid": "Enter the date as day, month and year, like 2026-12-14"},
     )
 
 

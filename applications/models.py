@@ -198,6 +198,9 @@ class Application(models.Model):
     recommendation = models.CharField(max_length=30, choices=Recommendation.choices, blank=True)
     assessment_notes = models.TextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the council's answer to the open request for more information is
+    # due: shown in the banner at the top of its bid.
+    information_due_on = models.DateField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     # Empty for bids loaded by the system (demo data, imports).
     created_by = models.ForeignKey(
@@ -228,6 +231,13 @@ class Application(models.Model):
                 | models.Q(award_amount__isnull=False)
                 | models.Q(award_days__isnull=False),
                 name="approved_application_has_award",
+            ),
+            # One draft per council per call: "Start a bid" on a call where the
+            # council has a draft takes it to that draft (applications.services).
+            models.UniqueConstraint(
+                fields=["call", "lead_council"],
+                condition=models.Q(state="draft"),
+                name="one_draft_per_council_per_call",
             ),
         ]
         indexes = [
@@ -282,6 +292,15 @@ class Application(models.Model):
         if self.award_amount is not None:
             return f"£{self.award_amount:,.2f}"
         return ""
+
+    def information_request_event(self) -> ApplicationEvent | None:
+        """The latest request for more information (from the prefetched events)."""
+        requests = [
+            event
+            for event in self.events.all()
+            if event.to_state == ApplicationState.MORE_INFORMATION
+        ]
+        return requests[-1] if requests else None
 
     def detail_model(self) -> type[models.Model] | None:
         path = self.call.strand.spec.bid_detail_model

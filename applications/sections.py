@@ -115,3 +115,12 @@ def answer_rows(form: SectionForm) -> list[tuple[str, str]]:
             text = "" if value is None else str(value)
         rows.append((str(field.label), text))
     return rows
+
+
+def answers_by_section(application: Application) -> list[tuple[Section, list[tuple[str, str]]]]:
+    """Every section's saved answers as (question, answer) rows: what the
+    council sent, as officers and the council read it."""
+    return [
+        (section, answer_rows(stored_form(application, section)))
+        for section in sections_for(application)
+    ]

@@ -12,7 +12,7 @@ is never passed by a view. Views and the admin always pass `request.user`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +40,9 @@ from savings.services import investment_record
 from savings.years import financial_year_of
 
 State = ApplicationState
+
+# How long a council has, by default, to answer a request for more information.
+INFORMATION_DAYS = 14
 
 
 class StaleEditError(ValidationError):
@@ -182,6 +185,16 @@ def call_create(
     return call
 
 
+def _require_council_exists(council: Council, on: date, action: str) -> None:
+    # An abolished council keeps its history (bids, awards, savings) but can
+    # take on nothing new after the date it ceased to exist.
+    if council.abolished_by(on):
+        raise ValidationError(
+            f"{council.name} was abolished on {council.abolished_on:%-d %B %Y}: it cannot {action}",
+            code="council_abolished",
+        )
+
+
 @transaction.atomic
 def application_create(
     *,
@@ -191,7 +204,11 @@ def application_create(
     title: str = "",
     at: datetime | None = None,
 ) -> Application:
-    """Start a draft bid on an open call, with an empty strand-detail row."""
+    """Start a draft bid on an open call, with an empty strand-detail row.
+
+    A council has at most one draft per call: if it has one already, that
+    draft is returned (`application.created` is False) instead of a second.
+    """
     at = at or timezone.now()
     spec = call.strand.spec
     if not spec.bid_based:
@@ -199,6 +216,18 @@ def application_create(
     if actor is not None and (user_role(actor) != APPLICANT or actor.council_id != council.pk):
         raise PermissionDenied("Only users of a council can start its bids")
     _require_call_open(call, at, "start a bid")
+    # Locking the council's row serialises "Start a bid" for one council, so
+    # a double click or two colleagues at once find the first draft instead
+    # of making another. The partial unique constraint
+    # one_draft_per_council_per_call is the backstop.
+    council = Council.objects.select_for_update().get(pk=council.pk)
+    _require_council_exists(council, timezone.localdate(at), "start new bids")
+    existing = Application.objects.filter(
+        call=call, lead_council=council, state=State.DRAFT
+    ).first()
+    if existing is not None:
+        existing.created = False
+        return existing
     year = timezone.localtime(call.opens_at).year
     application = Application(
         call=call,
@@ -215,6 +244,7 @@ def application_create(
     if detail_model is not None:
         detail_model.objects.create(application=application)
     _event(application, actor=actor, description="Bid started", at=at, to_state=State.DRAFT)
+    application.created = True
     return application
 
 
@@ -232,13 +262,15 @@ def application_section_save(
     `version` is the draft's version when the page was opened. If another
     user of the council has saved since, nothing is written and a
     StaleEditError says so, so that neither person's answers vanish silently.
+    A page that brings no version (None: missing or malformed) is treated as
+    stale too; only the system (`actor=None`: demo, imports) may skip it.
     """
     from applications.sections import section_get, section_instance
 
     application = _lock(application)
     _require_applicant(actor, application)
     _require_state(application, (State.DRAFT,), "change")
-    if version is not None and version != application.version:
+    if (actor is not None or version is not None) and version != application.version:
         raise StaleEditError(
             "Someone else at your council changed this bid after you opened this page. "
             "Your answers have not been saved: check them against the saved bid, then save again",
@@ -403,19 +435,29 @@ def application_information_request(
     application: Application,
     actor: User | None,
     message: str,
+    respond_by: date | None = None,
     at: datetime | None = None,
     notify: bool = True,
 ) -> Application:
+    """Ask the council for more information, by `respond_by` (default: in
+    INFORMATION_DAYS days); the council sees both at the top of its bid."""
     if not message.strip():
         raise ValidationError("Enter the information you need", code="required")
+    at = at or timezone.now()
+    respond_by = respond_by or timezone.localdate(at) + timedelta(days=INFORMATION_DAYS)
+    if respond_by <= timezone.localdate(at):
+        raise ValidationError(
+            "The date the council must answer by must be in the future", code="respond_by"
+        )
     application = _lock(application)
     _require_officer(actor)
     _require_state(application, (State.IN_ASSESSMENT,), "ask for more information on")
+    application.information_due_on = respond_by
     return _move(
         application,
         actor=actor,
         to=State.MORE_INFORMATION,
-        at=at or timezone.now(),
+        at=at,
         description="More information requested",
         note=message,
         notify=notify,
@@ -437,6 +479,7 @@ def application_information_provide(
     application = _lock(application)
     _require_applicant(actor, application)
     _require_state(application, (State.MORE_INFORMATION,), "answer questions on")
+    application.information_due_on = None
     return _move(
         application,
         actor=actor,
@@ -465,6 +508,9 @@ def application_approve(
     application = _lock(application)
     _require_officer(actor)
     _require_state(application, (State.IN_ASSESSMENT,), "approve")
+    _require_council_exists(
+        application.lead_council, timezone.localdate(at), "receive an award dated after that"
+    )
     call = application.call
     if call.awards_days:
         if award_days is None or award_amount is not None:

@@ -7,6 +7,8 @@ edit through the council journey); a bid of another council is 404.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +23,7 @@ from applications.forms import DeclarationForm, DocumentUploadForm, RespondForm,
 from applications.models import Application, ApplicationState, Call, DocumentPurpose
 from applications.sections import (
     answer_rows,
+    answers_by_section,
     section_form,
     section_get,
     section_statuses,
@@ -38,6 +41,8 @@ from programmes.access import role_required
 from programmes.roles import APPLICANT, OFFICER
 
 GET_POST = require_http_methods(["GET", "POST"])
+# ASCII digits only: int() would also take " 1", "1_0" and other scripts' digits.
+VERSION_RE = re.compile(r"[0-9]{1,9}")
 
 
 def _bid(request: HttpRequest, reference: str) -> Application:
@@ -66,14 +71,21 @@ def call_start(request: HttpRequest, call_id: int) -> HttpResponse:
         Call.objects.select_related("strand"), pk=call_id, strand__key__in=bid_strand_keys()
     )
     error = None
+    council = request.user.council
     if request.method == "POST":
         try:
             application = services.application_create(
-                call=call, council=request.user.council, actor=request.user
+                call=call, council=council, actor=request.user
             )
         except ValidationError as exc:
             error = " ".join(_messages_of(exc))
         else:
+            if not application.created:
+                messages.info(
+                    request,
+                    f"Your council already has a draft bid on this call, {application.reference}: "
+                    "carry on with it here",
+                )
             return redirect(application)
     status = 200 if error is None else 400
     now = timezone.now()
@@ -82,6 +94,8 @@ def call_start(request: HttpRequest, call_id: int) -> HttpResponse:
         "error": error,
         "is_open": call.is_open(now),
         "not_yet": now < call.opens_at,
+        "abolished": council.abolished_by(timezone.localdate()),
+        "council": council,
     }
     return render(request, "applications/call_start.html", context, status=status)
 
@@ -100,9 +114,17 @@ def bid_detail(request: HttpRequest, reference: str) -> HttpResponse:
         }
         return render(request, "applications/task_list.html", context)
     events = [event for event in application.events.all() if event.visible_to_applicant]
-    return render(
-        request, "applications/bid_overview.html", {"application": application, "events": events}
-    )
+    context = {
+        "application": application,
+        "events": events,
+        "answers": answers_by_section(application),
+        "information_request": (
+            application.information_request_event()
+            if application.state == ApplicationState.MORE_INFORMATION
+            else None
+        ),
+    }
+    return render(request, "applications/bid_overview.html", context)
 
 
 def _next_url(application: Application, slug: str, return_to: str) -> str:
@@ -164,10 +186,10 @@ def question(request: HttpRequest, reference: str, slug: str) -> HttpResponse:
 
 
 def _version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
+    """The draft's version the page was opened at; None if missing or malformed,
+    which the service treats as a stale edit."""
+    value = request.POST.get("version", "")
+    return int(value) if VERSION_RE.fullmatch(value) else None
 
 
 @role_required(APPLICANT)
@@ -289,32 +311,62 @@ def document_remove(request: HttpRequest, reference: str, pk: int) -> HttpRespon
 @role_required(APPLICANT)
 @GET_POST
 def respond(request: HttpRequest, reference: str) -> HttpResponse:
-    """Answer an officer's request for more information, with a note and documents."""
+    """Answer an officer's request for more information, with a note and documents.
+
+    The documents are uploaded from the same form as the answer ("Upload
+    file"), and the page comes back with the answer still in the box, so that
+    nothing typed is lost on the way to "Send answer"."""
     application = _bid(request, reference)
     if application.state != ApplicationState.MORE_INFORMATION:
         return redirect(application)
-    form = RespondForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_information_provide(
-                application=application, actor=request.user, note=form.cleaned_data["note"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Your answer has been sent to the programme team")
-            return redirect(application)
-    request_event = next(
-        (e for e in reversed(application.events.all()) if e.to_state == "more_information"), None
+    sending = "upload" not in request.POST
+    form = RespondForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        sending=sending,
+        max_bytes=settings.DOCUMENT_MAX_BYTES,
     )
+    if request.method == "POST" and form.is_valid():
+        note, upload = form.cleaned_data["note"], form.cleaned_data["file"]
+        if upload and _respond_upload(request, application, form, upload) and not sending:
+            # Uploaded: the page again, with the answer typed so far in the box.
+            form = RespondForm(
+                initial={"note": note}, sending=False, max_bytes=settings.DOCUMENT_MAX_BYTES
+            )
+            application = _bid(request, reference)
+        elif sending and form.is_valid():
+            try:
+                services.application_information_provide(
+                    application=application, actor=request.user, note=note
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Your answer has been sent to the programme team")
+                return redirect(application)
     answers = [d for d in application.documents.all() if d.purpose == DocumentPurpose.RESPONSE]
     context = {
         "application": application,
         "form": form,
-        "request_event": request_event,
+        "request_event": application.information_request_event(),
         "answer_documents": answers,
     }
     return render(request, "applications/respond.html", context)
+
+
+def _respond_upload(request: HttpRequest, application: Application, form, upload) -> bool:
+    try:
+        document = services.document_add(
+            application=application,
+            actor=request.user,
+            upload=upload,
+            purpose=DocumentPurpose.RESPONSE,
+        )
+    except ValidationError as exc:
+        form.add_error("file", exc)
+        return False
+    messages.success(request, f"{document.original_name} has been uploaded")
+    return True
 
 
 @role_required(APPLICANT)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from programmes import views as programme_views
 from programmes.forms import SignInForm
@@ -19,6 +20,11 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "signed-out/",
+        TemplateView.as_view(template_name="registration/signed_out.html"),
+        name="signed_out",
+    ),
     path("accessibility/", programme_views.accessibility, name="accessibility"),
     path("bids/", include("applications.urls")),
     path("adult-social-care-efficiency/", include("programmes.asce.urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import reduce
 from operator import or_
 
@@ -103,6 +104,10 @@ class Council(models.Model):
     @property
     def is_abolished(self) -> bool:
         return self.abolished_on is not None
+
+    def abolished_by(self, day: date) -> bool:
+        """Whether the council had ceased to exist on `day`."""
+        return self.abolished_on is not None and day >= self.abolished_on
 
     @property
     def org_id(self) -> str | None:

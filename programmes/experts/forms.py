@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crispy_forms_gds.layout import Field
+from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.utils import timezone
 
@@ -61,8 +61,8 @@ class SavingsForm(SectionForm):
         first = financial_year_of(timezone.localdate(self.application.call.opens_at))
         stored = self.instance.projections_by_year() if self.instance.pk else {}
         self.years = [next_financial_year(first, step) for step in range(PROJECTION_YEARS)]
-        for year in self.years:
-            name = "savings_" + year.replace("/", "_")
+        self.year_fields = ["savings_" + year.replace("/", "_") for year in self.years]
+        for year, name in zip(self.years, self.year_fields, strict=True):
             self.fields[name] = PoundsField(
                 label=f"Projected savings in {year}",
                 required=False,
@@ -72,12 +72,20 @@ class SavingsForm(SectionForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        years = [key for key in self.fields if key.startswith("savings_2")]
-        if not any(cleaned.get(key) for key in years) and not self.errors:
-            self.add_error(years[0], "Enter the savings you project in at least one year")
+        if self.partial or self.errors:
+            return cleaned
+        if not any(cleaned.get(name) for name in self.year_fields):
+            self.add_error(
+                self.year_fields[0], "Enter the savings you project in at least one year"
+            )
         return cleaned
 
     def layout_fields(self) -> list:
-        return [Field.text(name) for name in self.fields if name != "savings_target"] + [
-            Field.text("savings_target")
+        return [
+            Fieldset(
+                *[Field.text(name) for name in self.year_fields],
+                legend="Projected savings by financial year",
+                legend_size=Size.MEDIUM,
+            ),
+            Field.text("savings_target"),
         ]

@@ -55,7 +55,7 @@ def bid_completed(call: Call, council, actor) -> Application:
             actor=actor,
             section=section,
             answers=answers,
-            version=None,
+            version=application.version,
         )
     return application
 

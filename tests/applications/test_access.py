@@ -49,6 +49,9 @@ POST_REFUSED = {"other_council": 404, "officer": 403, "board": 403, "anonymous":
 
 @pytest.fixture
 def bids(experts_call, council_a, applicant_a, officer):
+    # A council has one draft per call: the sent bids first, the draft last.
+    submitted = bid_submitted(experts_call, council_a, applicant_a)
+    more_information = bid_more_information(experts_call, council_a, applicant_a, officer)
     draft = bid_completed(experts_call, council_a, applicant_a)
     document = services.document_add(
         application=draft,
@@ -58,8 +61,8 @@ def bids(experts_call, council_a, applicant_a, officer):
     return {
         "draft": draft,
         "document": document,
-        "submitted": bid_submitted(experts_call, council_a, applicant_a),
-        "more_information": bid_more_information(experts_call, council_a, applicant_a, officer),
+        "submitted": submitted,
+        "more_information": more_information,
     }
 
 

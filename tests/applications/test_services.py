@@ -23,9 +23,11 @@ State = ApplicationState
 pytestmark = pytest.mark.django_db
 
 
-def test_a_new_bid_gets_a_reference_that_can_be_read_out(experts_call, council_a, applicant_a):
+def test_a_new_bid_gets_a_reference_that_can_be_read_out(
+    experts_call, council_a, applicant_a, council_b, applicant_b
+):
     first = services.application_create(call=experts_call, council=council_a, actor=applicant_a)
-    second = services.application_create(call=experts_call, council=council_a, actor=applicant_a)
+    second = services.application_create(call=experts_call, council=council_b, actor=applicant_b)
     year = timezone.localtime(experts_call.opens_at).year
     assert first.reference == f"PE-{year}-0001"
     assert second.reference == f"PE-{year}-0002"

@@ -28,7 +28,7 @@ def test_projected_savings_are_rows_per_financial_year(experts_call, council_a, 
         actor=applicant_a,
         section="savings",
         answers=answers,
-        version=None,
+        version=application.version,
     )
     detail = Application.objects.get(pk=application.pk).experts_detail
     assert list(detail.projections.values_list("amount", flat=True)) == [Decimal("5.00")]

@@ -20,7 +20,7 @@ def test_the_support_areas_page_is_complete_only_with_one_area(growth_call, coun
         actor=applicant_a,
         section="support-areas",
         answers={"support_inward_investment": True},
-        version=None,
+        version=application.version,
     )
     status = {s.section.slug: s for s in section_statuses(application)}
     assert status["support-areas"].complete
