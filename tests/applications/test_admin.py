@@ -1,10 +1,12 @@
 """Officers assess bids in the admin: list, filters, search, scores, decisions, bulk actions."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from applications import services
 from applications.models import Application, ApplicationState, Score
@@ -170,3 +172,26 @@ def test_board_members_cannot_reach_the_assessment_admin(client, board_member, e
     client.force_login(board_member)
     response = client.get(LIST)
     assert response.status_code == 302  # the admin sends non-staff to its sign-in
+
+
+def test_the_officer_sets_the_date_the_council_must_answer_by(
+    officer_client, experts_call, council_a, applicant_a, officer
+):
+    application = bid_in_assessment(experts_call, council_a, applicant_a, officer)
+    url = f"{LIST}{application.pk}/request-information/"
+    assert 'type="date"' in officer_client.get(url).content.decode()
+    for bad, error in (
+        ("2013-02-30", "Enter the date as day, month and year"),
+        ("yesterday", "Enter the date as day, month and year"),
+        ("2000-01-01", "must be in the future"),
+    ):
+        response = officer_client.post(url, {"message": "Partners?", "respond_by": bad})
+        assert error in response.content.decode(), bad
+        application.refresh_from_db()
+        assert application.state == ApplicationState.IN_ASSESSMENT
+    due = timezone.localdate() + timedelta(days=21)
+    response = officer_client.post(url, {"message": "Partners?", "respond_by": due.isoformat()})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == ApplicationState.MORE_INFORMATION
+    assert application.information_due_on == due
