@@ -57,6 +57,7 @@ def _style(*, label_size: int, title_size: int) -> Style:
 # at 15 px on a 375 px screen, 13 px on a 320 px one). The stylesheet shows one.
 WIDE = {"width": 760, "height": 380, "style": _style(label_size=16, title_size=18)}
 NARROW = {"width": 360, "height": 440, "style": _style(label_size=16, title_size=18)}
+NARROW_LABELS_ACROSS = 4
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -120,7 +121,12 @@ def bar_chart(table: DataTable, *, title: str, money: bool = True) -> SafeString
     figure's caption states the headline and its table gives the data.
     """
     wide = _render(
-        table, title=title, formatter=_pounds_formatter if money else str, variant="wide", **WIDE
+        table,
+        title=title,
+        formatter=_pounds_formatter if money else str,
+        variant="wide",
+        x_label_rotation=0,
+        **WIDE,
     )
     narrow = _render(
         table,
@@ -130,6 +136,8 @@ def bar_chart(table: DataTable, *, title: str, money: bool = True) -> SafeString
         legend_at_bottom_columns=1,
         truncate_label=-1,
         truncate_legend=-1,
+        # Four years' labels fit side by side on a phone; more would overlap.
+        x_label_rotation=0 if len(table.rows) <= NARROW_LABELS_ACROSS else 45,
         **NARROW,
     )
     return mark_safe(wide + narrow)  # noqa: S308 - pygal escapes labels; scripts stripped
@@ -145,7 +153,6 @@ def _render(
         print_values=False,
         show_y_guides=True,
         value_formatter=formatter,
-        x_label_rotation=0,
         **config,
     )
     chart.title = title
