@@ -7,7 +7,15 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from applications.models import Application, Call, Recommendation
-from programmes.forms import PoundsField, gds_helper, numeric_input
+from programmes.forms import (
+    LONG_ANSWER_CHARS,
+    SHORT_ANSWER_CHARS,
+    PoundsField,
+    gds_helper,
+    limited_text,
+    numeric_input,
+    too_long,
+)
 from programmes.models import Council
 
 
@@ -62,15 +70,26 @@ class AboutForm(SectionForm):
     slug = "about"
     title = "About the bid"
 
+    summary = limited_text(
+        label="Summary",
+        max_length=SHORT_ANSWER_CHARS,
+        help_text="In a few sentences: what you want to do and what difference it will make",
+    )
+
     class Meta:
         model = Application
         fields = ["title", "summary"]
-        labels = {"title": "Title of the bid", "summary": "Summary"}
+        labels = {"title": "Title of the bid"}
         help_texts = {
             "title": "A short name officers will know it by, like 'Renegotiating our contracts'",
-            "summary": "In a few sentences: what you want to do and what difference it will make",
         }
-        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+        error_messages = {
+            "title": {
+                "max_length": too_long(
+                    "Title of the bid", Application._meta.get_field("title").max_length
+                )
+            }
+        }
 
     required_fields = ("title", "summary")
     error_texts = {"title": "Enter a title for the bid", "summary": "Enter a summary of the bid"}
@@ -201,7 +220,11 @@ class RespondForm(forms.Form):
         label="Your answer",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Answer the questions the officer asked. Upload any documents above first",
-        error_messages={"required": "Enter your answer to the officer's questions"},
+        max_length=LONG_ANSWER_CHARS,
+        error_messages={
+            "required": "Enter your answer to the officer's questions",
+            "max_length": too_long("Your answer", LONG_ANSWER_CHARS),
+        },
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -215,6 +238,8 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="This helps us improve the programme",
+        max_length=SHORT_ANSWER_CHARS,
+        error_messages={"max_length": too_long("Your reason", SHORT_ANSWER_CHARS)},
     )
 
     def __init__(self, *args, **kwargs) -> None:
