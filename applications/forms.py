@@ -7,7 +7,16 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from applications.models import Application, Call, Recommendation
-from programmes.forms import PoundsField, gds_helper, numeric_input
+from programmes.forms import (
+    LONG_ANSWER_CHARS,
+    SHORT_ANSWER_CHARS,
+    PoundsField,
+    counted_textarea,
+    gds_helper,
+    limited_text,
+    numeric_input,
+    too_long,
+)
 from programmes.models import Council
 
 
@@ -66,21 +75,32 @@ class AboutForm(SectionForm):
     slug = "about"
     title = "About the bid"
 
+    summary = limited_text(
+        label="Summary",
+        max_length=SHORT_ANSWER_CHARS,
+        help_text="In a few sentences: what you want to do and what difference it will make",
+    )
+
     class Meta:
         model = Application
         fields = ["title", "summary"]
-        labels = {"title": "Title of the bid", "summary": "Summary"}
+        labels = {"title": "Title of the bid"}
         help_texts = {
             "title": "A short name officers will know it by, like 'Renegotiating our contracts'",
-            "summary": "In a few sentences: what you want to do and what difference it will make",
         }
-        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+        error_messages = {
+            "title": {
+                "max_length": too_long(
+                    "Title of the bid", Application._meta.get_field("title").max_length
+                )
+            }
+        }
 
     required_fields = ("title", "summary")
     error_texts = {"title": "Enter a title for the bid", "summary": "Enter a summary of the bid"}
 
     def layout_fields(self) -> list:
-        return [Field.text("title"), Field.textarea("summary")]
+        return [Field.text("title"), counted_textarea(self, "summary")]
 
 
 class CouncilsForm(SectionForm):
@@ -212,6 +232,8 @@ class RespondForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         help_text="Answer the questions the officer asked",
+        max_length=LONG_ANSWER_CHARS,
+        error_messages={"max_length": too_long("Your answer", LONG_ANSWER_CHARS)},
     )
     file = forms.FileField(
         label="Upload a document with your answer (optional)",
@@ -227,8 +249,8 @@ class RespondForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.sending = sending
         self.fields["file"].help_text += f", up to {max_bytes / (1024 * 1024):g} MB"
-        self.helper = gds_helper(Field.textarea("note"), Field("file"))
-        self.helper.layout = Layout(Field.textarea("note"), Field("file"))
+        self.helper = gds_helper()
+        self.helper.layout = Layout(counted_textarea(self, "note"), Field("file"))
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -245,11 +267,13 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="This helps us improve the programme",
+        max_length=SHORT_ANSWER_CHARS,
+        error_messages={"max_length": too_long("Your reason", SHORT_ANSWER_CHARS)},
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Field.textarea("note"), submit="Withdraw bid")
+        self.helper = gds_helper(counted_textarea(self, "note"), submit="Withdraw bid")
 
 
 # The officers' forms (Django admin).

@@ -4,8 +4,8 @@ from applications import views
 
 app_name = "applications"
 
-# References look like PE-2013-0042.
-REF = "<str:reference>"
+# References look like PE-2013-0042 (the `reference` converter, productivity/urls.py).
+REF = "<reference:reference>"
 
 urlpatterns = [
     path("", views.bid_list, name="bid_list"),

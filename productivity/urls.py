@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import TemplateView
 
+from applications.converters import ReferenceConverter
 from programmes import views as programme_views
 from programmes.forms import SignInForm
+
+# Before the includes below: the bid and growth URLs take `<reference:…>`.
+register_converter(ReferenceConverter, "reference")
 
 admin.site.site_header = "Productivity Programme administration"
 admin.site.site_title = "Productivity Programme admin"

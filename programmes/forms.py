@@ -7,6 +7,10 @@ Decisions (see docs/forms.md):
   `type=number` (GOV.UK Design System guidance; crispy-forms-gds would
   otherwise render unstyled number inputs).
 - Money is parsed to Decimal pounds; "£1,250.50" and "1250.5" are both fine.
+- Every text field has a length limit in the form (docs/bids.md, "Answer
+  lengths"): a character field its column's `max_length`, a free-text answer
+  one of the limits below, so an over-long answer is an error on the page, not
+  a database error.
 """
 
 from __future__ import annotations
@@ -17,6 +21,48 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+# Free-text answers (TextFields, unbounded in the database).
+LONG_ANSWER_CHARS = 5000  # a question answered in paragraphs
+SHORT_ANSWER_CHARS = 1000  # a summary, a list, a note
+
+
+def too_long(subject: str, limit: int) -> str:
+    """The GOV.UK error message for an answer over its limit."""
+    return f"{subject} must be {limit:,} characters or fewer"
+
+
+def limited_text(
+    *,
+    label: str,
+    max_length: int,
+    subject: str | None = None,
+    help_text: str = "",
+    rows: int = 5,
+    required: bool = False,
+    error_messages: dict | None = None,
+) -> forms.CharField:
+    """A textarea answer with its limit; `subject` names it in the error message
+    when the label is a question ("Why…?") rather than a name."""
+    messages = {"max_length": too_long(subject or label, max_length), **(error_messages or {})}
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        help_text=help_text,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages=messages,
+    )
+
+
+def counted_textarea(form: forms.BaseForm, name: str, **kwargs) -> Field:
+    """A textarea with the GOV.UK character count, at the field's own limit.
+
+    The count needs help text on the field (crispy-forms-gds raises KeyError
+    'aria-describedby' without it; docs/frontend.md). govuk-frontend's
+    initAll in base.html starts it; without JavaScript the textarea's
+    maxlength still holds."""
+    return Field.textarea(name, max_characters=form.fields[name].max_length, **kwargs)
 
 
 def numeric_input(attrs: dict | None = None, *, decimal: bool = False) -> forms.TextInput:

@@ -6,7 +6,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from programmes import documents
-from programmes.forms import PoundsField, gds_helper
+from programmes.forms import LONG_ANSWER_CHARS, PoundsField, counted_textarea, gds_helper, too_long
 from savings.models import Recurrence
 from savings.years import validate_financial_year
 
@@ -16,7 +16,10 @@ class SavingsReturnForm(forms.Form):
         label="Which financial year were the savings made in?",
         help_text="For example, 2013/14",
         max_length=7,
-        error_messages={"required": "Enter the financial year the savings were made in"},
+        error_messages={
+            "required": "Enter the financial year the savings were made in",
+            "max_length": "Enter the financial year like 2013/14",
+        },
         validators=[validate_financial_year],
     )
     amount = PoundsField(
@@ -40,10 +43,10 @@ class SavingsReturnForm(forms.Form):
         label="What is the evidence for this saving?",
         help_text="Say how the saving was measured and where officers can check it",
         widget=forms.Textarea,
-        max_length=5000,
+        max_length=LONG_ANSWER_CHARS,
         error_messages={
             "required": "Describe the evidence for this saving",
-            "max_length": "The evidence must be 5,000 characters or fewer",
+            "max_length": too_long("The evidence", LONG_ANSWER_CHARS),
         },
     )
     document = forms.FileField(
@@ -58,7 +61,7 @@ class SavingsReturnForm(forms.Form):
             Field.text("financial_year", field_width=5),
             Field.text("amount", field_width=10),
             Field.radios("recurrence", legend_size=Size.SMALL),
-            Field.textarea("evidence", rows=6),
+            counted_textarea(self, "evidence", rows=6),
             "document",
             submit="Send for verification",
         )

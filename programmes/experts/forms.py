@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from crispy_forms_gds.layout import Field, Fieldset, Size
-from django import forms
 from django.utils import timezone
 
 from applications.forms import SectionForm
 from programmes.experts.models import ExpertsBidDetail
-from programmes.forms import PoundsField
+from programmes.forms import (
+    LONG_ANSWER_CHARS,
+    PoundsField,
+    counted_textarea,
+    limited_text,
+    too_long,
+)
 from savings.years import financial_year_of, next_financial_year
 
 # Savings are projected for the call's financial year and the two after it,
@@ -20,14 +25,27 @@ class ExpertiseForm(SectionForm):
     slug = "expertise"
     title = "The expert you need"
 
+    expert_role = limited_text(
+        label="What the expert will do",
+        max_length=LONG_ANSWER_CHARS,
+        help_text="What they will do, for how long, and who they will work with",
+        rows=6,
+    )
+
     class Meta:
         model = ExpertsBidDetail
         fields = ["expertise_field", "expert_role"]
         help_texts = {
             "expertise_field": "For example, contract negotiation or systems thinking",
-            "expert_role": "What they will do, for how long, and who they will work with",
         }
-        widgets = {"expert_role": forms.Textarea(attrs={"rows": 6})}
+        error_messages = {
+            "expertise_field": {
+                "max_length": too_long(
+                    "Field of expertise",
+                    ExpertsBidDetail._meta.get_field("expertise_field").max_length,
+                )
+            }
+        }
 
     required_fields = ("expertise_field", "expert_role")
     error_texts = {
@@ -36,7 +54,7 @@ class ExpertiseForm(SectionForm):
     }
 
     def layout_fields(self) -> list:
-        return [Field.text("expertise_field"), Field.textarea("expert_role")]
+        return [Field.text("expertise_field"), counted_textarea(self, "expert_role", rows=6)]
 
 
 class SavingsForm(SectionForm):

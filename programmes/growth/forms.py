@@ -6,26 +6,43 @@ from crispy_forms_gds.layout import Field
 from django import forms
 
 from applications.forms import SectionForm
-from programmes.forms import gds_helper, numeric_input
+from programmes.forms import (
+    LONG_ANSWER_CHARS,
+    SHORT_ANSWER_CHARS,
+    counted_textarea,
+    gds_helper,
+    limited_text,
+    numeric_input,
+    too_long,
+)
 from programmes.growth.models import SUPPORT_AREAS, Adviser, GrowthBidDetail
+
+
+def _max_length(name: str) -> int:
+    return GrowthBidDetail._meta.get_field(name).max_length
 
 
 class ProjectForm(SectionForm):
     slug = "project"
     title = "Your project"
 
+    project = limited_text(
+        label="Describe the project an adviser would help with",
+        subject="The description of the project",
+        max_length=LONG_ANSWER_CHARS,
+        help_text="What you want to achieve for your local economy, and by when",
+        rows=6,
+    )
+
     class Meta:
         model = GrowthBidDetail
         fields = ["project"]
-        labels = {"project": "Describe the project an adviser would help with"}
-        help_texts = {"project": "What you want to achieve for your local economy, and by when"}
-        widgets = {"project": forms.Textarea(attrs={"rows": 6})}
 
     required_fields = ("project",)
     error_texts = {"project": "Describe the project"}
 
     def layout_fields(self) -> list:
-        return [Field.textarea("project")]
+        return [counted_textarea(self, "project", rows=6)]
 
 
 class SupportAreasForm(SectionForm):
@@ -68,16 +85,22 @@ class LocalPartnersForm(SectionForm):
     slug = "local-partners"
     title = "Sub-region and LEP"
 
+    lep_deal = limited_text(
+        label="Any LEP deal this work relates to (optional)",
+        subject="The LEP deal",
+        max_length=SHORT_ANSWER_CHARS,
+        help_text="Leave blank if there is none",
+        rows=3,
+    )
+
     class Meta:
         model = GrowthBidDetail
         fields = ["sub_region", "lep", "lep_deal"]
-        labels = {
-            "sub_region": "Sub-region",
-            "lep": "Local Enterprise Partnership (LEP)",
-            "lep_deal": "Any LEP deal this work relates to (optional)",
+        labels = {"sub_region": "Sub-region", "lep": "Local Enterprise Partnership (LEP)"}
+        error_messages = {
+            "sub_region": {"max_length": too_long("Sub-region", _max_length("sub_region"))},
+            "lep": {"max_length": too_long("Local Enterprise Partnership", _max_length("lep"))},
         }
-        help_texts = {"lep_deal": "Leave blank if there is none"}
-        widgets = {"lep_deal": forms.Textarea(attrs={"rows": 3})}
 
     required_fields = ("sub_region", "lep")
     error_texts = {
@@ -86,7 +109,11 @@ class LocalPartnersForm(SectionForm):
     }
 
     def layout_fields(self) -> list:
-        return [Field.text("sub_region"), Field.text("lep"), Field.textarea("lep_deal")]
+        return [
+            Field.text("sub_region"),
+            Field.text("lep"),
+            counted_textarea(self, "lep_deal", rows=3),
+        ]
 
 
 class AdviserDaysForm(forms.Form):
