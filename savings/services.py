@@ -49,6 +49,39 @@ def _stored_scope(model: type[Investment | SavingsEntry], pk: int) -> Scope | No
     return tuple(row) if row else None
 
 
+class FactDeletedError(ValidationError):
+    """The fact was deleted (by someone else) after the editor loaded it."""
+
+
+def _stored_scope_or_deleted(model: type[Investment | SavingsEntry], pk: int | None) -> Scope:
+    # Without this, save() would find no row to UPDATE and INSERT the old
+    # primary key again: an officer's edit, queued behind a colleague's
+    # delete, would bring the deleted fact back with the new amount.
+    scope = _stored_scope(model, pk) if pk is not None else None
+    if scope is None:
+        raise FactDeletedError(
+            f"This {model._meta.verbose_name} was deleted by another officer while you were "
+            "editing it, so your change was not saved. Nothing was brought back",
+            code="deleted",
+        )
+    return scope
+
+
+def _delete_locked(model: type[Investment | SavingsEntry], pks: list[int]) -> list[Scope]:
+    """Delete the facts with these ids, reading each one's scope from the locked
+    row, not from the caller's copy: a list loaded a minute ago may show a
+    scope that a colleague has since changed, and marking the stale scope would
+    leave the deleted amount in the new scope's rollups."""
+    rows = list(
+        model.objects.select_for_update()
+        .filter(pk__in=pks)
+        .order_by("pk")
+        .values_list("pk", "strand_id", "council_id", "financial_year")
+    )
+    model.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    return [tuple(row[1:]) for row in rows]
+
+
 def _apply(fact: Investment | SavingsEntry, allowed: set[str], changes: dict[str, Any]) -> None:
     unknown = set(changes) - allowed
     if unknown:
@@ -86,34 +119,29 @@ def investment_record(
 
 @transaction.atomic
 def investment_update(*, investment: Investment, **changes: Any) -> Investment:
-    """Change an investment; its old and new scopes are both recomputed."""
-    old = _stored_scope(Investment, investment.pk)
+    """Change an investment; its old and new scopes are both recomputed.
+    Refuses (FactDeletedError) if the investment has been deleted meanwhile."""
+    old = _stored_scope_or_deleted(Investment, investment.pk)
     _apply(investment, INVESTMENT_FIELDS, changes)
     investment.full_clean()
-    investment.save()
-    outbox_mark([scope for scope in (old, _scope(investment)) if scope])
+    investment.save(force_update=True)
+    outbox_mark([old, _scope(investment)])
     return investment
 
 
 @transaction.atomic
 def investment_delete(*, investment: Investment) -> None:
-    scope = _stored_scope(Investment, investment.pk) or _scope(investment)
-    investment.delete()
-    outbox_mark([scope])
+    investments_delete(investments=[investment])
 
 
 @transaction.atomic
 def investments_delete(*, investments: Iterable[Investment]) -> int:
-    """Delete several (the admin's bulk delete) in one transaction."""
-    scopes = []
-    count = 0
-    for investment in investments:
-        scopes.append(_scope(investment))
-        investment.delete()
-        count += 1
+    """Delete several (the admin's bulk delete) in one transaction. Those
+    already deleted by someone else are skipped; returns how many went."""
+    scopes = _delete_locked(Investment, [investment.pk for investment in investments])
     if scopes:
         outbox_mark(scopes)
-    return count
+    return len(scopes)
 
 
 def _verification(kind: str, verified_by: User | None) -> dict[str, Any]:
@@ -169,8 +197,9 @@ def savings_entry_record(
 @transaction.atomic
 def savings_entry_update(*, entry: SavingsEntry, **changes: Any) -> SavingsEntry:
     """Change a saving; its old and new scopes are both recomputed. A verified
-    saving whose amount, year or kind changes needs verifying again."""
-    old = _stored_scope(SavingsEntry, entry.pk)
+    saving whose amount, year or kind changes needs verifying again. Refuses
+    (FactDeletedError) if the saving has been deleted meanwhile."""
+    old = _stored_scope_or_deleted(SavingsEntry, entry.pk)
     stored = SavingsEntry.objects.filter(pk=entry.pk).values("amount", "kind", "financial_year")
     before = stored.first() or {}
     _apply(entry, SAVINGS_FIELDS, changes)
@@ -180,29 +209,24 @@ def savings_entry_update(*, entry: SavingsEntry, **changes: Any) -> SavingsEntry
         entry.verified_at = None
         entry.verified_by = None
     entry.full_clean()
-    entry.save()
-    outbox_mark([scope for scope in (old, _scope(entry)) if scope])
+    entry.save(force_update=True)
+    outbox_mark([old, _scope(entry)])
     return entry
 
 
 @transaction.atomic
 def savings_entry_delete(*, entry: SavingsEntry) -> None:
-    scope = _stored_scope(SavingsEntry, entry.pk) or _scope(entry)
-    entry.delete()
-    outbox_mark([scope])
+    savings_entries_delete(entries=[entry])
 
 
 @transaction.atomic
 def savings_entries_delete(*, entries: Iterable[SavingsEntry]) -> int:
-    scopes = []
-    count = 0
-    for entry in entries:
-        scopes.append(_scope(entry))
-        entry.delete()
-        count += 1
+    """Delete several (the admin's bulk delete) in one transaction. Those
+    already deleted by someone else are skipped; returns how many went."""
+    scopes = _delete_locked(SavingsEntry, [entry.pk for entry in entries])
     if scopes:
         outbox_mark(scopes)
-    return count
+    return len(scopes)
 
 
 @transaction.atomic

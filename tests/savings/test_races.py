@@ -1,0 +1,154 @@
+"""Two officers at once, on two real database connections: a bulk delete marks
+the scope a fact has when it is deleted, and an edit never brings a deleted
+fact back."""
+
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connection, transaction
+
+from savings import rollups, services
+from savings.models import Investment, InvestmentSource, OutboxMarker, Rollup, SavingsEntry
+from tests.factories import CouncilFactory
+
+FIELDS = [f.name for f in Rollup._meta.fields if f.name not in {"id", "computed_at"}]
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks between connections: PostgreSQL only"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def in_thread(target) -> tuple[threading.Thread, list]:
+    """Run `target` on its own database connection; errors are kept, not lost."""
+    errors: list = []
+
+    def run() -> None:
+        try:
+            target()
+        except Exception as exc:  # noqa: BLE001 - the test asserts on it
+            errors.append(exc)
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
+def rollups_match_a_recompute() -> None:
+    rollups.drain()
+    assert not OutboxMarker.objects.exists()
+    drained = sorted(Rollup.objects.values_list(*FIELDS))
+    rollups.recompute_all()
+    assert drained == sorted(Rollup.objects.values_list(*FIELDS))
+
+
+@pytest.fixture
+def councils(strands):
+    return [CouncilFactory(gss_code=f"E0700091{n}") for n in range(2)]
+
+
+def test_a_bulk_delete_marks_where_the_saving_is_now_not_where_it_was(strands, councils):
+    entry = services.savings_entry_record(
+        strand=strands["experts"],
+        council=councils[0],
+        financial_year="2013/14",
+        kind="projected",
+        amount=Decimal("1000"),
+    )
+    rollups.drain()
+    listed = list(SavingsEntry.objects.filter(pk=entry.pk))  # officer 1 loads the list
+    # Officer 2 moves it to another council and year; the worker drains.
+    thread, errors = in_thread(
+        lambda: services.savings_entry_update(
+            entry=SavingsEntry.objects.get(pk=entry.pk),
+            council=councils[1],
+            financial_year="2014/15",
+        )
+    )
+    thread.join()
+    rollups.drain()
+    assert Rollup.objects.filter(council=councils[1]).exists()
+    assert services.savings_entries_delete(entries=listed) == 1
+    assert errors == []
+    assert not SavingsEntry.objects.exists()
+    rollups_match_a_recompute()
+    assert not Rollup.objects.filter(council=councils[1]).exists()
+
+
+def test_a_bulk_delete_of_investments_marks_their_current_scope(strands, councils):
+    investment = services.investment_record(
+        strand=strands["ope"],
+        council=councils[0],
+        source=InvestmentSource.CABINET_OFFICE,
+        financial_year="2013/14",
+        amount=Decimal("23000"),
+    )
+    rollups.drain()
+    listed = list(Investment.objects.filter(pk=investment.pk))
+    thread, errors = in_thread(
+        lambda: services.investment_update(
+            investment=Investment.objects.get(pk=investment.pk), council=councils[1]
+        )
+    )
+    thread.join()
+    rollups.drain()
+    assert errors == []
+    assert services.investments_delete(investments=listed) == 1
+    rollups_match_a_recompute()
+    assert not Rollup.objects.filter(council=councils[1]).exists()
+
+
+def test_an_edit_queued_behind_a_delete_does_not_bring_the_saving_back(strands, councils):
+    entry = services.savings_entry_record(
+        strand=strands["experts"],
+        council=councils[0],
+        financial_year="2013/14",
+        kind="projected",
+        amount=Decimal("1000"),
+    )
+    opened = SavingsEntry.objects.get(pk=entry.pk)  # officer 2 opens the change form
+    deleting = threading.Event()
+
+    def delete() -> None:  # officer 1 deletes it, holding the row lock a moment
+        with transaction.atomic():
+            services.savings_entry_delete(entry=SavingsEntry.objects.get(pk=entry.pk))
+            deleting.set()
+            time.sleep(0.5)
+
+    thread, errors = in_thread(delete)
+    deleting.wait(5)
+    with pytest.raises(ValidationError, match="was deleted by another officer"):
+        services.savings_entry_update(entry=opened, amount=Decimal("5000"))
+    thread.join()
+    assert errors == []
+    assert not SavingsEntry.objects.exists()
+    rollups_match_a_recompute()
+    assert not Rollup.objects.exists()
+
+
+def test_an_edit_of_a_deleted_investment_is_refused(strands, councils):
+    investment = services.investment_record(
+        strand=strands["ope"],
+        council=councils[0],
+        source=InvestmentSource.CABINET_OFFICE,
+        financial_year="2013/14",
+        amount=Decimal("23000"),
+    )
+    opened = Investment.objects.get(pk=investment.pk)
+    thread, errors = in_thread(
+        lambda: services.investment_delete(investment=Investment.objects.get(pk=investment.pk))
+    )
+    thread.join()
+    with pytest.raises(ValidationError, match="was deleted"):
+        services.investment_update(investment=opened, amount=Decimal("1"))
+    assert errors == []
+    assert not Investment.objects.exists()
