@@ -26,11 +26,14 @@ class AppointmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["application"].queryset = Application.objects.filter(
-            call__strand__key="experts",
-            state=ApplicationState.APPROVED,
-            appointment__isnull=True,
-        ).select_related("lead_council")
+        # The view page builds this form with every field read-only, so
+        # there is no "application" field to narrow there.
+        if "application" in self.fields:
+            self.fields["application"].queryset = Application.objects.filter(
+                call__strand__key="experts",
+                state=ApplicationState.APPROVED,
+                appointment__isnull=True,
+            ).select_related("lead_council")
 
 
 @admin.register(Appointment)
