@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -170,7 +171,15 @@ class ApplicationAdmin(admin.ModelAdmin):
         return reverse("admin:applications_application_change", args=[application.pk])
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
-        application = self._application(request, int(object_id))
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        # The id comes straight from the URL ("abc", "1.5", a missing bid):
+        # get_object turns anything that is not a bid into None, and the
+        # admin's usual answer to that is a redirect with a message.
+        found = self.get_object(request, unquote(object_id))
+        if found is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        application = self._application(request, found.pk)
         spec = application.call.strand.spec
         scores = {score.criterion: score.score for score in application.scores.all()}
         initial = {

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from programmes.admin_tools import SafeChoicesMixin
 from programmes.models import Council, Strand, User
 
 
@@ -31,7 +32,7 @@ class StrandAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SafeChoicesMixin, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "council", "is_staff"]
     list_filter = ["groups", "is_staff", "is_active", "council__region"]
     list_select_related = ["council"]

@@ -1,14 +1,75 @@
-"""Pieces every app's admin shares: read-only derived rows, and bulk actions
-that run a service per row and report each refusal in words."""
+"""Pieces every app's admin shares: read-only derived rows, bulk actions
+that run a service per row and report each refusal in words, and an
+autocomplete widget that survives a posted value that is not an id."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpRequest
+
+
+def _storable(key: models.Field, value: Any) -> bool:
+    """Whether the value could be this key at all: "abc" is not an integer
+    id, and 99999999999999999999 is past what the column holds (SQLite
+    raises OverflowError on such a value in an IN list)."""
+    try:
+        key.run_validators(key.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, minus its server error on a bad value.
+
+    When a form comes back with errors, Django's widget looks the posted
+    value up as an id to show it again; "abc" for an integer key raises
+    ValueError there (a 500 instead of the form's own "Select a valid
+    choice"). Values that cannot be ids are simply not shown again.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key = remote.model._meta.get_field(remote.field_name)
+        return super().optgroups(name, [item for item in value if _storable(key, item)], attr)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses an id the key column cannot hold before the database sees it."""
+
+    def _check_values(self, value):
+        model = self.queryset.model
+        key = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+        for item in value if isinstance(value, list | tuple) else ():
+            if not _storable(key, item):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super()._check_values(value)
+
+
+class SafeChoicesMixin:
+    """For a ModelAdmin or inline: the two choice widgets above in place of Django's."""
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from programmes.admin_tools import ReadOnlyAdmin
+from programmes.admin_tools import ReadOnlyAdmin, SafeChoicesMixin
 from savings import imports, services
 from savings.models import Investment, OutboxMarker, Rollup, SavingsEntry, SavingsKind
 
@@ -80,7 +80,7 @@ class ImportMixin:
 
 
 @admin.register(Investment)
-class InvestmentAdmin(ImportMixin, admin.ModelAdmin):
+class InvestmentAdmin(ImportMixin, SafeChoicesMixin, admin.ModelAdmin):
     import_record = imports.INVESTMENT
     change_list_template = "admin/savings/change_list_with_import.html"
     list_display = ["council", "strand", "financial_year", "amount", "source", "application"]
@@ -154,7 +154,7 @@ class SavingsEntryForm(forms.ModelForm):
 
 
 @admin.register(SavingsEntry)
-class SavingsEntryAdmin(ImportMixin, admin.ModelAdmin):
+class SavingsEntryAdmin(ImportMixin, SafeChoicesMixin, admin.ModelAdmin):
     import_record = imports.SAVINGS
     change_list_template = "admin/savings/change_list_with_import.html"
     form = SavingsEntryForm

@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
-from programmes.admin_tools import ReadOnlyAdmin
+from programmes.admin_tools import ReadOnlyAdmin, SafeChoicesMixin
 from programmes.asce import services
 from programmes.asce.models import (
     THEMES,
@@ -96,7 +96,7 @@ class AsceReturnForm(forms.ModelForm):
 
 
 @admin.register(AsceReturn)
-class AsceReturnAdmin(admin.ModelAdmin):
+class AsceReturnAdmin(SafeChoicesMixin, admin.ModelAdmin):
     form = AsceReturnForm
     list_display = [
         "council",
@@ -203,7 +203,7 @@ class PositionReportAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
 
 
-class PresentationInline(admin.TabularInline):
+class PresentationInline(SafeChoicesMixin, admin.TabularInline):
     model = Presentation
     autocomplete_fields = ["council"]
     fields = ["display_order", "council", "organisation", "topic"]

@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from applications.models import Application, ApplicationState
-from programmes.admin_tools import action_report
+from programmes.admin_tools import SafeChoicesMixin, action_report
 from programmes.experts import services
 from programmes.experts.models import Appointment, CaseStudy
 
@@ -26,11 +26,14 @@ class AppointmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["application"].queryset = Application.objects.filter(
-            call__strand__key="experts",
-            state=ApplicationState.APPROVED,
-            appointment__isnull=True,
-        ).select_related("lead_council")
+        # The view page builds this form with every field read-only, so
+        # there is no "application" field to narrow there.
+        if "application" in self.fields:
+            self.fields["application"].queryset = Application.objects.filter(
+                call__strand__key="experts",
+                state=ApplicationState.APPROVED,
+                appointment__isnull=True,
+            ).select_related("lead_council")
 
 
 @admin.register(Appointment)
@@ -92,7 +95,7 @@ class AppointmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseStudy)
-class CaseStudyAdmin(admin.ModelAdmin):
+class CaseStudyAdmin(SafeChoicesMixin, admin.ModelAdmin):
     list_display = ["title", "council", "state", "published_at", "published_by"]
     list_filter = ["state", "council"]
     search_fields = ["title", "summary", "body", "council__name"]

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest
 
+from programmes.admin_tools import SafeChoicesMixin
 from programmes.growth import services
 from programmes.growth.models import SUPPORT_AREAS, Adviser, AdviserDay, AdviserMatch
 
@@ -57,7 +58,7 @@ class AdviserAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdviserMatch)
-class AdviserMatchAdmin(admin.ModelAdmin):
+class AdviserMatchAdmin(SafeChoicesMixin, admin.ModelAdmin):
     list_display = ["application", "council", "adviser", "days_used", "matched_at", "matched_by"]
     list_filter = ["adviser__source", "adviser"]
     list_select_related = ["application__lead_council", "adviser", "matched_by"]

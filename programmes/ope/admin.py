@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from programmes.admin_tools import action_report
+from programmes.admin_tools import SafeChoicesMixin, action_report
 from programmes.forms import PoundsField
 from programmes.ope import services
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
@@ -20,7 +20,7 @@ from savings.years import validate_financial_year
 
 
 @admin.register(Pilot)
-class PilotAdmin(admin.ModelAdmin):
+class PilotAdmin(SafeChoicesMixin, admin.ModelAdmin):
     list_display = ["council", "wave", "plan_state", "allocated"]
     list_filter = ["wave", "plan__state"]
     search_fields = ["council__name", "council__short_name", "partner_bodies"]
@@ -271,7 +271,7 @@ class EventForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(SafeChoicesMixin, admin.ModelAdmin):
     form = EventForm
     list_display = ["title", "kind", "held_on", "venue", "council_count"]
     list_filter = ["kind"]

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
+from programmes.admin_tools import SafeChoicesMixin
 from programmes.forms import PoundsField
 from programmes.models import Council, Strand
 from programmes.procurement.models import (
@@ -19,7 +20,7 @@ from programmes.procurement.services import workstream_saving_delete, workstream
 from savings.models import Recurrence, SavingsEntry, SavingsKind
 
 
-class BoardMemberInline(admin.TabularInline):
+class BoardMemberInline(SafeChoicesMixin, admin.TabularInline):
     model = ProgrammeBoardMember
     autocomplete_fields = ["council"]
     extra = 0
@@ -47,7 +48,7 @@ class DeadlineInline(admin.TabularInline):
 
 
 @admin.register(Workstream)
-class WorkstreamAdmin(admin.ModelAdmin):
+class WorkstreamAdmin(SafeChoicesMixin, admin.ModelAdmin):
     list_display = ["name", "lead_council", "activity_count", "display_order"]
     list_select_related = ["lead_council"]
     search_fields = ["name", "lead_council__name"]
