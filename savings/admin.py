@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -79,8 +80,21 @@ class ImportMixin:
         return TemplateResponse(request, "admin/savings/import.html", context)
 
 
+class DeletedMeanwhileMixin:
+    """An officer saving a fact that a colleague deleted after the form was
+    opened is told so, and nothing is brought back (services.FactDeletedError)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.FactDeletedError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            opts = self.model._meta
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+
+
 @admin.register(Investment)
-class InvestmentAdmin(ImportMixin, SafeChoicesMixin, admin.ModelAdmin):
+class InvestmentAdmin(DeletedMeanwhileMixin, ImportMixin, SafeChoicesMixin, admin.ModelAdmin):
     import_record = imports.INVESTMENT
     change_list_template = "admin/savings/change_list_with_import.html"
     list_display = ["council", "strand", "financial_year", "amount", "source", "application"]
@@ -154,7 +168,7 @@ class SavingsEntryForm(forms.ModelForm):
 
 
 @admin.register(SavingsEntry)
-class SavingsEntryAdmin(ImportMixin, SafeChoicesMixin, admin.ModelAdmin):
+class SavingsEntryAdmin(DeletedMeanwhileMixin, ImportMixin, SafeChoicesMixin, admin.ModelAdmin):
     import_record = imports.SAVINGS
     change_list_template = "admin/savings/change_list_with_import.html"
     form = SavingsEntryForm

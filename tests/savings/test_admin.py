@@ -223,3 +223,39 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(officer_client, strands):
 @pytest.mark.django_db
 def test_rollups_are_read_only_in_the_admin(officer_client):
     assert officer_client.get(reverse("admin:savings_rollup_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_saving_a_saving_that_a_colleague_deleted_says_so_and_brings_nothing_back(
+    officer_client, strands, council_a, monkeypatch
+):
+    from django.contrib import admin as django_admin
+
+    from savings.services import savings_entry_delete
+
+    entry = savings_entry_record(
+        strand=strands["experts"],
+        council=council_a,
+        financial_year="2013/14",
+        kind="projected",
+        amount=Decimal("1000"),
+    )
+    url = f"/admin/savings/savingsentry/{entry.pk}/change/"
+    data = {
+        "strand": entry.strand_id,
+        "council": entry.council_id,
+        "financial_year": "2013/14",
+        "kind": "projected",
+        "recurrence": "one_off",
+        "amount": "5000",
+        "evidence": "",
+    }
+    # The colleague's delete lands between the admin reading the row and saving it.
+    entry_admin = django_admin.site._registry[SavingsEntry]
+    stale = SavingsEntry.objects.get(pk=entry.pk)
+    monkeypatch.setattr(entry_admin, "get_object", lambda *args, **kwargs: stale)
+    savings_entry_delete(entry=SavingsEntry.objects.get(pk=entry.pk))
+    response = officer_client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert "was deleted by another officer" in response.content.decode()
+    assert not SavingsEntry.objects.exists()
