@@ -13,17 +13,17 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from applications import services
+from applications import emails, services
 from applications.forms import (
     ApproveForm,
     AssessmentForm,
     DeclineForm,
     InformationRequestForm,
 )
-from applications.models import Application, ApplicationState, Call, mean_score
+from applications.models import Application, ApplicationState, Call, Notice, mean_score
 from applications.sections import answers_by_section
 from applications.selectors import application_get_for_user, applications_with_scores
-from programmes.admin_tools import action_report
+from programmes.admin_tools import ReadOnlyAdmin, action_report
 
 
 def _posted(request: HttpRequest):
@@ -298,4 +298,40 @@ class ApplicationAdmin(admin.ModelAdmin):
                 application=a, actor=request.user, reasons=data["reasons"]
             ),
             "declined",
+        )
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    """Every email notice and what became of it; failed ones can be sent again."""
+
+    list_display = ["created_at", "subject", "recipient", "status", "attempts", "sent_at"]
+    list_filter = ["status", "audience"]
+    search_fields = ["recipient", "subject", "application__reference"]
+    list_select_related = ["application"]
+    date_hierarchy = "created_at"
+    actions = ["send_again"]
+    fields = [
+        "application",
+        "audience",
+        "recipient",
+        "subject",
+        "body",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
+
+    @admin.action(description="Send the selected failed notices again")
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Notice]) -> None:
+        count = emails.notices_resend(notice_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            f"{count:,} failed notice{'' if count == 1 else 's'} queued to send again"
+            if count
+            else "None of the selected notices had failed: nothing to send again",
+            messages.SUCCESS if count else messages.WARNING,
         )

@@ -424,3 +424,51 @@ class Document(models.Model):
         if self.size < 1024 * 1024:
             return f"{self.size / 1024:.0f} KB"
         return f"{self.size / (1024 * 1024):.1f} MB"
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    RETRYING = "retrying", "Failed, trying again"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed: gave up"
+
+
+class Notice(models.Model):
+    """One email notice of a bid event, to one person, recorded before it is sent.
+
+    The row is written in the transaction of the change it tells of, so a
+    rolled-back change sends nothing and a committed one cannot lose its
+    notice: the worker sends it with retries and backoff, and a beat sweep
+    sends any whose task was lost (a broker outage). Officers see every
+    notice, and what became of it, in the admin.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="notices", null=True, blank=True
+    )
+    event = models.ForeignKey(
+        ApplicationEvent, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    audience = models.CharField(max_length=20)
+    recipient = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the next try is due; the sweep sends what is due and unsent.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The sweep: WHERE status IN (pending, retrying) AND next_attempt_at <= now.
+            models.Index(fields=["status", "next_attempt_at"], name="notice_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.recipient} ({self.get_status_display().lower()})"

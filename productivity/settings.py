@@ -143,6 +143,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 # otherwise with DJANGO_HTTPS=false (the test suite does, to use the test client).
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
+# A load balancer probes /healthz over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
@@ -166,6 +168,9 @@ EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+# Seconds before a mail server that does not answer counts as a failed send
+# (the notice is then tried again): without it a hung server hangs the worker.
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "productivity@example.org")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -204,6 +209,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     "rollups-recompute-all": {
         "task": "savings.tasks.rollups_recompute_all",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Email notices (docs/worker.md): send those whose task was lost.
+    "notices-sweep": {"task": "applications.tasks.notices_sweep", "schedule": timedelta(minutes=1)},
+    # The worker's heartbeat, which /healthz and the admin home report.
+    "worker-heartbeat": {
+        "task": "programmes.tasks.worker_heartbeat",
+        "schedule": timedelta(seconds=30),
     },
 }
 

@@ -30,6 +30,7 @@ urlpatterns = [
         name="signed_out",
     ),
     path("accessibility/", programme_views.accessibility, name="accessibility"),
+    path("healthz", programme_views.healthz, name="healthz"),
     path("bids/", include("applications.urls")),
     path("adult-social-care-efficiency/", include("programmes.asce.urls")),
     path("growth-advisers/", include("programmes.growth.urls")),

@@ -158,3 +158,15 @@ class User(AbstractUser):
         if not hasattr(self, "_role_names"):
             self._role_names = set(self.groups.values_list("name", flat=True))
         return role in self._role_names
+
+
+class Heartbeat(models.Model):
+    """When a background process last proved it was alive: the worker runs the
+    `worker_heartbeat` task that beat queues every 30 seconds, so an old beat
+    means the worker, beat or the broker is down (programmes.health)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -2,8 +2,11 @@
 
 from celery import shared_task
 from django.db import connection
+from django.utils import timezone
 
-from programmes.models import Council
+from programmes.models import Council, Heartbeat
+
+WORKER = "worker"
 
 
 @shared_task(ignore_result=False)
@@ -14,3 +17,9 @@ def worker_health() -> dict:
     to check a deployment end to end; the integration tests do the same.
     """
     return {"database": connection.vendor, "councils": Council.objects.count()}
+
+
+@shared_task(ignore_result=True)
+def worker_heartbeat() -> None:
+    """Every 30 seconds (beat): record that a worker took a task from the broker."""
+    Heartbeat.objects.update_or_create(name=WORKER, defaults={"beat_at": timezone.now()})

@@ -10,7 +10,7 @@ in `tests/board/test_queries.py` hold this at two data sizes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
@@ -24,6 +24,7 @@ from programmes.board.opendata import GrantRecord
 from programmes.board.templatetags.board import percent
 from programmes.experts.models import Appointment, CaseStudy, CaseStudyState
 from programmes.growth.models import Adviser, AdviserDay
+from programmes.health import Health, health_check
 from programmes.models import Council, Strand
 from programmes.ope.models import PlanState, ProjectPlan, ResourceAllocation
 from programmes.procurement.models import Workstream
@@ -32,29 +33,36 @@ from programmes.strands import get_strand
 from savings import selectors as rollups
 from savings.models import Rollup
 
-# A change not in the rollups after this long means the worker is behind or
-# down: the pages say so (issue 6).
-STALE_AFTER = timedelta(minutes=5)
-
 
 @dataclass(frozen=True)
 class Freshness:
+    """When the figures were computed, and the health facts (programmes.health)
+    that say whether they may be behind: changes waiting too long, or a worker
+    that has stopped reporting."""
+
     computed_at: datetime | None
-    oldest_pending: datetime | None
-    now: datetime
+    health: Health
+
+    @property
+    def oldest_pending(self) -> datetime | None:
+        return self.health.oldest_pending
 
     @property
     def is_stale(self) -> bool:
-        return self.oldest_pending is not None and self.now - self.oldest_pending > STALE_AFTER
+        return not self.health.check("outbox").ok
+
+    @property
+    def worker_down(self) -> bool:
+        return not self.health.check("worker").ok
+
+    @property
+    def worker_last_seen(self) -> datetime | None:
+        return self.health.worker_last_seen
 
 
 def freshness() -> Freshness:
-    """When the figures were computed and whether changes are waiting (2 queries)."""
-    return Freshness(
-        computed_at=rollups.rollups_computed_at(),
-        oldest_pending=rollups.outbox_oldest_pending(),
-        now=timezone.now(),
-    )
+    """When the figures were computed, and whether they may be behind (4 queries)."""
+    return Freshness(computed_at=rollups.rollups_computed_at(), health=health_check())
 
 
 @dataclass(frozen=True)
