@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from programmes.access import role_required
-from programmes.board import paper, selectors
+from programmes.board import paper, printing, selectors
 from programmes.board.charts import DataTable, bar_chart, csv_response
 from programmes.board.opendata import grants_csv, package
+from programmes.documents import private_storage
 from programmes.models import Council, Strand
 from programmes.roles import BOARD_MEMBER, OFFICER
 
@@ -123,18 +125,25 @@ def update(request: HttpRequest) -> HttpResponse:
 
 @board_page
 def update_pdf(request: HttpRequest) -> HttpResponse:
+    """The paper as a PDF, printed by the worker (programmes.board.printing)."""
     as_at, _ = _paper_date(request)
-    html = render(
-        request, "board/update.html", {"paper": paper.board_update(as_at=as_at), "for_pdf": True}
-    ).content.decode()
     try:
-        pdf = paper.pdf_from_html(html)
-    except paper.PdfUnavailable as problem:
-        return render(request, "board/pdf_unavailable.html", {"problem": problem}, status=503)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="productivity-programme-update-{as_at.isoformat()}.pdf"'
+        pdf = printing.paper_pdf_request(as_at)
+    except OperationalError:
+        pdf = printing.PaperPdf("failed", "", "the background worker cannot be reached")
+    if pdf.state == "failed":
+        return render(request, "board/pdf_unavailable.html", {"problem": pdf.problem}, status=503)
+    if pdf.state == "preparing":
+        response = render(request, "board/pdf_preparing.html", {"as_at": as_at}, status=202)
+        response["Retry-After"] = "5"
+        return response
+    response = FileResponse(
+        private_storage().open(pdf.name),
+        as_attachment=True,
+        filename=f"productivity-programme-update-{as_at.isoformat()}.pdf",
+        content_type="application/pdf",
     )
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
