@@ -28,6 +28,8 @@ from django.test import RequestFactory
 from django.urls import NoReverseMatch, URLPattern, reverse
 from django.utils.text import capfirst
 
+from applications import emails
+from applications.models import Application, ApplicationState
 from savings import rollups
 from savings.models import SavingsEntry
 from savings.outbox import outbox_mark
@@ -42,13 +44,18 @@ GARBAGE = "zzz"
 
 @pytest.fixture
 def demo(db, settings):
-    """The demo programme, plus an outbox marker (the drain leaves none)."""
+    """The demo programme, plus what it leaves none of: an outbox marker (the
+    drain removes them) and an email notice (the demo sends none)."""
     settings.DEBUG = True
     call_command("load_demo", verbosity=0, stdout=io.StringIO())
     rollups.drain()
     settings.DEBUG = False
     entry = SavingsEntry.objects.order_by("pk").first()
     outbox_mark([(entry.strand_id, entry.council_id, entry.financial_year)])
+    bid = Application.objects.filter(state=ApplicationState.MORE_INFORMATION).first()
+    emails.notice_queue(
+        application=bid, event=bid.events.last(), audience=emails.COUNCIL, subject="A notice"
+    )
 
 
 @pytest.fixture
