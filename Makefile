@@ -39,9 +39,17 @@ demo: install assets
 	@echo "Serving the portal on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Tests in two runs: those that need no Celery worker in TEST_PROCESSES
+# processes (pytest-xdist), then the `worker` ones (a live worker, a private
+# Redis on fixed ports, the chaos test) one at a time. A run that selects no
+# test (exit 5, e.g. PYTEST_ARGS naming one file) is not a failure by itself.
+TEST_PROCESSES ?= 2
 test: install-test assets
 	$(VENV)/bin/ruff check --quiet .
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "not worker" $(PYTEST_ARGS); \
+	  status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit $$status
+	$(TEST_ENV) $(PY) -m pytest -m worker $(PYTEST_ARGS); \
+	  status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit $$status
 
 worker: install
 	$(PY) -m celery -A productivity worker --loglevel=INFO --queues=$${CELERY_QUEUE:-productivity}
