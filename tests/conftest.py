@@ -58,6 +58,18 @@ def _fast_and_local(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _notices_sent_in_this_process(request, monkeypatch):
+    """Tests without a worker send email notices here after commit, as the
+    embedded default does, even when a broker is configured (CI): otherwise
+    they would wait in a queue no worker reads. Worker tests send them for real."""
+    if request.node.get_closest_marker("worker"):
+        return
+    from applications.tasks import notice_send
+
+    monkeypatch.setattr(notice_send, "delay", lambda notice_id: notice_send.apply((notice_id,)))
+
+
 @pytest.fixture
 def council_a(db):
     return CouncilFactory(
