@@ -7,6 +7,7 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from applications.models import Application, Call, Recommendation
+from programmes.admin_tools import SafeModelMultipleChoiceField
 from programmes.forms import (
     LONG_ANSWER_CHARS,
     SHORT_ANSWER_CHARS,
@@ -111,6 +112,8 @@ class CouncilsForm(SectionForm):
         model = Application
         fields = ["partner_councils"]
         widgets = {"partner_councils": forms.CheckboxSelectMultiple}
+        # An id too big for the column is "not a valid choice", not a database error.
+        field_classes = {"partner_councils": SafeModelMultipleChoiceField}
         help_texts = {"partner_councils": "Select all that apply, or none if it serves only yours"}
 
     def __init__(self, *args, **kwargs) -> None:

@@ -337,3 +337,17 @@ def test_two_documents_with_the_same_name_are_told_apart(
     for document in (first, second):
         assert f"{document.size_display}, uploaded {document.uploaded_at:%-d %B %Y}" in page
     assert first.size_display != second.size_display
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "abc", "-1", "\x00"])
+def test_a_partner_council_that_cannot_be_one_is_an_error_on_the_page(
+    applicant_a_client, experts_call, council_a, applicant_a, value
+):
+    bid = services.application_create(call=experts_call, council=council_a, actor=applicant_a)
+    response = applicant_a_client.post(
+        f"/bids/{bid.reference}/questions/councils/",
+        {"version": bid.version, "partner_councils": [value], "continue": ""},
+    )
+    assert response.status_code == 200
+    assert "There is a problem" in _text(response)
+    assert not Application.objects.get(pk=bid.pk).partner_councils.exists()
