@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -53,6 +54,7 @@ def award_b(strands, council_b):
 
 def good_return(**extra) -> dict:
     return {
+        "submission": str(uuid4()),  # the form's one-time token, fresh each time
         "financial_year": "2012/13",
         "amount": "£2,300,000",
         "recurrence": "one_off",
