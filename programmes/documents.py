@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
+from pypdf import PdfReader
 
 # Extension to a label for error messages. The content must match the
 # extension: a renamed file is refused.
@@ -43,52 +44,89 @@ def private_storage() -> FileSystemStorage:
     return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
 
 
-def _zip_names(head: bytes, upload: UploadedFile) -> set[str] | None:
-    if not head.startswith(b"PK\x03\x04"):
-        return None
+# Defaults for limits that settings may override (DOCUMENT_MAX_UNCOMPRESSED_BYTES,
+# DOCUMENT_MAX_COMPRESSION_RATIO; README, Configuration). Office files are
+# zipped XML: a real 10 MB upload unzips to well under 100 MB, and XML packs
+# about 5 to 20 times, so a ratio past 100 is a bomb rather than a report.
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+# Pages in a PDF we accept; a count past this is a damaged or hostile file.
+MAX_PDF_PAGES = 5000
+ZIP_KINDS = {"docx", "xlsx", "odt"}
+TOO_LARGE_UNZIPPED = (
+    "The selected file is too large once unzipped. Save it again without embedded "
+    "media, or split it into smaller files, and try again"
+)
+
+
+def _archive_check(archive: zipfile.ZipFile, packed_size: int) -> None:
+    """Refuse a zip bomb from its directory, before any member is inflated.
+
+    The declared sizes can lie (a member may inflate to more than its header
+    says), so members are also only ever read through `_read_capped`.
+    """
+    members = archive.infolist()
+    unpacked = sum(member.file_size for member in members)
+    max_bytes = getattr(settings, "DOCUMENT_MAX_UNCOMPRESSED_BYTES", MAX_UNCOMPRESSED_BYTES)
+    max_ratio = getattr(settings, "DOCUMENT_MAX_COMPRESSION_RATIO", MAX_COMPRESSION_RATIO)
+    if unpacked > max_bytes or unpacked > max_ratio * max(packed_size, 1):
+        raise ValidationError(TOO_LARGE_UNZIPPED, code="too_large_unzipped")
+
+
+def _read_capped(archive: zipfile.ZipFile, name: str, cap: int) -> bytes:
+    """At most `cap` bytes of a member, however large it inflates."""
+    with archive.open(name) as member:
+        return member.read(cap)
+
+
+def _zip_looks_like(kind: str, upload: UploadedFile) -> bool:
+    upload.seek(0)
+    if upload.read(4) != b"PK\x03\x04":
+        return False
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
-            return set(archive.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return None
-
-
-def _looks_like(kind: str, upload: UploadedFile) -> bool:
-    upload.seek(0)
-    head = upload.read(8192)
-    if kind == "pdf":
-        return head.startswith(b"%PDF-")
-    if kind == "csv":
-        upload.seek(0)
-        raw = upload.read()
-        if b"\x00" in raw:
-            return False
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return False
-        try:
-            rows = list(csv.reader(io.StringIO(text)))
-        except csv.Error:
-            return False
-        return bool(rows)
-    names = _zip_names(head, upload)
-    if names is None:
-        return False
-    if kind == "docx":
-        return "[Content_Types].xml" in names and any(n.startswith("word/") for n in names)
-    if kind == "xlsx":
-        return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
-    if kind == "odt":
-        upload.seek(0)
-        with zipfile.ZipFile(upload) as archive:
-            try:
-                mimetype = archive.read("mimetype")
-            except KeyError:
+            _archive_check(archive, upload.size)
+            names = set(archive.namelist())
+            if kind == "docx":
+                return "[Content_Types].xml" in names and any(n.startswith("word/") for n in names)
+            if kind == "xlsx":
+                return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
+            if "mimetype" not in names:
                 return False
-        return mimetype.strip() == CONTENT_TYPES["odt"].encode()
-    return False
+            expected = CONTENT_TYPES["odt"].encode()
+            # One byte past the expected text: enough to tell a longer member apart.
+            mimetype = _read_capped(archive, "mimetype", len(expected) + 1)
+            return mimetype.strip() == expected
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        return False
+
+
+def _pdf_pages(upload: UploadedFile) -> int:
+    """Pages of a PDF that parses, or 0 when it does not open as a PDF."""
+    upload.seek(0)
+    try:
+        # strict=False: real PDFs from office suites often carry small faults
+        # readers forgive; pypdf's own limits bound the work on hostile ones.
+        return len(PdfReader(upload, strict=False).pages)
+    except Exception:  # pypdf raises many kinds (and plain ValueError/KeyError) on damage
+        return 0
+
+
+def _csv_looks_like(upload: UploadedFile) -> bool:
+    upload.seek(0)
+    raw = upload.read()
+    if b"\x00" in raw:
+        return False
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return False
+    return bool(rows)
 
 
 def document_check(upload: UploadedFile) -> str:
@@ -105,7 +143,21 @@ def document_check(upload: UploadedFile) -> str:
         )
     if kind not in ALLOWED_KINDS:
         raise ValidationError(f"The selected file must be {ALLOWED_TEXT}", code="wrong_type")
-    if not _looks_like(kind, upload):
+    if kind == "pdf":
+        upload.seek(0)
+        looks_right = upload.read(8).startswith(b"%PDF-")
+        # A "%PDF-" header is five bytes anyone can type before HTML or a script:
+        # the file must also open as a PDF with a sensible number of pages.
+        if looks_right and not 1 <= _pdf_pages(upload) <= MAX_PDF_PAGES:
+            raise ValidationError(
+                "The selected file is not a valid PDF. Save it as a PDF again and try again",
+                code="invalid_pdf",
+            )
+    elif kind == "csv":
+        looks_right = _csv_looks_like(upload)
+    else:
+        looks_right = _zip_looks_like(kind, upload)
+    if not looks_right:
         raise ValidationError(
             f"The selected file is not a real {ALLOWED_KINDS[kind]} file: its content does "
             f"not match its name. Save it as {ALLOWED_TEXT} and try again",

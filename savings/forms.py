@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
@@ -9,6 +11,8 @@ from programmes import documents
 from programmes.forms import LONG_ANSWER_CHARS, PoundsField, counted_textarea, gds_helper, too_long
 from savings.models import Recurrence
 from savings.years import validate_financial_year
+
+EXPIRED = "This form has expired. Open the form again to send your return"
 
 
 class SavingsReturnForm(forms.Form):
@@ -49,6 +53,8 @@ class SavingsReturnForm(forms.Form):
             "max_length": too_long("The evidence", LONG_ANSWER_CHARS),
         },
     )
+    # A one-time token per form shown: sending it twice makes one return.
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
     document = forms.FileField(
         label="Upload a supporting document (optional)",
         help_text="A PDF, DOCX, XLSX, ODT or CSV file, up to 10 MB",
@@ -57,14 +63,23 @@ class SavingsReturnForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["submission"].initial = uuid4
         self.helper = gds_helper(
             Field.text("financial_year", field_width=5),
             Field.text("amount", field_width=10),
             Field.radios("recurrence", legend_size=Size.SMALL),
             counted_textarea(self, "evidence", rows=6),
             "document",
+            "submission",
             submit="Send for verification",
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Said as a form error: the error summary cannot link to a hidden field.
+        if self.errors.pop("submission", None) or not cleaned.get("submission"):
+            raise forms.ValidationError(EXPIRED, code="expired")
+        return cleaned
 
     def clean_document(self):
         document = self.cleaned_data.get("document")

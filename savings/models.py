@@ -298,3 +298,24 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_trigger_display()} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ReturnSubmission(models.Model):
+    """One sending of the savings return form, keyed by the token the form carried.
+
+    A double-click or a replayed POST sends the same token twice; the unique key
+    makes the second sending find the first's return instead of adding another.
+    The key is claimed before the return is written, so on PostgreSQL a second
+    concurrent sending waits on the first's row and then sees it.
+    """
+
+    key = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Empty only if an officer later deleted the return: the form is still spent.
+    entry = models.OneToOneField(
+        SavingsEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="submission"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Savings return submission {self.key}"

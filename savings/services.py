@@ -13,15 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from programmes.models import Council, Strand, User
 from savings.imports import INVESTMENT, ImportPreview
-from savings.models import Investment, Recurrence, SavingsEntry, SavingsKind
+from savings.models import Investment, Recurrence, ReturnSubmission, SavingsEntry, SavingsKind
 from savings.outbox import Scope, outbox_mark
 
 if TYPE_CHECKING:
@@ -271,16 +272,33 @@ def savings_return_submit(
     recurrence: str = Recurrence.ONE_OFF,
     evidence: str,
     document: File | None = None,
-) -> SavingsEntry:
+    submission: UUID | None = None,
+) -> SavingsEntry | None:
     """A council reports realised savings from an award; an officer verifies them.
 
     `award` is one of the council's investments made through an approved bid.
+    `submission` is the form's one-time token: sending the same token again
+    (a double-click, a replayed POST) returns the first return rather than
+    recording a second, or None if an officer has since deleted that return.
     """
     if award.application_id is None or award.council_id != user.council_id:
         raise ValidationError("You can only report savings for your own council's awards")
     if not evidence.strip():
         raise ValidationError({"evidence": "Describe the evidence for these savings"})
-    return savings_entry_record(
+    claim = None
+    if submission is not None:
+        try:
+            # Claimed first, before the document is stored, so a repeat stores nothing.
+            with transaction.atomic():
+                claim = ReturnSubmission.objects.create(key=submission, user=user)
+        except IntegrityError:
+            earlier = ReturnSubmission.objects.filter(key=submission, user=user).first()
+            if earlier is None:
+                raise ValidationError(
+                    "This form has already been used. Open the form again to send a return"
+                ) from None
+            return earlier.entry
+    entry = savings_entry_record(
         strand=award.strand,
         council=award.council,
         application=award.application,
@@ -292,6 +310,10 @@ def savings_return_submit(
         document=document,
         reported_by=user,
     )
+    if claim is not None:
+        claim.entry = entry
+        claim.save(update_fields=["entry"])
+    return entry
 
 
 @transaction.atomic

@@ -46,6 +46,7 @@ def return_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            # A repeated sending of the same form lands here too, with one return.
             messages.success(request, "Your savings return has been sent for verification")
             return redirect("savings:award_detail", pk=award.pk)
     return render(request, "savings/return_form.html", {"award": award, "form": form})

@@ -25,6 +25,7 @@ from applications.models import Application, ApplicationState
 from applications.sections import section_form, sections_for
 from savings import services as savings_services
 from savings.models import InvestmentSource, SavingsEntry
+from tests import pdfs
 from tests.applications.bids import bid_more_information
 from tests.factories import CouncilFactory
 
@@ -243,7 +244,7 @@ def test_withdrawing_survives_hostile_reasons(note, asked, applicant_a):
     _rolled_back(example)
 
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdfs.PDF
 file_names = st.one_of(
     st.sampled_from(
         [

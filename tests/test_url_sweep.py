@@ -34,6 +34,7 @@ from programmes.models import Council, Strand, User
 from programmes.ope.models import Pilot
 from savings import services as savings_services
 from savings.models import Investment, SavingsEntry
+from tests import pdfs
 from tests.board.conftest import demo  # noqa: F401  (the demo programme fixture)
 
 PERSONAS = ("anonymous", "applicant_a", "applicant_b", "officer", "board")
@@ -61,7 +62,7 @@ PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 # Server errors found and not yet fixed, each held by a strict xfail test:
 # {name: pattern of the paths that show it}.
 KNOWN_SERVER_ERRORS: dict[str, re.Pattern] = {}
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdfs.PDF
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from django.http import HttpResponse
 from django.utils.safestring import SafeString, mark_safe
 from pygal.style import Style
 
+from programmes.spreadsheets import spreadsheet_row
+
 # Brand plum, then colours that keep 3:1 against white and each other (WCAG 1.4.11).
 SERIES_COLOURS = ("#5b2163", "#00703c", "#b1560f", "#1d70b8", "#6f777b")
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
@@ -185,9 +187,9 @@ def csv_response(table: DataTable, filename: str) -> HttpResponse:
     """The table as CSV: UTF-8 with a byte-order mark, so Excel keeps the £ sign."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(table.columns)
+    writer.writerow(spreadsheet_row(table.columns))
     for row in table.rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(spreadsheet_row(row))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -24,6 +24,8 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from programmes.spreadsheets import spreadsheet_row
+
 STANDARD_VERSION = "1.4"
 CSV_COLUMNS = [
     "Identifier",
@@ -134,24 +136,26 @@ def grants_csv(records: list[GrantRecord]) -> str:
         data = grant(record)
         planned = data.get("plannedDates", [{}])[0]
         writer.writerow(
-            [
-                data["id"],
-                data["title"],
-                data["description"],
-                data["currency"],
-                "" if record.amount_applied_for is None else record.amount_applied_for,
-                record.amount_awarded,
-                data["awardDate"],
-                planned.get("startDate", ""),
-                planned.get("endDate", ""),
-                data["recipientOrganization"][0]["id"],
-                data["recipientOrganization"][0]["name"],
-                data["fundingOrganization"][0]["id"],
-                data["fundingOrganization"][0]["name"],
-                record.programme_code,
-                record.programme_title,
-                data["fromOpenCall"],
-                data["dateModified"],
-            ]
+            spreadsheet_row(
+                [
+                    data["id"],
+                    data["title"],
+                    data["description"],
+                    data["currency"],
+                    "" if record.amount_applied_for is None else record.amount_applied_for,
+                    record.amount_awarded,
+                    data["awardDate"],
+                    planned.get("startDate", ""),
+                    planned.get("endDate", ""),
+                    data["recipientOrganization"][0]["id"],
+                    data["recipientOrganization"][0]["name"],
+                    data["fundingOrganization"][0]["id"],
+                    data["fundingOrganization"][0]["name"],
+                    record.programme_code,
+                    record.programme_title,
+                    data["fromOpenCall"],
+                    data["dateModified"],
+                ]
+            )
         )
     return buffer.getvalue()

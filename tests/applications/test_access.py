@@ -13,10 +13,11 @@ from django.test import Client
 
 from applications import services
 from applications.models import Application, ApplicationState
+from tests import pdfs
 from tests.applications.bids import bid_completed, bid_more_information, bid_submitted
 
 PERSONAS = ("owner", "other_council", "officer", "board", "anonymous")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdfs.PDF
 
 # url name: (kind of bid it needs, expected GET status per persona)
 COUNCIL_ONLY = {"owner": 200, "other_council": 404, "officer": 403, "board": 403, "anonymous": 302}

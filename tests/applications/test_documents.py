@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications import services
 from applications.models import Document
+from tests import pdfs
 from tests.applications.bids import bid_completed, bid_submitted
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdfs.PDF
 
 
 def zipped(entries: dict[str, bytes]) -> bytes:

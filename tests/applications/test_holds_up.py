@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from applications import services
 from applications.models import Application, ApplicationState
+from tests import pdfs
 from tests.applications.bids import (
     bid_completed,
     bid_in_assessment,
@@ -24,7 +25,7 @@ from tests.applications.bids import (
 )
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdfs.PDF
 
 
 def _text(response) -> str:

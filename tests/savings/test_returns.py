@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +14,7 @@ from savings import rollups
 from savings.models import InvestmentSource, OutboxMarker, SavingsEntry
 from savings.selectors import rollup_for
 from savings.services import investment_record
+from tests import pdfs
 
 D = Decimal
 
@@ -52,6 +54,7 @@ def award_b(strands, council_b):
 
 def good_return(**extra) -> dict:
     return {
+        "submission": str(uuid4()),  # the form's one-time token, fresh each time
         "financial_year": "2012/13",
         "amount": "£2,300,000",
         "recurrence": "one_off",
@@ -103,7 +106,7 @@ def test_a_return_is_shown_apart_until_an_officer_verifies_it(
 
     response = applicant_a_client.post(
         reverse("savings:return_create", args=[award_a.pk]),
-        good_return(document=SimpleUploadedFile("outturn.pdf", b"%PDF-1.4 outturn")),
+        good_return(document=SimpleUploadedFile("outturn.pdf", pdfs.PDF)),
         follow=True,
     )
     assert "Your savings return has been sent for verification" in response.content.decode()
@@ -166,7 +169,7 @@ def test_a_file_renamed_to_pdf_is_refused_by_its_content(applicant_a_client, awa
 def evidence(applicant_a_client, award_a):
     applicant_a_client.post(
         reverse("savings:return_create", args=[award_a.pk]),
-        good_return(document=SimpleUploadedFile("outturn.pdf", b"%PDF-1.4 outturn")),
+        good_return(document=SimpleUploadedFile("outturn.pdf", pdfs.PDF)),
     )
     return SavingsEntry.objects.get()
 
@@ -197,7 +200,7 @@ def test_evidence_downloads_only_to_its_council_and_officers(
     response = client.get(reverse("savings:evidence_download", args=[evidence.pk]))
     assert response.status_code == status
     if status == 200:
-        assert b"".join(response.streaming_content) == b"%PDF-1.4 outturn"
+        assert b"".join(response.streaming_content) == pdfs.PDF
         assert response["Cache-Control"] == "private, no-store"
 
 
