@@ -135,6 +135,11 @@ STORAGES = {
 # or media, and handed out only by views that check access.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(BASE_DIR / "private-uploads")))
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# Zip-bomb guards for DOCX, XLSX and ODT uploads (programmes/documents.py).
+DOCUMENT_MAX_UNCOMPRESSED_BYTES = env_int(
+    "DOCUMENT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024, minimum=1
+)
+DOCUMENT_MAX_COMPRESSION_RATIO = env_int("DOCUMENT_MAX_COMPRESSION_RATIO", 100, minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

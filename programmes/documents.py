@@ -44,12 +44,10 @@ def private_storage() -> FileSystemStorage:
     return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
 
 
-# Defaults for limits that settings may override (DOCUMENT_MAX_UNCOMPRESSED_BYTES,
+# The zip-bomb limits are settings (DOCUMENT_MAX_UNCOMPRESSED_BYTES,
 # DOCUMENT_MAX_COMPRESSION_RATIO; README, Configuration). Office files are
 # zipped XML: a real 10 MB upload unzips to well under 100 MB, and XML packs
 # about 5 to 20 times, so a ratio past 100 is a bomb rather than a report.
-MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
 # Pages in a PDF we accept; a count past this is a damaged or hostile file.
 MAX_PDF_PAGES = 5000
 ZIP_KINDS = {"docx", "xlsx", "odt"}
@@ -67,8 +65,8 @@ def _archive_check(archive: zipfile.ZipFile, packed_size: int) -> None:
     """
     members = archive.infolist()
     unpacked = sum(member.file_size for member in members)
-    max_bytes = getattr(settings, "DOCUMENT_MAX_UNCOMPRESSED_BYTES", MAX_UNCOMPRESSED_BYTES)
-    max_ratio = getattr(settings, "DOCUMENT_MAX_COMPRESSION_RATIO", MAX_COMPRESSION_RATIO)
+    max_bytes = settings.DOCUMENT_MAX_UNCOMPRESSED_BYTES
+    max_ratio = settings.DOCUMENT_MAX_COMPRESSION_RATIO
     if unpacked > max_bytes or unpacked > max_ratio * max(packed_size, 1):
         raise ValidationError(TOO_LARGE_UNZIPPED, code="too_large_unzipped")
 
