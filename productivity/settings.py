@@ -144,13 +144,14 @@ AXES_LOCKOUT_CALLABLE = "programmes.middleware.lockout_response"
 # The form field usernames arrive in (both sign-in forms call it username).
 AXES_USERNAME_FORM_FIELD = "username"
 
-# Sessions: end after DJANGO_SESSION_IDLE_MINUTES without a request (the
-# cookie's age, renewed on every request) and, whatever the activity,
-# DJANGO_SESSION_MAX_HOURS after signing in (programmes.middleware).
+# Sessions: end after DJANGO_SESSION_IDLE_MINUTES without a request and,
+# whatever the activity, DJANGO_SESSION_MAX_HOURS after signing in
+# (programmes.middleware.SessionLimitsMiddleware). The middleware renews the
+# session at most once a minute rather than SESSION_SAVE_EVERY_REQUEST, which
+# would write the session row on every page view.
 SESSION_IDLE_MINUTES = env_int("DJANGO_SESSION_IDLE_MINUTES", 60, minimum=1)
 SESSION_MAX_HOURS = env_int("DJANGO_SESSION_MAX_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -15,29 +15,50 @@ from django.utils.cache import patch_cache_control
 
 from programmes.signin import lockout_message
 
-# The session key holding when this session signed in (a POSIX timestamp).
+# Session keys: when this session signed in, and when it last made a
+# request (POSIX timestamps).
 SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN = "last_seen"
+# How stale LAST_SEEN may get before a request renews it: writing the session
+# on every request would cost three queries a page.
+RENEW_AFTER_SECONDS = 60
+
+
+def session_stamp(sender, request: HttpRequest, user, **kwargs) -> None:
+    """On signing in (a user_logged_in receiver, connected in apps.py): start
+    both clocks, saved with the new session."""
+    now = timezone.now().timestamp()
+    request.session[SIGNED_IN_AT] = now
+    request.session[LAST_SEEN] = now
 
 
 class SessionLimitsMiddleware:
-    """Signs a user out DJANGO_SESSION_MAX_HOURS after they signed in, however
-    active they have been: a stolen session cookie stops working by then.
+    """Signs a user out after DJANGO_SESSION_IDLE_MINUTES without a request,
+    and DJANGO_SESSION_MAX_HOURS after they signed in however active they
+    have been, so a stolen session cookie stops working by then.
 
-    The idle limit is the session cookie's own age, renewed on every request
-    (SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST)."""
+    Saving the session (every minute or so of activity) also pushes back the
+    session row's and cookie's own expiry (SESSION_COOKIE_AGE, the idle limit)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
+            session = request.session
             now = timezone.now().timestamp()
-            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
+            signed_in_at = session.get(SIGNED_IN_AT, now)
+            last_seen = session.get(LAST_SEEN, now)
+            idle = timedelta(minutes=settings.SESSION_IDLE_MINUTES).total_seconds()
             max_age = timedelta(hours=settings.SESSION_MAX_HOURS).total_seconds()
-            if now - signed_in_at > max_age:
+            if now - last_seen > idle or now - signed_in_at > max_age:
                 logout(request)
                 messages.info(request, "You have been signed out for your security. Sign in again")
                 return redirect_to_login(request.get_full_path())
+            if SIGNED_IN_AT not in session:
+                session[SIGNED_IN_AT] = now
+            if LAST_SEEN not in session or now - last_seen > RENEW_AFTER_SECONDS:
+                session[LAST_SEEN] = now
         return self.get_response(request)
 
 

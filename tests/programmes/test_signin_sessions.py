@@ -9,7 +9,7 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 from django.utils import timezone
 
-from programmes.middleware import SIGNED_IN_AT
+from programmes.middleware import LAST_SEEN, SIGNED_IN_AT
 from tests.conftest import PASSWORD
 
 
@@ -17,22 +17,47 @@ def sign_in(client):
     client.post(reverse("login"), {"username": "applicant-a", "password": PASSWORD})
 
 
-def test_the_idle_limit_is_the_cookie_age_renewed_on_every_request():
+def test_the_defaults_are_an_hour_idle_and_twelve_hours_in_all():
     assert django_settings.SESSION_COOKIE_AGE == 60 * 60
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert django_settings.SESSION_IDLE_MINUTES == 60
     assert django_settings.SESSION_MAX_HOURS == 12
 
 
+def seen_ago(client, key, delta):
+    session = client.session
+    session[key] = (timezone.now() - delta).timestamp()
+    session.save()
+
+
 @pytest.mark.django_db
-def test_every_request_pushes_the_idle_limit_back(client, applicant_a):
+def test_an_idle_session_is_signed_out(client, applicant_a):
     sign_in(client)
-    response = client.get(reverse("applications:bid_list"))
-    cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
-    assert cookie["max-age"] == 60 * 60
+    seen_ago(client, LAST_SEEN, timedelta(minutes=61))
+    response = client.get(reverse("applications:bid_list"), follow=True)
+    assert response.redirect_chain[0][0].startswith(reverse("login"))
+    assert "You have been signed out for your security" in response.content.decode()
+    assert SESSION_KEY not in client.session
 
 
 @pytest.mark.django_db
-def test_an_idle_session_is_over(client, applicant_a):
+def test_a_request_within_the_idle_limit_renews_it(client, applicant_a):
+    sign_in(client)
+    seen_ago(client, LAST_SEEN, timedelta(minutes=59))
+    response = client.get(reverse("applications:bid_list"))
+    assert response.status_code == 200
+    assert response.cookies[django_settings.SESSION_COOKIE_NAME]["max-age"] == 60 * 60
+    assert timezone.now().timestamp() - client.session[LAST_SEEN] < 5
+
+
+@pytest.mark.django_db
+def test_requests_a_few_seconds_apart_do_not_write_the_session(applicant_a_client):
+    applicant_a_client.get(reverse("applications:bid_list"))
+    response = applicant_a_client.get(reverse("applications:bid_list"))
+    assert django_settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+@pytest.mark.django_db
+def test_an_expired_session_row_is_signed_out(client, applicant_a):
     sign_in(client)
     session = client.session
     session.set_expiry(timezone.now() - timedelta(seconds=1))
@@ -47,9 +72,7 @@ def test_a_busy_session_still_ends_after_the_absolute_limit(client, applicant_a,
     settings.SESSION_MAX_HOURS = 12
     sign_in(client)
     assert client.get(reverse("applications:bid_list")).status_code == 200
-    session = client.session
-    session[SIGNED_IN_AT] = (timezone.now() - timedelta(hours=12, minutes=1)).timestamp()
-    session.save()
+    seen_ago(client, SIGNED_IN_AT, timedelta(hours=12, minutes=1))
 
     response = client.get(reverse("applications:bid_list"), follow=True)
     assert response.redirect_chain[0][0].startswith(reverse("login"))
@@ -60,9 +83,7 @@ def test_a_busy_session_still_ends_after_the_absolute_limit(client, applicant_a,
 @pytest.mark.django_db
 def test_a_session_within_the_absolute_limit_carries_on(client, applicant_a):
     sign_in(client)
-    session = client.session
-    session[SIGNED_IN_AT] = (timezone.now() - timedelta(hours=11, minutes=59)).timestamp()
-    session.save()
+    seen_ago(client, SIGNED_IN_AT, timedelta(hours=11, minutes=59))
     assert client.get(reverse("applications:bid_list")).status_code == 200
 
 
