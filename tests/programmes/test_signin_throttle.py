@@ -1,14 +1,17 @@
 """Sign-in throttling (django-axes): five failures lock the username, and the
 address, out for the cool-off, on our sign-in page and on the admin's."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from unittest.mock import patch
 
 import pytest
 from axes.helpers import get_client_ip_address
 from axes.models import AccessAttempt
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
+from programmes.signin import clock_time
 from tests.conftest import PASSWORD
 
 LOCKED = "You have entered the wrong details too many times. Try again at"
@@ -77,10 +80,27 @@ def test_the_address_is_locked_for_every_username(client, applicant_a, officer):
 def test_the_page_names_the_time_the_cool_off_ends(client, applicant_a, settings):
     settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
     fail_five_times(client, "login", "applicant-a")
-    AccessAttempt.objects.update(attempt_time="2026-11-29T20:27:00Z")
+    last_failure = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=1)
+    AccessAttempt.objects.update(attempt_time=last_failure)
     response = attempt(client, "login", "applicant-a", PASSWORD)
-    # 20:27 UTC + 15 minutes is 8:42pm in London in November.
-    assert "Try again at 8:42pm" in response.content.decode()
+    ends = timezone.localtime(last_failure + timedelta(minutes=15))
+    assert f"Try again at {ends:%-I:%M}{ends:%p}".lower() in response.content.decode().lower()
+
+
+@pytest.mark.parametrize(
+    ("utc", "text"),
+    [
+        ("2026-11-29T20:42:00Z", "8:42pm"),
+        ("2026-11-29T00:05:00Z", "12:05am"),
+        ("2026-11-29T12:30:00Z", "12:30pm"),
+        ("2026-07-01T08:15:00Z", "9:15am on 1 July"),  # British Summer Time
+    ],
+)
+def test_the_time_reads_the_gov_uk_way(utc, text):
+    moment = datetime.fromisoformat(utc)
+    today = timezone.localdate(datetime.fromisoformat("2026-11-29T12:00:00Z"))
+    with patch("programmes.signin.timezone.localdate", return_value=today):
+        assert clock_time(moment) == text
 
 
 @pytest.mark.django_db
