@@ -5,7 +5,13 @@ from django.views.generic import TemplateView
 
 from applications.converters import ReferenceConverter
 from programmes import views as programme_views
-from programmes.forms import SignInForm
+from programmes.forms import (
+    AdminSignInForm,
+    ChangePasswordForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    SignInForm,
+)
 
 # Before the includes below: the bid and growth URLs take `<reference:…>`.
 register_converter(ReferenceConverter, "reference")
@@ -13,6 +19,8 @@ register_converter(ReferenceConverter, "reference")
 admin.site.site_header = "Productivity Programme administration"
 admin.site.site_title = "Productivity Programme admin"
 admin.site.index_title = "LGA officers' workspace"
+# Throttled like /sign-in/, and says when a lockout ends (programmes.signin).
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", programme_views.home, name="home"),
@@ -24,6 +32,57 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # Password reset: the same "check your email" page whether or not the
+    # address has an account, so the form cannot be used to find accounts.
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetRequestForm,
+            template_name="registration/password_reset_form.html",
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="registration/password_reset_sent.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            form_class=NewPasswordForm,
+            template_name="registration/password_reset_new.html",
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    # Changing a password signs out every other session; this one stays
+    # (PasswordChangeView calls update_session_auth_hash).
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(
+            form_class=ChangePasswordForm,
+            template_name="registration/password_change.html",
+        ),
+        name="password_change",
+    ),
+    path(
+        "account/password/changed/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="registration/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
     path(
         "signed-out/",
         TemplateView.as_view(template_name="registration/signed_out.html"),

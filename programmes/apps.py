@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -21,3 +22,7 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, dispatch_uid="programmes.sync_roles")
+        # Session limits start at sign-in (programmes.middleware).
+        from programmes.middleware import session_stamp
+
+        user_logged_in.connect(session_stamp, dispatch_uid="programmes.session_stamp")

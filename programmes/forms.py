@@ -20,7 +20,15 @@ from decimal import Decimal, InvalidOperation
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+
+from programmes.signin import lockout_message
 
 # Free-text answers (TextFields, unbounded in the database).
 LONG_ANSWER_CHARS = 5000  # a question answered in paragraphs
@@ -109,7 +117,28 @@ def gds_helper(*fields, submit: str = "Continue") -> FormHelper:
     return helper
 
 
-class SignInForm(AuthenticationForm):
+class LockoutMixin:
+    """Says when to try again, instead of "wrong details", once django-axes
+    has locked this username or address out (it refuses even the right
+    password then)."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if getattr(self.request, "axes_locked_out", False):
+                credentials = {"username": self.cleaned_data.get("username")}
+                raise forms.ValidationError(
+                    lockout_message(self.request, credentials), code="locked_out"
+                ) from None
+            raise
+
+
+class AdminSignInForm(LockoutMixin, AdminAuthenticationForm):
+    """The admin's own sign-in page, throttled like ours."""
+
+
+class SignInForm(LockoutMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": (
             "Enter a correct username and password. Both are case-sensitive: "
@@ -130,3 +159,61 @@ class SignInForm(AuthenticationForm):
             Field.text("password", field_width=20),
             submit="Sign in",
         )
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.label = "Email address"
+        email.help_text = "The address your Productivity Programme account uses"
+        email.error_messages["required"] = "Enter your email address"
+        email.error_messages["invalid"] = (
+            "Enter an email address in the correct format, like name@example.com"
+        )
+        email.widget.attrs.update({"spellcheck": "false"})
+        self.helper = gds_helper(Field.text("email"), submit="Send the link")
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Set a new password from a reset link."""
+
+    submit = "Save the new password"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = (
+            "At least 12 characters. Not a common password, not all numbers, "
+            "and not like your name or email address"
+        )
+        self.fields["new_password2"].label = "Confirm the new password"
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Confirm the new password"
+        self.error_messages = {
+            **self.error_messages,
+            "password_mismatch": "The two passwords do not match",
+        }
+        fields = [Field.text(name, field_width=20) for name in self._password_fields()]
+        self.helper = gds_helper(*fields, submit=self.submit)
+
+    def _password_fields(self) -> list[str]:
+        return ["new_password1", "new_password2"]
+
+
+class ChangePasswordForm(NewPasswordForm, PasswordChangeForm):
+    """Change a password while signed in: the current one first."""
+
+    submit = "Change the password"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].error_messages["required"] = "Enter your current password"
+        self.error_messages = {
+            **self.error_messages,
+            "password_incorrect": "Your current password is not right. Enter it again",
+        }
+
+    def _password_fields(self) -> list[str]:
+        return ["old_password", "new_password1", "new_password2"]

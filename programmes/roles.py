@@ -4,6 +4,8 @@
   their own council by the access helpers in each app.
 - LGA officer: staff; every permission on the programme's own apps (the admin
   is their workspace).
+  Also django-axes's sign-in attempts and lockouts, so that an officer can
+  lift a lockout (delete the attempt) for a council user locked out.
 - Board member: view permissions only, for dashboards; never writes.
 """
 
@@ -30,6 +32,8 @@ PROGRAMME_APP_LABELS = (
     "applications",
     "savings",
 )
+# Officers only: sign-in attempts carry usernames and IP addresses.
+OFFICER_ONLY_APP_LABELS = ("axes",)
 
 
 @transaction.atomic
@@ -38,7 +42,10 @@ def groups_sync() -> dict[str, Group]:
     programme_perms = Permission.objects.filter(content_type__app_label__in=PROGRAMME_APP_LABELS)
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
     groups[APPLICANT].permissions.clear()
-    groups[OFFICER].permissions.set(programme_perms)
+    officer_perms = Permission.objects.filter(
+        content_type__app_label__in=PROGRAMME_APP_LABELS + OFFICER_ONLY_APP_LABELS
+    )
+    groups[OFFICER].permissions.set(officer_perms)
     groups[BOARD_MEMBER].permissions.set(programme_perms.filter(codename__startswith="view_"))
     return groups
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR, SEARCH_VAR
@@ -26,6 +27,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, models, transaction
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, URLPattern, reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from applications import emails
@@ -56,6 +58,12 @@ def demo(db, settings):
     emails.notice_queue(
         application=bid, event=bid.events.last(), audience=emails.COUNCIL, subject="A notice"
     )
+    # Sign-in throttling's records (django-axes), which officers may delete.
+    attempt = {"username": "applicant", "ip_address": "192.0.2.1", "user_agent": "sweep"}
+    AccessAttempt.objects.create(
+        **attempt, attempt_time=timezone.now(), failures_since_start=5, get_data="", post_data=""
+    )
+    AccessFailureLog.objects.create(**attempt, attempt_time=timezone.now(), locked_out=True)
 
 
 @pytest.fixture

@@ -1,0 +1,124 @@
+"""Password reset by email, and changing a password while signed in."""
+
+import re
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def reset_link(message) -> str:
+    return re.search(r"http://testserver(/password-reset/\S+/)", message.body).group(1)
+
+
+def without_nonces(response) -> str:
+    """The page without its per-request CSP nonces."""
+    return re.sub(r'nonce="[^"]*"', "", response.content.decode())
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_links_to_password_reset(client):
+    page = client.get(reverse("login")).content.decode()
+    assert f'href="{reverse("password_reset")}"' in page
+
+
+@pytest.mark.django_db
+def test_a_reset_link_sets_a_new_password(client, applicant_a):
+    response = client.post(reverse("password_reset"), {"email": "applicant-a@example.org"})
+    assert response["Location"] == reverse("password_reset_done")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["applicant-a@example.org"]
+    assert mail.outbox[0].subject == "Reset your Productivity Programme password"
+
+    form_page = client.get(reset_link(mail.outbox[0]), follow=True)
+    assert "Set a new password" in form_page.content.decode()
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response["Location"] == reverse("password_reset_complete")
+    applicant_a.refresh_from_db()
+    assert applicant_a.check_password(NEW_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_an_unknown_address_gets_the_same_page_and_no_email(client, applicant_a):
+    known = client.post(
+        reverse("password_reset"), {"email": "applicant-a@example.org"}, follow=True
+    )
+    unknown = client.post(reverse("password_reset"), {"email": "nobody@example.org"}, follow=True)
+    assert unknown.redirect_chain == known.redirect_chain
+    assert without_nonces(unknown) == without_nonces(known)
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_reset_link_works_only_once(client, applicant_a):
+    client.post(reverse("password_reset"), {"email": "applicant-a@example.org"})
+    form_page = client.get(reset_link(mail.outbox[0]), follow=True)
+    data = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    client.post(form_page.redirect_chain[-1][0], data)
+    again = client.get(reset_link(mail.outbox[0]), follow=True)
+    assert "This link has expired" in again.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "error"),
+    [
+        ("short pass", "This password is too short. It must contain at least 12 characters."),
+        ("123456789012345", "This password is entirely numeric."),
+        ("password12345", "This password is too common."),
+    ],
+)
+def test_a_weak_new_password_is_refused(client, applicant_a, password, error):
+    client.post(reverse("password_reset"), {"email": "applicant-a@example.org"})
+    form_page = client.get(reset_link(mail.outbox[0]), follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": password, "new_password2": password}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="govuk-error-summary"' in page
+    assert error in page
+
+
+@pytest.mark.django_db
+def test_an_empty_address_is_an_error_on_the_page(client):
+    response = client.post(reverse("password_reset"), {"email": ""})
+    page = response.content.decode()
+    assert "<title>Error: Reset your password" in page
+    assert "Enter your email address" in page
+
+
+@pytest.mark.django_db
+def test_changing_a_password_signs_out_other_sessions_but_not_this_one(applicant_a):
+    here, elsewhere = Client(), Client()
+    for browser in (here, elsewhere):
+        browser.post(reverse("login"), {"username": "applicant-a", "password": PASSWORD})
+        assert SESSION_KEY in browser.session
+
+    response = here.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response["Location"] == reverse("password_change_done")
+    assert here.get(reverse("applications:bid_list")).status_code == 200
+    assert elsewhere.get(reverse("applications:bid_list")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_reset_password_signs_out_every_session(client, applicant_a):
+    elsewhere = Client()
+    elsewhere.post(reverse("login"), {"username": "applicant-a", "password": PASSWORD})
+    client.post(reverse("password_reset"), {"email": "applicant-a@example.org"})
+    form_page = client.get(reset_link(mail.outbox[0]), follow=True)
+    data = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    client.post(form_page.redirect_chain[-1][0], data)
+    assert elsewhere.get(reverse("applications:bid_list")).status_code == 302
