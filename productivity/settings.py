@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_forms_gds",
+    "auditlog",
     # In layer order, lowest first (docs/architecture.md): `load_demo` loads
     # each app's demo data in this order.
     "programmes",
@@ -75,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: records the signed-in user and "through what"
+    # (page, admin, bulk action) on every audit entry.
+    "programmes.audit.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

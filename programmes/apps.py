@@ -21,3 +21,6 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, dispatch_uid="programmes.sync_roles")
+        from programmes import audit
+
+        audit.register()

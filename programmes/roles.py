@@ -3,7 +3,7 @@
 - Council applicant: no model permissions; everything they see is scoped to
   their own council by the access helpers in each app.
 - LGA officer: staff; every permission on the programme's own apps (the admin
-  is their workspace).
+  is their workspace), and view-only on the audit trail.
 - Board member: view permissions only, for dashboards; never writes.
 """
 
@@ -38,7 +38,12 @@ def groups_sync() -> dict[str, Group]:
     programme_perms = Permission.objects.filter(content_type__app_label__in=PROGRAMME_APP_LABELS)
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
     groups[APPLICANT].permissions.clear()
-    groups[OFFICER].permissions.set(programme_perms)
+    # The audit trail is evidence: officers read it and never change or
+    # delete it (the library's admin refuses those to everyone).
+    audit_view = Permission.objects.filter(
+        content_type__app_label="auditlog", codename__startswith="view_"
+    )
+    groups[OFFICER].permissions.set([*programme_perms, *audit_view])
     groups[BOARD_MEMBER].permissions.set(programme_perms.filter(codename__startswith="view_"))
     return groups
 
