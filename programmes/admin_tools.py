@@ -156,7 +156,8 @@ class AuditTrailMixin(AuditlogHistoryAdminMixin):
         page_obj = paginator.get_page(request.GET.get(PAGE_VAR, 1))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Audit trail: {obj}",
+            # Django's own wording for the History button's page.
+            "title": f"Change history: {obj}",
             "module_name": str(capfirst(self.opts.verbose_name_plural)),
             "page_range": paginator.get_elided_page_range(page_obj.number),
             "page_var": PAGE_VAR,
