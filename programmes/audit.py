@@ -95,6 +95,14 @@ def register() -> None:
     """Register the audited models with auditlog; called once from AppConfig.ready."""
     for label, options in AUDITED.items():
         model = apps.get_model(label)
+        # Reverse relations (a bid's scores, events, notices) are rows of
+        # their own, audited there; listed here they only add "None" rows.
+        reverse = [
+            field.name
+            for field in model._meta.get_fields()
+            if field.auto_created and not field.concrete
+        ]
+        options = {**options, "exclude_fields": [*options.get("exclude_fields", []), *reverse]}
         if not auditlog.contains(model):
             auditlog.register(model, **options)
     pre_save.connect(

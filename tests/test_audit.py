@@ -82,6 +82,7 @@ def test_a_service_change_outside_a_request_is_recorded_as_the_system(investment
 def test_creating_a_fact_records_its_values(investment):
     entry = entries_for(investment)[0]
     assert entry.action == LogEntry.Action.CREATE
+    assert "id" in entry.changes_dict
     assert amounts(entry.changes_dict["amount"]) == [None, D("46000")]
 
 
@@ -179,6 +180,16 @@ def test_a_bulk_delete_in_the_admin_records_the_officer(
     assert entry.action == LogEntry.Action.DELETE
     assert entry.actor == officer
     assert through(entry) == "bulk action"
+
+
+def test_a_bids_creation_lists_its_own_fields_not_its_related_rows(
+    experts_call, council_a, applicant_a
+):
+    draft = bid_completed(experts_call, council_a, applicant_a)
+    created = entries_for(draft)[0]
+    assert created.action == LogEntry.Action.CREATE
+    assert "reference" in created.changes_dict
+    assert not {"scores", "events", "documents", "notices"} & set(created.changes_dict)
 
 
 def test_decisions_scores_and_awards_are_recorded(experts_call, council_a, applicant_a, officer):
