@@ -23,7 +23,8 @@ from applications.forms import (
 from applications.models import Application, ApplicationState, Call, Notice, mean_score
 from applications.sections import answers_by_section
 from applications.selectors import application_get_for_user, applications_with_scores
-from programmes.admin_tools import ReadOnlyAdmin, action_report
+from programmes import audit
+from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin, action_report
 
 
 def _posted(request: HttpRequest):
@@ -31,7 +32,7 @@ def _posted(request: HttpRequest):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = ["title", "strand", "opens_at", "closes_at", "max_amount", "max_days"]
     list_filter = ["strand"]
     list_select_related = ["strand"]
@@ -55,7 +56,7 @@ class BulkActionForm(ActionForm):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "title",
@@ -72,6 +73,9 @@ class ApplicationAdmin(admin.ModelAdmin):
     ordering = ["-submitted_at", "-created_at"]
     action_form = BulkActionForm
     actions = ["start_assessment", "approve_as_requested", "decline_selected"]
+
+    def audit_related(self, obj: Application) -> list:
+        return audit.audited_parts(obj)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
         return applications_with_scores(super().get_queryset(request))

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     # Sign-in throttling: failed attempts and lockouts, listed in the admin.
     "axes",
+    "auditlog",
     # In layer order, lowest first (docs/architecture.md): `load_demo` loads
     # each app's demo data in this order.
     "programmes",
@@ -82,6 +83,9 @@ MIDDLEWARE = [
     # After messages: signing out at the session's limit says why.
     "programmes.middleware.SessionLimitsMiddleware",
     "programmes.middleware.PrivatePagesMiddleware",
+    # After authentication: records the signed-in user and "through what"
+    # (page, admin, bulk action) on every audit entry.
+    "programmes.audit.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the response.
     "axes.middleware.AxesMiddleware",

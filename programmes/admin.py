@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from programmes import audit_admin  # noqa: F401  (the audit log's list, read-only)
 from programmes.admin_tools import SafeChoicesMixin
 from programmes.models import Council, Strand, User
 

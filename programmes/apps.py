@@ -26,3 +26,7 @@ class ProgrammesConfig(AppConfig):
         from programmes.middleware import session_stamp
 
         user_logged_in.connect(session_stamp, dispatch_uid="programmes.session_stamp")
+
+        from programmes import audit
+
+        audit.register()

@@ -3,7 +3,7 @@
 - Council applicant: no model permissions; everything they see is scoped to
   their own council by the access helpers in each app.
 - LGA officer: staff; every permission on the programme's own apps (the admin
-  is their workspace).
+  is their workspace), and view-only on the audit trail.
   Also django-axes's sign-in attempts and lockouts, so that an officer can
   lift a lockout (delete the attempt) for a council user locked out.
 - Board member: view permissions only, for dashboards; never writes.
@@ -45,7 +45,12 @@ def groups_sync() -> dict[str, Group]:
     officer_perms = Permission.objects.filter(
         content_type__app_label__in=PROGRAMME_APP_LABELS + OFFICER_ONLY_APP_LABELS
     )
-    groups[OFFICER].permissions.set(officer_perms)
+    # The audit trail is evidence: officers read it and never change or
+    # delete it (the library's admin refuses those to everyone).
+    audit_view = Permission.objects.filter(
+        content_type__app_label="auditlog", codename__startswith="view_"
+    )
+    groups[OFFICER].permissions.set([*officer_perms, *audit_view])
     groups[BOARD_MEMBER].permissions.set(programme_perms.filter(codename__startswith="view_"))
     return groups
 

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from programmes.admin_tools import ReadOnlyAdmin, SafeChoicesMixin
+from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin, SafeChoicesMixin
 from savings import imports, services
 from savings.models import Investment, OutboxMarker, Rollup, SavingsEntry, SavingsKind
 
@@ -94,7 +94,9 @@ class DeletedMeanwhileMixin:
 
 
 @admin.register(Investment)
-class InvestmentAdmin(DeletedMeanwhileMixin, ImportMixin, SafeChoicesMixin, admin.ModelAdmin):
+class InvestmentAdmin(
+    AuditTrailMixin, DeletedMeanwhileMixin, ImportMixin, SafeChoicesMixin, admin.ModelAdmin
+):
     import_record = imports.INVESTMENT
     change_list_template = "admin/savings/change_list_with_import.html"
     list_display = ["council", "strand", "financial_year", "amount", "source", "application"]
@@ -168,7 +170,9 @@ class SavingsEntryForm(forms.ModelForm):
 
 
 @admin.register(SavingsEntry)
-class SavingsEntryAdmin(DeletedMeanwhileMixin, ImportMixin, SafeChoicesMixin, admin.ModelAdmin):
+class SavingsEntryAdmin(
+    AuditTrailMixin, DeletedMeanwhileMixin, ImportMixin, SafeChoicesMixin, admin.ModelAdmin
+):
     import_record = imports.SAVINGS
     change_list_template = "admin/savings/change_list_with_import.html"
     form = SavingsEntryForm

@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
-from programmes.admin_tools import ReadOnlyAdmin, SafeChoicesMixin
+from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin, SafeChoicesMixin
 from programmes.asce import services
 from programmes.asce.models import (
     THEMES,
@@ -96,7 +96,7 @@ class AsceReturnForm(forms.ModelForm):
 
 
 @admin.register(AsceReturn)
-class AsceReturnAdmin(SafeChoicesMixin, admin.ModelAdmin):
+class AsceReturnAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
     form = AsceReturnForm
     list_display = [
         "council",

@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from applications.models import Application, ApplicationState
-from programmes.admin_tools import SafeChoicesMixin, action_report
+from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report
 from programmes.experts import services
 from programmes.experts.models import Appointment, CaseStudy
 
@@ -37,7 +37,7 @@ class AppointmentForm(forms.ModelForm):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(AuditTrailMixin, admin.ModelAdmin):
     form = AppointmentForm
     list_display = [
         "reference",

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest
 
-from programmes.admin_tools import SafeChoicesMixin
+from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin
 from programmes.growth import services
 from programmes.growth.models import SUPPORT_AREAS, Adviser, AdviserDay, AdviserMatch
 
@@ -89,7 +89,7 @@ class AdviserMatchAdmin(SafeChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(AdviserDay)
-class AdviserDayAdmin(admin.ModelAdmin):
+class AdviserDayAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = ["application", "council", "adviser", "worked_on", "days", "logged_by"]
     list_filter = ["adviser", "application__call"]
     list_select_related = ["application__lead_council", "adviser", "logged_by"]

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from programmes.admin_tools import SafeChoicesMixin, action_report
+from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report
 from programmes.forms import PoundsField
 from programmes.ope import services
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
@@ -20,7 +20,7 @@ from savings.years import validate_financial_year
 
 
 @admin.register(Pilot)
-class PilotAdmin(SafeChoicesMixin, admin.ModelAdmin):
+class PilotAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
     list_display = ["council", "wave", "plan_state", "allocated"]
     list_filter = ["wave", "plan__state"]
     search_fields = ["council__name", "council__short_name", "partner_bodies"]
@@ -72,7 +72,7 @@ class CabinetOfficeSignOffForm(forms.Form):
 
 
 @admin.register(ProjectPlan)
-class ProjectPlanAdmin(admin.ModelAdmin):
+class ProjectPlanAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "council",
@@ -217,7 +217,7 @@ class AllocationForm(forms.ModelForm):
 
 
 @admin.register(ResourceAllocation)
-class ResourceAllocationAdmin(admin.ModelAdmin):
+class ResourceAllocationAdmin(AuditTrailMixin, admin.ModelAdmin):
     """Allocations are added here (through the savings service) and never edited:
     correct the money on the investment in the savings admin."""
 

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
-from programmes.admin_tools import SafeChoicesMixin
+from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin
 from programmes.forms import PoundsField
 from programmes.models import Council, Strand
 from programmes.procurement.models import (
@@ -124,7 +124,7 @@ class WorkstreamSavingForm(forms.ModelForm):
 
 
 @admin.register(WorkstreamSaving)
-class WorkstreamSavingAdmin(admin.ModelAdmin):
+class WorkstreamSavingAdmin(AuditTrailMixin, admin.ModelAdmin):
     """Added here through `workstream_saving_record`; the saving's figures are then
     corrected in Savings entries (through the savings services), so this is add,
     view and delete only."""

@@ -1,0 +1,149 @@
+"""The audit trail of money and decisions, kept by django-auditlog.
+
+django-auditlog records who changed which field of an audited row, from what
+to what, from the model signals that every write path fires: a service's
+save(), the admin's save and delete, a bulk action's save(update_fields=...)
+and a queryset's delete() (which sends a delete signal per row once anything
+listens). queryset.update() and bulk_create() send no signal, so services
+never use them on audited models.
+
+This module adds what the library leaves open: "through what" a change came
+(a page, the admin, an import, a bulk action, or the system: the worker, demo
+data, a shell), kept in each entry's `additional_data`. The web middleware,
+the import service and the admin's bulk actions (programmes/admin_tools.py,
+AuditTrailMixin) set it; anything else is the system.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+from auditlog import get_logentry_model
+from auditlog.middleware import AuditlogMiddleware
+from auditlog.registry import auditlog
+from django.apps import apps
+from django.db import models
+from django.db.models.signals import pre_save
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from auditlog.models import LogEntry
+
+PAGE = "page"
+ADMIN = "admin"
+IMPORT = "import"
+BULK_ACTION = "bulk action"
+SYSTEM = "system"
+
+_through: ContextVar[str] = ContextVar("audit_through", default=SYSTEM)
+
+# Money and decisions: bids and what officers decide on them, the strands'
+# bid details and delivery records, and investment and savings facts.
+# ApplicationEvent is left out: it is itself the bid's timeline, appended to
+# by the services and never edited; the bid's own changes are audited here.
+AUDITED: dict[str, dict] = {
+    "applications.Call": {},
+    "applications.Application": {
+        "exclude_fields": ["updated_at", "version"],
+        "m2m_fields": ["partner_councils"],
+    },
+    "applications.Score": {},
+    "applications.Document": {},
+    "savings.Investment": {},
+    "savings.SavingsEntry": {},
+    "experts.ExpertsBidDetail": {},
+    "experts.ExpertsSavingsProjection": {},
+    "experts.Appointment": {},
+    "growth.GrowthBidDetail": {},
+    "growth.AdviserDay": {},
+    "ope.OpeBidDetail": {},
+    "ope.Pilot": {},
+    "ope.ProjectPlan": {"exclude_fields": ["updated_at"]},
+    "ope.ResourceAllocation": {},
+    "asce.AsceReturn": {"exclude_fields": ["updated_at"]},
+    "asce.AsceProjection": {},
+    "procurement.WorkstreamSaving": {},
+}
+
+
+def current_through() -> str:
+    return _through.get()
+
+
+@contextlib.contextmanager
+def through(channel: str) -> Iterator[None]:
+    """Entries written inside this block say they came through `channel`."""
+    token = _through.set(channel)
+    try:
+        yield
+    finally:
+        _through.reset(token)
+
+
+def _stamp_through(sender, instance: LogEntry, **kwargs) -> None:
+    # A pre_save receiver on the library's own log entry, not on a business
+    # model: the entry is written by the library, so this is the one place
+    # every entry passes before it is stored.
+    data = instance.additional_data if isinstance(instance.additional_data, dict) else {}
+    instance.additional_data = {"through": current_through(), **data}
+
+
+def register() -> None:
+    """Register the audited models with auditlog; called once from AppConfig.ready."""
+    for label, options in AUDITED.items():
+        model = apps.get_model(label)
+        # Reverse relations (a bid's scores, events, notices) are rows of
+        # their own, audited there; listed here they only add "None" rows.
+        reverse = [
+            field.name
+            for field in model._meta.get_fields()
+            if field.auto_created and not field.concrete
+        ]
+        options = {**options, "exclude_fields": [*options.get("exclude_fields", []), *reverse]}
+        if not auditlog.contains(model):
+            auditlog.register(model, **options)
+    pre_save.connect(
+        _stamp_through, sender=get_logentry_model(), dispatch_uid="programmes.audit.through"
+    )
+
+
+def _admin_prefix() -> str:
+    from django.urls import reverse
+
+    return reverse("admin:index")
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """auditlog's middleware (actor, address, correlation id) plus "through
+    what": the admin for anything under the admin's prefix, else a page. The
+    admin's bulk actions say so themselves (AuditTrailMixin.response_action).
+    """
+
+    def __call__(self, request: HttpRequest):
+        channel = ADMIN if request.path.startswith(_admin_prefix()) else PAGE
+        with through(channel):
+            return super().__call__(request)
+
+
+def audited_parts(obj: models.Model, depth: int = 2) -> list[models.Model]:
+    """The audited rows that belong to `obj` (a bid's scores, documents and
+    strand details, and the details' own projections), for its audit trail."""
+    parts: list[models.Model] = []
+    if depth == 0:
+        return parts
+    for relation in obj._meta.related_objects:
+        if not auditlog.contains(relation.related_model):
+            continue
+        if relation.one_to_one:
+            part = getattr(obj, relation.get_accessor_name(), None)
+            found = [part] if part is not None else []
+        elif relation.one_to_many:
+            found = list(getattr(obj, relation.get_accessor_name()).all())
+        else:
+            continue
+        for part in found:
+            parts += [part, *audited_parts(part, depth - 1)]
+    return parts
