@@ -19,7 +19,7 @@ from tests.applications.bids import bid_completed, bid_in_assessment, bid_submit
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.pdfs import PDF  # noqa: E402 - a real PDF: uploads are parsed
 
 
 def amounts(change: list[str]) -> list:
