@@ -44,7 +44,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the two-factor site as admin.site (programmes/twofactor).
+    "programmes.twofactor.admin_apps.TwoFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,6 +54,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_forms_gds",
+    # Two factors (docs/security.md): app codes (TOTP) and backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # In layer order, lowest first (docs/architecture.md): `load_demo` loads
     # each app's demo data in this order.
     "programmes",
@@ -65,6 +70,7 @@ INSTALLED_APPS = [
     "programmes.procurement",
     "programmes.public",
     "programmes.board",
+    "programmes.twofactor",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified when the session's OTP device still exists.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -228,6 +236,8 @@ LOGGING = {
 }
 
 SERVICE_NAME = "Productivity Programme"
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = SERVICE_NAME
 
 # Open data (360Giving). Grant identifiers start with our registered prefix.
 OPEN_DATA_PREFIX = env_str("OPEN_DATA_PREFIX", "360G-lgaproductivity-")

@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 
 from applications.converters import ReferenceConverter
 from programmes import views as programme_views
-from programmes.forms import SignInForm
+from programmes.twofactor.views import SignInView
 
 # Before the includes below: the bid and growth URLs take `<reference:…>`.
 register_converter(ReferenceConverter, "reference")
@@ -16,13 +16,9 @@ admin.site.index_title = "LGA officers' workspace"
 
 urlpatterns = [
     path("", programme_views.home, name="home"),
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # The password; then the second factor at sign-in/code/ (programmes/twofactor).
+    path("sign-in/", SignInView.as_view(), name="login"),
+    path("", include("programmes.twofactor.urls")),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "signed-out/",
