@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programmes.models import Council, CouncilKind, Region, User
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, groups_sync
 from programmes.services import council_upsert, strands_sync, user_create
+from programmes.twofactor.services import backup_codes_generate
 
 COUNCILS_CSV = Path(__file__).parent / "data" / "councils-2013.csv"
 
@@ -121,12 +123,15 @@ def load_users(context: DemoContext) -> None:
 
 
 def demo_totp_device_ensure(user: User) -> TOTPDevice:
-    """The demo user's app device with the demo secret; untouched if present,
-    so a second load_demo changes no rows."""
+    """The demo user's app device with the demo secret, and backup codes (new
+    ones are shown on the account page); untouched if present, so a second
+    load_demo changes no rows."""
     key = base64.b32decode(DEMO_TOTP_SECRET).hex()
     device, _ = TOTPDevice.objects.get_or_create(
         user=user, key=key, defaults={"name": "Demo authenticator", "confirmed": True}
     )
+    if not StaticDevice.objects.filter(user=user).exists():
+        backup_codes_generate(user=user)
     return device
 
 
