@@ -68,12 +68,11 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     the code from their app: officers and board members without one are given
     a device first, as if they had set it up before."""
     from programmes.models import User
-    from programmes.roles import user_role
-    from programmes.twofactor.policy import ROLES_REQUIRING_TWO_FACTORS
+    from programmes.twofactor.policy import two_factors_required
     from tests.conftest import confirmed_totp_device
 
     user = User.objects.filter(username=username).first()
-    if user is not None and user_role(user) in ROLES_REQUIRING_TWO_FACTORS:
+    if user is not None and two_factors_required(user):
         confirmed_totp_device(user)
     page.goto(f"{base_url}/sign-in/")
     page.get_by_label("Username").fill(username)

@@ -15,8 +15,8 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, user_role
-from programmes.twofactor.policy import ROLES_REQUIRING_TWO_FACTORS
+from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
+from programmes.twofactor.policy import two_factors_required
 from tests.factories import (
     CallFactory,
     CouncilFactory,
@@ -77,10 +77,7 @@ def _force_login_with_both_factors(self, user, backend=None) -> None:
     # tests of their pages need not repeat the sign-in. Two-factor tests sign
     # in through the pages (tests/twofactor).
     _password_only_login(self, user, backend)
-    if (
-        user_role(user) in ROLES_REQUIRING_TWO_FACTORS
-        or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    ):
+    if two_factors_required(user) or TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         session = self.session
         session[DEVICE_ID_SESSION_KEY] = confirmed_totp_device(user).persistent_id
         session.save()

@@ -25,11 +25,17 @@ def is_verified(request: HttpRequest) -> bool:
     return bool(check and check())
 
 
+def two_factors_required(user) -> bool:
+    """Officers, board members, and any staff account (the admin, whatever
+    the groups, asks every staff user for a verified device)."""
+    return user.is_staff or user_role(user) in ROLES_REQUIRING_TWO_FACTORS
+
+
 def second_factor_missing(request: HttpRequest) -> bool:
     """Does this signed-in user still owe a code before their pages open?"""
     if is_verified(request):
         return False
-    if user_role(request.user) in ROLES_REQUIRING_TWO_FACTORS:
+    if two_factors_required(request.user):
         return True
     return bool(request.session.get(CODE_PENDING_SESSION_KEY))
 

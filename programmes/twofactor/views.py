@@ -31,9 +31,9 @@ from programmes.twofactor import services
 from programmes.twofactor.forms import CodeForm, ResetForm, SetUpForm
 from programmes.twofactor.policy import (
     CODE_PENDING_SESSION_KEY,
-    ROLES_REQUIRING_TWO_FACTORS,
     is_verified,
     redirect_to_second_factor,
+    two_factors_required,
 )
 
 # Backup codes are shown once: kept in the session only between set-up and
@@ -53,7 +53,7 @@ class SignInView(LoginView):
         has_device = user_has_device(user)
         if has_device:
             self.request.session[CODE_PENDING_SESSION_KEY] = True
-        if has_device or user_role(user) in ROLES_REQUIRING_TWO_FACTORS:
+        if has_device or two_factors_required(user):
             return redirect_to_second_factor(self.request, self.get_success_url())
         return response
 
@@ -79,7 +79,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     if not user_has_device(request.user):
         request.session.pop(CODE_PENDING_SESSION_KEY, None)
-        if user_role(request.user) in ROLES_REQUIRING_TWO_FACTORS:
+        if two_factors_required(request.user):
             return redirect(f"{reverse('twofactor:setup')}?{urlencode({'next': next_url})}")
         return redirect(next_url)
     form = CodeForm(request.POST or None)
@@ -140,7 +140,7 @@ def account(request: HttpRequest) -> HttpResponse:
     context = {
         "has_device": user_has_device(request.user),
         "verified": is_verified(request),
-        "required": user_role(request.user) in ROLES_REQUIRING_TWO_FACTORS,
+        "required": two_factors_required(request.user),
         "is_officer": user_role(request.user) == OFFICER,
     }
     return render(request, "twofactor/account.html", context)

@@ -105,3 +105,12 @@ def test_an_unverified_officer_is_not_shown_the_admin_login_form(client, officer
     password_step(client, "officer")
     response = client.get("/admin/login/?next=/admin/applications/")
     assert response["Location"] == f"{VERIFY}?next=%2Fadmin%2Fapplications%2F"
+
+
+def test_a_staff_account_without_a_role_is_sent_to_set_up_not_round_in_circles(client):
+    from tests.factories import UserFactory
+
+    UserFactory(username="staff-only", is_staff=True)
+    password_step(client, "staff-only")
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(SETUP)
