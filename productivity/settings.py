@@ -45,7 +45,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the two-factor site as admin.site (programmes/twofactor).
+    "programmes.twofactor.admin_apps.TwoFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,6 +58,10 @@ INSTALLED_APPS = [
     # Sign-in throttling: failed attempts and lockouts, listed in the admin.
     "axes",
     "auditlog",
+    # Two factors (docs/security.md): app codes (TOTP) and backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # In layer order, lowest first (docs/architecture.md): `load_demo` loads
     # each app's demo data in this order.
     "programmes",
@@ -69,6 +74,7 @@ INSTALLED_APPS = [
     "programmes.procurement",
     "programmes.public",
     "programmes.board",
+    "programmes.twofactor",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified when the session's OTP device still exists.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: signing out at the session's limit says why.
     "programmes.middleware.SessionLimitsMiddleware",
@@ -306,6 +314,8 @@ LOGGING = {
 }
 
 SERVICE_NAME = "Productivity Programme"
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = SERVICE_NAME
 
 # Open data (360Giving). Grant identifiers start with our registered prefix.
 OPEN_DATA_PREFIX = env_str("OPEN_DATA_PREFIX", "360G-lgaproductivity-")

@@ -10,8 +10,8 @@ from programmes.forms import (
     ChangePasswordForm,
     NewPasswordForm,
     PasswordResetRequestForm,
-    SignInForm,
 )
+from programmes.twofactor.views import SignInView
 
 # Before the includes below: the bid and growth URLs take `<reference:…>`.
 register_converter(ReferenceConverter, "reference")
@@ -24,13 +24,9 @@ admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", programme_views.home, name="home"),
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # The password; then the second factor at sign-in/code/ (programmes/twofactor).
+    path("sign-in/", SignInView.as_view(), name="login"),
+    path("", include("programmes.twofactor.urls")),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     # Password reset: the same "check your email" page whether or not the
     # address has an account, so the form cannot be used to find accounts.

@@ -3,6 +3,8 @@
 Anonymous users are sent to sign in. A signed-in user whose role may not use
 a page gets 403. Records of another council are 404, decided by each app's
 `<record>_get_for_user` helper, so that outsiders cannot learn they exist.
+A user who still owes the second factor (programmes/twofactor) is sent to
+the code page first.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from programmes.roles import user_role
+from programmes.twofactor.policy import redirect_to_second_factor, second_factor_missing
 
 
 def role_required(*roles: str, denied: type[Exception] = PermissionDenied) -> Callable:
@@ -28,6 +31,10 @@ def role_required(*roles: str, denied: type[Exception] = PermissionDenied) -> Ca
                 return redirect_to_login(request.get_full_path())
             if user_role(request.user) not in roles:
                 raise denied
+            # Officers and board members (and anyone who opted in) give a
+            # code after their password before any of their pages open.
+            if second_factor_missing(request):
+                return redirect_to_second_factor(request, request.get_full_path())
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -10,6 +10,7 @@ used: no real person's details go into the product or its demo data.
 
 from __future__ import annotations
 
+import base64
 import csv
 import secrets
 from collections.abc import Callable
@@ -17,9 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from programmes.models import Council, CouncilKind, Region, User
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, groups_sync
 from programmes.services import council_upsert, strands_sync, user_create
+from programmes.twofactor.services import backup_codes_generate
 
 COUNCILS_CSV = Path(__file__).parent / "data" / "councils-2013.csv"
 
@@ -41,11 +46,22 @@ DEMO_USERS = [
 ]
 
 
+# DEMO ONLY. The authenticator secret of the demo officer and board member,
+# who must give a code after their password like every officer and board
+# member. It is public (it is in this file), so it is created only by
+# load_demo, which refuses to run with DEBUG off unless --force. Never give a
+# real account this secret.
+DEMO_TOTP_SECRET = "DEMOONLYDEMOONLYDEMOONLYDEMOONLY"  # noqa: S105 - public by design
+DEMO_TOTP_ROLES = (OFFICER, BOARD_MEMBER)
+
+
 @dataclass
 class DemoContext:
     write: Callable[[str], None]
     reset_passwords: bool = False
     logins: list[tuple[str, str, str]] = field(default_factory=list)
+    # Lines printed after the logins: how to sign in past them.
+    notes: list[str] = field(default_factory=list)
 
 
 def _abolished_on(note: str) -> date | None:
@@ -95,8 +111,28 @@ def load_users(context: DemoContext) -> None:
             user.save(update_fields=["password"])
         else:
             password = "(unchanged: run load_demo --reset-passwords to see a new one)"  # noqa: S105
+        if role in DEMO_TOTP_ROLES:
+            demo_totp_device_ensure(User.objects.get(username=username))
         label = f"{role}{f', {council.name}' if council else ''}"
         context.logins.append((label, username, password))
+    context.notes += [
+        "The demo officer and board member give a security code after their password.",
+        f"  Demo-only authenticator secret (add it to an app): {DEMO_TOTP_SECRET}",
+        "  Or print the current code: python manage.py demo_totp_code demo-officer",
+    ]
+
+
+def demo_totp_device_ensure(user: User) -> TOTPDevice:
+    """The demo user's app device with the demo secret, and backup codes (new
+    ones are shown on the account page); untouched if present, so a second
+    load_demo changes no rows."""
+    key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, key=key, defaults={"name": "Demo authenticator", "confirmed": True}
+    )
+    if not StaticDevice.objects.filter(user=user).exists():
+        backup_codes_generate(user=user)
+    return device
 
 
 def load(context: DemoContext) -> None:

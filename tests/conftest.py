@@ -11,8 +11,12 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
+from programmes.twofactor.policy import two_factors_required
 from tests.factories import (
     CallFactory,
     CouncilFactory,
@@ -68,6 +72,32 @@ def _notices_sent_in_this_process(request, monkeypatch):
     from applications.tasks import notice_send
 
     monkeypatch.setattr(notice_send, "delay", lambda notice_id: notice_send.apply((notice_id,)))
+
+
+def confirmed_totp_device(user) -> TOTPDevice:
+    """The user's app device, made if they have none (what set-up leaves behind)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+
+
+_password_only_login = Client.force_login
+
+
+def _force_login_with_both_factors(self, user, backend=None) -> None:
+    # force_login skips the password; for officers and board members (and
+    # anyone with a device) it skips the code too, as if both were given, so
+    # tests of their pages need not repeat the sign-in. Two-factor tests sign
+    # in through the pages (tests/twofactor).
+    _password_only_login(self, user, backend)
+    if two_factors_required(user) or TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = confirmed_totp_device(user).persistent_id
+        session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_both_factors(monkeypatch):
+    monkeypatch.setattr(Client, "force_login", _force_login_with_both_factors)
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, confirmed_totp_device
 from tests.factories import UserFactory
+from tests.twofactor.helpers import code_for
 
 
 def sign_in(client, username, password=PASSWORD):
@@ -21,14 +22,18 @@ def test_applicant_lands_on_their_councils_bids(client, applicant_a):
 
 @pytest.mark.django_db
 def test_officer_lands_in_the_admin(client, officer):
-    response = sign_in(client, "officer")
+    device = confirmed_totp_device(officer)
+    sign_in(client, "officer")  # officers then give a code (tests/twofactor)
+    response = client.post(reverse("twofactor:verify"), {"code": code_for(device)}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("admin:index")
     assert response.status_code == 200
 
 
 @pytest.mark.django_db
 def test_board_member_lands_on_the_dashboard(client, board_member):
-    response = sign_in(client, "board")
+    device = confirmed_totp_device(board_member)
+    sign_in(client, "board")
+    response = client.post(reverse("twofactor:verify"), {"code": code_for(device)}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("board:overview")
     assert "Programme overview" in response.content.decode()
 

@@ -44,3 +44,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo logins:"))
         for label, username, password in context.logins:
             self.stdout.write(f"  {label:<45} username: {username:<18} password: {password}")
+        if context.notes:
+            self.stdout.write("")
+            for note in context.notes:
+                self.stdout.write(note)
