@@ -16,10 +16,10 @@ from programmes.roles import OFFICER
 from savings import services
 from savings.models import InvestmentSource, SavingsEntry, SavingsKind
 from tests.applications.bids import bid_completed, bid_in_assessment, bid_submitted
+from tests.pdfs import PDF
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-from tests.pdfs import PDF  # noqa: E402 - a real PDF: uploads are parsed
 
 
 def amounts(change: list[str]) -> list:
