@@ -75,16 +75,21 @@ def notice_queue(*, application, event, audience: str, subject: str) -> list[Not
             for address in to
         ]
     )
-    ids = [notice.pk for notice in notices]
+    _send_after_commit([notice.pk for notice in notices])
+    return notices
+
+
+def _send_after_commit(notice_ids: list[int]) -> None:
+    """Queue a send per notice once the transaction commits. robust: a broker
+    that is down is logged, and the sweep sends the notices later."""
 
     def send_notices() -> None:
         from applications.tasks import notice_send
 
-        for notice_id in ids:
+        for notice_id in notice_ids:
             notice_send.delay(notice_id)
 
     transaction.on_commit(send_notices, robust=True)
-    return notices
 
 
 @transaction.atomic
@@ -135,13 +140,5 @@ def notices_resend(*, notice_ids: list[int]) -> int:
     count = Notice.objects.filter(pk__in=notice_ids, status=NoticeStatus.FAILED).update(
         status=NoticeStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
-    ids = list(notice_ids)
-
-    def send_again() -> None:
-        from applications.tasks import notice_send
-
-        for notice_id in ids:
-            notice_send.delay(notice_id)
-
-    transaction.on_commit(send_again, robust=True)
+    _send_after_commit(list(notice_ids))
     return count
