@@ -1,0 +1,113 @@
+"""One permission layer: who may make which write. Every write service calls one
+of the `require_*` helpers here before it changes anything.
+
+An actor is always explicit. A person is a `User` (views and the admin pass
+`request.user`); the portal itself is a `SystemActor`: the worker, imports run
+from a shell, the demo loader, retention. `None` is refused, so a caller that
+forgot to say who is acting fails loudly instead of skipping every check.
+
+Pages still decide who may *see* them (programmes/access.py) and which records
+(each app's `<record>_get_for_user`, 404 for another council's); these helpers
+decide who may *write*, whichever page, admin action, task or command calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+from django.core.exceptions import PermissionDenied
+
+from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, user_role
+
+if TYPE_CHECKING:
+    from programmes.models import User
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The portal acting on its own behalf. `name` says which part (for logs)."""
+
+    name: str
+
+    # Looks enough like AnonymousUser that role helpers answer "no role"
+    # if one is ever handed to them by mistake.
+    is_authenticated = False
+    is_active = True
+    pk = None
+
+    def __str__(self) -> str:
+        return f"the portal ({self.name})"
+
+
+SYSTEM = SystemActor("system")
+WORKER = SystemActor("worker")
+DEMO = SystemActor("demo data")
+IMPORT = SystemActor("import")
+RETENTION = SystemActor("retention")
+
+Actor = Union["User", SystemActor]
+
+
+def is_system(actor: Actor | None) -> bool:
+    return isinstance(actor, SystemActor)
+
+
+def as_user(actor: Actor | None) -> User | None:
+    """The user to store in a `..._by` field: None when the portal acted."""
+    if actor is None or is_system(actor):
+        return None
+    return actor  # type: ignore[return-value]
+
+
+def _known(actor: Actor | None) -> None:
+    if actor is None:
+        # A programming error, not a user's: every caller must say who acts.
+        raise PermissionDenied("No actor given: pass the user, or a SystemActor")
+
+
+def _active_user(actor: Actor) -> User:
+    if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
+        raise PermissionDenied("Sign in to do this")
+    return actor  # type: ignore[return-value]
+
+
+def require_officer(actor: Actor | None) -> None:
+    """LGA officers (and superusers) only; the system may."""
+    _known(actor)
+    if is_system(actor):
+        return
+    if user_role(_active_user(actor)) != OFFICER:
+        raise PermissionDenied("Only LGA officers can do this")
+
+
+def require_council_user(actor: Actor | None, council_id: int | None) -> None:
+    """A council user of exactly this council; the system may. Officers may not
+    act as a council (they have their own services for what they decide)."""
+    _known(actor)
+    if is_system(actor):
+        return
+    user = _active_user(actor)
+    if user_role(user) != APPLICANT or council_id is None or user.council_id != council_id:
+        raise PermissionDenied("Only users of this council can do this")
+
+
+def require_officer_or_council_user(actor: Actor | None, council_id: int | None) -> None:
+    """An officer, or a council user of this council; the system may."""
+    _known(actor)
+    if is_system(actor):
+        return
+    user = _active_user(actor)
+    role = user_role(user)
+    if role == OFFICER:
+        return
+    if role == APPLICANT and council_id is not None and user.council_id == council_id:
+        return
+    raise PermissionDenied("Only LGA officers or users of this council can do this")
+
+
+def may_read_board(actor: Actor | None) -> bool:
+    """Board members and officers read the board; nobody writes through it."""
+    if actor is None or is_system(actor):
+        return actor is not None
+    return user_role(actor) in (OFFICER, BOARD_MEMBER)
