@@ -212,6 +212,11 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When retention removed the bid's personal data (applications.retention):
+    # set once, so a second run skips the bid.
+    anonymised_at = models.DateTimeField(
+        "personal data removed", null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]
