@@ -15,13 +15,14 @@ from axes.models import AccessAttempt
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from applications import retention, services
-from applications.models import Application, ApplicationState, Call, Document, Notice
+from applications.models import Application, ApplicationState, Call, Document, Notice, NoticeStatus
 from applications.tasks import retention_anonymise
 from programmes.board import selectors
 from programmes.models import Council, Strand
@@ -105,10 +106,10 @@ def _open_experts_call() -> Call:
     return next(call for call in Call.objects.filter(strand__key="experts") if call.is_open())
 
 
-def _entries(obj) -> list[LogEntry]:
+def _entries(obj, pk: int | None = None) -> list[LogEntry]:
     return list(
         LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=pk or obj.pk
         )
     )
 
@@ -271,3 +272,149 @@ def test_old_closed_bids_and_deactivated_accounts_lose_their_personal_data_not_t
     assert "Anonymised 0 bids" in again.getvalue()
     assert "0 audit entries scrubbed" in again.getvalue()
     assert list(LogEntry.objects.order_by("pk").values()) == entries
+
+
+@pytest.fixture
+def old_declined(experts_call, council_a, applicant_a, officer) -> Application:
+    return _declined(experts_call, council_a, applicant_a, officer, years=7)
+
+
+def _run(*args: str) -> str:
+    out = StringIO()
+    call_command("anonymise", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_dry_run_reports_what_a_run_would_do_and_changes_nothing(old_declined, settings):
+    document = old_declined.documents.get()
+    stored = settings.PRIVATE_STORAGE_ROOT / document.stored_name
+    entries = list(LogEntry.objects.order_by("pk").values())
+
+    out = _run("--dry-run")
+
+    assert "Would anonymise 1 bids" in out
+    assert "(1 documents to delete)" in out
+    assert "Dry run: nothing was changed." in out
+    old_declined.refresh_from_db()
+    assert old_declined.summary == SUMMARY and old_declined.anonymised_at is None
+    assert stored.exists() and old_declined.documents.exists()
+    assert list(LogEntry.objects.order_by("pk").values()) == entries
+    scrubbed = re.search(r"(\d+) audit entries to scrub", out).group(1)
+    assert int(scrubbed) > 0
+
+    out = _run()
+    assert "Anonymised 1 bids" in out
+    assert f"{scrubbed} audit entries scrubbed" in out
+    assert not stored.exists()
+
+
+def test_bids_closed_within_the_retention_period_are_kept(old_declined, settings):
+    settings.RETENTION_YEARS = 8
+    assert "Anonymised 0 bids declined or withdrawn more than 8 years ago" in _run()
+    old_declined.refresh_from_db()
+    assert old_declined.summary == SUMMARY
+
+    assert "Anonymised 1 bids declined or withdrawn more than 6 years ago" in _run("--years", "6")
+    old_declined.refresh_from_db()
+    assert old_declined.summary == ""
+
+
+def test_the_years_must_be_at_least_one():
+    with pytest.raises(CommandError, match="--years must be 1 or more"):
+        _run("--years", "0")
+
+
+def test_open_and_approved_bids_are_never_anonymised_however_old(
+    experts_call, council_a, applicant_a, officer
+):
+    submitted = bid_submitted(experts_call, council_a, applicant_a)
+    _backdate(submitted, 10)
+    assert "Anonymised 0 bids" in _run()
+    submitted.refresh_from_db()
+    assert submitted.summary and submitted.anonymised_at is None
+
+
+def test_a_recently_deactivated_account_waits_for_the_grace_period(council_a, applicant_a):
+    person = _person(council_a)
+    _deactivate(person, unused_for=timedelta(days=10))
+
+    assert "and 0 deactivated accounts" in _run()
+    person.refresh_from_db()
+    assert person.username == "jane.example" and person.email == "jane@example.gov.uk"
+
+    applicant_a.refresh_from_db()
+    assert applicant_a.is_active and applicant_a.username == "applicant-a"
+
+
+def test_notices_to_an_anonymised_account_lose_the_address_and_are_not_sent(
+    experts_call, council_a, applicant_a
+):
+    person = _person(council_a)
+    bid_submitted(experts_call, council_a, applicant_a)
+    notice = Notice.objects.create(
+        recipient="jane@example.gov.uk", subject="Your bid", body="Dear Jane Example"
+    )
+    _deactivate(person)
+
+    _run()
+
+    notice.refresh_from_db()
+    assert (notice.recipient, notice.body) == (REMOVED, REMOVED)
+    assert notice.status == NoticeStatus.FAILED
+
+
+def test_documents_the_council_removed_earlier_leave_the_trail_too(
+    experts_call, council_a, applicant_a, officer
+):
+    draft = bid_completed(experts_call, council_a, applicant_a)
+    removed = _with_document(draft, applicant_a, name="jane-example-old-cv.pdf")
+    removed_pk = removed.pk
+    services.document_remove(document=removed, actor=applicant_a)
+    assert "jane-example-old-cv" in str([entry.changes for entry in _entries(removed, removed_pk)])
+    _declined(experts_call, council_a, applicant_a, officer, years=7)
+
+    _run()
+
+    entries = _entries(removed, removed_pk)
+    trail = " ".join(str(entry.changes) + entry.object_repr for entry in entries)
+    assert "jane-example-old-cv" not in trail
+    assert len(entries) == 2  # its upload and its removal are still there
+
+
+def test_a_bid_that_fails_halfway_is_left_whole_and_done_by_the_next_run(
+    old_declined, settings, monkeypatch
+):
+    stored = settings.PRIVATE_STORAGE_ROOT / old_declined.documents.get().stored_name
+
+    def broken(**kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(retention.core, "audit_scrub", broken)
+    with pytest.raises(OperationalError):
+        _run()
+    old_declined.refresh_from_db()
+    assert old_declined.summary == SUMMARY and old_declined.anonymised_at is None
+    assert old_declined.documents.exists()
+    # The file went first, so nothing is left that no row points at.
+    assert not stored.exists()
+
+    monkeypatch.undo()
+    assert "Anonymised 1 bids" in _run()
+    old_declined.refresh_from_db()
+    assert old_declined.summary == "" and not old_declined.documents.exists()
+
+
+def test_only_officers_and_the_system_may_anonymise(officer, applicant_a):
+    with pytest.raises(PermissionDenied):
+        retention.anonymise(actor=applicant_a)
+    with pytest.raises(PermissionDenied):
+        retention.anonymise(actor=None)
+    assert retention.anonymise(actor=officer).bids == 0
+    assert retention.anonymise(actor=RETENTION).bids == 0
+
+
+def test_the_monthly_task_runs_the_same_anonymisation(old_declined):
+    result = retention_anonymise.apply().get()
+    assert result["bids"] == 1 and result["documents"] == 1 and not result["dry_run"]
+    # Retried or run twice, it finds nothing left to do.
+    assert retention_anonymise.apply().get()["bids"] == 0
