@@ -221,6 +221,10 @@ def test_old_closed_bids_and_deactivated_accounts_lose_their_personal_data_not_t
     trail += " ".join(str(entry.changes) + entry.object_repr for entry in _entries(document))
     assert "Jane" not in trail and "jane-example-cv" not in trail
     assert REMOVED in trail
+    # The anonymisation is itself on the trail, as retention's doing.
+    latest = max(_entries(declined), key=lambda entry: entry.pk)
+    assert latest.additional_data["through"] == "retention"
+    assert latest.changes["summary"] == [REMOVED, ""]
     # The fact of the change, and money, stay.
     assert any("amount_requested" in (entry.changes or {}) for entry in _entries(declined))
 
