@@ -40,6 +40,7 @@ from applications.models import (
 )
 from programmes import audit, documents
 from programmes import retention as core
+from programmes.models import User
 from programmes.permissions import Actor, require_officer
 
 CLOSED = (ApplicationState.DECLINED, ApplicationState.WITHDRAWN)
@@ -162,7 +163,7 @@ def _documents_in_log(application: Application) -> list[int]:
 
 
 @transaction.atomic
-def account_anonymise(*, user, actor: Actor) -> RetentionReport | None:
+def account_anonymise(*, user: User, actor: Actor) -> RetentionReport | None:
     """A deactivated account, and the notices that were addressed to it."""
     done = core.account_anonymise(user=user, actor=actor)
     if done is None:
