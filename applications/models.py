@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from programmes.models import Council, Strand
 
@@ -303,8 +302,7 @@ class Application(models.Model):
         return requests[-1] if requests else None
 
     def detail_model(self) -> type[models.Model] | None:
-        path = self.call.strand.spec.bid_detail_model
-        return import_string(path) if path else None
+        return self.call.strand.spec.bid_detail_model
 
     def strand_detail(self) -> models.Model | None:
         """The strand's own answers (one-to-one), or None for a strand without any."""

@@ -27,6 +27,6 @@ class ProgrammesConfig(AppConfig):
 
         user_logged_in.connect(session_stamp, dispatch_uid="programmes.session_stamp")
 
-        from programmes import audit
+        from programmes import audit, checks  # noqa: F401 (checks register themselves)
 
         audit.register()
