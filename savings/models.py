@@ -112,7 +112,7 @@ class SavingsEntry(models.Model):
     evidence = models.TextField(blank=True)
     # A council's return: realised savings reported through the web form, with
     # an optional supporting document. They count as realised only once an
-    # officer has verified them (issue 4); until then they are shown apart.
+    # officer has verified them (docs/savings.md); until then they are shown apart.
     document = models.FileField(
         upload_to=evidence_upload_to, storage=private_storage, blank=True, max_length=200
     )

@@ -5,7 +5,7 @@ never adjusted by a delta (`total += amount` double-counts when a task is
 redelivered). So a drain run twice, two drains at once, or a retried task all
 leave exactly the rows that a recompute from scratch would.
 
-How a drain works (issue 4, DESIGN.md "Money and rollups"):
+How a drain works (docs/design.md, "Money and rollups"):
 1. Take the rollup lock, so only one recompute writes rollups at a time
    (a transaction-scoped advisory lock on PostgreSQL; SQLite's IMMEDIATE
    transactions already serialise writers).

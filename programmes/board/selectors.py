@@ -277,8 +277,8 @@ class StrandPage:
 
 
 # A strand can have hundreds of councils; a page table of them all is
-# unreadable and its rendering grows with the data (issue 6 wants the same
-# cost at any size), so the page shows the top ones and the CSV has them all.
+# unreadable and its rendering grows with the data (a board page must cost the
+# same at any size), so the page shows the top ones and the CSV has them all.
 COUNCILS_SHOWN = 20
 
 
