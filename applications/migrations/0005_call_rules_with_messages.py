@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0003_notices"),
+        ("applications", "0004_application_anonymised_at"),
         ("programmes", "0004_strand_key_from_registry"),
     ]
 
