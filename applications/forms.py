@@ -3,6 +3,8 @@ and render; `applications.services` does the writing."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
@@ -15,6 +17,7 @@ from programmes.forms import (
     counted_textarea,
     gds_helper,
     limited_text,
+    max_length_of,
     numeric_input,
     too_long,
 )
@@ -54,7 +57,7 @@ class SectionForm(forms.ModelForm):
         return []
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not self.partial:
             for name in self.required_fields:
                 if name in self.errors:
@@ -91,9 +94,7 @@ class AboutForm(SectionForm):
         }
         error_messages = {
             "title": {
-                "max_length": too_long(
-                    "Title of the bid", Application._meta.get_field("title").max_length
-                )
+                "max_length": too_long("Title of the bid", max_length_of(Application, "title"))
             }
         }
 
@@ -118,7 +119,7 @@ class CouncilsForm(SectionForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["partner_councils"]
+        field = cast(forms.ModelMultipleChoiceField, self.fields["partner_councils"])
         field.queryset = Council.objects.filter(abolished_on__isnull=True).exclude(
             pk=self.application.lead_council_id
         )
@@ -256,7 +257,7 @@ class RespondForm(forms.Form):
         self.helper.layout = Layout(counted_textarea(self, "note"), Field("file"))
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if self.sending and not (cleaned.get("note") or "").strip() and "note" not in self.errors:
             self.add_error("note", "Enter your answer to the officer's questions")
         if not self.sending and not cleaned.get("file") and "file" not in self.errors:

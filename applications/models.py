@@ -309,7 +309,7 @@ class Application(models.Model):
     def award_value(self) -> Decimal | None:
         """The award in pounds: days are valued at the call's day rate (docs/bids.md).
         The investment recorded on approval and the open-data grant both use this."""
-        if self.award_days is not None:
+        if self.award_days is not None and self.call.day_rate is not None:
             return (self.call.day_rate * self.award_days).quantize(Decimal("0.01"))
         return self.award_amount
 
@@ -338,7 +338,7 @@ class Application(models.Model):
         model = self.detail_model()
         if model is None:
             return None
-        return model.objects.filter(application=self).first()
+        return model._default_manager.filter(application=self).first()
 
 
 class ApplicationEvent(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import models
 from django.http import Http404
@@ -25,7 +26,7 @@ def sections_for(application: Application) -> list[Section]:
     if spec.partner_councils_label:
         classes.append(CouncilsForm)
     classes.append(FundingForm)
-    classes += list(spec.bid_detail_forms)
+    classes += [cast(type[SectionForm], form) for form in spec.bid_detail_forms]
     sections = []
     for form_class in classes:
         title = form_class.title
@@ -48,7 +49,10 @@ def section_instance(application: Application, section: Section) -> models.Model
     """The row a section's answers live on: the bid, or the strand's detail row."""
     if section.form_class._meta.model is Application:
         return application
-    return application.strand_detail()
+    detail = application.strand_detail()
+    if detail is None:
+        raise Http404("This strand has no questions of its own")
+    return detail
 
 
 def section_form(
@@ -101,10 +105,10 @@ def answer_rows(form: SectionForm) -> list[tuple[str, str]]:
     form.is_valid()
     for name, field in form.fields.items():
         value = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
-        if hasattr(value, "all"):
+        if isinstance(value, models.QuerySet):
             text = ", ".join(str(item) for item in value)
         elif isinstance(value, list):
-            choices = dict(field.choices)
+            choices = dict(getattr(field, "choices", ()))
             text = ", ".join(str(choices.get(item, item)) for item in value)
         elif name == "days_requested" and value is not None:
             text = f"{value} days"

@@ -139,10 +139,10 @@ def audited_parts(obj: models.Model, depth: int = 2) -> list[models.Model]:
         if not auditlog.contains(relation.related_model):
             continue
         if relation.one_to_one:
-            part = getattr(obj, relation.get_accessor_name(), None)
+            part = getattr(obj, relation.get_accessor_name() or "", None)
             found = [part] if part is not None else []
         elif relation.one_to_many:
-            found = list(getattr(obj, relation.get_accessor_name()).all())
+            found = list(getattr(obj, relation.get_accessor_name() or "").all())
         else:
             continue
         for part in found:

@@ -84,7 +84,7 @@ def _zip_looks_like(kind: str, upload: UploadedFile) -> bool:
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
-            _archive_check(archive, upload.size)
+            _archive_check(archive, upload.size or 0)
             names = set(archive.namelist())
             if kind == "docx":
                 return "[Content_Types].xml" in names and any(n.startswith("word/") for n in names)
@@ -131,7 +131,7 @@ def document_check(upload: UploadedFile) -> str:
     """The kind (extension) of an acceptable upload; a ValidationError saying why not."""
     name = upload.name or ""
     kind = PurePath(name).suffix.lower().removeprefix(".")
-    if upload.size == 0:
+    if not upload.size:
         raise ValidationError(f"The selected file is empty: {name}", code="empty")
     limit = settings.DOCUMENT_MAX_BYTES
     if upload.size > limit:

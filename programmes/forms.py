@@ -27,12 +27,20 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.db import models
 
 from programmes.signin import lockout_message
 
 # Free-text answers (TextFields, unbounded in the database).
 LONG_ANSWER_CHARS = 5000  # a question answered in paragraphs
 SHORT_ANSWER_CHARS = 1000  # a summary, a list, a note
+
+
+def max_length_of(model: type[models.Model], name: str) -> int:
+    """A text column's limit, for a form field or message that must match it."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length, f"{name} has no limit"
+    return field.max_length
 
 
 def too_long(subject: str, limit: int) -> str:
@@ -70,7 +78,9 @@ def counted_textarea(form: forms.BaseForm, name: str, **kwargs) -> Field:
     'aria-describedby' without it; docs/frontend.md). govuk-frontend's
     initAll in base.html starts it; without JavaScript the textarea's
     maxlength still holds."""
-    return Field.textarea(name, max_characters=form.fields[name].max_length, **kwargs)
+    field = form.fields[name]
+    assert isinstance(field, forms.CharField), f"{name} is not a text field"
+    return Field.textarea(name, max_characters=field.max_length, **kwargs)
 
 
 def numeric_input(attrs: dict | None = None, *, decimal: bool = False) -> forms.TextInput:

@@ -145,7 +145,7 @@ class User(AbstractUser):
         help_text="Council applicants see only this council's records",
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs omits it
         swappable = "AUTH_USER_MODEL"
 
     @property

@@ -97,7 +97,7 @@ class StrandSpec:
     # officers score 1-5, and where an award's investment comes from (a
     # savings.models.InvestmentSource).
     bid_detail_model: type[models.Model] | None = None
-    bid_detail_forms: tuple[type[forms.Form], ...] = ()
+    bid_detail_forms: tuple[type[forms.BaseForm], ...] = ()
     assessment_criteria: tuple[tuple[str, str], ...] = ()
     investment_source: str = ""
     # Who the question pages call the partner councils, or "" for a strand

@@ -38,6 +38,7 @@ _clients: dict[str, redis.Redis] = {}
 
 def redis_client() -> redis.Redis:
     url = settings.CELERY_BROKER_URL
+    assert url, "redis_client() is only used with a broker configured"
     if url not in _clients:
         # Short timeouts: a user's request must not hang on a dead broker.
         _clients[url] = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
@@ -66,7 +67,7 @@ def outbox_mark(scopes: Iterable[Scope]) -> None:
     # Once per transaction: an import of 500 rows asks for one drain. (A
     # callback registered inside a savepoint that rolls back is discarded by
     # Django, so this check then finds nothing and registers again.)
-    if not any(callback is rollups_drain_request for _, callback, _ in connection.run_on_commit):
+    if not any(entry[1] is rollups_drain_request for entry in connection.run_on_commit):
         transaction.on_commit(rollups_drain_request, robust=True)
 
 

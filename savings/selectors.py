@@ -30,7 +30,7 @@ def _empty(strand: Strand | None, council: Council | None, financial_year: str |
         strand=strand,
         council=council,
         financial_year=financial_year or "",
-        computed_at=None,
+        computed_at=None,  # type: ignore[misc]  # never saved: a zero row was never computed
     )
 
 
@@ -136,8 +136,8 @@ def realised_savings_for_award(*, award: Investment) -> list[SavingsEntry]:
     """Realised savings reported against the award's bid, newest year first."""
     return list(
         SavingsEntry.objects.filter(
-            application_id=award.application_id,
-            council_id=award.council_id,
+            application=award.application,
+            council=award.council,
             kind=SavingsKind.REALISED,
         ).order_by("-financial_year", "-pk")
     )
@@ -148,5 +148,5 @@ def evidence_get_for_user(*, user: User, pk: int) -> SavingsEntry | None:
     any, applicants their own council's; None otherwise (the view answers 404)."""
     entries = SavingsEntry.objects.exclude(document="")
     if user_role(user) != OFFICER:
-        entries = entries.filter(council_id=user.council_id)
+        entries = entries.filter(council=user.council)
     return entries.select_related("council").filter(pk=pk).first()

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from programmes.asce.models import AsceReturn, AsceStatistic
 from programmes.asce.selectors import asce_statistics_by_year
-from programmes.board.charts import DataTable
+from programmes.board.charts import Cell, DataTable
 from programmes.board.templatetags.board import percent
 from programmes.models import Council, Strand
 
@@ -34,7 +34,7 @@ def _one_place(value: Decimal) -> Decimal:
 
 def asce_table(stats: dict[str, dict[str, AsceStatistic]]) -> DataTable:
     """Savings as % of budget per year: achieved, then what councils project."""
-    rows = []
+    rows: list[list[Cell]] = []
     for year, measures in stats.items():
         for measure in ("achieved", "projected"):
             row = measures.get(measure)

@@ -257,4 +257,4 @@ class Presentation(models.Model):
 
     @property
     def presenter(self) -> str:
-        return self.council.name if self.council_id else self.organisation
+        return self.council.name if self.council is not None else self.organisation

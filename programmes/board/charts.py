@@ -78,7 +78,7 @@ class DataTable:
     # Columns (by index, from 1) that hold money in pounds.
     money_columns: frozenset[int] = frozenset()
 
-    def series(self) -> dict[str, list[Decimal | None]]:
+    def series(self) -> dict[str, list[Cell]]:
         """Each value column as a series, keyed by its heading."""
         return {
             heading: [row[index] for row in self.rows]

@@ -74,7 +74,8 @@ def _strand_figures(strand_rows: list[Strand], rows: list[Rollup]) -> list[Stran
 
 
 def _zero(*, strand: Strand | None = None, council: Council | None = None) -> Rollup:
-    return Rollup(strand=strand, council=council, financial_year="", computed_at=None)
+    # Never saved: a zero row was never computed.
+    return Rollup(strand=strand, council=council, financial_year="", computed_at=None)  # type: ignore[misc]
 
 
 def savings_by_year_table(rows: list[Rollup], *, caption: str) -> DataTable:
@@ -169,7 +170,7 @@ def councils_table(rows: list[Rollup], *, caption: str) -> DataTable:
     return DataTable(
         caption=caption,
         columns=["Council", "Invested", "Projected savings", "Realised savings (verified)"],
-        rows=[[row.council.name, row.investment, row.projected, row.realised] for row in rows],
+        rows=[[str(row.council), row.investment, row.projected, row.realised] for row in rows],
         money_columns=frozenset({1, 2, 3}),
     )
 
@@ -359,7 +360,11 @@ def council_page(*, council: Council) -> CouncilPage:
     """One council's strands, bids, savings and ROI: 8 queries."""
     # Only strands with figures for this council: the rollup rows come with
     # their strand, in display order.
-    figures = [StrandFigures(row.strand, row) for row in rollups.rollups_by_strand(council=council)]
+    figures = [
+        StrandFigures(row.strand, row)
+        for row in rollups.rollups_by_strand(council=council)
+        if row.strand is not None
+    ]
     by_year = rollups.rollups_by_year(council=council)
     page = CouncilPage(
         council=council,
@@ -408,7 +413,7 @@ def grant_records() -> list[GrantRecord]:
             reference=bid.reference,
             title=bid.title or f"{bid.call.strand.name} award {bid.reference}",
             description=bid.summary,
-            amount_awarded=bid.award_value,
+            amount_awarded=bid.award_value or Decimal(0),
             amount_applied_for=_applied_pounds(bid),
             award_date=timezone.localdate(bid.decided_at),
             recipient_name=bid.lead_council.name,

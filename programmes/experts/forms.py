@@ -12,6 +12,7 @@ from programmes.forms import (
     PoundsField,
     counted_textarea,
     limited_text,
+    max_length_of,
     too_long,
 )
 from savings.years import financial_year_of, next_financial_year
@@ -42,7 +43,7 @@ class ExpertiseForm(SectionForm):
             "expertise_field": {
                 "max_length": too_long(
                     "Field of expertise",
-                    ExpertsBidDetail._meta.get_field("expertise_field").max_length,
+                    max_length_of(ExpertsBidDetail, "expertise_field"),
                 )
             }
         }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from crispy_forms_gds.layout import Field
 from django import forms
 
@@ -12,6 +14,7 @@ from programmes.forms import (
     counted_textarea,
     gds_helper,
     limited_text,
+    max_length_of,
     numeric_input,
     too_long,
 )
@@ -19,7 +22,7 @@ from programmes.growth.models import SUPPORT_AREAS, Adviser, GrowthBidDetail
 
 
 def _max_length(name: str) -> int:
-    return GrowthBidDetail._meta.get_field(name).max_length
+    return max_length_of(GrowthBidDetail, name)
 
 
 class ProjectForm(SectionForm):
@@ -178,11 +181,11 @@ class AdviserMatchForm(forms.Form):
 
     def __init__(self, *args, advisers, suggested_ids: set[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["adviser"]
+        field = cast(forms.ModelChoiceField, self.fields["adviser"])
         field.queryset = advisers
         # Suggested advisers first in the page's list is the view's job; the
         # label says which they are, so it is read out by screen readers too.
-        field.label_from_instance = lambda adviser: (
+        field.label_from_instance = lambda adviser: (  # type: ignore[method-assign,assignment]
             f"{adviser.name}{' (suggested)' if adviser.pk in suggested_ids else ''}: "
             f"{adviser.get_source_display()}. Expertise: {', '.join(adviser.expertise) or 'none'}"
         )

@@ -29,7 +29,7 @@ def pilot_get_for_user(*, user: User, pk: int) -> Pilot:
     )
     role = user_role(user)
     if role == APPLICANT:
-        queryset = queryset.filter(council_id=user.council_id)
+        queryset = queryset.filter(council=user.council)
     elif role != OFFICER:
         raise Http404
     try:

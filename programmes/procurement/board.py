@@ -5,6 +5,7 @@ paper section."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Q
 
@@ -34,6 +35,7 @@ def _count(number: int, one: str, many: str) -> str:
 
 def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
     paragraphs = []
+    workstream: Any  # annotated with its status counts by the selector
     for workstream in workstreams_with_status():
         lead = f" (led by {workstream.lead_council.name})" if workstream.lead_council else ""
         upcoming = [d for d in workstream.deadlines.all() if d.due_on >= as_at and not d.met_on]
