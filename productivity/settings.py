@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     # Sign-in throttling: failed attempts and lockouts, listed in the admin.
     "axes",
+    "django_ratelimit",
     "auditlog",
     # Two factors (docs/security.md): app codes (TOTP) and backup codes.
     "django_otp",
@@ -155,6 +156,32 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "programmes.middleware.lockout_response"
 # The form field usernames arrive in (both sign-in forms call it username).
 AXES_USERNAME_FORM_FIELD = "username"
+
+# Password reset emails (django-ratelimit; docs/security.md): per address
+# asked for and per client, whether or not the address has an account.
+PASSWORD_RESET_RATE_PER_ADDRESS = "3/h"  # noqa: S105 (a rate, not a password)
+PASSWORD_RESET_RATE_PER_CLIENT = "20/h"  # noqa: S105
+
+# The cache: Redis when DJANGO_CACHE_URL names one (a live service: the
+# throttle's counts are shared by every web process); otherwise memory in the
+# one process (`make demo`, tests). django-ratelimit refuses a per-process
+# cache (E003) and does not list Django's own Redis backend (W001), which
+# does increment atomically; both checks are silenced for those reasons.
+CACHE_URL = env_str("DJANGO_CACHE_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "productivity",
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not CACHE_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 # Sessions: end after DJANGO_SESSION_IDLE_MINUTES without a request and,
 # whatever the activity, DJANGO_SESSION_MAX_HOURS after signing in

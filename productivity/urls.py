@@ -11,6 +11,7 @@ from programmes.forms import (
     NewPasswordForm,
     PasswordResetRequestForm,
 )
+from programmes.signin import ThrottledPasswordResetView
 from programmes.twofactor.views import SignInView
 
 # Before the includes below: the bid and growth URLs take `<reference:…>`.
@@ -32,7 +33,7 @@ urlpatterns = [
     # address has an account, so the form cannot be used to find accounts.
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        ThrottledPasswordResetView.as_view(
             form_class=PasswordResetRequestForm,
             template_name="registration/password_reset_form.html",
             email_template_name="registration/password_reset_email.txt",

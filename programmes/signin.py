@@ -1,4 +1,5 @@
-"""Sign-in throttling (django-axes): when a lockout ends, in words.
+"""Sign-in throttling (django-axes): when a lockout ends, in words; and the
+throttle on password reset emails (django-ratelimit).
 
 Axes counts failures per username and per IP address over the cool-off;
 a lockout ends once the latest failure that caused it is older than the
@@ -11,9 +12,12 @@ from datetime import datetime
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit
+from django.conf import settings
+from django.contrib.auth.views import PasswordResetView
 from django.db.models import Max, Sum
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django_ratelimit.core import is_ratelimited
 
 
 def lockout_ends(request: HttpRequest, credentials: dict | None) -> datetime | None:
@@ -42,3 +46,47 @@ def lockout_message(request: HttpRequest, credentials: dict | None) -> str:
     ends = lockout_ends(request, credentials)
     when = f"Try again at {clock_time(ends)}" if ends else "Try again later"
     return f"You have entered the wrong details too many times. {when}"
+
+
+# Password reset requests (django-ratelimit) ---------------------------------
+# Each request sends an email: without a limit the form can flood a person's
+# inbox or the mail service. Limits are per address asked for and per client
+# address, the same for addresses with and without an account, so the limit
+# reveals nothing about who has one.
+
+
+def _client_ip(group: str, request: HttpRequest) -> str:
+    # The address django-axes worked out (DJANGO_BEHIND_PROXY decides whether
+    # X-Forwarded-For counts), so both throttles agree on who the client is.
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
+
+
+def _email_asked_for(group: str, request: HttpRequest) -> str:
+    return request.POST.get("email", "").strip().lower()
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's reset view, answering 429 with the form and a message when
+    the address or the client has asked too often."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        limited = False
+        for group, key, rate in (
+            ("password-reset-ip", _client_ip, settings.PASSWORD_RESET_RATE_PER_CLIENT),
+            ("password-reset-email", _email_asked_for, settings.PASSWORD_RESET_RATE_PER_ADDRESS),
+        ):
+            # Count against both limits on every request, so that being
+            # stopped by one does not leave the other uncounted.
+            limited |= is_ratelimited(
+                request, group=group, key=key, rate=rate, method="POST", increment=True
+            )
+        if not limited:
+            return super().post(request, *args, **kwargs)
+        form = self.get_form()
+        form.is_valid()
+        form.add_error(
+            None if "email" in form.errors else "email",
+            "You have asked for too many password reset emails. Wait an hour, then try "
+            "again, or ask an LGA officer to help you sign in",
+        )
+        return self.render_to_response(self.get_context_data(form=form), status=429)

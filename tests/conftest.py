@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -60,6 +61,9 @@ def _fast_and_local(settings, tmp_path):
     settings.STATIC_ROOT.mkdir()
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private-uploads"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Throttle counts (django-ratelimit) live in the cache: each test starts
+    # with none, whatever the tests before it asked for.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

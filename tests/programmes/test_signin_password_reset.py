@@ -122,3 +122,39 @@ def test_a_reset_password_signs_out_every_session(client, applicant_a):
     data = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     client.post(form_page.redirect_chain[-1][0], data)
     assert elsewhere.get(reverse("applications:bid_list")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_reset_emails_for_one_address_stop_after_three_an_hour(client, applicant_a):
+    for _ in range(3):
+        response = client.post(reverse("password_reset"), {"email": "applicant-a@example.org"})
+        assert response.status_code == 302
+    response = client.post(reverse("password_reset"), {"email": "Applicant-A@example.org"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "You have asked for too many password reset emails. Wait an hour" in page
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_the_limit_is_the_same_for_an_address_without_an_account(client, applicant_a):
+    """Being stopped says nothing about whether the address has an account."""
+    answers = []
+    for email in ("applicant-a@example.org", "nobody@example.org"):
+        for _ in range(4):
+            answers.append(client.post(reverse("password_reset"), {"email": email}).status_code)
+    assert answers == [302, 302, 302, 429] * 2
+
+
+@pytest.mark.django_db
+def test_one_client_asking_for_many_addresses_is_stopped(client, settings):
+    settings.PASSWORD_RESET_RATE_PER_CLIENT = "5/h"
+    answers = [
+        client.post(reverse("password_reset"), {"email": f"person{n}@example.org"}).status_code
+        for n in range(6)
+    ]
+    assert answers == [302] * 5 + [429]
+    # Another client is not stopped by the first one's requests.
+    other = Client(REMOTE_ADDR="192.0.2.10")
+    assert other.post(reverse("password_reset"), {"email": "x@example.org"}).status_code == 302
