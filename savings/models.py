@@ -49,7 +49,28 @@ class InvestmentSource(models.TextChoices):
     PARTNER = "partner", "Partner contribution"
 
 
-class Investment(models.Model):
+class ScopedFact(models.Model):
+    """What investment and savings facts share: an amount for one financial
+    year, in a (strand, council, year) scope that the rollups recompute.
+    Each subclass declares its strand, council and bid links (their reverse
+    names differ) and its constraints (named per table)."""
+
+    strand_id: int
+    council_id: int
+    financial_year = models.CharField(max_length=7, validators=[validate_financial_year])
+    amount = models.DecimalField(**MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def scope(self) -> tuple[int, int, str]:
+        """The rollup scope this fact counts in (savings.outbox.Scope)."""
+        return (self.strand_id, self.council_id, self.financial_year)
+
+
+class Investment(ScopedFact):
     """What the LGA (or a partner) puts into a council's work in a strand."""
 
     strand = models.ForeignKey(Strand, on_delete=models.PROTECT, related_name="investments")
@@ -63,10 +84,7 @@ class Investment(models.Model):
         related_name="investments",
     )
     source = models.CharField(max_length=20, choices=InvestmentSource.choices)
-    financial_year = models.CharField(max_length=7, validators=[validate_financial_year])
-    amount = models.DecimalField(**MONEY)
     description = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["financial_year", "pk"]
@@ -99,7 +117,7 @@ class Recurrence(models.TextChoices):
     RECURRING = "recurring", "Recurring (a year)"
 
 
-class SavingsEntry(models.Model):
+class SavingsEntry(ScopedFact):
     """A saving for one council, strand and financial year."""
 
     strand = models.ForeignKey(Strand, on_delete=models.PROTECT, related_name="savings")
@@ -111,12 +129,10 @@ class SavingsEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="savings",
     )
-    financial_year = models.CharField(max_length=7, validators=[validate_financial_year])
     kind = models.CharField(max_length=20, choices=SavingsKind.choices)
     recurrence = models.CharField(
         max_length=20, choices=Recurrence.choices, default=Recurrence.ONE_OFF
     )
-    amount = models.DecimalField(**MONEY)
     evidence = models.TextField(blank=True)
     # A council's return: realised savings reported through the web form, with
     # an optional supporting document. They count as realised only once an
@@ -139,7 +155,6 @@ class SavingsEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["financial_year", "pk"]
