@@ -59,13 +59,6 @@ class StaleEditError(ValidationError):
     """Someone else saved the draft after this user opened the page."""
 
 
-# Who may act: programmes/permissions.py ---------------------------------------
-
-
-def _require_applicant(actor: Actor, application: Application) -> None:
-    require_council_user(actor, application.lead_council_id)
-
-
 def _require_state(application: Application, allowed: tuple[str, ...], action: str) -> None:
     if application.state not in allowed:
         raise ValidationError(
@@ -269,7 +262,7 @@ def application_section_save(
     from applications.sections import section_get, section_instance
 
     application = _lock(application)
-    _require_applicant(actor, application)
+    require_council_user(actor, application.lead_council_id)
     _require_state(application, (State.DRAFT,), "change")
     if (not is_system(actor) or version is not None) and version != application.version:
         raise StaleEditError(
@@ -329,7 +322,7 @@ def application_submit(
 
     at = at or timezone.now()
     application = _lock(application)
-    _require_applicant(actor, application)
+    require_council_user(actor, application.lead_council_id)
     _require_state(application, (State.DRAFT,), "send")
     _require_call_open(application.call, at, "send this bid")
     incomplete = [s.section.title for s in section_statuses(application) if not s.complete]
@@ -478,7 +471,7 @@ def application_information_provide(
     if not note.strip():
         raise ValidationError("Enter your answer to the officer's questions", code="required")
     application = _lock(application)
-    _require_applicant(actor, application)
+    require_council_user(actor, application.lead_council_id)
     _require_state(application, (State.MORE_INFORMATION,), "answer questions on")
     application.information_due_on = None
     return _move(
@@ -598,7 +591,7 @@ def application_withdraw(
 ) -> Application:
     """The council withdraws its bid from any open state."""
     application = _lock(application)
-    _require_applicant(actor, application)
+    require_council_user(actor, application.lead_council_id)
     _require_state(application, OPEN_STATES, "withdraw")
     was_draft = application.is_draft
     return _move(
@@ -626,7 +619,7 @@ def document_add(
 ) -> Document:
     """Check and store a supporting document (drafts) or an answer's document."""
     application = _lock(application)
-    _require_applicant(actor, application)
+    require_council_user(actor, application.lead_council_id)
     if purpose == DocumentPurpose.RESPONSE:
         _require_state(application, (State.MORE_INFORMATION,), "add answer documents to")
     else:
@@ -653,7 +646,7 @@ def document_add(
 @transaction.atomic
 def document_remove(*, document: Document, actor: Actor) -> None:
     application = _lock(document.application)
-    _require_applicant(actor, application)
+    require_council_user(actor, application.lead_council_id)
     if document.purpose == DocumentPurpose.RESPONSE:
         _require_state(application, (State.MORE_INFORMATION,), "remove documents from")
     else:
