@@ -736,3 +736,19 @@ def test_each_persona_is_refused_or_allowed_as_the_rule_says(service, strands):
     }
     expected = {persona: ("done" if persona in allowed else "refused", "") for persona in PERSONAS}
     assert results == expected
+
+
+@pytest.mark.django_db
+def test_a_person_is_stored_as_who_acted_and_the_portal_as_nobody():
+    world = _world()
+    council_user = world.actors["own_council"]
+    by_person = ope.plan_submit(
+        plan=ProjectPlanFactory(pilot=PilotFactory(council=world.council)), actor=council_user
+    )
+    by_portal = ope.plan_submit(
+        plan=ProjectPlanFactory(pilot=PilotFactory(council=CouncilFactory())), actor=SYSTEM
+    )
+    by_person.refresh_from_db()
+    by_portal.refresh_from_db()
+    assert by_person.submitted_by == council_user
+    assert by_portal.submitted_by is None
