@@ -67,7 +67,13 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
         "submitted_at",
         "score",
     ]
-    list_filter = ["call__strand", "call", "state", "lead_council"]
+    list_filter = [
+        "call__strand",
+        "call",
+        "state",
+        "lead_council",
+        ("anonymised_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["reference", "title", "lead_council__name", "lead_council__short_name"]
     list_select_related = ["call__strand", "lead_council"]
     ordering = ["-submitted_at", "-created_at"]

@@ -15,9 +15,45 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from programmes.models import Council, Strand
+
+# The rules a call's fields must keep: (constraint name, condition, the field
+# an error is shown against, the message).
+CALL_RULES = [
+    (
+        "call_closes_after_it_opens",
+        models.Q(closes_at__gt=models.F("opens_at")),
+        "closes_at",
+        "The closing date must be after the opening date",
+    ),
+    (
+        "call_max_amount_not_negative",
+        models.Q(max_amount__isnull=True) | models.Q(max_amount__gte=0),
+        "max_amount",
+        "The most a bid can ask for cannot be negative",
+    ),
+    (
+        "call_limits_amount_or_days",
+        models.Q(max_amount__isnull=True) | models.Q(max_days__isnull=True),
+        "max_days",
+        "A call awards either pounds or adviser days, not both",
+    ),
+    (
+        "call_days_have_a_day_rate",
+        models.Q(max_days__isnull=True) | models.Q(day_rate__isnull=False),
+        "day_rate",
+        "Enter the day rate used to value adviser days",
+    ),
+    (
+        "call_support_window_in_order",
+        models.Q(support_from__isnull=True)
+        | models.Q(support_until__isnull=True)
+        | models.Q(support_until__gte=models.F("support_from")),
+        "support_until",
+        "The end of the support window must be after its start",
+    ),
+]
 
 
 class Call(models.Model):
@@ -48,46 +84,33 @@ class Call(models.Model):
 
     class Meta:
         ordering = ["-opens_at"]
+        # One rule each, stated once: the database enforces it, and
+        # validate_constraints() shows its message against its field.
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(closes_at__gt=models.F("opens_at")),
-                name="call_closes_after_it_opens",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(max_amount__isnull=True) | models.Q(max_amount__gte=0),
-                name="call_max_amount_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(max_amount__isnull=True) | models.Q(max_days__isnull=True),
-                name="call_limits_amount_or_days",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(max_days__isnull=True) | models.Q(day_rate__isnull=False),
-                name="call_days_have_a_day_rate",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(support_from__isnull=True)
-                | models.Q(support_until__isnull=True)
-                | models.Q(support_until__gte=models.F("support_from")),
-                name="call_support_window_in_order",
-            ),
+                condition=condition,
+                name=name,
+                violation_error_code=name,
+                violation_error_message=message,
+            )
+            for name, condition, _field, message in CALL_RULES
         ]
 
     def __str__(self) -> str:
         return self.title
 
-    def clean(self) -> None:
-        errors = {}
-        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            errors["closes_at"] = "The closing date must be after the opening date"
-        if self.max_amount is not None and self.max_days is not None:
-            errors["max_days"] = "A call awards either pounds or adviser days, not both"
-        if self.max_days is not None and self.day_rate is None:
-            errors["day_rate"] = "Enter the day rate used to value adviser days"
-        if self.support_from and self.support_until and self.support_until < self.support_from:
-            errors["support_until"] = "The end of the support window must be after its start"
-        if errors:
-            raise ValidationError(errors)
+    def validate_constraints(self, exclude=None) -> None:
+        """The constraints' errors, each against the field it is about (the
+        admin shows them beside the field rather than above the form)."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            fields = {name: field for name, _condition, field, _message in CALL_RULES}
+            by_field: dict[str, list[ValidationError]] = {}
+            for key, errors in error.error_dict.items():
+                for item in errors:
+                    by_field.setdefault(fields.get(item.code or "", key), []).append(item)
+            raise ValidationError(by_field) from None
 
     @property
     def awards_days(self) -> bool:
@@ -212,6 +235,11 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When retention removed the bid's personal data (applications.retention):
+    # set once, so a second run skips the bid.
+    anonymised_at = models.DateTimeField(
+        "personal data removed", null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -303,8 +331,7 @@ class Application(models.Model):
         return requests[-1] if requests else None
 
     def detail_model(self) -> type[models.Model] | None:
-        path = self.call.strand.spec.bid_detail_model
-        return import_string(path) if path else None
+        return self.call.strand.spec.bid_detail_model
 
     def strand_detail(self) -> models.Model | None:
         """The strand's own answers (one-to-one), or None for a strand without any."""

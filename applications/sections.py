@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.http import Http404
-from django.utils.module_loading import import_string
 
 from applications.forms import AboutForm, CouncilsForm, FundingForm, SectionForm
 from applications.models import Application
@@ -26,7 +25,7 @@ def sections_for(application: Application) -> list[Section]:
     if spec.partner_councils_label:
         classes.append(CouncilsForm)
     classes.append(FundingForm)
-    classes += [import_string(path) for path in spec.bid_detail_forms]
+    classes += list(spec.bid_detail_forms)
     sections = []
     for form_class in classes:
         title = form_class.title

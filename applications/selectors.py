@@ -30,9 +30,9 @@ def calls_open(*, at=None) -> QuerySet[Call]:
 
 
 def bid_strand_keys() -> list[str]:
-    from programmes.strands import STRANDS
+    from programmes.strands import strands
 
-    return [key for key, spec in STRANDS.items() if spec.bid_based]
+    return [key for key, spec in strands().items() if spec.bid_based]
 
 
 def application_get_for_user(*, user: User, reference: str) -> Application:

@@ -1,12 +1,14 @@
-"""Worker entry points for bids: sending email notices. Thin: the work is in
-`applications.emails`."""
+"""Worker entry points for bids: sending email notices, and retention. Thin:
+the work is in `applications.emails` and `applications.retention`."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from applications import emails
+from applications import emails, retention
 from applications.models import NoticeStatus
+from programmes.permissions import RETENTION
+from savings.tasks import RETRY
 
 
 @shared_task(bind=True)
@@ -28,3 +30,11 @@ def notices_sweep() -> int:
     for notice_id in due:
         emails.notice_deliver(notice_id=notice_id)
     return len(due)
+
+
+@shared_task(**RETRY)
+def retention_anonymise() -> dict:
+    """Monthly (beat): remove personal data from old closed bids and
+    deactivated accounts. Each record is its own transaction and is marked
+    done, so a retry after a database hiccup carries on where it stopped."""
+    return retention.anonymise(actor=RETENTION).as_dict()

@@ -123,6 +123,7 @@ def bid_detail(request: HttpRequest, reference: str) -> HttpResponse:
             if application.state == ApplicationState.MORE_INFORMATION
             else None
         ),
+        "retention_years": settings.RETENTION_YEARS,
     }
     return render(request, "applications/bid_overview.html", context)
 

@@ -189,6 +189,9 @@ STORAGES = {
 # or media, and handed out only by views that check access.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(BASE_DIR / "private-uploads")))
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# Retention (applications.retention, docs/security.md): bids declined or
+# withdrawn more than this many years ago lose their personal data.
+RETENTION_YEARS = env_int("DJANGO_RETENTION_YEARS", 6, minimum=1)
 # Zip-bomb guards for DOCX, XLSX and ODT uploads (programmes/documents.py).
 DOCUMENT_MAX_UNCOMPRESSED_BYTES = env_int(
     "DOCUMENT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024, minimum=1
@@ -298,6 +301,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Email notices (docs/worker.md): send those whose task was lost.
     "notices-sweep": {"task": "applications.tasks.notices_sweep", "schedule": timedelta(minutes=1)},
+    # Retention (docs/security.md): monthly, at a quiet hour, after the
+    # nightly rollup rebuild has finished.
+    "retention-anonymise": {
+        "task": "applications.tasks.retention_anonymise",
+        "schedule": crontab(day_of_month=1, hour=3, minute=30),
+    },
     # The worker's heartbeat, which /healthz and the admin home report.
     "worker-heartbeat": {
         "task": "programmes.tasks.worker_heartbeat",

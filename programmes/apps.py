@@ -12,8 +12,12 @@ def _sync_roles(sender, **kwargs) -> None:
     if sender is not with_models[-1]:
         return
     from programmes.roles import groups_sync
+    from programmes.services import strands_sync
 
     groups_sync()
+    # A Strand row for every installed strand (programmes/strands.py), so a
+    # new strand's pages work after `migrate`, demo data or not.
+    strands_sync()
 
 
 class ProgrammesConfig(AppConfig):
@@ -27,6 +31,6 @@ class ProgrammesConfig(AppConfig):
 
         user_logged_in.connect(session_stamp, dispatch_uid="programmes.session_stamp")
 
-        from programmes import audit
+        from programmes import audit, checks  # noqa: F401 (checks register themselves)
 
         audit.register()

@@ -36,6 +36,7 @@ PAGE = "page"
 ADMIN = "admin"
 IMPORT = "import"
 BULK_ACTION = "bulk action"
+RETENTION = "retention"
 SYSTEM = "system"
 
 _through: ContextVar[str] = ContextVar("audit_through", default=SYSTEM)

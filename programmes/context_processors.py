@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.module_loading import import_string
 
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, user_role
-from programmes.strands import STRANDS
+from programmes.strands import strands
 
 
 def _navigation(request: HttpRequest) -> list[dict]:
@@ -13,9 +12,9 @@ def _navigation(request: HttpRequest) -> list[dict]:
     if role == APPLICANT:
         items.append(("Your council's bids", reverse("applications:bid_list")))
         items.append(("Savings returns", reverse("savings:award_list")))
-        for spec in STRANDS.values():
+        for spec in strands().values():
             if spec.council_nav:
-                item = import_string(spec.council_nav)(request.user)
+                item = spec.council_nav(request.user)
                 if item:
                     items.append(item)
     if role in (OFFICER, BOARD_MEMBER):

@@ -12,7 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
-from programmes.strands import STRANDS, StrandSpec, strand_choices
+from programmes.strands import StrandSpec, get_strand, strand_choices
 from programmes.validators import GSS_PREFIX_BY_KIND, gss_code_matches_kind, validate_gss_code
 
 
@@ -118,7 +118,7 @@ class Council(models.Model):
 class Strand(models.Model):
     """One of the programme's five strands; its behaviour lives in the registry."""
 
-    key = models.CharField(max_length=20, unique=True, choices=strand_choices())
+    key = models.CharField(max_length=20, unique=True, choices=strand_choices)
     name = models.CharField(max_length=100)
     display_order = models.PositiveSmallIntegerField(default=0)
 
@@ -130,7 +130,7 @@ class Strand(models.Model):
 
     @property
     def spec(self) -> StrandSpec:
-        return STRANDS[self.key]
+        return get_strand(self.key)
 
 
 class User(AbstractUser):

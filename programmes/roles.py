@@ -19,31 +19,28 @@ OFFICER = "LGA officer"
 BOARD_MEMBER = "Board member"
 ROLES = (APPLICANT, OFFICER, BOARD_MEMBER)
 
-# The project's own apps (by app label); Django's own are left to superusers.
-PROGRAMME_APP_LABELS = (
-    "programmes",
-    "ope",
-    "experts",
-    "asce",
-    "growth",
-    "procurement",
-    "public",
-    "board",
-    "applications",
-    "savings",
-)
+# The project's own apps (by app label), with every installed strand's app
+# (programme_app_labels); Django's own are left to superusers.
+CORE_APP_LABELS = ("programmes", "public", "board", "applications", "savings")
 # Officers only: sign-in attempts carry usernames and IP addresses.
 OFFICER_ONLY_APP_LABELS = ("axes",)
+
+
+def programme_app_labels() -> tuple[str, ...]:
+    from programmes.strands import strands
+
+    return CORE_APP_LABELS + tuple(spec.app_label for spec in strands().values())
 
 
 @transaction.atomic
 def groups_sync() -> dict[str, Group]:
     """Create the role groups and set their permissions. Safe to run again."""
-    programme_perms = Permission.objects.filter(content_type__app_label__in=PROGRAMME_APP_LABELS)
+    labels = programme_app_labels()
+    programme_perms = Permission.objects.filter(content_type__app_label__in=labels)
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
     groups[APPLICANT].permissions.clear()
     officer_perms = Permission.objects.filter(
-        content_type__app_label__in=PROGRAMME_APP_LABELS + OFFICER_ONLY_APP_LABELS
+        content_type__app_label__in=labels + OFFICER_ONLY_APP_LABELS
     )
     # The audit trail is evidence: officers read it and never change or
     # delete it (the library's admin refuses those to everyone).

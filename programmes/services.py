@@ -17,7 +17,7 @@ from django.db import transaction
 from programmes.models import Council, Strand, User
 from programmes.permissions import Actor, require_officer
 from programmes.roles import APPLICANT, OFFICER, ROLES
-from programmes.strands import STRANDS
+from programmes.strands import strands
 
 
 @transaction.atomic
@@ -51,13 +51,13 @@ def council_upsert(
 @transaction.atomic
 def strands_sync() -> list[Strand]:
     """One Strand row per registry entry, named and ordered as the registry says."""
-    strands = []
-    for order, spec in enumerate(STRANDS.values(), start=1):
+    rows = []
+    for order, spec in enumerate(strands().values(), start=1):
         strand, _ = Strand.objects.update_or_create(
             key=spec.key, defaults={"name": spec.name, "display_order": order}
         )
-        strands.append(strand)
-    return strands
+        rows.append(strand)
+    return rows
 
 
 @transaction.atomic

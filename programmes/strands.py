@@ -1,9 +1,18 @@
-"""The strand registry: what the generic apps need to know about each strand.
+"""The strand registry: each strand is one app that declares itself.
 
-`applications` and `savings` never import a strand app. They look a strand up
-here by its key (the model is healthchecks' TRANSPORTS dict). A strand app adds
-to its entry by naming its pieces as dotted paths, so this module imports
-nothing above the core layer.
+A strand app (`programmes/<strand>/`) has a `strand.py` whose `STRAND` is a
+`StrandSpec`: real objects, not dotted strings, for everything the rest of
+the portal needs from the strand (its bid questions and criteria, its award
+page, its board block and status, its board paper section, its statistics
+hook for the rollup drain). Its demo data is its `demo.py`, found the same
+way by `load_demo`. The registry finds every installed app with a `strand`
+module, so adding a strand is adding its folder and its line in
+INSTALLED_APPS; `applications`, `savings`, the board, the paper, the roles
+and the demo loop over `strands()` and never name one (docs/strands.md).
+
+The registry is read after the app registry is ready (the specs import their
+app's models); a Django system check (programmes/checks.py) refuses to start
+when a declaration is incomplete.
 
 Strands and their facts come from the 2013 board paper ("Productivity
 Programme Update", Item 8): One Public Estate (paras 2-5), Productivity
@@ -13,7 +22,60 @@ Advisers (15-18) and the National Procurement Strategy (19-28).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.module_loading import module_has_submodule
+
+if TYPE_CHECKING:
+    from django import forms
+    from django.db import models
+
+    from programmes.models import Strand
+
+# The module each strand app declares itself in, and the name it binds.
+SPEC_MODULE = "strand"
+SPEC_NAME = "STRAND"
+
+
+@dataclass(frozen=True)
+class PaperSection:
+    """The strand's section of the board paper: a heading, and paragraphs
+    written from live figures (`paragraphs(strand, as_at)`)."""
+
+    heading: str
+    paragraphs: Callable[[Strand, date], list[str]]
+
+
+@dataclass(frozen=True)
+class BoardBlock:
+    """The strand's own part of the board pages.
+
+    `fill(page)` adds the strand's figures to its board page (a
+    `programmes.board.selectors.StrandPage`): status rows in `page.status`,
+    tables (each downloadable as CSV) in `page.tables`, anything else the
+    template reads in `page.extra`, with a fixed number of queries. `template`
+    renders them, included by board/strand.html with `data` (the page) and
+    `charts` (an SVG per key of `charts` below).
+    `charts` maps a key of `page.tables` to a chart title: drawn as a bar
+    chart of percentages, beside the same table as its text alternative.
+    `council_fill(council)` returns the council's own records in the strand
+    (empty: none), shown by `council_template` on the council's board page
+    (as `records`), and making the strand one the council takes part in.
+    """
+
+    fill: Callable[[Any], None]
+    template: str = ""
+    charts: tuple[tuple[str, str], ...] = ()
+    council_fill: Callable[[Any], list] | None = None
+    council_template: str = ""
 
 
 @dataclass(frozen=True)
@@ -23,152 +85,77 @@ class StrandSpec:
     short_name: str
     # Bid references start with this, e.g. PE-2013-0042 (read out on the phone).
     reference_prefix: str
-    # The Django app (dotted path) that owns the strand's pages and records.
-    app: str
-    # Councils bid for support through calls; ASCE and procurement are not bid-based.
-    bid_based: bool
     summary: str
-    # For bid-based strands (the applications issue): the one-to-one model in
-    # the strand app that holds the strand's own answers, the forms for its
-    # question pages (one topic per page, in order), the criteria officers
-    # score 1-5, and the InvestmentSource value recorded when a bid is awarded.
-    # Dotted paths and plain values only: this module imports nothing above
-    # the core layer.
-    bid_detail_model: str = ""
-    bid_detail_forms: tuple[str, ...] = ()
+    paper: PaperSection
+    # Councils bid for support through calls; ASCE and procurement are not bid-based.
+    bid_based: bool = False
+    # Place among the strands on the board, the paper and the menus.
+    order: int = 100
+    # For bid-based strands: the one-to-one model in the strand app that holds
+    # the strand's own answers (None: the generic questions only), the forms
+    # for its question pages (one topic per page, in order), the criteria
+    # officers score 1-5, and where an award's investment comes from (a
+    # savings.models.InvestmentSource).
+    bid_detail_model: type[models.Model] | None = None
+    bid_detail_forms: tuple[type[forms.Form], ...] = ()
     assessment_criteria: tuple[tuple[str, str], ...] = ()
-    investment_source: str = "lga_grant"
+    investment_source: str = ""
     # Who the question pages call the partner councils, or "" for a strand
     # whose bids are from one council only.
     partner_councils_label: str = "Other councils this bid serves"
     # The URL name of the strand's own page about an award (taking the bid's
     # reference), linked from the council's bid page once approved; "" if none.
     award_page: str = ""
-    # Dotted path to `item(user) -> (label, url) | None`: a link in a council
-    # applicant's navigation to the strand's own page for their council.
-    council_nav: str = ""
+    # `item(user) -> (label, url) | None`: a link in a council applicant's
+    # navigation to the strand's own page for their council.
+    council_nav: Callable[[Any], tuple[str, str] | None] | None = None
+    board: BoardBlock | None = None
+    # `hook(years)` run by the rollup drain when the strand's scopes of those
+    # financial years (None: all) are recomputed, e.g. ASCE's mean and mode.
+    statistics: Callable[[set[str] | None], None] | None = None
+    # The Django app label that owns the strand (set by the registry).
+    app_label: str = ""
 
 
-STRANDS: dict[str, StrandSpec] = {
-    spec.key: spec
-    for spec in (
-        StrandSpec(
-            key="ope",
-            name="One Public Estate",
-            short_name="OPE",
-            reference_prefix="OPE",
-            app="programmes.ope",
-            bid_based=True,
-            bid_detail_model="programmes.ope.models.OpeBidDetail",
-            council_nav="programmes.ope.selectors.council_nav_item",
-            bid_detail_forms=(
-                "programmes.ope.forms.PartnersForm",
-                "programmes.ope.forms.AssetsForm",
-                "programmes.ope.forms.PlanForm",
-            ),
-            assessment_criteria=(
-                ("partnership", "Strength of the partnership of public bodies"),
-                ("assets", "Scale of the assets in scope"),
-                ("deliverability", "Deliverability of the plan"),
-                ("value_for_money", "Value for money"),
-            ),
-            # Para 4: the resource comes from the Cabinet Office.
-            investment_source="cabinet_office",
-            partner_councils_label="Other councils in the partnership",
-            summary=(
-                "A capital and assets programme run by the LGA for the Cabinet Office, "
-                "with 12 pilot councils sharing public property with other public bodies."
-            ),
-        ),
-        StrandSpec(
-            key="experts",
-            name="Productivity Experts",
-            short_name="Experts",
-            reference_prefix="PE",
-            app="programmes.experts",
-            bid_based=True,
-            bid_detail_model="programmes.experts.models.ExpertsBidDetail",
-            bid_detail_forms=(
-                "programmes.experts.forms.ExpertiseForm",
-                "programmes.experts.forms.SavingsForm",
-            ),
-            assessment_criteria=(
-                ("savings_potential", "Savings potential"),
-                ("deliverability", "Deliverability"),
-                ("value_for_money", "Value for money"),
-                ("transferability", "Transferability to other councils"),
-            ),
-            investment_source="lga_grant",
-            # Para 8: one appointment can serve several councils.
-            partner_councils_label="Other councils the expert will serve",
-            summary=(
-                "Funding for councils to engage an expert in the field they need "
-                "to deliver efficiency savings."
-            ),
-        ),
-        StrandSpec(
-            key="asce",
-            name="Adult Social Care Efficiency",
-            short_name="ASCE",
-            reference_prefix="ASCE",
-            app="programmes.asce",
-            bid_based=False,
-            summary=(
-                "Participating councils report their adult social care budgets and "
-                "the efficiency savings they make each year."
-            ),
-        ),
-        StrandSpec(
-            key="growth",
-            name="Local Economic Growth Advisers",
-            short_name="Growth Advisers",
-            reference_prefix="EGA",
-            app="programmes.growth",
-            bid_based=True,
-            bid_detail_model="programmes.growth.models.GrowthBidDetail",
-            bid_detail_forms=(
-                "programmes.growth.forms.ProjectForm",
-                "programmes.growth.forms.SupportAreasForm",
-                "programmes.growth.forms.LocalPartnersForm",
-            ),
-            assessment_criteria=(
-                ("growth_impact", "Potential impact on local economic growth"),
-                ("fit_with_lep", "Fit with the sub-region and the LEP"),
-                ("deliverability", "Deliverable within the days and window"),
-                ("value_for_money", "Value for money"),
-            ),
-            # Para 18: days of adviser support, turned into pounds at the call's day rate.
-            investment_source="adviser_days",
-            # Para 16: primarily aimed at individual authorities.
-            partner_councils_label="",
-            award_page="growth:adviser_support",
-            summary=(
-                "Up to 14 days of support from a panel of economic growth advisers, "
-                "used between September 2013 and February 2014."
-            ),
-        ),
-        StrandSpec(
-            key="procurement",
-            name="National Procurement Strategy",
-            short_name="Procurement",
-            reference_prefix="NPS",
-            app="programmes.procurement",
-            bid_based=False,
-            summary=(
-                "Sector-led category deep dives into construction, energy and ICT, "
-                "each with a programme board of councils and public buying organisations."
-            ),
-        ),
-    )
-}
+def _declared(app_config) -> StrandSpec | None:
+    if not module_has_submodule(app_config.module, SPEC_MODULE):
+        return None
+    module = import_module(f"{app_config.name}.{SPEC_MODULE}")
+    spec = getattr(module, SPEC_NAME, None)
+    if spec is None:
+        return None
+    if not isinstance(spec, StrandSpec):
+        raise TypeError(f"{app_config.name}.{SPEC_MODULE}.{SPEC_NAME} is not a StrandSpec")
+    return StrandSpec(**{**spec.__dict__, "app_label": app_config.label})
+
+
+@cache
+def _registry() -> dict[str, StrandSpec]:
+    apps.check_apps_ready()
+    found = [spec for config in apps.get_app_configs() if (spec := _declared(config))]
+    found.sort(key=lambda spec: (spec.order, spec.name))
+    return {spec.key: spec for spec in found}
+
+
+@receiver(setting_changed)
+def _installed_apps_changed(*, setting: str, **kwargs) -> None:
+    # Tests install a strand app for a while (tests/sixth_strand).
+    if setting == "INSTALLED_APPS":
+        _registry.cache_clear()
+
+
+def strands() -> dict[str, StrandSpec]:
+    """Every installed strand by key, in display order."""
+    return _registry()
 
 
 def strand_choices() -> list[tuple[str, str]]:
-    return [(spec.key, spec.name) for spec in STRANDS.values()]
+    return [(spec.key, spec.name) for spec in strands().values()]
 
 
 def get_strand(key: str) -> StrandSpec:
+    registry = strands()
     try:
-        return STRANDS[key]
+        return registry[key]
     except KeyError:
-        raise LookupError(f"No strand {key!r}; known strands: {', '.join(STRANDS)}") from None
+        raise LookupError(f"No strand {key!r}; known strands: {', '.join(registry)}") from None

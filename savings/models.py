@@ -8,6 +8,7 @@ outbox and rollups on top of these facts.
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -17,9 +18,16 @@ from programmes import documents
 from programmes.models import Council, Strand
 from savings.years import FINANCIAL_YEAR_REGEX, validate_financial_year
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class _Money(TypedDict, total=False):
+    max_digits: int
+    decimal_places: int
+    default: int
+
+
+MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
 # Totals over many facts need more room than one fact.
-TOTAL = {"max_digits": 18, "decimal_places": 2, "default": 0}
+TOTAL: _Money = {"max_digits": 18, "decimal_places": 2, "default": 0}
 
 
 def evidence_upload_to(instance: SavingsEntry, filename: str) -> str:
@@ -112,7 +120,7 @@ class SavingsEntry(models.Model):
     evidence = models.TextField(blank=True)
     # A council's return: realised savings reported through the web form, with
     # an optional supporting document. They count as realised only once an
-    # officer has verified them (issue 4); until then they are shown apart.
+    # officer has verified them (docs/savings.md); until then they are shown apart.
     document = models.FileField(
         upload_to=evidence_upload_to, storage=private_storage, blank=True, max_length=200
     )

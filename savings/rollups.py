@@ -5,7 +5,7 @@ never adjusted by a delta (`total += amount` double-counts when a task is
 redelivered). So a drain run twice, two drains at once, or a retried task all
 leave exactly the rows that a recompute from scratch would.
 
-How a drain works (issue 4, DESIGN.md "Money and rollups"):
+How a drain works (docs/design.md, "Money and rollups"):
 1. Take the rollup lock, so only one recompute writes rollups at a time
    (a transaction-scoped advisory lock on PostgreSQL; SQLite's IMMEDIATE
    transactions already serialise writers).
@@ -244,29 +244,27 @@ def _lock(cursor) -> None:
         cursor.execute("SET LOCAL work_mem = '64MB'")
 
 
-# Strand statistics computed beside the rollups (ASCE's mean, median and mode),
-# registered by the strand app at start-up so that `savings` imports no strand.
-StatisticsHook = Callable[[set[str] | None], None]
-_STATISTICS: dict[str, StatisticsHook] = {}
+# Strand statistics computed beside the rollups (ASCE's mean, median and
+# mode): each strand's `StrandSpec.statistics`, found through the registry so
+# that `savings` imports no strand.
+def _statistics_hooks() -> dict[str, Callable[[set[str] | None], None]]:
+    from programmes.strands import strands
 
-
-def statistics_register(strand_key: str, hook: StatisticsHook) -> None:
-    """Have `hook(years)` run whenever scopes of this strand are recomputed;
-    `years` is the set of dirty financial years, or None for all of them."""
-    _STATISTICS[strand_key] = hook
+    return {key: spec.statistics for key, spec in strands().items() if spec.statistics}
 
 
 def _run_statistics(markers: Iterable[tuple[str, str]] | None) -> None:
+    hooks = _statistics_hooks()
     if markers is None:
-        for hook in _STATISTICS.values():
+        for hook in hooks.values():
             hook(None)
         return
     years_by_strand: dict[str, set[str]] = {}
     for strand_key, year in markers:
         years_by_strand.setdefault(strand_key, set()).add(year)
     for strand_key, years in years_by_strand.items():
-        if strand_key in _STATISTICS:
-            _STATISTICS[strand_key](years)
+        if strand_key in hooks:
+            hooks[strand_key](years)
 
 
 def recompute_scopes(scopes: list[Scope], now) -> None:

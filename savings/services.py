@@ -255,7 +255,7 @@ def savings_entries_delete(*, entries: Iterable[SavingsEntry], actor: Actor) -> 
 def savings_entries_verify(*, entries: Iterable[SavingsEntry], actor: Actor) -> int:
     """An officer confirms reported realised savings against their evidence.
 
-    Only verified savings count as realised (issue 4); returns how many were
+    Only verified savings count as realised (docs/savings.md); returns how many were
     newly verified. Savings already verified, or not realised, are left alone.
     """
     require_officer(actor)

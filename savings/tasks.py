@@ -6,6 +6,7 @@ Retries with backoff are safe because every recompute is idempotent.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -16,7 +17,7 @@ from savings.models import RollupRun
 from savings.outbox import drain_pending_clear
 
 # Database hiccups (a failover, a dropped connection) are retried.
-RETRY = {
+RETRY: dict[str, Any] = {
     "autoretry_for": (OperationalError, InterfaceError),
     "retry_backoff": True,
     "retry_backoff_max": 60,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from applications.models import Call
 from programmes.models import Council, CouncilKind, Region, Strand, User
-from programmes.strands import STRANDS
+from programmes.strands import get_strand
 
 
 class CouncilFactory(factory.django.DjangoModelFactory):
@@ -47,7 +47,7 @@ class StrandFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("key",)
 
     key = "experts"
-    name = factory.LazyAttribute(lambda s: STRANDS[s.key].name)
+    name = factory.LazyAttribute(lambda s: get_strand(s.key).name)
 
 
 class CallFactory(factory.django.DjangoModelFactory):

@@ -12,6 +12,7 @@ EXPECTED = {
     "savings.tasks.rollups_sweep": timedelta(minutes=1),
     "savings.tasks.rollups_recompute_all": crontab(hour=2, minute=30),
     "applications.tasks.notices_sweep": timedelta(minutes=1),
+    "applications.tasks.retention_anonymise": crontab(day_of_month=1, hour=3, minute=30),
     "programmes.tasks.worker_heartbeat": timedelta(seconds=30),
 }
 

@@ -348,9 +348,13 @@ COUNCIL_FORMS = [
 
 
 def _section_form_classes() -> list[str]:
-    from programmes.strands import STRANDS
+    from programmes.strands import strands
 
-    return [path for spec in STRANDS.values() for path in spec.bid_detail_forms]
+    return [
+        f"{form.__module__}.{form.__qualname__}"
+        for spec in strands().values()
+        for form in spec.bid_detail_forms
+    ]
 
 
 @pytest.mark.parametrize("path", COUNCIL_FORMS + _section_form_classes())

@@ -11,25 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from applications.models import Application, ApplicationState
-from programmes.asce.models import AsceReturn, AsceStatistic
-from programmes.asce.selectors import asce_statistics_by_year
-from programmes.board.charts import DataTable, format_pounds
+from programmes.board.charts import DataTable
 from programmes.board.opendata import GrantRecord
-from programmes.board.templatetags.board import percent
-from programmes.experts.models import Appointment, CaseStudy, CaseStudyState
-from programmes.growth.models import Adviser, AdviserDay
 from programmes.health import Health, health_check
 from programmes.models import Council, Strand
-from programmes.ope.models import PlanState, ProjectPlan, ResourceAllocation
-from programmes.procurement.models import Workstream
-from programmes.procurement.selectors import eu_milestones, workstreams_with_status
-from programmes.strands import get_strand
+from programmes.strands import get_strand, strands
 from savings import selectors as rollups
 from savings.models import Rollup
 
@@ -207,51 +200,6 @@ def council_strands_table(figures: list[StrandFigures], *, council: Council) -> 
     )
 
 
-def _one_place(value: Decimal) -> Decimal:
-    """Percentages to one place, half up, as the `percent` filter and the paper give them."""
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def asce_table(stats: dict[str, dict[str, AsceStatistic]]) -> DataTable:
-    """Savings as % of budget per year: achieved, then what councils project."""
-    rows = []
-    for year, measures in stats.items():
-        for measure in ("achieved", "projected"):
-            row = measures.get(measure)
-            if row is not None:
-                rows.append(
-                    [
-                        year,
-                        row.get_measure_display(),
-                        row.council_count,
-                        percent(row.mean_percent),
-                        percent(row.median_percent),
-                        f"{row.mode_percent}%",
-                    ]
-                )
-    return DataTable(
-        caption="Adult social care efficiency savings as a percentage of budget",
-        columns=["Financial year", "Measure", "Councils", "Mean", "Median", "Mode"],
-        rows=rows,
-    )
-
-
-def asce_projection_chart_table(stats: dict[str, dict[str, AsceStatistic]]) -> DataTable:
-    """Mean % of budget per year, achieved and projected (for the chart)."""
-    return DataTable(
-        caption="Mean adult social care savings as a percentage of budget, by year",
-        columns=["Financial year", "Achieved (mean %)", "Projected (mean %)"],
-        rows=[
-            [
-                year,
-                _one_place(measures["achieved"].mean_percent) if "achieved" in measures else None,
-                _one_place(measures["projected"].mean_percent) if "projected" in measures else None,
-            ]
-            for year, measures in stats.items()
-        ],
-    )
-
-
 @dataclass
 class Overview:
     programme: Rollup
@@ -317,9 +265,6 @@ class StrandPage:
     by_year: list[Rollup]
     by_council: list[Rollup]
     freshness: Freshness
-    asce: dict[str, dict[str, AsceStatistic]] = field(default_factory=dict)
-    workstreams: list[Workstream] = field(default_factory=list)
-    eu_milestones: list = field(default_factory=list)
     activity: StrandActivity | None = None
     tables: dict[str, DataTable] = field(default_factory=dict)
     # The councils table on the page: the ones with the most projected savings.
@@ -327,66 +272,20 @@ class StrandPage:
     councils_shown: DataTable | None = None
     # The strand's own status, from its records (plans, appointments, days).
     status: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _ope_status(page: StrandPage) -> list[tuple[str, str]]:
-    """Pilots, plans by state and resource allocated: 2 queries."""
-    plans = ProjectPlan.objects.aggregate(
-        pilots=Count("pk"),
-        signed_off=Count("pk", filter=Q(state=PlanState.SIGNED_OFF)),
-        awaiting=Count("pk", filter=Q(state=PlanState.SUBMITTED)),
-    )
-    allocated = ResourceAllocation.objects.aggregate(
-        total=Sum("investment__amount"), pilots=Count("pilot", distinct=True)
-    )
-    return [
-        ("Pilots with a project plan", str(plans["pilots"])),
-        ("Plans signed off by the LGA and the Cabinet Office", str(plans["signed_off"])),
-        ("Plans awaiting sign-off", str(plans["awaiting"])),
-        (
-            "Cabinet Office resource allocated",
-            f"{format_pounds(allocated['total'] or 0)} to {allocated['pilots']} pilots",
-        ),
-    ]
-
-
-def _experts_status(page: StrandPage) -> list[tuple[str, str]]:
-    """Appointments and case studies: 2 queries."""
-    studies = CaseStudy.objects.aggregate(
-        published=Count("pk", filter=Q(state=CaseStudyState.PUBLISHED)), all=Count("pk")
-    )
-    return [
-        ("Expert appointments", str(Appointment.objects.count())),
-        (
-            "Case studies published",
-            f"{studies['published']} (of {studies['all']} written)",
-        ),
-    ]
-
-
-def _growth_status(page: StrandPage) -> list[tuple[str, str]]:
-    """Adviser days used against those awarded (from the page's awards), and the
-    panel: 2 queries."""
-    awarded = page.activity.days_awarded
-    used = AdviserDay.objects.aggregate(days=Sum("days"))["days"] or Decimal(0)
-    return [
-        ("Adviser days used", f"{used.normalize():f} of {awarded} awarded"),
-        ("Advisers on the panel", str(Adviser.objects.filter(active=True).count())),
-    ]
-
-
-STRAND_STATUS = {"ope": _ope_status, "experts": _experts_status, "growth": _growth_status}
+    # Whatever else the strand's board block shows (its `BoardBlock.template`).
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # A strand can have hundreds of councils; a page table of them all is
-# unreadable and its rendering grows with the data (issue 6 wants the same
-# cost at any size), so the page shows the top ones and the CSV has them all.
+# unreadable and its rendering grows with the data (a board page must cost the
+# same at any size), so the page shows the top ones and the CSV has them all.
 COUNCILS_SHOWN = 20
 
 
 def strand_page(*, strand: Strand) -> StrandPage:
     """One strand's figures: 5 queries, plus the strand's own fixed-size reads
-    (ASCE statistics: 1; procurement workstreams and EU milestones: 3)."""
+    (its `BoardBlock.fill`: ASCE statistics 1; procurement workstreams and EU
+    milestones 3; the bid-based strands' status 2 and awards 2)."""
     by_year = rollups.rollups_by_year(strand=strand)
     by_council = rollups.rollups_by_council(strand=strand)
     page = StrandPage(
@@ -414,17 +313,11 @@ def strand_page(*, strand: Strand) -> StrandPage:
             else f"The {len(shown)} councils with the most projected savings, {strand.name}"
         ),
     )
-    if strand.spec.bid_based:
+    spec = strand.spec
+    if spec.bid_based:
         page.activity = strand_activity(strand=strand)
-    if strand.key == "asce":
-        page.asce = asce_statistics_by_year()
-        page.tables["asce"] = asce_table(page.asce)
-        page.tables["asce_projections"] = asce_projection_chart_table(page.asce)
-    if strand.key in STRAND_STATUS:
-        page.status = STRAND_STATUS[strand.key](page)
-    if strand.key == "procurement":
-        page.workstreams = list(workstreams_with_status())
-        page.eu_milestones = list(eu_milestones())
+    if spec.board is not None:
+        spec.board.fill(page)
     return page
 
 
@@ -436,20 +329,18 @@ class CouncilPage:
     by_year: list[Rollup]
     freshness: Freshness
     bids: list[Application]
-    asce_returns: list[AsceReturn]
-    workstreams: list[Workstream]
     tables: dict[str, DataTable] = field(default_factory=dict)
+    # Each strand's own records of the council (`BoardBlock.council_fill`):
+    # (template, records) per strand with any, in strand order.
+    records: dict[str, tuple[str, list]] = field(default_factory=dict)
 
     @property
     def strand_names(self) -> list[str]:
-        """Every strand the council takes part in: through facts, bids, ASCE
-        returns or a seat on a procurement programme board."""
+        """Every strand the council takes part in: through facts, bids, or its
+        records in a strand (ASCE returns, a seat on a procurement board)."""
         names = {item.strand.name for item in self.strands}
         names |= {bid.call.strand.name for bid in self.bids}
-        if self.asce_returns:
-            names.add(get_strand("asce").name)
-        if self.workstreams:
-            names.add(get_strand("procurement").name)
+        names |= {get_strand(key).name for key in self.records}
         return sorted(names)
 
 
@@ -477,14 +368,12 @@ def council_page(*, council: Council) -> CouncilPage:
         by_year=by_year,
         freshness=freshness(),
         bids=council_bids(council=council),
-        # A council's own returns, one a year, and its programme-board seats.
-        asce_returns=list(AsceReturn.objects.filter(council=council).order_by("financial_year")),
-        workstreams=list(
-            Workstream.objects.filter(Q(lead_council=council) | Q(board_members__council=council))
-            .distinct()
-            .order_by("display_order", "name")
-        ),
     )
+    for spec in strands().values():
+        if spec.board is not None and spec.board.council_fill is not None:
+            records = spec.board.council_fill(council)
+            if records:
+                page.records[spec.key] = (spec.board.council_template, records)
     page.tables = {
         "savings_by_year": savings_by_year_table(
             by_year, caption=f"Investment and savings by financial year, {council.name}"

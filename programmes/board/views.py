@@ -65,10 +65,13 @@ def strand(request: HttpRequest, key: str) -> HttpResponse:
             selectors.savings_by_year_chart_table(data.tables["savings_by_year"]),
             title=f"{data.strand.name}: savings by financial year",
         )
-    if "asce_projections" in data.tables:
-        context["asce_svg"] = bar_chart(
-            data.tables["asce_projections"], title="Savings as % of budget", money=False
-        )
+    # The strand's own charts (percentages), each beside its table.
+    block = data.strand.spec.board
+    context["charts"] = {
+        key: bar_chart(data.tables[key], title=title, money=False)
+        for key, title in (block.charts if block else ())
+        if key in data.tables
+    }
     return render(request, "board/strand.html", context)
 
 

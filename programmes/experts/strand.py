@@ -1,0 +1,34 @@
+"""Productivity Experts, declared for the strand registry (programmes/strands.py)."""
+
+from programmes.experts import board, forms
+from programmes.experts.models import ExpertsBidDetail
+from programmes.strands import BoardBlock, PaperSection, StrandSpec
+from savings.models import InvestmentSource
+
+STRAND = StrandSpec(
+    key="experts",
+    name="Productivity Experts",
+    short_name="Experts",
+    reference_prefix="PE",
+    order=2,
+    bid_based=True,
+    bid_detail_model=ExpertsBidDetail,
+    bid_detail_forms=(forms.ExpertiseForm, forms.SavingsForm),
+    assessment_criteria=(
+        ("savings_potential", "Savings potential"),
+        ("deliverability", "Deliverability"),
+        ("value_for_money", "Value for money"),
+        ("transferability", "Transferability to other councils"),
+    ),
+    investment_source=InvestmentSource.LGA_GRANT,
+    # Para 8: one appointment can serve several councils.
+    partner_councils_label="Other councils the expert will serve",
+    summary=(
+        "Funding for councils to engage an expert in the field they need "
+        "to deliver efficiency savings."
+    ),
+    board=BoardBlock(fill=board.fill),
+    paper=PaperSection(
+        heading="The Productivity Expert Programme", paragraphs=board.paper_paragraphs
+    ),
+)

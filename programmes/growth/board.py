@@ -1,0 +1,39 @@
+"""Local Economic Growth Advisers on the board: its status block and its paper section."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from applications.models import Application, ApplicationState
+from programmes.board.selectors import strand_activity
+from programmes.growth.models import Adviser, AdviserDay
+from programmes.models import Strand
+
+
+def fill(page) -> None:
+    page.status = _status(page)
+
+
+def _status(page) -> list[tuple[str, str]]:
+    """Adviser days used against those awarded (from the page's awards), and the
+    panel: 2 queries."""
+    awarded = page.activity.days_awarded
+    used = AdviserDay.objects.aggregate(days=Sum("days"))["days"] or Decimal(0)
+    return [
+        ("Adviser days used", f"{used.normalize():f} of {awarded} awarded"),
+        ("Advisers on the panel", str(Adviser.objects.filter(active=True).count())),
+    ]
+
+
+def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
+    activity = strand_activity(strand=strand)
+    bids = Application.objects.filter(call__strand=strand).exclude(state=ApplicationState.DRAFT)
+    return [
+        "The Local Economic Growth Advisers programme offers councils up to 14 days of "
+        "bespoke support from a panel of advisers.",
+        f"{bids.count()} bids have been received; {activity.awards} have been approved, "
+        f"awarding {activity.days_awarded} adviser days to {activity.councils_served} councils.",
+    ]
