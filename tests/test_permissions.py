@@ -1,7 +1,7 @@
 """One permission layer: every write service refuses whoever its rule does not allow.
 
 The services are found, not listed: every public function of a `services`
-module of the project's own apps. Each one that takes `actor` must have a
+(or `retention`) module of the project's own apps. Each one that takes `actor` must have a
 rule in RULES below (who may call it, and how to build its arguments); each
 one that does not must be in INTERNAL, with the reason it needs no check. A
 new service that is in neither fails `test_every_service_has_a_rule`, so a
@@ -75,6 +75,17 @@ INTERNAL = {
         "no user input"
     ),
     "programmes.growth.services.adviser_days_used": "a read: the days logged so far",
+    "applications.retention.free_text_fields": "a read: which fields hold free text",
+    "applications.retention.bids_due": "a read: the bids due for anonymising",
+    "programmes.retention.years_before": "date arithmetic",
+    "programmes.retention.is_anonymised": "a read",
+    "programmes.retention.accounts_due": "a read: the accounts due for anonymising",
+    "programmes.retention.audit_scrub": (
+        "called only inside bid_anonymise and account_anonymise, after their check"
+    ),
+    "programmes.retention.audit_scrub_actor": (
+        "called only inside account_anonymise, after its check"
+    ),
     "programmes.twofactor.services.totp_secret_base32": "a read: formats a device's secret",
     "programmes.twofactor.services.totp_device_start": (
         "the signed-in user's own device: `user` is the person acting"
@@ -611,6 +622,29 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
             "council": w.council,
         },
     ),
+    # Retention
+    "applications.retention.bid_anonymise": (
+        OFFICERS,
+        lambda w: {
+            "application": bids.application_decline(
+                application=bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
+                actor=SYSTEM,
+                reasons="Out of scope",
+                notify=False,
+            ),
+            "now": timezone.now(),
+            "delete_files": False,
+        },
+    ),
+    "applications.retention.account_anonymise": (
+        OFFICERS,
+        lambda w: {"user": UserFactory(is_active=False)},
+    ),
+    "applications.retention.anonymise": (OFFICERS, lambda w: {}),
+    "programmes.retention.account_anonymise": (
+        OFFICERS,
+        lambda w: {"user": UserFactory(is_active=False)},
+    ),
     "programmes.asce.services.position_report_upsert": (
         OFFICERS,
         lambda w: {
@@ -632,17 +666,22 @@ def _project_packages() -> set[str]:
     }
 
 
+# The modules that hold writes: each app's services, and retention's.
+WRITE_MODULES = ("services", "retention")
+
+
 def _services_modules() -> list[ModuleType]:
     packages = _project_packages()
     modules = []
     for app in apps.get_app_configs():
         if app.name.split(".")[0] not in packages:
             continue
-        try:
-            modules.append(importlib.import_module(f"{app.name}.services"))
-        except ModuleNotFoundError as error:
-            if error.name != f"{app.name}.services":
-                raise
+        for name in WRITE_MODULES:
+            try:
+                modules.append(importlib.import_module(f"{app.name}.{name}"))
+            except ModuleNotFoundError as error:
+                if error.name != f"{app.name}.{name}":
+                    raise
     return modules
 
 
