@@ -32,6 +32,7 @@ from applications import services
 from applications.models import Application, Call
 from programmes.demo import DemoContext
 from programmes.models import Council, Strand
+from programmes.permissions import DEMO
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -56,7 +57,9 @@ def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
 
 
 def _call(title: str, **fields) -> Call:
-    return Call.objects.filter(title=title).first() or services.call_create(title=title, **fields)
+    return Call.objects.filter(title=title).first() or services.call_create(
+        actor=DEMO, title=title, **fields
+    )
 
 
 def _five_pm(days_ahead: int) -> datetime:
@@ -217,7 +220,7 @@ def _bid(call: Call, council: Council, title: str, state: str) -> Application | 
     strand = call.strand.key
     region, lep = LOCAL.get(council.short_name, ("", ""))
     application = services.application_create(
-        call=call, council=council, actor=None, at=when["start"]
+        call=call, council=council, actor=DEMO, at=when["start"]
     )
     answers = _answers(strand, title, f"{title}: {council.name}.", region, lep)
     if state == "draft":
@@ -225,30 +228,30 @@ def _bid(call: Call, council: Council, title: str, state: str) -> Application | 
         answers = {"about": answers["about"], "funding": answers["funding"]}
     for section, values in answers.items():
         application = services.application_section_save(
-            application=application, actor=None, section=section, answers=values, version=None
+            application=application, actor=DEMO, section=section, answers=values, version=None
         )
     if state == "draft":
         return application
     if state == "withdrawn":
         return services.application_withdraw(
             application=application,
-            actor=None,
+            actor=DEMO,
             note="The council found the expertise in house.",
             at=when["submit"],
             notify=False,
         )
     application = services.application_submit(
-        application=application, actor=None, at=when["submit"], notify=False
+        application=application, actor=DEMO, at=when["submit"], notify=False
     )
     if state == "submitted":
         return application
     application = services.application_assessment_start(
-        application=application, actor=None, at=when["assess"], notify=False
+        application=application, actor=DEMO, at=when["assess"], notify=False
     )
     criteria = [key for key, _ in call.strand.spec.assessment_criteria]
     services.assessment_save(
         application=application,
-        actor=None,
+        actor=DEMO,
         scores={criteria[0]: 4, criteria[1]: 3, criteria[2]: None},
         notes="First read: promising; the partnership needs evidence.",
         at=when["assess"],
@@ -256,7 +259,7 @@ def _bid(call: Call, council: Council, title: str, state: str) -> Application | 
     if state == "more_information":
         return services.application_information_request(
             application=application,
-            actor=None,
+            actor=DEMO,
             message=(
                 "Please tell us which local partners have agreed to take part, and "
                 "upload any letters of support."
@@ -267,7 +270,7 @@ def _bid(call: Call, council: Council, title: str, state: str) -> Application | 
     if state == "declined":
         return services.application_decline(
             application=application,
-            actor=None,
+            actor=DEMO,
             reasons=(
                 "The projected savings are not yet evidenced. You are welcome to bid "
                 "again with a costed plan."

@@ -5,8 +5,12 @@ officers, or an officer and a council, cannot both move it from the same
 state), checks who may make the change and from which state, records an
 event (who, when, from, to, note) and queues an email notice for after commit.
 
-`actor=None` means the system itself (demo data, imports run from a shell): it
-is never passed by a view. Views and the admin always pass `request.user`.
+Who may act is decided by programmes/permissions.py: a council's own users
+for the bid's draft, answers and withdrawal (`require_council_user`), LGA
+officers for calls and assessment (`require_officer`). `actor` is required:
+views and the admin pass `request.user`, the demo loader `DEMO`, imports
+`IMPORT`; `None` is refused. Events and `..._by` fields store `as_user(actor)`
+(empty when the portal acted).
 `at` lets a loader replay history (the demo's 2013 bids); it defaults to now.
 """
 
@@ -15,7 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
@@ -34,8 +38,14 @@ from applications.models import (
     Score,
 )
 from programmes import documents
-from programmes.models import Council, Strand, User
-from programmes.roles import APPLICANT, OFFICER, user_role
+from programmes.models import Council, Strand
+from programmes.permissions import (
+    Actor,
+    as_user,
+    is_system,
+    require_council_user,
+    require_officer,
+)
 from savings.services import investment_record
 from savings.years import financial_year_of
 
@@ -47,23 +57,6 @@ INFORMATION_DAYS = 14
 
 class StaleEditError(ValidationError):
     """Someone else saved the draft after this user opened the page."""
-
-
-# Who may act ----------------------------------------------------------------
-
-
-def _require_applicant(actor: User | None, application: Application) -> None:
-    if actor is None:
-        return
-    if user_role(actor) != APPLICANT or actor.council_id != application.lead_council_id:
-        raise PermissionDenied("Only users of the bid's council can do this")
-
-
-def _require_officer(actor: User | None) -> None:
-    if actor is None:
-        return
-    if user_role(actor) != OFFICER:
-        raise PermissionDenied("Only LGA officers can do this")
 
 
 def _require_state(application: Application, allowed: tuple[str, ...], action: str) -> None:
@@ -102,7 +95,7 @@ def _lock(application: Application) -> Application:
 def _event(
     application: Application,
     *,
-    actor: User | None,
+    actor: Actor,
     description: str,
     at: datetime,
     from_state: str = "",
@@ -112,7 +105,7 @@ def _event(
 ) -> ApplicationEvent:
     return ApplicationEvent.objects.create(
         application=application,
-        actor=actor,
+        actor=as_user(actor),
         at=at,
         from_state=from_state,
         to_state=to_state,
@@ -125,7 +118,7 @@ def _event(
 def _move(
     application: Application,
     *,
-    actor: User | None,
+    actor: Actor,
     to: str,
     at: datetime,
     description: str,
@@ -172,6 +165,7 @@ def _reference_next(strand: Strand, year: int) -> str:
 def call_create(
     *,
     strand: Strand,
+    actor: Actor,
     title: str,
     opens_at: datetime,
     closes_at: datetime,
@@ -179,6 +173,7 @@ def call_create(
 ) -> Call:
     """Open a funding round for a strand. `limits`: assessment_due, guidance,
     max_amount, or max_days with day_rate, support_from and support_until."""
+    require_officer(actor)
     call = Call(strand=strand, title=title, opens_at=opens_at, closes_at=closes_at, **limits)
     call.full_clean()
     call.save()
@@ -200,7 +195,7 @@ def application_create(
     *,
     call: Call,
     council: Council,
-    actor: User | None,
+    actor: Actor,
     title: str = "",
     at: datetime | None = None,
 ) -> Application:
@@ -213,8 +208,7 @@ def application_create(
     spec = call.strand.spec
     if not spec.bid_based:
         raise ValidationError(f"{call.strand.name} does not take bids", code="not_bid_based")
-    if actor is not None and (user_role(actor) != APPLICANT or actor.council_id != council.pk):
-        raise PermissionDenied("Only users of a council can start its bids")
+    require_council_user(actor, council.pk)
     _require_call_open(call, at, "start a bid")
     # Locking the council's row serialises "Start a bid" for one council, so
     # a double click or two colleagues at once find the first draft instead
@@ -234,7 +228,7 @@ def application_create(
         lead_council=council,
         reference=_reference_next(call.strand, year),
         title=title,
-        created_by=actor,
+        created_by=as_user(actor),
     )
     application.full_clean(exclude=["partner_councils"])
     application.save()
@@ -252,7 +246,7 @@ def application_create(
 def application_section_save(
     *,
     application: Application,
-    actor: User | None,
+    actor: Actor,
     section: str,
     answers: dict,
     version: int | None,
@@ -263,14 +257,14 @@ def application_section_save(
     user of the council has saved since, nothing is written and a
     StaleEditError says so, so that neither person's answers vanish silently.
     A page that brings no version (None: missing or malformed) is treated as
-    stale too; only the system (`actor=None`: demo, imports) may skip it.
+    stale too; only the portal (a SystemActor: demo, imports) may skip it.
     """
     from applications.sections import section_get, section_instance
 
     application = _lock(application)
-    _require_applicant(actor, application)
+    require_council_user(actor, application.lead_council_id)
     _require_state(application, (State.DRAFT,), "change")
-    if (actor is not None or version is not None) and version != application.version:
+    if (not is_system(actor) or version is not None) and version != application.version:
         raise StaleEditError(
             "Someone else at your council changed this bid after you opened this page. "
             "Your answers have not been saved: check them against the saved bid, then save again",
@@ -319,7 +313,7 @@ def _check_request_within_limits(application: Application) -> None:
 def application_submit(
     *,
     application: Application,
-    actor: User | None,
+    actor: Actor,
     at: datetime | None = None,
     notify: bool = True,
 ) -> Application:
@@ -328,7 +322,7 @@ def application_submit(
 
     at = at or timezone.now()
     application = _lock(application)
-    _require_applicant(actor, application)
+    require_council_user(actor, application.lead_council_id)
     _require_state(application, (State.DRAFT,), "send")
     _require_call_open(application.call, at, "send this bid")
     incomplete = [s.section.title for s in section_statuses(application) if not s.complete]
@@ -360,12 +354,12 @@ def application_submit(
 def application_assessment_start(
     *,
     application: Application,
-    actor: User | None,
+    actor: Actor,
     at: datetime | None = None,
     notify: bool = True,
 ) -> Application:
     application = _lock(application)
-    _require_officer(actor)
+    require_officer(actor)
     _require_state(application, (State.SUBMITTED,), "start assessing")
     return _move(
         application,
@@ -382,7 +376,7 @@ def application_assessment_start(
 def assessment_save(
     *,
     application: Application,
-    actor: User | None,
+    actor: Actor,
     scores: dict[str, int | None],
     recommendation: str = "",
     notes: str = "",
@@ -394,7 +388,7 @@ def assessment_save(
     the event is not shown to the council.
     """
     application = _lock(application)
-    _require_officer(actor)
+    require_officer(actor)
     _require_state(
         application,
         (State.SUBMITTED, State.IN_ASSESSMENT, State.MORE_INFORMATION),
@@ -433,7 +427,7 @@ def assessment_save(
 def application_information_request(
     *,
     application: Application,
-    actor: User | None,
+    actor: Actor,
     message: str,
     respond_by: date | None = None,
     at: datetime | None = None,
@@ -450,7 +444,7 @@ def application_information_request(
             "The date the council must answer by must be in the future", code="respond_by"
         )
     application = _lock(application)
-    _require_officer(actor)
+    require_officer(actor)
     _require_state(application, (State.IN_ASSESSMENT,), "ask for more information on")
     application.information_due_on = respond_by
     return _move(
@@ -469,7 +463,7 @@ def application_information_request(
 def application_information_provide(
     *,
     application: Application,
-    actor: User | None,
+    actor: Actor,
     note: str,
     at: datetime | None = None,
     notify: bool = True,
@@ -477,7 +471,7 @@ def application_information_provide(
     if not note.strip():
         raise ValidationError("Enter your answer to the officer's questions", code="required")
     application = _lock(application)
-    _require_applicant(actor, application)
+    require_council_user(actor, application.lead_council_id)
     _require_state(application, (State.MORE_INFORMATION,), "answer questions on")
     application.information_due_on = None
     return _move(
@@ -496,7 +490,7 @@ def application_information_provide(
 def application_approve(
     *,
     application: Application,
-    actor: User | None,
+    actor: Actor,
     award_amount: Decimal | None = None,
     award_days: int | None = None,
     note: str = "",
@@ -506,7 +500,7 @@ def application_approve(
     """Approve with an award within the call's limits, and record its investment."""
     at = at or timezone.now()
     application = _lock(application)
-    _require_officer(actor)
+    require_officer(actor)
     _require_state(application, (State.IN_ASSESSMENT,), "approve")
     _require_council_exists(
         application.lead_council, timezone.localdate(at), "receive an award dated after that"
@@ -551,6 +545,7 @@ def application_approve(
         amount=application.award_value,
         application=application,
         description=f"Award to {application.reference}",
+        actor=actor,
     )
     return application
 
@@ -559,7 +554,7 @@ def application_approve(
 def application_decline(
     *,
     application: Application,
-    actor: User | None,
+    actor: Actor,
     reasons: str,
     at: datetime | None = None,
     notify: bool = True,
@@ -568,7 +563,7 @@ def application_decline(
         raise ValidationError("Enter the reasons the bid is declined", code="required")
     at = at or timezone.now()
     application = _lock(application)
-    _require_officer(actor)
+    require_officer(actor)
     _require_state(
         application, (State.SUBMITTED, State.IN_ASSESSMENT, State.MORE_INFORMATION), "decline"
     )
@@ -589,14 +584,14 @@ def application_decline(
 def application_withdraw(
     *,
     application: Application,
-    actor: User | None,
+    actor: Actor,
     note: str = "",
     at: datetime | None = None,
     notify: bool = True,
 ) -> Application:
     """The council withdraws its bid from any open state."""
     application = _lock(application)
-    _require_applicant(actor, application)
+    require_council_user(actor, application.lead_council_id)
     _require_state(application, OPEN_STATES, "withdraw")
     was_draft = application.is_draft
     return _move(
@@ -618,13 +613,13 @@ def application_withdraw(
 def document_add(
     *,
     application: Application,
-    actor: User | None,
+    actor: Actor,
     upload: UploadedFile,
     purpose: str = DocumentPurpose.SUPPORTING,
 ) -> Document:
     """Check and store a supporting document (drafts) or an answer's document."""
     application = _lock(application)
-    _require_applicant(actor, application)
+    require_council_user(actor, application.lead_council_id)
     if purpose == DocumentPurpose.RESPONSE:
         _require_state(application, (State.MORE_INFORMATION,), "add answer documents to")
     else:
@@ -640,7 +635,7 @@ def document_add(
             stored_name=stored,
             kind=kind,
             size=upload.size,
-            uploaded_by=actor,
+            uploaded_by=as_user(actor),
         )
     except Exception:
         documents.document_delete_file(stored)
@@ -649,9 +644,9 @@ def document_add(
 
 
 @transaction.atomic
-def document_remove(*, document: Document, actor: User | None) -> None:
+def document_remove(*, document: Document, actor: Actor) -> None:
     application = _lock(document.application)
-    _require_applicant(actor, application)
+    require_council_user(actor, application.lead_council_id)
     if document.purpose == DocumentPurpose.RESPONSE:
         _require_state(application, (State.MORE_INFORMATION,), "remove documents from")
     else:

@@ -34,6 +34,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from programmes.permissions import SYSTEM
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -203,7 +205,7 @@ def one_scope_recompute(samples: int = 20) -> tuple[float, float]:
     strand, council, year = one_change()
     times = []
     for _ in range(samples):
-        savings_entry_record(
+        savings_entry_record(actor=SYSTEM,
             strand=strand, council=council, financial_year=year,
             kind=SavingsKind.PROJECTED, amount=D("1"),
         )  # fmt: skip
@@ -254,7 +256,7 @@ def latency_and_burst() -> tuple[list[float], int, int]:
     latencies = []
     for _ in range(ARGS.latency_changes):
         before = rollup_for(strand=strand, council=council, financial_year=year).savings_count
-        savings_entry_record(
+        savings_entry_record(actor=SYSTEM,
             strand=strand, council=council, financial_year=year,
             kind=SavingsKind.PROJECTED, amount=D("1"),
         )  # fmt: skip
@@ -270,7 +272,7 @@ def latency_and_burst() -> tuple[list[float], int, int]:
     runs_before = RollupRun.objects.filter(trigger=RollupRun.Trigger.DRAIN).count()
     councils = list(Council.objects.order_by("pk")[:50])
     for number in range(ARGS.burst):
-        savings_entry_record(
+        savings_entry_record(actor=SYSTEM,
             strand=strand, council=councils[number % len(councils)], financial_year=year,
             kind=SavingsKind.PROJECTED, amount=D("1"),
         )  # fmt: skip

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programmes.models import Council, CouncilKind, Region, User
+from programmes.permissions import DEMO
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, groups_sync
 from programmes.services import council_upsert, strands_sync, user_create
 from programmes.twofactor.services import backup_codes_generate
@@ -77,6 +78,7 @@ def load_councils() -> list[Council]:
             abolished_on = _abolished_on(note)
             councils.append(
                 council_upsert(
+                    actor=DEMO,
                     gss_code=row["gss_code"],
                     name=row["name"],
                     short_name=row["short_name"],
@@ -97,6 +99,7 @@ def load_users(context: DemoContext) -> None:
         if user is None:
             password = secrets.token_urlsafe(12)
             user_create(
+                actor=DEMO,
                 username=username,
                 role=role,
                 password=password,

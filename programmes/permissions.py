@@ -9,6 +9,11 @@ forgot to say who is acting fails loudly instead of skipping every check.
 Pages still decide who may *see* them (programmes/access.py) and which records
 (each app's `<record>_get_for_user`, 404 for another council's); these helpers
 decide who may *write*, whichever page, admin action, task or command calls.
+
+Every public function of a `services` module takes a required keyword-only
+`actor` and calls one helper here, or is listed as internal (with why) in
+tests/test_permissions.py, which finds them all and tries each persona; the
+rule of each service is in docs/security.md ("One permission layer").
 """
 
 from __future__ import annotations

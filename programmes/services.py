@@ -1,4 +1,10 @@
-"""Writes to the core records. Keyword-only, one transaction each."""
+"""Writes to the core records. Keyword-only, one transaction each.
+
+Who may act (programmes/permissions.py): LGA officers (`require_officer`);
+in practice the demo loader (`DEMO`) and management commands (`SYSTEM`).
+`strands_sync` is internal: it copies the strand registry in code into the
+database (migrations, the demo, test set-up), with no user input.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from programmes.models import Council, Strand, User
+from programmes.permissions import Actor, require_officer
 from programmes.roles import APPLICANT, OFFICER, ROLES
 from programmes.strands import strands
 
@@ -24,8 +31,10 @@ def council_upsert(
     abolished_on: date | None = None,
     abolition_note: str = "",
     register_code: str = "",
+    actor: Actor,
 ) -> Council:
     """Create or update the council with this GSS code (the official identity)."""
+    require_officer(actor)
     council = Council.objects.filter(gss_code=gss_code).first() or Council(gss_code=gss_code)
     council.name = name
     council.short_name = short_name
@@ -61,7 +70,9 @@ def user_create(
     last_name: str = "",
     email: str = "",
     council: Council | None = None,
+    actor: Actor,
 ) -> User:
+    require_officer(actor)
     if role not in ROLES:
         raise ValidationError({"role": f"Choose one of: {', '.join(ROLES)}"})
     if role == APPLICANT and council is None:

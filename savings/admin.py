@@ -64,7 +64,7 @@ class ImportMixin:
             else:
                 preview = imports.preview(self.import_record, table)
                 if preview.ok and not form.cleaned_data["dry_run"]:
-                    count = services.savings_import(preview=preview, officer=request.user)
+                    count = services.savings_import(preview=preview, actor=request.user)
                     self.message_user(request, f"Imported {count:,} rows.", messages.SUCCESS)
                     info = self.model._meta.app_label, self.model._meta.model_name
                     return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*info)))
@@ -108,9 +108,10 @@ class InvestmentAdmin(
 
     def save_model(self, request, obj: Investment, form, change: bool) -> None:
         if change:
-            services.investment_update(investment=obj)
+            services.investment_update(actor=request.user, investment=obj)
             return
         created = services.investment_record(
+            actor=request.user,
             strand=obj.strand,
             council=obj.council,
             source=obj.source,
@@ -122,10 +123,10 @@ class InvestmentAdmin(
         obj.pk = created.pk
 
     def delete_model(self, request, obj: Investment) -> None:
-        services.investment_delete(investment=obj)
+        services.investment_delete(actor=request.user, investment=obj)
 
     def delete_queryset(self, request, queryset: QuerySet[Investment]) -> None:
-        services.investments_delete(investments=queryset)
+        services.investments_delete(actor=request.user, investments=queryset)
 
 
 class VerifiedFilter(admin.SimpleListFilter):
@@ -212,11 +213,12 @@ class SavingsEntryAdmin(
     def save_model(self, request, obj: SavingsEntry, form, change: bool) -> None:
         verify = form.cleaned_data.get("mark_verified", False)
         if change:
-            services.savings_entry_update(entry=obj)
+            services.savings_entry_update(actor=request.user, entry=obj)
             if verify:
-                services.savings_entry_verify(entry=obj, officer=request.user)
+                services.savings_entry_verify(entry=obj, actor=request.user)
             return
         created = services.savings_entry_record(
+            actor=request.user,
             strand=obj.strand,
             council=obj.council,
             application=obj.application,
@@ -225,19 +227,19 @@ class SavingsEntryAdmin(
             recurrence=obj.recurrence,
             amount=obj.amount,
             evidence=obj.evidence,
-            verified_by=request.user if verify else None,
+            verified=verify,
         )
         obj.pk = created.pk
 
     def delete_model(self, request, obj: SavingsEntry) -> None:
-        services.savings_entry_delete(entry=obj)
+        services.savings_entry_delete(actor=request.user, entry=obj)
 
     def delete_queryset(self, request, queryset: QuerySet[SavingsEntry]) -> None:
-        services.savings_entries_delete(entries=queryset)
+        services.savings_entries_delete(actor=request.user, entries=queryset)
 
     @admin.action(description="Verify selected realised savings")
     def verify_selected(self, request, queryset: QuerySet[SavingsEntry]) -> None:
-        count = services.savings_entries_verify(entries=queryset, officer=request.user)
+        count = services.savings_entries_verify(entries=queryset, actor=request.user)
         self.message_user(request, f"Verified {count:,} realised savings.", messages.SUCCESS)
 
 

@@ -6,6 +6,12 @@ that moves a fact to another scope marks both. That is the only way rollups
 learn of a change, so views, the admin, imports and other apps (the bids
 service records an award's investment through `investment_record`) write
 through these functions and nothing else.
+
+Who may write (programmes/permissions.py): every function takes `actor`.
+Facts are LGA officers' (`require_officer`; the portal's own actors pass:
+the demo, imports, `recompute_rollups`); a council's realised savings return
+is its own users' (`savings_return_submit`, `require_council_user`). The
+person is stored through `as_user(actor)` in `reported_by` and `verified_by`.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from programmes import audit
-from programmes.models import Council, Strand, User
+from programmes.models import Council, Strand
+from programmes.permissions import Actor, as_user, require_council_user, require_officer
 from savings.imports import INVESTMENT, ImportPreview
 from savings.models import Investment, Recurrence, ReturnSubmission, SavingsEntry, SavingsKind
 from savings.outbox import Scope, outbox_mark
@@ -100,10 +107,12 @@ def investment_record(
     source: str,
     financial_year: str,
     amount: Decimal,
+    actor: Actor,
     application: Application | None = None,
     description: str = "",
 ) -> Investment:
     """Record money put into a council's work in a strand (an award, an allocation)."""
+    require_officer(actor)
     investment = Investment(
         strand=strand,
         council=council,
@@ -120,9 +129,10 @@ def investment_record(
 
 
 @transaction.atomic
-def investment_update(*, investment: Investment, **changes: Any) -> Investment:
+def investment_update(*, investment: Investment, actor: Actor, **changes: Any) -> Investment:
     """Change an investment; its old and new scopes are both recomputed.
     Refuses (FactDeletedError) if the investment has been deleted meanwhile."""
+    require_officer(actor)
     old = _stored_scope_or_deleted(Investment, investment.pk)
     _apply(investment, INVESTMENT_FIELDS, changes)
     investment.full_clean()
@@ -132,26 +142,27 @@ def investment_update(*, investment: Investment, **changes: Any) -> Investment:
 
 
 @transaction.atomic
-def investment_delete(*, investment: Investment) -> None:
-    investments_delete(investments=[investment])
+def investment_delete(*, investment: Investment, actor: Actor) -> None:
+    investments_delete(investments=[investment], actor=actor)
 
 
 @transaction.atomic
-def investments_delete(*, investments: Iterable[Investment]) -> int:
+def investments_delete(*, investments: Iterable[Investment], actor: Actor) -> int:
     """Delete several (the admin's bulk delete) in one transaction. Those
     already deleted by someone else are skipped; returns how many went."""
+    require_officer(actor)
     scopes = _delete_locked(Investment, [investment.pk for investment in investments])
     if scopes:
         outbox_mark(scopes)
     return len(scopes)
 
 
-def _verification(kind: str, verified_by: User | None) -> dict[str, Any]:
-    if verified_by is None:
+def _verification(kind: str, verified: bool, actor: Actor) -> dict[str, Any]:
+    if not verified:
         return {"verified_by": None, "verified_at": None}
     if kind != SavingsKind.REALISED:
         raise ValidationError({"kind": "Only realised savings are verified"})
-    return {"verified_by": verified_by, "verified_at": timezone.now()}
+    return {"verified_by": as_user(actor), "verified_at": timezone.now()}
 
 
 @transaction.atomic
@@ -162,21 +173,23 @@ def savings_entry_record(
     financial_year: str,
     kind: str,
     amount: Decimal,
+    actor: Actor,
     recurrence: str = Recurrence.ONE_OFF,
     application: Application | None = None,
     evidence: str = "",
     document: File | None = None,
-    reported_by: User | None = None,
-    verified_by: User | None = None,
+    verified: bool = False,
 ) -> SavingsEntry:
     """Record a projected, target or realised saving.
 
     A realised saving counts in the rollups only once verified: pass
-    `verified_by` when an officer records one they have checked (the
-    Allerdale contracts saving, say); a council's own return goes through
-    `savings_return_submit` and waits for `savings_entry_verify`.
+    `verified=True` when an officer records one they have checked (the
+    Allerdale contracts saving, say), and they are stored as its verifier; a
+    council's own return goes through `savings_return_submit` and waits for
+    `savings_entry_verify`.
     """
-    entry = SavingsEntry(
+    require_officer(actor)
+    return _entry_record(
         strand=strand,
         council=council,
         application=application,
@@ -185,9 +198,14 @@ def savings_entry_record(
         recurrence=recurrence,
         amount=amount,
         evidence=evidence,
-        reported_by=reported_by,
-        **_verification(kind, verified_by),
+        document=document,
+        **_verification(kind, verified, actor),
     )
+
+
+def _entry_record(*, document: File | None, **fields: Any) -> SavingsEntry:
+    # Internal: the caller has checked who acts.
+    entry = SavingsEntry(**fields)
     if document is not None:
         entry.document = document
     entry.full_clean()
@@ -197,10 +215,11 @@ def savings_entry_record(
 
 
 @transaction.atomic
-def savings_entry_update(*, entry: SavingsEntry, **changes: Any) -> SavingsEntry:
+def savings_entry_update(*, entry: SavingsEntry, actor: Actor, **changes: Any) -> SavingsEntry:
     """Change a saving; its old and new scopes are both recomputed. A verified
     saving whose amount, year or kind changes needs verifying again. Refuses
     (FactDeletedError) if the saving has been deleted meanwhile."""
+    require_officer(actor)
     old = _stored_scope_or_deleted(SavingsEntry, entry.pk)
     stored = SavingsEntry.objects.filter(pk=entry.pk).values("amount", "kind", "financial_year")
     before = stored.first() or {}
@@ -217,14 +236,15 @@ def savings_entry_update(*, entry: SavingsEntry, **changes: Any) -> SavingsEntry
 
 
 @transaction.atomic
-def savings_entry_delete(*, entry: SavingsEntry) -> None:
-    savings_entries_delete(entries=[entry])
+def savings_entry_delete(*, entry: SavingsEntry, actor: Actor) -> None:
+    savings_entries_delete(entries=[entry], actor=actor)
 
 
 @transaction.atomic
-def savings_entries_delete(*, entries: Iterable[SavingsEntry]) -> int:
+def savings_entries_delete(*, entries: Iterable[SavingsEntry], actor: Actor) -> int:
     """Delete several (the admin's bulk delete) in one transaction. Those
     already deleted by someone else are skipped; returns how many went."""
+    require_officer(actor)
     scopes = _delete_locked(SavingsEntry, [entry.pk for entry in entries])
     if scopes:
         outbox_mark(scopes)
@@ -232,12 +252,13 @@ def savings_entries_delete(*, entries: Iterable[SavingsEntry]) -> int:
 
 
 @transaction.atomic
-def savings_entries_verify(*, entries: Iterable[SavingsEntry], officer: User) -> int:
+def savings_entries_verify(*, entries: Iterable[SavingsEntry], actor: Actor) -> int:
     """An officer confirms reported realised savings against their evidence.
 
     Only verified savings count as realised (docs/savings.md); returns how many were
     newly verified. Savings already verified, or not realised, are left alone.
     """
+    require_officer(actor)
     pks = [entry.pk for entry in entries]
     todo = list(
         SavingsEntry.objects.select_for_update().filter(
@@ -247,7 +268,7 @@ def savings_entries_verify(*, entries: Iterable[SavingsEntry], officer: User) ->
     now = timezone.now()
     for entry in todo:
         entry.verified_at = now
-        entry.verified_by = officer
+        entry.verified_by = as_user(actor)
         entry.save(update_fields=["verified_at", "verified_by"])
     if todo:
         outbox_mark([_scope(entry) for entry in todo])
@@ -255,10 +276,11 @@ def savings_entries_verify(*, entries: Iterable[SavingsEntry], officer: User) ->
 
 
 @transaction.atomic
-def savings_entry_verify(*, entry: SavingsEntry, officer: User) -> SavingsEntry:
+def savings_entry_verify(*, entry: SavingsEntry, actor: Actor) -> SavingsEntry:
+    require_officer(actor)
     if entry.kind != SavingsKind.REALISED:
         raise ValidationError("Only realised savings are verified")
-    savings_entries_verify(entries=[entry], officer=officer)
+    savings_entries_verify(entries=[entry], actor=actor)
     entry.refresh_from_db()
     return entry
 
@@ -266,7 +288,7 @@ def savings_entry_verify(*, entry: SavingsEntry, officer: User) -> SavingsEntry:
 @transaction.atomic
 def savings_return_submit(
     *,
-    user: User,
+    actor: Actor,
     award: Investment,
     financial_year: str,
     amount: Decimal,
@@ -281,8 +303,13 @@ def savings_return_submit(
     `submission` is the form's one-time token: sending the same token again
     (a double-click, a replayed POST) returns the first return rather than
     recording a second, or None if an officer has since deleted that return.
+
+    Only the award's council's own users send its returns (an officer records
+    savings through `savings_entry_record`).
     """
-    if award.application_id is None or award.council_id != user.council_id:
+    require_council_user(actor, award.council_id)
+    user = as_user(actor)
+    if award.application_id is None:
         raise ValidationError("You can only report savings for your own council's awards")
     if not evidence.strip():
         raise ValidationError({"evidence": "Describe the evidence for these savings"})
@@ -299,7 +326,7 @@ def savings_return_submit(
                     "This form has already been used. Open the form again to send a return"
                 ) from None
             return earlier.entry
-    entry = savings_entry_record(
+    entry = _entry_record(
         strand=award.strand,
         council=award.council,
         application=award.application,
@@ -309,7 +336,7 @@ def savings_return_submit(
         recurrence=recurrence,
         evidence=evidence,
         document=document,
-        reported_by=user,
+        reported_by=as_user(actor),
     )
     if claim is not None:
         claim.entry = entry
@@ -318,8 +345,9 @@ def savings_return_submit(
 
 
 @transaction.atomic
-def scopes_mark(*, scopes: Iterable[Scope]) -> int:
+def scopes_mark(*, scopes: Iterable[Scope], actor: Actor) -> int:
     """Mark scopes dirty without changing a fact: `recompute_rollups --strand`."""
+    require_officer(actor)
     scopes = list(scopes)
     if scopes:
         outbox_mark(scopes)
@@ -327,16 +355,20 @@ def scopes_mark(*, scopes: Iterable[Scope]) -> int:
 
 
 @transaction.atomic
-def savings_import(*, preview: ImportPreview, officer: User) -> int:
-    """Write every row of a checked file, or nothing: one transaction for the file."""
+def savings_import(*, preview: ImportPreview, actor: Actor) -> int:
+    """Write every row of a checked file, or nothing: one transaction for the file.
+
+    `actor` is the officer who uploaded it (stored as the verifier of rows
+    marked verified), or `IMPORT` for a file loaded from a shell."""
+    require_officer(actor)
     if not preview.ok:
         raise ValidationError("The file has errors, so nothing was imported")
     # The audit trail says these facts came from a file, not a form.
     with audit.through(audit.IMPORT):
         for row in preview.rows:
             if preview.record == INVESTMENT:
-                investment_record(**row)
+                investment_record(**row, actor=actor)
             else:
                 fields = {name: value for name, value in row.items() if name != "verified"}
-                savings_entry_record(**fields, verified_by=officer if row["verified"] else None)
+                savings_entry_record(**fields, actor=actor, verified=bool(row["verified"]))
     return len(preview.rows)

@@ -42,7 +42,7 @@ def return_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = SavingsReturnForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.savings_return_submit(user=request.user, award=award, **form.cleaned_data)
+            services.savings_return_submit(actor=request.user, award=award, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from applications import services as bids
 from applications.models import Application, Document, Score
 from programmes import audit
+from programmes.permissions import SYSTEM
 from programmes.roles import OFFICER
 from savings import services
 from savings.models import InvestmentSource, SavingsEntry, SavingsKind
@@ -43,6 +44,7 @@ def through(entry: LogEntry) -> str:
 @pytest.fixture
 def investment(strands, council_a):
     return services.investment_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council_a,
         source=InvestmentSource.LGA_GRANT,
@@ -53,6 +55,7 @@ def investment(strands, council_a):
 
 def realised(strands, council, amount: str = "2300000") -> SavingsEntry:
     return services.savings_entry_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council,
         financial_year="2012/13",
@@ -70,7 +73,7 @@ def test_every_money_and_decision_model_is_audited():
 
 
 def test_a_service_change_outside_a_request_is_recorded_as_the_system(investment):
-    services.investment_update(investment=investment, amount=D("50000"))
+    services.investment_update(actor=SYSTEM, investment=investment, amount=D("50000"))
     entry = last_entry(investment)
     assert entry.action == LogEntry.Action.UPDATE
     assert entry.actor is None
@@ -159,7 +162,7 @@ def test_a_bulk_verify_records_each_entry_as_a_bulk_action(
 
 def test_a_bulk_delete_records_every_deleted_fact(strands, council_a, council_b):
     facts = [realised(strands, council_a), realised(strands, council_b, "500")]
-    assert services.savings_entries_delete(entries=facts) == 2
+    assert services.savings_entries_delete(actor=SYSTEM, entries=facts) == 2
     for fact in facts:
         entry = last_entry(fact)
         assert entry.action == LogEntry.Action.DELETE
@@ -239,7 +242,7 @@ def test_officers_see_a_bids_trail_with_old_and_new_values(
 
 
 def test_officers_see_a_facts_trail_in_the_admin(officer_client, investment):
-    services.investment_update(investment=investment, amount=D("50000"))
+    services.investment_update(actor=SYSTEM, investment=investment, amount=D("50000"))
     page = officer_client.get(
         reverse("admin:savings_investment_history", args=[investment.pk])
     ).content.decode()

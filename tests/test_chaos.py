@@ -35,6 +35,7 @@ from django.db import close_old_connections, connection
 
 from applications import services as bids
 from applications.models import Notice, NoticeStatus
+from programmes.permissions import SYSTEM
 from programmes.roles import APPLICANT, OFFICER
 from savings import rollups
 from savings import services as facts
@@ -211,17 +212,23 @@ def burst(strands, councils, officer, bid_list) -> tuple[list[threading.Thread],
                     choice = rng.random()
                     if choice < 0.45 or not mine:
                         entry = facts.savings_entry_record(
-                            **scope, kind="projected", amount=Decimal(rng.randint(1, 10_000))
+                            actor=SYSTEM,
+                            **scope,
+                            kind="projected",
+                            amount=Decimal(rng.randint(1, 10_000)),
                         )
                         mine.append(entry.pk)
                     elif choice < 0.7:
                         entry = SavingsEntry.objects.get(pk=rng.choice(mine))
-                        facts.savings_entry_update(entry=entry, **scope)
+                        facts.savings_entry_update(actor=SYSTEM, entry=entry, **scope)
                     elif choice < 0.8:
                         pk = mine.pop(rng.randrange(len(mine)))
-                        facts.savings_entry_delete(entry=SavingsEntry.objects.get(pk=pk))
+                        facts.savings_entry_delete(
+                            actor=SYSTEM, entry=SavingsEntry.objects.get(pk=pk)
+                        )
                     elif choice < 0.9:
                         facts.investment_record(
+                            actor=SYSTEM,
                             **scope,
                             source=InvestmentSource.LGA_GRANT,
                             amount=Decimal(rng.randint(1, 5_000)),

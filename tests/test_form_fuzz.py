@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from applications import services
 from applications.models import Application, ApplicationState
 from applications.sections import section_form, sections_for
+from programmes.permissions import SYSTEM
 from savings import services as savings_services
 from savings.models import InvestmentSource, SavingsEntry
 from tests import pdfs
@@ -297,6 +298,7 @@ def award(calls, council_a, applicant_a):
         call=calls["experts"], council=council_a, actor=applicant_a
     )
     return savings_services.investment_record(
+        actor=SYSTEM,
         strand=calls["experts"].strand,
         council=council_a,
         source=InvestmentSource.LGA_GRANT,

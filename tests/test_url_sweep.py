@@ -135,7 +135,7 @@ def _sweep_data() -> None:
     for user in (allerdale, wyre_forest):
         award = Investment.objects.filter(council=user.council, application__isnull=False).first()
         savings_services.savings_return_submit(
-            user=user,
+            actor=user,
             award=award,
             financial_year="2013/14",
             amount=Decimal("1000"),

@@ -127,6 +127,7 @@ class AsceReturnAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
         themes = [field for field in THEMES if data.get(field)]
         if change:
             services.asce_return_update(
+                actor=request.user,
                 asce_return=obj,
                 budget=obj.budget,
                 savings_achieved=obj.savings_achieved,
@@ -136,6 +137,7 @@ class AsceReturnAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
             )
             return
         created = services.asce_return_record(
+            actor=request.user,
             council=obj.council,
             financial_year=obj.financial_year,
             budget=obj.budget,
@@ -143,16 +145,15 @@ class AsceReturnAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
             projections=data["projections"],
             themes=themes,
             notes=obj.notes,
-            submitted_by=request.user,
         )
         obj.pk = created.pk
 
     def delete_model(self, request, obj: AsceReturn) -> None:
-        services.asce_return_delete(asce_return=obj)
+        services.asce_return_delete(actor=request.user, asce_return=obj)
 
     def delete_queryset(self, request, queryset: QuerySet[AsceReturn]) -> None:
         for asce_return in queryset:
-            services.asce_return_delete(asce_return=asce_return)
+            services.asce_return_delete(actor=request.user, asce_return=asce_return)
 
 
 @admin.register(AsceStatistic)
@@ -191,6 +192,7 @@ class PositionReportAdmin(admin.ModelAdmin):
             return
         document = form.cleaned_data.get("document")
         saved = services.position_report_upsert(
+            actor=request.user,
             slug=obj.slug,
             title=obj.title,
             report_date=obj.report_date,
@@ -230,7 +232,11 @@ class AsceEventAdmin(admin.ModelAdmin):
             obj.save()
             return
         saved = services.asce_event_upsert(
-            title=obj.title, held_on=obj.held_on, venue=obj.venue, description=obj.description
+            actor=request.user,
+            title=obj.title,
+            held_on=obj.held_on,
+            venue=obj.venue,
+            description=obj.description,
         )
         obj.pk = saved.pk
 
@@ -245,6 +251,7 @@ class AsceEventAdmin(admin.ModelAdmin):
                 presentation.save()
             else:
                 services.presentation_set(
+                    actor=request.user,
                     event=form.instance,
                     topic=presentation.topic,
                     display_order=presentation.display_order,

@@ -23,6 +23,7 @@ from programmes.asce.services import (
 )
 from programmes.demo import DemoContext
 from programmes.models import Council
+from programmes.permissions import DEMO
 
 FIRST_YEAR = "2012/13"
 PROJECTED_YEARS = ("2013/14", "2014/15", "2015/16")
@@ -88,9 +89,10 @@ PLACEHOLDER = (
 
 
 def load_reports_and_event() -> None:
-    event = asce_event_upsert(**EVENT)
+    event = asce_event_upsert(actor=DEMO, **EVENT)
     for order, (council, organisation, topic) in enumerate(PRESENTATIONS, start=1):
         presentation_set(
+            actor=DEMO,
             event=event,
             display_order=order,
             council=Council.objects.get(short_name=council) if council else None,
@@ -98,6 +100,7 @@ def load_reports_and_event() -> None:
             topic=topic,
         )
     position_report_upsert(
+        actor=DEMO,
         slug="initial-position",
         title="Initial Position",
         report_date=date(2012, 12, 1),
@@ -110,6 +113,7 @@ def load_reports_and_event() -> None:
     )
     interim = PositionReport.objects.filter(slug="interim-position").first()
     position_report_upsert(
+        actor=DEMO,
         slug="interim-position",
         title="Interim Position",
         report_date=date(2013, 7, 19),
@@ -136,6 +140,7 @@ def load(context: DemoContext) -> None:
         if AsceReturn.objects.filter(council=council, financial_year=FIRST_YEAR).exists():
             continue
         asce_return_record(
+            actor=DEMO,
             council=council,
             financial_year=FIRST_YEAR,
             budget=Decimal(budget_m) * Decimal(1_000_000),

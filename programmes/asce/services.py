@@ -3,6 +3,13 @@
 Returns are facts: each service marks the ASCE scopes it touches (the
 return's year and every projected year) in the savings outbox, in the same
 transaction, so the rollup worker recomputes the statistics of those years.
+
+Who may act (programmes/permissions.py): LGA officers, for every write here
+(`require_officer`): councils send their ASCE returns to the LGA, which
+records them in the admin; there is no council page for them. `actor` is
+required; the recording officer is stored as `submitted_by` via `as_user`.
+`asce_statistics_recompute` is internal: the rollup worker calls it, inside
+its drain, with no user input, so it takes no actor.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ from programmes.asce.models import (
     PositionReport,
     Presentation,
 )
-from programmes.models import Council, Strand, User
+from programmes.models import Council, Strand
+from programmes.permissions import Actor, as_user, require_officer
 from savings.outbox import outbox_mark
 from savings.years import FINANCIAL_YEAR_RE
 
@@ -87,16 +95,17 @@ def asce_return_record(
     projections: Mapping[str, Decimal] | None = None,
     themes: Iterable[str] = (),
     notes: str = "",
-    submitted_by: User | None = None,
+    actor: Actor,
 ) -> AsceReturn:
     """Record a council's return: budget and savings for a year, projections after it."""
+    require_officer(actor)
     asce_return = AsceReturn(
         council=council,
         financial_year=financial_year,
         budget=budget,
         savings_achieved=savings_achieved,
         notes=notes,
-        submitted_by=submitted_by,
+        submitted_by=as_user(actor),
     )
     _write(asce_return, projections or {}, themes)
     _mark(council.pk, _years_of(asce_return))
@@ -112,7 +121,9 @@ def asce_return_update(
     projections: Mapping[str, Decimal] | None = None,
     themes: Iterable[str] = (),
     notes: str = "",
+    actor: Actor,
 ) -> AsceReturn:
+    require_officer(actor)
     stored = AsceReturn.objects.select_for_update().get(pk=asce_return.pk)
     before = _years_of(stored)
     asce_return.budget = budget
@@ -124,7 +135,8 @@ def asce_return_update(
 
 
 @transaction.atomic
-def asce_return_delete(*, asce_return: AsceReturn) -> None:
+def asce_return_delete(*, asce_return: AsceReturn, actor: Actor) -> None:
+    require_officer(actor)
     years = _years_of(asce_return)
     council_id = asce_return.council_id
     asce_return.delete()
@@ -190,8 +202,9 @@ def asce_statistics_recompute(years: set[str] | None) -> None:
 
 @transaction.atomic
 def asce_event_upsert(
-    *, title: str, held_on: date, venue: str = "", description: str = ""
+    *, title: str, held_on: date, actor: Actor, venue: str = "", description: str = ""
 ) -> AsceEvent:
+    require_officer(actor)
     event, _ = AsceEvent.objects.update_or_create(
         title=title, held_on=held_on, defaults={"venue": venue, "description": description}
     )
@@ -205,10 +218,12 @@ def presentation_set(
     event: AsceEvent,
     topic: str,
     display_order: int,
+    actor: Actor,
     council: Council | None = None,
     organisation: str = "",
 ) -> Presentation:
     """The presentation in this slot of the event's programme (added or replaced)."""
+    require_officer(actor)
     presentation = Presentation.objects.filter(event=event, display_order=display_order).first()
     presentation = presentation or Presentation(event=event, display_order=display_order)
     presentation.council = council
@@ -230,7 +245,9 @@ def position_report_upsert(
     published: bool = False,
     launch_event: AsceEvent | None = None,
     document: File | None = None,
+    actor: Actor,
 ) -> PositionReport:
+    require_officer(actor)
     report = PositionReport.objects.filter(slug=slug).first() or PositionReport(slug=slug)
     report.title = title
     report.report_date = report_date

@@ -30,6 +30,7 @@ from programmes.experts import services as experts
 from programmes.experts.models import Appointment as AppointmentRecord
 from programmes.experts.models import CaseStudy
 from programmes.models import Council, Strand, User
+from programmes.permissions import DEMO
 from savings.models import Recurrence, SavingsKind
 from savings.services import savings_entry_record
 
@@ -179,6 +180,7 @@ APPOINTMENTS = (
 def _calls() -> tuple[Call, Call]:
     """The 2012/13 round (for the earlier appointments) and the 2013/14 one."""
     earlier = Call.objects.filter(title=EARLIER_CALL).first() or bids.call_create(
+        actor=DEMO,
         strand=Strand.objects.get(key="experts"),
         title=EARLIER_CALL,
         opens_at=datetime(2012, 4, 2, 9, tzinfo=LONDON),
@@ -205,7 +207,7 @@ def _projections(appointment: Appointment) -> dict[str, Decimal]:
 def _appoint(call: Call, appointment: Appointment, officer: User) -> Application:
     lead = Council.objects.get(short_name=appointment.lead)
     when = appointment.approved
-    bid = bids.application_create(call=call, council=lead, actor=None, at=when)
+    bid = bids.application_create(call=call, council=lead, actor=DEMO, at=when)
     sections = {
         "about": {"title": appointment.title, "summary": appointment.summary},
         "councils": {
@@ -220,9 +222,9 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
     }
     for section, answers in sections.items():
         bids.application_section_save(
-            application=bid, actor=None, section=section, answers=answers, version=None
+            application=bid, actor=DEMO, section=section, answers=answers, version=None
         )
-    bids.application_submit(application=bid, actor=None, at=when, notify=False)
+    bids.application_submit(application=bid, actor=DEMO, at=when, notify=False)
     bids.application_assessment_start(application=bid, actor=officer, at=when, notify=False)
     bids.assessment_save(
         application=bid,
@@ -245,6 +247,7 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
     )
     for saving in appointment.savings:
         savings_entry_record(
+            actor=officer,
             strand=call.strand,
             council=lead,
             financial_year=saving.year,
@@ -253,7 +256,7 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
             recurrence=saving.recurrence,
             application=bid,
             evidence=saving.evidence,
-            verified_by=officer if saving.kind == SavingsKind.REALISED else None,
+            verified=saving.kind == SavingsKind.REALISED,
         )
     return bid
 

@@ -2,13 +2,16 @@
 
 Keyword-only, one transaction each. Publishing is an officer's act, recorded
 with who and when (board paper para 9; docs/strands.md).
+
+Who may act (programmes/permissions.py): LGA officers only, for every write
+here (`require_officer`). `actor` is required; the demo passes `DEMO`.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,14 +21,8 @@ from programmes.experts.models import (
     CaseStudy,
     CaseStudyState,
 )
-from programmes.models import Council, User
-from programmes.roles import OFFICER, user_role
-
-
-def _require_officer(actor: User | None) -> None:
-    # None is the system (demo data, imports).
-    if actor is not None and user_role(actor) != OFFICER:
-        raise PermissionDenied("Only LGA officers can do this")
+from programmes.models import Council
+from programmes.permissions import Actor, as_user, require_officer
 
 
 @transaction.atomic
@@ -34,10 +31,10 @@ def appointment_create(
     application: Application,
     starts_on: date,
     ends_on: date | None = None,
-    actor: User | None,
+    actor: Actor,
 ) -> Appointment:
     """Make the appointment an approved Productivity Experts bid pays for."""
-    _require_officer(actor)
+    require_officer(actor)
     # Lock the bid: two officers appointing from it at once would otherwise
     # both pass the "not yet appointed" check.
     application = (
@@ -62,7 +59,7 @@ def appointment_create(
         starts_on=starts_on,
         ends_on=ends_on,
         award=application.award_amount,
-        created_by=actor,
+        created_by=as_user(actor),
     )
     appointment.full_clean()
     appointment.save()
@@ -78,12 +75,12 @@ def case_study_save(
     council: Council,
     summary: str,
     body: str,
-    actor: User | None,
+    actor: Actor,
     case_study: CaseStudy | None = None,
     appointment: Appointment | None = None,
 ) -> CaseStudy:
     """Draft a case study, or edit one (a published one stays published)."""
-    _require_officer(actor)
+    require_officer(actor)
     case_study = case_study or CaseStudy()
     case_study.title = title
     case_study.slug = slug
@@ -98,24 +95,24 @@ def case_study_save(
 
 @transaction.atomic
 def case_study_publish(
-    *, case_study: CaseStudy, actor: User | None, at: datetime | None = None
+    *, case_study: CaseStudy, actor: Actor, at: datetime | None = None
 ) -> CaseStudy:
     """Put a draft on the public page."""
-    _require_officer(actor)
+    require_officer(actor)
     case_study = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
     if case_study.is_published:
         raise ValidationError(f"“{case_study.title}” is already published", code="published")
     case_study.state = CaseStudyState.PUBLISHED
     case_study.published_at = at or timezone.now()
-    case_study.published_by = actor
+    case_study.published_by = as_user(actor)
     case_study.save()
     return case_study
 
 
 @transaction.atomic
-def case_study_unpublish(*, case_study: CaseStudy, actor: User | None) -> CaseStudy:
+def case_study_unpublish(*, case_study: CaseStudy, actor: Actor) -> CaseStudy:
     """Take a case study off the public page, back to draft."""
-    _require_officer(actor)
+    require_officer(actor)
     case_study = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
     if not case_study.is_published:
         raise ValidationError(f"“{case_study.title}” is not published", code="draft")

@@ -43,6 +43,7 @@ class AdviserAdmin(admin.ModelAdmin):
             obj.save()
             return
         saved = services.adviser_upsert(
+            actor=request.user,
             name=obj.name,
             source=obj.source,
             organisation=obj.organisation,
@@ -142,8 +143,8 @@ class AdviserDayAdmin(AuditTrailMixin, admin.ModelAdmin):
         obj.pk = form._logged.pk
 
     def delete_model(self, request, obj: AdviserDay) -> None:
-        services.adviser_day_delete(day=obj)
+        services.adviser_day_delete(actor=request.user, day=obj)
 
     def delete_queryset(self, request, queryset: QuerySet[AdviserDay]) -> None:
         for day in queryset:
-            services.adviser_day_delete(day=day)
+            services.adviser_day_delete(actor=request.user, day=day)

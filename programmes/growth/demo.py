@@ -30,6 +30,7 @@ from programmes.demo import DemoContext
 from programmes.growth.models import AdviserDay, AdviserMatch, AdviserSource
 from programmes.growth.services import adviser_days_log, adviser_match, adviser_upsert
 from programmes.models import Council, Strand, User
+from programmes.permissions import DEMO
 from programmes.roles import APPLICANT
 from programmes.services import user_create
 
@@ -106,6 +107,7 @@ def _awarded_call() -> Call:
     """The 2013 round the awards came from: open in the summer, assessed at the
     end of August, support from September 2013 to February 2014 (paras 17-18)."""
     return Call.objects.filter(title=AWARDED_CALL).first() or bids.call_create(
+        actor=DEMO,
         strand=Strand.objects.get(key="growth"),
         title=AWARDED_CALL,
         opens_at=datetime(2013, 7, 1, 9, tzinfo=LONDON),
@@ -124,7 +126,7 @@ def _awarded_call() -> Call:
 def _award(
     call: Call, council: Council, title: str, areas: dict, asked: int, awarded: int, officer: User
 ) -> Application:
-    bid = bids.application_create(call=call, council=council, actor=None, at=BID_AT)
+    bid = bids.application_create(call=call, council=council, actor=DEMO, at=BID_AT)
     sections = {
         "about": {"title": title, "summary": ILLUSTRATIVE},
         "funding": {"days_requested": asked},
@@ -134,9 +136,9 @@ def _award(
     }
     for section, answers in sections.items():
         bids.application_section_save(
-            application=bid, actor=None, section=section, answers=answers, version=None
+            application=bid, actor=DEMO, section=section, answers=answers, version=None
         )
-    bids.application_submit(application=bid, actor=None, at=BID_AT, notify=False)
+    bids.application_submit(application=bid, actor=DEMO, at=BID_AT, notify=False)
     bids.application_assessment_start(application=bid, actor=officer, at=AWARD_AT, notify=False)
     return bids.application_approve(
         application=bid, actor=officer, award_days=awarded, at=AWARD_AT, notify=False
@@ -154,6 +156,7 @@ def load_leeds_user(context: DemoContext) -> None:
     password = secrets.token_urlsafe(12)
     if user is None:
         user_create(
+            actor=DEMO,
             username=username,
             role=APPLICANT,
             password=password,
@@ -173,7 +176,9 @@ def load_leeds_user(context: DemoContext) -> None:
 def load(context: DemoContext) -> None:
     load_leeds_user(context)
     advisers = {
-        name: adviser_upsert(name=name, source=source, organisation=organisation, expertise=areas)
+        name: adviser_upsert(
+            actor=DEMO, name=name, source=source, organisation=organisation, expertise=areas
+        )
         for name, source, organisation, areas in ADVISERS
     }
     officer = User.objects.get(username="demo-officer")

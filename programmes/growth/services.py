@@ -1,6 +1,10 @@
 """Writes for the Growth Advisers panel: advisers, matches and adviser days.
 
 Keyword-only, one transaction each. Board paper paras 15-18.
+
+Who may act (programmes/permissions.py): LGA officers only, for every write
+here (`require_officer`); `actor` is required and stored through `as_user`.
+`adviser_days_used` is a read, not a write, and takes no actor.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from django.utils import timezone
 
 from applications.models import Application, ApplicationState
 from programmes.growth.models import SUPPORT_AREAS, Adviser, AdviserDay, AdviserMatch
-from programmes.models import User
+from programmes.permissions import Actor, as_user, require_officer
 
 AREA_FIELDS = {field for field, _ in SUPPORT_AREAS}
 HALF = Decimal("0.5")
@@ -36,11 +40,13 @@ def adviser_upsert(
     name: str,
     source: str,
     expertise: Iterable[str],
+    actor: Actor,
     organisation: str = "",
     biography: str = "",
     active: bool = True,
 ) -> Adviser:
     """Add an adviser to the panel, or update the one with this name and organisation."""
+    require_officer(actor)
     adviser = Adviser.objects.filter(name=name, organisation=organisation).first() or Adviser(
         name=name, organisation=organisation
     )
@@ -77,11 +83,12 @@ def adviser_match(
     *,
     application: Application,
     adviser: Adviser,
-    actor: User | None,
+    actor: Actor,
     note: str = "",
     at: datetime | None = None,
 ) -> AdviserMatch:
     """Match an approved Growth bid to an adviser on the panel (or change its adviser)."""
+    require_officer(actor)
     application = _lock_growth_award(application)
     if not adviser.active:
         raise ValidationError(f"{adviser} is no longer on the panel", code="inactive")
@@ -89,7 +96,7 @@ def adviser_match(
         application=application,
         defaults={
             "adviser": adviser,
-            "matched_by": actor,
+            "matched_by": as_user(actor),
             "matched_at": at or timezone.now(),
             "note": note,
         },
@@ -108,7 +115,7 @@ def adviser_days_log(
     application: Application,
     worked_on: date,
     days: Decimal,
-    actor: User | None,
+    actor: Actor,
     description: str = "",
 ) -> AdviserDay:
     """Log days of adviser support against a bid's award.
@@ -124,6 +131,7 @@ def adviser_days_log(
     and then sees its days. On SQLite, writers are already serialised by
     the immediate transactions configured in settings.
     """
+    require_officer(actor)
     application = _lock_growth_award(application)
     errors: dict[str, list[str]] = {}
     if days <= 0:
@@ -160,7 +168,7 @@ def adviser_days_log(
         worked_on=worked_on,
         days=days,
         description=description,
-        logged_by=actor,
+        logged_by=as_user(actor),
     )
     day.full_clean()
     day.save()
@@ -168,7 +176,8 @@ def adviser_days_log(
 
 
 @transaction.atomic
-def adviser_day_delete(*, day: AdviserDay) -> None:
+def adviser_day_delete(*, day: AdviserDay, actor: Actor) -> None:
+    require_officer(actor)
     day.delete()
 
 

@@ -23,6 +23,7 @@ from programmes.demo import DemoContext
 from programmes.models import Council, Strand, User
 from programmes.ope import services
 from programmes.ope.models import Event, EventKind, Pilot, PlanState, ProjectPlan
+from programmes.permissions import DEMO
 from programmes.roles import APPLICANT
 from programmes.services import user_create
 from savings.models import Investment, InvestmentSource
@@ -63,6 +64,7 @@ def _pilot_user(context: DemoContext) -> None:
         password = secrets.token_urlsafe(12)
         if user is None:
             user_create(
+                actor=DEMO,
                 username=username,
                 role=APPLICANT,
                 password=password,
@@ -91,12 +93,14 @@ def _allocate(pilot: Pilot) -> bool:
         ope_allocation__isnull=True,
     ).first()
     if earlier is not None:
-        services.pilot_investment_adopt(pilot=pilot, investment=earlier, at=ALLOCATED_AT)
+        services.pilot_investment_adopt(
+            actor=DEMO, pilot=pilot, investment=earlier, at=ALLOCATED_AT
+        )
     else:
         services.pilot_resource_allocate(
             pilot=pilot,
             amount=PER_PILOT,
-            actor=None,
+            actor=DEMO,
             financial_year=YEAR,
             at=ALLOCATED_AT,
             description=DESCRIPTION,
@@ -107,6 +111,7 @@ def _allocate(pilot: Pilot) -> bool:
 def _events(councils: list[Council]) -> None:
     if not Event.objects.filter(kind=EventKind.WORKSHOP, held_on__year=2013).exists():
         services.event_save(
+            actor=DEMO,
             title="One Public Estate pilots' workshop",
             kind=EventKind.WORKSHOP,
             held_on=date(2013, 5, 1),
@@ -121,6 +126,7 @@ def _events(councils: list[Council]) -> None:
         )
     if not Event.objects.filter(kind=EventKind.LAUNCH, held_on=date(2013, 6, 25)).exists():
         services.event_save(
+            actor=DEMO,
             title="One Public Estate launch",
             kind=EventKind.LAUNCH,
             held_on=date(2013, 6, 25),
@@ -137,15 +143,16 @@ def load(context: DemoContext) -> None:
     allocated = 0
     for council in councils:
         pilot = Pilot.objects.filter(council=council).first() or services.pilot_save(
-            council=council, wave=1
+            actor=DEMO, council=council, wave=1
         )
         if not ProjectPlan.objects.filter(pilot=pilot).exists():
             plan = services.plan_save(
+                actor=DEMO,
                 pilot=pilot,
                 title=f"{council.name}: One Public Estate project plan",
                 summary=PLAN_SUMMARY,
             )
-            services.plan_submit(plan=plan, actor=None, at=SUBMITTED_AT)
+            services.plan_submit(plan=plan, actor=DEMO, at=SUBMITTED_AT)
         allocated += _allocate(pilot)
     _events(councils)
     _pilot_user(context)

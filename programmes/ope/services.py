@@ -3,6 +3,11 @@
 Keyword-only, one transaction each. The Cabinet Office resource is money, so
 it is recorded through `savings.services.investment_record` and only linked
 here (docs/strands.md).
+
+Who may act (programmes/permissions.py): LGA officers for everything here
+(`require_officer`), except sending a plan for sign-off, which the pilot
+council's own users may do too (`require_officer_or_council_user`). `actor`
+is required; the demo passes `DEMO`.
 """
 
 from __future__ import annotations
@@ -10,22 +15,16 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from programmes.models import Council, Strand, User
+from programmes.models import Council, Strand
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
-from programmes.roles import APPLICANT, OFFICER, user_role
+from programmes.permissions import Actor, as_user, require_officer, require_officer_or_council_user
 from savings.models import Investment, InvestmentSource
 from savings.services import investment_record
 from savings.years import financial_year_of
-
-
-def _require_officer(actor: User | None) -> None:
-    # None is the system (demo data, imports).
-    if actor is not None and user_role(actor) != OFFICER:
-        raise PermissionDenied("Only LGA officers can do this")
 
 
 def _lock(plan: ProjectPlan) -> ProjectPlan:
@@ -35,11 +34,9 @@ def _lock(plan: ProjectPlan) -> ProjectPlan:
 
 
 @transaction.atomic
-def pilot_save(
-    *, council: Council, wave: int = 1, partner_bodies: str = "", actor: User | None = None
-) -> Pilot:
+def pilot_save(*, council: Council, actor: Actor, wave: int = 1, partner_bodies: str = "") -> Pilot:
     """Create the council's pilot partnership, or update its wave and partners."""
-    _require_officer(actor)
+    require_officer(actor)
     pilot = Pilot.objects.filter(council=council).first() or Pilot(council=council)
     pilot.wave = wave
     pilot.partner_bodies = partner_bodies
@@ -49,11 +46,9 @@ def pilot_save(
 
 
 @transaction.atomic
-def plan_save(
-    *, pilot: Pilot, title: str, summary: str = "", actor: User | None = None
-) -> ProjectPlan:
+def plan_save(*, pilot: Pilot, title: str, actor: Actor, summary: str = "") -> ProjectPlan:
     """Write the plan's text. Once the LGA has signed it off, it is frozen."""
-    _require_officer(actor)
+    require_officer(actor)
     plan = ProjectPlan.objects.select_for_update().filter(pilot=pilot).first()
     plan = plan or ProjectPlan(pilot=pilot)
     if plan.lga_signed_off_at is not None:
@@ -69,16 +64,10 @@ def plan_save(
 
 
 @transaction.atomic
-def plan_submit(
-    *, plan: ProjectPlan, actor: User | None, at: datetime | None = None
-) -> ProjectPlan:
+def plan_submit(*, plan: ProjectPlan, actor: Actor, at: datetime | None = None) -> ProjectPlan:
     """Send the plan for sign-off: by the pilot council's users or an LGA officer."""
     plan = _lock(plan)
-    role = user_role(actor) if actor is not None else None
-    if actor is not None and not (
-        role == OFFICER or (role == APPLICANT and actor.council_id == plan.pilot.council_id)
-    ):
-        raise PermissionDenied("Only the pilot council or an LGA officer can send this plan")
+    require_officer_or_council_user(actor, plan.pilot.council_id)
     if plan.state != PlanState.DRAFTING:
         raise ValidationError(
             f"The plan has already been sent: it is {plan.get_state_display().lower()}",
@@ -86,17 +75,17 @@ def plan_submit(
         )
     plan.state = PlanState.SUBMITTED
     plan.submitted_at = at or timezone.now()
-    plan.submitted_by = actor
+    plan.submitted_by = as_user(actor)
     plan.save()
     return plan
 
 
 @transaction.atomic
 def plan_lga_sign_off(
-    *, plan: ProjectPlan, actor: User | None, at: datetime | None = None
+    *, plan: ProjectPlan, actor: Actor, at: datetime | None = None
 ) -> ProjectPlan:
     """The LGA's sign-off: the first of the two (para 5)."""
-    _require_officer(actor)
+    require_officer(actor)
     plan = _lock(plan)
     if plan.state == PlanState.DRAFTING:
         raise ValidationError(
@@ -105,7 +94,7 @@ def plan_lga_sign_off(
     if plan.lga_signed_off_at is not None:
         raise ValidationError("The LGA has already signed off this plan", code="already")
     plan.lga_signed_off_at = at or timezone.now()
-    plan.lga_signed_off_by = actor
+    plan.lga_signed_off_by = as_user(actor)
     plan.full_clean()
     plan.save()
     return plan
@@ -115,7 +104,7 @@ def plan_lga_sign_off(
 def plan_cabinet_office_sign_off(
     *,
     plan: ProjectPlan,
-    actor: User | None,
+    actor: Actor,
     signatory: str,
     at: datetime | None = None,
     allocation: Decimal | None = None,
@@ -126,7 +115,7 @@ def plan_cabinet_office_sign_off(
     off is recorded in the same transaction (para 5: "signing off ... and
     allocating resources").
     """
-    _require_officer(actor)
+    require_officer(actor)
     plan = _lock(plan)
     if not signatory.strip():
         raise ValidationError(
@@ -146,7 +135,7 @@ def plan_cabinet_office_sign_off(
         )
     plan.cabinet_office_signed_off_at = at
     plan.cabinet_office_signatory = signatory.strip()
-    plan.cabinet_office_recorded_by = actor
+    plan.cabinet_office_recorded_by = as_user(actor)
     plan.state = PlanState.SIGNED_OFF
     plan.full_clean()
     plan.save()
@@ -160,13 +149,13 @@ def pilot_resource_allocate(
     *,
     pilot: Pilot,
     amount: Decimal,
-    actor: User | None,
+    actor: Actor,
     financial_year: str | None = None,
     at: datetime | None = None,
     description: str = "Cabinet Office resource for the pilot",
 ) -> ResourceAllocation:
     """Allocate Cabinet Office resource to a pilot, recorded as investment."""
-    _require_officer(actor)
+    require_officer(actor)
     if amount is None or amount <= 0:
         raise ValidationError({"amount": "Enter an amount greater than £0"}, code="amount")
     at = at or timezone.now()
@@ -177,21 +166,23 @@ def pilot_resource_allocate(
         financial_year=financial_year or financial_year_of(timezone.localdate(at)),
         amount=amount,
         description=description,
+        actor=actor,
     )
     return ResourceAllocation.objects.create(
-        pilot=pilot, investment=investment, allocated_at=at, allocated_by=actor
+        pilot=pilot, investment=investment, allocated_at=at, allocated_by=as_user(actor)
     )
 
 
 @transaction.atomic
 def pilot_investment_adopt(
-    *, pilot: Pilot, investment: Investment, at: datetime | None = None
+    *, pilot: Pilot, investment: Investment, actor: Actor, at: datetime | None = None
 ) -> ResourceAllocation:
     """Link a Cabinet Office investment recorded before allocations existed to its pilot.
 
     Data recorded by earlier versions of the demo (investment only) gains its
     allocation without a second investment being recorded.
     """
+    require_officer(actor)
     if (
         investment.strand.key != "ope"
         or investment.council_id != pilot.council_id
@@ -209,7 +200,7 @@ def event_save(
     title: str,
     kind: str,
     held_on,
-    actor: User | None = None,
+    actor: Actor,
     event: Event | None = None,
     month_only: bool = False,
     venue: str = "",
@@ -218,7 +209,7 @@ def event_save(
     other_organisations: str = "",
 ) -> Event:
     """Create or change an event and who attended."""
-    _require_officer(actor)
+    require_officer(actor)
     event = event or Event()
     event.title = title
     event.kind = kind

@@ -161,6 +161,7 @@ class WorkstreamSavingAdmin(AuditTrailMixin, admin.ModelAdmin):
     def save_model(self, request, obj: WorkstreamSaving, form, change: bool) -> None:
         data = form.cleaned_data
         saved = workstream_saving_record(
+            actor=request.user,
             workstream=data["workstream"],
             council=data["council"],
             financial_year=data["financial_year"],
@@ -169,14 +170,14 @@ class WorkstreamSavingAdmin(AuditTrailMixin, admin.ModelAdmin):
             amount=data["amount"],
             evidence=data.get("evidence", ""),
             note=data.get("note", ""),
-            verified_by=request.user if data.get("mark_verified") else None,
+            verified=bool(data.get("mark_verified")),
         )
         obj.pk = saved.pk
         obj.savings_entry = saved.savings_entry
 
     def delete_model(self, request, obj: WorkstreamSaving) -> None:
-        workstream_saving_delete(saving=obj)
+        workstream_saving_delete(actor=request.user, saving=obj)
 
     def delete_queryset(self, request, queryset: QuerySet[WorkstreamSaving]) -> None:
         for saving in queryset.select_related("savings_entry"):
-            workstream_saving_delete(saving=saving)
+            workstream_saving_delete(actor=request.user, saving=saving)

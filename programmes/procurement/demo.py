@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from programmes.demo import DemoContext
 from programmes.models import Council, User
+from programmes.permissions import DEMO
 from programmes.procurement.models import (
     RAG,
     BoardMemberKind,
@@ -168,10 +169,12 @@ def load_savings() -> int:
     if WorkstreamSaving.objects.filter(workstream=ict).exists():
         return 0
     spec = dict(ICT_SAVING)
+    # Recorded and verified by the demo officer, who is its verifier.
     workstream_saving_record(
+        actor=User.objects.get(username="demo-officer"),
         workstream=ict,
         council=Council.objects.get(short_name=spec.pop("council")),
-        verified_by=User.objects.get(username="demo-officer"),
+        verified=True,
         **spec,
     )
     return 1
@@ -180,6 +183,7 @@ def load_savings() -> int:
 def load(context: DemoContext) -> None:
     for order, spec in enumerate(WORKSTREAMS, start=1):
         workstream = workstream_upsert(
+            actor=DEMO,
             slug=spec["slug"],
             name=spec["name"],
             lead_council=Council.objects.get(short_name=spec["lead"]),
@@ -188,11 +192,14 @@ def load(context: DemoContext) -> None:
             display_order=order,
         )
         for kind, organisation in spec["members"]:
-            board_member_add(workstream=workstream, kind=kind, organisation=organisation)
+            board_member_add(
+                actor=DEMO, workstream=workstream, kind=kind, organisation=organisation
+            )
         for position, text in enumerate(spec["objectives"], start=1):
-            objective_set(workstream=workstream, text=text, display_order=position)
+            objective_set(actor=DEMO, workstream=workstream, text=text, display_order=position)
         for title, status, due_on in spec["activities"]:
             activity_upsert(
+                actor=DEMO,
                 workstream=workstream,
                 title=title,
                 status=status,
@@ -200,13 +207,22 @@ def load(context: DemoContext) -> None:
                 status_note=ILLUSTRATIVE,
             )
         for description in spec["issues"]:
-            issue_raise(workstream=workstream, description=description, raised_on=date(2013, 7, 1))
+            issue_raise(
+                actor=DEMO,
+                workstream=workstream,
+                description=description,
+                raised_on=date(2013, 7, 1),
+            )
         for report_to, due_on, description in spec["deadlines"]:
             deadline_set(
-                workstream=workstream, report_to=report_to, due_on=due_on, description=description
+                actor=DEMO,
+                workstream=workstream,
+                report_to=report_to,
+                due_on=due_on,
+                description=description,
             )
     for milestone in EU_MILESTONES:
-        milestone_upsert(**milestone)
+        milestone_upsert(actor=DEMO, **milestone)
     added = load_savings()
     context.write(
         f"Procurement workstreams: {len(WORKSTREAMS)}; EU milestones: {len(EU_MILESTONES)}; "

@@ -2,6 +2,9 @@
 
 Savings a workstream generates are savings facts: they go through
 `savings.services` (which marks the rollup outbox), linked to the workstream.
+
+Who may act (programmes/permissions.py): LGA officers only, for every write
+here (`require_officer`); `actor` is required, the demo passes `DEMO`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from programmes.models import Council, Strand, User
+from programmes.models import Council, Strand
+from programmes.permissions import Actor, require_officer
 from programmes.procurement.models import (
     RAG,
     Activity,
@@ -31,6 +35,7 @@ from savings.services import savings_entry_delete, savings_entry_record
 @transaction.atomic
 def workstream_upsert(
     *,
+    actor: Actor,
     slug: str,
     name: str,
     lead_council: Council,
@@ -38,6 +43,7 @@ def workstream_upsert(
     key_facts: str = "",
     display_order: int = 0,
 ) -> Workstream:
+    require_officer(actor)
     workstream, _ = Workstream.objects.update_or_create(
         slug=slug,
         defaults={
@@ -61,12 +67,14 @@ def workstream_upsert(
 @transaction.atomic
 def board_member_add(
     *,
+    actor: Actor,
     workstream: Workstream,
     kind: str,
     council: Council | None = None,
     organisation: str = "",
     role: str = "Member",
 ) -> ProgrammeBoardMember:
+    require_officer(actor)
     member, _ = ProgrammeBoardMember.objects.get_or_create(
         workstream=workstream,
         kind=kind,
@@ -79,7 +87,10 @@ def board_member_add(
 
 
 @transaction.atomic
-def objective_set(*, workstream: Workstream, text: str, display_order: int) -> Objective:
+def objective_set(
+    *, actor: Actor, workstream: Workstream, text: str, display_order: int
+) -> Objective:
+    require_officer(actor)
     objective, _ = Objective.objects.update_or_create(
         workstream=workstream, display_order=display_order, defaults={"text": text}
     )
@@ -89,6 +100,7 @@ def objective_set(*, workstream: Workstream, text: str, display_order: int) -> O
 @transaction.atomic
 def activity_upsert(
     *,
+    actor: Actor,
     workstream: Workstream,
     title: str,
     status: str = RAG.GREEN,
@@ -96,6 +108,7 @@ def activity_upsert(
     description: str = "",
     status_note: str = "",
 ) -> Activity:
+    require_officer(actor)
     activity, _ = Activity.objects.update_or_create(
         workstream=workstream,
         title=title,
@@ -111,7 +124,10 @@ def activity_upsert(
 
 
 @transaction.atomic
-def issue_raise(*, workstream: Workstream, description: str, raised_on: date) -> WorkstreamIssue:
+def issue_raise(
+    *, actor: Actor, workstream: Workstream, description: str, raised_on: date
+) -> WorkstreamIssue:
+    require_officer(actor)
     issue, _ = WorkstreamIssue.objects.get_or_create(
         workstream=workstream, description=description, defaults={"raised_on": raised_on}
     )
@@ -120,8 +136,9 @@ def issue_raise(*, workstream: Workstream, description: str, raised_on: date) ->
 
 @transaction.atomic
 def deadline_set(
-    *, workstream: Workstream, report_to: str, due_on: date, description: str = ""
+    *, actor: Actor, workstream: Workstream, report_to: str, due_on: date, description: str = ""
 ) -> ReportingDeadline:
+    require_officer(actor)
     deadline, _ = ReportingDeadline.objects.update_or_create(
         workstream=workstream,
         report_to=report_to,
@@ -133,12 +150,14 @@ def deadline_set(
 @transaction.atomic
 def milestone_upsert(
     *,
+    actor: Actor,
     title: str,
     due_on: date,
     status: str,
     description: str = "",
     date_is_month_only: bool = False,
 ) -> EuMilestone:
+    require_officer(actor)
     milestone, _ = EuMilestone.objects.update_or_create(
         title=title,
         defaults={
@@ -155,6 +174,7 @@ def milestone_upsert(
 @transaction.atomic
 def workstream_saving_record(
     *,
+    actor: Actor,
     workstream: Workstream,
     council: Council,
     financial_year: str,
@@ -163,9 +183,10 @@ def workstream_saving_record(
     recurrence: str = Recurrence.ONE_OFF,
     evidence: str = "",
     note: str = "",
-    verified_by: User | None = None,
+    verified: bool = False,
 ) -> WorkstreamSaving:
     """Record a saving the workstream generated, as a savings fact of the procurement strand."""
+    require_officer(actor)
     entry = savings_entry_record(
         strand=Strand.objects.get(key="procurement"),
         council=council,
@@ -174,13 +195,15 @@ def workstream_saving_record(
         amount=amount,
         recurrence=recurrence,
         evidence=evidence,
-        verified_by=verified_by,
+        verified=verified,
+        actor=actor,
     )
     return WorkstreamSaving.objects.create(workstream=workstream, savings_entry=entry, note=note)
 
 
 @transaction.atomic
-def workstream_saving_delete(*, saving: WorkstreamSaving) -> None:
+def workstream_saving_delete(*, actor: Actor, saving: WorkstreamSaving) -> None:
+    require_officer(actor)
     entry = saving.savings_entry
     saving.delete()
-    savings_entry_delete(entry=entry)
+    savings_entry_delete(entry=entry, actor=actor)

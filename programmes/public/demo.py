@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from programmes.demo import DemoContext
 from programmes.models import Strand
+from programmes.permissions import DEMO
 from programmes.public.models import Initiative
 from programmes.public.services import initiative_save
 
@@ -40,7 +41,7 @@ def load(context: DemoContext) -> None:
             strand=strand,
             display_order=order,
             published=True,
-            actor=None,
+            actor=DEMO,
         )
         made += 1
     context.write(f"Public page initiatives: {len(entries)} ({made} new)")

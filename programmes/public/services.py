@@ -1,13 +1,15 @@
-"""Writes to the public page's initiatives. Officers only; one transaction each."""
+"""Writes to the public page's initiatives. One transaction each.
+
+Who may act (programmes/permissions.py): LGA officers only (`require_officer`).
+"""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from programmes.models import Strand, User
+from programmes.models import Strand
+from programmes.permissions import Actor, require_officer
 from programmes.public.models import Initiative
-from programmes.roles import OFFICER, user_role
 
 
 @transaction.atomic
@@ -15,7 +17,7 @@ def initiative_save(
     *,
     title: str,
     summary: str,
-    actor: User | None,
+    actor: Actor,
     initiative: Initiative | None = None,
     strand: Strand | None = None,
     link_url: str = "",
@@ -23,8 +25,7 @@ def initiative_save(
     published: bool = False,
 ) -> Initiative:
     """Create or change an initiative, and say whether the public sees it."""
-    if actor is not None and user_role(actor) != OFFICER:
-        raise PermissionDenied("Only LGA officers can do this")
+    require_officer(actor)
     initiative = initiative or Initiative()
     initiative.title = title
     initiative.summary = summary

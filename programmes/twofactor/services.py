@@ -1,4 +1,11 @@
-"""Writes to users' two-factor devices (django-otp's models). One transaction each."""
+"""Writes to users' two-factor devices (django-otp's models). One transaction each.
+
+Who may act: set-up, confirmation, new backup codes and verifying a code
+act on `user`'s own devices, and `user` is the signed-in person doing it
+(the sign-in flow decides who reaches them), so they take no separate actor.
+Removing another user's devices is an officer's act: `two_factor_reset`
+takes `actor` and calls `require_officer` (programmes/permissions.py).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programmes.models import User
+from programmes.permissions import Actor, require_officer
 
 BACKUP_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
@@ -68,10 +76,11 @@ def second_factor_verify(*, user: User, token: str) -> Device | None:
 
 
 @transaction.atomic
-def two_factor_reset(*, user: User) -> int:
+def two_factor_reset(*, user: User, actor: Actor) -> int:
     """Remove every device of `user` (a lost phone): they set up again at
     their next page, and a session they verified earlier stops counting,
     because django-otp's middleware no longer finds its device."""
+    require_officer(actor)
     deleted = 0
     for device in devices_for_user(user, confirmed=None):
         device.delete()

@@ -165,7 +165,7 @@ def reset(request: HttpRequest) -> HttpResponse:
         if user is None:
             form.add_error("username", "There is no user with that username")
         else:
-            services.two_factor_reset(user=user)
+            services.two_factor_reset(user=user, actor=request.user)
             messages.success(
                 request,
                 f"{user.username} has no two-factor device now. They will set up "

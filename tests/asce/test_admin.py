@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from programmes.asce.models import AsceReturn
 from programmes.asce.services import asce_return_record
+from programmes.permissions import SYSTEM
 from savings.models import OutboxMarker
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def asce_return(strands, council_a):
     return asce_return_record(
+        actor=SYSTEM,
         council=council_a,
         financial_year="2012/13",
         budget=Decimal("1000000"),
@@ -112,6 +114,7 @@ def test_changelists_do_not_query_per_row(
         from tests.factories import CouncilFactory
 
         asce_return_record(
+            actor=SYSTEM,
             council=CouncilFactory(),
             financial_year="2012/13",
             budget=Decimal("100"),

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from programmes.asce.models import AsceEvent, PositionReport, Presentation
 from programmes.asce.services import asce_event_upsert, position_report_upsert, presentation_set
+from programmes.permissions import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def reports(db):
     published = position_report_upsert(
+        actor=SYSTEM,
         slug="interim-position",
         title="Interim Position",
         report_date=date(2013, 7, 19),
@@ -24,6 +26,7 @@ def reports(db):
         document=ContentFile(b"the report", name="interim.txt"),
     )
     draft = position_report_upsert(
+        actor=SYSTEM,
         slug="final-position",
         title="Final Position draft",
         report_date=date(2014, 7, 1),
@@ -52,10 +55,15 @@ def test_role_by_url_matrix(client, request, reports, persona):
 
 
 def test_a_presentation_names_a_council_or_an_organisation_not_both(council_a):
-    event = asce_event_upsert(title="Event", held_on=date(2013, 7, 19))
+    event = asce_event_upsert(actor=SYSTEM, title="Event", held_on=date(2013, 7, 19))
     with pytest.raises(Exception, match="not both"):
         presentation_set(
-            event=event, display_order=1, council=council_a, organisation="NEPO", topic="x"
+            actor=SYSTEM,
+            event=event,
+            display_order=1,
+            council=council_a,
+            organisation="NEPO",
+            topic="x",
         )
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from programmes.asce.models import AsceStatistic
 from programmes.asce.selectors import asce_statistics, asce_statistics_by_year
 from programmes.asce.services import asce_return_delete, asce_return_record, asce_return_update
+from programmes.permissions import SYSTEM
 from savings import rollups
 from savings.models import OutboxMarker
 from tests.factories import CouncilFactory
@@ -20,6 +21,7 @@ def four_returns(strands):
     """Hand-worked: 7%, 7%, 3%, 5.4% achieved in 2012/13; 6% and 5% projected for 2013/14."""
     a, b, c, d = (CouncilFactory() for _ in range(4))
     asce_return_record(
+        actor=SYSTEM,
         council=a,
         financial_year="2012/13",
         budget=D("100000"),
@@ -28,6 +30,7 @@ def four_returns(strands):
         themes=["theme_carers"],
     )
     asce_return_record(
+        actor=SYSTEM,
         council=b,
         financial_year="2012/13",
         budget=D("200000"),
@@ -35,10 +38,18 @@ def four_returns(strands):
         projections={"2013/14": D("10000")},
     )
     asce_return_record(
-        council=c, financial_year="2012/13", budget=D("50000"), savings_achieved=D("1500")
+        actor=SYSTEM,
+        council=c,
+        financial_year="2012/13",
+        budget=D("50000"),
+        savings_achieved=D("1500"),
     )
     asce_return_record(
-        council=d, financial_year="2012/13", budget=D("100000"), savings_achieved=D("5400")
+        actor=SYSTEM,
+        council=d,
+        financial_year="2012/13",
+        budget=D("100000"),
+        savings_achieved=D("5400"),
     )
     return a, b, c, d
 
@@ -66,6 +77,7 @@ def test_statistics_match_figures_worked_by_hand(four_returns):
 def test_a_later_return_replaces_the_earlier_projection(four_returns):
     a = four_returns[0]
     asce_return_record(
+        actor=SYSTEM,
         council=a,
         financial_year="2013/14",
         budget=D("100000"),
@@ -74,6 +86,7 @@ def test_a_later_return_replaces_the_earlier_projection(four_returns):
     )
     first = a.asce_returns.get(financial_year="2012/13")
     asce_return_update(
+        actor=SYSTEM,
         asce_return=first,
         budget=D("100000"),
         savings_achieved=D("7000"),
@@ -90,11 +103,15 @@ def test_a_later_return_replaces_the_earlier_projection(four_returns):
 def test_deleting_the_last_return_of_a_year_removes_its_statistics(strands):
     council = CouncilFactory()
     asce_return = asce_return_record(
-        council=council, financial_year="2012/13", budget=D("100"), savings_achieved=D("5")
+        actor=SYSTEM,
+        council=council,
+        financial_year="2012/13",
+        budget=D("100"),
+        savings_achieved=D("5"),
     )
     rollups.drain()
     assert AsceStatistic.objects.filter(financial_year="2012/13").exists()
-    asce_return_delete(asce_return=asce_return)
+    asce_return_delete(actor=SYSTEM, asce_return=asce_return)
     rollups.drain()
     assert not AsceStatistic.objects.exists()
 
@@ -138,10 +155,15 @@ def test_it_rejects_savings_above_the_budget_and_projections_for_past_years(stra
     council = CouncilFactory()
     with pytest.raises(ValidationError, match="more than the budget"):
         asce_return_record(
-            council=council, financial_year="2012/13", budget=D("100"), savings_achieved=D("101")
+            actor=SYSTEM,
+            council=council,
+            financial_year="2012/13",
+            budget=D("100"),
+            savings_achieved=D("101"),
         )
     with pytest.raises(ValidationError, match="after the return's year"):
         asce_return_record(
+            actor=SYSTEM,
             council=council,
             financial_year="2012/13",
             budget=D("100"),

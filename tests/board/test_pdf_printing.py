@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from programmes.board import paper, printing
 from programmes.board.tasks import board_paper_print
+from programmes.permissions import SYSTEM
 from savings import rollups
 from savings.models import InvestmentSource
 from savings.services import investment_record
@@ -57,6 +58,7 @@ def test_new_figures_make_a_new_pdf(board_client, worker_queue, monkeypatch, str
     board_paper_print("2013-07-17")
     before = printing.paper_name(date(2013, 7, 17))
     investment_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council_a,
         source=InvestmentSource.LGA_GRANT,

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from programmes.permissions import SYSTEM
 from savings.models import InvestmentSource, SavingsKind
 from savings.services import investment_record, savings_entry_record
 from tests.factories import CouncilFactory
@@ -20,6 +21,7 @@ def build(strands, count: int, capture) -> None:
             for strand in strands.values():
                 for year in YEARS:
                     investment_record(
+                        actor=SYSTEM,
                         strand=strand,
                         council=council,
                         source=InvestmentSource.LGA_GRANT,
@@ -27,6 +29,7 @@ def build(strands, count: int, capture) -> None:
                         amount=Decimal(1000 + n),
                     )
                     savings_entry_record(
+                        actor=SYSTEM,
                         strand=strand,
                         council=council,
                         financial_year=year,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from programmes.board.selectors import COUNCILS_SHOWN
+from programmes.permissions import SYSTEM
 from savings import rollups
 from savings.models import SavingsKind
 from savings.services import savings_entry_record
@@ -17,6 +18,7 @@ def test_the_page_shows_the_top_councils_and_the_csv_all_of_them(strands, board_
     count = COUNCILS_SHOWN + 5
     for n in range(count):
         savings_entry_record(
+            actor=SYSTEM,
             strand=strands["experts"],
             council=CouncilFactory(name=f"Council {n:02d}"),
             financial_year="2013/14",

@@ -9,6 +9,7 @@ import pytest
 
 from applications import services
 from applications.models import Application, ApplicationState
+from programmes.permissions import SYSTEM
 from savings.models import Investment
 from tests.factories import CallFactory
 
@@ -43,7 +44,7 @@ def test_an_approved_2013_appointment_can_be_replayed_without_a_request(council_
         max_amount=Decimal("20000"),
     )
     when = datetime(2013, 5, 1, 10, tzinfo=LONDON)
-    application = services.application_create(call=call, council=council_a, actor=None, at=when)
+    application = services.application_create(call=call, council=council_a, actor=SYSTEM, at=when)
     for section, answers in {
         "about": {"title": "Contracts negotiator", "summary": "Renegotiate four contracts"},
         "councils": {"partner_councils": [council_b]},
@@ -52,15 +53,15 @@ def test_an_approved_2013_appointment_can_be_replayed_without_a_request(council_
         "savings": {"savings_target": Decimal("1000000"), "savings_2013_14": Decimal("2300000")},
     }.items():
         services.application_section_save(
-            application=application, actor=None, section=section, answers=answers, version=None
+            application=application, actor=SYSTEM, section=section, answers=answers, version=None
         )
-    services.application_submit(application=application, actor=None, at=when, notify=False)
-    services.application_assessment_start(application=application, actor=None, at=when)
+    services.application_submit(application=application, actor=SYSTEM, at=when, notify=False)
+    services.application_assessment_start(application=application, actor=SYSTEM, at=when)
     services.assessment_save(
-        application=application, actor=None, scores={"savings_potential": 5}, at=when
+        application=application, actor=SYSTEM, scores={"savings_potential": 5}, at=when
     )
     application = services.application_approve(
-        application=application, actor=None, award_amount=Decimal("8000"), at=when, notify=False
+        application=application, actor=SYSTEM, award_amount=Decimal("8000"), at=when, notify=False
     )
     assert application.state == ApplicationState.APPROVED
     assert application.reference == "PE-2013-0001"

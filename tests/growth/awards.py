@@ -6,6 +6,7 @@ from applications import services
 from applications.models import Application
 from programmes.growth.models import Adviser, AdviserSource
 from programmes.growth.services import adviser_upsert
+from programmes.permissions import SYSTEM
 from tests.applications.bids import bid_in_assessment
 
 
@@ -18,14 +19,19 @@ def growth_award(call, council, applicant, officer, days: int = 10) -> Applicati
 def panel() -> dict[str, Adviser]:
     return {
         "covers": adviser_upsert(
+            actor=SYSTEM,
             name="Casey Covers",
             source=AdviserSource.BUSINESS,
             expertise=["support_strategy", "support_inward_investment", "support_business"],
         ),
         "partial": adviser_upsert(
-            name="Pat Partial", source=AdviserSource.PEER, expertise=["support_strategy"]
+            actor=SYSTEM,
+            name="Pat Partial",
+            source=AdviserSource.PEER,
+            expertise=["support_strategy"],
         ),
         "other": adviser_upsert(
+            actor=SYSTEM,
             name="Olu Other",
             source=AdviserSource.HOUSING_ASSOCIATION,
             expertise=["support_regeneration"],

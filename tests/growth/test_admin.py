@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from programmes.growth.models import AdviserDay
 from programmes.growth.services import adviser_days_log, adviser_match
+from programmes.permissions import SYSTEM
 from programmes.roles import APPLICANT
 from tests.factories import CouncilFactory, UserFactory
 from tests.growth.awards import growth_award, panel
@@ -26,7 +27,7 @@ def awards(growth_call, council_a, council_b, applicant_a, applicant_b, officer)
     ]
     for bid in bids:
         adviser_match(application=bid, adviser=advisers["covers"], actor=officer)
-        adviser_days_log(application=bid, worked_on=date(2013, 9, 9), days=Decimal(1), actor=None)
+        adviser_days_log(application=bid, worked_on=date(2013, 9, 9), days=Decimal(1), actor=SYSTEM)
     return bids
 
 
@@ -46,7 +47,7 @@ def test_changelists_do_not_query_per_row(officer_client, awards, model, growth_
         applicant = UserFactory(council=council, role=APPLICANT)
         bid = growth_award(growth_call, council, applicant, officer)
         adviser_match(application=bid, adviser=panel()["covers"], actor=officer)
-        adviser_days_log(application=bid, worked_on=date(2013, 9, 9), days=Decimal(1), actor=None)
+        adviser_days_log(application=bid, worked_on=date(2013, 9, 9), days=Decimal(1), actor=SYSTEM)
     after = (_queries(officer_client, url), _queries(officer_client, url, q="Casey"))
     assert after == before
 

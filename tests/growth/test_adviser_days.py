@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from programmes.growth.models import AdviserDay
 from programmes.growth.selectors import adviser_days_for, advisers_suggested
 from programmes.growth.services import adviser_days_log, adviser_match
+from programmes.permissions import SYSTEM
 from tests.applications.bids import bid_in_assessment
 from tests.growth.awards import growth_award, panel
 
@@ -24,7 +25,7 @@ def award(growth_call, council_a, applicant_a, officer):
     return bid
 
 
-def log(bid, days, worked_on=IN_WINDOW, actor=None):
+def log(bid, days, worked_on=IN_WINDOW, actor=SYSTEM):
     return adviser_days_log(application=bid, worked_on=worked_on, days=Decimal(days), actor=actor)
 
 
@@ -106,6 +107,7 @@ def test_advisers_who_left_the_panel_are_not_suggested(
 
     bid = growth_award(growth_call, council_a, applicant_a, officer)
     adviser_upsert(
+        actor=SYSTEM,
         name="Casey Covers",
         source="business",
         expertise=["support_strategy", "support_inward_investment"],

@@ -10,6 +10,7 @@ from django.db import connection, connections
 
 from programmes.growth.models import AdviserDay
 from programmes.growth.services import adviser_days_log, adviser_match
+from programmes.permissions import SYSTEM
 from tests.growth.awards import growth_award, panel
 
 
@@ -27,7 +28,7 @@ def test_concurrent_logs_cannot_exceed_the_award(growth_call, council_a, applica
         try:
             start.wait()
             adviser_days_log(
-                application=bid, worked_on=date(2013, 10, 1), days=Decimal(3), actor=None
+                application=bid, worked_on=date(2013, 10, 1), days=Decimal(3), actor=SYSTEM
             )
             outcomes.append("logged")
         except ValidationError:

@@ -7,6 +7,7 @@ import pytest
 
 from programmes.growth.models import AdviserDay
 from programmes.growth.services import adviser_days_log, adviser_match
+from programmes.permissions import SYSTEM
 from tests.browser import accessibility_violations, chromium_page, sign_in
 from tests.conftest import PASSWORD
 from tests.growth.awards import growth_award, panel
@@ -25,7 +26,7 @@ def test_an_officer_over_the_award_sees_the_error_then_the_council_sees_days_lef
 ):
     bid = growth_award(growth_call, council_a, applicant_a, officer, days=5)
     adviser_match(application=bid, adviser=panel()["covers"], actor=officer)
-    adviser_days_log(application=bid, worked_on=date(2013, 9, 9), days=Decimal(4), actor=None)
+    adviser_days_log(application=bid, worked_on=date(2013, 9, 9), days=Decimal(4), actor=SYSTEM)
 
     sign_in(page, live_server.url, "officer", PASSWORD)
     page.goto(f"{live_server.url}/growth-advisers/{bid.reference}/days/")

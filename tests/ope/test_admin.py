@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from programmes.ope import services
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
+from programmes.permissions import SYSTEM
 from tests.factories import CouncilFactory, PilotFactory, ProjectPlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ ADMIN = "/admin/ope/"
 def _pilot_with_plan(officer, n: int) -> ProjectPlan:
     council = CouncilFactory(name=f"Pilotshire Council {n}", short_name=f"Pilotshire {n}")
     plan = ProjectPlanFactory(pilot=PilotFactory(council=council), title=f"Plan {n}")
-    services.plan_submit(plan=plan, actor=None)
+    services.plan_submit(plan=plan, actor=SYSTEM)
     services.pilot_resource_allocate(pilot=plan.pilot, amount=Decimal("23000"), actor=officer)
     return plan
 

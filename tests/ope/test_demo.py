@@ -12,6 +12,7 @@ from programmes.demo import DemoContext
 from programmes.experts.models import Appointment, CaseStudy
 from programmes.models import Council, Strand, User
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
+from programmes.permissions import SYSTEM
 from programmes.public.models import Initiative
 from savings import rollups
 from savings.models import Investment, InvestmentSource
@@ -78,6 +79,7 @@ def test_investment_recorded_by_the_earlier_demo_is_adopted_not_duplicated(setti
     core.load(DemoContext(write=lambda _: None))
     for name in PILOTS:  # what the earlier demo recorded: investment only
         investment_record(
+            actor=SYSTEM,
             strand=Strand.objects.get(key="ope"),
             council=Council.objects.get(short_name=name),
             source=InvestmentSource.CABINET_OFFICE,

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from programmes.ope import services
+from programmes.permissions import SYSTEM
 from tests.factories import PilotFactory, ProjectPlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def pilot(council_a, officer, strands):
     pilot = PilotFactory(council=council_a, partner_bodies="Fire and rescue service\nNHS trust")
     plan = ProjectPlanFactory(pilot=pilot, title="Allerdale estate plan")
-    services.plan_submit(plan=plan, actor=None)
+    services.plan_submit(plan=plan, actor=SYSTEM)
     services.plan_lga_sign_off(plan=plan, actor=officer)
     services.pilot_resource_allocate(
         pilot=pilot, amount=Decimal("23000"), financial_year="2013/14", actor=officer

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from programmes.permissions import SYSTEM
 from programmes.procurement.models import Workstream, WorkstreamSaving
 from programmes.procurement.selectors import workstream_savings
 from programmes.procurement.services import workstream_saving_record, workstream_upsert
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ict(strands, council_a):
-    return workstream_upsert(slug="ict", name="ICT", lead_council=council_a)
+    return workstream_upsert(actor=SYSTEM, slug="ict", name="ICT", lead_council=council_a)
 
 
 def test_a_workstream_saving_is_a_procurement_savings_fact_in_the_rollups(ict, council_a, officer):
@@ -28,7 +29,8 @@ def test_a_workstream_saving_is_a_procurement_savings_fact_in_the_rollups(ict, c
         financial_year="2012/13",
         kind="realised",
         amount=Decimal("250000"),
-        verified_by=officer,
+        actor=officer,
+        verified=True,
     )
     entry = saving.savings_entry
     assert (entry.strand.key, entry.council, entry.financial_year) == (
@@ -90,6 +92,7 @@ def test_deleting_in_the_admin_deletes_the_fact_and_marks_the_outbox(
     officer_client, ict, council_a
 ):
     saving = workstream_saving_record(
+        actor=SYSTEM,
         workstream=ict,
         council=council_a,
         financial_year="2013/14",
@@ -109,7 +112,12 @@ def test_the_savings_list_does_not_query_per_row(
 ):
     for year in ("2012/13", "2013/14", "2014/15"):
         workstream_saving_record(
-            workstream=ict, council=council_a, financial_year=year, kind="projected", amount=1
+            actor=SYSTEM,
+            workstream=ict,
+            council=council_a,
+            financial_year=year,
+            kind="projected",
+            amount=1,
         )
     with django_assert_max_num_queries(12):
         response = officer_client.get(reverse("admin:procurement_workstreamsaving_changelist"))

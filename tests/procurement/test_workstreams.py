@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
 
+from programmes.permissions import SYSTEM
 from programmes.procurement.models import BoardMemberKind, ProgrammeBoardMember, Workstream
 from programmes.procurement.selectors import eu_milestones, workstreams_with_status
 from programmes.procurement.services import activity_upsert, workstream_upsert
@@ -50,9 +51,11 @@ def test_the_board_table_costs_the_same_queries_however_many_workstreams(
     def make(start: int, n: int) -> None:
         for i in range(start, start + n):
             workstream = workstream_upsert(
-                slug=f"w{i}", name=f"Workstream {i}", lead_council=CouncilFactory()
+                actor=SYSTEM, slug=f"w{i}", name=f"Workstream {i}", lead_council=CouncilFactory()
             )
-            activity_upsert(workstream=workstream, title="Map frameworks", status="amber")
+            activity_upsert(
+                actor=SYSTEM, workstream=workstream, title="Map frameworks", status="amber"
+            )
 
     make(0, 2)
     with django_assert_num_queries(2):
@@ -71,7 +74,9 @@ def test_the_board_table_costs_the_same_queries_however_many_workstreams(
 
 @pytest.mark.django_db
 def test_a_council_seat_must_name_the_council():
-    workstream = workstream_upsert(slug="ict", name="ICT", lead_council=CouncilFactory())
+    workstream = workstream_upsert(
+        actor=SYSTEM, slug="ict", name="ICT", lead_council=CouncilFactory()
+    )
     with pytest.raises(IntegrityError):
         ProgrammeBoardMember.objects.create(workstream=workstream, kind=BoardMemberKind.COUNCIL)
 

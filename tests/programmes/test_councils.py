@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from programmes.models import Council, CouncilKind, Region
+from programmes.permissions import SYSTEM
 from programmes.services import council_upsert
 
 
@@ -16,7 +17,7 @@ def make(**overrides) -> Council:
         "kind": CouncilKind.DISTRICT,
         "region": Region.NORTH_WEST,
     }
-    return council_upsert(**{**fields, **overrides})
+    return council_upsert(actor=SYSTEM, **{**fields, **overrides})
 
 
 @pytest.mark.django_db

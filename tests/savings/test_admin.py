@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from programmes.permissions import SYSTEM
 from savings import rollups
 from savings.models import Investment, InvestmentSource, OutboxMarker, SavingsEntry, SavingsKind
 from savings.services import investment_record, savings_entry_record
@@ -46,6 +47,7 @@ def test_changing_investment_in_the_admin_marks_old_and_new_scopes(
     officer_client, strands, council_a, council_b
 ):
     investment = investment_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council_a,
         source=InvestmentSource.LGA_GRANT,
@@ -64,6 +66,7 @@ def test_changing_investment_in_the_admin_marks_old_and_new_scopes(
 @pytest.mark.django_db
 def test_deleting_in_the_admin_marks_the_outbox(officer_client, strands, council_a):
     investment = investment_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council_a,
         source=InvestmentSource.LGA_GRANT,
@@ -81,6 +84,7 @@ def test_deleting_in_the_admin_marks_the_outbox(officer_client, strands, council
 @pytest.mark.django_db
 def test_bulk_deleting_savings_in_the_admin_marks_the_outbox(officer_client, strands, council_a):
     entry = savings_entry_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council_a,
         financial_year="2012/13",
@@ -103,6 +107,7 @@ def test_verifying_returns_in_bulk_counts_them_as_realised(
     from savings.selectors import rollup_for
 
     entry = savings_entry_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council_a,
         financial_year="2012/13",
@@ -234,6 +239,7 @@ def test_saving_a_saving_that_a_colleague_deleted_says_so_and_brings_nothing_bac
     from savings.services import savings_entry_delete
 
     entry = savings_entry_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council_a,
         financial_year="2013/14",
@@ -254,7 +260,7 @@ def test_saving_a_saving_that_a_colleague_deleted_says_so_and_brings_nothing_bac
     entry_admin = django_admin.site._registry[SavingsEntry]
     stale = SavingsEntry.objects.get(pk=entry.pk)
     monkeypatch.setattr(entry_admin, "get_object", lambda *args, **kwargs: stale)
-    savings_entry_delete(entry=SavingsEntry.objects.get(pk=entry.pk))
+    savings_entry_delete(actor=SYSTEM, entry=SavingsEntry.objects.get(pk=entry.pk))
     response = officer_client.post(url, data, follow=True)
     assert response.status_code == 200
     assert "was deleted by another officer" in response.content.decode()

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from programmes.permissions import SYSTEM
 from savings import rollups
 from savings.models import Investment, InvestmentSource, OutboxMarker, SavingsEntry, SavingsKind
 from savings.services import (
@@ -33,6 +34,7 @@ def markers() -> set[tuple[str, str, str]]:
 @pytest.fixture
 def grant(strands, council_a):
     investment = investment_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council_a,
         source=InvestmentSource.LGA_GRANT,
@@ -46,6 +48,7 @@ def grant(strands, council_a):
 @pytest.fixture
 def saving(strands, council_a):
     entry = savings_entry_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council_a,
         financial_year="2012/13",
@@ -59,6 +62,7 @@ def saving(strands, council_a):
 @pytest.mark.django_db
 def test_recording_investment_marks_its_scope(strands, council_a):
     investment_record(
+        actor=SYSTEM,
         strand=strands["ope"],
         council=council_a,
         source=InvestmentSource.CABINET_OFFICE,
@@ -70,13 +74,13 @@ def test_recording_investment_marks_its_scope(strands, council_a):
 
 @pytest.mark.django_db
 def test_moving_investment_to_another_council_marks_both_scopes(grant, council_b):
-    investment_update(investment=grant, council=council_b, financial_year="2013/14")
+    investment_update(actor=SYSTEM, investment=grant, council=council_b, financial_year="2013/14")
     assert markers() == {("experts", "Allerdale", "2012/13"), ("experts", "Wyre Forest", "2013/14")}
 
 
 @pytest.mark.django_db
 def test_deleting_investment_marks_its_scope(grant):
-    investment_delete(investment=grant)
+    investment_delete(actor=SYSTEM, investment=grant)
     assert markers() == {("experts", "Allerdale", "2012/13")}
     rollups.drain()
     assert not Investment.objects.exists()
@@ -85,28 +89,29 @@ def test_deleting_investment_marks_its_scope(grant):
 @pytest.mark.django_db
 def test_bulk_deleting_investment_marks_every_scope(grant, strands, council_b):
     investment_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council_b,
         source=InvestmentSource.LGA_GRANT,
         financial_year="2012/13",
         amount=D("1"),
     )
-    investments_delete(investments=Investment.objects.all())
+    investments_delete(actor=SYSTEM, investments=Investment.objects.all())
     assert markers() == {("experts", "Allerdale", "2012/13"), ("experts", "Wyre Forest", "2012/13")}
 
 
 @pytest.mark.django_db
 def test_recording_updating_and_deleting_savings_mark_their_scopes(saving, council_b):
-    savings_entry_update(entry=saving, council=council_b)
+    savings_entry_update(actor=SYSTEM, entry=saving, council=council_b)
     assert markers() == {("experts", "Allerdale", "2012/13"), ("experts", "Wyre Forest", "2012/13")}
     rollups.drain()
-    savings_entry_delete(entry=saving)
+    savings_entry_delete(actor=SYSTEM, entry=saving)
     assert markers() == {("experts", "Wyre Forest", "2012/13")}
 
 
 @pytest.mark.django_db
 def test_bulk_deleting_savings_marks_their_scopes(saving):
-    savings_entries_delete(entries=SavingsEntry.objects.all())
+    savings_entries_delete(actor=SYSTEM, entries=SavingsEntry.objects.all())
     assert markers() == {("experts", "Allerdale", "2012/13")}
 
 
@@ -116,7 +121,7 @@ def test_verifying_marks_the_scope_and_moves_the_saving_into_realised(saving, of
 
     assert rollup_for().realised == 0
     assert rollup_for().realised_unverified == D("2300000")
-    assert savings_entries_verify(entries=[saving], officer=officer) == 1
+    assert savings_entries_verify(entries=[saving], actor=officer) == 1
     assert markers() == {("experts", "Allerdale", "2012/13")}
     rollups.drain()
     assert rollup_for().realised == D("2300000")
@@ -125,8 +130,8 @@ def test_verifying_marks_the_scope_and_moves_the_saving_into_realised(saving, of
 
 @pytest.mark.django_db
 def test_changing_a_verified_amount_needs_verifying_again(saving, officer):
-    savings_entries_verify(entries=[saving], officer=officer)
-    savings_entry_update(entry=saving, amount=D("2400000"))
+    savings_entries_verify(entries=[saving], actor=officer)
+    savings_entry_update(actor=SYSTEM, entry=saving, amount=D("2400000"))
     saving.refresh_from_db()
     assert not saving.is_verified
 
@@ -137,6 +142,7 @@ def test_a_rejected_fact_leaves_no_marker(strands, council_a):
 
     with pytest.raises(ValidationError):
         investment_record(
+            actor=SYSTEM,
             strand=strands["experts"],
             council=council_a,
             source=InvestmentSource.LGA_GRANT,
@@ -152,6 +158,7 @@ def test_the_drain_is_asked_for_only_after_commit(
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         investment_record(
+            actor=SYSTEM,
             strand=strands["experts"],
             council=council_a,
             source=InvestmentSource.LGA_GRANT,
@@ -171,6 +178,7 @@ def test_a_rolled_back_change_asks_for_nothing(
         transaction.atomic(),
     ):
         investment_record(
+            actor=SYSTEM,
             strand=strands["experts"],
             council=council_a,
             source=InvestmentSource.LGA_GRANT,
@@ -188,6 +196,7 @@ def test_without_a_broker_the_drain_runs_in_process_after_commit(settings, stran
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     investment_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council_a,
         source=InvestmentSource.LGA_GRANT,
@@ -205,6 +214,7 @@ def test_a_dead_broker_keeps_the_save_and_the_marker(settings, strands, caplog):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6399/0"
     council = CouncilFactory()
     investment_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council,
         source=InvestmentSource.LGA_GRANT,
@@ -223,6 +233,7 @@ def test_many_changes_in_one_transaction_ask_for_one_drain(
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         for number in range(5):
             investment_record(
+                actor=SYSTEM,
                 strand=strands["experts"],
                 council=council_a,
                 source=InvestmentSource.LGA_GRANT,
@@ -242,8 +253,8 @@ def test_a_rolled_back_savepoint_does_not_lose_the_drain_request(
     }  # fmt: skip
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():
-            investment_record(**record)
+            investment_record(actor=SYSTEM, **record)
             raise RuntimeError("undo this one")
-        investment_record(**record)
+        investment_record(actor=SYSTEM, **record)
     assert len(callbacks) == 1
     assert OutboxMarker.objects.get().version == 1

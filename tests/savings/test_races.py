@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
 
+from programmes.permissions import SYSTEM
 from savings import rollups, services
 from savings.models import Investment, InvestmentSource, OutboxMarker, Rollup, SavingsEntry
 from tests.factories import CouncilFactory
@@ -58,6 +59,7 @@ def councils(strands):
 
 def test_a_bulk_delete_marks_where_the_saving_is_now_not_where_it_was(strands, councils):
     entry = services.savings_entry_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=councils[0],
         financial_year="2013/14",
@@ -69,6 +71,7 @@ def test_a_bulk_delete_marks_where_the_saving_is_now_not_where_it_was(strands, c
     # Officer 2 moves it to another council and year; the worker drains.
     thread, errors = in_thread(
         lambda: services.savings_entry_update(
+            actor=SYSTEM,
             entry=SavingsEntry.objects.get(pk=entry.pk),
             council=councils[1],
             financial_year="2014/15",
@@ -77,7 +80,7 @@ def test_a_bulk_delete_marks_where_the_saving_is_now_not_where_it_was(strands, c
     thread.join()
     rollups.drain()
     assert Rollup.objects.filter(council=councils[1]).exists()
-    assert services.savings_entries_delete(entries=listed) == 1
+    assert services.savings_entries_delete(actor=SYSTEM, entries=listed) == 1
     assert errors == []
     assert not SavingsEntry.objects.exists()
     rollups_match_a_recompute()
@@ -86,6 +89,7 @@ def test_a_bulk_delete_marks_where_the_saving_is_now_not_where_it_was(strands, c
 
 def test_a_bulk_delete_of_investments_marks_their_current_scope(strands, councils):
     investment = services.investment_record(
+        actor=SYSTEM,
         strand=strands["ope"],
         council=councils[0],
         source=InvestmentSource.CABINET_OFFICE,
@@ -96,19 +100,20 @@ def test_a_bulk_delete_of_investments_marks_their_current_scope(strands, council
     listed = list(Investment.objects.filter(pk=investment.pk))
     thread, errors = in_thread(
         lambda: services.investment_update(
-            investment=Investment.objects.get(pk=investment.pk), council=councils[1]
+            actor=SYSTEM, investment=Investment.objects.get(pk=investment.pk), council=councils[1]
         )
     )
     thread.join()
     rollups.drain()
     assert errors == []
-    assert services.investments_delete(investments=listed) == 1
+    assert services.investments_delete(actor=SYSTEM, investments=listed) == 1
     rollups_match_a_recompute()
     assert not Rollup.objects.filter(council=councils[1]).exists()
 
 
 def test_an_edit_queued_behind_a_delete_does_not_bring_the_saving_back(strands, councils):
     entry = services.savings_entry_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=councils[0],
         financial_year="2013/14",
@@ -120,14 +125,14 @@ def test_an_edit_queued_behind_a_delete_does_not_bring_the_saving_back(strands, 
 
     def delete() -> None:  # officer 1 deletes it, holding the row lock a moment
         with transaction.atomic():
-            services.savings_entry_delete(entry=SavingsEntry.objects.get(pk=entry.pk))
+            services.savings_entry_delete(actor=SYSTEM, entry=SavingsEntry.objects.get(pk=entry.pk))
             deleting.set()
             time.sleep(0.5)
 
     thread, errors = in_thread(delete)
     deleting.wait(5)
     with pytest.raises(ValidationError, match="was deleted by another officer"):
-        services.savings_entry_update(entry=opened, amount=Decimal("5000"))
+        services.savings_entry_update(actor=SYSTEM, entry=opened, amount=Decimal("5000"))
     thread.join()
     assert errors == []
     assert not SavingsEntry.objects.exists()
@@ -137,6 +142,7 @@ def test_an_edit_queued_behind_a_delete_does_not_bring_the_saving_back(strands, 
 
 def test_an_edit_of_a_deleted_investment_is_refused(strands, councils):
     investment = services.investment_record(
+        actor=SYSTEM,
         strand=strands["ope"],
         council=councils[0],
         source=InvestmentSource.CABINET_OFFICE,
@@ -145,10 +151,12 @@ def test_an_edit_of_a_deleted_investment_is_refused(strands, councils):
     )
     opened = Investment.objects.get(pk=investment.pk)
     thread, errors = in_thread(
-        lambda: services.investment_delete(investment=Investment.objects.get(pk=investment.pk))
+        lambda: services.investment_delete(
+            actor=SYSTEM, investment=Investment.objects.get(pk=investment.pk)
+        )
     )
     thread.join()
     with pytest.raises(ValidationError, match="was deleted"):
-        services.investment_update(investment=opened, amount=Decimal("1"))
+        services.investment_update(actor=SYSTEM, investment=opened, amount=Decimal("1"))
     assert errors == []
     assert not Investment.objects.exists()

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
+from programmes.permissions import SYSTEM
 from savings import rollups
 from savings.models import InvestmentSource, OutboxMarker, Rollup, SavingsKind
 from savings.selectors import rollup_for
@@ -20,6 +21,7 @@ FIELDS = [f.name for f in Rollup._meta.fields if f.name not in {"id", "computed_
 def facts(strands, councils) -> None:
     for number, council in enumerate(councils):
         investment_record(
+            actor=SYSTEM,
             strand=strands["experts"],
             council=council,
             source=InvestmentSource.LGA_GRANT,
@@ -27,6 +29,7 @@ def facts(strands, councils) -> None:
             amount=D(1000 + number),
         )
         savings_entry_record(
+            actor=SYSTEM,
             strand=strands["ope"],
             council=council,
             financial_year="2012/13",

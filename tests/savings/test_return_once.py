@@ -91,7 +91,7 @@ def test_four_concurrent_sendings_of_one_form_make_one_return(award_a, applicant
         try:
             barrier.wait()
             entry = services.savings_return_submit(
-                user=applicant_a,
+                actor=applicant_a,
                 award=award_a,
                 financial_year="2012/13",
                 amount=Decimal("2300000"),

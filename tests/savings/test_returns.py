@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Application, ApplicationState, Call
+from programmes.permissions import SYSTEM
 from savings import rollups
 from savings.models import InvestmentSource, OutboxMarker, SavingsEntry
 from savings.selectors import rollup_for
@@ -33,6 +34,7 @@ def make_award(strand, council, reference):
         award_amount=D("6000"),
     )
     return investment_record(
+        actor=SYSTEM,
         strand=strand,
         council=council,
         source=InvestmentSource.LGA_GRANT,
@@ -118,7 +120,7 @@ def test_a_return_is_shown_apart_until_an_officer_verifies_it(
     rollups.drain()
     assert rollup_for().realised == 0
     assert rollup_for().realised_unverified == D("2300000")
-    savings_entries_verify(entries=[entry], officer=officer)
+    savings_entries_verify(entries=[entry], actor=officer)
     rollups.drain()
     # £2,300,000 realised on £6,000 invested.
     assert rollup_for().realised == D("2300000")

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 
+from programmes.permissions import SYSTEM
+from programmes.roles import OFFICER
 from savings import rollups
 from savings.models import InvestmentSource, OutboxMarker, Rollup, SavingsKind
 from savings.selectors import rollup_for, rollups_by_council, rollups_by_strand, rollups_by_year
@@ -17,8 +19,9 @@ D = Decimal
 def experts_figures(strands, council_a, council_b):
     """A slice of the board paper's Experts figures (para 8), built through services."""
     experts = strands["experts"]
-    officer = UserFactory(username="verifier")
+    officer = UserFactory(username="verifier", role=OFFICER)
     investment_record(
+        actor=SYSTEM,
         strand=experts,
         council=council_a,
         source=InvestmentSource.LGA_GRANT,
@@ -26,6 +29,7 @@ def experts_figures(strands, council_a, council_b):
         amount=D("6000"),
     )
     investment_record(
+        actor=SYSTEM,
         strand=experts,
         council=council_b,
         source=InvestmentSource.LGA_GRANT,
@@ -34,6 +38,7 @@ def experts_figures(strands, council_a, council_b):
     )
     # Allerdale: £2.3m realised (verified) against a £1m target.
     savings_entry_record(
+        actor=SYSTEM,
         strand=experts,
         council=council_a,
         financial_year="2012/13",
@@ -46,10 +51,12 @@ def experts_figures(strands, council_a, council_b):
         financial_year="2012/13",
         kind=SavingsKind.REALISED,
         amount=D("2300000"),
-        verified_by=officer,
+        actor=officer,
+        verified=True,
     )
     # Wyre Forest: £700,000 a year in 2012/13, projected.
     savings_entry_record(
+        actor=SYSTEM,
         strand=experts,
         council=council_b,
         financial_year="2012/13",
@@ -59,6 +66,7 @@ def experts_figures(strands, council_a, council_b):
     )
     # A council's own return, not yet verified: shown apart, not realised.
     savings_entry_record(
+        actor=SYSTEM,
         strand=experts,
         council=council_b,
         financial_year="2013/14",
@@ -67,6 +75,7 @@ def experts_figures(strands, council_a, council_b):
     )
     # Another strand and year.
     investment_record(
+        actor=SYSTEM,
         strand=strands["ope"],
         council=council_a,
         source=InvestmentSource.CABINET_OFFICE,
@@ -180,6 +189,7 @@ def test_the_experts_figures_give_557_to_1(strands, officer):
     for invested, projections in shares:
         appointment_councils = [next(served) for _ in projections]
         investment_record(
+            actor=SYSTEM,
             strand=experts,
             council=appointment_councils[0],
             source=InvestmentSource.LGA_GRANT,
@@ -188,6 +198,7 @@ def test_the_experts_figures_give_557_to_1(strands, officer):
         )
         for council, projected in zip(appointment_councils, projections, strict=True):
             savings_entry_record(
+                actor=SYSTEM,
                 strand=experts,
                 council=council,
                 financial_year="2013/14",
@@ -200,7 +211,8 @@ def test_the_experts_figures_give_557_to_1(strands, officer):
         financial_year="2013/14",
         kind=SavingsKind.REALISED,
         amount=D("2300000"),
-        verified_by=officer,
+        actor=officer,
+        verified=True,
     )
     rollups.drain()
     total = rollup_for(strand=experts)

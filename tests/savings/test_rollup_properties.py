@@ -10,6 +10,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from programmes.permissions import SYSTEM
+from programmes.roles import OFFICER
 from savings import rollups
 from savings.models import Investment, InvestmentSource, Rollup, SavingsEntry, SavingsKind
 from savings.services import (
@@ -57,7 +59,7 @@ class Rollback(Exception):
 def test_drained_rollups_equal_a_recompute_from_scratch(strands, operations):
     with pytest.raises(Rollback), transaction.atomic():
         councils = [CouncilFactory(gss_code=f"E0700090{n}") for n in range(3)]
-        officer = UserFactory()
+        officer = UserFactory(role=OFFICER)
         facts: list[Investment | SavingsEntry] = []
 
         def where(chosen):
@@ -72,7 +74,10 @@ def test_drained_rollups_equal_a_recompute_from_scratch(strands, operations):
             if op[0] == "invest":
                 facts.append(
                     investment_record(
-                        **where(op[1]), source=InvestmentSource.LGA_GRANT, amount=op[2]
+                        actor=SYSTEM,
+                        **where(op[1]),
+                        source=InvestmentSource.LGA_GRANT,
+                        amount=op[2],
                     )
                 )
             elif op[0] == "save":
@@ -82,23 +87,24 @@ def test_drained_rollups_equal_a_recompute_from_scratch(strands, operations):
                         **where(op[1]),
                         kind=kind,
                         amount=op[2],
-                        verified_by=officer if verified and kind == SavingsKind.REALISED else None,
+                        actor=officer,
+                        verified=verified and kind == SavingsKind.REALISED,
                     )
                 )
             elif op[0] in {"move", "delete", "verify"} and facts:
                 fact = facts[op[1] % len(facts)]
                 if op[0] == "move" and isinstance(fact, Investment):
-                    investment_update(investment=fact, **where(op[2]), amount=op[3])
+                    investment_update(actor=SYSTEM, investment=fact, **where(op[2]), amount=op[3])
                 elif op[0] == "move":
-                    savings_entry_update(entry=fact, **where(op[2]), amount=op[3])
+                    savings_entry_update(actor=SYSTEM, entry=fact, **where(op[2]), amount=op[3])
                 elif op[0] == "verify" and isinstance(fact, SavingsEntry):
-                    savings_entries_verify(entries=[fact], officer=officer)
+                    savings_entries_verify(entries=[fact], actor=officer)
                 elif op[0] == "delete":
                     facts.remove(fact)
                     if isinstance(fact, Investment):
-                        investment_delete(investment=fact)
+                        investment_delete(actor=SYSTEM, investment=fact)
                     else:
-                        savings_entry_delete(entry=fact)
+                        savings_entry_delete(actor=SYSTEM, entry=fact)
             elif op[0] == "drain":
                 rollups.drain()
         rollups.drain()

@@ -19,6 +19,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connections
 
+from programmes.permissions import SYSTEM
 from savings.models import InvestmentSource, OutboxMarker, RollupRun
 from savings.outbox import DRAIN_PENDING_KEY, redis_client
 from savings.selectors import rollup_for
@@ -65,6 +66,7 @@ def clean_broker(celery_app):
 def test_a_change_reaches_the_rollups_through_the_worker(clean_broker, celery_worker, strands):
     council = CouncilFactory()
     investment_record(
+        actor=SYSTEM,
         strand=strands["experts"],
         council=council,
         source=InvestmentSource.LGA_GRANT,
@@ -88,6 +90,7 @@ def test_a_burst_of_500_changes_needs_far_fewer_recomputes(clean_broker, celery_
     started = time.monotonic()
     for number in range(500):
         savings_entry_record(
+            actor=SYSTEM,
             strand=strands["experts" if number % 2 else "ope"],
             council=councils[number % 10],
             financial_year="2013/14" if number % 3 else "2012/13",
@@ -179,6 +182,7 @@ def test_saves_made_while_redis_is_down_reach_the_rollups_once_it_is_back(
     experts = strands["experts"]
     with start_worker(app, perform_ping_check=False, queues=(settings.CELERY_TASK_DEFAULT_QUEUE,)):
         investment_record(
+            actor=SYSTEM,
             strand=experts,
             council=council,
             source=InvestmentSource.LGA_GRANT,
@@ -191,6 +195,7 @@ def test_saves_made_while_redis_is_down_reach_the_rollups_once_it_is_back(
         for _ in range(5):
             # Each save commits even though asking for a drain fails.
             savings_entry_record(
+                actor=SYSTEM,
                 strand=experts,
                 council=council,
                 financial_year="2012/13",

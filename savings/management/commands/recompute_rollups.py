@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import QuerySet
 
 from programmes.models import Strand
+from programmes.permissions import SYSTEM
 from savings import rollups
 from savings.models import Investment, OutboxMarker, Rollup, SavingsEntry
 from savings.selectors import outbox_oldest_pending
@@ -46,7 +47,7 @@ class Command(BaseCommand):
                     financial_year=""
                 )
             )
-            scopes_mark(scopes=scopes)
+            scopes_mark(scopes=scopes, actor=SYSTEM)
             self.stdout.write(f"Marked {len(scopes):,} scopes of {found.name}.")
         pending = OutboxMarker.objects.count()
         if not pending:

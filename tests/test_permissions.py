@@ -1,0 +1,793 @@
+"""One permission layer: every write service refuses whoever its rule does not allow.
+
+The services are found, not listed: every public function of a `services`
+(or `retention`) module of the project's own apps. Each one that takes `actor` must have a
+rule in RULES below (who may call it, and how to build its arguments); each
+one that does not must be in INTERNAL, with the reason it needs no check. A
+new service that is in neither fails `test_every_service_has_a_rule`, so a
+write cannot be added without deciding who may make it.
+
+Each rule is then tried with every persona: the council user of the record's
+council, a user of another council, a board member, an officer, an officer
+whose account is deactivated, a signed-up user with no role, the portal
+itself (SYSTEM) and no actor at all (None). Refused personas get
+PermissionDenied and change nothing; allowed ones succeed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from applications import services as bids
+from applications.models import Application
+from programmes.asce import services as asce
+from programmes.experts import services as experts
+from programmes.growth import services as growth
+from programmes.growth.models import AdviserSource
+from programmes.models import Council, CouncilKind, Region
+from programmes.ope import services as ope
+from programmes.ope.models import EventKind
+from programmes.permissions import SYSTEM
+from programmes.procurement import services as procurement
+from programmes.procurement.models import BoardMemberKind, MilestoneStatus
+from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
+from savings import services as facts
+from savings.imports import INVESTMENT, ImportPreview
+from savings.models import Investment, InvestmentSource, SavingsKind
+from tests.applications.bids import bid_completed, bid_in_assessment, bid_more_information
+from tests.factories import (
+    CallFactory,
+    CaseStudyFactory,
+    CouncilFactory,
+    GrowthCallFactory,
+    PilotFactory,
+    ProjectPlanFactory,
+    StrandFactory,
+    UserFactory,
+)
+from tests.growth.awards import growth_award
+from tests.pdfs import PDF
+
+# Public functions of services modules that take no actor, and why.
+INTERNAL = {
+    "programmes.services.strands_sync": (
+        "copies the strand registry in code into the database (migrations, the demo, test "
+        "set-up); no user input"
+    ),
+    "programmes.asce.services.asce_statistics_recompute": (
+        "run by the rollup worker inside its drain; derives statistics from the returns, "
+        "no user input"
+    ),
+    "programmes.growth.services.adviser_days_used": "a read: the days logged so far",
+    "applications.retention.free_text_fields": "a read: which fields hold free text",
+    "applications.retention.bids_due": "a read: the bids due for anonymising",
+    "programmes.retention.years_before": "date arithmetic",
+    "programmes.retention.is_anonymised": "a read",
+    "programmes.retention.accounts_due": "a read: the accounts due for anonymising",
+    "programmes.retention.audit_scrub": (
+        "called only inside bid_anonymise and account_anonymise, after their check"
+    ),
+    "programmes.retention.audit_scrub_actor": (
+        "called only inside account_anonymise, after its check"
+    ),
+    "programmes.twofactor.services.totp_secret_base32": "a read: formats a device's secret",
+    "programmes.twofactor.services.totp_device_start": (
+        "the signed-in user's own device: `user` is the person acting"
+    ),
+    "programmes.twofactor.services.totp_device_confirm": (
+        "confirms the signed-in user's own device with a code only they have"
+    ),
+    "programmes.twofactor.services.backup_codes_generate": (
+        "the signed-in user's own backup codes: `user` is the person acting"
+    ),
+    "programmes.twofactor.services.second_factor_verify": (
+        "the sign-in step itself: checks `user`'s own code"
+    ),
+}
+
+PERSONAS = (
+    "own_council",
+    "other_council",
+    "board_member",
+    "officer",
+    "inactive_officer",
+    "no_role",
+    "system",
+    "none",
+)
+OFFICERS = frozenset({"officer", "system"})
+OWN_COUNCIL = frozenset({"own_council", "system"})
+OFFICERS_OR_OWN_COUNCIL = frozenset({"officer", "own_council", "system"})
+
+
+@dataclass
+class World:
+    """The record's council (`council`) and one user per persona."""
+
+    council: Council
+    actors: dict
+
+
+def _world() -> World:
+    council = CouncilFactory()
+    other = CouncilFactory()
+    actors = {
+        "own_council": UserFactory(council=council, role=APPLICANT),
+        "other_council": UserFactory(council=other, role=APPLICANT),
+        "board_member": UserFactory(role=BOARD_MEMBER),
+        "officer": UserFactory(is_staff=True, role=OFFICER),
+        "inactive_officer": UserFactory(is_staff=True, is_active=False, role=OFFICER),
+        "no_role": UserFactory(),
+        "system": SYSTEM,
+        "none": None,
+    }
+    return World(council=council, actors=actors)
+
+
+# Builders: the arguments (all but `actor`) for one call, on records of
+# `w.council`, made through the services as the portal.
+
+IN_WINDOW = date(2013, 10, 1)
+
+
+def _strand(key: str):
+    return StrandFactory(key=key)
+
+
+def _draft(w: World) -> Application:
+    return bids.application_create(call=CallFactory(), council=w.council, actor=SYSTEM)
+
+
+def _approved(w: World) -> Application:
+    bid = bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM)
+    return bids.application_approve(application=bid, actor=SYSTEM, award_amount=Decimal("8000"))
+
+
+def _investment(w: World, strand: str = "experts", **extra) -> Investment:
+    return facts.investment_record(
+        strand=_strand(strand),
+        council=w.council,
+        source=extra.pop("source", InvestmentSource.LGA_GRANT),
+        financial_year="2013/14",
+        amount=Decimal("1000"),
+        actor=SYSTEM,
+        **extra,
+    )
+
+
+def _saving(w: World, kind: str = SavingsKind.REALISED):
+    return facts.savings_entry_record(
+        strand=_strand("experts"),
+        council=w.council,
+        financial_year="2013/14",
+        kind=kind,
+        amount=Decimal("500"),
+        actor=SYSTEM,
+    )
+
+
+def _adviser():
+    return growth.adviser_upsert(
+        name="Casey Covers",
+        source=AdviserSource.BUSINESS,
+        expertise=["support_strategy"],
+        actor=SYSTEM,
+    )
+
+
+def _matched(w: World) -> Application:
+    bid = growth_award(GrowthCallFactory(), w.council, SYSTEM, SYSTEM)
+    growth.adviser_match(application=bid, adviser=_adviser(), actor=SYSTEM)
+    return bid
+
+
+def _submitted_plan(w: World):
+    plan = ProjectPlanFactory(pilot=PilotFactory(council=w.council))
+    return ope.plan_submit(plan=plan, actor=SYSTEM)
+
+
+def _workstream(w: World):
+    return procurement.workstream_upsert(
+        slug="ict", name="ICT", lead_council=w.council, actor=SYSTEM
+    )
+
+
+def _asce_return(w: World):
+    _strand("asce")
+    return asce.asce_return_record(
+        council=w.council,
+        financial_year="2013/14",
+        budget=Decimal("1000000"),
+        savings_achieved=Decimal("50000"),
+        actor=SYSTEM,
+    )
+
+
+def _asce_event():
+    return asce.asce_event_upsert(title="ASCE summit", held_on=date(2014, 3, 1), actor=SYSTEM)
+
+
+def _pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("plan.pdf", PDF, content_type="application/pdf")
+
+
+Builder = Callable[[World], dict]
+
+RULES: dict[str, tuple[frozenset, Builder]] = {
+    # Calls, bids, assessment, documents (applications/services.py)
+    "applications.services.call_create": (
+        OFFICERS,
+        lambda w: {
+            "strand": _strand("experts"),
+            "title": "Productivity Experts 2014/15",
+            "opens_at": timezone.now(),
+            "closes_at": timezone.now() + timedelta(days=30),
+            "max_amount": Decimal("10000"),
+        },
+    ),
+    "applications.services.application_create": (
+        OWN_COUNCIL,
+        lambda w: {"call": CallFactory(), "council": w.council},
+    ),
+    "applications.services.application_section_save": (
+        OWN_COUNCIL,
+        lambda w: (
+            lambda bid: {
+                "application": bid,
+                "section": "about",
+                "answers": {"title": "Renegotiating contracts", "summary": "A negotiator."},
+                "version": bid.version,
+            }
+        )(_draft(w)),
+    ),
+    "applications.services.application_submit": (
+        OWN_COUNCIL,
+        lambda w: {
+            "application": bid_completed(CallFactory(), w.council, SYSTEM),
+            "notify": False,
+        },
+    ),
+    "applications.services.application_assessment_start": (
+        OFFICERS,
+        lambda w: {
+            "application": bids.application_submit(
+                application=bid_completed(CallFactory(), w.council, SYSTEM),
+                actor=SYSTEM,
+                notify=False,
+            ),
+            "notify": False,
+        },
+    ),
+    "applications.services.assessment_save": (
+        OFFICERS,
+        lambda w: {
+            "application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
+            "scores": {},
+            "notes": "Strong case",
+        },
+    ),
+    "applications.services.application_information_request": (
+        OFFICERS,
+        lambda w: {
+            "application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
+            "message": "Which contracts?",
+            "notify": False,
+        },
+    ),
+    "applications.services.application_information_provide": (
+        OWN_COUNCIL,
+        lambda w: {
+            "application": bid_more_information(CallFactory(), w.council, SYSTEM, SYSTEM),
+            "note": "The four largest",
+            "notify": False,
+        },
+    ),
+    "applications.services.application_approve": (
+        OFFICERS,
+        lambda w: {
+            "application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
+            "award_amount": Decimal("8000"),
+            "notify": False,
+        },
+    ),
+    "applications.services.application_decline": (
+        OFFICERS,
+        lambda w: {
+            "application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
+            "reasons": "Out of scope",
+            "notify": False,
+        },
+    ),
+    "applications.services.application_withdraw": (
+        OWN_COUNCIL,
+        lambda w: {"application": _draft(w), "notify": False},
+    ),
+    "applications.services.document_add": (
+        OWN_COUNCIL,
+        lambda w: {"application": _draft(w), "upload": _pdf()},
+    ),
+    "applications.services.document_remove": (
+        OWN_COUNCIL,
+        lambda w: {
+            "document": bids.document_add(application=_draft(w), upload=_pdf(), actor=SYSTEM)
+        },
+    ),
+    # Investment and savings facts (savings/services.py)
+    "savings.services.investment_record": (
+        OFFICERS,
+        lambda w: {
+            "strand": _strand("experts"),
+            "council": w.council,
+            "source": InvestmentSource.LGA_GRANT,
+            "financial_year": "2013/14",
+            "amount": Decimal("1000"),
+        },
+    ),
+    "savings.services.investment_update": (
+        OFFICERS,
+        lambda w: {"investment": _investment(w), "amount": Decimal("2000")},
+    ),
+    "savings.services.investment_delete": (OFFICERS, lambda w: {"investment": _investment(w)}),
+    "savings.services.investments_delete": (
+        OFFICERS,
+        lambda w: {"investments": [_investment(w)]},
+    ),
+    "savings.services.savings_entry_record": (
+        OFFICERS,
+        lambda w: {
+            "strand": _strand("experts"),
+            "council": w.council,
+            "financial_year": "2013/14",
+            "kind": SavingsKind.REALISED,
+            "amount": Decimal("500"),
+            "verified": True,
+        },
+    ),
+    "savings.services.savings_entry_update": (
+        OFFICERS,
+        lambda w: {"entry": _saving(w), "amount": Decimal("600")},
+    ),
+    "savings.services.savings_entry_delete": (OFFICERS, lambda w: {"entry": _saving(w)}),
+    "savings.services.savings_entries_delete": (OFFICERS, lambda w: {"entries": [_saving(w)]}),
+    "savings.services.savings_entries_verify": (OFFICERS, lambda w: {"entries": [_saving(w)]}),
+    "savings.services.savings_entry_verify": (OFFICERS, lambda w: {"entry": _saving(w)}),
+    "savings.services.savings_return_submit": (
+        OWN_COUNCIL,
+        lambda w: {
+            "award": Investment.objects.get(application=_approved(w)),
+            "financial_year": "2013/14",
+            "amount": Decimal("1000"),
+            "evidence": "Invoices checked by the finance team",
+        },
+    ),
+    "savings.services.scopes_mark": (
+        OFFICERS,
+        lambda w: {"scopes": [(_strand("experts").pk, w.council.pk, "2013/14")]},
+    ),
+    "savings.services.savings_import": (
+        OFFICERS,
+        lambda w: {
+            "preview": ImportPreview(
+                record=INVESTMENT,
+                rows=[
+                    {
+                        "strand": _strand("experts"),
+                        "council": w.council,
+                        "source": InvestmentSource.LGA_GRANT,
+                        "financial_year": "2013/14",
+                        "amount": Decimal("100"),
+                    }
+                ],
+            )
+        },
+    ),
+    # Core records (programmes/services.py) and two-factor reset
+    "programmes.services.council_upsert": (
+        OFFICERS,
+        lambda w: {
+            "gss_code": "E07999999",
+            "name": "Exampleton District Council",
+            "short_name": "Exampleton",
+            "kind": CouncilKind.DISTRICT,
+            "region": Region.NORTH_WEST,
+        },
+    ),
+    "programmes.services.user_create": (
+        OFFICERS,
+        lambda w: {
+            "username": "new-colleague",
+            "role": APPLICANT,
+            "password": "a long demo password 0123",
+            "council": w.council,
+        },
+    ),
+    "programmes.twofactor.services.two_factor_reset": (OFFICERS, lambda w: {"user": UserFactory()}),
+    # One Public Estate
+    "programmes.ope.services.pilot_save": (OFFICERS, lambda w: {"council": w.council}),
+    "programmes.ope.services.plan_save": (
+        OFFICERS,
+        lambda w: {"pilot": PilotFactory(council=w.council), "title": "Sharing the estate"},
+    ),
+    "programmes.ope.services.plan_submit": (
+        OFFICERS_OR_OWN_COUNCIL,
+        lambda w: {"plan": ProjectPlanFactory(pilot=PilotFactory(council=w.council))},
+    ),
+    "programmes.ope.services.plan_lga_sign_off": (
+        OFFICERS,
+        lambda w: {"plan": _submitted_plan(w)},
+    ),
+    "programmes.ope.services.plan_cabinet_office_sign_off": (
+        OFFICERS,
+        lambda w: {
+            "plan": ope.plan_lga_sign_off(plan=_submitted_plan(w), actor=SYSTEM),
+            "signatory": "A Cabinet Office official",
+        },
+    ),
+    "programmes.ope.services.pilot_resource_allocate": (
+        OFFICERS,
+        lambda w: (
+            _strand("ope") and {"pilot": PilotFactory(council=w.council), "amount": Decimal("500")}
+        ),
+    ),
+    "programmes.ope.services.pilot_investment_adopt": (
+        OFFICERS,
+        lambda w: {
+            "pilot": PilotFactory(council=w.council),
+            "investment": _investment(w, "ope", source=InvestmentSource.CABINET_OFFICE),
+        },
+    ),
+    "programmes.ope.services.event_save": (
+        OFFICERS,
+        lambda w: {"title": "Pilots' workshop", "kind": EventKind.WORKSHOP, "held_on": IN_WINDOW},
+    ),
+    # Productivity Experts
+    "programmes.experts.services.appointment_create": (
+        OFFICERS,
+        lambda w: {"application": _approved(w), "starts_on": IN_WINDOW},
+    ),
+    "programmes.experts.services.case_study_save": (
+        OFFICERS,
+        lambda w: {
+            "title": "Contracts renegotiated",
+            "slug": "contracts-renegotiated",
+            "council": w.council,
+            "summary": "What the council did.",
+            "body": "First paragraph.",
+        },
+    ),
+    "programmes.experts.services.case_study_publish": (
+        OFFICERS,
+        lambda w: {"case_study": CaseStudyFactory(council=w.council)},
+    ),
+    "programmes.experts.services.case_study_unpublish": (
+        OFFICERS,
+        lambda w: {
+            "case_study": experts.case_study_publish(
+                case_study=CaseStudyFactory(council=w.council), actor=SYSTEM
+            )
+        },
+    ),
+    # Growth Advisers
+    "programmes.growth.services.adviser_upsert": (
+        OFFICERS,
+        lambda w: {
+            "name": "Pat Partial",
+            "source": AdviserSource.PEER,
+            "expertise": ["support_strategy"],
+        },
+    ),
+    "programmes.growth.services.adviser_match": (
+        OFFICERS,
+        lambda w: {
+            "application": growth_award(GrowthCallFactory(), w.council, SYSTEM, SYSTEM),
+            "adviser": _adviser(),
+        },
+    ),
+    "programmes.growth.services.adviser_days_log": (
+        OFFICERS,
+        lambda w: {"application": _matched(w), "worked_on": IN_WINDOW, "days": Decimal("1")},
+    ),
+    "programmes.growth.services.adviser_day_delete": (
+        OFFICERS,
+        lambda w: {
+            "day": growth.adviser_days_log(
+                application=_matched(w), worked_on=IN_WINDOW, days=Decimal("1"), actor=SYSTEM
+            )
+        },
+    ),
+    # Public page
+    "programmes.public.services.initiative_save": (
+        OFFICERS,
+        lambda w: {"title": "Productivity Experts", "summary": "Help with a project."},
+    ),
+    # Procurement
+    "programmes.procurement.services.workstream_upsert": (
+        OFFICERS,
+        lambda w: {"slug": "ict", "name": "ICT", "lead_council": w.council},
+    ),
+    "programmes.procurement.services.board_member_add": (
+        OFFICERS,
+        lambda w: {
+            "workstream": _workstream(w),
+            "kind": BoardMemberKind.PBO,
+            "organisation": "ESPO",
+        },
+    ),
+    "programmes.procurement.services.objective_set": (
+        OFFICERS,
+        lambda w: {"workstream": _workstream(w), "text": "Save money", "display_order": 1},
+    ),
+    "programmes.procurement.services.activity_upsert": (
+        OFFICERS,
+        lambda w: {"workstream": _workstream(w), "title": "Map frameworks"},
+    ),
+    "programmes.procurement.services.issue_raise": (
+        OFFICERS,
+        lambda w: {
+            "workstream": _workstream(w),
+            "description": "Supplier data late",
+            "raised_on": IN_WINDOW,
+        },
+    ),
+    "programmes.procurement.services.deadline_set": (
+        OFFICERS,
+        lambda w: {"workstream": _workstream(w), "report_to": "The board", "due_on": IN_WINDOW},
+    ),
+    "programmes.procurement.services.milestone_upsert": (
+        OFFICERS,
+        lambda w: {"title": "Directive", "due_on": IN_WINDOW, "status": MilestoneStatus.DUE},
+    ),
+    "programmes.procurement.services.workstream_saving_record": (
+        OFFICERS,
+        lambda w: (
+            _strand("procurement")
+            and {
+                "workstream": _workstream(w),
+                "council": w.council,
+                "financial_year": "2013/14",
+                "kind": SavingsKind.REALISED,
+                "amount": Decimal("250000"),
+                "verified": True,
+            }
+        ),
+    ),
+    "programmes.procurement.services.workstream_saving_delete": (
+        OFFICERS,
+        lambda w: (
+            _strand("procurement")
+            and {
+                "saving": procurement.workstream_saving_record(
+                    workstream=_workstream(w),
+                    council=w.council,
+                    financial_year="2013/14",
+                    kind=SavingsKind.PROJECTED,
+                    amount=Decimal("1000"),
+                    actor=SYSTEM,
+                )
+            }
+        ),
+    ),
+    # Adult Social Care Efficiency
+    "programmes.asce.services.asce_return_record": (
+        OFFICERS,
+        lambda w: (
+            _strand("asce")
+            and {
+                "council": w.council,
+                "financial_year": "2013/14",
+                "budget": Decimal("1000000"),
+                "savings_achieved": Decimal("50000"),
+                "projections": {"2014/15": Decimal("60000")},
+            }
+        ),
+    ),
+    "programmes.asce.services.asce_return_update": (
+        OFFICERS,
+        lambda w: {
+            "asce_return": _asce_return(w),
+            "budget": Decimal("1000000"),
+            "savings_achieved": Decimal("70000"),
+        },
+    ),
+    "programmes.asce.services.asce_return_delete": (
+        OFFICERS,
+        lambda w: {"asce_return": _asce_return(w)},
+    ),
+    "programmes.asce.services.asce_event_upsert": (
+        OFFICERS,
+        lambda w: {"title": "ASCE summit", "held_on": date(2014, 3, 1)},
+    ),
+    "programmes.asce.services.presentation_set": (
+        OFFICERS,
+        lambda w: {
+            "event": _asce_event(),
+            "topic": "Reablement",
+            "display_order": 1,
+            "council": w.council,
+        },
+    ),
+    # Retention
+    "applications.retention.bid_anonymise": (
+        OFFICERS,
+        lambda w: {
+            "application": bids.application_decline(
+                application=bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
+                actor=SYSTEM,
+                reasons="Out of scope",
+                notify=False,
+            ),
+            "now": timezone.now(),
+            "delete_files": False,
+        },
+    ),
+    "applications.retention.account_anonymise": (
+        OFFICERS,
+        lambda w: {"user": UserFactory(is_active=False)},
+    ),
+    "applications.retention.anonymise": (OFFICERS, lambda w: {}),
+    "programmes.retention.account_anonymise": (
+        OFFICERS,
+        lambda w: {"user": UserFactory(is_active=False)},
+    ),
+    "programmes.asce.services.position_report_upsert": (
+        OFFICERS,
+        lambda w: {
+            "slug": "position-2014",
+            "title": "Position report 2014",
+            "report_date": date(2014, 3, 1),
+            "summary": "Where councils stand.",
+        },
+    ),
+}
+
+
+def _project_packages() -> set[str]:
+    base = Path(settings.BASE_DIR)
+    return {
+        app.name.split(".")[0]
+        for app in apps.get_app_configs()
+        if (base / app.name.split(".")[0]).is_dir()
+    }
+
+
+# The modules that hold writes: each app's services, and retention's.
+WRITE_MODULES = ("services", "retention")
+
+
+def _services_modules() -> list[ModuleType]:
+    packages = _project_packages()
+    modules = []
+    for app in apps.get_app_configs():
+        if app.name.split(".")[0] not in packages:
+            continue
+        for name in WRITE_MODULES:
+            try:
+                modules.append(importlib.import_module(f"{app.name}.{name}"))
+            except ModuleNotFoundError as error:
+                if error.name != f"{app.name}.{name}":
+                    raise
+    return modules
+
+
+def _public_services() -> dict[str, Callable]:
+    found = {}
+    for module in _services_modules():
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__ and not name.startswith("_"):
+                found[f"{module.__name__}.{name}"] = function
+    return found
+
+
+def _takes_actor(function: Callable) -> bool:
+    return "actor" in inspect.signature(function).parameters
+
+
+def test_the_discovery_finds_the_services_of_every_app():
+    names = {name.rsplit(".", 2)[0] for name in _public_services()}
+    assert {"applications", "savings", "programmes.ope", "programmes.asce"} <= names
+
+
+def test_every_service_has_a_rule():
+    found = _public_services()
+    checked = {name for name, function in found.items() if _takes_actor(function)}
+    unchecked = set(found) - checked
+    assert checked - set(RULES) == set(), (
+        "These services take an actor but have no rule in tests/test_permissions.py RULES: "
+        "add who may call them and how to build their arguments"
+    )
+    assert unchecked - set(INTERNAL) == set(), (
+        "These public service functions take no actor: add `actor` and a require_* check "
+        "(programmes/permissions.py), or, if they are internal, list them in INTERNAL with why"
+    )
+    assert set(RULES) - checked == set(), "RULES names services that are gone or take no actor"
+    assert set(INTERNAL) - unchecked == set(), "INTERNAL names services that are gone or checked"
+
+
+def test_every_actor_is_required_and_keyword_only():
+    for name, function in _public_services().items():
+        if not _takes_actor(function):
+            continue
+        actor = inspect.signature(function).parameters["actor"]
+        assert actor.kind is inspect.Parameter.KEYWORD_ONLY, name
+        assert actor.default is inspect.Parameter.empty, f"{name}: actor has a default"
+
+
+def _row_counts() -> dict[str, int]:
+    packages = _project_packages()
+    counts = {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model.__module__.split(".")[0] in packages
+    }
+    counts["auditlog.LogEntry"] = LogEntry.objects.count()
+    return counts
+
+
+class _Undo(Exception):
+    pass
+
+
+def _attempt(function: Callable, builder: Builder, world: World, actor) -> tuple[str, str]:
+    """Build fresh records and call the service as `actor`, then undo it all.
+    Returns ("refused" | "done", what changed in the row counts)."""
+    outcome = ("", "")
+    try:
+        with transaction.atomic():
+            kwargs = builder(world)
+            before = _row_counts()
+            try:
+                function(**kwargs, actor=actor)
+            except PermissionDenied:
+                changed = {k: v for k, v in _row_counts().items() if before[k] != v}
+                outcome = ("refused", str(changed or ""))
+            else:
+                outcome = ("done", "")
+            raise _Undo
+    except _Undo:
+        pass
+    return outcome
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("service", sorted(RULES))
+def test_each_persona_is_refused_or_allowed_as_the_rule_says(service, strands):
+    function = _public_services()[service]
+    allowed, builder = RULES[service]
+    world = _world()
+    results = {
+        persona: _attempt(function, builder, world, world.actors[persona]) for persona in PERSONAS
+    }
+    expected = {persona: ("done" if persona in allowed else "refused", "") for persona in PERSONAS}
+    assert results == expected
+
+
+@pytest.mark.django_db
+def test_a_person_is_stored_as_who_acted_and_the_portal_as_nobody():
+    world = _world()
+    council_user = world.actors["own_council"]
+    by_person = ope.plan_submit(
+        plan=ProjectPlanFactory(pilot=PilotFactory(council=world.council)), actor=council_user
+    )
+    by_portal = ope.plan_submit(
+        plan=ProjectPlanFactory(pilot=PilotFactory(council=CouncilFactory())), actor=SYSTEM
+    )
+    by_person.refresh_from_db()
+    by_portal.refresh_from_db()
+    assert by_person.submitted_by == council_user
+    assert by_portal.submitted_by is None
