@@ -10,7 +10,8 @@ from __future__ import annotations
 from importlib import import_module
 
 from django.apps import apps
-from django.core.checks import Error, Tags, register
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
 from django.db import models
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -143,3 +144,19 @@ def strands_check(app_configs=None, **kwargs) -> list[Error]:
                 )
             seen[field][value] = where
     return errors
+
+
+@register(Tags.caches, deploy=True)
+def shared_cache_check(app_configs=None, **kwargs) -> list[Warning]:
+    """A live service keeps throttle counts (django-ratelimit) in a shared
+    cache: in each process's memory, every web process would count alone."""
+    if settings.DEBUG or settings.CACHE_URL:
+        return []
+    return [
+        Warning(
+            "The cache is each process's own memory, so password-reset throttle counts "
+            "are not shared between web processes",
+            hint="Set DJANGO_CACHE_URL to a Redis URL (docs/security.md)",
+            id="programmes.W001",
+        )
+    ]

@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789",
     "DJANGO_ALLOWED_HOSTS": "productivity.example.org",
+    # A live service shares throttle counts between its web processes.
+    "DJANGO_CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -72,7 +74,21 @@ def test_deploy_check_passes_with_no_warnings_under_production_settings():
         PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    # The one silenced: django-ratelimit does not list Django's own Redis
+    # cache, which does increment atomically (productivity/settings.py).
+    assert "System check identified no issues (1 silenced)." in result.stdout
+
+
+def test_deploy_check_warns_when_throttle_counts_are_per_process():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_CACHE_URL"}
+    result = run_django(
+        "import sys; from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        env,
+    )
+    assert result.returncode != 0
+    assert "programmes.W001" in result.stderr
+    assert "DJANGO_CACHE_URL" in result.stderr
 
 
 def test_env_bool_rejects_anything_but_a_boolean(monkeypatch):
