@@ -45,6 +45,10 @@ DEMO_USERS = [
     ("demo-board", "Bea", "Fictional", BOARD_MEMBER, None),
 ]
 
+# Council leads invite and deactivate colleagues of their own council at
+# /account/team/ (programmes/accounts.py).
+DEMO_COUNCIL_LEADS = ("demo-wyreforest",)
+
 
 # DEMO ONLY. The authenticator secret of the demo officer and board member,
 # who must give a code after their password like every officer and board
@@ -115,7 +119,12 @@ def load_users(context: DemoContext) -> None:
             demo_totp_device_ensure(User.objects.get(username=username))
         label = f"{role}{f', {council.name}' if council else ''}"
         context.logins.append((label, username, password))
+    for lead in User.objects.filter(username__in=DEMO_COUNCIL_LEADS, is_council_lead=False):
+        lead.is_council_lead = True
+        lead.save(update_fields=["is_council_lead"])
     context.notes += [
+        f"{', '.join(DEMO_COUNCIL_LEADS)} is their council's lead: invite colleagues at "
+        "/account/team/.",
         "The demo officer and board member give a security code after their password.",
         f"  Demo-only authenticator secret (add it to an app): {DEMO_TOTP_SECRET}",
         "  Or print the current code: python manage.py demo_totp_code demo-officer",
