@@ -21,7 +21,7 @@ from pathlib import Path
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from programmes.models import Council, CouncilKind, Region, User
+from programmes.models import Council, CouncilKind, Invitation, Region, User
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, groups_sync
 from programmes.services import council_upsert, strands_sync, user_create
 from programmes.twofactor.services import backup_codes_generate
@@ -131,6 +131,32 @@ def load_users(context: DemoContext) -> None:
     ]
 
 
+# A colleague the Wyre Forest lead has invited, so the team page has a waiting
+# invitation. Its link is emailed once, when load_demo first makes it (the
+# console shows the email in debug); fictional like every demo person.
+DEMO_INVITATION = ("Dana", "Demo", "dana.demo@example.gov.uk", "demo-wyreforest")
+DEMO_SITE_URL = "http://127.0.0.1:8000/"
+
+
+def load_invitations(context: DemoContext) -> None:
+    from programmes.accounts import invitation_create
+
+    first, last, email, lead_username = DEMO_INVITATION
+    if Invitation.objects.filter(email=email).exists():
+        return
+    lead = User.objects.get(username=lead_username)
+    invitation_create(
+        actor=lead,
+        first_name=first,
+        last_name=last,
+        email=email,
+        role=APPLICANT,
+        council=lead.council,
+        site_url=DEMO_SITE_URL,
+    )
+    context.notes.append(f"{lead_username} has invited {email}: the link is in the email above.")
+
+
 def demo_totp_device_ensure(user: User) -> TOTPDevice:
     """The demo user's app device with the demo secret, and backup codes (new
     ones are shown on the account page); untouched if present, so a second
@@ -149,4 +175,5 @@ def load(context: DemoContext) -> None:
     councils = load_councils()
     strands = strands_sync()
     load_users(context)
+    load_invitations(context)
     context.write(f"Councils: {len(councils)}; strands: {len(strands)}")
