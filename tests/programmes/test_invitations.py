@@ -568,3 +568,36 @@ def test_invitations_and_deactivations_are_in_the_audit_trail(lead_a, applicant_
     assert created.changes_dict["email"][1] == "audited@example.org"
     switched = LogEntry.objects.get_for_object(applicant_a).latest("timestamp")
     assert switched.changes_dict["is_active"] == ["True", "False"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent row locks: PostgreSQL only"
+)
+@pytest.mark.django_db(transaction=True)
+def test_four_concurrent_uses_of_one_link_make_one_account(officer, council_a):
+    import threading
+
+    from django.db import close_old_connections
+
+    invite(officer, council=council_a)  # committed: the email is sent
+    token = link_from(mail.outbox[-1]).split("/")[2]
+    barrier = threading.Barrier(4)
+    made, refused = [], []
+
+    def use() -> None:
+        try:
+            barrier.wait()
+            made.append(accounts.invitation_accept(token=token, password=NEW_PASSWORD))
+        except accounts.InvitationUnusable as unusable:
+            refused.append(unusable.reason)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=use) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 1
+    assert refused == ["accepted"] * 3
+    assert User.objects.filter(email="new.person@example.gov.uk").count() == 1
