@@ -601,3 +601,18 @@ def test_four_concurrent_uses_of_one_link_make_one_account(officer, council_a):
     assert len(made) == 1
     assert refused == ["accepted"] * 3
     assert User.objects.filter(email="new.person@example.gov.uk").count() == 1
+
+
+def test_the_invitation_days_come_from_the_environment():
+    from tests.programmes.test_settings import PRODUCTION_ENV, run_django
+
+    show = (
+        "import django; django.setup(); "
+        "from django.conf import settings as s; print(s.INVITATION_DAYS)"
+    )
+    assert run_django(show, PRODUCTION_ENV).stdout.strip() == "7"
+    env = {**PRODUCTION_ENV, "DJANGO_INVITATION_DAYS": "14"}
+    assert run_django(show, env).stdout.strip() == "14"
+    bad = run_django(show, {**PRODUCTION_ENV, "DJANGO_INVITATION_DAYS": "0"})
+    assert bad.returncode != 0
+    assert "DJANGO_INVITATION_DAYS" in bad.stderr
