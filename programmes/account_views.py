@@ -79,12 +79,9 @@ def team(request: HttpRequest) -> HttpResponse:
     _lead_only(request)
     council = request.user.council
     colleagues = User.objects.filter(council=council).order_by("-is_active", "last_name")
-    invitations = [
-        invitation
-        for invitation in Invitation.objects.filter(
-            council=council, accepted_at=None, revoked_at=None
-        ).order_by("-created_at")
-    ]
+    invitations = Invitation.objects.filter(
+        council=council, accepted_at=None, revoked_at=None
+    ).order_by("-created_at")
     context = {"council": council, "colleagues": colleagues, "invitations": invitations}
     return render(request, "programmes/team/team.html", context)
 
