@@ -1,8 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
 
 from programmes import (
     accounts,
@@ -213,6 +215,16 @@ class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
         obj.pk = created.pk
         obj.token_hash = created.token_hash
         obj.expires_at = created.expires_at
+
+    def response_add(self, request: HttpRequest, obj: Invitation, post_url_continue=None):
+        # Say what happened (an email went), not Django's "was added".
+        self.message_user(
+            request,
+            f"An invitation has been emailed to {obj.email}. Its link works once, "
+            f"until {timezone.localtime(obj.expires_at):%d %B %Y, %H:%M}.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:programmes_invitation_changelist"))
 
     @admin.action(description="Send the selected invitations again", permissions=["add"])
     def resend(self, request: HttpRequest, queryset) -> None:

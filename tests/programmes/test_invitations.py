@@ -73,6 +73,8 @@ def test_an_officer_invites_a_council_user_from_the_admin_and_the_email_has_the_
         },
     )
     assert response.status_code == 302
+    listing = officer_client.get(response.url).content.decode()
+    assert "An invitation has been emailed to casey.fictional@example.gov.uk" in listing
     invitation = Invitation.objects.get()
     assert invitation.email == "casey.fictional@example.gov.uk"
     assert invitation.invited_by.username == "officer"
