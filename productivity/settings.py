@@ -142,6 +142,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
+# An invitation's one-time link to set a password works for this many days
+# (programmes/accounts.py; docs/security.md, "Invitations").
+INVITATION_DAYS = env_int("DJANGO_INVITATION_DAYS", 7, minimum=1)
 
 # Sign-in throttling (django-axes; docs/security.md). Five failures lock the
 # username, and separately the IP address, for the cool-off; the sign-in page

@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 from django.views.generic import TemplateView
 
 from applications.converters import ReferenceConverter
+from programmes import account_views
 from programmes import views as programme_views
 from programmes.forms import (
     AdminSignInForm,
@@ -84,6 +85,21 @@ urlpatterns = [
         "signed-out/",
         TemplateView.as_view(template_name="registration/signed_out.html"),
         name="signed_out",
+    ),
+    # Invitations (programmes/accounts.py): the emailed link, and a council
+    # lead's page of colleagues. Officers invite in the admin.
+    path("invitation/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
+    path("account/team/", account_views.team, name="team"),
+    path("account/team/invite/", account_views.team_invite, name="team_invite"),
+    path(
+        "account/team/<int:user_id>/deactivate/",
+        account_views.team_deactivate,
+        name="team_deactivate",
+    ),
+    path(
+        "account/team/invitations/<int:invitation_id>/<slug:action>/",
+        account_views.team_invitation,
+        name="team_invitation",
     ),
     path("accessibility/", programme_views.accessibility, name="accessibility"),
     path("healthz", programme_views.healthz, name="healthz"),

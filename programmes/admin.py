@@ -1,9 +1,22 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
 
-from programmes import audit_admin  # noqa: F401  (the audit log's list, read-only)
-from programmes.admin_tools import SafeChoicesMixin
-from programmes.models import Council, Strand, User
+from programmes import (
+    accounts,
+    audit_admin,  # noqa: F401  (the audit log's list, read-only)
+)
+from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report
+from programmes.models import Council, Invitation, Strand, User
+
+# Fields that make someone an administrator or give them permissions outside
+# their role. Officers manage accounts in the admin but cannot raise anyone,
+# themselves included, above an officer: only superusers change these.
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "is_staff", "user_permissions")
 
 
 @admin.register(Council)
@@ -33,17 +46,207 @@ class StrandAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(SafeChoicesMixin, DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "email", "council", "is_staff"]
-    list_filter = ["groups", "is_staff", "is_active", "council__region"]
+class UserAdmin(SafeChoicesMixin, AuditTrailMixin, DjangoUserAdmin):
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "council",
+        "is_council_lead",
+        "is_active",
+        "is_staff",
+    ]
+    list_filter = ["groups", "is_staff", "is_active", "is_council_lead", "council__region"]
     list_select_related = ["council"]
     autocomplete_fields = ["council"]
     search_fields = ["username", "first_name", "last_name", "email", "council__name"]
+    actions = ["deactivate"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        ("Council", {"fields": ("council",)}),
+        ("Council", {"fields": ("council", "is_council_lead")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         ("Council", {"fields": ("council",)}),
     )
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += SUPERUSER_ONLY_FIELDS
+        return fields
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # A superuser's account (its password included) is changed only by
+        # a superuser: an officer could otherwise take it over.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        switched_off = change and "is_active" in form.changed_data and not obj.is_active
+        super().save_model(request, obj, form, change)
+        if switched_off:
+            # Unticking "active" here ends the person's sessions, as the
+            # deactivate action and a council lead's page do.
+            accounts.user_sessions_end(obj)
+
+    @admin.action(description="Deactivate the selected users (they cannot sign in)")
+    def deactivate(self, request: HttpRequest, queryset) -> None:
+        action_report(
+            self,
+            request,
+            queryset,
+            lambda user: accounts.user_deactivate(actor=request.user, user=user),
+            "Deactivated",
+            label=lambda user: user.username,
+        )
+
+
+class InvitationAddForm(forms.ModelForm):
+    """An officer's invitation: the service's checks run here first, so a
+    refusal is a field error, not a server error."""
+
+    class Meta:
+        model = Invitation
+        fields = ["first_name", "last_name", "email", "role", "council", "is_council_lead"]
+
+    request: HttpRequest
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            cleaned["email"] = accounts.invitation_check(
+                actor=self.request.user,
+                email=cleaned["email"],
+                role=cleaned["role"],
+                council=cleaned.get("council"),
+                is_council_lead=cleaned.get("is_council_lead", False),
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        except PermissionDenied as denied:
+            self.add_error(None, str(denied))
+        return cleaned
+
+
+@admin.register(Invitation)
+class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
+    """Officers invite people here; the email's link makes the account.
+    An invitation is never edited: it is sent again (a new link) or revoked."""
+
+    list_display = [
+        "email",
+        "full_name",
+        "role",
+        "council",
+        "is_council_lead",
+        "status_label",
+        "expires_at",
+        "invited_by",
+        "created_at",
+    ]
+    list_filter = ["role", "is_council_lead"]
+    list_select_related = ["council", "invited_by"]
+    search_fields = ["email", "first_name", "last_name", "council__name"]
+    autocomplete_fields = ["council"]
+    actions = ["resend", "revoke"]
+    readonly_fields = ["status_label", "invited_by", "created_at", "accepted_at", "user"]
+    fields = [
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "council",
+        "is_council_lead",
+        "status_label",
+        "expires_at",
+        "invited_by",
+        "created_at",
+        "accepted_at",
+        "user",
+        "revoked_at",
+    ]
+
+    @admin.display(description="status")
+    def status_label(self, obj: Invitation) -> str:
+        return obj.get_status_display()
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        return InvitationAddForm.Meta.fields if obj is None else self.fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return [] if obj is None else self.fields
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = InvitationAddForm
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request = request
+        return form
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Revoked, not deleted: the list keeps who was invited, and by whom.
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Invitation, form, change: bool) -> None:
+        created = accounts.invitation_create(
+            actor=request.user,
+            first_name=obj.first_name,
+            last_name=obj.last_name,
+            email=obj.email,
+            role=obj.role,
+            council=obj.council,
+            is_council_lead=obj.is_council_lead,
+            site_url=request.build_absolute_uri("/"),
+        )
+        # The admin goes on to log and redirect to this object.
+        obj.pk = created.pk
+        obj.token_hash = created.token_hash
+        obj.expires_at = created.expires_at
+
+    def response_add(self, request: HttpRequest, obj: Invitation, post_url_continue=None):
+        # Say what happened (an email went), not Django's "was added".
+        self.message_user(
+            request,
+            f"An invitation has been emailed to {obj.email}. Its link works once, "
+            f"until {timezone.localtime(obj.expires_at):%d %B %Y, %H:%M}.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:programmes_invitation_changelist"))
+
+    @admin.action(description="Send the selected invitations again", permissions=["add"])
+    def resend(self, request: HttpRequest, queryset) -> None:
+        site_url = request.build_absolute_uri("/")
+        action_report(
+            self,
+            request,
+            queryset,
+            lambda invitation: accounts.invitation_resend(
+                actor=request.user, invitation=invitation, site_url=site_url
+            ),
+            "Sent again",
+            label=lambda invitation: invitation.email,
+        )
+
+    @admin.action(description="Revoke the selected invitations", permissions=["add"])
+    def revoke(self, request: HttpRequest, queryset) -> None:
+        action_report(
+            self,
+            request,
+            queryset,
+            lambda row: accounts.invitation_revoke(actor=request.user, invitation=row),
+            "Revoked",
+            label=lambda invitation: invitation.email,
+        )

@@ -67,6 +67,21 @@ AUDITED: dict[str, dict] = {
     "asce.AsceReturn": {"exclude_fields": ["updated_at"]},
     "asce.AsceProjection": {},
     "procurement.WorkstreamSaving": {},
+    # Who may do what: invitations (never the token's hash), and a user's
+    # switches and role (programmes/accounts.py, the user admin).
+    "programmes.Invitation": {"exclude_fields": ["token_hash"]},
+    "programmes.User": {
+        "include_fields": [
+            "is_active",
+            "is_council_lead",
+            "is_staff",
+            "is_superuser",
+            "council",
+            "groups",
+            "user_permissions",
+        ],
+        "m2m_fields": ["groups", "user_permissions"],
+    },
 }
 
 

@@ -17,6 +17,8 @@ def _navigation(request: HttpRequest) -> list[dict]:
                 item = spec.council_nav(request.user)
                 if item:
                     items.append(item)
+        if request.user.is_council_lead:
+            items.append(("Your council's users", reverse("team")))
     if role in (OFFICER, BOARD_MEMBER):
         items.append(("Dashboards", reverse("board:overview")))
     if role == OFFICER:

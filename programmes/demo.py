@@ -21,7 +21,7 @@ from pathlib import Path
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from programmes.models import Council, CouncilKind, Region, User
+from programmes.models import Council, CouncilKind, Invitation, Region, User
 from programmes.permissions import DEMO
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, groups_sync
 from programmes.services import council_upsert, strands_sync, user_create
@@ -45,6 +45,10 @@ DEMO_USERS = [
     ("demo-officer", "Olly", "Placeholder", OFFICER, None),
     ("demo-board", "Bea", "Fictional", BOARD_MEMBER, None),
 ]
+
+# Council leads invite and deactivate colleagues of their own council at
+# /account/team/ (programmes/accounts.py).
+DEMO_COUNCIL_LEADS = ("demo-wyreforest",)
 
 
 # DEMO ONLY. The authenticator secret of the demo officer and board member,
@@ -118,11 +122,42 @@ def load_users(context: DemoContext) -> None:
             demo_totp_device_ensure(User.objects.get(username=username))
         label = f"{role}{f', {council.name}' if council else ''}"
         context.logins.append((label, username, password))
+    for lead in User.objects.filter(username__in=DEMO_COUNCIL_LEADS, is_council_lead=False):
+        lead.is_council_lead = True
+        lead.save(update_fields=["is_council_lead"])
     context.notes += [
+        f"{', '.join(DEMO_COUNCIL_LEADS)} is their council's lead: invite colleagues at "
+        "/account/team/.",
         "The demo officer and board member give a security code after their password.",
         f"  Demo-only authenticator secret (add it to an app): {DEMO_TOTP_SECRET}",
         "  Or print the current code: python manage.py demo_totp_code demo-officer",
     ]
+
+
+# A colleague the Wyre Forest lead has invited, so the team page has a waiting
+# invitation. Its link is emailed once, when load_demo first makes it (the
+# console shows the email in debug); fictional like every demo person.
+DEMO_INVITATION = ("Dana", "Demo", "dana.demo@example.gov.uk", "demo-wyreforest")
+DEMO_SITE_URL = "http://127.0.0.1:8000/"
+
+
+def load_invitations(context: DemoContext) -> None:
+    from programmes.accounts import invitation_create
+
+    first, last, email, lead_username = DEMO_INVITATION
+    if Invitation.objects.filter(email=email).exists():
+        return
+    lead = User.objects.get(username=lead_username)
+    invitation_create(
+        actor=lead,
+        first_name=first,
+        last_name=last,
+        email=email,
+        role=APPLICANT,
+        council=lead.council,
+        site_url=DEMO_SITE_URL,
+    )
+    context.notes.append(f"{lead_username} has invited {email}: the link is in the email above.")
 
 
 def demo_totp_device_ensure(user: User) -> TOTPDevice:
@@ -143,4 +178,5 @@ def load(context: DemoContext) -> None:
     councils = load_councils()
     strands = strands_sync()
     load_users(context)
+    load_invitations(context)
     context.write(f"Councils: {len(councils)}; strands: {len(strands)}")

@@ -154,7 +154,10 @@ class SignInForm(LockoutMixin, AuthenticationForm):
             "Enter a correct username and password. Both are case-sensitive: "
             "check that Caps Lock is off"
         ),
-        "inactive": "This account has been switched off. Contact the programme team",
+        "inactive": (
+            "This account has been deactivated. Ask your council's lead or the "
+            "Productivity Programme team at the LGA to switch it back on"
+        ),
     }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -169,6 +172,21 @@ class SignInForm(LockoutMixin, AuthenticationForm):
             Field.text("password", field_width=20),
             submit="Sign in",
         )
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        """Django refuses a deactivated account like a wrong password; say it
+        is switched off instead, but only to someone who gave its password."""
+        from programmes.models import User
+
+        if getattr(self.request, "axes_locked_out", False):
+            # Locked out: no password is checked at all (LockoutMixin says when).
+            return super().get_invalid_login_error()
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        user = User.objects.filter(username=username, is_active=False).first()
+        if user is not None and password and user.check_password(password):
+            return forms.ValidationError(self.error_messages["inactive"], code="inactive")
+        return super().get_invalid_login_error()
 
 
 class PasswordResetRequestForm(PasswordResetForm):
@@ -227,3 +245,97 @@ class ChangePasswordForm(NewPasswordForm, PasswordChangeForm):
 
     def _password_fields(self) -> list[str]:
         return ["old_password", "new_password1", "new_password2"]
+
+
+class InvitationAcceptForm(NewPasswordForm):
+    """Set the password of an account made from an invitation. The account
+    does not exist yet: the validators compare the password with the
+    invitation's name and email, as they will be on the account."""
+
+    submit = "Create your account"
+
+    def __init__(self, invitation, *args, **kwargs) -> None:
+        from programmes.models import User
+
+        future = User(
+            username=invitation.email,
+            email=invitation.email,
+            first_name=invitation.first_name,
+            last_name=invitation.last_name,
+        )
+        super().__init__(future, *args, **kwargs)
+        self.fields["new_password1"].label = "Password"
+        self.fields["new_password1"].error_messages["required"] = "Enter a password"
+        self.fields["new_password2"].label = "Confirm the password"
+        self.fields["new_password2"].error_messages["required"] = "Confirm the password"
+
+    def save(self, commit: bool = True):
+        raise NotImplementedError("programmes.accounts.invitation_accept makes the account")
+
+
+class TeamInviteForm(forms.Form):
+    """A council's lead invites a colleague to their own council."""
+
+    first_name = forms.CharField(
+        label="First name",
+        max_length=150,
+        error_messages={
+            "required": "Enter their first name",
+            "max_length": "First name must be 150 characters or fewer",
+        },
+        widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=150,
+        error_messages={
+            "required": "Enter their last name",
+            "max_length": "Last name must be 150 characters or fewer",
+        },
+        widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="Their work email address. It will be their username",
+        max_length=150,
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 150 characters or fewer",
+        },
+        widget=forms.EmailInput({"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, actor, council, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.council = council
+        self.helper = gds_helper(
+            Field.text("first_name", field_width=20),
+            Field.text("last_name", field_width=20),
+            Field.text("email", field_width=30),
+            submit="Send the invitation",
+        )
+
+    def clean(self):
+        from programmes.accounts import invitation_check
+        from programmes.roles import APPLICANT
+
+        cleaned = super().clean()
+        if cleaned.get("email"):
+            try:
+                cleaned["email"] = invitation_check(
+                    actor=self.actor, email=cleaned["email"], role=APPLICANT, council=self.council
+                )
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+class ConfirmForm(forms.Form):
+    """A confirmation step with nothing to fill in but the button."""
+
+    def __init__(self, *args, submit: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(submit=submit)
+        self.helper.layout = Layout(Button("submit", submit, css_class="govuk-button--warning"))

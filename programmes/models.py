@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import reduce
 from operator import or_
 
@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
+from programmes.roles import APPLICANT, ROLES
 from programmes.strands import StrandSpec, get_strand, strand_choices
 from programmes.validators import GSS_PREFIX_BY_KIND, gss_code_matches_kind, validate_gss_code
 
@@ -144,6 +146,13 @@ class User(AbstractUser):
         related_name="users",
         help_text="Council applicants see only this council's records",
     )
+    # A council's lead invites and deactivates colleagues of their own council
+    # (programmes/accounts.py); only officers make someone a lead.
+    is_council_lead = models.BooleanField(
+        "council lead",
+        default=False,
+        help_text="Can invite and deactivate users of their own council",
+    )
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs omits it
         swappable = "AUTH_USER_MODEL"
@@ -158,6 +167,101 @@ class User(AbstractUser):
         if not hasattr(self, "_role_names"):
             self._role_names = set(self.groups.values_list("name", flat=True))
         return role in self._role_names
+
+
+class InvitationStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    ACCEPTED = "accepted", "Accepted"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+
+
+class Invitation(models.Model):
+    """An invitation to make an account: the email carries a one-time link.
+
+    Only a SHA-256 hash of the link's token is kept, so the table (a backup, a
+    read-only database user) cannot be used to accept someone's invitation.
+    The account is made when the link is used, with the role and council
+    written here (programmes.accounts.invitation_accept)."""
+
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150)
+    email = models.EmailField()
+    role = models.CharField(max_length=40, choices=[(role, role) for role in ROLES])
+    council = models.ForeignKey(
+        Council,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        help_text="Required for council users; leave empty for officers and board members",
+    )
+    is_council_lead = models.BooleanField(
+        "council lead", default=False, help_text="Can invite and deactivate colleagues"
+    )
+    # hashlib.sha256(token).hexdigest(); unique, so a lookup finds one row.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    invited_by = models.ForeignKey(
+        "User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    user = models.OneToOneField(
+        "User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitation",
+        help_text="The account made from this invitation",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(council__isnull=False) | ~models.Q(role=APPLICANT),
+                name="invitation_council_user_has_council",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_council_lead=False) | models.Q(role=APPLICANT),
+                name="invitation_only_council_users_lead",
+            ),
+        ]
+        indexes = [
+            # The team page and the "already invited" check: a council's (or an
+            # address's) invitations.
+            models.Index(fields=["council", "-created_at"], name="invitation_council_idx"),
+            models.Index(fields=["email"], name="invitation_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} <{self.email}>"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def status_at(self, now: datetime) -> str:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if now >= self.expires_at:
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.WAITING
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
+    def get_status_display(self) -> str:
+        return InvitationStatus(self.status).label
 
 
 class Heartbeat(models.Model):

@@ -50,6 +50,8 @@ WORKER = SystemActor("worker")
 DEMO = SystemActor("demo data")
 IMPORT = SystemActor("import")
 RETENTION = SystemActor("retention")
+# An invitation being used: whoever made it was checked when it was made.
+INVITATION = SystemActor("invitation")
 
 Actor = Union["User", SystemActor]
 
@@ -109,6 +111,26 @@ def require_officer_or_council_user(actor: Actor | None, council_id: int | None)
     if role == APPLICANT and council_id is not None and user.council_id == council_id:
         return
     raise PermissionDenied("Only LGA officers or users of this council can do this")
+
+
+def require_council_lead(actor: Actor | None, council_id: int | None) -> None:
+    """An officer, or an active council user of this council who is its lead
+    (programmes/accounts.py: inviting and deactivating colleagues); the system may."""
+    _known(actor)
+    if is_system(actor):
+        return
+    user = _active_user(actor)
+    role = user_role(user)
+    if role == OFFICER:
+        return
+    if (
+        role == APPLICANT
+        and council_id is not None
+        and user.council_id == council_id
+        and getattr(user, "is_council_lead", False)
+    ):
+        return
+    raise PermissionDenied("Only LGA officers or this council's lead can do this")
 
 
 def may_read_board(actor: Actor | None) -> bool:

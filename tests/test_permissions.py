@@ -36,11 +36,12 @@ from django.utils import timezone
 
 from applications import services as bids
 from applications.models import Application
+from programmes import accounts
 from programmes.asce import services as asce
 from programmes.experts import services as experts
 from programmes.growth import services as growth
 from programmes.growth.models import AdviserSource
-from programmes.models import Council, CouncilKind, Region
+from programmes.models import Council, CouncilKind, Invitation, Region
 from programmes.ope import services as ope
 from programmes.ope.models import EventKind
 from programmes.permissions import SYSTEM
@@ -87,6 +88,17 @@ INTERNAL = {
         "called only inside account_anonymise, after its check"
     ),
     "programmes.twofactor.services.totp_secret_base32": "a read: formats a device's secret",
+    "programmes.accounts.token_hash": "a hash of a token",
+    "programmes.accounts.invitation_for_token": "a read: the invitation a link names",
+    "programmes.accounts.email_has_account": "a read",
+    "programmes.accounts.invitation_password_check": "validation only: the password rules",
+    "programmes.accounts.invitation_accept": (
+        "the invitation is the permission: made by an officer or the council's lead "
+        "(checked then), used with a one-time token only its addressee has"
+    ),
+    "programmes.accounts.user_sessions_end": (
+        "called by the checked writes (deactivation) and the admin's own save"
+    ),
     "programmes.twofactor.services.totp_device_start": (
         "the signed-in user's own device: `user` is the person acting"
     ),
@@ -103,6 +115,7 @@ INTERNAL = {
 
 PERSONAS = (
     "own_council",
+    "own_lead",
     "other_council",
     "board_member",
     "officer",
@@ -112,8 +125,10 @@ PERSONAS = (
     "none",
 )
 OFFICERS = frozenset({"officer", "system"})
-OWN_COUNCIL = frozenset({"own_council", "system"})
-OFFICERS_OR_OWN_COUNCIL = frozenset({"officer", "own_council", "system"})
+OWN_COUNCIL = frozenset({"own_council", "own_lead", "system"})
+OFFICERS_OR_OWN_COUNCIL = frozenset({"officer", "own_council", "own_lead", "system"})
+# A council's lead manages its council users; officers anyone.
+OFFICERS_OR_OWN_LEAD = frozenset({"officer", "own_lead", "system"})
 
 
 @dataclass
@@ -129,6 +144,7 @@ def _world() -> World:
     other = CouncilFactory()
     actors = {
         "own_council": UserFactory(council=council, role=APPLICANT),
+        "own_lead": UserFactory(council=council, role=APPLICANT, is_council_lead=True),
         "other_council": UserFactory(council=other, role=APPLICANT),
         "board_member": UserFactory(role=BOARD_MEMBER),
         "officer": UserFactory(is_staff=True, role=OFFICER),
@@ -225,6 +241,18 @@ def _asce_event():
 
 def _pdf() -> SimpleUploadedFile:
     return SimpleUploadedFile("plan.pdf", PDF, content_type="application/pdf")
+
+
+def _invitation(w: World) -> Invitation:
+    return accounts.invitation_create(
+        actor=SYSTEM,
+        first_name="Sam",
+        last_name="Sample",
+        email=f"sam{Invitation.objects.count()}@example.org",
+        role=APPLICANT,
+        council=w.council,
+        site_url="http://testserver",
+    )
 
 
 Builder = Callable[[World], dict]
@@ -645,6 +673,34 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         OFFICERS,
         lambda w: {"user": UserFactory(is_active=False)},
     ),
+    # Invitations and accounts (programmes/accounts.py)
+    "programmes.accounts.invitation_create": (
+        OFFICERS_OR_OWN_LEAD,
+        lambda w: {
+            "first_name": "Pat",
+            "last_name": "Example",
+            "email": f"pat{Invitation.objects.count()}@example.org",
+            "role": APPLICANT,
+            "council": w.council,
+            "site_url": "http://testserver",
+        },
+    ),
+    "programmes.accounts.invitation_check": (
+        OFFICERS_OR_OWN_LEAD,
+        lambda w: {"email": "pat@example.org", "role": APPLICANT, "council": w.council},
+    ),
+    "programmes.accounts.invitation_resend": (
+        OFFICERS_OR_OWN_LEAD,
+        lambda w: {"invitation": _invitation(w), "site_url": "http://testserver"},
+    ),
+    "programmes.accounts.invitation_revoke": (
+        OFFICERS_OR_OWN_LEAD,
+        lambda w: {"invitation": _invitation(w)},
+    ),
+    "programmes.accounts.user_deactivate": (
+        OFFICERS_OR_OWN_LEAD,
+        lambda w: {"user": UserFactory(council=w.council, role=APPLICANT)},
+    ),
     "programmes.asce.services.position_report_upsert": (
         OFFICERS,
         lambda w: {
@@ -666,8 +722,9 @@ def _project_packages() -> set[str]:
     }
 
 
-# The modules that hold writes: each app's services, and retention's.
-WRITE_MODULES = ("services", "retention")
+# The modules that hold writes: each app's services, retention's, and the
+# accounts' (invitations, deactivation).
+WRITE_MODULES = ("services", "retention", "accounts")
 
 
 def _services_modules() -> list[ModuleType]:

@@ -1,0 +1,313 @@
+"""Accounts made by invitation, and switched off by officers or a council's lead.
+
+An officer invites anyone: a council user of any council (and may make them
+its lead), an officer or a board member. A council's lead invites council
+users of their own council only, and cannot make leads. The invitation email
+carries a one-time link that works for `INVITATION_DAYS` days; only a hash of
+its token is stored. Using the link makes the account (username: the email
+address), with the invitation's role and council, and signs the person in.
+
+Deactivating keeps the account and everything it did (bids, events, the
+audit trail); the person can no longer sign in, and their sessions end.
+Decisions: docs/security.md, "Invitations".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes.models import Council, Invitation, InvitationStatus, User
+from programmes.permissions import (
+    INVITATION,
+    Actor,
+    as_user,
+    is_system,
+    require_council_lead,
+    require_officer,
+)
+from programmes.roles import APPLICANT, OFFICER, ROLES, user_role
+from programmes.services import user_create
+
+logger = logging.getLogger(__name__)
+
+# Usernames are the email address; Django's username column holds 150.
+USERNAME_MAX = 150
+
+
+class InvitationUnusable(Exception):
+    """The link cannot make an account; `reason` is an InvitationStatus value,
+    or "unknown" for a token that matches no invitation."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("council").filter(token_hash=token_hash(token)).first()
+
+
+def _acts_as_officer(actor: Actor) -> bool:
+    return is_system(actor) or user_role(actor) == OFFICER
+
+
+def email_has_account(email: str) -> bool:
+    return User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists()
+
+
+def invitation_check(
+    *,
+    actor: Actor,
+    email: str,
+    role: str,
+    council: Council | None,
+    is_council_lead: bool = False,
+) -> str:
+    """The checks every invitation passes, for forms to show as field errors
+    before the service runs them again. Returns the email as it is stored."""
+    if role not in ROLES:
+        raise ValidationError({"role": "Choose a role"})
+    if role == APPLICANT:
+        require_council_lead(actor, council.pk if council else None)
+    else:
+        require_officer(actor)
+    if not _acts_as_officer(actor) and (role != APPLICANT or is_council_lead):
+        raise PermissionDenied("A council's lead invites council users only")
+    errors: dict[str, str] = {}
+    if role == APPLICANT and council is None:
+        errors["council"] = "Choose the council this person works for"
+    if role != APPLICANT and council is not None:
+        errors["council"] = "Leave the council empty for officers and board members"
+    if is_council_lead and role != APPLICANT:
+        errors["is_council_lead"] = "Only council users can be their council's lead"
+    if council is not None and council.is_abolished:
+        errors["council"] = f"{council.name} has been abolished: choose another council"
+    email = email.strip().lower()
+    if len(email) > USERNAME_MAX:
+        errors["email"] = f"Email address must be {USERNAME_MAX} characters or fewer"
+    elif email_has_account(email):
+        errors["email"] = (
+            "There is already an account with this email address. If it has been "
+            "switched off, ask the programme team at the LGA to switch it back on"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return email
+
+
+def _send_after_commit(invitation: Invitation, token: str, site_url: str) -> None:
+    """The email goes once the invitation is saved. The token exists only in
+    this closure and the email: it is not stored, so the link cannot be sent
+    by the notice queue (which keeps each body) or read back later. A mail
+    server that refuses is logged; the inviter can send the invitation again."""
+    link = site_url.rstrip("/") + reverse("invitation_accept", args=[token])
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "service_name": settings.SERVICE_NAME,
+    }
+    subject = f"You are invited to the {settings.SERVICE_NAME}"
+    body = render_to_string("programmes/emails/invitation.txt", context)
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+        except Exception:  # noqa: BLE001 - logged; the invitation can be sent again
+            logger.exception("Invitation %s: the email was not sent", invitation.pk)
+
+    transaction.on_commit(send)
+
+
+def _new_token(invitation: Invitation) -> str:
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = token_hash(token)
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+    return token
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    actor: Actor,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: str,
+    site_url: str,
+    council: Council | None = None,
+    is_council_lead: bool = False,
+) -> Invitation:
+    """Record the invitation and email its link after commit. A waiting
+    invitation to the same address is revoked: only the newest link works."""
+    email = invitation_check(
+        actor=actor, email=email, role=role, council=council, is_council_lead=is_council_lead
+    )
+    errors = {}
+    if not first_name.strip():
+        errors["first_name"] = "Enter a first name"
+    if not last_name.strip():
+        errors["last_name"] = "Enter a last name"
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    for waiting in Invitation.objects.select_for_update().filter(
+        email=email, accepted_at=None, revoked_at=None
+    ):
+        waiting.revoked_at = now
+        waiting.save(update_fields=["revoked_at"])
+    invitation = Invitation(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email,
+        role=role,
+        council=council,
+        is_council_lead=is_council_lead,
+        invited_by=as_user(actor),
+    )
+    token = _new_token(invitation)
+    invitation.full_clean()
+    invitation.save()
+    _send_after_commit(invitation, token, site_url)
+    return invitation
+
+
+def _require_may_manage(actor: Actor, invitation: Invitation) -> None:
+    if invitation.role == APPLICANT and not invitation.is_council_lead:
+        require_council_lead(actor, invitation.council_id)
+    else:
+        require_officer(actor)
+
+
+@transaction.atomic
+def invitation_resend(*, actor: Actor, invitation: Invitation, site_url: str) -> Invitation:
+    """A new link with a new expiry; the old link stops working."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _require_may_manage(actor, invitation)
+    if invitation.status not in (InvitationStatus.WAITING, InvitationStatus.EXPIRED):
+        raise ValidationError(
+            f"This invitation has been {invitation.get_status_display().lower()}: "
+            "it cannot be sent again"
+        )
+    if email_has_account(invitation.email):
+        raise ValidationError("There is already an account with this email address")
+    token = _new_token(invitation)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    _send_after_commit(invitation, token, site_url)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _require_may_manage(actor, invitation)
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation has been accepted: deactivate the account instead")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def invitation_password_check(invitation: Invitation, password: str) -> None:
+    """Django's validators (minimum 12 characters, not common, not all
+    numbers, not like the person's name or email), for the future account."""
+    future = User(
+        username=invitation.email,
+        email=invitation.email,
+        first_name=invitation.first_name,
+        last_name=invitation.last_name,
+    )
+    password_validation.validate_password(password, user=future)
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str) -> User:
+    """Make the account the invitation describes, once.
+
+    The row lock makes a double-submitted form (or two tabs) take turns: the
+    second finds the invitation accepted and makes nothing."""
+    invitation = Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
+    if invitation is None:
+        raise InvitationUnusable("unknown")
+    status = invitation.status
+    if status != InvitationStatus.WAITING:
+        raise InvitationUnusable(status)
+    if email_has_account(invitation.email):
+        # Made another way (the admin) since the invitation was sent.
+        raise InvitationUnusable("account")
+    try:
+        invitation_password_check(invitation, password)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    # The invitation is the permission: an officer or the council's lead
+    # made it, and the token proves the person is its addressee.
+    user = user_create(
+        actor=INVITATION,
+        username=invitation.email,
+        role=invitation.role,
+        password=password,
+        first_name=invitation.first_name,
+        last_name=invitation.last_name,
+        email=invitation.email,
+        council=invitation.council,
+    )
+    if invitation.is_council_lead:
+        user.is_council_lead = True
+        user.save(update_fields=["is_council_lead"])
+    invitation.accepted_at = timezone.now()
+    invitation.user = user
+    invitation.save(update_fields=["accepted_at", "user"])
+    return user
+
+
+def user_sessions_end(user: User) -> int:
+    """Delete every session signed in as `user`. Sessions are signed, not
+    indexed by user, so each unexpired one is read; the idle limit keeps
+    them few. (Django would also refuse an inactive user's session at its
+    next request: ModelBackend.get_user returns None for them.)"""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_deactivate(*, actor: Actor, user: User) -> User:
+    """Switch the account off: no more sign-ins, sessions ended, records kept.
+
+    Officers may switch off anyone but a superuser (unless they are one); a
+    council's lead only council users of their own council, never themselves."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    require_council_lead(actor, user.council_id)
+    acting = as_user(actor)
+    if acting is not None and acting.pk == user.pk:
+        raise ValidationError("You cannot deactivate your own account")
+    if user.is_superuser and acting is not None and not acting.is_superuser:
+        raise PermissionDenied("Only a superuser can deactivate a superuser")
+    if not _acts_as_officer(actor) and user_role(user) != APPLICANT:
+        raise PermissionDenied("A council's lead deactivates council users only")
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    user_sessions_end(user)
+    return user
