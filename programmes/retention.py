@@ -25,7 +25,7 @@ from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django_otp import devices_for_user
 
-from programmes.models import User
+from programmes.models import Invitation, User
 from programmes.permissions import Actor, require_officer
 
 # What a removed value reads as, in the audit trail and in kept rows.
@@ -43,6 +43,7 @@ ANONYMISED_PREFIX = "anonymised-"
 # Fields of a user that name or reach the person (also scrubbed from any audit
 # entries about the user row itself).
 USER_PERSONAL_FIELDS = ("username", "first_name", "last_name", "email", "password")
+INVITATION_PERSONAL_FIELDS = ("first_name", "last_name", "email")
 
 
 def years_before(moment: datetime, years: int) -> datetime:
@@ -177,7 +178,27 @@ def account_anonymise(*, user: User, actor: Actor) -> AccountAnonymised | None:
     # Sign-in attempts are kept by username and address.
     for attempts in (AccessAttempt, AccessFailureLog, AccessLog):
         attempts.objects.filter(username=old_username).delete()
-    entries = audit_scrub_actor(user=user) + audit_scrub(
-        model=User, object_ids=[user.pk], fields=USER_PERSONAL_FIELDS, scrub_repr=True
+    # The invitation that made the account, and any others to the same
+    # address, name the person too.
+    invitations = list(
+        Invitation.objects.select_for_update().filter(
+            Q(user=user) | Q(email__iexact=old_email) if old_email else Q(user=user)
+        )
+    )
+    for invitation in invitations:
+        invitation.first_name = invitation.last_name = REMOVED
+        invitation.email = f"{ANONYMISED_PREFIX}{user.pk}@invalid.example"
+        invitation.save(update_fields=["first_name", "last_name", "email"])
+    entries = (
+        audit_scrub_actor(user=user)
+        + audit_scrub(
+            model=User, object_ids=[user.pk], fields=USER_PERSONAL_FIELDS, scrub_repr=True
+        )
+        + audit_scrub(
+            model=Invitation,
+            object_ids=[invitation.pk for invitation in invitations],
+            fields=INVITATION_PERSONAL_FIELDS,
+            scrub_repr=True,
+        )
     )
     return AccountAnonymised(old_email=old_email, audit_entries=entries)

@@ -422,3 +422,33 @@ def test_the_monthly_task_runs_the_same_anonymisation(old_declined):
     assert result["bids"] == 1 and result["documents"] == 1 and not result["dry_run"]
     # Retried or run twice, it finds nothing left to do.
     assert retention_anonymise.apply().get()["bids"] == 0
+
+
+def test_the_invitation_that_made_an_anonymised_account_loses_the_name_and_address(
+    council_a, officer
+):
+    from programmes import accounts
+
+    invitation = accounts.invitation_create(
+        actor=officer,
+        first_name="Jane",
+        last_name="Example",
+        email="jane@example.gov.uk",
+        role=APPLICANT,
+        council=council_a,
+        site_url="http://testserver",
+    )
+    person = _person(council_a)
+    invitation.user = person
+    invitation.save()
+    _deactivate(person)
+
+    _run()
+
+    invitation.refresh_from_db()
+    assert (invitation.first_name, invitation.last_name) == (REMOVED, REMOVED)
+    assert "jane" not in invitation.email
+    trail = " ".join(str(entry.changes) + entry.object_repr for entry in _entries(invitation))
+    assert "Jane" not in trail and "jane@example.gov.uk" not in trail
+    # The invitation itself stays: who invited, when, for which council.
+    assert (invitation.council, invitation.invited_by) == (council_a, officer)
