@@ -24,6 +24,7 @@ from applications.models import Application, ApplicationState, Call, Notice, mea
 from applications.sections import answers_by_section
 from applications.selectors import application_get_for_user, applications_with_scores
 from programmes import audit
+from programmes.access import AuthenticatedRequest, authenticated
 from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin, action_report
 
 
@@ -121,7 +122,7 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
         action_report(self, request, queryset, action, done, label=lambda bid: bid.reference)
 
     @admin.action(description="Start assessing the selected bids")
-    def start_assessment(self, request: HttpRequest, queryset) -> None:
+    def start_assessment(self, request: AuthenticatedRequest, queryset) -> None:
         self._bulk(
             request,
             queryset,
@@ -130,7 +131,7 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
         )
 
     @admin.action(description="Approve the selected bids with the award they asked for")
-    def approve_as_requested(self, request: HttpRequest, queryset) -> None:
+    def approve_as_requested(self, request: AuthenticatedRequest, queryset) -> None:
         self._bulk(
             request,
             queryset,
@@ -144,7 +145,7 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
         )
 
     @admin.action(description="Decline the selected bids (give the reasons above)")
-    def decline_selected(self, request: HttpRequest, queryset) -> None:
+    def decline_selected(self, request: AuthenticatedRequest, queryset) -> None:
         reasons = request.POST.get("note", "")
         self._bulk(
             request,
@@ -171,7 +172,7 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _application(self, request: HttpRequest, pk: int) -> Application:
+    def _application(self, request: AuthenticatedRequest, pk: int) -> Application:
         if not self.has_change_permission(request):
             raise PermissionDenied
         reference = get_object_or_404(Application, pk=pk).reference
@@ -189,7 +190,7 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
         found = self.get_object(request, unquote(object_id))
         if found is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        application = self._application(request, found.pk)
+        application = self._application(authenticated(request), found.pk)
         spec = application.call.strand.spec
         scores = {score.criterion: score.score for score in application.scores.all()}
         initial = {
@@ -204,7 +205,7 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
             try:
                 services.assessment_save(
                     application=application,
-                    actor=request.user,
+                    actor=authenticated(request).user,
                     scores=form.scores(),
                     recommendation=form.cleaned_data["recommendation"],
                     notes=form.cleaned_data["notes"],
@@ -230,7 +231,14 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/applications/assess.html", context)
 
     def _decision_view(
-        self, request: HttpRequest, pk: int, form_class, title: str, act, done: str, **form_kw
+        self,
+        request: AuthenticatedRequest,
+        pk: int,
+        form_class,
+        title: str,
+        act,
+        done: str,
+        **form_kw,
     ) -> HttpResponse:
         application = self._application(request, pk)
         kwargs = {"call": application.call} if form_class is ApproveForm else {}
@@ -255,7 +263,7 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/applications/decision.html", context)
 
-    def start_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def start_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return self._decision_view(
             request,
             pk,
@@ -267,7 +275,7 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
             "assessment started",
         )
 
-    def information_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def information_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return self._decision_view(
             request,
             pk,
@@ -282,7 +290,7 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
             "more information requested",
         )
 
-    def approve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def approve_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return self._decision_view(
             request,
             pk,
@@ -298,7 +306,7 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
             "approved",
         )
 
-    def decline_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def decline_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return self._decision_view(
             request,
             pk,

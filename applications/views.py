@@ -37,7 +37,7 @@ from applications.selectors import (
     calls_open,
 )
 from programmes import documents
-from programmes.access import role_required
+from programmes.access import AuthenticatedRequest, role_required
 from programmes.roles import APPLICANT, OFFICER
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -45,7 +45,7 @@ GET_POST = require_http_methods(["GET", "POST"])
 VERSION_RE = re.compile(r"[0-9]{1,9}")
 
 
-def _bid(request: HttpRequest, reference: str) -> Application:
+def _bid(request: AuthenticatedRequest, reference: str) -> Application:
     return application_get_for_user(user=request.user, reference=reference)
 
 
@@ -54,7 +54,7 @@ def _messages_of(error: ValidationError) -> list[str]:
 
 
 @role_required(APPLICANT)
-def bid_list(request: HttpRequest) -> HttpResponse:
+def bid_list(request: AuthenticatedRequest) -> HttpResponse:
     """Your council's bids: the applicant's home."""
     context = {
         "council": request.user.council,
@@ -66,7 +66,7 @@ def bid_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(APPLICANT)
 @GET_POST
-def call_start(request: HttpRequest, call_id: int) -> HttpResponse:
+def call_start(request: AuthenticatedRequest, call_id: int) -> HttpResponse:
     call = get_object_or_404(
         Call.objects.select_related("strand"), pk=call_id, strand__key__in=bid_strand_keys()
     )
@@ -101,7 +101,7 @@ def call_start(request: HttpRequest, call_id: int) -> HttpResponse:
 
 
 @role_required(APPLICANT)
-def bid_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def bid_detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """A draft's task list; afterwards, the bid's status and timeline."""
     application = _bid(request, reference)
     if application.is_draft:
@@ -140,7 +140,7 @@ def _next_url(application: Application, slug: str, return_to: str) -> str:
 
 @role_required(APPLICANT)
 @GET_POST
-def question(request: HttpRequest, reference: str, slug: str) -> HttpResponse:
+def question(request: AuthenticatedRequest, reference: str, slug: str) -> HttpResponse:
     application = _bid(request, reference)
     if not application.is_draft:
         return redirect(application)
@@ -194,7 +194,7 @@ def _version(request: HttpRequest) -> int | None:
 
 
 @role_required(APPLICANT)
-def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
+def check_answers(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     application = _bid(request, reference)
     if not application.is_draft:
         return redirect(application)
@@ -212,7 +212,7 @@ def check_answers(request: HttpRequest, reference: str) -> HttpResponse:
 
 @role_required(APPLICANT)
 @GET_POST
-def declaration(request: HttpRequest, reference: str) -> HttpResponse:
+def declaration(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     application = _bid(request, reference)
     if not application.is_draft:
         return redirect(application)
@@ -230,7 +230,7 @@ def declaration(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @role_required(APPLICANT)
-def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
+def confirmation(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     application = _bid(request, reference)
     if application.state != ApplicationState.SUBMITTED:
         return redirect(application)
@@ -239,7 +239,7 @@ def confirmation(request: HttpRequest, reference: str) -> HttpResponse:
 
 @role_required(APPLICANT)
 @GET_POST
-def document_list(request: HttpRequest, reference: str) -> HttpResponse:
+def document_list(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Upload supporting documents to a draft, or documents with an answer."""
     application = _bid(request, reference)
     answering = application.state == ApplicationState.MORE_INFORMATION
@@ -270,7 +270,7 @@ def document_list(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @role_required(APPLICANT, OFFICER)
-def document_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+def document_download(request: AuthenticatedRequest, reference: str, pk: int) -> FileResponse:
     application = _bid(request, reference)
     document = next((doc for doc in application.documents.all() if doc.pk == pk), None)
     if document is None:
@@ -291,7 +291,7 @@ def document_download(request: HttpRequest, reference: str, pk: int) -> FileResp
 
 @role_required(APPLICANT)
 @GET_POST
-def document_remove(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def document_remove(request: AuthenticatedRequest, reference: str, pk: int) -> HttpResponse:
     application = _bid(request, reference)
     document = next((doc for doc in application.documents.all() if doc.pk == pk), None)
     if document is None:
@@ -311,7 +311,7 @@ def document_remove(request: HttpRequest, reference: str, pk: int) -> HttpRespon
 
 @role_required(APPLICANT)
 @GET_POST
-def respond(request: HttpRequest, reference: str) -> HttpResponse:
+def respond(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """Answer an officer's request for more information, with a note and documents.
 
     The documents are uploaded from the same form as the answer ("Upload
@@ -355,7 +355,7 @@ def respond(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "applications/respond.html", context)
 
 
-def _respond_upload(request: HttpRequest, application: Application, form, upload) -> bool:
+def _respond_upload(request: AuthenticatedRequest, application: Application, form, upload) -> bool:
     try:
         document = services.document_add(
             application=application,
@@ -372,7 +372,7 @@ def _respond_upload(request: HttpRequest, application: Application, form, upload
 
 @role_required(APPLICANT)
 @GET_POST
-def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+def withdraw(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     application = _bid(request, reference)
     if not application.is_open:
         return redirect(application)

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from programmes import accounts
-from programmes.access import role_required
+from programmes.access import AuthenticatedRequest, role_required
 from programmes.forms import ConfirmForm, InvitationAcceptForm, TeamInviteForm
 from programmes.models import Invitation, InvitationStatus, User
 from programmes.roles import APPLICANT
@@ -67,14 +67,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _lead_only(request: HttpRequest) -> None:
+def _lead_only(request: AuthenticatedRequest) -> None:
     if not request.user.is_council_lead:
         raise PermissionDenied("Only your council's lead can manage its users")
 
 
 @never_cache
 @role_required(APPLICANT)
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthenticatedRequest) -> HttpResponse:
     """A council lead's colleagues, and the invitations not yet used."""
     _lead_only(request)
     council = request.user.council
@@ -88,7 +88,7 @@ def team(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @role_required(APPLICANT)
-def team_invite(request: HttpRequest) -> HttpResponse:
+def team_invite(request: AuthenticatedRequest) -> HttpResponse:
     _lead_only(request)
     council = request.user.council
     form = TeamInviteForm(_posted(request), actor=request.user, council=council)
@@ -110,7 +110,7 @@ def team_invite(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @role_required(APPLICANT)
-def team_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+def team_deactivate(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     """Confirm, then switch a colleague's account off. Another council's user is 404."""
     _lead_only(request)
     colleague = get_object_or_404(User, pk=user_id, council=request.user.council, is_active=True)
@@ -128,7 +128,7 @@ def team_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(APPLICANT)
-def team_invitation(request: HttpRequest, invitation_id: int, action: str) -> HttpResponse:
+def team_invitation(request: AuthenticatedRequest, invitation_id: int, action: str) -> HttpResponse:
     """Send a waiting or expired invitation again, or withdraw it."""
     _lead_only(request)
     invitation = get_object_or_404(

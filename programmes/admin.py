@@ -10,6 +10,7 @@ from programmes import (
     accounts,
     audit_admin,  # noqa: F401  (the audit log's list, read-only)
 )
+from programmes.access import AuthenticatedRequest, authenticated
 from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report
 from programmes.models import Council, Invitation, Strand, User
 
@@ -98,7 +99,7 @@ class UserAdmin(SafeChoicesMixin, AuditTrailMixin, DjangoUserAdmin):
             accounts.user_sessions_end(obj)
 
     @admin.action(description="Deactivate the selected users (they cannot sign in)")
-    def deactivate(self, request: HttpRequest, queryset) -> None:
+    def deactivate(self, request: AuthenticatedRequest, queryset) -> None:
         action_report(
             self,
             request,
@@ -202,7 +203,7 @@ class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Invitation, form, change: bool) -> None:
         created = accounts.invitation_create(
-            actor=request.user,
+            actor=authenticated(request).user,
             first_name=obj.first_name,
             last_name=obj.last_name,
             email=obj.email,
@@ -227,7 +228,7 @@ class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:programmes_invitation_changelist"))
 
     @admin.action(description="Send the selected invitations again", permissions=["add"])
-    def resend(self, request: HttpRequest, queryset) -> None:
+    def resend(self, request: AuthenticatedRequest, queryset) -> None:
         site_url = request.build_absolute_uri("/")
         action_report(
             self,
@@ -241,7 +242,7 @@ class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
         )
 
     @admin.action(description="Revoke the selected invitations", permissions=["add"])
-    def revoke(self, request: HttpRequest, queryset) -> None:
+    def revoke(self, request: AuthenticatedRequest, queryset) -> None:
         action_report(
             self,
             request,

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from programmes.models import User
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, user_role
 from programmes.strands import strands
 
@@ -17,7 +18,9 @@ def _navigation(request: HttpRequest) -> list[dict]:
                 item = spec.council_nav(request.user)
                 if item:
                     items.append(item)
-        if request.user.is_council_lead:
+        user = request.user
+        assert isinstance(user, User), "only a signed-in user has the applicant role"
+        if user.is_council_lead:
             items.append(("Your council's users", reverse("team")))
     if role in (OFFICER, BOARD_MEMBER):
         items.append(("Dashboards", reverse("board:overview")))

@@ -11,12 +11,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from programmes.access import AuthenticatedRequest
 from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin, SafeChoicesMixin
 from savings import imports, services
 from savings.models import Investment, OutboxMarker, Rollup, SavingsEntry, SavingsKind
@@ -51,7 +52,7 @@ class ImportMixin:
             *super().get_urls(),
         ]
 
-    def import_view(self, request: HttpRequest) -> HttpResponse:
+    def import_view(self, request: AuthenticatedRequest) -> HttpResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from programmes.access import role_required
+from programmes.access import AuthenticatedRequest, role_required
 from programmes.documents import safe_download_name
 from programmes.roles import APPLICANT, OFFICER
 from savings import selectors, services
@@ -24,20 +24,20 @@ def award_get_for_user(user, pk: int) -> Investment:
 
 
 @role_required(APPLICANT)
-def award_list(request: HttpRequest) -> HttpResponse:
+def award_list(request: AuthenticatedRequest) -> HttpResponse:
     awards = selectors.awards_for_council(council=request.user.council)
     return render(request, "savings/award_list.html", {"awards": awards})
 
 
 @role_required(APPLICANT)
-def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     award = award_get_for_user(request.user, pk)
     entries = selectors.realised_savings_for_award(award=award)
     return render(request, "savings/award_detail.html", {"award": award, "entries": entries})
 
 
 @role_required(APPLICANT)
-def return_create(request: HttpRequest, pk: int) -> HttpResponse:
+def return_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     award = award_get_for_user(request.user, pk)
     form = SavingsReturnForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -53,7 +53,7 @@ def return_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(APPLICANT, OFFICER)
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """A return's supporting document, for officers and the council that sent it."""
     entry = selectors.evidence_get_for_user(user=request.user, pk=pk)
     if entry is None:

@@ -11,6 +11,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from applications.models import Application, ApplicationState
+from programmes.access import AuthenticatedRequest, authenticated
 from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report
 from programmes.experts import services
 from programmes.experts.models import Appointment, CaseStudy
@@ -85,7 +86,7 @@ class AppointmentAdmin(AuditTrailMixin, admin.ModelAdmin):
             application=form.cleaned_data["application"],
             starts_on=form.cleaned_data["starts_on"],
             ends_on=form.cleaned_data["ends_on"],
-            actor=request.user,
+            actor=authenticated(request).user,
         )
         obj.pk = saved.pk
 
@@ -136,11 +137,11 @@ class CaseStudyAdmin(SafeChoicesMixin, admin.ModelAdmin):
             appointment=data["appointment"],
             summary=data["summary"],
             body=data["body"],
-            actor=request.user,
+            actor=authenticated(request).user,
         )
 
     @admin.action(description="Publish the selected case studies on the public page")
-    def publish_selected(self, request: HttpRequest, queryset) -> None:
+    def publish_selected(self, request: AuthenticatedRequest, queryset) -> None:
         action_report(
             self,
             request,
@@ -150,7 +151,7 @@ class CaseStudyAdmin(SafeChoicesMixin, admin.ModelAdmin):
         )
 
     @admin.action(description="Take the selected case studies off the public page")
-    def unpublish_selected(self, request: HttpRequest, queryset) -> None:
+    def unpublish_selected(self, request: AuthenticatedRequest, queryset) -> None:
         action_report(
             self,
             request,

@@ -11,13 +11,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from applications.models import Application, ApplicationState
 from applications.selectors import application_get_for_user
-from programmes.access import role_required
+from programmes.access import AuthenticatedRequest, role_required
 from programmes.growth import services
 from programmes.growth.forms import AdviserDaysForm, AdviserMatchForm
 from programmes.growth.models import Adviser
@@ -27,7 +27,7 @@ from programmes.roles import APPLICANT, OFFICER
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def _award(request: HttpRequest, reference: str) -> Application:
+def _award(request: AuthenticatedRequest, reference: str) -> Application:
     """An approved Growth Advisers bid the user may see; 404 for anything else."""
     bid = application_get_for_user(user=request.user, reference=reference)
     if bid.call.strand.key != "growth" or bid.state != ApplicationState.APPROVED:
@@ -44,7 +44,7 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 @role_required(APPLICANT, OFFICER)
-def adviser_support(request: HttpRequest, reference: str) -> HttpResponse:
+def adviser_support(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     bid = _award(request, reference)
     context = {"bid": bid, "support": adviser_days_for(application=bid)}
     return render(request, "growth/adviser_support.html", context)
@@ -52,7 +52,7 @@ def adviser_support(request: HttpRequest, reference: str) -> HttpResponse:
 
 @role_required(OFFICER)
 @GET_POST
-def days_log(request: HttpRequest, reference: str) -> HttpResponse:
+def days_log(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     bid = _award(request, reference)
     form = AdviserDaysForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -71,7 +71,7 @@ def days_log(request: HttpRequest, reference: str) -> HttpResponse:
 
 @role_required(OFFICER)
 @GET_POST
-def adviser_choose(request: HttpRequest, reference: str) -> HttpResponse:
+def adviser_choose(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     bid = _award(request, reference)
     suggested = list(advisers_suggested(application=bid))
     ids = {adviser.pk for adviser in suggested}

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from programmes.access import AuthenticatedRequest, authenticated
 from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report
 from programmes.forms import PoundsField
 from programmes.ope import services
@@ -49,7 +50,7 @@ class PilotAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
             council=obj.council,
             wave=obj.wave,
             partner_bodies=obj.partner_bodies,
-            actor=request.user,
+            actor=authenticated(request).user,
         )
         obj.pk = saved.pk
 
@@ -118,7 +119,7 @@ class ProjectPlanAdmin(AuditTrailMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ProjectPlan, form, change: bool) -> None:
         saved = services.plan_save(
-            pilot=obj.pilot, title=obj.title, summary=obj.summary, actor=request.user
+            pilot=obj.pilot, title=obj.title, summary=obj.summary, actor=authenticated(request).user
         )
         obj.pk = saved.pk
 
@@ -131,7 +132,7 @@ class ProjectPlanAdmin(AuditTrailMixin, admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
 
     @admin.action(description="Send the selected plans for sign-off")
-    def submit_selected(self, request: HttpRequest, queryset) -> None:
+    def submit_selected(self, request: AuthenticatedRequest, queryset) -> None:
         action_report(
             self,
             request,
@@ -141,7 +142,7 @@ class ProjectPlanAdmin(AuditTrailMixin, admin.ModelAdmin):
         )
 
     @admin.action(description="Record the LGA's sign-off of the selected plans")
-    def lga_sign_off_selected(self, request: HttpRequest, queryset) -> None:
+    def lga_sign_off_selected(self, request: AuthenticatedRequest, queryset) -> None:
         action_report(
             self,
             request,
@@ -161,7 +162,7 @@ class ProjectPlanAdmin(AuditTrailMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def cabinet_office_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def cabinet_office_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if not self.has_change_permission(request):
             raise PermissionDenied
         plan = get_object_or_404(ProjectPlan.objects.select_related("pilot__council"), pk=pk)
@@ -243,7 +244,7 @@ class ResourceAllocationAdmin(AuditTrailMixin, admin.ModelAdmin):
             pilot=form.cleaned_data["pilot"],
             amount=form.cleaned_data["amount"],
             financial_year=form.cleaned_data["financial_year"],
-            actor=request.user,
+            actor=authenticated(request).user,
         )
         # The admin logs and links the row it was given: make it the saved one.
         obj.pk = saved.pk
@@ -292,7 +293,7 @@ class EventAdmin(SafeChoicesMixin, admin.ModelAdmin):
         data = form.cleaned_data
         services.event_save(
             event=obj,
-            actor=request.user,
+            actor=authenticated(request).user,
             title=data["title"],
             kind=data["kind"],
             held_on=data["held_on"],

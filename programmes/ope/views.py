@@ -6,17 +6,17 @@ officers may read any; board members use the dashboards (403).
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from programmes.access import role_required
+from programmes.access import AuthenticatedRequest, role_required
 from programmes.ope.models import Pilot
 from programmes.ope.selectors import pilot_get_for_user
 from programmes.roles import APPLICANT, OFFICER
 
 
 @role_required(APPLICANT)
-def my_plan(request: HttpRequest) -> HttpResponse:
+def my_plan(request: AuthenticatedRequest) -> HttpResponse:
     """Your council's plan: 404 for a council that is not a pilot."""
     pilot = Pilot.objects.filter(council_id=request.user.council_id).only("pk").first()
     if pilot is None:
@@ -25,7 +25,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(APPLICANT, OFFICER)
-def plan(request: HttpRequest, pk: int) -> HttpResponse:
+def plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pilot = pilot_get_for_user(user=request.user, pk=pk)
     context = {
         "pilot": pilot,

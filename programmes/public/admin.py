@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from programmes.access import AuthenticatedRequest, authenticated
 from programmes.public import services
 from programmes.public.models import Initiative
 
@@ -28,7 +29,7 @@ class InitiativeAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         services.initiative_save(
             initiative=obj,
-            actor=request.user,
+            actor=authenticated(request).user,
             title=data["title"],
             summary=data["summary"],
             strand=data["strand"],
@@ -37,7 +38,7 @@ class InitiativeAdmin(admin.ModelAdmin):
             published=data["published"],
         )
 
-    def _set_published(self, request: HttpRequest, queryset, published: bool) -> None:
+    def _set_published(self, request: AuthenticatedRequest, queryset, published: bool) -> None:
         for initiative in queryset:
             services.initiative_save(
                 initiative=initiative,
@@ -53,9 +54,9 @@ class InitiativeAdmin(admin.ModelAdmin):
         self.message_user(request, f"{len(queryset)} {shown} the public page", messages.SUCCESS)
 
     @admin.action(description="Show the selected initiatives on the public page")
-    def publish_selected(self, request: HttpRequest, queryset) -> None:
+    def publish_selected(self, request: AuthenticatedRequest, queryset) -> None:
         self._set_published(request, queryset.select_related("strand"), True)
 
     @admin.action(description="Take the selected initiatives off the public page")
-    def unpublish_selected(self, request: HttpRequest, queryset) -> None:
+    def unpublish_selected(self, request: AuthenticatedRequest, queryset) -> None:
         self._set_published(request, queryset.select_related("strand"), False)

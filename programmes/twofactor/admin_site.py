@@ -12,7 +12,7 @@ from django.contrib.admin import AdminSite
 from django.http import HttpRequest, HttpResponse
 from django_otp.admin import OTPAdminSite
 
-from programmes.twofactor.policy import redirect_to_second_factor
+from programmes.twofactor.policy import is_verified, redirect_to_second_factor
 
 
 class TwoFactorAdminSite(OTPAdminSite):
@@ -21,6 +21,6 @@ class TwoFactorAdminSite(OTPAdminSite):
         super().__init__(name)
 
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        if AdminSite.has_permission(self, request) and not request.user.is_verified():
+        if AdminSite.has_permission(self, request) and not is_verified(request):
             return redirect_to_second_factor(request, request.GET.get("next") or "/admin/")
         return AdminSite.login(self, request, extra_context)

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
-from programmes.access import role_required
+from programmes.access import AuthenticatedRequest, role_required
 from programmes.forms import SignInForm
 from programmes.models import User
 from programmes.roles import OFFICER, user_role
@@ -73,7 +73,7 @@ def _qr_svg(text: str) -> str:
 
 @never_cache
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedRequest) -> HttpResponse:
     next_url = _next_url(request)
     if is_verified(request):
         return redirect(next_url)
@@ -95,7 +95,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedRequest) -> HttpResponse:
     next_url = _next_url(request)
     # With a device already, only a session that device verified may replace
     # it: a stolen password alone must not be enough to enrol a new phone.
@@ -125,7 +125,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def backup_codes(request: HttpRequest) -> HttpResponse:
+def backup_codes(request: AuthenticatedRequest) -> HttpResponse:
     codes = request.session.pop(BACKUP_CODES_SESSION_KEY, None)
     if not codes:
         return redirect("twofactor:account")
@@ -136,7 +136,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "has_device": user_has_device(request.user),
         "verified": is_verified(request),
@@ -148,7 +148,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def backup_codes_new(request: HttpRequest) -> HttpResponse:
+def backup_codes_new(request: AuthenticatedRequest) -> HttpResponse:
     if not is_verified(request):
         return redirect_to_second_factor(request, reverse("twofactor:account"))
     request.session[BACKUP_CODES_SESSION_KEY] = services.backup_codes_generate(user=request.user)
@@ -157,7 +157,7 @@ def backup_codes_new(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @role_required(OFFICER)
-def reset(request: HttpRequest) -> HttpResponse:
+def reset(request: AuthenticatedRequest) -> HttpResponse:
     """An officer removes another user's devices (a lost or replaced phone)."""
     form = ResetForm(request.POST or None)
     if form.is_valid():
