@@ -240,6 +240,9 @@ class Application(models.Model):
     anonymised_at = models.DateTimeField(
         "personal data removed", null=True, blank=True, editable=False
     )
+    # Not a column: set by services.application_create, False when it
+    # returned the council's existing draft instead of a new bid.
+    created: bool
 
     class Meta:
         ordering = ["-created_at"]

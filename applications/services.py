@@ -236,7 +236,7 @@ def application_create(
     application.refresh_from_db()
     detail_model = application.detail_model()
     if detail_model is not None:
-        detail_model.objects.create(application=application)
+        detail_model._default_manager.create(application=application)
     _event(application, actor=actor, description="Bid started", at=at, to_state=State.DRAFT)
     application.created = True
     return application
@@ -298,6 +298,7 @@ def _check_request_within_limits(application: Application) -> None:
     call = application.call
     if call.awards_days:
         days = application.days_requested
+        assert call.max_days is not None, "a call that awards days has max_days"
         if days is None or not 1 <= days <= call.max_days:
             raise ValidationError(
                 f"Ask for between 1 and {call.max_days} adviser days", code="over_limit"
@@ -509,6 +510,7 @@ def application_approve(
     if call.awards_days:
         if award_days is None or award_amount is not None:
             raise ValidationError("Award this bid in adviser days", code="award_kind")
+        assert call.max_days is not None, "a call that awards days has max_days"
         if not 1 <= award_days <= call.max_days:
             raise ValidationError(
                 f"Award from 1 to {call.max_days} adviser days: the most this call awards",
@@ -537,12 +539,16 @@ def application_approve(
         notify=notify,
         notices=((emails.COUNCIL, f"Your bid {application.reference} is successful"),),
     )
+    # An approved bid has pounds or days, and a call awarding days has a day
+    # rate (constraints approved_application_has_award, call_days_have_a_day_rate).
+    award_value = application.award_value
+    assert award_value is not None, "an approved bid's award has a value"
     investment_record(
         strand=call.strand,
         council=application.lead_council,
         source=call.strand.spec.investment_source,
         financial_year=financial_year_of(timezone.localdate(at)),
-        amount=application.award_value,
+        amount=award_value,
         application=application,
         description=f"Award to {application.reference}",
         actor=actor,
@@ -625,6 +631,7 @@ def document_add(
     else:
         _require_state(application, (State.DRAFT,), "add documents to")
     kind = documents.document_check(upload)
+    assert upload.size is not None, "an uploaded file has a size"
     stored = documents.document_store(upload, kind)
     # If the row cannot be written the file would be orphaned: remove it.
     try:

@@ -37,7 +37,7 @@ from applications.selectors import (
     calls_open,
 )
 from programmes import documents
-from programmes.access import AuthenticatedRequest, role_required
+from programmes.access import AuthenticatedRequest, applicant_council, role_required
 from programmes.roles import APPLICANT, OFFICER
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -71,7 +71,7 @@ def call_start(request: AuthenticatedRequest, call_id: int) -> HttpResponse:
         Call.objects.select_related("strand"), pk=call_id, strand__key__in=bid_strand_keys()
     )
     error = None
-    council = request.user.council
+    council = applicant_council(request)
     if request.method == "POST":
         try:
             application = services.application_create(

@@ -21,7 +21,7 @@ from programmes.roles import user_role
 from programmes.twofactor.policy import redirect_to_second_factor, second_factor_missing
 
 if TYPE_CHECKING:
-    from programmes.models import User
+    from programmes.models import Council, User
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -38,6 +38,14 @@ def authenticated(request: HttpRequest) -> AuthenticatedRequest:
     (ModelAdmin.save_model and the like) but that only run behind the admin's
     sign-in. No check at run time: it is a cast."""
     return cast(AuthenticatedRequest, request)
+
+
+def applicant_council(request: AuthenticatedRequest) -> Council:
+    """The council of the signed-in council user, on a page behind
+    `role_required(APPLICANT)`: that role needs a council (programmes.roles)."""
+    council = request.user.council
+    assert council is not None, "role_required(APPLICANT) lets in only users with a council"
+    return council
 
 
 def role_required(*roles: str, denied: type[Exception] = PermissionDenied) -> Callable:

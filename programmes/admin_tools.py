@@ -5,7 +5,7 @@ autocomplete widget that survives a posted value that is not an id."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
@@ -65,7 +65,14 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class SafeChoicesMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into: a ModelAdmin or an inline.
+    _AdminBase = admin.options.BaseModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class SafeChoicesMixin(_AdminBase):
     """For a ModelAdmin or inline: the two choice widgets above in place of Django's."""
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):

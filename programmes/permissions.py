@@ -73,7 +73,7 @@ def _known(actor: Actor | None) -> None:
         raise PermissionDenied("No actor given: pass the user, or a SystemActor")
 
 
-def _active_user(actor: Actor) -> User:
+def _active_user(actor: Actor | None) -> User:
     if not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
         raise PermissionDenied("Sign in to do this")
     return actor  # type: ignore[return-value]

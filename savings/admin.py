@@ -7,6 +7,8 @@ outbox are read-only (they are derived, and rebuilt by the worker).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,7 +38,14 @@ class ImportForm(forms.Form):
     )
 
 
-class ImportMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into.
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _ModelAdminBase = object
+
+
+class ImportMixin(_ModelAdminBase):
     """An "Import" page on the changelist: preview, row errors, all-or-nothing."""
 
     import_record: str

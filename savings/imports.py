@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Choices
 
 from programmes.models import Council, Strand
 from savings.models import Investment, InvestmentSource, Recurrence, SavingsEntry, SavingsKind
@@ -163,7 +165,7 @@ def _money(value: str) -> Decimal:
     return pence
 
 
-def _choice(value: str, choices: type, column: str) -> str:
+def _choice(value: str, choices: type[Choices], column: str) -> str:
     value = value.strip().lower()
     if value not in choices.values:
         raise ValueError(f"{column} {_shown(value)} must be one of: {', '.join(choices.values)}")
@@ -195,6 +197,8 @@ def preview(record: str, table: Table) -> ImportPreview:
         application = apps.get_model("applications", "Application")
         bids = {a.reference: a for a in application.objects.filter(reference__in=references)}
     lookups = _Lookups(strands=strands, councils=councils, bids=bids)
+    cleaned: dict[str, Any]
+    messages: list[str]
     for row in table.rows:
         if row.unreadable:
             cleaned, messages = {}, [row.unreadable]
@@ -275,7 +279,7 @@ def _check_row(
     if messages:
         return {}, messages
     cleaned: dict[str, Any] = {}
-    checks = [
+    checks: list[tuple[str, Callable[[str], Any], str]] = [
         ("strand", lookups.strand, row["strand"]),
         ("council", lookups.council, row["council_gss_code"]),
         ("financial_year", _year, row["financial_year"]),

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from programmes.access import AuthenticatedRequest, role_required
+from programmes.access import AuthenticatedRequest, applicant_council, role_required
 from programmes.documents import safe_download_name
 from programmes.roles import APPLICANT, OFFICER
 from savings import selectors, services
@@ -25,7 +25,7 @@ def award_get_for_user(user, pk: int) -> Investment:
 
 @role_required(APPLICANT)
 def award_list(request: AuthenticatedRequest) -> HttpResponse:
-    awards = selectors.awards_for_council(council=request.user.council)
+    awards = selectors.awards_for_council(council=applicant_council(request))
     return render(request, "savings/award_list.html", {"awards": awards})
 
 

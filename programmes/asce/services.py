@@ -158,7 +158,9 @@ def _store(year: str, measure: str, values: list[Decimal], now) -> None:
         measure=measure,
         defaults={
             "council_count": len(values),
-            "mean_percent": (sum(values) / len(values)).quantize(TWO_PLACES, ROUND_HALF_UP),
+            "mean_percent": (sum(values, Decimal(0)) / len(values)).quantize(
+                TWO_PLACES, ROUND_HALF_UP
+            ),
             "median_percent": Decimal(statistics.median(values)).quantize(
                 TWO_PLACES, ROUND_HALF_UP
             ),

@@ -154,6 +154,7 @@ def adviser_days_log(
         raise ValidationError("Match this bid to an adviser before logging days", code="no_match")
     if not errors:
         used = adviser_days_used(application=application)
+        assert application.award_days, "_lock_growth_award refuses a bid without days"
         left = Decimal(application.award_days) - used
         if days > left:
             errors.setdefault("days", []).append(

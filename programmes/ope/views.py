@@ -18,7 +18,9 @@ from programmes.roles import APPLICANT, OFFICER
 @role_required(APPLICANT)
 def my_plan(request: AuthenticatedRequest) -> HttpResponse:
     """Your council's plan: 404 for a council that is not a pilot."""
-    pilot = Pilot.objects.filter(council_id=request.user.council_id).only("pk").first()
+    council_id = request.user.council_id
+    assert council_id is not None, "role_required(APPLICANT) lets in only users with a council"
+    pilot = Pilot.objects.filter(council_id=council_id).only("pk").first()
     if pilot is None:
         raise Http404("Your council is not a One Public Estate pilot")
     return redirect("ope:plan", pk=pilot.pk)
