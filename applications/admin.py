@@ -114,7 +114,8 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
 
     @admin.display(description="Mean score", ordering="mean_score")
     def score(self, obj: Application) -> str:
-        return "" if obj.mean_score is None else f"{obj.mean_score:.1f}"
+        mean = obj.mean_score  # type: ignore[attr-defined]  # get_queryset's annotation
+        return "" if mean is None else f"{mean:.1f}"
 
     # Bulk actions: each bid goes through the same service as the single ones.
 

@@ -64,7 +64,7 @@ class UserAdmin(SafeChoicesMixin, AuditTrailMixin, DjangoUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "council__name"]
     actions = ["deactivate"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Council", {"fields": ("council", "is_council_lead")}),
     )
     add_fieldsets = (
@@ -191,7 +191,7 @@ class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
         if obj is None:
             kwargs["form"] = InvitationAddForm
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.request = request
+        form.request = request  # type: ignore[attr-defined]  # read by InvitationAddForm.clean
         return form
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:

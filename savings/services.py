@@ -16,7 +16,7 @@ person is stored through `as_user(actor)` in `reported_by` and `verified_by`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -55,7 +55,7 @@ def _stored_scope(model: type[Investment | SavingsEntry], pk: int) -> Scope | No
         .values_list("strand_id", "council_id", "financial_year")
         .first()
     )
-    return tuple(row) if row else None
+    return row if row else None
 
 
 class FactDeletedError(ValidationError):
@@ -88,7 +88,7 @@ def _delete_locked(model: type[Investment | SavingsEntry], pks: list[int]) -> li
         .values_list("pk", "strand_id", "council_id", "financial_year")
     )
     model.objects.filter(pk__in=[row[0] for row in rows]).delete()
-    return [tuple(row[1:]) for row in rows]
+    return [row[1:] for row in rows]
 
 
 def _apply(fact: Investment | SavingsEntry, allowed: set[str], changes: dict[str, Any]) -> None:
@@ -222,7 +222,7 @@ def savings_entry_update(*, entry: SavingsEntry, actor: Actor, **changes: Any) -
     require_officer(actor)
     old = _stored_scope_or_deleted(SavingsEntry, entry.pk)
     stored = SavingsEntry.objects.filter(pk=entry.pk).values("amount", "kind", "financial_year")
-    before = stored.first() or {}
+    before: Mapping[str, Any] = stored.first() or {}
     _apply(entry, SAVINGS_FIELDS, changes)
     if entry.kind != SavingsKind.REALISED or any(
         before.get(name) != getattr(entry, name) for name in ("amount", "kind", "financial_year")
@@ -315,6 +315,10 @@ def savings_return_submit(
         raise ValidationError({"evidence": "Describe the evidence for these savings"})
     claim = None
     if submission is not None:
+        # The token is the form's, and only a user sends the form: a system
+        # actor has no user to claim it for (the claim's user is required).
+        if user is None:
+            raise ValidationError("A submission token needs a signed-in user")
         try:
             # Claimed first, before the document is stored, so a repeat stores nothing.
             with transaction.atomic():

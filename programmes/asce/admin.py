@@ -120,7 +120,7 @@ class AsceReturnAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
 
     @admin.display(description="Projections", ordering="_projections")
     def projection_count(self, asce_return: AsceReturn) -> int:
-        return asce_return._projections
+        return asce_return._projections  # type: ignore[attr-defined]  # get_queryset's annotation
 
     def save_model(self, request, obj: AsceReturn, form, change: bool) -> None:
         data = form.cleaned_data
@@ -224,7 +224,7 @@ class AsceEventAdmin(admin.ModelAdmin):
 
     @admin.display(description="Presentations", ordering="_presentations")
     def presentation_count(self, event: AsceEvent) -> int:
-        return event._presentations
+        return event._presentations  # type: ignore[attr-defined]  # get_queryset's annotation
 
     def save_model(self, request, obj: AsceEvent, form, change: bool) -> None:
         if change:

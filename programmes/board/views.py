@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -127,7 +128,7 @@ def update(request: HttpRequest) -> HttpResponse:
 
 
 @board_page
-def update_pdf(request: HttpRequest) -> HttpResponse:
+def update_pdf(request: HttpRequest) -> HttpResponseBase:
     """The paper as a PDF, printed by the worker (programmes.board.printing)."""
     as_at, _ = _paper_date(request)
     try:
@@ -140,14 +141,14 @@ def update_pdf(request: HttpRequest) -> HttpResponse:
         response = render(request, "board/pdf_preparing.html", {"as_at": as_at}, status=202)
         response["Retry-After"] = "5"
         return response
-    response = FileResponse(
+    download = FileResponse(
         private_storage().open(pdf.name),
         as_attachment=True,
         filename=f"productivity-programme-update-{as_at.isoformat()}.pdf",
         content_type="application/pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    download["Cache-Control"] = "private, no-store"
+    return download
 
 
 def open_data(request: HttpRequest) -> HttpResponse:

@@ -5,6 +5,8 @@ Every change goes through the services.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
@@ -30,7 +32,8 @@ class AppointmentForm(forms.ModelForm):
         # The view page builds this form with every field read-only, so
         # there is no "application" field to narrow there.
         if "application" in self.fields:
-            self.fields["application"].queryset = Application.objects.filter(
+            field = cast(forms.ModelChoiceField, self.fields["application"])
+            field.queryset = Application.objects.filter(
                 call__strand__key="experts",
                 state=ApplicationState.APPROVED,
                 appointment__isnull=True,
@@ -79,7 +82,7 @@ class AppointmentAdmin(AuditTrailMixin, admin.ModelAdmin):
 
     @admin.display(description="Councils served", ordering="served")
     def councils_served(self, obj: Appointment) -> int:
-        return obj.served
+        return obj.served  # type: ignore[attr-defined]  # get_queryset's annotation
 
     def save_model(self, request: HttpRequest, obj: Appointment, form, change: bool) -> None:
         saved = services.appointment_create(

@@ -52,6 +52,9 @@ def appointment_create(
         )
     if Appointment.objects.filter(application=application).exists():
         raise ValidationError(f"{application.reference} already has an appointment")
+    if application.award_amount is None:
+        # Experts calls award pounds; this was full_clean's "award cannot be null".
+        raise ValidationError(f"{application.reference} has no award in pounds to copy")
     detail = application.strand_detail()
     appointment = Appointment(
         application=application,

@@ -34,7 +34,7 @@ class AdviserAdmin(admin.ModelAdmin):
 
     @admin.display(description="Bids matched", ordering="_bids")
     def bid_count(self, adviser: Adviser) -> int:
-        return adviser._bids
+        return adviser._bids  # type: ignore[attr-defined]  # get_queryset's annotation
 
     def save_model(self, request, obj: Adviser, form, change: bool) -> None:
         if change:
@@ -77,7 +77,8 @@ class AdviserMatchAdmin(SafeChoicesMixin, admin.ModelAdmin):
 
     @admin.display(description="Days used", ordering="_used")
     def days_used(self, match: AdviserMatch) -> str:
-        return f"{match._used or 0} of {match.application.award_days}"
+        used = match._used  # type: ignore[attr-defined]  # get_queryset's annotation
+        return f"{used or 0} of {match.application.award_days}"
 
     def save_model(self, request, obj: AdviserMatch, form, change: bool) -> None:
         saved = services.adviser_match(

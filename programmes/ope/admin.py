@@ -43,7 +43,8 @@ class PilotAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
 
     @admin.display(description="Allocated", ordering="total")
     def allocated(self, obj: Pilot) -> str:
-        return f"£{obj.total:,.2f}" if obj.total is not None else "–"
+        total = obj.total  # type: ignore[attr-defined]  # get_queryset's annotation
+        return f"£{total:,.2f}" if total is not None else "–"
 
     def save_model(self, request: HttpRequest, obj: Pilot, form, change: bool) -> None:
         saved = services.pilot_save(
@@ -86,10 +87,7 @@ class ProjectPlanAdmin(AuditTrailMixin, admin.ModelAdmin):
     search_fields = ["title", "pilot__council__name", "pilot__council__short_name"]
     list_select_related = ["pilot__council"]
     actions = ["submit_selected", "lga_sign_off_selected"]
-    fields = [
-        "pilot",
-        "title",
-        "summary",
+    readonly_fields = [
         "next_step",
         "state",
         "submitted_at",
@@ -100,7 +98,7 @@ class ProjectPlanAdmin(AuditTrailMixin, admin.ModelAdmin):
         "cabinet_office_signatory",
         "cabinet_office_recorded_by",
     ]
-    readonly_fields = fields[3:]
+    fields = ["pilot", "title", "summary", *readonly_fields]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         return ["pilot", *self.readonly_fields] if obj else list(self.readonly_fields)
@@ -287,7 +285,7 @@ class EventAdmin(SafeChoicesMixin, admin.ModelAdmin):
 
     @admin.display(description="Councils attending", ordering="council_count")
     def council_count(self, obj: Event) -> int:
-        return obj.council_count
+        return obj.council_count  # type: ignore[attr-defined]  # get_queryset's annotation
 
     def save_model(self, request: HttpRequest, obj: Event, form, change: bool) -> None:
         data = form.cleaned_data
