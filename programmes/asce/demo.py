@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from django.core.files.base import ContentFile
 
@@ -51,7 +52,13 @@ def _pounds(budget_millions: int, percent: str) -> Decimal:
     return Decimal(budget_millions) * Decimal(1_000_000) * Decimal(percent) / Decimal(100)
 
 
-EVENT = {
+class EventSpec(TypedDict):
+    title: str
+    held_on: date
+    description: str
+
+
+EVENT: EventSpec = {
     "title": "ASCE programme event: launch of the Interim Position report",
     "held_on": date(2013, 7, 19),
     "description": (

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -208,7 +209,7 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
     lead = Council.objects.get(short_name=appointment.lead)
     when = appointment.approved
     bid = bids.application_create(call=call, council=lead, actor=DEMO, at=when)
-    sections = {
+    sections: dict[str, dict[str, Any]] = {
         "about": {"title": appointment.title, "summary": appointment.summary},
         "councils": {
             "partner_councils": list(Council.objects.filter(short_name__in=appointment.partners))

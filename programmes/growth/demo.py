@@ -21,6 +21,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from applications import services as bids
@@ -127,7 +128,7 @@ def _award(
     call: Call, council: Council, title: str, areas: dict, asked: int, awarded: int, officer: User
 ) -> Application:
     bid = bids.application_create(call=call, council=council, actor=DEMO, at=BID_AT)
-    sections = {
+    sections: dict[str, dict[str, Any]] = {
         "about": {"title": title, "summary": ILLUSTRATIVE},
         "funding": {"days_requested": asked},
         "project": {"project": f"{title}: adviser support for the council and its partners."},

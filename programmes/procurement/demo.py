@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import NotRequired, TypedDict
 
 from programmes.demo import DemoContext
 from programmes.models import Council, User
@@ -34,7 +35,38 @@ from savings.models import SavingsKind
 
 ILLUSTRATIVE = "Illustrative status for the demo; the 2013 paper gives none"
 
-WORKSTREAMS = [
+
+class WorkstreamSpec(TypedDict):
+    slug: str
+    name: str
+    lead: str  # the lead council's short name
+    summary: str
+    key_facts: str
+    objectives: list[str]
+    activities: list[tuple[str, str, date]]  # title, RAG status, due on
+    issues: list[str]
+    deadlines: list[tuple[str, date, str]]  # report to, due on, description
+    members: list[tuple[str, str]]  # board member kind, organisation
+
+
+class MilestoneSpec(TypedDict):
+    title: str
+    due_on: date
+    status: str
+    description: str
+    date_is_month_only: NotRequired[bool]
+
+
+class SavingSpec(TypedDict):
+    council: str  # short name
+    financial_year: str
+    kind: str
+    amount: Decimal
+    evidence: str
+    note: str
+
+
+WORKSTREAMS: list[WorkstreamSpec] = [
     {
         "slug": "construction",
         "name": "Construction",
@@ -127,7 +159,7 @@ WORKSTREAMS = [
     },
 ]
 
-EU_MILESTONES = [
+EU_MILESTONES: list[MilestoneSpec] = [
     {
         "title": "Deal on the Procurement and Concessions Directives",
         "due_on": date(2013, 7, 26),
@@ -151,7 +183,7 @@ EU_MILESTONES = [
 # Para 24.1: Camden's ICT work with London Councils "is already well underway
 # and savings have been generated". The paper gives no amount: this figure is
 # illustrative, and its evidence says so.
-ICT_SAVING = {
+ICT_SAVING: SavingSpec = {
     "council": "Camden",
     "financial_year": "2012/13",
     "kind": SavingsKind.REALISED,
@@ -168,14 +200,18 @@ def load_savings() -> int:
     ict = Workstream.objects.get(slug="ict")
     if WorkstreamSaving.objects.filter(workstream=ict).exists():
         return 0
-    spec = dict(ICT_SAVING)
+    spec = ICT_SAVING
     # Recorded and verified by the demo officer, who is its verifier.
     workstream_saving_record(
         actor=User.objects.get(username="demo-officer"),
         workstream=ict,
-        council=Council.objects.get(short_name=spec.pop("council")),
+        council=Council.objects.get(short_name=spec["council"]),
+        financial_year=spec["financial_year"],
+        kind=spec["kind"],
+        amount=spec["amount"],
+        evidence=spec["evidence"],
+        note=spec["note"],
         verified=True,
-        **spec,
     )
     return 1
 

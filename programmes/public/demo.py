@@ -30,7 +30,9 @@ COMMISSIONING = (
 
 def load(context: DemoContext) -> None:
     made = 0
-    entries = [(title, summary, None) for title, summary in COMMISSIONING]
+    entries: list[tuple[str, str, Strand | None]] = [
+        (title, summary, None) for title, summary in COMMISSIONING
+    ]
     entries += [(strand.name, strand.spec.summary, strand) for strand in Strand.objects.all()]
     for order, (title, summary, strand) in enumerate(entries, start=1):
         if Initiative.objects.filter(title=title).exists():
