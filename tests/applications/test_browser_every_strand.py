@@ -3,7 +3,6 @@ every call that is open in the demo, one strand after another, answering each
 question page as a person would (so a page that cannot be finished fails here)."""
 
 import pytest
-from django.core.management import call_command
 
 from applications.models import Application, ApplicationState
 from applications.selectors import calls_open
@@ -37,10 +36,7 @@ def _answer_every_question(page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_council_sends_a_bid_on_every_open_call_in_the_demo(live_server, page, settings):
-    settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
-    settings.DEBUG = False
+def test_a_council_sends_a_bid_on_every_open_call_in_the_demo(live_server, page, demo_committed):
     user = User.objects.get(username="demo-wyreforest")
     user.set_password(PASSWORD)
     user.save()

@@ -1,7 +1,6 @@
 """The board pages in headless Chromium: no WCAG 2.2 A/AA violations; the PDF prints."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from programmes.board.tasks import board_paper_print
@@ -14,10 +13,7 @@ from tests.factories import UserFactory
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_board_pages_have_no_accessibility_violations(live_server, settings):
-    settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
-    settings.DEBUG = False
+def test_board_pages_have_no_accessibility_violations(live_server, demo_committed):
     UserFactory(username="board-reader", role=BOARD_MEMBER)
     allerdale = Council.objects.get(short_name="Allerdale")
     pages = [
