@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-test-only-key-0123456789abcdefghijklmnopqrstuvwxyz} DJANGO_HTTPS=false
 DEMO_ENV := DJANGO_DEBUG=true
 
-.PHONY: demo test install install-test assets worker beat lint format benchmark clean
+.PHONY: demo test install install-test assets worker beat lint migrations-check format benchmark clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,7 @@ demo: install assets
 TEST_PROCESSES ?= 2
 test: install-test assets
 	$(VENV)/bin/ruff check --quiet .
+	$(MAKE) --no-print-directory migrations-check
 	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "not worker" $(PYTEST_ARGS); \
 	  status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit $$status
 	$(TEST_ENV) $(PY) -m pytest -m worker $(PYTEST_ARGS); \
@@ -60,6 +61,12 @@ beat: install
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory migrations-check
+
+# A model change without its migration fails here (and so fails CI), instead
+# of on the first deployment that migrates.
+migrations-check: install
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 format: install-test
 	$(VENV)/bin/ruff format .
