@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from programmes.twofactor.policy import two_factors_required
 from savings import rollups
+from tests.browser import CHROMIUM, chromium_page
 from tests.factories import (
     CallFactory,
     CouncilFactory,
@@ -31,8 +32,9 @@ from tests.factories import (
     UserFactory,
 )
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple"
+
+NO_CHROMIUM = f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"
 
 # Playwright's sync API runs an event loop in the test thread; Django then
 # refuses ORM calls unless told this is deliberate (live_server tests).
@@ -44,9 +46,7 @@ def pytest_collection_modifyitems(config, items) -> None:
     no_broker = pytest.mark.skip(
         reason="needs a real broker: set CELERY_BROKER_URL to a Redis URL (.ci/run does)"
     )
-    no_chromium = pytest.mark.skip(
-        reason=f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"
-    )
+    no_chromium = pytest.mark.skip(reason=NO_CHROMIUM)
     for item in items:
         if "worker" in item.keywords and settings.CELERY_TASK_ALWAYS_EAGER:
             item.add_marker(no_broker)
@@ -127,6 +127,15 @@ def _force_login_with_both_factors(self, user, backend=None) -> None:
 @pytest.fixture(autouse=True)
 def _force_login_gives_both_factors(monkeypatch):
     monkeypatch.setattr(Client, "force_login", _force_login_with_both_factors)
+
+
+@pytest.fixture
+def page():
+    """A page in headless Chromium (tests/browser.py); mark the test `browser`."""
+    if not shutil.which(CHROMIUM):
+        pytest.skip(NO_CHROMIUM)
+    with chromium_page() as page:
+        yield page
 
 
 @pytest.fixture

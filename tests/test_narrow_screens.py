@@ -10,7 +10,7 @@ from applications.models import Application
 from programmes.models import Council
 from programmes.roles import APPLICANT, BOARD_MEMBER
 from savings.models import Investment
-from tests.browser import accessibility_violations, chromium_page, sign_in
+from tests.browser import accessibility_violations, sign_in
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 
@@ -33,10 +33,9 @@ CHART_TEXT_SIZES = """() => [...document.querySelectorAll('.pp-chart__drawing sv
 
 
 @pytest.fixture
-def page():
-    with chromium_page() as page:
-        page.set_viewport_size(PHONE)
-        yield page
+def page(page):
+    page.set_viewport_size(PHONE)
+    return page
 
 
 def open_and_check(page, url: str) -> None:

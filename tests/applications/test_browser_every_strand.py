@@ -7,15 +7,9 @@ import pytest
 from applications.models import Application, ApplicationState
 from applications.selectors import calls_open
 from programmes.models import User
-from tests.browser import accessibility_violations, chromium_page, sign_in
+from tests.browser import accessibility_violations, sign_in
 
 PASSWORD = "a demo password for the browser test"
-
-
-@pytest.fixture
-def page():
-    with chromium_page() as page:
-        yield page
 
 
 def _answer_every_question(page) -> None:
