@@ -10,22 +10,46 @@ PORT ?= 8000
 TEST_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-test-only-key-0123456789abcdefghijklmnopqrstuvwxyz} DJANGO_HTTPS=false
 DEMO_ENV := DJANGO_DEBUG=true
 
-.PHONY: demo test install install-test assets worker beat lint format benchmark clean
+.PHONY: demo test install install-test lock assets worker beat lint migrations-check format benchmark clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PIP) install --quiet .
+# Every package installed, direct or not, is the version in a lock file and
+# must match one of its hashes (README, "Dependencies"); the portal itself
+# adds no package (pyproject.toml) and is built with the locked setuptools.
+$(VENV)/.installed: requirements.lock | $(PY)
+	$(PIP) install --quiet --require-hashes -r requirements.lock
+	$(PIP) install --quiet --no-deps --no-build-isolation .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PIP) install --quiet ".[test]"
+$(VENV)/.installed-test: requirements-test.lock | $(PY)
+	$(PIP) install --quiet --require-hashes -r requirements-test.lock
+	$(PIP) install --quiet --no-deps --no-build-isolation .
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+
+# Regenerate the lock files from pyproject.toml, from PyPI alone (not any local
+# pip configuration), keeping every pin that still fits; add
+# LOCK_ARGS=--upgrade to move everything to the newest allowed versions. The
+# test lock is held to the runtime lock's versions, so the two agree.
+LOCK_VENV := .venv-lock
+PIP_TOOLS := pip-tools==7.6.2
+LOCK_ARGS ?=
+PIP_COMPILE := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= CUSTOM_COMPILE_COMMAND="make lock" \
+	$(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
+	--strip-extras --index-url https://pypi.org/simple $(LOCK_ARGS)
+
+$(LOCK_VENV)/bin/pip-compile:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet "$(PIP_TOOLS)"
+
+lock: $(LOCK_VENV)/bin/pip-compile
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra test --constraint requirements.lock \
+	  --output-file requirements-test.lock pyproject.toml
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -46,6 +70,7 @@ demo: install assets
 TEST_PROCESSES ?= 2
 test: install-test assets
 	$(VENV)/bin/ruff check --quiet .
+	$(MAKE) --no-print-directory migrations-check
 	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "not worker" $(PYTEST_ARGS); \
 	  status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit $$status
 	$(TEST_ENV) $(PY) -m pytest -m worker $(PYTEST_ARGS); \
@@ -60,10 +85,16 @@ beat: install
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory migrations-check
+
+# A model change without its migration fails here (and so fails CI), instead
+# of on the first deployment that migrates.
+migrations-check: install
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 format: install-test
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) node_modules assets-build staticfiles
+	rm -rf $(VENV) $(LOCK_VENV) node_modules assets-build staticfiles

@@ -6,18 +6,24 @@ of council B, an LGA officer, a board member, and anonymous visitors.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from programmes.twofactor.policy import two_factors_required
+from savings import rollups
+from tests.browser import CHROMIUM, chromium_page
 from tests.factories import (
     CallFactory,
     CouncilFactory,
@@ -26,41 +32,60 @@ from tests.factories import (
     UserFactory,
 )
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple"
+
+NO_CHROMIUM = f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"
 
 # Playwright's sync API runs an event loop in the test thread; Django then
 # refuses ORM calls unless told this is deliberate (live_server tests).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's own reordering
 def pytest_collection_modifyitems(config, items) -> None:
     no_broker = pytest.mark.skip(
         reason="needs a real broker: set CELERY_BROKER_URL to a Redis URL (.ci/run does)"
     )
-    no_chromium = pytest.mark.skip(
-        reason=f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"
-    )
+    no_chromium = pytest.mark.skip(reason=NO_CHROMIUM)
     for item in items:
         if "worker" in item.keywords and settings.CELERY_TASK_ALWAYS_EAGER:
             item.add_marker(no_broker)
         if "browser" in item.keywords and not shutil.which(CHROMIUM):
             item.add_marker(no_chromium)
+    # The tests on the shared demo run last, together, so each test process
+    # loads it once (see SharedDemo). A stable sort: the rest keep their order.
+    items.sort(key=_uses_shared_demo)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the test's fixtures, so before its transaction
+def pytest_runtest_setup(item) -> None:
+    if _uses_shared_demo(item):
+        SHARED_DEMO.resume()
+    else:
+        SHARED_DEMO.stop()
+
+
+def fast_and_local(root: Path) -> dict:
+    """Settings every test runs with, its files below `root`."""
+    return {
+        # MD5 keeps the many sign-ins fast; it is never used outside tests.
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Tests render pages without running collectstatic first.
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        "STATIC_ROOT": root / "static",
+        "PRIVATE_STORAGE_ROOT": root / "private-uploads",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
 
 
 @pytest.fixture(autouse=True)
 def _fast_and_local(settings, tmp_path):
-    # MD5 keeps the many sign-ins fast; it is never used outside tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tests render pages without running collectstatic first.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.STATIC_ROOT = tmp_path / "static"
+    for name, value in fast_and_local(tmp_path).items():
+        setattr(settings, name, value)
     settings.STATIC_ROOT.mkdir()
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private-uploads"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Throttle counts (django-ratelimit) live in the cache: each test starts
     # with none, whatever the tests before it asked for.
     cache.clear()
@@ -102,6 +127,15 @@ def _force_login_with_both_factors(self, user, backend=None) -> None:
 @pytest.fixture(autouse=True)
 def _force_login_gives_both_factors(monkeypatch):
     monkeypatch.setattr(Client, "force_login", _force_login_with_both_factors)
+
+
+@pytest.fixture
+def page():
+    """A page in headless Chromium (tests/browser.py); mark the test `browser`."""
+    if not shutil.which(CHROMIUM):
+        pytest.skip(NO_CHROMIUM)
+    with chromium_page() as page:
+        yield page
 
 
 @pytest.fixture
@@ -206,3 +240,120 @@ def strands(db):
     from programmes.services import strands_sync
 
     return {strand.key: strand for strand in strands_sync()}
+
+
+# The demo programme, loaded once per test process ----------------------------
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(fixtures)
+    )
+
+
+def _uses_shared_demo(item) -> bool:
+    return "demo" in getattr(item, "fixturenames", ()) and not _transactional(item)
+
+
+class SharedDemo:
+    """`load_demo` and a rollup drain take seconds, so the tests that read the
+    demo programme share one load per test process (per pytest-xdist worker).
+
+    It is loaded, with the tests' settings, into an outer transaction that is
+    never committed; each test using `demo` runs in its own transaction inside
+    it (a savepoint, as Django's TestCase.setUpTestData does), so what a test
+    changes is rolled back after it and the next test sees the demo as loaded.
+    Tests without the demo must never see it: before any other test runs, the
+    outer transaction is rolled back, and the next demo test loads the demo
+    again. The demo tests are run last, together (pytest_collection_modifyitems),
+    so that reload seldom happens. The load happens before the test's own
+    fixtures, so a test that moves the clock does so after the demo's
+    present-day rounds were made at today's date, as `make demo` makes them.
+    """
+
+    def __init__(self) -> None:
+        self._atomic: transaction.Atomic | None = None
+        self._blocker = None
+        self._root: Path | None = None
+
+    @property
+    def private_files(self) -> Path:
+        assert self._root is not None
+        return self._root / "private-uploads"
+
+    def start(self, blocker, root: Path) -> None:
+        self._blocker, self._root = blocker, root
+        self.resume()
+
+    def resume(self) -> None:
+        """Load the demo unless it is loaded (or no demo test has started yet)."""
+        if self._atomic is not None or self._blocker is None:
+            return
+        assert self._root is not None
+        shutil.rmtree(self._root, ignore_errors=True)
+        self._root.mkdir(parents=True)
+        with self._blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                # load_demo refuses to run with DEBUG off.
+                with override_settings(DEBUG=True, **fast_and_local(self._root)):
+                    call_command("load_demo", verbosity=0, stdout=io.StringIO())
+                    # The on-commit drain requests never fire in a transaction
+                    # that is never committed: drain here, as the worker would.
+                    rollups.drain()
+            except BaseException as error:
+                atomic.__exit__(type(error), error, error.__traceback__)
+                raise
+            # As if committed: a test's writes ask for their own drain.
+            connection.run_on_commit = []
+        self._atomic = atomic
+
+    def stop(self) -> None:
+        """Roll the demo back, leaving the test database empty."""
+        if self._atomic is None:
+            return
+        atomic, self._atomic = self._atomic, None
+        with self._blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+SHARED_DEMO = SharedDemo()
+
+
+@pytest.fixture(scope="session")
+def _shared_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    # Session-scoped, so set up before any test's transaction (the `db` fixture).
+    SHARED_DEMO.start(django_db_blocker, tmp_path_factory.mktemp("demo"))
+    yield SHARED_DEMO
+    SHARED_DEMO.stop()
+
+
+@pytest.fixture
+def demo(request, _shared_demo, db, settings):
+    """The demo programme (`load_demo`, drained into the rollups), shared by the
+    tests of this process: see SharedDemo. A test's changes roll back after it.
+    Tests whose data a server thread must see (live_server) use `demo_committed`."""
+    if _transactional(request.node):
+        raise pytest.UsageError(f"{request.node.nodeid}: use demo_committed with live_server")
+    # The demo's uploaded files (if any went below the test root), copied where
+    # this test's settings look for them.
+    if _shared_demo.private_files.exists():
+        shutil.copytree(
+            _shared_demo.private_files, settings.PRIVATE_STORAGE_ROOT, dirs_exist_ok=True
+        )
+
+
+@pytest.fixture
+def demo_committed(transactional_db, settings):
+    """The demo programme, committed, for tests whose live server must see it.
+    Loaded per test: such tests empty every table after themselves."""
+    settings.DEBUG = True  # load_demo refuses to run with DEBUG off
+    call_command("load_demo", verbosity=0, stdout=io.StringIO())
+    # With a broker (CI) the drains are queued for a worker these tests do
+    # not run: drain here, the same recompute the worker runs.
+    rollups.drain()
+    settings.DEBUG = False

@@ -12,7 +12,6 @@ collected and reported together, so one run lists every broken URL.
 from __future__ import annotations
 
 import html
-import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +22,6 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR, SEARCH_VAR
-from django.core.management import call_command
 from django.db import DatabaseError, models, transaction
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, URLPattern, reverse
@@ -32,7 +30,6 @@ from django.utils.text import capfirst
 
 from applications import emails
 from applications.models import Application, ApplicationState
-from savings import rollups
 from savings.models import SavingsEntry
 from savings.outbox import outbox_mark
 
@@ -45,13 +42,9 @@ GARBAGE = "zzz"
 
 
 @pytest.fixture
-def demo(db, settings):
+def demo(demo):
     """The demo programme, plus what it leaves none of: an outbox marker (the
     drain removes them) and an email notice (the demo sends none)."""
-    settings.DEBUG = True
-    call_command("load_demo", verbosity=0, stdout=io.StringIO())
-    rollups.drain()
-    settings.DEBUG = False
     entry = SavingsEntry.objects.order_by("pk").first()
     outbox_mark([(entry.strand_id, entry.council_id, entry.financial_year)])
     bid = Application.objects.filter(state=ApplicationState.MORE_INFORMATION).first()

@@ -4,15 +4,13 @@ axe-core finds no WCAG 2.2 A/AA violation. Wide tables scroll inside a named,
 focusable region of their own instead."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from applications.models import Application
 from programmes.models import Council
 from programmes.roles import APPLICANT, BOARD_MEMBER
-from savings import rollups
 from savings.models import Investment
-from tests.browser import accessibility_violations, chromium_page, sign_in
+from tests.browser import accessibility_violations, sign_in
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 
@@ -35,20 +33,9 @@ CHART_TEXT_SIZES = """() => [...document.querySelectorAll('.pp-chart__drawing sv
 
 
 @pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
-    # With a broker (CI) the drains are queued for a worker this test does not
-    # run: drain here, the same recompute the worker runs, so charts have data.
-    rollups.drain()
-    settings.DEBUG = False
-
-
-@pytest.fixture
-def page():
-    with chromium_page() as page:
-        page.set_viewport_size(PHONE)
-        yield page
+def page(page):
+    page.set_viewport_size(PHONE)
+    return page
 
 
 def open_and_check(page, url: str) -> None:
@@ -62,7 +49,9 @@ def open_and_check(page, url: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_council_reads_its_bids_questions_and_savings_on_a_phone(live_server, page, demo):
+def test_a_council_reads_its_bids_questions_and_savings_on_a_phone(
+    live_server, page, demo_committed
+):
     # Wyre Forest has a draft on this year's Experts round; Allerdale (abolished
     # in 2023) has the 2013 awards with savings returns.
     wyre_forest = Council.objects.get(short_name="Wyre Forest")
@@ -90,7 +79,9 @@ def test_a_council_reads_its_bids_questions_and_savings_on_a_phone(live_server, 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_board_member_reads_the_dashboards_and_their_charts_on_a_phone(live_server, page, demo):
+def test_a_board_member_reads_the_dashboards_and_their_charts_on_a_phone(
+    live_server, page, demo_committed
+):
     UserFactory(username="phone-board", role=BOARD_MEMBER)
     allerdale = Council.objects.get(short_name="Allerdale")
     sign_in(page, live_server.url, "phone-board", PASSWORD)
@@ -115,7 +106,7 @@ def test_a_board_member_reads_the_dashboards_and_their_charts_on_a_phone(live_se
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_desktop_board_overview_draws_one_wide_chart(live_server, page, demo):
+def test_the_desktop_board_overview_draws_one_wide_chart(live_server, page, demo_committed):
     UserFactory(username="desk-board", role=BOARD_MEMBER)
     page.set_viewport_size(DESKTOP)
     sign_in(page, live_server.url, "desk-board", PASSWORD)

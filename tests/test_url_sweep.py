@@ -35,7 +35,6 @@ from programmes.ope.models import Pilot
 from savings import services as savings_services
 from savings.models import Investment, SavingsEntry
 from tests import pdfs
-from tests.board.conftest import demo  # noqa: F401  (the demo programme fixture)
 
 PERSONAS = ("anonymous", "applicant_a", "applicant_b", "officer", "board")
 DEMO_USERS = {
@@ -280,7 +279,7 @@ def _summary(response) -> str:
 
 
 @pytest.fixture
-def sweep_data(demo, monkeypatch):  # noqa: F811
+def sweep_data(demo, monkeypatch):
     _sweep_data()
     # Thousands of expected 403s and 404s would bury the report of a failure.
     monkeypatch.setattr(logging.getLogger("django.request"), "disabled", True)

@@ -3,20 +3,13 @@ every call that is open in the demo, one strand after another, answering each
 question page as a person would (so a page that cannot be finished fails here)."""
 
 import pytest
-from django.core.management import call_command
 
 from applications.models import Application, ApplicationState
 from applications.selectors import calls_open
 from programmes.models import User
-from tests.browser import accessibility_violations, chromium_page, sign_in
+from tests.browser import accessibility_violations, sign_in
 
 PASSWORD = "a demo password for the browser test"
-
-
-@pytest.fixture
-def page():
-    with chromium_page() as page:
-        yield page
 
 
 def _answer_every_question(page) -> None:
@@ -37,10 +30,7 @@ def _answer_every_question(page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_council_sends_a_bid_on_every_open_call_in_the_demo(live_server, page, settings):
-    settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
-    settings.DEBUG = False
+def test_a_council_sends_a_bid_on_every_open_call_in_the_demo(live_server, page, demo_committed):
     user = User.objects.get(username="demo-wyreforest")
     user.set_password(PASSWORD)
     user.save()

@@ -4,14 +4,8 @@ the admin, the council sees the bid approved. axe-core checks each council page.
 import pytest
 
 from applications.models import Application
-from tests.browser import accessibility_violations, chromium_page, sign_in
+from tests.browser import accessibility_violations, sign_in
 from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def page():
-    with chromium_page() as page:
-        yield page
 
 
 def axe_clean(page) -> None:

@@ -13,9 +13,8 @@ TABLES = (Call, Application, ApplicationEvent, Score)
 
 
 @pytest.fixture
-def demo(settings, db):
-    settings.DEBUG = True
-    call_command("load_demo")
+def demo(demo, settings):
+    settings.DEBUG = True  # for the tests that load it again
 
 
 def test_the_open_rounds_are_this_years_with_support_still_to_come(demo):

@@ -32,7 +32,6 @@ from programmes.roles import APPLICANT
 from savings import rollups
 from savings.models import Rollup
 from tests.applications.bids import bid_completed, bid_submitted
-from tests.board.conftest import demo  # noqa: F401  (the demo programme fixture)
 from tests.factories import UserFactory
 from tests.pdfs import minimal_pdf
 

@@ -67,9 +67,8 @@ def test_a_presentation_names_a_council_or_an_organisation_not_both(council_a):
         )
 
 
-def test_the_demo_has_both_reports_and_the_19_july_event(settings, client):
+def test_the_demo_has_both_reports_and_the_19_july_event(demo, settings, client):
     settings.DEBUG = True
-    call_command("load_demo")
     call_command("load_demo")
     assert list(PositionReport.objects.values_list("title", flat=True)) == [
         "Initial Position",

@@ -173,13 +173,7 @@ def test_it_rejects_savings_above_the_budget_and_projections_for_past_years(stra
     assert not OutboxMarker.objects.exists()
 
 
-@pytest.mark.django_db
-def test_the_demo_returns_reproduce_the_board_papers_figures(settings):
-    from django.core.management import call_command
-
-    settings.DEBUG = True
-    call_command("load_demo")
-    rollups.drain()
+def test_the_demo_returns_reproduce_the_board_papers_figures(demo):
     table = asce_statistics_by_year()
     first = table["2012/13"]["achieved"]
     # Board paper para 13.1: an average 5.7% of budget, modal saving 7%.

@@ -1,23 +1,19 @@
 """The board pages in headless Chromium: no WCAG 2.2 A/AA violations; the PDF prints."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from programmes.board.tasks import board_paper_print
 from programmes.models import Council
 from programmes.roles import BOARD_MEMBER
-from tests.browser import accessibility_violations, chromium_page, sign_in
+from tests.browser import accessibility_violations, sign_in
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_board_pages_have_no_accessibility_violations(live_server, settings):
-    settings.DEBUG = True
-    call_command("load_demo", verbosity=0)
-    settings.DEBUG = False
+def test_board_pages_have_no_accessibility_violations(live_server, page, demo_committed):
     UserFactory(username="board-reader", role=BOARD_MEMBER)
     allerdale = Council.objects.get(short_name="Allerdale")
     pages = [
@@ -26,14 +22,13 @@ def test_board_pages_have_no_accessibility_violations(live_server, settings):
         reverse("board:council", args=[allerdale.pk]),
         reverse("board:update"),
     ]
-    with chromium_page() as page:
-        sign_in(page, live_server.url, "board-reader", PASSWORD)
-        for path in pages:
-            page.goto(live_server.url + path)
-            # Open every "Show the data" so the tables are checked too.
-            for summary in page.locator("summary").all():
-                summary.click()
-            assert accessibility_violations(page) == [], path
+    sign_in(page, live_server.url, "board-reader", PASSWORD)
+    for path in pages:
+        page.goto(live_server.url + path)
+        # Open every "Show the data" so the tables are checked too.
+        for summary in page.locator("summary").all():
+            summary.click()
+        assert accessibility_violations(page) == [], path
 
 
 @pytest.mark.browser

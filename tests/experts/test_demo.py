@@ -13,10 +13,8 @@ from savings.selectors import rollup_for
 
 
 @pytest.fixture
-def experts(settings, db):
-    settings.DEBUG = True
-    call_command("load_demo")
-    rollups.drain()
+def experts(demo, settings):
+    settings.DEBUG = True  # for the test that loads it again
     return Strand.objects.get(key="experts")
 
 

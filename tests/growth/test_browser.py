@@ -8,15 +8,9 @@ import pytest
 from programmes.growth.models import AdviserDay
 from programmes.growth.services import adviser_days_log, adviser_match
 from programmes.permissions import SYSTEM
-from tests.browser import accessibility_violations, chromium_page, sign_in
+from tests.browser import accessibility_violations, sign_in
 from tests.conftest import PASSWORD
 from tests.growth.awards import growth_award, panel
-
-
-@pytest.fixture
-def page():
-    with chromium_page() as page:
-        yield page
 
 
 @pytest.mark.browser

@@ -3,7 +3,6 @@ days, loaded once however often `load_demo` runs. One test: each load takes seco
 
 from decimal import Decimal
 
-import pytest
 from django.core.management import call_command
 
 from programmes.growth.models import Adviser, AdviserDay, AdviserMatch, AdviserSource
@@ -17,10 +16,8 @@ def snapshot() -> dict:
     }
 
 
-@pytest.mark.django_db
-def test_the_demo_panel_and_leeds_award_load_once(settings):
+def test_the_demo_panel_and_leeds_award_load_once(demo, settings):
     settings.DEBUG = True
-    call_command("load_demo")
     before = snapshot()
     call_command("load_demo")
     assert snapshot() == before

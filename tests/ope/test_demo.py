@@ -14,7 +14,6 @@ from programmes.models import Council, Strand, User
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
 from programmes.permissions import SYSTEM
 from programmes.public.models import Initiative
-from savings import rollups
 from savings.models import Investment, InvestmentSource
 from savings.selectors import rollup_for
 from savings.services import investment_record
@@ -37,10 +36,8 @@ def snapshot() -> dict:
 
 
 @pytest.fixture
-def demo(settings, db):
-    settings.DEBUG = True
-    call_command("load_demo")
-    rollups.drain()
+def demo(demo, settings):
+    settings.DEBUG = True  # for the tests that load it again
 
 
 def test_twelve_pilots_await_sign_off_with_23000_each(demo, client):

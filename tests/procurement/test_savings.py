@@ -126,9 +126,8 @@ def test_the_savings_list_does_not_query_per_row(
         assert len([s.savings_entry.council.name for s in workstream_savings()]) == 3
 
 
-def test_the_demo_has_icts_illustrative_saving_once(settings):
+def test_the_demo_has_icts_illustrative_saving_once(demo, settings):
     settings.DEBUG = True
-    call_command("load_demo")
     call_command("load_demo")
     saving = WorkstreamSaving.objects.select_related("savings_entry__council").get()
     assert saving.workstream == Workstream.objects.get(slug="ict")

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
 
@@ -15,9 +14,8 @@ from tests.factories import CouncilFactory
 
 
 @pytest.fixture
-def demo(settings, db):
-    settings.DEBUG = True
-    call_command("load_demo")
+def demo(demo, settings):
+    settings.DEBUG = True  # for the tests that load it again
 
 
 def test_the_demo_has_the_three_workstreams_with_their_lead_councils(demo):

@@ -2,14 +2,8 @@
 
 import pytest
 
-from tests.browser import accessibility_violations, chromium_page, sign_in
+from tests.browser import accessibility_violations, sign_in
 from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def page():
-    with chromium_page() as page:
-        yield page
 
 
 @pytest.mark.browser

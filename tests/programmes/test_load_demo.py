@@ -37,24 +37,19 @@ def test_it_loads_the_councils_strands_and_one_user_per_role(debug, capsys):
     assert User.objects.get(username="demo-wyreforest").council.short_name == "Wyre Forest"
 
 
-@pytest.mark.django_db
-def test_it_keeps_abolished_councils_marked_as_such(debug):
-    call_command("load_demo")
+def test_it_keeps_abolished_councils_marked_as_such(demo):
     cumbria = Council.objects.get(short_name="Cumbria")
     assert cumbria.is_abolished
     assert not Council.objects.get(short_name="Essex").is_abolished
 
 
-@pytest.mark.django_db
-def test_a_second_run_changes_no_rows(debug):
-    call_command("load_demo")
+def test_a_second_run_changes_no_rows(demo, debug):
     before = snapshot()
     call_command("load_demo")
     assert snapshot() == before
 
 
-@pytest.mark.django_db
-def test_printed_passwords_sign_the_demo_users_in(debug, client, capsys):
+def test_printed_passwords_sign_the_demo_users_in(demo, debug, client, capsys):
     call_command("load_demo", "--reset-passwords")
     line = next(line for line in capsys.readouterr().out.splitlines() if "demo-board " in line)
     password = line.split("password:")[1].strip()
@@ -74,9 +69,7 @@ def test_it_refuses_demo_users_with_debug_off_unless_forced(settings):
     assert User.objects.filter(username="demo-officer").exists()
 
 
-@pytest.mark.django_db
-def test_every_demo_council_has_its_open_data_identifier(debug):
-    call_command("load_demo")
+def test_every_demo_council_has_its_open_data_identifier(demo):
     assert Council.objects.get(short_name="Allerdale").org_id == "GB-LAE-ALL"
     assert Council.objects.get(short_name="Richmond upon Thames").org_id == "GB-LAE-RIT"
     assert not Council.objects.filter(register_code="").exists()

@@ -3,14 +3,8 @@ the console, and GOV.UK Frontend's JavaScript still starts."""
 
 import pytest
 
-from tests.browser import chromium_page, sign_in
+from tests.browser import sign_in
 from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def page():
-    with chromium_page() as page:
-        yield page
 
 
 def collect_console(page) -> list[str]:

@@ -7,15 +7,9 @@ import pytest
 
 from programmes.experts import services as experts
 from programmes.ope import services as ope
-from tests.browser import accessibility_violations, chromium_page, sign_in
+from tests.browser import accessibility_violations, sign_in
 from tests.conftest import PASSWORD
 from tests.factories import CaseStudyFactory, InitiativeFactory, PilotFactory, ProjectPlanFactory
-
-
-@pytest.fixture
-def page():
-    with chromium_page() as page:
-        yield page
 
 
 @pytest.mark.browser

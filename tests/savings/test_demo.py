@@ -6,7 +6,6 @@ import pytest
 from django.core.management import call_command
 
 from programmes.asce.models import AsceProjection, AsceReturn
-from savings import rollups
 from savings.models import Investment, SavingsEntry
 from savings.selectors import rollup_for
 
@@ -29,10 +28,8 @@ def snapshot() -> dict:
 
 
 @pytest.fixture
-def demo(settings, db):
-    settings.DEBUG = True
-    call_command("load_demo")
-    rollups.drain()
+def demo(demo, settings):
+    settings.DEBUG = True  # for the tests that load it again
 
 
 def test_the_12_ope_pilots_each_get_about_23000(demo):

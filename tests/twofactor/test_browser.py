@@ -2,15 +2,9 @@
 
 import pytest
 
-from tests.browser import accessibility_violations, chromium_page
+from tests.browser import accessibility_violations
 from tests.conftest import PASSWORD
 from tests.twofactor.helpers import app_device, code_for
-
-
-@pytest.fixture
-def page():
-    with chromium_page() as page:
-        yield page
 
 
 @pytest.mark.browser

@@ -12,7 +12,7 @@ from programmes.demo import DEMO_TOTP_SECRET
 pytestmark = pytest.mark.django_db
 
 
-def test_load_demo_gives_the_officer_and_board_member_the_demo_secret(settings):
+def test_load_demo_gives_the_officer_and_board_member_the_demo_secret(demo, settings):
     settings.DEBUG = True
     out = io.StringIO()
     call_command("load_demo", stdout=out)
