@@ -69,8 +69,7 @@ demo: install assets
 # test (exit 5, e.g. PYTEST_ARGS naming one file) is not a failure by itself.
 TEST_PROCESSES ?= 2
 test: install-test assets
-	$(VENV)/bin/ruff check --quiet .
-	$(MAKE) --no-print-directory migrations-check
+	$(MAKE) --no-print-directory lint
 	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "not worker" $(PYTEST_ARGS); \
 	  status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit $$status
 	$(TEST_ENV) $(PY) -m pytest -m worker $(PYTEST_ARGS); \
@@ -82,9 +81,13 @@ worker: install
 beat: install
 	$(PY) -m celery -A productivity beat --loglevel=INFO
 
+# The code checks itself: lint, format, types (mypy with django-stubs, on
+# every app; tests/ is not type-checked) and migrations. `make test` runs
+# these first, so CI does.
 lint: install-test
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/ruff format --check --quiet .
+	$(TEST_ENV) $(VENV)/bin/mypy productivity programmes applications savings manage.py
 	$(MAKE) --no-print-directory migrations-check
 
 # A model change without its migration fails here (and so fails CI), instead
