@@ -57,7 +57,8 @@ class SectionForm(forms.ModelForm):
         return []
 
     def clean(self) -> dict:
-        cleaned = super().clean() or {}
+        super().clean()
+        cleaned = self.cleaned_data
         if not self.partial:
             for name in self.required_fields:
                 if name in self.errors:
@@ -257,7 +258,8 @@ class RespondForm(forms.Form):
         self.helper.layout = Layout(counted_textarea(self, "note"), Field("file"))
 
     def clean(self) -> dict:
-        cleaned = super().clean() or {}
+        super().clean()
+        cleaned = self.cleaned_data
         if self.sending and not (cleaned.get("note") or "").strip() and "note" not in self.errors:
             self.add_error("note", "Enter your answer to the officer's questions")
         if not self.sending and not cleaned.get("file") and "file" not in self.errors:

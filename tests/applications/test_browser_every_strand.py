@@ -48,11 +48,16 @@ def test_a_council_sends_a_bid_on_every_open_call_in_the_demo(live_server, page,
         assert sections, call.title
         for title in sections:
             page.goto(bid_url)
-            page.get_by_role("link", name=title, exact=True).click()
+            # Each click waits for the page it opens: reading the page before
+            # the browser has left the last one answers nothing (a slow CI
+            # machine showed it).
+            with page.expect_navigation():
+                page.get_by_role("link", name=title, exact=True).click()
             _answer_every_question(page)
-            page.get_by_role("button", name="Save and continue").click()
-            page.wait_for_load_state()
-            assert page.locator(".govuk-error-summary").count() == 0, (call.title, title)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Save and continue").click()
+            errors = page.locator(".govuk-error-summary")
+            assert errors.count() == 0, (call.title, title, errors.all_inner_texts())
         page.goto(bid_url)
         assert "Incomplete" not in page.content(), call.title
         page.get_by_role("link", name="Check your answers and send").click()

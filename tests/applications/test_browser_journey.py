@@ -89,5 +89,6 @@ def test_a_council_bids_and_an_officer_approves(
     assert "Awarded 10 days" in row.inner_text()
     axe_clean(page)
     row.get_by_role("link", name="Coastal growth plan").click()
-    assert "Approved: 10 days awarded" in page.content()
+    # Waits for the bid's page (the click only starts loading it).
+    page.get_by_text("Approved: 10 days awarded").wait_for()
     axe_clean(page)
