@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -90,6 +91,25 @@ def _lock(application: Application) -> Application:
         .select_related("call__strand", "lead_council")
         .get(pk=application.pk)
     )
+
+
+def _take(
+    application: Application,
+    *,
+    actor: Actor,
+    by: Literal["officer", "council"],
+    states: tuple[str, ...],
+    action: str,
+) -> Application:
+    """Every transition's start: lock the bid, check who acts (`by`: "officer"
+    or "council", the bid's lead council), then the state it is moving from."""
+    application = _lock(application)
+    if by == "officer":
+        require_officer(actor)
+    else:
+        require_council_user(actor, application.lead_council_id)
+    _require_state(application, states, action)
+    return application
 
 
 def _event(
@@ -261,9 +281,9 @@ def application_section_save(
     """
     from applications.sections import section_get, section_instance
 
-    application = _lock(application)
-    require_council_user(actor, application.lead_council_id)
-    _require_state(application, (State.DRAFT,), "change")
+    application = _take(
+        application, actor=actor, by="council", states=(State.DRAFT,), action="change"
+    )
     if (not is_system(actor) or version is not None) and version != application.version:
         raise StaleEditError(
             "Someone else at your council changed this bid after you opened this page. "
@@ -322,9 +342,9 @@ def application_submit(
     from applications.sections import section_statuses
 
     at = at or timezone.now()
-    application = _lock(application)
-    require_council_user(actor, application.lead_council_id)
-    _require_state(application, (State.DRAFT,), "send")
+    application = _take(
+        application, actor=actor, by="council", states=(State.DRAFT,), action="send"
+    )
     _require_call_open(application.call, at, "send this bid")
     incomplete = [s.section.title for s in section_statuses(application) if not s.complete]
     if incomplete:
@@ -359,9 +379,9 @@ def application_assessment_start(
     at: datetime | None = None,
     notify: bool = True,
 ) -> Application:
-    application = _lock(application)
-    require_officer(actor)
-    _require_state(application, (State.SUBMITTED,), "start assessing")
+    application = _take(
+        application, actor=actor, by="officer", states=(State.SUBMITTED,), action="start assessing"
+    )
     return _move(
         application,
         actor=actor,
@@ -388,12 +408,12 @@ def assessment_save(
     Criteria not in `scores` are left unscored. The scores are internal:
     the event is not shown to the council.
     """
-    application = _lock(application)
-    require_officer(actor)
-    _require_state(
+    application = _take(
         application,
-        (State.SUBMITTED, State.IN_ASSESSMENT, State.MORE_INFORMATION),
-        "assess",
+        actor=actor,
+        by="officer",
+        states=(State.SUBMITTED, State.IN_ASSESSMENT, State.MORE_INFORMATION),
+        action="assess",
     )
     criteria = dict(application.call.strand.spec.assessment_criteria)
     unknown = set(scores) - set(criteria)
@@ -444,9 +464,13 @@ def application_information_request(
         raise ValidationError(
             "The date the council must answer by must be in the future", code="respond_by"
         )
-    application = _lock(application)
-    require_officer(actor)
-    _require_state(application, (State.IN_ASSESSMENT,), "ask for more information on")
+    application = _take(
+        application,
+        actor=actor,
+        by="officer",
+        states=(State.IN_ASSESSMENT,),
+        action="ask for more information on",
+    )
     application.information_due_on = respond_by
     return _move(
         application,
@@ -471,9 +495,13 @@ def application_information_provide(
 ) -> Application:
     if not note.strip():
         raise ValidationError("Enter your answer to the officer's questions", code="required")
-    application = _lock(application)
-    require_council_user(actor, application.lead_council_id)
-    _require_state(application, (State.MORE_INFORMATION,), "answer questions on")
+    application = _take(
+        application,
+        actor=actor,
+        by="council",
+        states=(State.MORE_INFORMATION,),
+        action="answer questions on",
+    )
     application.information_due_on = None
     return _move(
         application,
@@ -500,9 +528,9 @@ def application_approve(
 ) -> Application:
     """Approve with an award within the call's limits, and record its investment."""
     at = at or timezone.now()
-    application = _lock(application)
-    require_officer(actor)
-    _require_state(application, (State.IN_ASSESSMENT,), "approve")
+    application = _take(
+        application, actor=actor, by="officer", states=(State.IN_ASSESSMENT,), action="approve"
+    )
     _require_council_exists(
         application.lead_council, timezone.localdate(at), "receive an award dated after that"
     )
@@ -568,10 +596,12 @@ def application_decline(
     if not reasons.strip():
         raise ValidationError("Enter the reasons the bid is declined", code="required")
     at = at or timezone.now()
-    application = _lock(application)
-    require_officer(actor)
-    _require_state(
-        application, (State.SUBMITTED, State.IN_ASSESSMENT, State.MORE_INFORMATION), "decline"
+    application = _take(
+        application,
+        actor=actor,
+        by="officer",
+        states=(State.SUBMITTED, State.IN_ASSESSMENT, State.MORE_INFORMATION),
+        action="decline",
     )
     application.decided_at = at
     return _move(
@@ -596,9 +626,9 @@ def application_withdraw(
     notify: bool = True,
 ) -> Application:
     """The council withdraws its bid from any open state."""
-    application = _lock(application)
-    require_council_user(actor, application.lead_council_id)
-    _require_state(application, OPEN_STATES, "withdraw")
+    application = _take(
+        application, actor=actor, by="council", states=OPEN_STATES, action="withdraw"
+    )
     was_draft = application.is_draft
     return _move(
         application,
