@@ -32,6 +32,16 @@ DRAIN_PENDING_TTL = 120
 # one burst (an import, a bulk action, many officers at once) share one
 # recompute. Short enough to keep change-to-visible latency well under 1 s.
 DRAIN_DELAY_SECONDS = 0.25
+# In a burst the drain waits longer, so a long burst costs few recomputes
+# (at most 0.05 a change; docs/savings.md). A burst is when at least
+# BURST_COALESCED changes were folded into the last pending drain; the
+# longer wait then holds for BURST_SECONDS after the last such drain, so a
+# single change after a quiet spell is visible within DRAIN_DELAY_SECONDS.
+DRAIN_COALESCED_KEY = "savings:rollups:drain-coalesced"
+DRAIN_BURST_KEY = "savings:rollups:burst"
+BURST_COALESCED = 5
+BURST_DELAY_SECONDS = 1.5
+BURST_SECONDS = 10
 
 _clients: dict[str, redis.Redis] = {}
 
@@ -81,12 +91,23 @@ def rollups_drain_request() -> None:
         return
     client = redis_client()
     if not client.set(DRAIN_PENDING_KEY, "1", nx=True, ex=DRAIN_PENDING_TTL):
-        return  # a drain is already queued and will see this change
+        # A drain is already queued and will see this change; count it, so
+        # that the drain can tell a burst from a single change.
+        with client.pipeline() as pipe:
+            pipe.incr(DRAIN_COALESCED_KEY)
+            pipe.expire(DRAIN_COALESCED_KEY, DRAIN_PENDING_TTL)
+            pipe.execute()
+        return
     try:
-        rollups_drain.apply_async(countdown=DRAIN_DELAY_SECONDS)
+        rollups_drain.apply_async(countdown=drain_delay(client))
     except Exception:
         client.delete(DRAIN_PENDING_KEY)
         raise
+
+
+def drain_delay(client: redis.Redis) -> float:
+    """How long the next drain waits: longer while a burst is going on."""
+    return BURST_DELAY_SECONDS if client.exists(DRAIN_BURST_KEY) else DRAIN_DELAY_SECONDS
 
 
 def drain_pending_clear() -> None:
@@ -94,6 +115,12 @@ def drain_pending_clear() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return
     try:
-        redis_client().delete(DRAIN_PENDING_KEY)
+        client = redis_client()
+        with client.pipeline() as pipe:
+            pipe.delete(DRAIN_PENDING_KEY)
+            pipe.getdel(DRAIN_COALESCED_KEY)
+            _, coalesced = pipe.execute()
+        if int(coalesced or 0) >= BURST_COALESCED:
+            client.set(DRAIN_BURST_KEY, "1", ex=BURST_SECONDS)
     except redis.RedisError:
         logger.warning("Could not clear the drain-pending key; it expires by itself")
