@@ -13,8 +13,9 @@ median over --repeat processes of:
 - first grants: until the piece after that (the first ~64 KB of grants,
   after the query's first fetch);
 - total: until the last byte has been read;
-- memory: growth of the process's peak RSS (getrusage ru_maxrss) over the
-  request, after Django, the URLconf and a first request are warm.
+- memory: the process's peak RSS during the request (VmHWM, reset before it)
+  less its RSS before it, once Django, the URLconf and a first request are
+  warm.
 
 With --before DIR it runs the same requests against another checkout's code
 (e.g. main's, exported with `git archive`) on the same database and says
@@ -29,10 +30,11 @@ It drops and recreates every table in that database: never point it at real data
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import os
-import resource
+import re
 import statistics
 import subprocess
 import sys
@@ -51,6 +53,20 @@ parser.add_argument("--keep", action="store_true", help="reuse the data already 
 parser.add_argument("--serve", choices=list(PAGES), help=argparse.SUPPRESS)
 parser.add_argument("--code", type=Path, default=ROOT, help=argparse.SUPPRESS)
 OPTIONS = parser.parse_args()
+
+
+def kib(field: str) -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE)[1])
+
+
+def reset_peak_rss() -> int:
+    """Start the peak RSS (VmHWM) again from the present RSS (Linux 4.0+:
+    `clear_refs` 5), so the peak read after the request is the request's own,
+    not the start-up's; returns the present RSS in KiB."""
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")
+    return kib("VmRSS")
 
 
 def serve(page: str) -> None:
@@ -74,7 +90,7 @@ def serve(page: str) -> None:
     assert Path(views.__file__).is_relative_to(OPTIONS.code), views.__file__
     client = Client()
     client.get("/open-data/warm-up")  # URLconf, middleware, templates' loaders, connection
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = reset_peak_rss()
     start = time.perf_counter()
     response = client.get(PAGES[page])
     digest = hashlib.sha256()
@@ -97,7 +113,7 @@ def serve(page: str) -> None:
         digest.update(response.content)
         size = len(response.content)
     total = time.perf_counter() - start
-    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    grown = kib("VmHWM") - before
     assert response.status_code == 200, response.status_code
     body = digest.hexdigest() if page != "index" else "-"  # the index differs by design
     print(
@@ -120,6 +136,7 @@ def build() -> None:
     from datetime import date, timedelta
     from decimal import Decimal
 
+    from django.db import connection
     from django.utils import timezone
 
     from applications.models import Application, ApplicationState, Call
@@ -164,25 +181,28 @@ def build() -> None:
             Application.objects.bulk_create(batch)
             batch = []
     Application.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as autovacuum would soon after a load
 
 
-def measure(code: Path, page: str) -> dict:
-    runs = []
-    for _ in range(OPTIONS.repeat):
-        out = subprocess.run(  # noqa: S603 - this script, our own arguments
-            [sys.executable, str(HERE), "--serve", page, "--code", str(code)],
-            check=True,
-            capture_output=True,
-            text=True,
-            env=os.environ,
-            cwd=code,  # Celery's loader puts the working directory first on sys.path
-        ).stdout
-        runs.append(json.loads(out.strip().splitlines()[-1]))
-    summary = {
+def run(code: Path, page: str) -> dict:
+    out = subprocess.run(  # noqa: S603 - this script, our own arguments
+        [sys.executable, str(HERE), "--serve", page, "--code", str(code)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        cwd=code,  # Celery's loader puts the working directory first on sys.path
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def summarise(runs: list[dict]) -> dict:
+    summary: dict = {
         key: statistics.median(run[key] for run in runs)
-        for key in runs[0]
-        if key in ("first_byte_ms", "total_ms", "rss_mb", "start_rss_mb", "bytes")
+        for key in ("first_byte_ms", "first_data_ms", "total_ms", "rss_mb", "start_rss_mb")
     }
+    summary["bytes"] = runs[0]["bytes"]
     summary["sha256"] = {run["sha256"] for run in runs}
     summary["streamed"] = runs[0]["streamed"]
     return summary
@@ -219,10 +239,16 @@ def main() -> None:
     codes = {"after": ROOT}
     if OPTIONS.before:
         codes = {"before": OPTIONS.before.resolve(), **codes}
-    results = {}
-    for label, code in codes.items():
+    # Before and after take turns, so a burst of other work on the machine
+    # falls on both rather than on one.
+    runs: dict[tuple[str, str], list[dict]] = {}
+    for _ in range(OPTIONS.repeat):
         for page in PAGES:
-            results[label, page] = measure(code, page)
+            for label, code in codes.items():
+                runs.setdefault((label, page), []).append(run(code, page))
+    results = {key: summarise(value) for key, value in runs.items()}
+    for label in codes:
+        for page in PAGES:
             r = results[label, page]
             scale.say(
                 f"{label:6} {page:5} first byte {r['first_byte_ms']:7.1f} ms  "
