@@ -212,8 +212,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))
-    # rollups.py sets Django up on the bench database, but imports a model
-    # module first: set up here, with the same environment, before importing it.
+    # Django set up here on the bench database (rollups.py, imported for its
+    # builders, does the same with the same environment), so this script does
+    # not depend on the order of rollups.py's imports.
     os.environ.update(
         DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", ""),
         DJANGO_SECRET_KEY=os.environ.get(
