@@ -8,6 +8,14 @@ bids; it knows nothing of the bid models. Identifiers:
 - the funder: the LGA, `OPEN_DATA_FUNDER_ID` (by default under our prefix,
   until the LGA's own org-id is confirmed).
 
+Streaming (issue 16): the views send both files as they are written, from an
+iterator over the awards, so a download's memory does not grow with the
+number of grants. `package_json_chunks` writes byte for byte what
+`json.dumps(package(...), indent=2, ensure_ascii=False)` writes (the package
+header, then each grant indented as json.dumps would nest it, then the
+footer); `csv_lines` writes the CSV a row at a time. docs/open-data.md says why
+streaming rather than files prepared by the worker.
+
 JSON numbers: amounts are Decimal pounds to the penny; they are written as
 JSON numbers through float only at the last step, which is exact for any
 amount below £10 trillion with two decimal places (the shortest repr of the
@@ -17,12 +25,14 @@ float is the decimal itself; `grant()` checks the round trip).
 from __future__ import annotations
 
 import csv
-import io
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 
 from programmes.spreadsheets import spreadsheet_row
 
@@ -111,8 +121,7 @@ def grant(record: GrantRecord) -> dict:
     return data
 
 
-def package(records: list[GrantRecord], *, issued: date) -> dict:
-    """A 360Giving data package. The standard wants at least one grant."""
+def _package_header(*, issued: date) -> dict:
     return {
         "version": STANDARD_VERSION,
         "title": "LGA Productivity Programme awards",
@@ -123,19 +132,51 @@ def package(records: list[GrantRecord], *, issued: date) -> dict:
         "issued": issued.isoformat(),
         "publisher": {"name": settings.OPEN_DATA_FUNDER_NAME},
         "license": "https://creativecommons.org/licenses/by/4.0/",
-        "grants": [grant(record) for record in records],
     }
 
 
-def grants_csv(records: list[GrantRecord]) -> str:
-    """The same grants as 360Giving's flattened CSV (its column titles)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+def package(records: Iterable[GrantRecord], *, issued: date) -> dict:
+    """A 360Giving data package. The standard wants at least one grant."""
+    return {**_package_header(issued=issued), "grants": [grant(record) for record in records]}
+
+
+def _json(data: dict) -> str:
+    # What the JSON view has always written: JsonResponse's encoder, indent 2, UTF-8 as is.
+    return json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+
+
+def package_json_chunks(records: Iterable[GrantRecord], *, issued: date) -> Iterator[str]:
+    """`package()` as JSON text, a piece at a time: the header first (before
+    any grant is read), then one piece per grant, then the footer. Joined, the
+    pieces are exactly `_json(package(records, issued=issued))`."""
+    empty = _json({**_package_header(issued=issued), "grants": []})
+    # The grants are the last key, so the text ends with their empty list.
+    yield empty.removesuffix("[]\n}") + "["
+    separator = "\n    "
+    for record in records:
+        # Inside a JSON string a newline is escaped, so every raw newline is
+        # between tokens: indenting them nests the grant two levels down.
+        yield separator + _json(grant(record)).replace("\n", "\n    ")
+        separator = ",\n    "
+    yield "]\n}" if separator == "\n    " else "\n  ]\n}"
+
+
+class _Line:
+    """A file for csv.writer whose write() hands back the line it was given."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_lines(records: Iterable[GrantRecord]) -> Iterator[str]:
+    """The same grants as 360Giving's flattened CSV (its column titles), a
+    line at a time (the header first, before any grant is read)."""
+    writer = csv.writer(_Line())
+    yield writer.writerow(CSV_COLUMNS)
     for record in records:
         data = grant(record)
         planned = data.get("plannedDates", [{}])[0]
-        writer.writerow(
+        yield writer.writerow(
             spreadsheet_row(
                 [
                     data["id"],
@@ -158,4 +199,7 @@ def grants_csv(records: list[GrantRecord]) -> str:
                 ]
             )
         )
-    return buffer.getvalue()
+
+
+def grants_csv(records: Iterable[GrantRecord]) -> str:
+    return "".join(csv_lines(records))

@@ -7,9 +7,17 @@ The open-data downloads are public.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
 from datetime import date
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -18,7 +26,7 @@ from kombu.exceptions import OperationalError
 from programmes.access import role_required
 from programmes.board import paper, printing, selectors
 from programmes.board.charts import DataTable, bar_chart, csv_response
-from programmes.board.opendata import grants_csv, package
+from programmes.board.opendata import csv_lines, package_json_chunks
 from programmes.documents import private_storage
 from programmes.models import Council, Strand
 from programmes.roles import BOARD_MEMBER, OFFICER
@@ -153,23 +161,51 @@ def update_pdf(request: HttpRequest) -> HttpResponseBase:
 
 def open_data(request: HttpRequest) -> HttpResponse:
     """Public: what the open data holds and the two downloads."""
-    return render(request, "board/open_data.html", {"count": len(selectors.grant_records())})
+    return render(request, "board/open_data.html", {"count": selectors.grant_count()})
 
 
-def open_data_json(request: HttpRequest) -> HttpResponse:
-    records = selectors.grant_records()
-    if not records:
+# The streamed downloads send their text in pieces of about this many
+# characters: one write per grant would be thousands of tiny chunks.
+STREAM_PIECE = 64 * 1024
+
+
+def _pieces(chunks: Iterable[str]) -> Iterator[str]:
+    """The first chunk (the file's header, written before any grant is read)
+    at once, so the first byte leaves before the query's first fetch; then
+    the rest joined into pieces of about STREAM_PIECE characters."""
+    chunks = iter(chunks)
+    yield next(chunks, "")
+    batch: list[str] = []
+    size = 0
+    for chunk in chunks:
+        batch.append(chunk)
+        size += len(chunk)
+        if size >= STREAM_PIECE:
+            yield "".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield "".join(batch)
+
+
+def _download(chunks: Iterable[str], content_type: str, filename: str) -> StreamingHttpResponse:
+    """Open data as it is written (issue 16; docs/open-data.md): the web
+    worker holds one chunk of awards, not the whole file. Public data, so the
+    headers are those of any public page (CSP and the security headers come
+    from the middleware; no Content-Length, the file is sent chunked)."""
+    response = StreamingHttpResponse(_pieces(chunks), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def open_data_json(request: HttpRequest) -> StreamingHttpResponse:
+    if not selectors.grant_count():
         # The standard wants at least one grant in a package.
         raise Http404("No awards have been published yet")
-    data = package(records, issued=timezone.localdate())
-    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
-    response["Content-Disposition"] = 'attachment; filename="lga-productivity-grants.json"'
-    return response
+    chunks = package_json_chunks(selectors.grant_records(), issued=timezone.localdate())
+    return _download(chunks, "application/json", "lga-productivity-grants.json")
 
 
-def open_data_csv(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(
-        "\ufeff" + grants_csv(selectors.grant_records()), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="lga-productivity-grants.csv"'
-    return response
+def open_data_csv(request: HttpRequest) -> StreamingHttpResponse:
+    # The byte-order mark tells Excel the file is UTF-8.
+    chunks = itertools.chain(["\ufeff"], csv_lines(selectors.grant_records()))
+    return _download(chunks, "text/csv; charset=utf-8", "lga-productivity-grants.csv")

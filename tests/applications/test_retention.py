@@ -143,8 +143,8 @@ def _figures(client) -> dict:
         "strands": [selectors.strand_page(strand=strand).tables for strand in strands],
         "councils": [selectors.council_page(council=council).tables for council in councils],
         "pages": {path: _without_nonces(client.get(path).content) for path in pages},
-        "json": client.get("/open-data/grants.json").content,
-        "csv": client.get("/open-data/grants.csv").content,
+        "json": client.get("/open-data/grants.json").getvalue(),
+        "csv": client.get("/open-data/grants.csv").getvalue(),
     }
 
 

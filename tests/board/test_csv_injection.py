@@ -41,7 +41,7 @@ def test_a_bid_title_that_is_a_formula_reaches_open_data_as_text(client, strands
     )
     response = client.get(reverse("opendata:csv"))
     assert response.status_code == 200
-    header, row = rows_of(response.content)
+    header, row = rows_of(b"".join(response.streaming_content))
     grant = dict(zip(header, row, strict=True))
     assert grant["Title"] == "'" + FORMULA
     assert grant["Description"] == "'@SUM(1+1)*cmd|' /C calc'!A0"

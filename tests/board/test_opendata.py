@@ -2,13 +2,20 @@
 
 import csv
 import io
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from programmes.board.opendata import GrantRecord, grants_csv, package
+from programmes.board.opendata import (
+    GrantRecord,
+    csv_lines,
+    grants_csv,
+    package,
+    package_json_chunks,
+)
 from tests.board.open_data_schema import package_errors
 
 
@@ -71,3 +78,23 @@ def test_the_csv_uses_360giving_column_titles():
     assert rows[0]["Identifier"].endswith("PE-2013-0001")
     assert rows[0]["Amount Awarded"] == "7500"
     assert rows[0]["Recipient Org:Identifier"] == "GB-LAE-ALL"
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_the_streamed_json_is_exactly_the_package_as_json_dumps_writes_it(count):
+    records = [
+        record(reference=f"PE-2013-000{n}", description=f'"Quoted"\nline {n} — £')
+        for n in range(count)
+    ]
+    issued = date(2013, 9, 1)
+    streamed = "".join(package_json_chunks(records, issued=issued))
+    assert streamed == json.dumps(package(records, issued=issued), indent=2, ensure_ascii=False)
+
+
+def test_the_files_header_is_written_before_any_grant_is_read():
+    def records():
+        raise AssertionError("a grant was read before the header was sent")
+        yield record()
+
+    assert next(package_json_chunks(records(), issued=date(2013, 9, 1))).startswith("{")
+    assert next(csv_lines(records())).startswith("Identifier,Title,")
