@@ -50,6 +50,8 @@ lock: $(LOCK_VENV)/bin/pip-compile
 	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
 	$(PIP_COMPILE) --extra test --constraint requirements.lock \
 	  --output-file requirements-test.lock pyproject.toml
+	$(PIP_COMPILE) --extra bench --constraint requirements.lock \
+	  --output-file requirements-bench.lock pyproject.toml
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
