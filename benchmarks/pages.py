@@ -17,7 +17,7 @@ page through Django's test client as the role that uses it:
   URL configuration (discovered), as the first role it opens for.
 
 Sizes: by default 1,000 then 10,000 bids and 100,000 then 1,000,000 savings
-entries (about 10 minutes on 2 idle cores); --quick for 1,000/100,000 then
+entries (about 4 minutes on this 2-core machine); --quick for 1,000/100,000 then
 2,000/200,000. Usage (README "Benchmarks"):
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/productivity_bench_pages \\
