@@ -144,6 +144,11 @@ def filled(form: dict, **given: str) -> dict[str, str | list[str]]:
     return data
 
 
+def question_slugs(task_list: str) -> list[str]:
+    """The question pages a draft's task list links to, in order."""
+    return list(dict.fromkeys(re.findall(r'href="[^"]*/questions/([\w-]+)/"', task_list)))
+
+
 def csrf_token(html: str) -> str:
     found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     return found[1] if found else ""
@@ -151,7 +156,9 @@ def csrf_token(html: str) -> str:
 
 # --- The simulated users (Locust imports this file) --------------------------
 
-if __name__ != "__main__":
+# Locust's process has the accounts file; the run (below) and the tests that
+# check the form filling (tests/test_load_forms.py) do not need Locust.
+if __name__ != "__main__" and ACCOUNTS_ENV in os.environ:
     import json
 
     from django_otp.oath import totp
@@ -238,7 +245,7 @@ if __name__ != "__main__":
             if not draft.startswith("/bids/"):
                 return
             tasks = self.page("bid task list", draft)
-            for slug in dict.fromkeys(re.findall(r'href="[^"]*/questions/([\w-]+)/"', tasks.text)):
+            for slug in question_slugs(tasks.text):
                 question = self.page("bid question", f"{draft}questions/{slug}/")
                 form = page_form(question.text)
                 if form:
