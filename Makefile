@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_ENV := DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-test-only-key-0123456789abcdefghijklmnopqrstuvwxyz} DJANGO_HTTPS=false
 DEMO_ENV := DJANGO_DEBUG=true
 
-.PHONY: demo test install install-test lock assets worker beat lint migrations-check format benchmark clean
+.PHONY: demo test install install-test lock assets worker beat lint migrations-check format benchmark-pages benchmark-load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,8 @@ lock: $(LOCK_VENV)/bin/pip-compile
 	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
 	$(PIP_COMPILE) --extra test --constraint requirements.lock \
 	  --output-file requirements-test.lock pyproject.toml
+	$(PIP_COMPILE) --extra bench --constraint requirements.lock \
+	  --output-file requirements-bench.lock pyproject.toml
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -94,6 +96,18 @@ lint: install-test
 # of on the first deployment that migrates.
 migrations-check: install
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+# Benchmarks (README, "Benchmarks"): each resets its own PostgreSQL database.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS=--quick or BENCH_ARGS="--minutes 2".
+BENCH_PAGES_DB ?= postgres://postgres@127.0.0.1:5432/productivity_bench_pages
+BENCH_LOAD_DB ?= postgres://postgres@127.0.0.1:5432/productivity_bench_load
+BENCH_ARGS ?=
+benchmark-pages: install
+	BENCH_DATABASE_URL=$(BENCH_PAGES_DB) $(PY) benchmarks/pages.py $(BENCH_ARGS)
+
+benchmark-load: install
+	$(PIP) install --quiet --require-hashes -r requirements-bench.lock
+	BENCH_DATABASE_URL=$(BENCH_LOAD_DB) $(PY) benchmarks/load.py $(BENCH_ARGS)
 
 format: install-test
 	$(VENV)/bin/ruff format .

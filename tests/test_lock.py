@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 RUNTIME = PYPROJECT["project"]["dependencies"]
 TEST = PYPROJECT["project"]["optional-dependencies"]["test"]
+BENCH = PYPROJECT["project"]["optional-dependencies"]["bench"]
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==(\S+)")
 
 
@@ -33,7 +34,11 @@ def locked(name: str) -> dict[str, tuple[str, int]]:
 
 @pytest.mark.parametrize(
     ("lock", "requirements"),
-    [("requirements.lock", RUNTIME), ("requirements-test.lock", RUNTIME + TEST)],
+    [
+        ("requirements.lock", RUNTIME),
+        ("requirements-test.lock", RUNTIME + TEST),
+        ("requirements-bench.lock", RUNTIME + BENCH),
+    ],
 )
 def test_every_pin_in_pyproject_is_locked_at_that_version_with_hashes(lock, requirements):
     pins = locked(lock)
@@ -48,6 +53,7 @@ def test_every_pin_in_pyproject_is_locked_at_that_version_with_hashes(lock, requ
     assert "setuptools" in pins
 
 
-def test_the_test_lock_installs_what_the_runtime_lock_does():
-    runtime, test = locked("requirements.lock"), locked("requirements-test.lock")
-    assert {name: test.get(name) for name in runtime} == runtime
+@pytest.mark.parametrize("lock", ["requirements-test.lock", "requirements-bench.lock"])
+def test_the_test_and_bench_locks_install_what_the_runtime_lock_does(lock):
+    runtime, extra = locked("requirements.lock"), locked(lock)
+    assert {name: extra.get(name) for name in runtime} == runtime
