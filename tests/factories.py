@@ -87,7 +87,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     call = factory.SubFactory(CallFactory)
     lead_council = factory.SubFactory(CouncilFactory)
-    reference = factory.Sequence(lambda n: f"TEST-{n:06d}")
+    reference = factory.Sequence(lambda n: f"TEST-2013-{n:06d}")
     title = factory.Sequence(lambda n: f"Test bid {n}")
     state = ApplicationState.SUBMITTED
     submitted_at = factory.LazyFunction(timezone.now)
