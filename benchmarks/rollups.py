@@ -34,8 +34,6 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from programmes.permissions import SYSTEM
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -78,6 +76,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from programmes.models import Council, CouncilKind, Region, Strand  # noqa: E402
+from programmes.permissions import SYSTEM  # noqa: E402
 from programmes.services import strands_sync  # noqa: E402
 from savings import rollups  # noqa: E402
 from savings.models import OutboxMarker, RollupRun, SavingsKind  # noqa: E402

@@ -348,11 +348,12 @@ class CouncilPage:
 
 
 def _council_bids(council: Council) -> QuerySet[Application]:
-    return (
-        Application.objects.filter(Q(lead_council=council) | Q(partner_councils=council))
-        .exclude(state=ApplicationState.DRAFT)
-        .distinct()
-    )
+    # Partnered bids by a subquery, not a join: a join repeats a bid per
+    # partner, so it needs a DISTINCT that sorts every bid before a page's LIMIT.
+    partnered = Application.partner_councils.through.objects.filter(council=council)
+    return Application.objects.filter(
+        Q(lead_council=council) | Q(pk__in=partnered.values("application_id"))
+    ).exclude(state=ApplicationState.DRAFT)
 
 
 def council_bids(*, council: Council) -> QuerySet[Application]:
@@ -368,7 +369,9 @@ def council_bids(*, council: Council) -> QuerySet[Application]:
 
 def council_bid_strand_names(*, council: Council) -> set[str]:
     """The strands the council has bid in (one query, however many bids)."""
-    return set(_council_bids(council).values_list("call__strand__name", flat=True))
+    return set(
+        _council_bids(council).order_by().values_list("call__strand__name", flat=True).distinct()
+    )
 
 
 def council_bids_table(*, council: Council) -> DataTable:
