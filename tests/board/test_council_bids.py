@@ -78,3 +78,9 @@ def test_the_query_count_does_not_grow_with_the_bids(board_client, council_a, co
         bid.partner_councils.add(council_a)
     assert _queries(board_client, page_url(council_a)) == few
     assert _queries(board_client, page_url(council_a), page=3) == few
+
+
+def test_an_applicant_cannot_download_a_councils_bids(applicant_a_client, council_a):
+    ApplicationFactory(lead_council=council_a, call=CallFactory())
+    url = reverse("board:council_csv", args=[council_a.pk, "bids"])
+    assert applicant_a_client.get(url).status_code == 404
