@@ -12,11 +12,14 @@ from programmes.roles import APPLICANT, OFFICER, user_role
 
 
 def applications_for_council(*, user: User) -> QuerySet[Application]:
-    """The bids of the user's council, newest first, ready for a list."""
+    """The bids of the user's council, newest first, ready for a list.
+
+    The primary key breaks ties, so that pages never repeat or skip a bid
+    started in the same instant (bulk imports)."""
     return (
         Application.objects.filter(lead_council_id=user.council_id)
         .select_related("call__strand", "lead_council")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
 
 

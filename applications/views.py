@@ -38,6 +38,7 @@ from applications.selectors import (
 )
 from programmes import documents
 from programmes.access import AuthenticatedRequest, applicant_council, role_required
+from programmes.pagination import paginate
 from programmes.roles import APPLICANT, OFFICER
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -55,10 +56,12 @@ def _messages_of(error: ValidationError) -> list[str]:
 
 @role_required(APPLICANT)
 def bid_list(request: AuthenticatedRequest) -> HttpResponse:
-    """Your council's bids: the applicant's home."""
+    """Your council's bids, a page at a time (programmes.pagination): the applicant's home."""
+    bids = paginate(request, applications_for_council(user=request.user))
     context = {
         "council": request.user.council,
-        "applications": applications_for_council(user=request.user),
+        "applications": bids.object_list,
+        "pagination": bids,
         "calls": calls_open(),
     }
     return render(request, "applications/bid_list.html", context)

@@ -22,7 +22,7 @@ Simulated users (Locust imports this file for them):
 Everyone signs in through the sign-in page (officers and board members give
 their authenticator code), with CSRF tokens read from the forms.
 
-Targets (issue 16): no error responses; p95 at most 300 ms for pages and
+Targets: no error responses; p95 at most 300 ms for pages and
 1 s for writes; rollups equal to a recompute at the end.
 
     pip install --require-hashes -r requirements-bench.lock     # Locust

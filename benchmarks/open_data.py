@@ -2,7 +2,7 @@
 
 Builds 10,000 approved awards (over the 400 councils and 5 strands of
 `benchmarks/rollups.py`, each with a ~1,000-character summary, so grants.json
-is about the 20 MB issue 16 measured) in its own PostgreSQL database, then
+is about the 20 MB measured before it streamed) in its own PostgreSQL database, then
 serves `/open-data/`, `grants.json` and `grants.csv` through Django's test
 client, each request in a fresh Python process, and reports per page the
 median over --repeat processes of:

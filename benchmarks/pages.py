@@ -328,7 +328,7 @@ def measure_all(pages: dict[str, tuple[str, str]], by_role: dict[str, Client]) -
 def cell(result) -> str:
     if isinstance(result, str) or result is None:
         return f"{result or '-':>30}"
-    median, worst, queries = result
+    median, worst, _cpu, queries, _size = result
     return f"{median:7.1f} {worst:7.1f} ms {queries:4d} q"
 
 

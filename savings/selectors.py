@@ -115,9 +115,10 @@ def outbox_oldest_pending() -> datetime | None:
     return OutboxMarker.objects.aggregate(oldest=Min("marked_at"))["oldest"]
 
 
-def awards_for_council(*, council: Council) -> list[Investment]:
-    """The council's awards: investments made through an approved bid."""
-    return list(
+def awards_for_council(*, council: Council) -> QuerySet[Investment]:
+    """The council's awards: investments made through an approved bid, for a
+    paginated list (programmes.pagination)."""
+    return (
         Investment.objects.filter(council=council, application__isnull=False)
         .select_related("strand", "application")
         .order_by("-financial_year", "pk")

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from programmes.access import AuthenticatedRequest, applicant_council, role_required
 from programmes.documents import safe_download_name
+from programmes.pagination import paginate
 from programmes.roles import APPLICANT, OFFICER
 from savings import selectors, services
 from savings.forms import SavingsReturnForm
@@ -25,8 +26,12 @@ def award_get_for_user(user, pk: int) -> Investment:
 
 @role_required(APPLICANT)
 def award_list(request: AuthenticatedRequest) -> HttpResponse:
-    awards = selectors.awards_for_council(council=applicant_council(request))
-    return render(request, "savings/award_list.html", {"awards": awards})
+    awards = paginate(request, selectors.awards_for_council(council=applicant_council(request)))
+    return render(
+        request,
+        "savings/award_list.html",
+        {"awards": awards.object_list, "pagination": awards},
+    )
 
 
 @role_required(APPLICANT)

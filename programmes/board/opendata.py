@@ -8,7 +8,7 @@ bids; it knows nothing of the bid models. Identifiers:
 - the funder: the LGA, `OPEN_DATA_FUNDER_ID` (by default under our prefix,
   until the LGA's own org-id is confirmed).
 
-Streaming (issue 16): the views send both files as they are written, from an
+Streaming (docs/open-data.md): the views send both files as they are written, from an
 iterator over the awards, so a download's memory does not grow with the
 number of grants. `package_json_chunks` writes byte for byte what
 `json.dumps(package(...), indent=2, ensure_ascii=False)` writes (the package

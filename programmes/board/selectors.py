@@ -19,7 +19,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from applications.models import Application, ApplicationState
-from programmes.board.charts import DataTable
+from programmes.board.charts import Cell, DataTable
 from programmes.board.opendata import GrantRecord
 from programmes.health import Health, health_check
 from programmes.models import Council, Strand
@@ -330,7 +330,9 @@ class CouncilPage:
     strands: list[StrandFigures]
     by_year: list[Rollup]
     freshness: Freshness
-    bids: list[Application]
+    # The strands of the council's bids: the bids themselves are a list of
+    # their own, a page at a time (`council_bids`, paginated by the view).
+    bid_strand_names: set[str]
     tables: dict[str, DataTable] = field(default_factory=dict)
     # Each strand's own records of the council (`BoardBlock.council_fill`):
     # (template, records) per strand with any, in strand order.
@@ -341,19 +343,57 @@ class CouncilPage:
         """Every strand the council takes part in: through facts, bids, or its
         records in a strand (ASCE returns, a seat on a procurement board)."""
         names = {item.strand.name for item in self.strands}
-        names |= {bid.call.strand.name for bid in self.bids}
+        names |= self.bid_strand_names
         names |= {get_strand(key).name for key in self.records}
         return sorted(names)
 
 
-def council_bids(*, council: Council) -> list[Application]:
-    """The bids the council leads or partners in, newest first (one query)."""
-    return list(
-        Application.objects.filter(Q(lead_council=council) | Q(partner_councils=council))
-        .exclude(state=ApplicationState.DRAFT)
+def _council_bids(council: Council) -> QuerySet[Application]:
+    # Partnered bids by a subquery, not a join: a join repeats a bid per
+    # partner, so it needs a DISTINCT that sorts every bid before a page's LIMIT.
+    partnered = Application.partner_councils.through.objects.filter(council=council)
+    return Application.objects.filter(
+        Q(lead_council=council) | Q(pk__in=partnered.values("application_id"))
+    ).exclude(state=ApplicationState.DRAFT)
+
+
+def council_bids(*, council: Council) -> QuerySet[Application]:
+    """The bids the council leads or partners in, newest first, for a paginated
+    list (programmes.pagination: a COUNT and one query per page). The primary
+    key breaks ties so that pages never repeat or skip a bid."""
+    return (
+        _council_bids(council)
         .select_related("call__strand", "lead_council")
-        .distinct()
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def council_bid_strand_names(*, council: Council) -> set[str]:
+    """The strands the council has bid in (one query, however many bids)."""
+    return set(
+        _council_bids(council).order_by().values_list("call__strand__name", flat=True).distinct()
+    )
+
+
+def council_bids_table(*, council: Council) -> DataTable:
+    """Every bid of the council, for the CSV download (the page shows a page of them)."""
+    rows: list[list[Cell]] = [
+        [
+            bid.reference,
+            bid.title,
+            "" if bid.lead_council_id == council.pk else bid.lead_council.name,
+            bid.call.strand.name,
+            bid.get_state_display(),
+            bid.award_amount,
+            bid.award_days,
+        ]
+        for bid in council_bids(council=council)
+    ]
+    return DataTable(
+        caption=f"Bids {council.name} leads or is a partner in",
+        columns=["Reference", "Title", "Led by", "Strand", "State", "Award (£)", "Award (days)"],
+        rows=rows,
+        money_columns=frozenset({5}),
     )
 
 
@@ -373,7 +413,7 @@ def council_page(*, council: Council) -> CouncilPage:
         strands=figures,
         by_year=by_year,
         freshness=freshness(),
-        bids=council_bids(council=council),
+        bid_strand_names=council_bid_strand_names(council=council),
     )
     for spec in strands().values():
         if spec.board is not None and spec.board.council_fill is not None:

@@ -29,6 +29,7 @@ from programmes.board.charts import DataTable, bar_chart, csv_response
 from programmes.board.opendata import csv_lines, package_json_chunks
 from programmes.documents import private_storage
 from programmes.models import Council, Strand
+from programmes.pagination import paginate
 from programmes.roles import BOARD_MEMBER, OFFICER
 
 # Board members and officers only; any other signed-in user gets 404.
@@ -105,12 +106,22 @@ def council(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.savings_by_year_chart_table(data.tables["savings_by_year"]),
         title=f"{data.council.short_name}: savings by financial year",
     )
-    return render(request, "board/council.html", {"data": data, "year_svg": year_svg})
+    bids = paginate(request, selectors.council_bids(council=data.council), fragment="bids")
+    return render(
+        request,
+        "board/council.html",
+        {"data": data, "year_svg": year_svg, "bids": bids.object_list, "pagination": bids},
+    )
 
 
 @board_page
 def council_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
-    data = selectors.council_page(council=get_object_or_404(Council, pk=pk))
+    council = get_object_or_404(Council, pk=pk)
+    if table == "bids":
+        # All the bids, where the page shows one page of them.
+        bids = selectors.council_bids_table(council=council)
+        return csv_response(bids, f"council-{council.gss_code}-bids.csv")
+    data = selectors.council_page(council=council)
     return _table_csv(data.tables, table, f"council-{data.council.gss_code}")
 
 
@@ -188,7 +199,7 @@ def _pieces(chunks: Iterable[str]) -> Iterator[str]:
 
 
 def _download(chunks: Iterable[str], content_type: str, filename: str) -> StreamingHttpResponse:
-    """Open data as it is written (issue 16; docs/open-data.md): the web
+    """Open data as it is written (docs/open-data.md): the web
     worker holds one chunk of awards, not the whole file. Public data, so the
     headers are those of any public page (CSP and the security headers come
     from the middleware; no Content-Length, the file is sent chunked)."""
