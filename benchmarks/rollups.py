@@ -34,8 +34,6 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from programmes.permissions import SYSTEM
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -78,6 +76,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from programmes.models import Council, CouncilKind, Region, Strand  # noqa: E402
+from programmes.permissions import SYSTEM  # noqa: E402
 from programmes.services import strands_sync  # noqa: E402
 from savings import rollups  # noqa: E402
 from savings.models import OutboxMarker, RollupRun, SavingsKind  # noqa: E402
@@ -162,7 +161,9 @@ def add_entries(first: int, last: int) -> None:
         cursor.execute("ANALYZE savings_savingsentry")
 
 
-def add_investments() -> None:
+def add_investments(count: int | None = None) -> None:
+    """One investment per scope by default; `count` spreads more (or fewer)
+    evenly over the scopes, as add_entries does (benchmarks/admin_lists.py)."""
     with connection.cursor() as cursor:
         cursor.execute(
             SCOPES_SQL  # noqa: S608 - constant SQL, values are parameters
@@ -179,7 +180,7 @@ def add_investments() -> None:
                 "councils": ARGS.councils,
                 "scopes": 5 * ARGS.councils,
                 "years": ARGS.years,
-                "count": 5 * ARGS.councils * ARGS.years,
+                "count": count if count is not None else 5 * ARGS.councils * ARGS.years,
             },
         )
         cursor.execute("ANALYZE savings_investment")
