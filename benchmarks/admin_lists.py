@@ -106,11 +106,13 @@ def measure(client: Client, url: str) -> tuple[float, float, int, float]:
     return statistics.median(times), max(times), len(queries), slowest
 
 
-def last_page(client: Client, url: str, params: dict[str, str]) -> str:
-    """The list's own link to its last page: the highest page number it links to."""
+def last_page(client: Client, url: str, params: dict[str, str], part: float = 1) -> str:
+    """The list's own link to its last page (the highest page number it
+    links to), or to the page `part` of the way there."""
     response = client.get(f"{url}?{urlencode(params)}" if params else url)
     numbers = re.findall(r"[?&;]p=(\d+)", response.content.decode())
-    return f"{url}?{urlencode({**params, 'p': max(map(int, numbers), default=1)})}"
+    number = max(1, round(max(map(int, numbers), default=1) * part))
+    return f"{url}?{urlencode({**params, 'p': number})}"
 
 
 def pages(client: Client, model: str) -> dict[str, str]:
@@ -119,6 +121,7 @@ def pages(client: Client, model: str) -> dict[str, str]:
     return {
         "first page": url,
         "last page": last_page(client, url, {}),
+        "middle page": last_page(client, url, {}, part=0.5),
         f"year {YEAR}, first page": f"{url}?{urlencode(year)}",
         f"year {YEAR}, last page": last_page(client, url, year),
         f"searched {SEARCH!r}": f"{url}?{urlencode({'q': SEARCH})}",

@@ -245,11 +245,8 @@ class EstimatedCountPaginator(Paginator):
         if estimate is not None and estimate >= self.exact_below:
             self.estimated = True
             return estimate
-        return (
-            len(self.object_list)
-            if isinstance(self.object_list, list)
-            else (self.object_list.count())
-        )
+        rows = self.object_list
+        return rows.count() if isinstance(rows, QuerySet) else len(rows)
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
@@ -261,8 +258,8 @@ class EstimatedCountPaginator(Paginator):
         from_the_end = bottom > self.count // 2 and self.reverse_tail
         if from_the_end and isinstance(rows, QuerySet) and rows.ordered:
             tail: Sequence[Any] = list(rows.reverse()[self.count - top : self.count - bottom])
-            return self._get_page(tail[::-1], number, self)
-        return self._get_page(rows[bottom:top], number, self)
+            return Page(tail[::-1], number, self)
+        return Page(rows[bottom:top], number, self)
 
 
 class BigListMixin(_ModelAdminBase):
