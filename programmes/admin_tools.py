@@ -17,6 +17,7 @@ from auditlog.mixins import AuditlogHistoryAdminMixin
 from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
@@ -25,7 +26,10 @@ from django.db import connections, models, router
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from programmes import audit
 
@@ -271,6 +275,16 @@ class BigListMixin(_ModelAdminBase):
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+    def action_checkbox(self, obj: Any) -> SafeString:
+        # Django renders each row's checkbox through the form template
+        # engine: a fifth of a 100-row page's server time. The same HTML.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         return self.paginator(

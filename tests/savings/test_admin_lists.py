@@ -175,3 +175,20 @@ def test_an_estimated_count_says_about(officer_client, strands, council_a, monke
 @pytest.mark.django_db
 def test_the_admin_list_indexes_have_their_migration():
     call_command("makemigrations", "savings", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_each_rows_checkbox_is_the_html_django_renders(strands, council_a):
+    from django.contrib import admin as django_admin
+    from django.contrib.admin.sites import site
+
+    add_entries(strands["experts"], council_a, {"2013/14": 1})
+    entry = SavingsEntry.objects.get()
+    entry.amount = Decimal("1000.5")
+    council_a.name = council_a.short_name = 'St Helen\'s & "Bold" <b>'
+    entry.council = council_a
+    assert "&" in str(entry)
+    big_list = site._registry[SavingsEntry]
+    assert big_list.action_checkbox(entry) == django_admin.ModelAdmin.action_checkbox(
+        big_list, entry
+    )
