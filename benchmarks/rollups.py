@@ -161,7 +161,9 @@ def add_entries(first: int, last: int) -> None:
         cursor.execute("ANALYZE savings_savingsentry")
 
 
-def add_investments() -> None:
+def add_investments(count: int | None = None) -> None:
+    """One investment per scope by default; `count` spreads more (or fewer)
+    evenly over the scopes, as add_entries does (benchmarks/admin_lists.py)."""
     with connection.cursor() as cursor:
         cursor.execute(
             SCOPES_SQL  # noqa: S608 - constant SQL, values are parameters
@@ -178,7 +180,7 @@ def add_investments() -> None:
                 "councils": ARGS.councils,
                 "scopes": 5 * ARGS.councils,
                 "years": ARGS.years,
-                "count": 5 * ARGS.councils * ARGS.years,
+                "count": count if count is not None else 5 * ARGS.councils * ARGS.years,
             },
         )
         cursor.execute("ANALYZE savings_investment")

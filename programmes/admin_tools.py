@@ -1,10 +1,15 @@
 """Pieces every app's admin shares: read-only derived rows, bulk actions
-that run a service per row and report each refusal in words, and an
-autocomplete widget that survives a posted value that is not an id."""
+that run a service per row and report each refusal in words, an
+autocomplete widget that survives a posted value that is not an id, and
+lists that stay fast at a million rows (counts PostgreSQL estimates, last
+pages read backwards along the ordering's index, a values filter that probes
+an index instead of a DISTINCT over the table)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -12,13 +17,19 @@ from auditlog.mixins import AuditlogHistoryAdminMixin
 from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import PAGE_VAR
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db import connections, models, router
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from programmes import audit
 
@@ -68,8 +79,10 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 if TYPE_CHECKING:
     # What the mixin is mixed into: a ModelAdmin or an inline.
     _AdminBase = admin.options.BaseModelAdmin[Any]
+    _ModelAdminBase = admin.ModelAdmin[Any]
 else:
     _AdminBase = object
+    _ModelAdminBase = object
 
 
 class SafeChoicesMixin(_AdminBase):
@@ -178,3 +191,148 @@ class AuditTrailMixin(AuditlogHistoryAdminMixin):
 
     def auditlog_history_view(self, request, object_id, extra_context=None):
         return self.history_view(request, object_id, extra_context)
+
+
+def estimated_count(queryset: Any) -> int | None:
+    """PostgreSQL's planner estimate of the rows a queryset gives, from one
+    EXPLAIN (no rows read): statistics that ANALYZE (and autovacuum) keep,
+    scaled to the table's current size. None where there is no estimate:
+    another database, or something that is not a queryset."""
+    if not isinstance(queryset, QuerySet):
+        return None
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class EstimatedCountPaginator(Paginator):
+    """A paginator for lists of up to millions of rows.
+
+    - The count is PostgreSQL's estimate when that is at least `exact_below`
+      rows, and exact below it (and always on other databases): a COUNT(*)
+      reads every row that matches, ~60 ms at a million rows on our machine,
+      while the estimate costs one EXPLAIN. `estimated` says which it was, so
+      the page can say "about".
+    - Pages past the middle are read from the end, with the ordering
+      reversed: the last page is then the first rows of a backward scan of
+      the ordering's index instead of an OFFSET past a million rows. This
+      needs an ordered queryset (the admin always orders), and such a page's
+      rows are a list, not a queryset (`reverse_tail=False` where a
+      queryset is needed, as for list_editable's formset).
+
+    With an estimated count pages are approximate: the last page holds the
+    real last rows, but if the estimate is off by N rows, N rows around the
+    middle are shown twice or on no page. Filters and search narrow a list
+    to where counts are exact.
+    """
+
+    exact_below = 10_000
+
+    def __init__(self, *args: Any, reverse_tail: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reverse_tail = reverse_tail
+        self.estimated = False
+
+    @cached_property
+    def count(self) -> int:
+        estimate = estimated_count(self.object_list)
+        if estimate is not None and estimate >= self.exact_below:
+            self.estimated = True
+            return estimate
+        rows = self.object_list
+        return rows.count() if isinstance(rows, QuerySet) else len(rows)
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        from_the_end = bottom > self.count // 2 and self.reverse_tail
+        if from_the_end and isinstance(rows, QuerySet) and rows.ordered:
+            tail: Sequence[Any] = list(rows.reverse()[self.count - top : self.count - bottom])
+            return Page(tail[::-1], number, self)
+        return Page(rows[bottom:top], number, self)
+
+
+class BigListMixin(_ModelAdminBase):
+    """For a ModelAdmin whose list grows to millions of rows: counts that do
+    not read the table (EstimatedCountPaginator, and no second count of the
+    unfiltered table), and its last pages read backwards. Give the model an
+    index matching the admin's ordering, ending in the primary key, so that
+    both ends of the list are index scans (savings.models has examples)."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+    def action_checkbox(self, obj: Any) -> SafeString:
+        # Django renders each row's checkbox through the form template
+        # engine: a fifth of a 100-row page's server time. The same HTML.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return self.paginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            reverse_tail=not self.list_editable,
+        )
+
+
+def distinct_values(model: type[models.Model], field_name: str) -> list[Any]:
+    """The distinct values of a column, in order, one index probe each.
+
+    A "loose index scan" (a recursive query that asks for the smallest value
+    above the last one): with an index that starts with the column, ten
+    values cost ten probes however many rows there are, where
+    SELECT DISTINCT reads them all. Without such an index it scans once per
+    value: use it only where the index exists. NULL is listed last if any row has it.
+    """
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, models.Field)
+    connection = connections[router.db_for_read(model)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(field.column)
+    sql = (
+        f"WITH RECURSIVE v(value) AS ("  # noqa: S608 - quoted names from the model
+        f" SELECT MIN({column}) FROM {table}"
+        f" UNION ALL"
+        f" SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > v.value)"
+        f" FROM v WHERE v.value IS NOT NULL"
+        f") SELECT value FROM v WHERE value IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        values = [field.to_python(row[0]) for row in cursor.fetchall()]
+    if field.null and model._default_manager.filter(**{f"{field_name}__isnull": True}).exists():
+        values.append(None)
+    return values
+
+
+class IndexedValuesListFilter(admin.AllValuesFieldListFilter):
+    """Django's list filter of a field's values (same parameter, same
+    choices), with the values found by `distinct_values` over the whole
+    table instead of a DISTINCT over the admin's queryset. The column needs
+    an index that starts with it; use it for a field on the model itself."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        # The parent's choices are a lazy DISTINCT queryset, never run.
+        self.lookup_choices = distinct_values(model, field_path)

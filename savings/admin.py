@@ -20,7 +20,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from programmes.access import AuthenticatedRequest
-from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin, SafeChoicesMixin
+from programmes.admin_tools import (
+    AuditTrailMixin,
+    BigListMixin,
+    IndexedValuesListFilter,
+    ReadOnlyAdmin,
+    SafeChoicesMixin,
+)
 from savings import imports, services
 from savings.models import Investment, OutboxMarker, Rollup, SavingsEntry, SavingsKind
 
@@ -105,12 +111,19 @@ class DeletedMeanwhileMixin:
 
 @admin.register(Investment)
 class InvestmentAdmin(
-    AuditTrailMixin, DeletedMeanwhileMixin, ImportMixin, SafeChoicesMixin, admin.ModelAdmin
+    AuditTrailMixin,
+    DeletedMeanwhileMixin,
+    ImportMixin,
+    SafeChoicesMixin,
+    BigListMixin,
+    admin.ModelAdmin,
 ):
     import_record = imports.INVESTMENT
     change_list_template = "admin/savings/change_list_with_import.html"
     list_display = ["council", "strand", "financial_year", "amount", "source", "application"]
-    list_filter = ["strand", "financial_year", "source"]
+    # Millions of rows (BigListMixin): the years come from the
+    # (financial_year, id) index, one probe each, not a DISTINCT.
+    list_filter = ["strand", ("financial_year", IndexedValuesListFilter), "source"]
     list_select_related = ["council", "strand", "application"]
     search_fields = ["council__name", "description", "application__reference"]
     autocomplete_fields = ["council"]
@@ -182,7 +195,12 @@ class SavingsEntryForm(forms.ModelForm):
 
 @admin.register(SavingsEntry)
 class SavingsEntryAdmin(
-    AuditTrailMixin, DeletedMeanwhileMixin, ImportMixin, SafeChoicesMixin, admin.ModelAdmin
+    AuditTrailMixin,
+    DeletedMeanwhileMixin,
+    ImportMixin,
+    SafeChoicesMixin,
+    BigListMixin,
+    admin.ModelAdmin,
 ):
     import_record = imports.SAVINGS
     change_list_template = "admin/savings/change_list_with_import.html"
@@ -197,7 +215,12 @@ class SavingsEntryAdmin(
         "verification",
         "reported_by",
     ]
-    list_filter = [VerifiedFilter, "strand", "kind", "financial_year"]
+    list_filter = [
+        VerifiedFilter,
+        "strand",
+        "kind",
+        ("financial_year", IndexedValuesListFilter),
+    ]
     list_select_related = ["council", "strand", "reported_by"]
     search_fields = ["council__name", "evidence", "application__reference"]
     autocomplete_fields = ["council"]

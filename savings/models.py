@@ -100,6 +100,11 @@ class Investment(ScopedFact):
         indexes = [
             # The rollup recompute of one scope: WHERE strand, council, year.
             models.Index(fields=["strand", "council", "financial_year"], name="investment_scope"),
+            # The admin list in its ordering, both ways: its first page reads
+            # forwards and its last pages backwards (admin_tools.BigListMixin),
+            # a year filter is a range of it, and the year filter's choices
+            # are one probe per year (admin_tools.distinct_values).
+            models.Index(fields=["financial_year", "id"], name="investment_year_id"),
         ]
 
     def __str__(self) -> str:
@@ -175,6 +180,8 @@ class SavingsEntry(ScopedFact):
         indexes = [
             # The rollup recompute of one scope: WHERE strand, council, year.
             models.Index(fields=["strand", "council", "financial_year"], name="savings_scope"),
+            # The admin list's ordering: as investment_year_id above.
+            models.Index(fields=["financial_year", "id"], name="savings_year_id"),
         ]
 
     def __str__(self) -> str:

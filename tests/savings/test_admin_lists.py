@@ -1,0 +1,194 @@
+"""The savings and investment admin lists at a million rows' design, at test size:
+counts PostgreSQL estimates above a threshold, last pages read backwards, a
+year filter that probes an index. Timings are in benchmarks/admin_lists.py."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from programmes.admin_tools import EstimatedCountPaginator, distinct_values
+from savings.models import Investment, InvestmentSource, SavingsEntry, SavingsKind
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="planner estimates (EXPLAIN) are PostgreSQL's; elsewhere counts are exact",
+)
+
+
+def add_entries(strand, council, years: dict[str, int]) -> None:
+    SavingsEntry.objects.bulk_create(
+        SavingsEntry(
+            strand=strand,
+            council=council,
+            financial_year=year,
+            kind=SavingsKind.PROJECTED,
+            amount=Decimal(number),
+        )
+        for year, count in years.items()
+        for number in range(count)
+    )
+
+
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE savings_savingsentry")
+
+
+@pytest.mark.django_db
+def test_counts_are_exact_below_the_threshold(strands, council_a):
+    add_entries(strands["experts"], council_a, {"2013/14": 30})
+    paginator = EstimatedCountPaginator(SavingsEntry.objects.order_by("pk"), 10)
+    assert paginator.count == 30
+    assert not paginator.estimated
+    assert paginator.num_pages == 3
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_counts_above_the_threshold_are_the_estimate_without_a_count(strands, council_a):
+    add_entries(strands["experts"], council_a, {"2013/14": 1500, "2014/15": 500})
+    analyze()
+    everything = EstimatedCountPaginator(SavingsEntry.objects.order_by("pk"), 100)
+    everything.exact_below = 1000
+    one_year = EstimatedCountPaginator(
+        SavingsEntry.objects.filter(financial_year="2013/14").order_by("pk"), 100
+    )
+    one_year.exact_below = 1000
+    with CaptureQueriesContext(connection) as queries:
+        assert 1800 <= everything.count <= 2200
+        assert 1300 <= one_year.count <= 1700
+    assert everything.estimated and one_year.estimated
+    assert not any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_filter_narrowing_below_the_threshold_is_counted_exactly(strands, council_a):
+    add_entries(strands["experts"], council_a, {"2013/14": 1500, "2014/15": 7})
+    analyze()
+    paginator = EstimatedCountPaginator(
+        SavingsEntry.objects.filter(financial_year="2014/15").order_by("pk"), 100
+    )
+    paginator.exact_below = 1000
+    assert paginator.count == 7
+    assert not paginator.estimated
+
+
+@pytest.mark.django_db
+def test_every_page_read_forwards_or_backwards_shows_each_row_once_in_order(strands, council_a):
+    add_entries(strands["experts"], council_a, {"2014/15": 130, "2013/14": 120})
+    entries = SavingsEntry.objects.order_by("financial_year", "pk")
+    paginator = EstimatedCountPaginator(entries, 60, orphans=10)
+    pages = [list(paginator.page(number).object_list) for number in paginator.page_range]
+    assert [len(page) for page in pages] == [60, 60, 60, 70]
+    assert [row for page in pages for row in page] == list(entries)
+
+
+@pytest.mark.django_db
+def test_the_last_page_is_read_backwards_along_the_ordering(strands, council_a):
+    add_entries(strands["experts"], council_a, {"2013/14": 250})
+    paginator = EstimatedCountPaginator(SavingsEntry.objects.order_by("financial_year", "pk"), 100)
+    with CaptureQueriesContext(connection) as queries:
+        list(paginator.page(3).object_list)
+    page_query = queries.captured_queries[-1]["sql"]
+    assert "DESC" in page_query
+    assert "OFFSET" not in page_query.upper()
+
+
+@pytest.mark.django_db
+def test_the_year_filter_lists_the_years_that_have_entries(officer_client, strands, council_a):
+    add_entries(strands["experts"], council_a, {"2015/16": 2, "2013/14": 1, "2010/11": 1})
+    assert distinct_values(SavingsEntry, "financial_year") == ["2010/11", "2013/14", "2015/16"]
+    with CaptureQueriesContext(connection) as queries:
+        response = officer_client.get(reverse("admin:savings_savingsentry_changelist"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for year in ("2010%2F11", "2013%2F14", "2015%2F16"):
+        assert f"?financial_year={year}" in html
+    assert "?financial_year=2014%2F15" not in html
+    assert not any("DISTINCT" in query["sql"].upper() for query in queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_savings_list_works_filtered_searched_and_on_its_last_page(
+    officer_client, strands, council_a, council_b
+):
+    add_entries(strands["experts"], council_a, {"2013/14": 150})
+    add_entries(strands["asce"], council_b, {"2014/15": 60})
+    url = reverse("admin:savings_savingsentry_changelist")
+    last = officer_client.get(url, {"p": 3})
+    assert last.status_code == 200
+    assert "210 savings entries" in last.content.decode()
+    assert "Wyre Forest" in last.content.decode()
+    one_year = officer_client.get(url, {"financial_year": "2014/15"})
+    assert one_year.status_code == 200
+    assert "60 savings entries" in one_year.content.decode()
+    searched = officer_client.get(url, {"q": "Allerdale"})
+    assert searched.status_code == 200
+    assert "150 results" in searched.content.decode()
+    filtered = officer_client.get(
+        url, {"financial_year": "2013/14", "kind__exact": "projected", "verification": "awaiting"}
+    )
+    assert filtered.status_code == 200
+    assert "0 savings entries" in filtered.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_investment_list_works_filtered_and_on_its_last_page(
+    officer_client, strands, council_a
+):
+    Investment.objects.bulk_create(
+        Investment(
+            strand=strands["experts"],
+            council=council_a,
+            financial_year="2013/14" if number % 2 else "2016/17",
+            source=InvestmentSource.LGA_GRANT,
+            amount=Decimal(number),
+        )
+        for number in range(120)
+    )
+    url = reverse("admin:savings_investment_changelist")
+    last = officer_client.get(url, {"p": 2})
+    assert last.status_code == 200
+    assert "120 investments" in last.content.decode()
+    one_year = officer_client.get(url, {"financial_year": "2016/17", "source__exact": "lga_grant"})
+    assert one_year.status_code == 200
+    assert "60 investments" in one_year.content.decode()
+    assert "?financial_year=2016%2F17" in one_year.content.decode()
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_an_estimated_count_says_about(officer_client, strands, council_a, monkeypatch):
+    add_entries(strands["experts"], council_a, {"2013/14": 1200})
+    analyze()
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 1000)
+    response = officer_client.get(reverse("admin:savings_savingsentry_changelist"))
+    assert response.status_code == 200
+    assert "about 1," in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_list_indexes_have_their_migration():
+    call_command("makemigrations", "savings", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_each_rows_checkbox_is_the_html_django_renders(strands, council_a):
+    from django.contrib import admin as django_admin
+    from django.contrib.admin.sites import site
+
+    add_entries(strands["experts"], council_a, {"2013/14": 1})
+    entry = SavingsEntry.objects.get()
+    entry.amount = Decimal("1000.5")
+    council_a.name = council_a.short_name = 'St Helen\'s & "Bold" <b>'
+    entry.council = council_a
+    assert "&" in str(entry)
+    big_list = site._registry[SavingsEntry]
+    assert big_list.action_checkbox(entry) == django_admin.ModelAdmin.action_checkbox(
+        big_list, entry
+    )
