@@ -8,7 +8,7 @@ page, filtered by one year (first and last page) and searched. For each it
 reports the median and worst server time over --repeat renders, the number
 of queries and the slowest query's time.
 
-Target (issue 16): first and last page, and filtered by year, at most 200 ms
+Target: first and last page, and filtered by year, at most 200 ms
 each at 1,000,000 rows. Usage (see README "Savings, rollups and the benchmark"):
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/productivity_bench_admin \
