@@ -18,6 +18,7 @@ on a server it can reach.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -75,24 +76,41 @@ class Supervised:
 
     def start(self) -> None:
         handle = self.log.open("ab")
+        # Its own process group, killed whole, as systemd kills a unit's
+        # control group: a SIGKILLed worker's pool and beat children would
+        # otherwise live on as orphans after the test (and they did).
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            self.argv, env=self.env, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT
+            self.argv,
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            start_new_session=True,
         )
         self.starts += 1
 
+    def _signal_group(self, signum: int) -> None:
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError):  # the whole group has gone already
+            os.killpg(self.process.pid, signum)
+
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            self._signal_group(signal.SIGKILL)
 
     def stop(self) -> None:
         self.wanted = False
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self._signal_group(signal.SIGTERM)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                self._signal_group(signal.SIGKILL)
                 self.process.wait()
+        # Whatever the main process left behind in its group goes too.
+        self._signal_group(signal.SIGKILL)
 
 
 class Supervisor(threading.Thread):
