@@ -26,10 +26,7 @@ from applications.selectors import application_get_for_user, applications_with_s
 from programmes import audit
 from programmes.access import AuthenticatedRequest, authenticated
 from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin, action_report
-
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
+from programmes.forms import posted
 
 
 @admin.register(Call)
@@ -201,7 +198,7 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
         for key, _ in spec.assessment_criteria:
             if key in scores:
                 initial[f"score_{key}"] = "na" if scores[key] is None else str(scores[key])
-        form = AssessmentForm(_posted(request), initial=initial, criteria=spec.assessment_criteria)
+        form = AssessmentForm(posted(request), initial=initial, criteria=spec.assessment_criteria)
         if request.method == "POST" and form.is_valid():
             try:
                 services.assessment_save(
@@ -243,7 +240,7 @@ class ApplicationAdmin(AuditTrailMixin, admin.ModelAdmin):
     ) -> HttpResponse:
         application = self._application(request, pk)
         kwargs = {"call": application.call} if form_class is ApproveForm else {}
-        form = form_class(_posted(request), **kwargs) if form_class else None
+        form = form_class(posted(request), **kwargs) if form_class else None
         if request.method == "POST" and (form is None or form.is_valid()):
             try:
                 act(application, form.cleaned_data if form else {})

@@ -38,6 +38,7 @@ from applications.selectors import (
 )
 from programmes import documents
 from programmes.access import AuthenticatedRequest, applicant_council, role_required
+from programmes.forms import posted
 from programmes.pagination import paginate
 from programmes.roles import APPLICANT, OFFICER
 
@@ -219,7 +220,7 @@ def declaration(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     application = _bid(request, reference)
     if not application.is_draft:
         return redirect(application)
-    form = DeclarationForm(_posted(request))
+    form = DeclarationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.application_submit(application=application, actor=request.user)
@@ -249,7 +250,7 @@ def document_list(request: AuthenticatedRequest, reference: str) -> HttpResponse
     if not (application.is_draft or answering):
         return redirect(application)
     form = DocumentUploadForm(
-        _posted(request),
+        posted(request),
         request.FILES if request.method == "POST" else None,
         max_bytes=settings.DOCUMENT_MAX_BYTES,
     )
@@ -325,7 +326,7 @@ def respond(request: AuthenticatedRequest, reference: str) -> HttpResponse:
         return redirect(application)
     sending = "upload" not in request.POST
     form = RespondForm(
-        _posted(request),
+        posted(request),
         request.FILES if request.method == "POST" else None,
         sending=sending,
         max_bytes=settings.DOCUMENT_MAX_BYTES,
@@ -379,7 +380,7 @@ def withdraw(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     application = _bid(request, reference)
     if not application.is_open:
         return redirect(application)
-    form = WithdrawForm(_posted(request))
+    form = WithdrawForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.application_withdraw(
@@ -391,8 +392,3 @@ def withdraw(request: AuthenticatedRequest, reference: str) -> HttpResponse:
             messages.success(request, f"{application.reference} has been withdrawn")
             return redirect("applications:bid_list")
     return render(request, "applications/withdraw.html", {"application": application, "form": form})
-
-
-def _posted(request: HttpRequest):
-    # An empty POST (a bare confirmation) is still a submission: bind the form.
-    return request.POST if request.method == "POST" else None

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from programmes import accounts
 from programmes.access import AuthenticatedRequest, role_required
-from programmes.forms import ConfirmForm, InvitationAcceptForm, TeamInviteForm
+from programmes.forms import ConfirmForm, InvitationAcceptForm, TeamInviteForm, posted
 from programmes.models import Invitation, InvitationStatus, User
 from programmes.roles import APPLICANT
 
@@ -27,12 +27,6 @@ TOKEN_MAX = 100
 # The password backend, named because django-axes's comes first in
 # AUTHENTICATION_BACKENDS and login() needs to know which one signs in.
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def _posted(request: HttpRequest):
-    """The form's data on a POST, even an empty one (`request.POST or None`
-    would show an empty submission as a fresh form, with no errors)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _unusable(request: HttpRequest, reason: str) -> HttpResponse:
@@ -48,7 +42,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return _unusable(request, "unknown")
     if invitation.status != InvitationStatus.WAITING:
         return _unusable(request, invitation.status)
-    form = InvitationAcceptForm(invitation, _posted(request))
+    form = InvitationAcceptForm(invitation, posted(request))
     if form.is_valid():
         try:
             user = accounts.invitation_accept(
@@ -91,7 +85,7 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
 def team_invite(request: AuthenticatedRequest) -> HttpResponse:
     _lead_only(request)
     council = request.user.council
-    form = TeamInviteForm(_posted(request), actor=request.user, council=council)
+    form = TeamInviteForm(posted(request), actor=request.user, council=council)
     if form.is_valid():
         invitation = accounts.invitation_create(
             actor=request.user,
@@ -116,7 +110,7 @@ def team_deactivate(request: AuthenticatedRequest, user_id: int) -> HttpResponse
     colleague = get_object_or_404(User, pk=user_id, council=request.user.council, is_active=True)
     if colleague.pk == request.user.pk:
         raise Http404("You cannot deactivate your own account")
-    form = ConfirmForm(_posted(request), submit="Deactivate their account")
+    form = ConfirmForm(posted(request), submit="Deactivate their account")
     if form.is_valid():
         accounts.user_deactivate(actor=request.user, user=colleague)
         messages.success(request, f"{colleague.display_name}'s account has been deactivated")

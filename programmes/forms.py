@@ -28,12 +28,19 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 from django.db import models
+from django.http import HttpRequest, QueryDict
 
 from programmes.signin import lockout_message
 
 # Free-text answers (TextFields, unbounded in the database).
 LONG_ANSWER_CHARS = 5000  # a question answered in paragraphs
 SHORT_ANSWER_CHARS = 1000  # a summary, a list, a note
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The form's data on a POST, even an empty one (`request.POST or None`
+    would show an empty submission, a bare confirmation, as a fresh form)."""
+    return request.POST if request.method == "POST" else None
 
 
 def max_length_of(model: type[models.Model], name: str) -> int:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from applications.models import Application, ApplicationState
 from applications.selectors import application_get_for_user
 from programmes.access import AuthenticatedRequest, role_required
+from programmes.forms import posted
 from programmes.growth import services
 from programmes.growth.forms import AdviserDaysForm, AdviserMatchForm
 from programmes.growth.models import Adviser
@@ -54,7 +55,7 @@ def adviser_support(request: AuthenticatedRequest, reference: str) -> HttpRespon
 @GET_POST
 def days_log(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     bid = _award(request, reference)
-    form = AdviserDaysForm(request.POST if request.method == "POST" else None)
+    form = AdviserDaysForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             day = services.adviser_days_log(
@@ -80,7 +81,7 @@ def adviser_choose(request: AuthenticatedRequest, reference: str) -> HttpRespons
         suggested=Case(When(pk__in=ids, then=Value(0)), default=Value(1))
     )
     form = AdviserMatchForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         advisers=advisers.order_by("suggested", "name"),
         suggested_ids=ids,
     )

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from programmes.access import AuthenticatedRequest, authenticated
 from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report
-from programmes.forms import PoundsField
+from programmes.forms import PoundsField, posted
 from programmes.ope import services
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
 from savings.years import validate_financial_year
@@ -164,7 +164,7 @@ class ProjectPlanAdmin(AuditTrailMixin, admin.ModelAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         plan = get_object_or_404(ProjectPlan.objects.select_related("pilot__council"), pk=pk)
-        form = CabinetOfficeSignOffForm(request.POST if request.method == "POST" else None)
+        form = CabinetOfficeSignOffForm(posted(request))
         if request.method == "POST" and form.is_valid():
             try:
                 services.plan_cabinet_office_sign_off(
