@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from savings.models import OutboxMarker, RollupRun
 from savings.outbox import Scope
+from savings.selectors import PROGRAMME_SCOPE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -156,11 +157,23 @@ def _delete_level(cursor, level: Level, scopes: list[Scope] | None) -> None:
 
 
 def _finest_select(scopes: list[Scope] | None, now) -> tuple[str, list]:
-    """The finest rows from the facts. Savings are first grouped by kind and
-    verification (the same shape as a bare GROUP BY, which PostgreSQL runs in
-    parallel), then pivoted into columns over those few grouped rows."""
+    """The finest rows from the facts: investment and savings each grouped by
+    scope, then put side by side.
+
+    Savings are pivoted into their columns as they are grouped (a SUM per
+    column, FILTERed by kind and verification), so the grouping keeps one
+    row per scope, as few as there are scopes: PostgreSQL runs it in
+    parallel and each worker hands on one partial row per scope, where
+    grouping by kind and verification first handed on several and needed a
+    second grouping to pivot them.
+
+    This is the one place where any recompute (the drain's and the full one)
+    reads savings entries: a condition on which entries count (alias `s`)
+    belongs in its WHERE, marked below, and nowhere else.
+    """
     where_i, params_i = _scope_filter(scopes, FINEST, "i")
     where_s, params_s = _scope_filter(scopes, FINEST, "s")
+    realised = "s.kind = 'realised' AND s.verified_at IS"
     sql = f"""
         SELECT {FINEST.key("f")} AS scope_key, f.strand_id, f.council_id, f.financial_year,
                SUM(f.investment) AS investment, SUM(f.investment_count) AS investment_count,
@@ -178,60 +191,117 @@ def _finest_select(scopes: list[Scope] | None, now) -> tuple[str, list]:
             FROM savings_investment i WHERE 1 = 1{where_i}
             GROUP BY i.strand_id, i.council_id, i.financial_year
             UNION ALL
-            SELECT g.strand_id, g.council_id, g.financial_year, 0, 0,
-                   SUM(CASE WHEN g.kind = 'projected' THEN g.total ELSE 0 END),
-                   SUM(CASE WHEN g.kind = 'target' THEN g.total ELSE 0 END),
-                   SUM(CASE WHEN g.kind = 'realised' AND g.verified = 1 THEN g.total ELSE 0 END),
-                   SUM(CASE WHEN g.kind = 'realised' AND g.verified = 0 THEN g.total ELSE 0 END),
-                   SUM(g.entries)
-            FROM (
-                SELECT s.strand_id, s.council_id, s.financial_year, s.kind,
-                       CASE WHEN s.verified_at IS NULL THEN 0 ELSE 1 END AS verified,
-                       SUM(s.amount) AS total, COUNT(*) AS entries
-                FROM savings_savingsentry s WHERE 1 = 1{where_s}
-                GROUP BY s.strand_id, s.council_id, s.financial_year, s.kind,
-                         CASE WHEN s.verified_at IS NULL THEN 0 ELSE 1 END
-            ) g
-            GROUP BY g.strand_id, g.council_id, g.financial_year
+            SELECT s.strand_id, s.council_id, s.financial_year, 0, 0,
+                   COALESCE(SUM(s.amount) FILTER (WHERE s.kind = 'projected'), 0),
+                   COALESCE(SUM(s.amount) FILTER (WHERE s.kind = 'target'), 0),
+                   COALESCE(SUM(s.amount) FILTER (WHERE {realised} NOT NULL), 0),
+                   COALESCE(SUM(s.amount) FILTER (WHERE {realised} NULL), 0),
+                   COUNT(*)
+            FROM savings_savingsentry s
+            WHERE 1 = 1{where_s}
+            GROUP BY s.strand_id, s.council_id, s.financial_year
         ) f
         GROUP BY f.strand_id, f.council_id, f.financial_year
     """  # noqa: S608 - only our own column names are interpolated
     return sql, [now, *params_i, *params_s]
 
 
-def _insert_finest(cursor, scopes: list[Scope] | None, now) -> None:
+def _insert_finest(cursor, scopes: list[Scope], now) -> None:
     select, params = _finest_select(scopes, now)
-    if scopes is None and connection.vendor == "postgresql":
-        # PostgreSQL plans INSERT ... SELECT without parallel workers but
-        # CREATE TABLE AS with them: aggregate the whole table in parallel
-        # into a scratch table, then copy its (few) rows across.
-        cursor.execute("DROP TABLE IF EXISTS rollup_finest")
-        cursor.execute(f"CREATE TEMP TABLE rollup_finest AS {select}", params)
-        cursor.execute(
-            f"INSERT INTO savings_rollup ({INSERT_COLUMNS}) SELECT {INSERT_COLUMNS} FROM rollup_finest"  # noqa: S608,E501
-        )
-        cursor.execute("DROP TABLE rollup_finest")
-        return
     cursor.execute(f"INSERT INTO savings_rollup ({INSERT_COLUMNS}) {select}", params)
 
 
-def _insert_level(cursor, level: Level, source: Level, scopes: list[Scope] | None, now) -> None:
+def _insert_level(
+    cursor,
+    level: Level,
+    source: Level,
+    scopes: list[Scope] | None,
+    now,
+    table: str = "savings_rollup",
+) -> None:
+    """Insert one level's rows into `table`, summed from its source level's rows there."""
     fragment, params = _scope_filter(scopes, level, "r")
     council_count = "1" if level.council else "COUNT(*)"
     kept = level.kept("r")
     group_by = f"GROUP BY {', '.join(kept)}" if kept else ""
     sums = ", ".join(f"SUM(r.{column})" for column in TOTAL_COLUMNS)
     sql = f"""
-        INSERT INTO savings_rollup ({INSERT_COLUMNS})
+        INSERT INTO {table} ({INSERT_COLUMNS})
         SELECT {level.key("r")}, {level.values("r")}, {sums}, {council_count},
                {_roi("SUM(r.projected)", "SUM(r.investment)")},
                {_roi("SUM(r.realised)", "SUM(r.investment)")}, %s
-        FROM savings_rollup r
+        FROM {table} r
         WHERE {source.where("r")}{fragment}
         {group_by}
         HAVING COUNT(*) > 0
     """  # noqa: S608 - only our own column names are interpolated
     cursor.execute(sql, [now, *params])
+
+
+# The full recompute builds every row in this scratch table first, then
+# writes only the difference into savings_rollup.
+SCRATCH = "rollup_rebuilt"
+# A row is rewritten when any of these differs (the ROIs may be NULL: -1
+# stands for NULL, as no figure is negative).
+COMPARED = (*TOTAL_COLUMNS, "council_count", "projected_roi", "realised_roi")
+
+
+def _rebuild_scratch(cursor, now, progress: Callable[[int, int], None] | None) -> None:
+    """Every rollup row, rebuilt from the facts, into the scratch table.
+
+    CREATE TABLE AS, because PostgreSQL aggregates the facts with parallel
+    workers there (never for INSERT ... SELECT); a temporary table, because
+    it is private to this transaction and writes no WAL.
+    """
+    cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH}")
+    select, params = _finest_select(None, now)
+    cursor.execute(f"CREATE TEMP TABLE {SCRATCH} AS {select}", params)
+    if progress:
+        progress(1, LEVEL_COUNT)
+    for done, (level, source) in enumerate(COARSER, start=2):
+        _insert_level(cursor, level, source, None, now, table=SCRATCH)
+        if progress:
+            progress(done, LEVEL_COUNT)
+
+
+def _apply_scratch(cursor, now) -> int:
+    """Make savings_rollup hold the scratch table's rows; returns rows written.
+
+    Only rows that differ are deleted and inserted again (as a drain does):
+    the drains keep the rollups current, so a nightly rebuild usually
+    rewrites nothing, leaves no dead rows behind in the table and its five
+    indexes, and readers keep the same rows. The programme row always takes
+    the new time: it says when the figures were last checked (freshness).
+    """
+    differs = " OR ".join(
+        f"COALESCE(r.{column}, -1) <> COALESCE(n.{column}, -1)"
+        if column.endswith("_roi")
+        else f"r.{column} <> n.{column}"
+        for column in COMPARED
+    )
+    cursor.execute(
+        f"""
+        DELETE FROM savings_rollup WHERE id IN (
+            SELECT r.id FROM savings_rollup r
+            LEFT JOIN {SCRATCH} n ON n.scope_key = r.scope_key
+            WHERE n.scope_key IS NULL OR {differs}
+        )
+        """  # noqa: S608 - only our own names are interpolated
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO savings_rollup ({INSERT_COLUMNS})
+        SELECT {INSERT_COLUMNS} FROM {SCRATCH} n
+        WHERE NOT EXISTS (SELECT 1 FROM savings_rollup r WHERE r.scope_key = n.scope_key)
+        """  # noqa: S608 - only our own names are interpolated
+    )
+    written = cursor.rowcount
+    cursor.execute(
+        "UPDATE savings_rollup SET computed_at = %s WHERE scope_key = %s",
+        [now, PROGRAMME_SCOPE_KEY],
+    )
+    cursor.execute(f"DROP TABLE {SCRATCH}")
+    return written
 
 
 def _lock(cursor) -> None:
@@ -342,14 +412,8 @@ def recompute_all(*, progress: Callable[[int, int], None] | None = None) -> int:
         pending = list(OutboxMarker.objects.values_list("pk", "version"))
         now = timezone.now()
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM savings_rollup")
-            _insert_finest(cursor, None, now)
-            if progress:
-                progress(1, LEVEL_COUNT)
-            for done, (level, source) in enumerate(COARSER, start=2):
-                _insert_level(cursor, level, source, None, now)
-                if progress:
-                    progress(done, LEVEL_COUNT)
+            _rebuild_scratch(cursor, now, progress)
+            written = _apply_scratch(cursor, now)
             _run_statistics(None)
             for pk, version in pending:
                 cursor.execute(
@@ -365,5 +429,10 @@ def recompute_all(*, progress: Callable[[int, int], None] | None = None) -> int:
             markers=len(pending),
             scopes=rows,
         )
-    logger.info("Recomputed %s rollup rows in %.2fs", rows, time.monotonic() - started_clock)
+    logger.info(
+        "Recomputed %s rollup rows (%s rewritten) in %.2fs",
+        rows,
+        written,
+        time.monotonic() - started_clock,
+    )
     return rows

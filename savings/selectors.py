@@ -101,8 +101,9 @@ def rollups_computed_at() -> datetime | None:
     """When the programme total was last recomputed (None: never).
 
     Every drain rewrites the whole-programme row (`*:*:*`) and a full
-    recompute stamps every row alike, so that row carries the latest time:
-    one lookup on the unique scope key, not a scan of every rollup row."""
+    recompute always stamps it (other rows only when their figures change),
+    so that row carries the latest time: one lookup on the unique scope key,
+    not a scan of every rollup row."""
     return (
         Rollup.objects.filter(scope_key=PROGRAMME_SCOPE_KEY)
         .values_list("computed_at", flat=True)

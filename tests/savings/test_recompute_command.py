@@ -61,6 +61,36 @@ def test_the_command_rebuilds_everything_or_one_strand(strands, capsys):
 
 
 @pytest.mark.django_db
+def test_a_full_recompute_mends_wrong_rows_and_rewrites_only_those(strands):
+    facts(strands, [CouncilFactory() for _ in range(3)])
+    rollups.drain()
+    right = sorted(Rollup.objects.values_list(*FIELDS))
+    ids = dict(Rollup.objects.values_list("scope_key", "id"))
+    programme = Rollup.objects.get(scope_key="*:*:*")
+    ope = strands["ope"].pk
+    # Wrong in every way a row can be: a total, a count, a ROI that should
+    # be empty, a row for a scope with no facts, a row missing.
+    wrong = list(Rollup.objects.filter(strand__isnull=False, council__isnull=False)[:4])
+    Rollup.objects.filter(pk=wrong[0].pk).update(investment=D("1"))
+    Rollup.objects.filter(pk=wrong[1].pk).update(savings_count=7)
+    Rollup.objects.filter(pk=wrong[2].pk).update(projected_roi=D("2.5"))
+    Rollup.objects.filter(pk=wrong[3].pk).delete()
+    Rollup.objects.create(
+        scope_key=f"{ope}:*:1999/00", strand_id=ope, financial_year="1999/00",
+        computed_at=programme.computed_at,
+    )  # fmt: skip
+    mended = {wrong[0].scope_key, wrong[1].scope_key, wrong[2].scope_key, wrong[3].scope_key}
+
+    rollups.recompute_all()
+
+    assert sorted(Rollup.objects.values_list(*FIELDS)) == right
+    after = dict(Rollup.objects.values_list("scope_key", "id"))
+    assert {key for key in after if after[key] != ids.get(key)} == mended
+    # The programme row says when the figures were last checked.
+    assert Rollup.objects.get(scope_key="*:*:*").computed_at > programme.computed_at
+
+
+@pytest.mark.django_db
 def test_an_unknown_strand_is_refused(strands):
     from django.core.management import CommandError
 
