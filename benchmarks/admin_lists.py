@@ -3,8 +3,9 @@
 Builds, with `benchmarks/rollups.py`'s builder, 400 councils, 5 strands,
 10 financial years, 1,000,000 savings entries and 1,000,000 investments in a
 database of its own, then renders the savings entries and investments admin
-lists through Django's test client as a signed-in officer: first page, last
-page, filtered by one year (first and last page) and searched. For each it
+lists through Django's test client as a signed-in officer: first, middle and
+last page, filtered by one year (first and last page), searched and sorted by
+another column. For each it
 reports the median and worst server time over --repeat renders, the number
 of queries and the slowest query's time.
 
@@ -125,6 +126,7 @@ def pages(client: Client, model: str) -> dict[str, str]:
         f"year {YEAR}, first page": f"{url}?{urlencode(year)}",
         f"year {YEAR}, last page": last_page(client, url, year),
         f"searched {SEARCH!r}": f"{url}?{urlencode({'q': SEARCH})}",
+        "sorted by its 2nd column": f"{url}?o=-2",
     }
 
 

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # PostgreSQL's index expressions (trigram indexes: savings.models); on
+    # SQLite it does nothing.
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_forms_gds",
     # Sign-in throttling: failed attempts and lockouts, listed in the admin.

@@ -3,13 +3,15 @@ that run a service per row and report each refusal in words, an
 autocomplete widget that survives a posted value that is not an id, and
 lists that stay fast at a million rows (counts PostgreSQL estimates, last
 pages read backwards along the ordering's index, a values filter that probes
-an index instead of a DISTINCT over the table)."""
+an index instead of a DISTINCT over the table, a search that each table's
+indexes answer)."""
 
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Iterable, Sequence
-from functools import cached_property
+from functools import cached_property, reduce
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -24,11 +26,12 @@ from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationE
 from django.core.paginator import Page, Paginator
 from django.db import connections, models, router
 from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.text import capfirst
+from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext
 
 from programmes import audit
@@ -230,6 +233,16 @@ class EstimatedCountPaginator(Paginator):
       rows are a list, not a queryset (`reverse_tail=False` where a
       queryset is needed, as for list_editable's formset).
 
+    - An estimate is trusted only once the list is known to hold at least
+      `exact_below` rows (one probe for the row at that position, no
+      COUNT): a search's estimate can be ten times too high, and its few
+      rows are then counted exactly.
+    - Pages far from both ends (at least `deferred_from` rows in) find
+      their rows' keys first, along the ordering's index alone (an
+      index-only scan, no joins), then read only those rows with their
+      related ones: an OFFSET of 500,000 then skips index entries, not
+      joined rows.
+
     With an estimated count pages are approximate: the last page holds the
     real last rows, but if the estimate is off by N rows, N rows around the
     middle are shown twice or on no page. Filters and search narrow a list
@@ -237,6 +250,7 @@ class EstimatedCountPaginator(Paginator):
     """
 
     exact_below = 10_000
+    deferred_from = 10_000
 
     def __init__(self, *args: Any, reverse_tail: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -245,12 +259,18 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        estimate = estimated_count(self.object_list)
-        if estimate is not None and estimate >= self.exact_below:
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return len(rows)
+        estimate = estimated_count(rows)
+        if (
+            estimate is not None
+            and estimate >= self.exact_below
+            and rows.order_by()[self.exact_below - 1 : self.exact_below].exists()
+        ):
             self.estimated = True
             return estimate
-        rows = self.object_list
-        return rows.count() if isinstance(rows, QuerySet) else len(rows)
+        return rows.count()
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
@@ -261,9 +281,16 @@ class EstimatedCountPaginator(Paginator):
         rows = self.object_list
         from_the_end = bottom > self.count // 2 and self.reverse_tail
         if from_the_end and isinstance(rows, QuerySet) and rows.ordered:
-            tail: Sequence[Any] = list(rows.reverse()[self.count - top : self.count - bottom])
+            tail: Sequence[Any] = list(
+                self._slice(rows.reverse(), self.count - top, self.count - bottom)
+            )
             return Page(tail[::-1], number, self)
-        return Page(rows[bottom:top], number, self)
+        return Page(self._slice(rows, bottom, top), number, self)
+
+    def _slice(self, rows: Any, start: int, stop: int) -> Any:
+        if start < self.deferred_from or not isinstance(rows, QuerySet) or not rows.ordered:
+            return rows[start:stop]
+        return rows.filter(pk__in=rows.values("pk")[start:stop])
 
 
 class BigListMixin(_ModelAdminBase):
@@ -294,6 +321,39 @@ class BigListMixin(_ModelAdminBase):
             allow_empty_first_page,
             reverse_tail=not self.list_editable,
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Django's search (each word in any search field, case-insensitive),
+        with a field across a foreign key (`council__name`) looked up in its
+        own table first and then compared by key.
+
+        Django tests every field of a word in one OR over the joined tables,
+        which PostgreSQL can answer only by reading every row of the join.
+        With the matching councils' or bids' keys found first (small
+        tables), each part of the OR is an index scan of this table (the
+        key's index, or a text field's trigram index: savings.models.
+        trigram_index) and PostgreSQL combines them. Only for foreign keys
+        to tables far smaller than this list; prefixed search fields (^, =,
+        @) are left to Django."""
+        fields = [str(field) for field in self.get_search_fields(request)]
+        if not search_term or any(field[0] in "^=@" for field in fields):
+            return super().get_search_results(request, queryset, search_term)
+        words = []
+        for bit in smart_split(search_term):
+            if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+                bit = unescape_string_literal(bit)
+            words.append(reduce(operator.or_, (self._search_match(f, bit) for f in fields)))
+        return queryset.filter(reduce(operator.and_, words)), False
+
+    def _search_match(self, field: str, word: str) -> models.Q:
+        name, _, rest = field.partition(LOOKUP_SEP)
+        relation = self.model._meta.get_field(name)
+        if rest and relation.many_to_one and relation.related_model is not None:
+            matching = relation.related_model._default_manager.filter(
+                **{f"{rest}__icontains": word}
+            )
+            return models.Q(**{f"{name}__in": list(matching.values_list("pk", flat=True))})
+        return models.Q(**{f"{field}__icontains": word})
 
 
 def distinct_values(model: type[models.Model], field_name: str) -> list[Any]:

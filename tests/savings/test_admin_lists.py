@@ -192,3 +192,87 @@ def test_each_rows_checkbox_is_the_html_django_renders(strands, council_a):
     assert big_list.action_checkbox(entry) == django_admin.ModelAdmin.action_checkbox(
         big_list, entry
     )
+
+
+def searched(officer_client, term: str) -> str:
+    response = officer_client.get(reverse("admin:savings_savingsentry_changelist"), {"q": term})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_search_finds_each_word_in_a_council_a_bid_or_the_evidence(
+    officer_client, strands, council_a, council_b
+):
+    from tests.factories import ApplicationFactory
+
+    add_entries(strands["experts"], council_a, {"2013/14": 3})
+    add_entries(strands["experts"], council_b, {"2013/14": 2})
+    bid = ApplicationFactory(lead_council=council_b)
+    SavingsEntry.objects.filter(council=council_b).update(application=bid)
+    first = SavingsEntry.objects.filter(council=council_a).order_by("pk")[:1]
+    SavingsEntry.objects.filter(pk__in=first).update(
+        evidence="Shared back office with the County, see the audit letter"
+    )
+
+    assert "3 results" in searched(officer_client, "allerdale")
+    assert "2 results" in searched(officer_client, bid.reference.lower())
+    assert "1 result" in searched(officer_client, "AUDIT letter")
+    # Every word must match somewhere: a council and its evidence.
+    assert "1 result" in searched(officer_client, "Allerdale back office")
+    assert "0 results" in searched(officer_client, "Wyre back office")
+    assert "0 results" in searched(officer_client, '"office audit"')
+    assert "5 results" in searched(officer_client, "council")
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_the_admin_search_can_use_the_trigram_indexes(strands, council_a):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    add_entries(strands["experts"], council_a, {"2013/14": 3})
+    request = RequestFactory().get("/")
+    for model, index in (
+        (SavingsEntry, "savings_evidence_trgm"),
+        (Investment, "investment_description_trgm"),
+    ):
+        model_admin = site._registry[model]
+        found, _ = model_admin.get_search_results(
+            request, model_admin.get_queryset(request), "back office"
+        )
+        sql, params = found.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert index in plan, plan
+        # Councils and bids are looked up in their own tables, not joined.
+        assert "JOIN" not in sql.upper()
+
+
+@pytest.mark.django_db
+def test_an_estimate_far_above_the_rows_a_list_has_is_not_shown(strands, council_a, monkeypatch):
+    from programmes import admin_tools
+
+    add_entries(strands["experts"], council_a, {"2013/14": 30})
+    monkeypatch.setattr(admin_tools, "estimated_count", lambda rows: 42_000)
+    paginator = EstimatedCountPaginator(SavingsEntry.objects.order_by("pk"), 10)
+    paginator.exact_below = 100
+    assert paginator.count == 30
+    assert not paginator.estimated
+    assert paginator.num_pages == 3
+
+
+@pytest.mark.django_db
+def test_pages_far_from_both_ends_read_their_keys_first(strands, council_a):
+    add_entries(strands["experts"], council_a, {"2014/15": 130, "2013/14": 120})
+    entries = SavingsEntry.objects.order_by("financial_year", "pk")
+    paginator = EstimatedCountPaginator(entries, 20)
+    paginator.deferred_from = 40
+    with CaptureQueriesContext(connection) as queries:
+        pages = [list(paginator.page(number).object_list) for number in paginator.page_range]
+    assert [row for page in pages for row in page] == list(entries)
+    deferred = [q["sql"] for q in queries.captured_queries if "IN (SELECT" in q["sql"].upper()]
+    # Pages 3 to 10 start at least 40 rows from their end of the list.
+    assert len(deferred) == 8
