@@ -237,11 +237,11 @@ class EstimatedCountPaginator(Paginator):
       `exact_below` rows (one probe for the row at that position, no
       COUNT): a search's estimate can be ten times too high, and its few
       rows are then counted exactly.
-    - Pages far from both ends (at least `deferred_from` rows in) find
-      their rows' keys first, along the ordering's index alone (an
-      index-only scan, no joins), then read only those rows with their
-      related ones: an OFFSET of 500,000 then skips index entries, not
-      joined rows.
+    - A page finds its rows' keys first, with only the joins its filters
+      and ordering need, then reads those rows with their related ones
+      (`list_select_related`): an OFFSET of 500,000 then skips entries of
+      the ordering's index (an index-only scan), not joined rows, and a
+      sort by another column sorts keys, not whole joined rows.
 
     With an estimated count pages are approximate: the last page holds the
     real last rows, but if the estimate is off by N rows, N rows around the
@@ -250,7 +250,6 @@ class EstimatedCountPaginator(Paginator):
     """
 
     exact_below = 10_000
-    deferred_from = 10_000
 
     def __init__(self, *args: Any, reverse_tail: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -288,7 +287,7 @@ class EstimatedCountPaginator(Paginator):
         return Page(self._slice(rows, bottom, top), number, self)
 
     def _slice(self, rows: Any, start: int, stop: int) -> Any:
-        if start < self.deferred_from or not isinstance(rows, QuerySet) or not rows.ordered:
+        if not isinstance(rows, QuerySet) or not rows.ordered:
             return rows[start:stop]
         return rows.filter(pk__in=rows.values("pk")[start:stop])
 

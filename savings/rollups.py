@@ -18,6 +18,9 @@ How a drain works (docs/design.md, "Money and rollups"):
 4. Run registered strand statistics (ASCE) for the dirty years.
 5. Delete each marker only if its version is still the one read in step 2.
 
+The full recompute (nightly, `recompute_rollups --all`) builds every row the
+same way into a scratch table, then rewrites only the rows that differ.
+
 The SQL is plain and portable: PostgreSQL and SQLite both accept it.
 """
 
@@ -156,6 +159,12 @@ def _delete_level(cursor, level: Level, scopes: list[Scope] | None) -> None:
     )
 
 
+# Which savings entries count in the rollups (alias `s`): the one condition
+# on them, read by both recomputes (the drain's and the full one), and the
+# place to add another ("AND s.... IS NULL").
+SAVINGS_COUNTED = "1 = 1"
+
+
 def _finest_select(scopes: list[Scope] | None, now) -> tuple[str, list]:
     """The finest rows from the facts: investment and savings each grouped by
     scope, then put side by side.
@@ -168,8 +177,7 @@ def _finest_select(scopes: list[Scope] | None, now) -> tuple[str, list]:
     second grouping to pivot them.
 
     This is the one place where any recompute (the drain's and the full one)
-    reads savings entries: a condition on which entries count (alias `s`)
-    belongs in its WHERE, marked below, and nowhere else.
+    reads savings entries, through SAVINGS_COUNTED.
     """
     where_i, params_i = _scope_filter(scopes, FINEST, "i")
     where_s, params_s = _scope_filter(scopes, FINEST, "s")
@@ -198,7 +206,7 @@ def _finest_select(scopes: list[Scope] | None, now) -> tuple[str, list]:
                    COALESCE(SUM(s.amount) FILTER (WHERE {realised} NULL), 0),
                    COUNT(*)
             FROM savings_savingsentry s
-            WHERE 1 = 1{where_s}
+            WHERE {SAVINGS_COUNTED}{where_s}
             GROUP BY s.strand_id, s.council_id, s.financial_year
         ) f
         GROUP BY f.strand_id, f.council_id, f.financial_year
