@@ -342,7 +342,7 @@ class BigListMixin(_ModelAdminBase):
             if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
                 bit = unescape_string_literal(bit)
             words.append(reduce(operator.or_, (self._search_match(f, bit) for f in fields)))
-        return queryset.filter(reduce(operator.and_, words)), False
+        return queryset.filter(*words), False
 
     def _search_match(self, field: str, word: str) -> models.Q:
         name, _, rest = field.partition(LOOKUP_SEP)

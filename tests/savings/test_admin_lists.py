@@ -223,6 +223,7 @@ def test_search_finds_each_word_in_a_council_a_bid_or_the_evidence(
     assert "0 results" in searched(officer_client, "Wyre back office")
     assert "0 results" in searched(officer_client, '"office audit"')
     assert "5 results" in searched(officer_client, "council")
+    assert "5 savings entries" in searched(officer_client, "  ")  # no word: every row
 
 
 @postgres_only
