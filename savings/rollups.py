@@ -161,6 +161,9 @@ def _finest_select(scopes: list[Scope] | None, now) -> tuple[str, list]:
     parallel), then pivoted into columns over those few grouped rows."""
     where_i, params_i = _scope_filter(scopes, FINEST, "i")
     where_s, params_s = _scope_filter(scopes, FINEST, "s")
+    # Returns (issue 13): a line of a council's return that is withheld (a
+    # draft, sent back, withdrawn) counts nowhere; `s.withheld = ''` below is
+    # the only change the returns made to this SQL.
     sql = f"""
         SELECT {FINEST.key("f")} AS scope_key, f.strand_id, f.council_id, f.financial_year,
                SUM(f.investment) AS investment, SUM(f.investment_count) AS investment_count,
@@ -188,7 +191,7 @@ def _finest_select(scopes: list[Scope] | None, now) -> tuple[str, list]:
                 SELECT s.strand_id, s.council_id, s.financial_year, s.kind,
                        CASE WHEN s.verified_at IS NULL THEN 0 ELSE 1 END AS verified,
                        SUM(s.amount) AS total, COUNT(*) AS entries
-                FROM savings_savingsentry s WHERE 1 = 1{where_s}
+                FROM savings_savingsentry s WHERE s.withheld = ''{where_s}
                 GROUP BY s.strand_id, s.council_id, s.financial_year, s.kind,
                          CASE WHEN s.verified_at IS NULL THEN 0 ELSE 1 END
             ) g
