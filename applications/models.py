@@ -62,7 +62,7 @@ CALL_RULES = [
     ),
     (
         "call_reporting_has_years",
-        models.Q(return_frequency="") | models.Q(return_years__gte=1),
+        models.Q(return_frequency="") | models.Q(return_years__isnull=False, return_years__gte=1),
         "return_years",
         "Enter for how many years, at least 1, awards report savings",
     ),

@@ -152,7 +152,10 @@ class ReturnDeclarationForm(forms.Form):
     declaration_name = forms.CharField(
         label="Your full name",
         max_length=200,
-        error_messages={"required": "Enter your full name"},
+        error_messages={
+            "required": "Enter your full name",
+            "max_length": too_long("Your name", 200),
+        },
     )
     confirmed = forms.BooleanField(
         label=(
