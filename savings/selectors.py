@@ -146,12 +146,14 @@ def award_get_for_council(*, council: Council, pk: int) -> Investment | None:
 
 
 def realised_savings_for_award(*, award: Investment) -> list[SavingsEntry]:
-    """Realised savings reported against the award's bid, newest year first."""
+    """Realised savings reported against the award's bid outside its periodic
+    returns (those are shown per return), newest year first."""
     return list(
         SavingsEntry.objects.filter(
             application=award.application,
             council=award.council,
             kind=SavingsKind.REALISED,
+            savings_return__isnull=True,
         ).order_by("-financial_year", "-pk")
     )
 
@@ -197,12 +199,16 @@ class ReturnsDue:
     overdue: int
 
 
-def returns_due_for_council(*, council: Council, today: date | None = None) -> ReturnsDue:
-    """For the council's home and award pages: two queries."""
+def returns_due_for_council(
+    *, council: Council, application_id: int | None = None, today: date | None = None
+) -> ReturnsDue:
+    """For the council's home page, or one award's page: two queries."""
     today = today or timezone.localdate()
     owed = SavingsReturn.objects.filter(application__lead_council=council).exclude(
         state__in=SETTLED_STATES
     )
+    if application_id is not None:
+        owed = owed.filter(application_id=application_id)
     overdue = owed.filter(overdue_condition(today)).count()
     upcoming = (
         owed.exclude(overdue_condition(today))

@@ -304,6 +304,34 @@ def savings_entry_verify(*, entry: SavingsEntry, actor: Actor) -> SavingsEntry:
     return entry
 
 
+@dataclass(frozen=True)
+class _Earlier:
+    """The form's token was spent by this user before: what it made then."""
+
+    entry: SavingsEntry | None
+
+
+def _claim(submission: UUID | None, user, action: str) -> ReturnSubmission | _Earlier | None:
+    """Claim a form's one-time token (ReturnSubmission) before anything is
+    stored, so a repeat stores nothing; a repeat gets what the first made."""
+    if submission is None:
+        return None
+    # The token is the form's, and only a user sends the form: a system
+    # actor has no user to claim it for (the claim's user is required).
+    if user is None:
+        raise ValidationError("A submission token needs a signed-in user")
+    try:
+        with transaction.atomic():
+            return ReturnSubmission.objects.create(key=submission, user=user)
+    except IntegrityError:
+        earlier = ReturnSubmission.objects.filter(key=submission, user=user).first()
+        if earlier is None:
+            raise ValidationError(
+                f"This form has already been used. Open the form again to {action}"
+            ) from None
+        return _Earlier(earlier.entry)
+
+
 @transaction.atomic
 def savings_return_submit(
     *,
@@ -339,23 +367,9 @@ def savings_return_submit(
     )
     if not evidence.strip():
         raise ValidationError({"evidence": "Describe the evidence for these savings"})
-    claim = None
-    if submission is not None:
-        # The token is the form's, and only a user sends the form: a system
-        # actor has no user to claim it for (the claim's user is required).
-        if user is None:
-            raise ValidationError("A submission token needs a signed-in user")
-        try:
-            # Claimed first, before the document is stored, so a repeat stores nothing.
-            with transaction.atomic():
-                claim = ReturnSubmission.objects.create(key=submission, user=user)
-        except IntegrityError:
-            earlier = ReturnSubmission.objects.filter(key=submission, user=user).first()
-            if earlier is None:
-                raise ValidationError(
-                    "This form has already been used. Open the form again to send a return"
-                ) from None
-            return earlier.entry
+    claim = _claim(submission, user, "send a return")
+    if isinstance(claim, _Earlier):
+        return claim.entry
     entry = _entry_record(
         strand=award.strand,
         council=award.council,
@@ -585,18 +599,9 @@ def return_line_add(
     if not evidence.strip():
         raise ValidationError({"evidence": "Describe the evidence for this saving"})
     user = as_user(actor)
-    claim = None
-    if submission is not None and user is not None:
-        try:
-            with transaction.atomic():
-                claim = ReturnSubmission.objects.create(key=submission, user=user)
-        except IntegrityError:
-            earlier = ReturnSubmission.objects.filter(key=submission, user=user).first()
-            if earlier is None:
-                raise ValidationError(
-                    "This form has already been used. Open the form again to add a line"
-                ) from None
-            return earlier.entry
+    claim = _claim(submission, user, "add a line") if user is not None else None
+    if isinstance(claim, _Earlier):
+        return claim.entry
     application = savings_return.application
     line = _entry_record(
         strand=application.call.strand,

@@ -48,7 +48,9 @@ def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "award": award,
         "entries": entries,
         "returns": selectors.returns_for_application(application_id=award.application_id),
-        "returns_due": selectors.returns_due_for_council(council=award.council),
+        "returns_due": selectors.returns_due_for_council(
+            council=award.council, application_id=award.application_id
+        ),
         "today": timezone.localdate(),
     }
     return render(request, "savings/award_detail.html", context)
