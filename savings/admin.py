@@ -173,7 +173,8 @@ class VerifiedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "awaiting":
-            return queryset.filter(kind=SavingsKind.REALISED, verified_at__isnull=True)
+            # Sent and not verified: drafts and lines sent back are not awaiting.
+            return queryset.filter(kind=SavingsKind.REALISED, verified_at__isnull=True, withheld="")
         if self.value() == "verified":
             return queryset.filter(verified_at__isnull=False)
         return queryset

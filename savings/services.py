@@ -275,13 +275,19 @@ def savings_entries_verify(*, entries: Iterable[SavingsEntry], actor: Actor) -> 
     """An officer confirms reported realised savings against their evidence.
 
     Only verified savings count as realised (docs/savings.md); returns how many were
-    newly verified. Savings already verified, or not realised, are left alone.
+    newly verified. Savings already verified, not realised, or lines of a
+    periodic return (verified on the return's page) are left alone.
     """
     require_officer(actor)
     pks = [entry.pk for entry in entries]
+    # A line of a periodic return is verified on its return's page
+    # (`return_verify`), which knows whether the council has sent it.
     todo = list(
         SavingsEntry.objects.select_for_update().filter(
-            pk__in=pks, kind=SavingsKind.REALISED, verified_at__isnull=True
+            pk__in=pks,
+            kind=SavingsKind.REALISED,
+            verified_at__isnull=True,
+            savings_return__isnull=True,
         )
     )
     now = timezone.now()

@@ -31,12 +31,14 @@ def award_get_for_user(user, pk: int) -> Investment:
 
 @role_required(APPLICANT)
 def award_list(request: AuthenticatedRequest) -> HttpResponse:
-    awards = paginate(request, selectors.awards_for_council(council=applicant_council(request)))
-    return render(
-        request,
-        "savings/award_list.html",
-        {"awards": awards.object_list, "pagination": awards},
-    )
+    council = applicant_council(request)
+    awards = paginate(request, selectors.awards_for_council(council=council))
+    context = {
+        "awards": awards.object_list,
+        "pagination": awards,
+        "returns_due": selectors.returns_due_for_council(council=council),
+    }
+    return render(request, "savings/award_list.html", context)
 
 
 @role_required(APPLICANT)

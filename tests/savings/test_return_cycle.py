@@ -364,6 +364,15 @@ def test_send_back_needs_a_reason_the_council_sees(officer_client, return_a, app
     assert Notice.objects.filter(recipient=applicant_a.email, subject__contains="sent back")
 
 
+def test_the_savings_admins_bulk_verify_leaves_return_lines_to_their_return(officer, return_a):
+    draft = line(return_a, "3000")
+    assert services.savings_entries_verify(entries=[draft], actor=officer) == 0
+    send(return_a)
+    assert services.savings_entries_verify(entries=[draft], actor=officer) == 0
+    draft.refresh_from_db()
+    assert not draft.is_verified
+
+
 def test_the_admin_lists_returns_awaiting_verification_and_overdue_with_counts(
     officer_client, return_a
 ):
