@@ -932,11 +932,15 @@ def return_reminders_send(
     require_officer(actor)
     today = today or timezone.localdate()
     sent: list[ReminderSent] = []
-    for savings_return, stage in _reminders_due(today):
-        if dry_run:
-            from applications.emails import COUNCIL, recipients
+    from applications.emails import COUNCIL, recipients
 
-            count = len(recipients(savings_return.application, COUNCIL))
+    for savings_return, stage in _reminders_due(today):
+        # A council with nobody to tell yet is not marked as told: its
+        # notice goes once it has a user.
+        count = len(recipients(savings_return.application, COUNCIL))
+        if not count:
+            continue
+        if dry_run:
             sent.append(ReminderSent(savings_return, stage, count))
             continue
         with transaction.atomic():

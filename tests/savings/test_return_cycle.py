@@ -428,7 +428,7 @@ def test_a_reminder_goes_before_the_due_date_and_an_overdue_notice_after(return_
     assert f"{ref}: your savings return is overdue" in subjects
 
 
-def test_an_extension_moves_the_reminders(return_a, officer):
+def test_an_extension_moves_the_reminders(return_a, officer, applicant_a):
     services.return_extend(
         actor=officer, savings_return=return_a, until=date(2014, 3, 1), reason="Staff away"
     )
@@ -438,14 +438,25 @@ def test_an_extension_moves_the_reminders(return_a, officer):
     assert stages(date(2014, 3, 8)) == [(return_a.reference, ReminderStage.OVERDUE)]
 
 
-def test_a_waived_or_sent_return_has_no_reminders(award_a, officer):
+def test_a_council_with_nobody_to_tell_is_told_once_it_has_a_user(return_a, applicant_a):
+    applicant_a.is_active = False
+    applicant_a.save()
+    assert stages(date(2014, 2, 6)) == []
+    applicant_a.is_active = True
+    applicant_a.save()
+    assert stages(date(2014, 2, 7)) == [(return_a.reference, ReminderStage.OVERDUE)]
+
+
+def test_a_waived_or_sent_return_has_no_reminders(award_a, officer, applicant_a):
     first, second = list(award_a.savings_returns.order_by("period_start"))[:2]
     services.return_waive(actor=officer, savings_return=first, reason="Not needed")
     send(second)
     assert stages(date(2014, 6, 1)) == []
 
 
-def test_the_command_dry_run_says_what_it_would_send_and_sends_nothing(return_a, capsys):
+def test_the_command_dry_run_says_what_it_would_send_and_sends_nothing(
+    return_a, applicant_a, capsys
+):
     # Today every test return is long overdue.
     call_command("send_return_reminders", "--dry-run")
     out = capsys.readouterr().out
@@ -523,3 +534,17 @@ def test_two_declarations_sent_at_once_make_one_return_and_one_arrival(
     arrived = Notice.objects.filter(recipient=officer.email, subject__contains="has arrived")
     assert arrived.count() == 1
     assert savings_return.lines.count() == 1
+
+
+@pytest.mark.parametrize("awards", [1, 8])
+def test_the_boards_returns_table_is_two_queries_whatever_the_number_of_returns(
+    awards, strands, django_assert_num_queries
+):
+    from tests.factories import CouncilFactory
+
+    for _ in range(awards):
+        award(CouncilFactory(), strand=strands["experts"])
+    with django_assert_num_queries(2):
+        summary = returns_summary(strand=strands["experts"], today=date(2015, 6, 1))
+    assert summary.awards == awards
+    assert sum(row.overdue for row in summary.periods) == 5 * awards
