@@ -42,6 +42,21 @@ class CallAdmin(AuditTrailMixin, admin.ModelAdmin):
             "Limits",
             {"fields": ("max_amount", "max_days", "day_rate", "support_from", "support_until")},
         ),
+        (
+            "Savings returns",
+            {
+                "fields": (
+                    "return_frequency",
+                    "returns_from",
+                    "return_years",
+                    "return_due_days",
+                    "reminder_days_before",
+                    "overdue_days_after",
+                    "return_line_limit",
+                    "projection_years_ahead",
+                )
+            },
+        ),
     )
 
 

@@ -43,6 +43,19 @@ OPE_CALL = "One Public Estate pilots 2013"
 # investment. The paper gives no rate; this is the demo's assumption (docs/bids.md).
 DEMO_DAY_RATE = Decimal("500.00")
 
+# The 2013 Productivity Experts rounds' savings returns (docs/savings.md,
+# "Returns"): quarterly from April 2012, for a year after each award.
+EXPERTS_REPORTING = {
+    "return_frequency": "quarterly",
+    "returns_from": date(2012, 4, 1),
+    "return_years": 1,
+    "return_due_days": 30,
+    "reminder_days_before": 14,
+    "overdue_days_after": 7,
+    "return_line_limit": Decimal("5000000"),
+    "projection_years_ahead": 3,
+}
+
 
 def growth_call_title(year: int) -> str:
     return f"Local Economic Growth Advisers: {year} round"
@@ -134,6 +147,7 @@ def load_calls() -> dict[str, Call]:
         opens_at=at(2013, 4, 1, 9),
         closes_at=at(2014, 3, 31, 17),
         max_amount=Decimal("20000"),
+        **EXPERTS_REPORTING,
         guidance=(
             "Funding for your council to engage an expert in the field you need, to "
             "help deliver efficiency savings. One appointment can serve several councils."

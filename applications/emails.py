@@ -50,9 +50,6 @@ def retry_delay(attempts: int) -> timedelta:
 
 def notice_queue(*, application, event, audience: str, subject: str) -> list[Notice]:
     """Record the notice for each recipient; send each once the transaction commits."""
-    to = recipients(application, audience)
-    if not to:
-        return []
     body = render_to_string(
         "applications/emails/notice.txt",
         {
@@ -62,6 +59,20 @@ def notice_queue(*, application, event, audience: str, subject: str) -> list[Not
             "service_name": settings.SERVICE_NAME,
         },
     )
+    return notices_record(
+        application=application, event=event, audience=audience, subject=subject, body=body
+    )
+
+
+def notices_record(
+    *, application, audience: str, subject: str, body: str, event=None
+) -> list[Notice]:
+    """Record a notice with this text for each recipient of the audience, in
+    the caller's transaction; send each once it commits. Bid events and
+    savings returns (savings.services) both tell people through this."""
+    to = recipients(application, audience)
+    if not to:
+        return []
     notices = Notice.objects.bulk_create(
         [
             Notice(

@@ -53,7 +53,40 @@ CALL_RULES = [
         "support_until",
         "The end of the support window must be after its start",
     ),
+    # The reporting schedule of the call's awards (docs/savings.md, "Returns").
+    (
+        "call_reporting_has_a_start",
+        models.Q(return_frequency="") | models.Q(returns_from__isnull=False),
+        "returns_from",
+        "Enter the date the first reporting period starts",
+    ),
+    (
+        "call_reporting_has_years",
+        models.Q(return_frequency="") | models.Q(return_years__isnull=False, return_years__gte=1),
+        "return_years",
+        "Enter for how many years, at least 1, awards report savings",
+    ),
+    (
+        "call_return_line_limit_positive",
+        models.Q(return_line_limit__isnull=True) | models.Q(return_line_limit__gt=0),
+        "return_line_limit",
+        "The largest amount on a line of a return must be more than £0",
+    ),
 ]
+
+
+class ReturnFrequency(models.TextChoices):
+    QUARTERLY = "quarterly", "Quarterly"
+    HALF_YEARLY = "half_yearly", "Half-yearly"
+    ANNUAL = "annual", "Annual"
+
+
+# Months in each reporting period.
+FREQUENCY_MONTHS = {
+    ReturnFrequency.QUARTERLY: 3,
+    ReturnFrequency.HALF_YEARLY: 6,
+    ReturnFrequency.ANNUAL: 12,
+}
 
 
 class Call(models.Model):
@@ -81,6 +114,44 @@ class Call(models.Model):
     # When awarded support must be used (para 18: September 2013 - February 2014).
     support_from = models.DateField(null=True, blank=True)
     support_until = models.DateField(null=True, blank=True)
+    # How the call's awards report savings (savings.schedule): blank
+    # frequency = no returns. Periods run from `returns_from`, each a
+    # quarter, half-year or year long, for `return_years` after the award.
+    return_frequency = models.CharField(
+        "how often awards send a savings return",
+        max_length=20,
+        choices=ReturnFrequency.choices,
+        blank=True,
+        help_text="Leave blank if this call's awards send no returns",
+    )
+    returns_from = models.DateField(
+        "first reporting period starts", null=True, blank=True, help_text="For example 1/4/2013"
+    )
+    return_years = models.PositiveSmallIntegerField(
+        "years of reporting after the award", null=True, blank=True
+    )
+    return_due_days = models.PositiveSmallIntegerField(
+        "days after a period ends that its return is due", default=30
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        "days before the due date that a reminder is sent", default=14
+    )
+    overdue_days_after = models.PositiveSmallIntegerField(
+        "days after the due date that an overdue notice is sent", default=7
+    )
+    return_line_limit = models.DecimalField(
+        "largest amount on one line of a return",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="In pounds; blank for the portal's limit of £100,000,000",
+    )
+    projection_years_ahead = models.PositiveSmallIntegerField(
+        "financial years ahead a projection may be for",
+        default=3,
+        help_text="0 allows projections for the current financial year only",
+    )
 
     class Meta:
         ordering = ["-opens_at"]

@@ -47,7 +47,7 @@ from programmes.permissions import (
     require_council_user,
     require_officer,
 )
-from savings.services import investment_record
+from savings.services import investment_record, returns_generate
 from savings.years import financial_year_of
 
 State = ApplicationState
@@ -581,6 +581,8 @@ def application_approve(
         description=f"Award to {application.reference}",
         actor=actor,
     )
+    # The savings returns the call's schedule asks of the award (docs/savings.md).
+    returns_generate(application=application, actor=actor)
     return application
 
 

@@ -41,6 +41,7 @@ from programmes.access import AuthenticatedRequest, applicant_council, role_requ
 from programmes.forms import posted
 from programmes.pagination import paginate
 from programmes.roles import APPLICANT, OFFICER
+from savings.selectors import returns_due_for_council
 
 GET_POST = require_http_methods(["GET", "POST"])
 # ASCII digits only: int() would also take " 1", "1_0" and other scripts' digits.
@@ -64,6 +65,7 @@ def bid_list(request: AuthenticatedRequest) -> HttpResponse:
         "applications": bids.object_list,
         "pagination": bids,
         "calls": calls_open(),
+        "returns_due": returns_due_for_council(council=applicant_council(request)),
     }
     return render(request, "applications/bid_list.html", context)
 

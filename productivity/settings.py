@@ -332,6 +332,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "savings.tasks.rollups_recompute_all",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Savings returns (docs/savings.md): reminders before the due date and
+    # overdue notices after it, once a day in the morning.
+    "return-reminders": {
+        "task": "savings.tasks.return_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Email notices (docs/worker.md): send those whose task was lost.
     "notices-sweep": {"task": "applications.tasks.notices_sweep", "schedule": timedelta(minutes=1)},
     # Retention (docs/security.md): monthly, at a quiet hour, after the

@@ -55,6 +55,7 @@ AUDITED: dict[str, dict] = {
     "applications.Document": {},
     "savings.Investment": {},
     "savings.SavingsEntry": {},
+    "savings.SavingsReturn": {},
     "experts.ExpertsBidDetail": {},
     "experts.ExpertsSavingsProjection": {},
     "experts.Appointment": {},

@@ -15,6 +15,7 @@ Decisions (see docs/forms.md):
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from crispy_forms_gds.helper import FormHelper
@@ -100,8 +101,25 @@ def numeric_input(attrs: dict | None = None, *, decimal: bool = False) -> forms.
     return forms.TextInput({**base, **(attrs or {})})
 
 
+# Money as people write it: "120000", "120000.50", "£120,000", "120,000.5".
+# Commas only between groups of three digits; no signs, exponents or spaces.
+POUNDS_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$", re.ASCII)
+NOT_MONEY = {
+    "exponent": "Enter the amount in figures, like 120000, not as a power of ten",
+    "commas": "Use commas only between thousands, like 120,000",
+    "pence": "Enter the amount to the nearest penny, like 120000.50",
+}
+
+
 class PoundsField(forms.DecimalField):
-    """An amount of money in pounds, as Decimal; accepts "£" and thousands commas."""
+    """An amount of money in pounds, as Decimal: accepts "£" and thousands
+    commas; refuses exponents ("1e6"), lists ("1,2,3") and fractions of a
+    penny, each with its own message (the field's "invalid" one otherwise).
+    Pass `max_value` for a limit; its message names the limit in pounds."""
+
+    default_error_messages = {
+        "max_value": "Enter an amount of £%(limit_value)s or less",
+    }
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("max_digits", 14)
@@ -114,13 +132,37 @@ class PoundsField(forms.DecimalField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = value.strip().replace(",", "").removeprefix("£").strip()
+            value = value.strip().removeprefix("£").strip()
+            if value and not value.startswith("-") and not POUNDS_RE.match(value):
+                raise forms.ValidationError(self._not_money(value), code="invalid")
+            value = value.replace(",", "")
         try:
             return super().to_python(value)
         except forms.ValidationError:
             raise
         except InvalidOperation:  # pragma: no cover - DecimalField raises ValidationError
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def _not_money(self, value: str) -> str:
+        if "e" in value.lower() and any(char.isdigit() for char in value):
+            return NOT_MONEY["exponent"]
+        if "," in value and re.fullmatch(r"[\d,]+(?:\.\d+)?", value):
+            return NOT_MONEY["commas"]
+        if re.fullmatch(r"\d[\d,]*\.\d{3,}", value):
+            return str(self.error_messages.get("max_decimal_places", NOT_MONEY["pence"]))
+        return str(self.error_messages["invalid"])
+
+    def run_validators(self, value) -> None:
+        try:
+            super().run_validators(value)
+        except forms.ValidationError as error:
+            # The limit in pounds as people read it: "£100,000,000.00", not 100000000.
+            if self.max_value is not None and any(e.code == "max_value" for e in error.error_list):
+                raise forms.ValidationError(
+                    self.error_messages["max_value"] % {"limit_value": f"{self.max_value:,.2f}"},
+                    code="max_value",
+                ) from None
+            raise
 
 
 def gds_helper(*fields, submit: str = "Continue") -> FormHelper:

@@ -9,7 +9,8 @@ from django import forms
 
 from programmes import documents
 from programmes.forms import LONG_ANSWER_CHARS, PoundsField, counted_textarea, gds_helper, too_long
-from savings.models import Recurrence
+from savings.models import Recurrence, SavingsKind
+from savings.services import DEFAULT_LINE_LIMIT
 from savings.years import validate_financial_year
 
 EXPIRED = "This form has expired. Open the form again to send your return"
@@ -36,6 +37,7 @@ class SavingsReturnForm(forms.Form):
             "max_digits": "The amount saved must be less than £1,000,000,000,000",
             "max_decimal_places": "Enter the amount saved to the nearest penny",
         },
+        max_value=DEFAULT_LINE_LIMIT,
     )
     recurrence = forms.ChoiceField(
         label="Is this saving one-off or recurring?",
@@ -88,3 +90,87 @@ class SavingsReturnForm(forms.Form):
         # The same allow-list and content check as bids' supporting documents.
         documents.document_check(document)
         return document
+
+
+# What a line of a return may be: savings made, or savings expected.
+LINE_KINDS = [
+    (SavingsKind.REALISED.value, "Realised: savings the council has made"),
+    (SavingsKind.PROJECTED.value, "Projected: savings the council expects to make"),
+]
+
+
+class ReturnLineForm(SavingsReturnForm):
+    """One line of a periodic return: the one-line form, with its kind, and
+    the call's limit on one line's amount."""
+
+    kind = forms.ChoiceField(
+        label="Are these savings realised or projected?",
+        choices=LINE_KINDS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the savings are realised or projected"},
+    )
+
+    def __init__(
+        self,
+        *args,
+        limit=DEFAULT_LINE_LIMIT,
+        years: list[str] | None = None,
+        submit: str = "Save and continue",
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["amount"] = PoundsField(
+            label="How much, in pounds?",
+            help_text=f"For example 120,000 or 120000.50; at most £{limit:,.2f} on one line",
+            error_messages={
+                "required": "Enter how much was saved",
+                "invalid": "Enter the amount as a number of pounds, like 120000.50",
+                "min_value": "The amount must be £0 or more",
+                "max_digits": f"Enter an amount of £{limit:,.2f} or less",
+                "max_decimal_places": "Enter the amount to the nearest penny",
+            },
+            max_value=limit,
+        )
+        self.fields["financial_year"].label = "Which financial year are the savings for?"
+        if years:
+            self.fields[
+                "financial_year"
+            ].help_text = f"For example {years[0]}; this award reports on {years[0]} to {years[-1]}"
+        self.helper = gds_helper(
+            Field.radios("kind", legend_size=Size.SMALL),
+            Field.text("financial_year", field_width=5),
+            Field.text("amount", field_width=10),
+            Field.radios("recurrence", legend_size=Size.SMALL),
+            counted_textarea(self, "evidence", rows=6),
+            "document",
+            "submission",
+            submit=submit,
+        )
+
+
+class ReturnDeclarationForm(forms.Form):
+    declaration_name = forms.CharField(
+        label="Your full name",
+        max_length=200,
+        error_messages={
+            "required": "Enter your full name",
+            "max_length": too_long("Your name", 200),
+        },
+    )
+    confirmed = forms.BooleanField(
+        label=(
+            "I confirm that the savings in this return are correct to the best of my "
+            "knowledge and that the evidence supports them"
+        ),
+        error_messages={
+            "required": "Confirm that the return is correct to the best of your knowledge"
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.text("declaration_name", field_width=20),
+            Field.checkbox("confirmed"),
+            submit="Send the return",
+        )

@@ -161,8 +161,10 @@ def _delete_level(cursor, level: Level, scopes: list[Scope] | None) -> None:
 
 # Which savings entries count in the rollups (alias `s`): the one condition
 # on them, read by both recomputes (the drain's and the full one), and the
-# place to add another ("AND s.... IS NULL").
-SAVINGS_COUNTED = "1 = 1"
+# place to add another ("AND s.... IS NULL"). A line of a council's return
+# that is withheld (a draft, sent back, withdrawn: docs/savings.md, "The
+# reporting cycle") counts nowhere.
+SAVINGS_COUNTED = "s.withheld = ''"
 
 
 def _finest_select(scopes: list[Scope] | None, now) -> tuple[str, list]:

@@ -9,4 +9,19 @@ urlpatterns = [
     path("awards/<int:pk>/", views.award_detail, name="award_detail"),
     path("awards/<int:pk>/report/", views.return_create, name="return_create"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("returns/<int:pk>/", views.return_detail, name="return_detail"),
+    path("returns/<int:pk>/lines/add/", views.return_line_add, name="return_line_add"),
+    path(
+        "returns/<int:pk>/lines/<int:line_pk>/change/",
+        views.return_line_change,
+        name="return_line_change",
+    ),
+    path(
+        "returns/<int:pk>/lines/<int:line_pk>/remove/",
+        views.return_line_remove,
+        name="return_line_remove",
+    ),
+    path("returns/<int:pk>/check/", views.return_check, name="return_check"),
+    path("returns/<int:pk>/sent/", views.return_confirmation, name="return_confirmation"),
+    path("returns/<int:pk>/<slug:action>/", views.return_take_back, name="return_take_back"),
 ]

@@ -6,14 +6,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from programmes.access import AuthenticatedRequest, applicant_council, role_required
 from programmes.documents import safe_download_name
+from programmes.forms import posted
 from programmes.pagination import paginate
 from programmes.roles import APPLICANT, OFFICER
-from savings import selectors, services
-from savings.forms import SavingsReturnForm
-from savings.models import Investment
+from savings import schedule, selectors, services
+from savings.forms import ReturnDeclarationForm, ReturnLineForm, SavingsReturnForm
+from savings.models import Investment, ReturnState, SavingsEntry, SavingsReturn
+
+GET_POST = require_http_methods(["GET", "POST"])
 
 
 def award_get_for_user(user, pk: int) -> Investment:
@@ -26,19 +31,31 @@ def award_get_for_user(user, pk: int) -> Investment:
 
 @role_required(APPLICANT)
 def award_list(request: AuthenticatedRequest) -> HttpResponse:
-    awards = paginate(request, selectors.awards_for_council(council=applicant_council(request)))
-    return render(
-        request,
-        "savings/award_list.html",
-        {"awards": awards.object_list, "pagination": awards},
-    )
+    council = applicant_council(request)
+    awards = paginate(request, selectors.awards_for_council(council=council))
+    context = {
+        "awards": awards.object_list,
+        "pagination": awards,
+        "returns_due": selectors.returns_due_for_council(council=council),
+    }
+    return render(request, "savings/award_list.html", context)
 
 
 @role_required(APPLICANT)
 def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     award = award_get_for_user(request.user, pk)
     entries = selectors.realised_savings_for_award(award=award)
-    return render(request, "savings/award_detail.html", {"award": award, "entries": entries})
+    assert award.application_id is not None, "an award has a bid"
+    context = {
+        "award": award,
+        "entries": entries,
+        "returns": selectors.returns_for_application(application_id=award.application_id),
+        "returns_due": selectors.returns_due_for_council(
+            council=award.council, application_id=award.application_id
+        ),
+        "today": timezone.localdate(),
+    }
+    return render(request, "savings/award_detail.html", context)
 
 
 @role_required(APPLICANT)
@@ -72,3 +89,181 @@ def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     response = FileResponse(handle, as_attachment=True, filename=name)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# A periodic return, as the council makes it (docs/savings.md, "Returns").
+
+
+def return_get_for_user(request: AuthenticatedRequest, pk: int) -> SavingsReturn:
+    savings_return = selectors.return_get_for_council(council=applicant_council(request), pk=pk)
+    if savings_return is None:
+        raise Http404("No return of your council has this number")
+    return savings_return
+
+
+def _line_get(savings_return: SavingsReturn, line_pk: int) -> SavingsEntry:
+    line = savings_return.lines.filter(pk=line_pk).first()
+    if line is None:
+        raise Http404("No line of this return has this number")
+    return line
+
+
+def _line_form(request: AuthenticatedRequest, savings_return: SavingsReturn, **kwargs):
+    call = savings_return.application.call
+    awarded = schedule.award_date(savings_return.application) or savings_return.period_start
+    return ReturnLineForm(
+        posted(request),
+        request.FILES or None,
+        limit=call.return_line_limit or services.DEFAULT_LINE_LIMIT,
+        years=schedule.reporting_years(call, awarded),
+        **kwargs,
+    )
+
+
+def _line_fields(form: ReturnLineForm) -> dict:
+    data = form.cleaned_data
+    return {
+        name: data.get(name)
+        for name in ("financial_year", "kind", "amount", "recurrence", "evidence", "document")
+    }
+
+
+@role_required(APPLICANT)
+def return_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The return: its lines (to change while it is open), its state, and
+    what the council can do next."""
+    savings_return = return_get_for_user(request, pk)
+    context = {
+        "savings_return": savings_return,
+        "lines": selectors.return_lines(savings_return=savings_return),
+        "award": selectors.award_for_application(application_id=savings_return.application_id),
+        "today": timezone.localdate(),
+    }
+    return render(request, "savings/return_detail.html", context)
+
+
+@role_required(APPLICANT)
+@GET_POST
+def return_line_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    savings_return = return_get_for_user(request, pk)
+    if not savings_return.is_open:
+        return redirect("savings:return_detail", pk=savings_return.pk)
+    form = _line_form(request, savings_return)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.return_line_add(
+                actor=request.user,
+                savings_return=savings_return,
+                submission=form.cleaned_data["submission"],
+                **_line_fields(form),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The line has been added to your return")
+            return redirect("savings:return_detail", pk=savings_return.pk)
+    context = {"savings_return": savings_return, "form": form, "adding": True}
+    return render(request, "savings/return_line.html", context)
+
+
+@role_required(APPLICANT)
+@GET_POST
+def return_line_change(request: AuthenticatedRequest, pk: int, line_pk: int) -> HttpResponse:
+    savings_return = return_get_for_user(request, pk)
+    line = _line_get(savings_return, line_pk)
+    if not savings_return.is_open or line.is_verified:
+        return redirect("savings:return_detail", pk=savings_return.pk)
+    initial = {
+        name: getattr(line, name)
+        for name in ("financial_year", "kind", "amount", "recurrence", "evidence")
+    }
+    form = _line_form(request, savings_return, initial=initial, submit="Save the change")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.return_line_change(actor=request.user, line=line, **_line_fields(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The line has been changed")
+            return redirect("savings:return_detail", pk=savings_return.pk)
+    context = {"savings_return": savings_return, "form": form, "line": line}
+    return render(request, "savings/return_line.html", context)
+
+
+@role_required(APPLICANT)
+@GET_POST
+def return_line_remove(request: AuthenticatedRequest, pk: int, line_pk: int) -> HttpResponse:
+    savings_return = return_get_for_user(request, pk)
+    line = _line_get(savings_return, line_pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.return_line_remove(actor=request.user, line=line)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(request, "The line has been removed from your return")
+            return redirect("savings:return_detail", pk=savings_return.pk)
+    context = {"savings_return": savings_return, "line": line, "error": error}
+    return render(request, "savings/return_line_remove.html", context)
+
+
+@role_required(APPLICANT)
+@GET_POST
+def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Check your answers, then the declaration: sending it twice (a second
+    tab, a replayed POST) finds it sent and shows the same confirmation."""
+    savings_return = return_get_for_user(request, pk)
+    if savings_return.state == ReturnState.SUBMITTED and request.method == "POST":
+        return redirect("savings:return_confirmation", pk=savings_return.pk)
+    if not savings_return.is_open:
+        return redirect("savings:return_detail", pk=savings_return.pk)
+    form = ReturnDeclarationForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.return_submit(
+                actor=request.user,
+                savings_return=savings_return,
+                declaration_name=form.cleaned_data["declaration_name"],
+                confirmed=form.cleaned_data["confirmed"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("savings:return_confirmation", pk=savings_return.pk)
+    context = {
+        "savings_return": savings_return,
+        "lines": selectors.return_lines(savings_return=savings_return),
+        "form": form,
+    }
+    return render(request, "savings/return_check.html", context)
+
+
+@role_required(APPLICANT)
+def return_confirmation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    savings_return = return_get_for_user(request, pk)
+    if savings_return.state != ReturnState.SUBMITTED:
+        return redirect("savings:return_detail", pk=savings_return.pk)
+    return render(request, "savings/return_confirmation.html", {"savings_return": savings_return})
+
+
+@role_required(APPLICANT)
+@require_POST
+def return_take_back(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
+    """Correct (back to a draft) or withdraw a sent return, before an officer decides."""
+    savings_return = return_get_for_user(request, pk)
+    service = {"correct": services.return_reopen, "withdraw": services.return_withdraw}.get(action)
+    if service is None:
+        raise Http404("No such action")
+    try:
+        service(actor=request.user, savings_return=savings_return)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        done = (
+            "is a draft again: change it and send it again"
+            if action == "correct"
+            else ("has been withdrawn. Its lines are kept if you want to send it again")
+        )
+        messages.success(request, f"Your return {savings_return.reference} {done}")
+    return redirect("savings:return_detail", pk=savings_return.pk)

@@ -64,6 +64,15 @@ class CallFactory(factory.django.DjangoModelFactory):
     max_amount = Decimal("10000")
 
 
+class ReportingCallFactory(CallFactory):
+    """An Experts call whose awards send quarterly savings returns for a year."""
+
+    return_frequency = "quarterly"
+    returns_from = date(2012, 4, 1)
+    return_years = 1
+    return_line_limit = Decimal("1000000")
+
+
 class GrowthCallFactory(CallFactory):
     strand = factory.SubFactory(StrandFactory, key="growth")
     max_amount = None

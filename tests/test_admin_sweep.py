@@ -30,8 +30,10 @@ from django.utils.text import capfirst
 
 from applications import emails
 from applications.models import Application, ApplicationState
+from programmes.permissions import SYSTEM
 from savings.models import SavingsEntry
 from savings.outbox import outbox_mark
+from savings.services import return_reminders_send
 
 STANDARD_VIEWS = ("changelist", "add", "history", "delete", "change")
 # Ids that are not ids, and ids of nothing. Each must give the admin's usual
@@ -51,6 +53,8 @@ def demo(demo):
     emails.notice_queue(
         application=bid, event=bid.events.last(), audience=emails.COUNCIL, subject="A notice"
     )
+    # A savings return's overdue notice (the daily task's; the demo sends none).
+    return_reminders_send(actor=SYSTEM)
     # Sign-in throttling's records (django-axes), which officers may delete.
     attempt = {"username": "applicant", "ip_address": "192.0.2.1", "user_agent": "sweep"}
     AccessAttempt.objects.create(

@@ -337,6 +337,71 @@ def test_savings_return_survives_hostile_figures(
     _rolled_back(example)
 
 
+@pytest.fixture
+def savings_return(council_a, strands):
+    from tests.savings.returns import award, first_return
+
+    return first_return(award(council_a, strand=strands["experts"]))
+
+
+def _return_snapshot(savings_return) -> dict:
+    from savings.models import SavingsReturn
+
+    return {
+        "return": SavingsReturn.objects.filter(pk=savings_return.pk).values().get(),
+        "lines": list(SavingsEntry.objects.filter(savings_return=savings_return).values()),
+    }
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    kind=st.one_of(st.sampled_from(["realised", "projected"]), values),
+    financial_year=st.one_of(st.sampled_from(["2013/14", "2014/15"]), values),
+    amount=values,
+    recurrence=st.one_of(st.sampled_from(["one_off", "recurring"]), values),
+    evidence=values,
+)
+def test_a_return_line_survives_hostile_figures(
+    kind, financial_year, amount, recurrence, evidence, savings_return, applicant_a
+):
+    client = _client(applicant_a)
+    data = {
+        "submission": "6f1c1f4e-8a52-4b9e-9d35-0d3f7c8e2a11",
+        "kind": kind,
+        "financial_year": financial_year,
+        "amount": amount,
+        "recurrence": recurrence,
+        "evidence": evidence,
+    }
+
+    def example():
+        before = _return_snapshot(savings_return)
+        status, content = _post(client, f"/savings/returns/{savings_return.pk}/lines/add/", data)
+        assert status < 500, data
+        if _refused(status, content):
+            assert _return_snapshot(savings_return) == before
+
+    _rolled_back(example)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(name=values, confirmed=st.one_of(st.sampled_from(["on", ""]), values))
+def test_a_return_declaration_survives_hostile_input(name, confirmed, savings_return, applicant_a):
+    client = _client(applicant_a)
+    data = {"declaration_name": name, "confirmed": confirmed}
+
+    def example():
+        before = _return_snapshot(savings_return)
+        status, content = _post(client, f"/savings/returns/{savings_return.pk}/check/", data)
+        assert status < 500, data
+        if _refused(status, content):
+            assert _return_snapshot(savings_return) == before
+
+    _rolled_back(example)
+
+
 # The limits themselves: every text field of every council form has one.
 
 COUNCIL_FORMS = [
@@ -344,6 +409,8 @@ COUNCIL_FORMS = [
     "applications.forms.RespondForm",
     "applications.forms.WithdrawForm",
     "savings.forms.SavingsReturnForm",
+    "savings.forms.ReturnLineForm",
+    "savings.forms.ReturnDeclarationForm",
 ]
 
 

@@ -51,6 +51,7 @@ from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from savings import services as facts
 from savings.imports import INVESTMENT, ImportPreview
 from savings.models import Investment, InvestmentSource, SavingsKind
+from savings.years import financial_year_of
 from tests.applications.bids import bid_completed, bid_in_assessment, bid_more_information
 from tests.factories import (
     CallFactory,
@@ -59,6 +60,7 @@ from tests.factories import (
     GrowthCallFactory,
     PilotFactory,
     ProjectPlanFactory,
+    ReportingCallFactory,
     StrandFactory,
     UserFactory,
 )
@@ -173,6 +175,33 @@ def _draft(w: World) -> Application:
 def _approved(w: World) -> Application:
     bid = bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM)
     return bids.application_approve(application=bid, actor=SYSTEM, award_amount=Decimal("8000"))
+
+
+def _open_return(w: World):
+    """The first savings return of an award whose call has a schedule."""
+    bid = bid_in_assessment(ReportingCallFactory(), w.council, SYSTEM, SYSTEM)
+    bids.application_approve(application=bid, actor=SYSTEM, award_amount=Decimal("8000"))
+    return bid.savings_returns.order_by("period_start").first()
+
+
+def _line_fields() -> dict:
+    return {
+        "financial_year": financial_year_of(timezone.localdate()),
+        "kind": SavingsKind.REALISED,
+        "amount": Decimal("1000"),
+        "evidence": "Invoices checked by the finance team",
+    }
+
+
+def _return_line(w: World):
+    return facts.return_line_add(actor=SYSTEM, savings_return=_open_return(w), **_line_fields())
+
+
+def _sent_return(w: World):
+    line = _return_line(w)
+    return facts.return_submit(
+        actor=SYSTEM, savings_return=line.savings_return, declaration_name="A Name", confirmed=True
+    )
 
 
 def _investment(w: World, strand: str = "experts", **extra) -> Investment:
@@ -404,6 +433,47 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
             "evidence": "Invoices checked by the finance team",
         },
     ),
+    "savings.services.returns_generate": (OFFICERS, lambda w: {"application": _approved(w)}),
+    "savings.services.return_line_add": (
+        OWN_COUNCIL,
+        lambda w: {"savings_return": _open_return(w), **_line_fields()},
+    ),
+    "savings.services.return_line_change": (
+        OWN_COUNCIL,
+        lambda w: {"line": _return_line(w), **_line_fields()},
+    ),
+    "savings.services.return_line_remove": (OWN_COUNCIL, lambda w: {"line": _return_line(w)}),
+    "savings.services.return_submit": (
+        OWN_COUNCIL,
+        lambda w: {
+            "savings_return": _open_return(w),
+            "declaration_name": "A Name",
+            "confirmed": True,
+        },
+    ),
+    "savings.services.return_reopen": (OWN_COUNCIL, lambda w: {"savings_return": _sent_return(w)}),
+    "savings.services.return_withdraw": (
+        OWN_COUNCIL,
+        lambda w: {"savings_return": _sent_return(w)},
+    ),
+    "savings.services.return_verify": (OFFICERS, lambda w: {"savings_return": _sent_return(w)}),
+    "savings.services.return_send_back": (
+        OFFICERS,
+        lambda w: {"savings_return": _sent_return(w), "reason": "The invoices are missing"},
+    ),
+    "savings.services.return_extend": (
+        OFFICERS,
+        lambda w: {
+            "savings_return": _open_return(w),
+            "until": timezone.localdate() + timedelta(days=400),
+            "reason": "Agreed with the council",
+        },
+    ),
+    "savings.services.return_waive": (
+        OFFICERS,
+        lambda w: {"savings_return": _open_return(w), "reason": "The project stopped"},
+    ),
+    "savings.services.return_reminders_send": (OFFICERS, lambda w: {}),
     "savings.services.scopes_mark": (
         OFFICERS,
         lambda w: {"scopes": [(_strand("experts").pk, w.council.pk, "2013/14")]},

@@ -31,6 +31,7 @@ from programmes.documents import private_storage
 from programmes.models import Council, Strand
 from programmes.pagination import paginate
 from programmes.roles import BOARD_MEMBER, OFFICER
+from savings.selectors import returns_summary
 
 # Board members and officers only; any other signed-in user gets 404.
 board_page = role_required(BOARD_MEMBER, OFFICER, denied=Http404)
@@ -69,7 +70,11 @@ def _strand(key: str) -> Strand:
 @board_page
 def strand(request: HttpRequest, key: str) -> HttpResponse:
     data = selectors.strand_page(strand=_strand(key))
-    context = {"data": data, "has_savings": bool(data.rollup.projected or data.rollup.realised)}
+    context = {
+        "data": data,
+        "has_savings": bool(data.rollup.projected or data.rollup.realised),
+        "returns": returns_summary(strand=data.strand),
+    }
     if context["has_savings"]:
         context["year_svg"] = bar_chart(
             selectors.savings_by_year_chart_table(data.tables["savings_by_year"]),
@@ -110,7 +115,13 @@ def council(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "board/council.html",
-        {"data": data, "year_svg": year_svg, "bids": bids.object_list, "pagination": bids},
+        {
+            "data": data,
+            "year_svg": year_svg,
+            "bids": bids.object_list,
+            "pagination": bids,
+            "returns": returns_summary(council=data.council),
+        },
     )
 
 

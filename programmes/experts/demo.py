@@ -16,7 +16,7 @@ savings are recorded against that award. Nothing is written to rollups.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,15 +24,16 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from applications import services as bids
-from applications.demo import EXPERTS_CALL
+from applications.demo import EXPERTS_CALL, EXPERTS_REPORTING
 from applications.models import Application, ApplicationState, Call
 from programmes.demo import DemoContext
 from programmes.experts import services as experts
 from programmes.experts.models import Appointment as AppointmentRecord
 from programmes.experts.models import CaseStudy
 from programmes.models import Council, Strand, User
-from programmes.permissions import DEMO
-from savings.models import Recurrence, SavingsKind
+from programmes.permissions import DEMO, SystemActor
+from savings import services as returns
+from savings.models import Recurrence, ReturnState, SavingsKind, SavingsReturn
 from savings.services import savings_entry_record
 
 LONDON = ZoneInfo("Europe/London")
@@ -187,6 +188,7 @@ def _calls() -> tuple[Call, Call]:
         opens_at=datetime(2012, 4, 2, 9, tzinfo=LONDON),
         closes_at=datetime(2013, 3, 28, 17, tzinfo=LONDON),
         max_amount=Decimal("20000"),
+        **EXPERTS_REPORTING,
         guidance=(
             "Funding for your council to engage an expert in the field you need, to "
             "help deliver efficiency savings. One appointment can serve several councils."
@@ -247,6 +249,8 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
         notify=False,
     )
     for saving in appointment.savings:
+        if saving.kind == SavingsKind.REALISED:
+            continue  # reported through the award's first return (_returns)
         savings_entry_record(
             actor=officer,
             strand=call.strand,
@@ -363,6 +367,122 @@ def _case_studies(officer: User) -> None:
         experts.case_study_publish(case_study=case_study, actor=officer, at=story.published)
 
 
+def _first_return(appointment: Appointment, number: int = 1) -> SavingsReturn | None:
+    """The award's `number`th return, if the demo has not touched it yet."""
+    return (
+        SavingsReturn.objects.filter(
+            application__lead_council__short_name=appointment.lead,
+            application__title=appointment.title,
+            reference__endswith=f"-{number}",
+            state=ReturnState.DUE,
+            extended_to__isnull=True,
+            lines__isnull=True,
+        )
+        .select_related("application__call")
+        .first()
+    )
+
+
+def _council_user(appointment: Appointment) -> User | SystemActor:
+    """The demo's user of the council, where there is one; else the portal."""
+    return User.objects.filter(council__short_name=appointment.lead).first() or DEMO
+
+
+def _send(savings_return: SavingsReturn, sender, lines: tuple[Saving, ...]) -> SavingsReturn:
+    for saving in lines:
+        returns.return_line_add(
+            actor=sender,
+            savings_return=savings_return,
+            financial_year=saving.year,
+            kind=saving.kind,
+            amount=Decimal(saving.amount),
+            recurrence=saving.recurrence,
+            evidence=saving.evidence or "Figures from the council's finance team.",
+        )
+    name = sender.display_name if isinstance(sender, User) else "A. Placeholder (demo)"
+    return returns.return_submit(
+        actor=sender,
+        savings_return=savings_return,
+        declaration_name=name,
+        confirmed=True,
+        notify=False,
+    )
+
+
+def _returns(officer: User) -> None:
+    """Returns in every state: each award's realised savings came through its
+    first return and were verified (the paper's figures are unchanged); one
+    awaits verification, one was sent back, one withdrawn, one waived, one is
+    due soon (an extension) and the rest are overdue."""
+    by_lead = {appointment.lead: appointment for appointment in APPOINTMENTS}
+    for appointment in APPOINTMENTS:
+        realised = tuple(s for s in appointment.savings if s.kind == SavingsKind.REALISED)
+        first = _first_return(appointment) if realised else None
+        if first is not None:
+            sent = _send(first, _council_user(appointment), realised)
+            returns.return_verify(actor=officer, savings_return=sent, notify=False)
+    allerdale, wyre_forest = by_lead["Allerdale"], by_lead["Wyre Forest"]
+    hertfordshire = by_lead["Hertfordshire"]
+    soon = _first_return(allerdale, 2)
+    if soon is not None:
+        returns.return_extend(
+            actor=officer,
+            savings_return=soon,
+            until=timezone.localdate() + timedelta(days=12),
+            reason="Agreed with the council's finance lead: the year-end figures come later.",
+        )
+    waived = _first_return(allerdale, 5)
+    if waived is not None:
+        returns.return_waive(
+            actor=officer,
+            savings_return=waived,
+            reason="The contracts were renegotiated by then: nothing more to report.",
+        )
+    awaiting = _first_return(wyre_forest, 1)
+    if awaiting is not None:
+        _send(awaiting, _council_user(wyre_forest), (DEMO_AWAITING,))
+    sent_back = _first_return(wyre_forest, 2)
+    if sent_back is not None:
+        sent = _send(sent_back, _council_user(wyre_forest), (DEMO_SENT_BACK,))
+        returns.return_send_back(
+            actor=officer,
+            savings_return=sent,
+            reason=(
+                "The evidence describes savings planned for 2013/14. Report them as "
+                "projected, or attach the invoices that show they were made."
+            ),
+            notify=False,
+        )
+    withdrawn = _first_return(hertfordshire, 1)
+    if withdrawn is not None:
+        sent = _send(withdrawn, _council_user(hertfordshire), (DEMO_WITHDRAWN,))
+        returns.return_withdraw(actor=DEMO, savings_return=sent)
+
+
+# Demo returns' lines (fictional, not from the paper): they count nowhere in
+# the paper's figures (awaiting verification is shown apart; sent back and
+# withdrawn lines count nowhere).
+DEMO_AWAITING = Saving(
+    SavingsKind.REALISED,
+    "2012/13",
+    "120000",
+    Recurrence.RECURRING,
+    evidence="Fewer repeat calls to revenues and benefits: call logs for April to June.",
+)
+DEMO_SENT_BACK = Saving(
+    SavingsKind.REALISED,
+    "2012/13",
+    "80000",
+    evidence="Planned reductions in agency staff in the contact centre.",
+)
+DEMO_WITHDRAWN = Saving(
+    SavingsKind.REALISED,
+    "2013/14",
+    "30000",
+    evidence="Joint purchasing of office supplies (entered against the wrong award).",
+)
+
+
 def load(context: DemoContext) -> None:
     officer = User.objects.get(username="demo-officer")
     earlier, current = _calls()
@@ -377,6 +497,7 @@ def load(context: DemoContext) -> None:
             made += 1
     records = _appointment_records(officer)
     _case_studies(officer)
+    _returns(officer)
     context.write(
         f"Productivity Experts appointments: {len(APPOINTMENTS)} ({made} new bids, "
         f"{records} new appointment records); case studies: {len(CASE_STUDIES)}"

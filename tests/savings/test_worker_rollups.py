@@ -215,3 +215,38 @@ def test_saves_made_while_redis_is_down_reach_the_rollups_once_it_is_back(
 
         wait_for(repaired, timeout=60)
     assert rollup_for().investment == D("1000")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_rollups_follow_a_returns_verification_and_send_back_through_the_worker(
+    clean_broker, celery_worker, strands
+):
+    """Returns (issue 13): sent, a realised line counts apart; verified, it
+    counts as realised; sent back, it counts nowhere."""
+    from savings import services
+    from tests.savings.returns import award, line, send
+
+    bid = award(CouncilFactory(), strand=strands["experts"])
+    first, second = list(bid.savings_returns.order_by("period_start"))[:2]
+    line(first, "7000")
+    line(second, "3000")
+    send(first)
+    send(second)
+
+    def sent_apart() -> bool:
+        """both sent lines count as awaiting verification"""
+        return rollup_for().realised_unverified == D("10000")
+
+    wait_for(sent_apart)
+    assert rollup_for().realised == 0
+    services.return_verify(actor=SYSTEM, savings_return=first)
+    services.return_send_back(actor=SYSTEM, savings_return=second, reason="No invoice")
+
+    def decided() -> bool:
+        """verified counts as realised; sent back counts nowhere"""
+        figures = rollup_for()
+        return figures.realised == D("7000") and figures.realised_unverified == 0
+
+    wait_for(decided)
+    wait_for(lambda: not OutboxMarker.objects.exists())

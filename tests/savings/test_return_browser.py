@@ -1,0 +1,71 @@
+"""A council's savings return and an officer's verify and send back, in
+headless Chromium, checked with axe."""
+
+from decimal import Decimal
+
+import pytest
+
+from savings.models import ReturnState
+from tests.browser import accessibility_violations, sign_in
+from tests.conftest import PASSWORD
+from tests.savings.returns import award, first_return
+
+
+def add_line(page, base: str, savings_return, kind: str, year: str, amount: str) -> None:
+    page.goto(f"{base}/savings/returns/{savings_return.pk}/")
+    page.get_by_role("button", name="Add savings").click()
+    page.get_by_label(kind).check()
+    page.get_by_label("Which financial year are the savings for?").fill(year)
+    page.get_by_label("How much, in pounds?").fill(amount)
+    page.get_by_label("One-off").check()
+    page.get_by_label("What is the evidence for this saving?").fill("The outturn report")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_council_sends_a_return_and_an_officer_verifies_one_line_and_sends_one_back(
+    live_server, page, council_a, applicant_a, officer, strands
+):
+    savings_return = first_return(award(council_a, strand=strands["experts"]))
+    base = live_server.url
+    sign_in(page, base, "applicant-a", PASSWORD)
+
+    # A figure people never mean is explained beside its field.
+    add_line(page, base, savings_return, "Realised", "2013/14", "1e6")
+    page.locator(".govuk-error-summary").wait_for()
+    assert page.title().startswith("Error: ")
+    assert "not as a power of ten" in page.content()
+    assert accessibility_violations(page) == []
+
+    add_line(page, base, savings_return, "Realised", "2013/14", "£120,000")
+    add_line(page, base, savings_return, "Realised", "2013/14", "2,500.50")
+    assert "£120,000.00" in page.content() and "£2,500.50" in page.content()
+    assert accessibility_violations(page) == []
+    page.get_by_role("button", name="Continue to check and send").click()
+    page.get_by_label("Your full name").fill("Avery Sample")
+    page.get_by_label("I confirm that the savings").check()
+    assert accessibility_violations(page) == []
+    page.get_by_role("button", name="Send the return").click()
+    page.locator(".govuk-panel--confirmation").wait_for()
+    assert savings_return.reference in page.locator(".govuk-panel").inner_text()
+    assert accessibility_violations(page) == []
+
+    page.context.clear_cookies()
+    sign_in(page, base, "officer", PASSWORD)
+    page.goto(f"{base}/admin/savings/savingsreturn/?queue=awaiting")
+    page.get_by_role("link", name=savings_return.reference).click()
+    big = savings_return.lines.get(amount=Decimal("120000"))
+    page.locator(f"#line-{big.pk}").check()
+    page.get_by_label("Reason the council sees").fill("No invoice for the £2,500.50")
+    page.get_by_role("button", name="Verify the chosen lines, send the rest back").click()
+    page.wait_for_load_state()
+    savings_return.refresh_from_db()
+    assert savings_return.state == ReturnState.PARTLY_VERIFIED
+
+    page.context.clear_cookies()
+    sign_in(page, base, "applicant-a", PASSWORD)
+    page.goto(f"{base}/savings/returns/{savings_return.pk}/")
+    assert "No invoice for the £2,500.50" in page.content()
+    assert accessibility_violations(page) == []
