@@ -11,10 +11,8 @@ from pathlib import PurePath
 from typing import TypedDict
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models.functions import Upper
 
 from programmes import documents
 from programmes.models import Council, Strand
@@ -25,16 +23,6 @@ class _Money(TypedDict, total=False):
     max_digits: int
     decimal_places: int
     default: int
-
-
-def trigram_index(field: str, *, name: str) -> GinIndex:
-    """A PostgreSQL trigram index (pg_trgm) serving `field__icontains`.
-
-    Django writes icontains as UPPER(column::text) LIKE UPPER('%term%'),
-    so the index is on that expression; a LIKE '%term%' with at least
-    three characters then reads the index instead of every row. Migrations
-    create it on PostgreSQL only (SQLite has no GIN indexes)."""
-    return GinIndex(OpClass(Upper(field), name="gin_trgm_ops"), name=name)
 
 
 MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
@@ -117,10 +105,10 @@ class Investment(ScopedFact):
             # a year filter is a range of it, and the year filter's choices
             # are one probe per year (admin_tools.distinct_values).
             models.Index(fields=["financial_year", "id"], name="investment_year_id"),
-            # The admin's search (a case-insensitive "contains"): trigrams of
-            # UPPER(description), the expression Django's icontains compares.
-            # PostgreSQL only (migration savings 0006); see trigram_index.
-            trigram_index("description", name="investment_description_trgm"),
+            # The admin's search (a case-insensitive "contains") reads a
+            # trigram index, investment_description_trgm, which only
+            # PostgreSQL has: it is made by migration savings 0006 and is not
+            # in this list (docs/savings.md, "Search").
         ]
 
     def __str__(self) -> str:
@@ -217,8 +205,8 @@ class SavingsEntry(ScopedFact):
             models.Index(fields=["strand", "council", "financial_year"], name="savings_scope"),
             # The admin list's ordering: as investment_year_id above.
             models.Index(fields=["financial_year", "id"], name="savings_year_id"),
-            # The admin's search: as investment_description_trgm.
-            trigram_index("evidence", name="savings_evidence_trgm"),
+            # The admin's search: savings_evidence_trgm, as
+            # investment_description_trgm above.
         ]
 
     def __str__(self) -> str:

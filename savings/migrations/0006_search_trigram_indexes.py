@@ -1,14 +1,24 @@
 # Trigram indexes for the admin's search of the two big lists (PostgreSQL only).
+#
+# Django writes icontains as UPPER(column::text) LIKE UPPER('%term%'), so each
+# index is on that expression; a LIKE '%term%' of three or more characters
+# then reads the index instead of every row.
+#
+# The indexes are made by SQL on PostgreSQL and are not in the models' state:
+# SQLite has no GIN indexes, and an index in the state would be re-created by
+# every later migration that rebuilds the table on SQLite (which fails).
 
-import django.contrib.postgres.indexes
-import django.db.models.functions.text
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+INDEXES = [
+    ("investment_description_trgm", "savings_investment", "description"),
+    ("savings_evidence_trgm", "savings_savingsentry", "evidence"),
+]
 
-class AddIndexOnPostgreSQL(migrations.AddIndex):
-    """AddIndex on PostgreSQL; elsewhere (SQLite: no GIN, no pg_trgm) the
-    index is only in the migration state, so the models match everywhere."""
+
+class RunSQLOnPostgreSQL(migrations.RunSQL):
+    """RunSQL on PostgreSQL; nothing elsewhere."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
@@ -27,22 +37,11 @@ class Migration(migrations.Migration):
     operations = [
         # CREATE EXTENSION IF NOT EXISTS pg_trgm; a no-op on other databases.
         TrigramExtension(),
-        AddIndexOnPostgreSQL(
-            model_name="investment",
-            index=django.contrib.postgres.indexes.GinIndex(
-                django.contrib.postgres.indexes.OpClass(
-                    django.db.models.functions.text.Upper("description"), name="gin_trgm_ops"
-                ),
-                name="investment_description_trgm",
-            ),
-        ),
-        AddIndexOnPostgreSQL(
-            model_name="savingsentry",
-            index=django.contrib.postgres.indexes.GinIndex(
-                django.contrib.postgres.indexes.OpClass(
-                    django.db.models.functions.text.Upper("evidence"), name="gin_trgm_ops"
-                ),
-                name="savings_evidence_trgm",
-            ),
+        *(
+            RunSQLOnPostgreSQL(
+                sql=f'CREATE INDEX "{name}" ON "{table}" USING gin (UPPER("{column}") gin_trgm_ops)',
+                reverse_sql=f'DROP INDEX "{name}"',
+            )
+            for name, table, column in INDEXES
         ),
     ]
