@@ -15,7 +15,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pygal
 from django.http import HttpResponse
@@ -77,6 +77,8 @@ class DataTable:
     rows: list[list[Cell]] = field(default_factory=list)
     # Columns (by index, from 1) that hold money in pounds.
     money_columns: frozenset[int] = frozenset()
+    # Columns that hold a return, £ saved per £1 invested.
+    roi_columns: frozenset[int] = frozenset()
 
     def series(self) -> dict[str, list[Cell]]:
         """Each value column as a series, keyed by its heading."""
@@ -89,16 +91,41 @@ class DataTable:
         return [str(row[0]) for row in self.rows]
 
     def formatted_rows(self) -> list[list[str]]:
+        """The rows as people read them: money to the pound, returns per £1."""
         return [
             [
-                format_cell(value, money=index in self.money_columns)
+                format_cell(value, money=index in self.money_columns, roi=index in self.roi_columns)
+                for index, value in enumerate(row)
+            ]
+            for row in self.rows
+        ]
+
+    def exact_rows(self) -> list[list[Cell]]:
+        """The rows for a CSV: money and returns exact, always to two places
+        (0.00, never 0 beside 0.00), everything else as it is."""
+        return [
+            [
+                exact_cell(value)
+                if index in self.money_columns or index in self.roi_columns
+                else value
                 for index, value in enumerate(row)
             ]
             for row in self.rows
         ]
 
 
-def format_cell(value: Cell, *, money: bool = False) -> str:
+def exact_cell(value: Cell) -> Cell:
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+    return value
+
+
+PENNY = Decimal("0.01")
+
+
+def format_cell(value: Cell, *, money: bool = False, roi: bool = False) -> str:
+    if roi:
+        return format_per_pound(value if isinstance(value, Decimal | int) else None)
     if value is None:
         return "–"
     if isinstance(value, Decimal | int) and money:
@@ -108,12 +135,21 @@ def format_cell(value: Cell, *, money: bool = False) -> str:
     return str(value)
 
 
-def format_pounds(value: Decimal | int) -> str:
-    """£25,615,000 for whole pounds; £1,250.50 where there are pence."""
-    amount = Decimal(value)
-    if amount == amount.to_integral_value():
-        return f"£{amount:,.0f}"
-    return f"£{amount:,.2f}"
+def format_pounds(value: Decimal | int | None) -> str:
+    """Money as people read it everywhere: to the pound, with £ (£25,615,000;
+    £0 for nothing recorded). CSVs carry the exact value (`exact_cell`)."""
+    amount = Decimal(value or 0).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"£{amount:,}"
+
+
+def format_per_pound(roi: Decimal | int | None) -> str:
+    """A return as "£557 saved per £1" (whole pounds from £10 up, else pence)."""
+    if roi is None:
+        return "no investment recorded"
+    roi = Decimal(roi)
+    if roi >= 10:
+        return f"£{roi.quantize(Decimal(1), rounding=ROUND_HALF_UP):,} saved per £1"
+    return f"£{roi.quantize(PENNY, rounding=ROUND_HALF_UP)} saved per £1"
 
 
 def bar_chart(table: DataTable, *, title: str, money: bool = True) -> SafeString:
@@ -188,7 +224,7 @@ def csv_response(table: DataTable, filename: str) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(spreadsheet_row(table.columns))
-    for row in table.rows:
+    for row in table.exact_rows():
         writer.writerow(spreadsheet_row(row))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Count, Q, Sum
 
 from programmes.board.charts import format_pounds
+from programmes.board.selectors import StrandActivity
 from programmes.models import Strand
 from programmes.ope.models import PlanState, ProjectPlan, ResourceAllocation
 from savings import selectors as rollups
@@ -35,6 +36,13 @@ def _status(page) -> list[tuple[str, str]]:
             f"{format_pounds(allocated['total'] or 0)} to {allocated['pilots']} pilots",
         ),
     ]
+
+
+def activity(strand: Strand) -> StrandActivity:
+    """OPE's awards are Cabinet Office resource allocated to pilots, not
+    approved bids: the pilots with resource, each one council (1 query)."""
+    pilots = ResourceAllocation.objects.aggregate(pilots=Count("pilot", distinct=True))["pilots"]
+    return StrandActivity(awards=pilots, councils_served=pilots, label="Pilots allocated resource")
 
 
 def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:

@@ -26,7 +26,7 @@ def test_the_chart_loads_no_script_and_nothing_from_outside():
 def test_the_table_alternative_formats_money_and_gaps():
     assert TABLE.formatted_rows() == [
         ["2012/13", "£700,000", "£700,000"],
-        ["2013/14", "£2.50", "–"],
+        ["2013/14", "£3", "–"],
     ]
 
 
@@ -38,11 +38,26 @@ def test_the_csv_starts_with_a_byte_order_mark_and_keeps_exact_figures():
     rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
     assert rows == [
         ["Financial year", "Projected", "Realised"],
-        ["2012/13", "700000", "700000"],
-        ["2013/14", "2.5", ""],
+        ["2012/13", "700000.00", "700000.00"],
+        ["2013/14", "2.50", ""],
     ]
 
 
-def test_pounds_are_shown_whole_unless_there_are_pence():
+def test_money_is_read_to_the_pound_everywhere():
     assert format_pounds(Decimal("25615000")) == "£25,615,000"
-    assert format_pounds(Decimal("1250.5")) == "£1,250.50"
+    assert format_pounds(Decimal("1250.5")) == "£1,251"
+    assert format_pounds(None) == "£0"
+
+
+def test_returns_read_as_pounds_saved_per_pound_in_tables_too():
+    table = DataTable(
+        caption="Returns",
+        columns=["Strand", "Projected £ saved per £1"],
+        rows=[["Experts", Decimal("556.85")], ["Growth", None]],
+        roi_columns=frozenset({1}),
+    )
+    assert table.formatted_rows() == [
+        ["Experts", "£557 saved per £1"],
+        ["Growth", "no investment recorded"],
+    ]
+    assert table.exact_rows() == [["Experts", Decimal("556.85")], ["Growth", None]]

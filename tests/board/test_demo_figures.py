@@ -23,7 +23,7 @@ def test_the_dashboards_show_the_papers_figures(demo, board_client):
     assert 'Councils served (lead or partner)</dt><dd class="govuk-summary-list__value">10<' in page
 
     page = board_client.get(reverse("board:strand", args=["ope"])).content.decode()
-    assert "12 councils with investment or savings recorded" in page
+    assert '<span data-figure="ope-councils">12</span> councils taking part' in page
     assert "£276,000" in page
 
     page = board_client.get(reverse("board:strand", args=["asce"])).content.decode()
