@@ -67,6 +67,7 @@ from django.test import Client, override_settings  # noqa: E402
 from django.urls import URLPattern, URLResolver, get_resolver, reverse  # noqa: E402
 
 from applications.models import Application, ApplicationState, Call  # noqa: E402
+from programmes.board.models import BoardPaper, PaperState  # noqa: E402
 from programmes.models import Council, User  # noqa: E402
 from savings import rollups  # noqa: E402
 from savings.models import Investment  # noqa: E402
@@ -245,13 +246,20 @@ def board_and_council_pages() -> dict[str, tuple[str, str]]:
     award = (
         Investment.objects.filter(council=council, application__isnull=False).order_by("pk").last()
     )
+    # The demo's papers: the 2013 one as published (its snapshot) and the draft.
+    paper = BoardPaper.objects.filter(state=PaperState.PUBLISHED).order_by("pk").first()
+    draft = BoardPaper.objects.filter(state=PaperState.DRAFT).order_by("pk").first()
     pages = {
         "board overview": ("board", reverse("board:overview")),
-        "board strand experts": ("board", reverse("board:strand", args=["experts"])),
-        "board strand growth": ("board", reverse("board:strand", args=["growth"])),
+        **{
+            f"board strand {key}": ("board", reverse("board:strand", args=[key]))
+            for key in ("ope", "experts", "asce", "growth", "procurement")
+        },
         "board council (Allerdale)": ("board", reverse("board:council", args=[council.pk])),
         "board councils list": ("board", reverse("board:councils")),
-        "board paper": ("board", reverse("board:update")),
+        "board papers list": ("board", reverse("board:papers")),
+        "board published paper": ("board", reverse("board:paper", args=[paper.pk])),
+        "board draft paper (officer)": ("officer", reverse("board:paper", args=[draft.pk])),
         "board CSV savings by year": (
             "board",
             reverse("board:overview_csv", args=["savings_by_year"]),

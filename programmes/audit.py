@@ -55,6 +55,8 @@ AUDITED: dict[str, dict] = {
     "applications.Document": {},
     "savings.Investment": {},
     "savings.SavingsEntry": {},
+    # The snapshot is written once, when published: the entry says so.
+    "board.BoardPaper": {"exclude_fields": ["snapshot", "updated_at"]},
     "experts.ExpertsBidDetail": {},
     "experts.ExpertsSavingsProjection": {},
     "experts.Appointment": {},

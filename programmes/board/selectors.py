@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from applications.models import Application, ApplicationState
 from programmes.board.charts import Cell, DataTable
+from programmes.board.models import BoardPaper, PaperState
 from programmes.board.opendata import GrantRecord
 from programmes.health import Health, health_check
 from programmes.models import Council, Strand
@@ -84,12 +85,14 @@ class StrandFigures:
     activity: StrandActivity | None = None
 
 
-def _strand_figures(strand_rows: list[Strand], rows: list[Rollup]) -> list[StrandFigures]:
+def _strand_figures(
+    strand_rows: list[Strand], rows: list[Rollup], *, on: date | None = None
+) -> list[StrandFigures]:
     """Every strand, with zeros for a strand that has no facts yet, its awards
-    and councils taking part: 3 queries for the bid-based strands together,
-    plus one per strand with its own count (OPE, ASCE)."""
+    (decided by `on`, if given) and councils taking part: 3 queries for the
+    bid-based strands together, plus one per strand with its own count (OPE, ASCE)."""
     by_strand = {row.strand_id: row for row in rows}
-    activities = strand_activities(strand_rows)
+    activities = strand_activities(strand_rows, on=on)
     figures = []
     for strand in strand_rows:
         rollup = by_strand.get(strand.pk) or _zero(strand=strand)
@@ -108,10 +111,10 @@ def strand_figures(*, strand: Strand) -> StrandFigures:
     return _strand_figures([strand], [rollups.rollup_for(strand=strand)])[0]
 
 
-def programme_strand_figures() -> list[StrandFigures]:
-    """Every strand's figures, in display order."""
+def programme_strand_figures(*, on: date | None = None) -> list[StrandFigures]:
+    """Every strand's figures, in display order (awards decided by `on`, if given)."""
     strand_rows = list(Strand.objects.order_by("display_order", "name"))
-    return _strand_figures(strand_rows, rollups.rollups_by_strand())
+    return _strand_figures(strand_rows, rollups.rollups_by_strand(), on=on)
 
 
 def _zero(*, strand: Strand | None = None, council: Council | None = None) -> Rollup:
@@ -289,10 +292,13 @@ def programme_overview() -> Overview:
     return overview
 
 
-def strand_activities(strand_rows: list[Strand]) -> dict[int, StrandActivity]:
+def strand_activities(
+    strand_rows: list[Strand], *, on: date | None = None
+) -> dict[int, StrandActivity]:
     """Awards, councils served (lead or partner) and days awarded of each
     bid-based strand (3 grouped queries for them all), or the strand's own
-    `BoardBlock.activity` where its awards are not bids."""
+    `BoardBlock.activity` where its awards are not bids. With `on`, only the
+    bids decided by that day (a paper counts what was known at its meeting)."""
     result: dict[int, StrandActivity] = {}
     bid_based = []
     for strand in strand_rows:
@@ -308,6 +314,8 @@ def strand_activities(strand_rows: list[Strand]) -> dict[int, StrandActivity]:
     approved = Application.objects.filter(
         call__strand__in=bid_based, state=ApplicationState.APPROVED
     )
+    if on is not None:
+        approved = approved.filter(decided_at__date__lte=on)
     totals = {
         row["call__strand"]: row
         for row in approved.order_by()
@@ -334,9 +342,9 @@ def strand_activities(strand_rows: list[Strand]) -> dict[int, StrandActivity]:
     return result
 
 
-def strand_activity(*, strand: Strand) -> StrandActivity:
+def strand_activity(*, strand: Strand, on: date | None = None) -> StrandActivity:
     """One strand's awards (`strand_activities`)."""
-    return strand_activities([strand]).get(strand.pk) or StrandActivity(0, 0)
+    return strand_activities([strand], on=on).get(strand.pk) or StrandActivity(0, 0)
 
 
 @dataclass
@@ -568,3 +576,35 @@ def grant_records(*, chunk_size: int = GRANT_CHUNK) -> Iterator[GrantRecord]:
         )
         for bid in bids
     )
+
+
+def published_papers() -> QuerySet[BoardPaper]:
+    """The board's published papers, latest meeting first (one query; the
+    snapshot, the biggest column, is left for the paper's own page)."""
+    return (
+        BoardPaper.objects.filter(state=PaperState.PUBLISHED)
+        .defer("snapshot")
+        .order_by("-meeting_date", "-pk")
+    )
+
+
+def paper_previous(*, paper: BoardPaper) -> BoardPaper | None:
+    """The last paper published before this one's meeting: "since the last paper"
+    compares against its snapshot (one query)."""
+    earlier = BoardPaper.objects.filter(
+        state=PaperState.PUBLISHED, meeting_date__lt=paper.meeting_date
+    ).exclude(pk=paper.pk)
+    return earlier.order_by("-meeting_date", "-pk").first()
+
+
+def paper_get(*, pk: int, drafts: bool) -> BoardPaper | None:
+    """A paper by id: published ones for the board, drafts too for officers."""
+    papers = BoardPaper.objects.all()
+    if not drafts:
+        papers = papers.filter(state=PaperState.PUBLISHED)
+    return papers.filter(pk=pk).first()
+
+
+def draft_papers() -> QuerySet[BoardPaper]:
+    """Papers being drafted, next meeting first (one query)."""
+    return BoardPaper.objects.filter(state=PaperState.DRAFT).order_by("meeting_date", "pk")

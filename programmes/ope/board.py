@@ -50,11 +50,15 @@ def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
     if not figures.council_count:
         return ["No One Public Estate resource has been recorded yet."]
     each = figures.investment / figures.council_count
-    return [
+    paragraphs = [
         "The LGA runs the One Public Estate capital and assets programme on behalf of "
         "the Cabinet Office.",
         f"{figures.council_count} pilot councils have been allocated resource totalling "
         f"{format_pounds(figures.investment)}, around {format_pounds(round(each))} each.",
-        f"Projected savings recorded so far: {format_pounds(figures.projected)}; realised "
-        f"and verified: {format_pounds(figures.realised)}.",
     ]
+    if figures.projected or figures.realised:
+        paragraphs.append(
+            f"Projected savings recorded so far: {format_pounds(figures.projected)}; realised "
+            f"and verified: {format_pounds(figures.realised)}."
+        )
+    return paragraphs

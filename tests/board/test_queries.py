@@ -46,7 +46,7 @@ def page_urls(council_pk: int) -> dict[str, str]:
         "procurement": reverse("board:strand", args=["procurement"]),
         "council": reverse("board:council", args=[council_pk]),
         "councils_csv": reverse("board:strand_csv", args=["experts", "councils"]),
-        "update": reverse("board:update"),
+        "papers": reverse("board:papers"),
     }
 
 
@@ -67,7 +67,7 @@ EXPECTED = {
     "procurement": 14,
     "council": 16,
     "councils_csv": 17,
-    "update": 22,
+    "papers": 5,
 }
 
 
