@@ -11,7 +11,9 @@ load) is stripped, so pages hold no script but ours.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from pygal.style import Style
 
 from programmes.spreadsheets import spreadsheet_row
+from savings.years import FINANCIAL_YEAR_RE
 
 # Brand plum, then colours that keep 3:1 against white and each other (WCAG 1.4.11).
 SERIES_COLOURS = ("#5b2163", "#00703c", "#b1560f", "#1d70b8", "#6f777b")
@@ -153,32 +156,85 @@ def format_per_pound(roi: Decimal | int | None) -> str:
 
 
 def bar_chart(table: DataTable, *, title: str, money: bool = True) -> SafeString:
-    """A grouped bar chart of every value column against the first column.
+    """A grouped bar chart of every value column against the first column;
+    `money` False: the values are percentages.
 
+    Financial years are laid on a real year scale: a year with no figures
+    between two that have them is a gap, not skipped. The value axis starts
+    at 0 and ends at a round number above the largest value, with its unit.
     Two SVGs, wide then narrow, each hidden from assistive technology: the
     figure's caption states the headline and its table gives the data.
     """
+    table = with_year_gaps(table)
+    axis = value_axis(table)
+    unit = {"y_title": "£" if money else "% of budget", "range": (axis[0], axis[-1])}
     wide = _render(
         table,
         title=title,
-        formatter=_pounds_formatter if money else str,
+        formatter=_pounds_formatter if money else _percent_formatter,
         variant="wide",
-        x_label_rotation=0,
+        x_label_rotation=0 if len(table.rows) <= WIDE_LABELS_ACROSS else 45,
+        y_labels=axis,
+        **unit,
         **WIDE,
     )
     narrow = _render(
         table,
         title=title,
-        formatter=_short_pounds_formatter if money else str,
+        formatter=_short_pounds_formatter if money else _percent_formatter,
         variant="narrow",
         legend_at_bottom_columns=1,
         truncate_label=-1,
         truncate_legend=-1,
         # Four years' labels fit side by side on a phone; more would overlap.
-        x_label_rotation=0 if len(table.rows) <= NARROW_LABELS_ACROSS else 45,
+        x_label_rotation=0 if len(table.rows) <= NARROW_LABELS_ACROSS else 90,
+        y_labels=axis,
+        **unit,
         **NARROW,
     )
     return mark_safe(wide + narrow)  # noqa: S308 - pygal escapes labels; scripts stripped
+
+
+WIDE_LABELS_ACROSS = 8
+
+
+def with_year_gaps(table: DataTable) -> DataTable:
+    """The table with a row of no values for every financial year missing
+    between its first and last (a table whose first column is not financial
+    years is returned as it is)."""
+    labels = table.labels()
+    if not labels or not all(FINANCIAL_YEAR_RE.match(label) for label in labels):
+        return table
+    by_year = {str(row[0]): row for row in table.rows}
+    first, last = int(labels[0][:4]), int(labels[-1][:4])
+    rows = []
+    for start in range(first, last + 1):
+        year = f"{start}/{(start + 1) % 100:02d}"
+        rows.append(by_year.get(year) or [year, *[None] * (len(table.columns) - 1)])
+    return dataclasses.replace(table, rows=rows)
+
+
+def value_axis(table: DataTable, *, ticks: int = 5) -> list[float]:
+    """0, then round steps (1, 2, 2.5 or 5 times a power of ten) to the first
+    value at or above the largest in the table: an axis that covers the data."""
+    values = [
+        float(value)
+        for values in table.series().values()
+        for value in values
+        if isinstance(value, Decimal | int)
+    ]
+    top = max([0.0, *values])
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    count = math.ceil(top / step - 1e-9)
+    return [round(step * n, 10) for n in range(count + 1)]
+
+
+def _percent_formatter(value: float) -> str:
+    return f"{Decimal(str(value)).normalize():f}%"
 
 
 def _render(
