@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import io
 import math
 import re
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import pygal
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.safestring import SafeString, mark_safe
 from pygal.style import Style
@@ -164,7 +166,27 @@ def bar_chart(table: DataTable, *, title: str, money: bool = True) -> SafeString
     at 0 and ends at a round number above the largest value, with its unit.
     Two SVGs, wide then narrow, each hidden from assistive technology: the
     figure's caption states the headline and its table gives the data.
+
+    Drawing takes tens of milliseconds and depends on nothing but its
+    arguments, so a drawing is kept in the cache under a digest of them.
     """
+    key = (
+        "board:chart:"
+        + hashlib.sha256(repr((CHART_VERSION, title, money, table)).encode()).hexdigest()
+    )
+    drawn = cache.get(key)
+    if drawn is None:
+        drawn = _bar_chart(table, title=title, money=money)
+        cache.set(key, drawn, CHART_CACHE_SECONDS)
+    return mark_safe(drawn)  # noqa: S308 - pygal escapes labels; scripts stripped
+
+
+# Change when the drawing changes, so that no older drawing is served.
+CHART_VERSION = 2
+CHART_CACHE_SECONDS = 24 * 3600
+
+
+def _bar_chart(table: DataTable, *, title: str, money: bool) -> str:
     table = with_year_gaps(table)
     axis = value_axis(table)
     unit = {"y_title": "£" if money else "% of budget", "range": (axis[0], axis[-1])}
@@ -192,7 +214,7 @@ def bar_chart(table: DataTable, *, title: str, money: bool = True) -> SafeString
         **unit,
         **NARROW,
     )
-    return mark_safe(wide + narrow)  # noqa: S308 - pygal escapes labels; scripts stripped
+    return wide + narrow
 
 
 WIDE_LABELS_ACROSS = 8

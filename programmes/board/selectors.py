@@ -9,13 +9,14 @@ in `tests/board/test_queries.py` hold this at two data sizes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from applications.models import Application, ApplicationState
@@ -187,9 +188,44 @@ def strands_table(figures: list[StrandFigures]) -> DataTable:
     )
 
 
+# Bid counts are read current (officers act on them), but counting thousands
+# of bids on every board page grows with the bids: the counts are kept in the
+# cache under the bids' version, one small query (`_bids_version`) that
+# changes whenever a bid is added, changed, deleted or given a partner, so a
+# cached count is never stale and the board pages cost the same at any size.
+BIDS_CACHE_SECONDS = 24 * 3600
+
+
+def _bids_version() -> str:
+    """Bids and partner rows, and the latest change of any bid (one query)."""
+    stamp = Application.objects.order_by().aggregate(
+        bids=Count("pk", distinct=True),
+        partners=Count("partner_councils"),
+        last=Max("updated_at"),
+    )
+    last = stamp["last"].isoformat() if stamp["last"] else "-"
+    return f"{stamp['bids']}:{stamp['partners'] or 0}:{last}"
+
+
+def _bids_cached(name: str, compute: Callable[[], Any]) -> Any:
+    key = f"board:bids:{name}:{_bids_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, BIDS_CACHE_SECONDS)
+    return found
+
+
 def bids_by_state_table(*, council: Council | None = None) -> DataTable:
-    """Bids per strand and state, in one grouped query (bids, not rollups:
-    there are hundreds, not millions, and officers need them current)."""
+    """Bids per strand and state, in one grouped query (bids, not rollups;
+    officers need them current); the whole programme's is kept in the cache
+    under the bids' version (`_bids_cached`)."""
+    if council is None:
+        return _bids_cached("by-state", lambda: _bids_by_state_table(council=None))
+    return _bids_by_state_table(council=council)
+
+
+def _bids_by_state_table(*, council: Council | None) -> DataTable:
     bids = Application.objects.all()
     if council is not None:
         bids = bids.filter(Q(lead_council=council) | Q(partner_councils=council)).distinct()
@@ -309,8 +345,14 @@ def strand_activities(
             result[strand.pk] = spec.board.activity(strand)
         elif spec.bid_based:
             bid_based.append(strand.pk)
-    if not bid_based:
-        return result
+    if bid_based:
+        key = f"activities:{','.join(map(str, bid_based))}:{on or ''}"
+        result.update(_bids_cached(key, lambda: _bid_activities(bid_based, on=on)))
+    return result
+
+
+def _bid_activities(bid_based: list[int], *, on: date | None) -> dict[int, StrandActivity]:
+    result: dict[int, StrandActivity] = {}
     approved = Application.objects.filter(
         call__strand__in=bid_based, state=ApplicationState.APPROVED
     )
