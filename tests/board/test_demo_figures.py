@@ -1,5 +1,7 @@
 """From load_demo, the board pages show the 2013 paper's figures, through the rollups."""
 
+import csv
+import io
 from datetime import date
 
 from django.urls import reverse
@@ -100,3 +102,16 @@ def test_a_strand_without_savings_says_so_instead_of_an_empty_chart(demo, board_
     page = board_client.get(reverse("board:strand", args=["ope"])).content.decode()
     assert "No projected or realised savings have been recorded for this strand yet" in page
     assert "<svg" not in page.split("Savings by financial year")[1].split("Councils")[0]
+
+
+def test_allerdales_target_is_on_its_council_page_and_the_strands(demo, board_client):
+    from programmes.models import Council
+
+    allerdale = Council.objects.get(short_name="Allerdale")
+    page = board_client.get(reverse("board:council", args=[allerdale.pk])).content.decode()
+    assert f'data-figure="council-{allerdale.gss_code}-realised">£2,300,000<' in page
+    assert f'data-figure="council-{allerdale.gss_code}-target">£1,000,000<' in page
+    body = board_client.get(reverse("board:strand_csv", args=["experts", "councils"]))
+    rows = {row[0]: row for row in csv.reader(io.StringIO(body.content.decode()))}
+    assert rows["Allerdale Borough Council"][2] == "1000000.00"  # Savings target
+    assert rows["Allerdale Borough Council"][4] == "2300000.00"  # Realised (verified)
