@@ -103,14 +103,19 @@ def paper_pdf_record(*, paper: BoardPaper, actor: Actor, name: str = "", problem
     """The worker's record of the paper's PDF (or why it could not print):
     the one write after publishing, and only while there is no PDF."""
     require_officer(actor)
-    BoardPaper.objects.filter(pk=paper.pk, state=PaperState.PUBLISHED, pdf="").update(
-        pdf=name, pdf_problem=problem
-    )
+    with transaction.atomic():
+        current = BoardPaper.objects.select_for_update().get(pk=paper.pk)
+        if not current.is_published or current.pdf:
+            return
+        current.pdf, current.pdf_problem = name, problem
+        current.save(update_fields=["pdf", "pdf_problem", "updated_at"])
 
 
 def paper_delete(*, paper: BoardPaper, actor: Actor) -> None:
     """Delete a draft; a published paper is a record and stays."""
     require_officer(actor)
-    if BoardPaper.objects.filter(pk=paper.pk, state=PaperState.PUBLISHED).exists():
-        raise ValidationError(PUBLISHED_IS_FINAL)
-    BoardPaper.objects.filter(pk=paper.pk).delete()
+    with transaction.atomic():
+        current = BoardPaper.objects.select_for_update().get(pk=paper.pk)
+        if current.is_published:
+            raise ValidationError(PUBLISHED_IS_FINAL)
+        current.delete()
