@@ -162,6 +162,21 @@ def named_examples(strand: Strand) -> list[str]:
     return examples
 
 
+def open_rounds(*, on: date) -> dict[int, list[str]]:
+    """Per strand, a sentence for each round open for bids on the paper's date,
+    with its closing date and when its support runs (1 query)."""
+    sentences: dict[int, list[str]] = {}
+    for call in selectors.calls_open_on(day=on):
+        text = (
+            f"Bids for “{call.title}” are open until "
+            f"{timezone.localdate(call.closes_at):%-d %B %Y}"
+        )
+        if call.support_from and call.support_until:
+            text += f"; support runs from {call.support_from:%B %Y} to {call.support_until:%B %Y}"
+        sentences.setdefault(call.strand_id, []).append(text + ".")
+    return sentences
+
+
 def paper_content(
     *, meeting_date: date, previous: BoardPaper | None = None, as_at: datetime | None = None
 ) -> dict:
@@ -215,6 +230,7 @@ def paper_content(
                 "paragraphs": since or ["No figure has changed since the last paper."],
             }
         )
+    rounds = open_rounds(on=meeting_date)
     for item in strand_figures:
         section = installed[item.strand.key].paper
         sections.append(
@@ -223,6 +239,7 @@ def paper_content(
                 "heading": section.heading,
                 "paragraphs": [
                     *section.paragraphs(item.strand, meeting_date),
+                    *rounds.get(item.strand.pk, []),
                     *named_examples(item.strand),
                 ],
             }

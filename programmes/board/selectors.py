@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from applications.models import Application, ApplicationState
+from applications.models import Application, ApplicationState, Call
 from programmes.board.charts import Cell, DataTable
 from programmes.board.models import BoardPaper, PaperState
 from programmes.board.opendata import GrantRecord
@@ -617,6 +617,15 @@ def grant_records(*, chunk_size: int = GRANT_CHUNK) -> Iterator[GrantRecord]:
             planned_end=bid.call.support_until,
         )
         for bid in bids
+    )
+
+
+def calls_open_on(*, day: date) -> list[Call]:
+    """The rounds open for bids on a day, by closing date (one query)."""
+    return list(
+        Call.objects.filter(opens_at__date__lte=day, closes_at__date__gte=day)
+        .select_related("strand")
+        .order_by("closes_at", "pk")
     )
 
 

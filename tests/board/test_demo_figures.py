@@ -72,6 +72,7 @@ def test_the_published_2013_paper_carries_each_strands_section_and_figures(demo,
     assert "5.7% for 2013/14, 5.3% for 2014/15 and 4.9% for 2015/16" in page
     # As at its date: no bid of a later round, the July deal not yet reached.
     assert "No bids had been received by the date of this paper" in page
+    assert "are open until 30 August 2013; support runs from September 2013 to February" in page
     assert "26 July 2013 (expected)" in page
     # A fictional contact, never the source paper's.
     assert "Robin Example" in page
