@@ -168,8 +168,7 @@ def open_rounds(*, on: date) -> dict[int, list[str]]:
     sentences: dict[int, list[str]] = {}
     for call in selectors.calls_open_on(day=on):
         text = (
-            f"Bids for “{call.title}” are open until "
-            f"{timezone.localdate(call.closes_at):%-d %B %Y}"
+            f"Bids for “{call.title}” are open until {timezone.localdate(call.closes_at):%-d %B %Y}"
         )
         if call.support_from and call.support_until:
             text += f"; support runs from {call.support_from:%B %Y} to {call.support_until:%B %Y}"
