@@ -55,7 +55,13 @@ def _listed(names: list[str]) -> str:
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
-def _figures(rollup: Rollup, *, councils: int | None = None, awards: int | None = None) -> dict:
+def _figures(
+    rollup: Rollup,
+    *,
+    councils: int | None = None,
+    awards: int | None = None,
+    awards_label: str = "",
+) -> dict:
     values: dict[str, Any] = {
         "invested": rollup.investment,
         "target": rollup.target,
@@ -72,6 +78,7 @@ def _figures(rollup: Rollup, *, councils: int | None = None, awards: int | None 
     stored["councils"] = rollup.council_count if councils is None else councils
     if awards is not None:
         stored["awards"] = awards
+        stored["awards_label"] = awards_label.lower()
     return stored
 
 
@@ -84,15 +91,16 @@ def _roi(figures: dict, name: str) -> str:
     return format_per_pound(None if value is None else Decimal(value))
 
 
-def _change(name: str, before: Any, after: Any) -> str | None:
+def _change(name: str, before: Any, after: Any, *, label: str = "") -> str | None:
     """ "projected savings up £1,000 to £25,616,000", or None if unchanged."""
     old, new = Decimal(before or 0), Decimal(after or 0)
     if old == new:
         return None
     direction = "up" if new > old else "down"
+    label = label or LABELS[name]
     if name in MONEY:
-        return f"{LABELS[name]} {direction} {format_pounds(abs(new - old))} to {format_pounds(new)}"
-    return f"{LABELS[name]} {direction} {abs(new - old)} to {new}"
+        return f"{label} {direction} {format_pounds(abs(new - old))} to {format_pounds(new)}"
+    return f"{label} {direction} {abs(new - old)} to {new}"
 
 
 def changes_since(previous: dict, current: dict) -> list[str]:
@@ -110,7 +118,15 @@ def changes_since(previous: dict, current: dict) -> list[str]:
         moved = [
             text
             for field in (*MONEY, "councils", "awards")
-            if field in after and (text := _change(field, before.get(field), after[field]))
+            if field in after
+            and (
+                text := _change(
+                    field,
+                    before.get(field),
+                    after[field],
+                    label=after.get("awards_label", "") if field == "awards" else "",
+                )
+            )
         ]
         if moved:
             sentences.append(f"{name}: {_listed(moved)}.")
@@ -198,6 +214,7 @@ def paper_content(
                     item.rollup,
                     councils=item.councils,
                     awards=item.activity.awards if item.activity else None,
+                    awards_label=item.activity.label if item.activity else "",
                 ),
             }
             for item in strand_figures

@@ -84,6 +84,8 @@ def test_the_demos_next_paper_is_a_draft_showing_todays_figures(demo, officer_cl
     page = officer_client.get(reverse("board:paper", args=[draft.pk])).content.decode()
     assert "Draft, not published" in page
     assert "Since the last paper (17 July 2013)" in page
+    # The 2013 round's awards were decided after July: the draft says so.
+    assert "Local Economic Growth Advisers: bids approved up 2 to 2." in page
 
 
 def test_strand_pages_show_each_strands_own_status(demo, board_client):
