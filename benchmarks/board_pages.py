@@ -50,7 +50,7 @@ from benchmarks import rollups as scale  # noqa: E402  (sets up Django on the be
 
 scale.ARGS.entries = OPTIONS.entries
 
-from datetime import timedelta  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
 from django.conf import settings  # noqa: E402
@@ -64,7 +64,10 @@ from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from applications.models import Application, ApplicationState, Call  # noqa: E402
+from programmes.board.models import BoardPaper, PaperState  # noqa: E402
+from programmes.board.services import paper_create, paper_publish  # noqa: E402
 from programmes.models import Council, Strand, User  # noqa: E402
+from programmes.permissions import SYSTEM  # noqa: E402
 from programmes.roles import APPLICANT, BOARD_MEMBER, groups_sync  # noqa: E402
 from programmes.twofactor.policy import two_factors_required  # noqa: E402
 from savings import rollups  # noqa: E402
@@ -228,6 +231,16 @@ def council_lists(council: Council) -> None:
     )
 
 
+def published_paper() -> BoardPaper:
+    """A paper published from the data as built (its snapshot is what the
+    page reads); made once, reused with --keep."""
+    found = BoardPaper.objects.filter(state=PaperState.PUBLISHED).first()
+    if found is not None:
+        return found
+    draft = paper_create(actor=SYSTEM, meeting_date=date(2013, 7, 17), contact_name="Bench Example")
+    return paper_publish(paper=draft, actor=SYSTEM)
+
+
 def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("The measurement runs on PostgreSQL: set BENCH_DATABASE_URL")
@@ -245,7 +258,8 @@ def main() -> None:
         },
         "council page": reverse("board:council", args=[council.pk]),
         "councils list (400)": reverse("board:councils"),
-        "board update": reverse("board:update"),
+        "board papers": reverse("board:papers"),
+        "published paper": reverse("board:paper", args=[published_paper().pk]),
     }
     scale.say(f"\nServer time per page over {OPTIONS.repeat} renders ({OPTIONS.entries:,} entries)")
     report(client, pages)

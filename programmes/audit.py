@@ -56,6 +56,8 @@ AUDITED: dict[str, dict] = {
     "savings.Investment": {},
     "savings.SavingsEntry": {},
     "savings.SavingsReturn": {},
+    # The snapshot is written once, when published: the entry says so.
+    "board.BoardPaper": {"exclude_fields": ["snapshot", "updated_at"]},
     "experts.ExpertsBidDetail": {},
     "experts.ExpertsSavingsProjection": {},
     "experts.Appointment": {},

@@ -69,6 +69,8 @@ class BoardBlock:
     `council_fill(council)` returns the council's own records in the strand
     (empty: none), shown by `council_template` on the council's board page
     (as `records`), and making the strand one the council takes part in.
+    `councils` and `activity` make the strand's figures the same on every page
+    (programmes.board.selectors.StrandFigures).
     """
 
     fill: Callable[[Any], None]
@@ -76,6 +78,12 @@ class BoardBlock:
     charts: tuple[tuple[str, str], ...] = ()
     council_fill: Callable[[Any], list] | None = None
     council_template: str = ""
+    # `councils()`: how many councils take part, when the strand's records
+    # (not its savings facts) say so, e.g. ASCE's returns (one query).
+    councils: Callable[[], int] | None = None
+    # `activity(strand)`: the strand's awards (a `StrandActivity`) when they
+    # are not approved bids, e.g. OPE's pilots with resource (one query).
+    activity: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from applications import services as bids
 from applications.models import Application
 from programmes import accounts
 from programmes.asce import services as asce
+from programmes.board import services as papers
 from programmes.experts import services as experts
 from programmes.growth import services as growth
 from programmes.growth.models import AdviserSource
@@ -266,6 +267,13 @@ def _asce_return(w: World):
 
 def _asce_event():
     return asce.asce_event_upsert(title="ASCE summit", held_on=date(2014, 3, 1), actor=SYSTEM)
+
+
+def _paper(*, published: bool = False):
+    paper = papers.paper_create(
+        actor=SYSTEM, meeting_date=date(2013, 7, 17), contact_name="Robin Example"
+    )
+    return papers.paper_publish(paper=paper, actor=SYSTEM) if published else paper
 
 
 def _pdf() -> SimpleUploadedFile:
@@ -517,6 +525,21 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
     ),
     "programmes.twofactor.services.two_factor_reset": (OFFICERS, lambda w: {"user": UserFactory()}),
     # One Public Estate
+    # Board papers (programmes/board/services.py): officers draft and publish.
+    "programmes.board.services.paper_create": (
+        OFFICERS,
+        lambda w: {"meeting_date": date(2013, 7, 17), "contact_name": "Robin Example"},
+    ),
+    "programmes.board.services.paper_update": (
+        OFFICERS,
+        lambda w: {"paper": _paper(), "risks": "The pilots' resource is limited."},
+    ),
+    "programmes.board.services.paper_publish": (OFFICERS, lambda w: {"paper": _paper()}),
+    "programmes.board.services.paper_pdf_record": (
+        OFFICERS,
+        lambda w: {"paper": _paper(published=True), "name": "board-papers/paper.pdf"},
+    ),
+    "programmes.board.services.paper_delete": (OFFICERS, lambda w: {"paper": _paper()}),
     "programmes.ope.services.pilot_save": (OFFICERS, lambda w: {"council": w.council}),
     "programmes.ope.services.plan_save": (
         OFFICERS,

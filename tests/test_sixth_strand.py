@@ -16,7 +16,7 @@ from django.test.utils import modify_settings
 
 from applications import services
 from applications.models import Application, ApplicationState
-from programmes.board.paper import board_update
+from programmes.board.paper import paper_content
 from programmes.models import Strand
 from programmes.services import strands_sync
 from programmes.strands import get_strand, strands
@@ -111,11 +111,11 @@ def test_a_council_bids_to_its_call_and_the_award_reaches_the_board_and_the_pape
     assert "Councils supported" in page
     assert "£6,000" in page
 
-    paper = board_update(as_at=date(2013, 10, 1))
-    section = next(s for s in paper.sections if s.key == "keep_it_real")
-    assert section.heading == "Keep it REAL"
-    assert "an investment of £6,000" in section.paragraphs[0]
-    assert "Keep it REAL" in paper.summary
+    paper = paper_content(meeting_date=date(2013, 10, 1))
+    section = next(s for s in paper["sections"] if s["key"] == "keep_it_real")
+    assert section["heading"] == "Keep it REAL"
+    assert "an investment of £6,000" in section["paragraphs"][0]
+    assert "Keep it REAL" in paper["summary"]
 
 
 def test_the_officer_scores_it_on_its_own_criteria(

@@ -27,6 +27,11 @@ def council_returns(council: Council) -> list[AsceReturn]:
     return list(AsceReturn.objects.filter(council=council).order_by("financial_year"))
 
 
+def councils() -> int:
+    """The councils taking part: those with a return (1 query)."""
+    return AsceReturn.objects.values("council").distinct().count()
+
+
 def _one_place(value: Decimal) -> Decimal:
     """Percentages to one place, half up, as the `percent` filter and the paper give them."""
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -26,6 +26,7 @@ STRAND = StrandSpec(
         charts=(("asce_projections", "Savings as % of budget"),),
         council_fill=board.council_returns,
         council_template="asce/board_council.html",
+        councils=board.councils,
     ),
     paper=PaperSection(heading="ASCE Programme", paragraphs=board.paper_paragraphs),
 )

@@ -11,18 +11,23 @@ load) is stripped, so pages hold no script but ours.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 import io
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pygal
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.safestring import SafeString, mark_safe
 from pygal.style import Style
 
 from programmes.spreadsheets import spreadsheet_row
+from savings.years import FINANCIAL_YEAR_RE
 
 # Brand plum, then colours that keep 3:1 against white and each other (WCAG 1.4.11).
 SERIES_COLOURS = ("#5b2163", "#00703c", "#b1560f", "#1d70b8", "#6f777b")
@@ -77,6 +82,8 @@ class DataTable:
     rows: list[list[Cell]] = field(default_factory=list)
     # Columns (by index, from 1) that hold money in pounds.
     money_columns: frozenset[int] = frozenset()
+    # Columns that hold a return, £ saved per £1 invested.
+    roi_columns: frozenset[int] = frozenset()
 
     def series(self) -> dict[str, list[Cell]]:
         """Each value column as a series, keyed by its heading."""
@@ -89,16 +96,41 @@ class DataTable:
         return [str(row[0]) for row in self.rows]
 
     def formatted_rows(self) -> list[list[str]]:
+        """The rows as people read them: money to the pound, returns per £1."""
         return [
             [
-                format_cell(value, money=index in self.money_columns)
+                format_cell(value, money=index in self.money_columns, roi=index in self.roi_columns)
+                for index, value in enumerate(row)
+            ]
+            for row in self.rows
+        ]
+
+    def exact_rows(self) -> list[list[Cell]]:
+        """The rows for a CSV: money and returns exact, always to two places
+        (0.00, never 0 beside 0.00), everything else as it is."""
+        return [
+            [
+                exact_cell(value)
+                if index in self.money_columns or index in self.roi_columns
+                else value
                 for index, value in enumerate(row)
             ]
             for row in self.rows
         ]
 
 
-def format_cell(value: Cell, *, money: bool = False) -> str:
+def exact_cell(value: Cell) -> Cell:
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+    return value
+
+
+PENNY = Decimal("0.01")
+
+
+def format_cell(value: Cell, *, money: bool = False, roi: bool = False) -> str:
+    if roi:
+        return format_per_pound(value if isinstance(value, Decimal | int) else None)
     if value is None:
         return "–"
     if isinstance(value, Decimal | int) and money:
@@ -108,41 +140,123 @@ def format_cell(value: Cell, *, money: bool = False) -> str:
     return str(value)
 
 
-def format_pounds(value: Decimal | int) -> str:
-    """£25,615,000 for whole pounds; £1,250.50 where there are pence."""
-    amount = Decimal(value)
-    if amount == amount.to_integral_value():
-        return f"£{amount:,.0f}"
-    return f"£{amount:,.2f}"
+def format_pounds(value: Decimal | int | None) -> str:
+    """Money as people read it everywhere: to the pound, with £ (£25,615,000;
+    £0 for nothing recorded). CSVs carry the exact value (`exact_cell`)."""
+    amount = Decimal(value or 0).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"£{amount:,}"
+
+
+def format_per_pound(roi: Decimal | int | None) -> str:
+    """A return as "£557 saved per £1" (whole pounds from £10 up, else pence)."""
+    if roi is None:
+        return "no investment recorded"
+    roi = Decimal(roi)
+    if roi >= 10:
+        return f"£{roi.quantize(Decimal(1), rounding=ROUND_HALF_UP):,} saved per £1"
+    return f"£{roi.quantize(PENNY, rounding=ROUND_HALF_UP)} saved per £1"
 
 
 def bar_chart(table: DataTable, *, title: str, money: bool = True) -> SafeString:
-    """A grouped bar chart of every value column against the first column.
+    """A grouped bar chart of every value column against the first column;
+    `money` False: the values are percentages.
 
+    Financial years are laid on a real year scale: a year with no figures
+    between two that have them is a gap, not skipped. The value axis starts
+    at 0 and ends at a round number above the largest value, with its unit.
     Two SVGs, wide then narrow, each hidden from assistive technology: the
     figure's caption states the headline and its table gives the data.
+
+    Drawing takes tens of milliseconds and depends on nothing but its
+    arguments, so a drawing is kept in the cache under a digest of them.
     """
+    key = (
+        "board:chart:"
+        + hashlib.sha256(repr((CHART_VERSION, title, money, table)).encode()).hexdigest()
+    )
+    drawn = cache.get(key)
+    if drawn is None:
+        drawn = _bar_chart(table, title=title, money=money)
+        cache.set(key, drawn, CHART_CACHE_SECONDS)
+    return mark_safe(drawn)  # noqa: S308 - pygal escapes labels; scripts stripped
+
+
+# Change when the drawing changes, so that no older drawing is served.
+CHART_VERSION = 2
+CHART_CACHE_SECONDS = 24 * 3600
+
+
+def _bar_chart(table: DataTable, *, title: str, money: bool) -> str:
+    table = with_year_gaps(table)
+    axis = value_axis(table)
+    unit = {"y_title": "£" if money else "% of budget", "range": (axis[0], axis[-1])}
     wide = _render(
         table,
         title=title,
-        formatter=_pounds_formatter if money else str,
+        formatter=_pounds_formatter if money else _percent_formatter,
         variant="wide",
-        x_label_rotation=0,
+        x_label_rotation=0 if len(table.rows) <= WIDE_LABELS_ACROSS else 45,
+        y_labels=axis,
+        **unit,
         **WIDE,
     )
     narrow = _render(
         table,
         title=title,
-        formatter=_short_pounds_formatter if money else str,
+        formatter=_short_pounds_formatter if money else _percent_formatter,
         variant="narrow",
         legend_at_bottom_columns=1,
         truncate_label=-1,
         truncate_legend=-1,
         # Four years' labels fit side by side on a phone; more would overlap.
-        x_label_rotation=0 if len(table.rows) <= NARROW_LABELS_ACROSS else 45,
+        x_label_rotation=0 if len(table.rows) <= NARROW_LABELS_ACROSS else 90,
+        y_labels=axis,
+        **unit,
         **NARROW,
     )
-    return mark_safe(wide + narrow)  # noqa: S308 - pygal escapes labels; scripts stripped
+    return wide + narrow
+
+
+WIDE_LABELS_ACROSS = 8
+
+
+def with_year_gaps(table: DataTable) -> DataTable:
+    """The table with a row of no values for every financial year missing
+    between its first and last (a table whose first column is not financial
+    years is returned as it is)."""
+    labels = table.labels()
+    if not labels or not all(FINANCIAL_YEAR_RE.match(label) for label in labels):
+        return table
+    by_year = {str(row[0]): row for row in table.rows}
+    first, last = int(labels[0][:4]), int(labels[-1][:4])
+    rows = []
+    for start in range(first, last + 1):
+        year = f"{start}/{(start + 1) % 100:02d}"
+        rows.append(by_year.get(year) or [year, *[None] * (len(table.columns) - 1)])
+    return dataclasses.replace(table, rows=rows)
+
+
+def value_axis(table: DataTable, *, ticks: int = 5) -> list[float]:
+    """0, then round steps (1, 2, 2.5 or 5 times a power of ten) to the first
+    value at or above the largest in the table: an axis that covers the data."""
+    values = [
+        float(value)
+        for values in table.series().values()
+        for value in values
+        if isinstance(value, Decimal | int)
+    ]
+    top = max([0.0, *values])
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    count = math.ceil(top / step - 1e-9)
+    return [round(step * n, 10) for n in range(count + 1)]
+
+
+def _percent_formatter(value: float) -> str:
+    return f"{Decimal(str(value)).normalize():f}%"
 
 
 def _render(
@@ -188,7 +302,7 @@ def csv_response(table: DataTable, filename: str) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(spreadsheet_row(table.columns))
-    for row in table.rows:
+    for row in table.exact_rows():
         writer.writerow(spreadsheet_row(row))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

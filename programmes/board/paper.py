@@ -1,98 +1,345 @@
-"""The board update: the "Productivity Programme Update" paper from live data.
+"""Board papers: the data-driven content of a "Productivity Programme Update".
 
-It keeps the shape of the 2013 source paper (Item 8): purpose, summary,
+A paper keeps the shape of the 2013 source paper (Item 8): purpose, summary,
 recommendation and action, then numbered paragraphs under a heading per
-strand, each carrying the live figures from the rollups (never typed in).
-The PDF is the same HTML printed by headless Chromium (docs/board.md says why).
+strand. `paper_content` writes the parts the portal knows, from the same
+selectors as the board pages (programmes.board.selectors.StrandFigures): the
+headline figures, what changed since the last published paper, named examples
+chosen from the data (the councils furthest above and below their savings
+target) and each strand's own paragraphs (`PaperSection`, with its upcoming
+deadlines). The content is plain data (JSON), so a published paper stores it
+as its snapshot and is shown from it, never recomputed. The officer's
+narrative (highlights, risks, events) is the paper's own text
+(programmes.board.models.BoardPaper). The PDF is the same HTML printed by
+headless Chromium (docs/board.md says why).
 """
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.contrib.staticfiles import finders
+from django.utils import timezone
 
-from programmes.board.charts import format_pounds
-from programmes.board.selectors import freshness
-from programmes.board.templatetags.board import per_pound
+from programmes.board import selectors
+from programmes.board.charts import format_per_pound, format_pounds
+from programmes.board.models import BoardPaper
 from programmes.models import Strand
 from programmes.strands import strands
 from savings import selectors as rollups
+from savings.models import Rollup
 
 CHROMIUM = "/usr/bin/chromium"
 
-
-@dataclass
-class Section:
-    key: str
-    heading: str
-    paragraphs: list[str] = field(default_factory=list)
-    # Filled in by board_update(): the paper numbers paragraphs straight through.
-    numbered: list[tuple[int, str]] = field(default_factory=list)
-
-
-@dataclass
-class BoardUpdate:
-    as_at: date
-    summary: str
-    recommendation: str
-    sections: list[Section]
-    freshness: object
+# The figures a snapshot keeps per scope, by name: money and returns as exact
+# decimal strings, counts as numbers.
+MONEY = ("invested", "target", "projected", "realised", "unverified")
+RETURNS = ("projected_roi", "realised_roi")
+LABELS = {
+    "invested": "invested",
+    "target": "savings targets",
+    "projected": "projected savings",
+    "realised": "realised savings (verified)",
+    "unverified": "savings reported and awaiting verification",
+    "councils": "councils taking part",
+    "awards": "awards",
+}
 
 
 def _listed(names: list[str]) -> str:
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
-def board_update(*, as_at: date) -> BoardUpdate:
-    """The paper as at a date: live figures, procurement deadlines from that date."""
+def _figures(
+    rollup: Rollup,
+    *,
+    councils: int | None = None,
+    awards: int | None = None,
+    awards_label: str = "",
+) -> dict:
+    values: dict[str, Any] = {
+        "invested": rollup.investment,
+        "target": rollup.target,
+        "projected": rollup.projected,
+        "realised": rollup.realised,
+        "unverified": rollup.realised_unverified,
+        "projected_roi": rollup.projected_roi,
+        "realised_roi": rollup.realised_roi,
+    }
+    stored: dict[str, Any] = {
+        name: None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+        for name, value in values.items()
+    }
+    stored["councils"] = rollup.council_count if councils is None else councils
+    if awards is not None:
+        stored["awards"] = awards
+        stored["awards_label"] = awards_label.lower()
+    return stored
+
+
+def _money(figures: dict, name: str) -> str:
+    return format_pounds(Decimal(figures.get(name) or 0))
+
+
+def _roi(figures: dict, name: str) -> str:
+    value = figures.get(name)
+    return format_per_pound(None if value is None else Decimal(value))
+
+
+def _change(name: str, before: Any, after: Any, *, label: str = "") -> str | None:
+    """ "projected savings up £1,000 to £25,616,000", or None if unchanged."""
+    old, new = Decimal(before or 0), Decimal(after or 0)
+    if old == new:
+        return None
+    direction = "up" if new > old else "down"
+    label = label or LABELS[name]
+    if name in MONEY:
+        return f"{label} {direction} {format_pounds(abs(new - old))} to {format_pounds(new)}"
+    return f"{label} {direction} {abs(new - old)} to {new}"
+
+
+def changes_since(previous: dict, current: dict) -> list[str]:
+    """A sentence per scope whose figures moved between two snapshots' figures."""
+    sentences = []
+    scopes = [
+        ("programme", "Across the programme", previous.get("programme"), current["programme"])
+    ]
+    for key, now in current["strands"].items():
+        scopes.append((key, now["name"], previous.get("strands", {}).get(key), now))
+    for _key, name, before, after in scopes:
+        if before is None:
+            sentences.append(f"{name}: new since the last paper.")
+            continue
+        moved = [
+            text
+            for field in (*MONEY, "councils", "awards")
+            if field in after
+            and (
+                text := _change(
+                    field,
+                    before.get(field),
+                    after[field],
+                    label=after.get("awards_label", "") if field == "awards" else "",
+                )
+            )
+        ]
+        if moved:
+            sentences.append(f"{name}: {_listed(moved)}.")
+    return sentences
+
+
+def named_examples(strand: Strand) -> list[str]:
+    """Councils named from the data (1 query): the furthest above and below
+    their savings target ("Allerdale Borough Council has realised £2,300,000
+    against a target of £1,000,000"), then the largest projected and realised
+    savings not already named."""
+    rows = rollups.rollups_by_council(strand=strand)
+    examples: list[str] = []
+    named: set[int | None] = set()
+    with_target = sorted(
+        (row for row in rows if row.target), key=lambda row: row.realised - row.target
+    )
+    if with_target and with_target[-1].realised >= with_target[-1].target:
+        best = with_target[-1]
+        named.add(best.council_id)
+        examples.append(
+            f"{best.council} has realised {format_pounds(best.realised)} against a target of "
+            f"{format_pounds(best.target)}, the furthest above target in the strand."
+        )
+    if with_target and with_target[0].realised < with_target[0].target:
+        worst = with_target[0]
+        named.add(worst.council_id)
+        examples.append(
+            f"{worst.council} has realised {format_pounds(worst.realised)} against a target "
+            f"of {format_pounds(worst.target)}, the furthest below target in the strand."
+        )
+    others = [row for row in rows if row.council_id not in named]
+    projected = max(others, key=lambda row: row.projected, default=None)
+    if projected is not None and projected.projected:
+        named.add(projected.council_id)
+        examples.append(
+            f"{projected.council} has identified projected savings of "
+            f"{format_pounds(projected.projected)}, the most in the strand."
+        )
+    realised = max(
+        (row for row in others if row.council_id not in named),
+        key=lambda row: row.realised,
+        default=None,
+    )
+    if realised is not None and realised.realised:
+        examples.append(
+            f"{realised.council} has realised savings of {format_pounds(realised.realised)}."
+        )
+    return examples
+
+
+def open_rounds(*, on: date) -> dict[int, list[str]]:
+    """Per strand, a sentence for each round open for bids on the paper's date,
+    with its closing date and when its support runs (1 query)."""
+    sentences: dict[int, list[str]] = {}
+    for call in selectors.calls_open_on(day=on):
+        text = (
+            f"Bids for “{call.title}” are open until {timezone.localdate(call.closes_at):%-d %B %Y}"
+        )
+        if call.support_from and call.support_until:
+            text += f"; support runs from {call.support_from:%B %Y} to {call.support_until:%B %Y}"
+        sentences.setdefault(call.strand_id, []).append(text + ".")
+    return sentences
+
+
+def paper_content(
+    *, meeting_date: date, previous: BoardPaper | None = None, as_at: datetime | None = None
+) -> dict:
+    """Everything in a paper that comes from the data, as JSON-ready values.
+    `as_at` is when the figures are from (default: when the rollups were computed)."""
+    computed = as_at or rollups.rollups_computed_at() or timezone.now()
     programme = rollups.rollup_for()
     installed = strands()
-    sections = [
-        Section(
-            key="background",
-            heading="Background",
-            paragraphs=[
+    strand_figures = [
+        item
+        for item in selectors.programme_strand_figures(on=meeting_date)
+        if item.strand.key in installed
+    ]
+    figures = {
+        "programme": _figures(programme),
+        "strands": {
+            item.strand.key: {
+                "name": item.strand.name,
+                **_figures(
+                    item.rollup,
+                    councils=item.councils,
+                    awards=item.activity.awards if item.activity else None,
+                    awards_label=item.activity.label if item.activity else "",
+                ),
+            }
+            for item in strand_figures
+        },
+    }
+    whole = figures["programme"]
+    sections: list[dict] = [
+        {
+            "key": "background",
+            "heading": "Background",
+            "paragraphs": [
                 "The Board has previously approved the Productivity Programme to help "
                 "councils improve their productivity and efficiency. This report gives the "
                 "programme's figures as recorded in the portal.",
                 f"Across the programme the LGA and its partners have invested "
-                f"{format_pounds(programme.investment)}; projected savings come to "
-                f"{format_pounds(programme.projected)} ({per_pound(programme.projected_roi)} "
-                f"invested) and verified realised savings to "
-                f"{format_pounds(programme.realised)} ({per_pound(programme.realised_roi)} "
-                "invested).",
+                f"{_money(whole, 'invested')}; projected savings come to "
+                f"{_money(whole, 'projected')} ({_roi(whole, 'projected_roi')} invested) and "
+                f"verified realised savings to {_money(whole, 'realised')} "
+                f"({_roi(whole, 'realised_roi')} invested).",
             ],
-        )
+        }
     ]
-    for strand in Strand.objects.order_by("display_order", "name"):
-        if strand.key in installed:
-            paper = installed[strand.key].paper
-            sections.append(
-                Section(
-                    key=strand.key,
-                    heading=paper.heading,
-                    paragraphs=paper.paragraphs(strand, as_at),
-                )
-            )
-    number = 0
-    for section in sections:
-        for text in section.paragraphs:
-            number += 1
-            section.numbered.append((number, text))
-    return BoardUpdate(
-        as_at=as_at,
-        summary=(
+    if previous is not None and previous.snapshot:
+        since = changes_since(previous.snapshot["figures"], figures)
+        sections.append(
+            {
+                "key": "since",
+                "heading": f"Since the last paper ({previous.meeting_date:%-d %B %Y})",
+                "paragraphs": since or ["No figure has changed since the last paper."],
+            }
+        )
+    rounds = open_rounds(on=meeting_date)
+    for item in strand_figures:
+        section = installed[item.strand.key].paper
+        sections.append(
+            {
+                "key": item.strand.key,
+                "heading": section.heading,
+                "paragraphs": [
+                    *section.paragraphs(item.strand, meeting_date),
+                    *rounds.get(item.strand.pk, []),
+                    *named_examples(item.strand),
+                ],
+            }
+        )
+    return {
+        "as_at": computed.isoformat(),
+        "meeting_date": meeting_date.isoformat(),
+        "summary": (
             "This report updates the Board on the progress being made in the Productivity "
             f"Programme, and reports on {_listed([spec.name for spec in installed.values()])}."
         ),
-        recommendation="To note the progress of the Productivity Programme.",
-        sections=sections,
-        freshness=freshness(),
-    )
+        "previous": (
+            {"pk": previous.pk, "meeting_date": previous.meeting_date.isoformat()}
+            if previous is not None
+            else None
+        ),
+        "figures": figures,
+        "sections": sections,
+    }
+
+
+@dataclass
+class NumberedSection:
+    key: str
+    heading: str
+    numbered: list[tuple[int, str]]
+
+
+def _narrative(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+@dataclass
+class PaperView:
+    """A paper as read: its text, its content (the snapshot once published,
+    else computed now) and its paragraphs numbered straight through."""
+
+    paper: BoardPaper
+    content: dict
+    sections: list[NumberedSection]
+
+    @property
+    def as_at(self) -> datetime:
+        return datetime.fromisoformat(self.content["as_at"])
+
+    @property
+    def summary(self) -> str:
+        return self.paper.summary or self.content["summary"]
+
+
+def paper_view(paper: BoardPaper) -> PaperView:
+    """The paper as published (its snapshot, one row read), or a draft with
+    today's figures against the last published paper before its meeting."""
+    if paper.is_published and paper.snapshot:
+        content = paper.snapshot
+    else:
+        content = paper_content(
+            meeting_date=paper.meeting_date, previous=selectors.paper_previous(paper=paper)
+        )
+    parts: list[tuple[str, str, list[str]]] = []
+    officer = [
+        ("highlights", "Highlights", paper.highlights),
+        ("risks", "Risks and issues", paper.risks),
+        ("events", "Events", paper.events),
+    ]
+    by_key = {section["key"]: section for section in content["sections"]}
+    for section in content["sections"]:
+        parts.append((section["key"], section["heading"], section["paragraphs"]))
+        if section["key"] == ("since" if "since" in by_key else "background"):
+            key, heading, text = officer[0]
+            if _narrative(text):
+                parts.append((key, heading, _narrative(text)))
+    for key, heading, text in officer[1:]:
+        if _narrative(text):
+            parts.append((key, heading, _narrative(text)))
+    number = 0
+    sections = []
+    for key, heading, paragraphs in parts:
+        numbered = []
+        for text in paragraphs:
+            number += 1
+            numbered.append((number, text))
+        sections.append(NumberedSection(key, heading, numbered))
+    return PaperView(paper=paper, content=content, sections=sections)
 
 
 class PdfUnavailable(Exception):
@@ -120,7 +367,12 @@ def pdf_from_html(html: str) -> bytes:
             page.set_content(html, wait_until="domcontentloaded")
             page.add_style_tag(content=css)
             page.emulate_media(media="print")
+            # Tagged (headings, lists and tables for a screen reader) with an
+            # outline of the headings; the title and language come from the
+            # page's <title> and <html lang>.
             return page.pdf(
+                tagged=True,
+                outline=True,
                 format="A4",
                 print_background=True,
                 margin={"top": "20mm", "bottom": "20mm", "left": "18mm", "right": "18mm"},

@@ -1,12 +1,13 @@
-"""The board update as a PDF, printed by the worker and kept per paper.
+"""A published board paper as a PDF, printed once by the worker and kept.
 
 Printing starts a browser (seconds, and a few hundred MB), so it never runs in
-a web request: the first request for a paper queues `board_paper_print` and
-says the PDF is being prepared; the worker prints it into private storage
-under a name made of the paper's date and the time its figures were computed,
-and later requests serve that file. New figures make a new name, so a PDF is
-never older than the figures on the page. Without a broker (`make demo`),
-tasks run in-process, so the demo prints while the page waits.
+a web request: publishing queues `board_paper_print`, and so does the first
+request for the PDF if it is not there (a lost task, or a print that failed);
+until it is printed the request says the PDF is being prepared. The worker
+prints the paper's snapshot (so the PDF is the paper exactly as published)
+into private storage and records the file on the paper; later requests serve
+that file. Without a broker (`make demo`), tasks run in-process, so the demo
+prints while the page waits.
 """
 
 from __future__ import annotations
@@ -14,22 +15,21 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import date
 
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 
-from programmes.board import paper
+from programmes.board import paper as content
+from programmes.board.models import BoardPaper, PaperState
+from programmes.board.services import paper_pdf_record
 from programmes.documents import private_storage
-from savings.selectors import rollups_computed_at
+from programmes.permissions import WORKER
 
 logger = logging.getLogger(__name__)
 
 FOLDER = "board-papers"
 # A print queued this long ago and not done has lost its task: queue it again.
 QUEUED_EXPIRES_SECONDS = 300
-# Papers printed this long ago are removed when another is printed.
-KEEP_SECONDS = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -39,17 +39,15 @@ class PaperPdf:
     problem: str = ""
 
 
-def paper_name(as_at: date) -> str:
-    computed = rollups_computed_at()
-    stamp = computed.strftime("%Y%m%dT%H%M%S%f") if computed else "no-figures"
-    return f"{FOLDER}/update-{as_at.isoformat()}-{stamp}"
+def paper_name(paper: BoardPaper) -> str:
+    return f"{FOLDER}/paper-{paper.pk}-{paper.meeting_date.isoformat()}"
 
 
-def paper_pdf_state(as_at: date) -> PaperPdf:
+def paper_pdf_state(paper: BoardPaper) -> PaperPdf:
+    if paper.pdf:
+        return PaperPdf("ready", paper.pdf)
     storage = private_storage()
-    name = paper_name(as_at)
-    if storage.exists(f"{name}.pdf"):
-        return PaperPdf("ready", f"{name}.pdf")
+    name = paper_name(paper)
     if storage.exists(f"{name}.error"):
         with storage.open(f"{name}.error") as handle:
             problem = handle.read().decode("utf-8", "replace")
@@ -59,9 +57,9 @@ def paper_pdf_state(as_at: date) -> PaperPdf:
     return PaperPdf("preparing", name)
 
 
-def paper_pdf_request(as_at: date) -> PaperPdf:
+def paper_pdf_request(paper: BoardPaper) -> PaperPdf:
     """The PDF if printed; otherwise make sure a print is queued, and say so."""
-    state = paper_pdf_state(as_at)
+    state = paper_pdf_state(paper)
     if state.state != "preparing":
         return state
     storage = private_storage()
@@ -76,24 +74,34 @@ def paper_pdf_request(as_at: date) -> PaperPdf:
     from programmes.board.tasks import board_paper_print
 
     try:
-        board_paper_print.delay(as_at.isoformat())
+        board_paper_print.delay(paper.pk)
     except Exception:
         storage.delete(queued)  # so that the next request tries to queue it again
         raise
     # Without a broker the task has run already.
-    return paper_pdf_state(as_at)
+    paper.refresh_from_db(fields=["pdf"])
+    return paper_pdf_state(paper)
 
 
-def paper_print(as_at: date) -> str:
-    """Print the paper for `as_at` with the latest figures; the worker calls this."""
-    storage = private_storage()
-    name = paper_name(as_at)
-    html = render_to_string(
-        "board/update.html", {"paper": paper.board_update(as_at=as_at), "for_pdf": True}
+def paper_html(paper: BoardPaper) -> str:
+    """The paper as printed: its page without the page's links and forms."""
+    return render_to_string(
+        "board/paper.html", {"view": content.paper_view(paper), "for_pdf": True}
     )
+
+
+def paper_print(pk: int) -> str:
+    """Print a published paper from its snapshot, once; the worker calls this."""
+    paper = BoardPaper.objects.filter(pk=pk, state=PaperState.PUBLISHED).first()
+    if paper is None:
+        return "no such paper"
+    if paper.pdf:
+        return "ready"
+    storage = private_storage()
+    name = paper_name(paper)
     try:
-        pdf = paper.pdf_from_html(html)
-    except paper.PdfUnavailable as problem:
+        pdf = content.pdf_from_html(paper_html(paper))
+    except content.PdfUnavailable as problem:
         logger.error("Board paper %s not printed: %s", name, problem)
         if not storage.exists(f"{name}.error"):
             storage.save(f"{name}.error", ContentFile(str(problem).encode()))
@@ -101,18 +109,6 @@ def paper_print(as_at: date) -> str:
     finally:
         if storage.exists(f"{name}.queued"):
             storage.delete(f"{name}.queued")
-    if not storage.exists(f"{name}.pdf"):
-        storage.save(f"{name}.pdf", ContentFile(pdf))
-    _prune(storage)
+    saved = storage.save(f"{name}.pdf", ContentFile(pdf))
+    paper_pdf_record(paper=paper, actor=WORKER, name=saved)
     return "ready"
-
-
-def _prune(storage) -> None:
-    if not storage.exists(FOLDER):
-        return
-    _, files = storage.listdir(FOLDER)
-    cutoff = time.time() - KEEP_SECONDS
-    for filename in files:
-        path = f"{FOLDER}/{filename}"
-        if storage.get_modified_time(path).timestamp() < cutoff:
-            storage.delete(path)

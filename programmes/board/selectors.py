@@ -9,17 +9,19 @@ in `tests/board/test_queries.py` hold this at two data sizes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from applications.models import Application, ApplicationState
+from applications.models import Application, ApplicationState, Call
 from programmes.board.charts import Cell, DataTable
+from programmes.board.models import BoardPaper, PaperState
 from programmes.board.opendata import GrantRecord
 from programmes.health import Health, health_check
 from programmes.models import Council, Strand
@@ -60,18 +62,60 @@ def freshness() -> Freshness:
 
 
 @dataclass(frozen=True)
+class StrandActivity:
+    """What a strand has awarded: approved bids (or, for a strand whose awards
+    are not bids, what its `BoardBlock.activity` says, e.g. OPE's pilots)."""
+
+    awards: int
+    councils_served: int
+    days_awarded: int = 0
+    label: str = "Bids approved"
+
+
+@dataclass(frozen=True)
 class StrandFigures:
+    """A strand's figures as the board reads them everywhere: the card on the
+    overview, the strand page, the paper and its snapshot. `councils` is the
+    one "councils taking part" figure (the strand's `BoardBlock.councils`
+    when its records, not savings facts, say who takes part, e.g. ASCE's
+    returns; else the councils with facts, or served by its awards)."""
+
     strand: Strand
     rollup: Rollup
+    councils: int = 0
+    activity: StrandActivity | None = None
 
 
-def _strand_figures(strand_rows: list[Strand], rows: list[Rollup]) -> list[StrandFigures]:
-    """Every strand, with zeros for a strand that has no facts yet."""
+def _strand_figures(
+    strand_rows: list[Strand], rows: list[Rollup], *, on: date | None = None
+) -> list[StrandFigures]:
+    """Every strand, with zeros for a strand that has no facts yet, its awards
+    (decided by `on`, if given) and councils taking part: 3 queries for the
+    bid-based strands together, plus one per strand with its own count (OPE, ASCE)."""
     by_strand = {row.strand_id: row for row in rows}
-    return [
-        StrandFigures(strand, by_strand.get(strand.pk) or _zero(strand=strand))
-        for strand in strand_rows
-    ]
+    activities = strand_activities(strand_rows, on=on)
+    figures = []
+    for strand in strand_rows:
+        rollup = by_strand.get(strand.pk) or _zero(strand=strand)
+        activity = activities.get(strand.pk)
+        block = strand.spec.board if strand.key in strands() else None
+        if block is not None and block.councils is not None:
+            councils = block.councils()
+        else:
+            councils = max(rollup.council_count, activity.councils_served if activity else 0)
+        figures.append(StrandFigures(strand, rollup, councils, activity))
+    return figures
+
+
+def strand_figures(*, strand: Strand) -> StrandFigures:
+    """One strand's figures (`_strand_figures` for one strand)."""
+    return _strand_figures([strand], [rollups.rollup_for(strand=strand)])[0]
+
+
+def programme_strand_figures(*, on: date | None = None) -> list[StrandFigures]:
+    """Every strand's figures, in display order (awards decided by `on`, if given)."""
+    strand_rows = list(Strand.objects.order_by("display_order", "name"))
+    return _strand_figures(strand_rows, rollups.rollups_by_strand(), on=on)
 
 
 def _zero(*, strand: Strand | None = None, council: Council | None = None) -> Rollup:
@@ -119,31 +163,69 @@ def strands_table(figures: list[StrandFigures]) -> DataTable:
         columns=[
             "Strand",
             "Invested",
+            "Savings target",
             "Projected savings",
             "Realised savings (verified)",
             "Projected £ saved per £1",
             "Realised £ saved per £1",
-            "Councils with figures",
+            "Councils taking part",
         ],
         rows=[
             [
                 item.strand.name,
                 item.rollup.investment,
+                item.rollup.target,
                 item.rollup.projected,
                 item.rollup.realised,
                 item.rollup.projected_roi,
                 item.rollup.realised_roi,
-                item.rollup.council_count,
+                item.councils,
             ]
             for item in figures
         ],
-        money_columns=frozenset({1, 2, 3}),
+        money_columns=frozenset({1, 2, 3, 4}),
+        roi_columns=frozenset({5, 6}),
     )
 
 
+# Bid counts are read current (officers act on them), but counting thousands
+# of bids on every board page grows with the bids: the counts are kept in the
+# cache under the bids' version, one small query (`_bids_version`) that
+# changes whenever a bid is added, changed, deleted or given a partner, so a
+# cached count is never stale and the board pages cost the same at any size.
+BIDS_CACHE_SECONDS = 24 * 3600
+
+
+def _bids_version() -> str:
+    """Bids and partner rows, and the latest change of any bid (one query)."""
+    stamp = Application.objects.order_by().aggregate(
+        bids=Count("pk", distinct=True),
+        partners=Count("partner_councils"),
+        last=Max("updated_at"),
+    )
+    last = stamp["last"].isoformat() if stamp["last"] else "-"
+    return f"{stamp['bids']}:{stamp['partners'] or 0}:{last}"
+
+
+def _bids_cached(name: str, compute: Callable[[], Any]) -> Any:
+    key = f"board:bids:{name}:{_bids_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, BIDS_CACHE_SECONDS)
+    return found
+
+
 def bids_by_state_table(*, council: Council | None = None) -> DataTable:
-    """Bids per strand and state, in one grouped query (bids, not rollups:
-    there are hundreds, not millions, and officers need them current)."""
+    """Bids per strand and state, in one grouped query (bids, not rollups;
+    officers need them current); the whole programme's is kept in the cache
+    under the bids' version (`_bids_cached`)."""
+    if council is None:
+        return _bids_cached("by-state", lambda: _bids_by_state_table(council=None))
+    return _bids_by_state_table(council=council)
+
+
+def _bids_by_state_table(*, council: Council | None) -> DataTable:
     bids = Application.objects.all()
     if council is not None:
         bids = bids.filter(Q(lead_council=council) | Q(partner_councils=council)).distinct()
@@ -170,9 +252,18 @@ def bids_by_state_table(*, council: Council | None = None) -> DataTable:
 def councils_table(rows: list[Rollup], *, caption: str) -> DataTable:
     return DataTable(
         caption=caption,
-        columns=["Council", "Invested", "Projected savings", "Realised savings (verified)"],
-        rows=[[str(row.council), row.investment, row.projected, row.realised] for row in rows],
-        money_columns=frozenset({1, 2, 3}),
+        columns=[
+            "Council",
+            "Invested",
+            "Savings target",
+            "Projected savings",
+            "Realised savings (verified)",
+        ],
+        rows=[
+            [str(row.council), row.investment, row.target, row.projected, row.realised]
+            for row in rows
+        ],
+        money_columns=frozenset({1, 2, 3, 4}),
     )
 
 
@@ -182,6 +273,7 @@ def council_strands_table(figures: list[StrandFigures], *, council: Council) -> 
         columns=[
             "Strand",
             "Invested",
+            "Savings target",
             "Projected savings",
             "Realised savings (verified)",
             "Projected £ saved per £1",
@@ -191,6 +283,7 @@ def council_strands_table(figures: list[StrandFigures], *, council: Council) -> 
             [
                 item.strand.name,
                 item.rollup.investment,
+                item.rollup.target,
                 item.rollup.projected,
                 item.rollup.realised,
                 item.rollup.projected_roi,
@@ -198,7 +291,8 @@ def council_strands_table(figures: list[StrandFigures], *, council: Council) -> 
             ]
             for item in figures
         ],
-        money_columns=frozenset({1, 2, 3}),
+        money_columns=frozenset({1, 2, 3, 4}),
+        roi_columns=frozenset({5, 6}),
     )
 
 
@@ -213,9 +307,8 @@ class Overview:
 
 
 def programme_overview() -> Overview:
-    """The programme overview: 6 queries whatever the data size."""
-    strand_rows = list(Strand.objects.order_by("display_order", "name"))
-    figures = _strand_figures(strand_rows, rollups.rollups_by_strand())
+    """The programme overview: 11 queries whatever the data size."""
+    figures = programme_strand_figures()
     by_year = rollups.rollups_by_year()
     year_table = savings_by_year_table(
         by_year, caption="Investment and savings by financial year, whole programme"
@@ -235,39 +328,74 @@ def programme_overview() -> Overview:
     return overview
 
 
-@dataclass(frozen=True)
-class StrandActivity:
-    """What a bid-based strand has awarded, from its approved bids."""
+def strand_activities(
+    strand_rows: list[Strand], *, on: date | None = None
+) -> dict[int, StrandActivity]:
+    """Awards, councils served (lead or partner) and days awarded of each
+    bid-based strand (3 grouped queries for them all), or the strand's own
+    `BoardBlock.activity` where its awards are not bids. With `on`, only the
+    bids decided by that day (a paper counts what was known at its meeting)."""
+    result: dict[int, StrandActivity] = {}
+    bid_based = []
+    for strand in strand_rows:
+        spec = strands().get(strand.key)
+        if spec is None:
+            continue
+        if spec.board is not None and spec.board.activity is not None:
+            result[strand.pk] = spec.board.activity(strand)
+        elif spec.bid_based:
+            bid_based.append(strand.pk)
+    if bid_based:
+        key = f"activities:{','.join(map(str, bid_based))}:{on or ''}"
+        result.update(_bids_cached(key, lambda: _bid_activities(bid_based, on=on)))
+    return result
 
-    awards: int
-    councils_served: int
-    days_awarded: int
 
-
-def strand_activity(*, strand: Strand) -> StrandActivity:
-    """Awards, councils served (lead or partner) and days awarded: 2 queries."""
-    approved = Application.objects.filter(call__strand=strand, state=ApplicationState.APPROVED)
-    totals = approved.aggregate(awards=Count("pk"), days=Sum("award_days"))
-    served = (
-        Council.objects.filter(
-            Q(led_applications__in=approved) | Q(partner_applications__in=approved)
+def _bid_activities(bid_based: list[int], *, on: date | None) -> dict[int, StrandActivity]:
+    result: dict[int, StrandActivity] = {}
+    approved = Application.objects.filter(
+        call__strand__in=bid_based, state=ApplicationState.APPROVED
+    )
+    if on is not None:
+        approved = approved.filter(decided_at__date__lte=on)
+    totals = {
+        row["call__strand"]: row
+        for row in approved.order_by()
+        .values("call__strand")
+        .annotate(awards=Count("pk"), days=Sum("award_days"))
+    }
+    served: dict[int, set[int]] = {pk: set() for pk in bid_based}
+    for strand_pk, council_pk in (
+        approved.order_by().values_list("call__strand", "lead_council").distinct()
+    ):
+        served[strand_pk].add(council_pk)
+    partners = Application.partner_councils.through.objects.filter(application__in=approved)
+    for strand_pk, council_pk in (
+        partners.order_by().values_list("application__call__strand", "council").distinct()
+    ):
+        served[strand_pk].add(council_pk)
+    for pk in bid_based:
+        row = totals.get(pk, {})
+        result[pk] = StrandActivity(
+            awards=row.get("awards") or 0,
+            councils_served=len(served[pk]),
+            days_awarded=row.get("days") or 0,
         )
-        .distinct()
-        .count()
-    )
-    return StrandActivity(
-        awards=totals["awards"] or 0, councils_served=served, days_awarded=totals["days"] or 0
-    )
+    return result
+
+
+def strand_activity(*, strand: Strand, on: date | None = None) -> StrandActivity:
+    """One strand's awards (`strand_activities`)."""
+    return strand_activities([strand], on=on).get(strand.pk) or StrandActivity(0, 0)
 
 
 @dataclass
 class StrandPage:
     strand: Strand
-    rollup: Rollup
+    figures: StrandFigures
     by_year: list[Rollup]
     by_council: list[Rollup]
     freshness: Freshness
-    activity: StrandActivity | None = None
     tables: dict[str, DataTable] = field(default_factory=dict)
     # The councils table on the page: the ones with the most projected savings.
     # All councils are in the CSV (tables["councils"]).
@@ -276,6 +404,14 @@ class StrandPage:
     status: list[tuple[str, str]] = field(default_factory=list)
     # Whatever else the strand's board block shows (its `BoardBlock.template`).
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rollup(self) -> Rollup:
+        return self.figures.rollup
+
+    @property
+    def activity(self) -> StrandActivity | None:
+        return self.figures.activity
 
 
 # A strand can have hundreds of councils; a page table of them all is
@@ -292,7 +428,7 @@ def strand_page(*, strand: Strand) -> StrandPage:
     by_council = rollups.rollups_by_council(strand=strand)
     page = StrandPage(
         strand=strand,
-        rollup=rollups.rollup_for(strand=strand),
+        figures=strand_figures(strand=strand),
         by_year=by_year,
         by_council=by_council,
         freshness=freshness(),
@@ -316,8 +452,6 @@ def strand_page(*, strand: Strand) -> StrandPage:
         ),
     )
     spec = strand.spec
-    if spec.bid_based:
-        page.activity = strand_activity(strand=strand)
     if spec.board is not None:
         spec.board.fill(page)
     return page
@@ -484,3 +618,44 @@ def grant_records(*, chunk_size: int = GRANT_CHUNK) -> Iterator[GrantRecord]:
         )
         for bid in bids
     )
+
+
+def calls_open_on(*, day: date) -> list[Call]:
+    """The rounds open for bids on a day, by closing date (one query)."""
+    return list(
+        Call.objects.filter(opens_at__date__lte=day, closes_at__date__gte=day)
+        .select_related("strand")
+        .order_by("closes_at", "pk")
+    )
+
+
+def published_papers() -> QuerySet[BoardPaper]:
+    """The board's published papers, latest meeting first (one query; the
+    snapshot, the biggest column, is left for the paper's own page)."""
+    return (
+        BoardPaper.objects.filter(state=PaperState.PUBLISHED)
+        .defer("snapshot")
+        .order_by("-meeting_date", "-pk")
+    )
+
+
+def paper_previous(*, paper: BoardPaper) -> BoardPaper | None:
+    """The last paper published before this one's meeting: "since the last paper"
+    compares against its snapshot (one query)."""
+    earlier = BoardPaper.objects.filter(
+        state=PaperState.PUBLISHED, meeting_date__lt=paper.meeting_date
+    ).exclude(pk=paper.pk)
+    return earlier.order_by("-meeting_date", "-pk").first()
+
+
+def paper_get(*, pk: int, drafts: bool) -> BoardPaper | None:
+    """A paper by id: published ones for the board, drafts too for officers."""
+    papers = BoardPaper.objects.all()
+    if not drafts:
+        papers = papers.filter(state=PaperState.PUBLISHED)
+    return papers.filter(pk=pk).first()
+
+
+def draft_papers() -> QuerySet[BoardPaper]:
+    """Papers being drafted, next meeting first (one query)."""
+    return BoardPaper.objects.filter(state=PaperState.DRAFT).order_by("meeting_date", "pk")

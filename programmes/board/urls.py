@@ -13,5 +13,7 @@ urlpatterns = [
     path("councils/<int:pk>/", views.council, name="council"),
     path("councils/<int:pk>/data/<slug:table>.csv", views.council_csv, name="council_csv"),
     path("update/", views.update, name="update"),
-    path("update.pdf", views.update_pdf, name="update_pdf"),
+    path("papers/", views.papers, name="papers"),
+    path("papers/<int:pk>/", views.paper_page, name="paper"),
+    path("papers/<int:pk>.pdf", views.paper_pdf, name="paper_pdf"),
 ]

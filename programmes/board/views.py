@@ -1,4 +1,4 @@
-"""Board pages: read-only dashboards, their CSVs, the board update, open data.
+"""Board pages: read-only dashboards, their CSVs, the board papers, open data.
 
 Board members and officers read the dashboards; applicants get 404 (the
 pages are not theirs to know about); anonymous visitors are sent to sign in.
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from datetime import date
 
 from django.http import (
     FileResponse,
@@ -19,18 +18,19 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from programmes.access import role_required
+from programmes.access import authenticated, role_required
 from programmes.board import paper, printing, selectors
 from programmes.board.charts import DataTable, bar_chart, csv_response
+from programmes.board.models import BoardPaper
 from programmes.board.opendata import csv_lines, package_json_chunks
 from programmes.documents import private_storage
 from programmes.models import Council, Strand
 from programmes.pagination import paginate
-from programmes.roles import BOARD_MEMBER, OFFICER
+from programmes.roles import BOARD_MEMBER, OFFICER, user_role
 from savings.selectors import returns_summary
 
 # Board members and officers only; any other signed-in user gets 404.
@@ -136,45 +136,74 @@ def council_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
     return _table_csv(data.tables, table, f"council-{data.council.gss_code}")
 
 
-def _paper_date(request: HttpRequest) -> tuple[date, str]:
-    """The paper's date from ?date=YYYY-MM-DD (today by default), or an error."""
-    raw = request.GET.get("date", "").strip()
-    if not raw:
-        return timezone.localdate(), ""
-    try:
-        return date.fromisoformat(raw), ""
-    except ValueError:
-        return timezone.localdate(), "Enter the paper's date as a real date, like 2013-07-17"
+@board_page
+def update(request: HttpRequest) -> HttpResponse:
+    """The old generated update (`?date=` over today's figures) is gone: papers
+    are records now. Its address leads to the board papers."""
+    return redirect("board:papers")
+
+
+def _is_officer(request: HttpRequest) -> bool:
+    return user_role(authenticated(request).user) == OFFICER
 
 
 @board_page
-def update(request: HttpRequest) -> HttpResponse:
-    as_at, error = _paper_date(request)
+def papers(request: HttpRequest) -> HttpResponse:
+    """Published papers for the board; officers see the drafts too."""
+    officer = _is_officer(request)
     return render(
         request,
-        "board/update.html",
-        {"paper": paper.board_update(as_at=as_at), "date_error": error, "raw": request.GET},
+        "board/papers.html",
+        {
+            "papers": list(selectors.published_papers()),
+            "drafts": list(selectors.draft_papers()) if officer else None,
+        },
     )
 
 
+def _paper(request: HttpRequest, pk: int) -> BoardPaper:
+    found = selectors.paper_get(pk=pk, drafts=_is_officer(request))
+    if found is None:
+        raise Http404("No such paper")
+    return found
+
+
 @board_page
-def update_pdf(request: HttpRequest) -> HttpResponseBase:
-    """The paper as a PDF, printed by the worker (programmes.board.printing)."""
-    as_at, _ = _paper_date(request)
+def paper_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published paper exactly as published (its snapshot: no figure is
+    recomputed), or, for an officer, a draft with today's figures."""
+    found = _paper(request, pk)
+    context: dict = {"view": paper.paper_view(found), "can_edit": _is_officer(request)}
+    if not found.is_published:
+        context["freshness"] = selectors.freshness()
+    return render(request, "board/paper.html", context)
+
+
+@board_page
+def paper_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A published paper's PDF, printed once by the worker (programmes.board.printing)."""
+    found = selectors.paper_get(pk=pk, drafts=False)
+    if found is None:
+        raise Http404("Only a published paper has a PDF")
     try:
-        pdf = printing.paper_pdf_request(as_at)
+        pdf = printing.paper_pdf_request(found)
     except OperationalError:
         pdf = printing.PaperPdf("failed", "", "the background worker cannot be reached")
     if pdf.state == "failed":
-        return render(request, "board/pdf_unavailable.html", {"problem": pdf.problem}, status=503)
+        return render(
+            request,
+            "board/pdf_unavailable.html",
+            {"problem": pdf.problem, "paper": found},
+            status=503,
+        )
     if pdf.state == "preparing":
-        response = render(request, "board/pdf_preparing.html", {"as_at": as_at}, status=202)
+        response = render(request, "board/pdf_preparing.html", {"paper": found}, status=202)
         response["Retry-After"] = "5"
         return response
     download = FileResponse(
         private_storage().open(pdf.name),
         as_attachment=True,
-        filename=f"productivity-programme-update-{as_at.isoformat()}.pdf",
+        filename=f"productivity-programme-update-{found.meeting_date.isoformat()}.pdf",
         content_type="application/pdf",
     )
     download["Cache-Control"] = "private, no-store"

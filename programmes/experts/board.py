@@ -34,8 +34,8 @@ def _status(page) -> list[tuple[str, str]]:
 
 def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
     figures = rollups.rollup_for(strand=strand)
-    activity = strand_activity(strand=strand)
-    return [
+    activity = strand_activity(strand=strand, on=as_at)
+    paragraphs = [
         "The Productivity Expert programme allocates funding to councils to engage an "
         "expert in the field they need to help deliver efficiency savings.",
         f"{activity.awards} expert appointments, covering {activity.councils_served} "
@@ -44,7 +44,11 @@ def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
         f"{format_pounds(figures.projected)} have been identified, a return of about "
         f"{per_pound(figures.projected_roi)} invested.",
         f"Realised savings verified so far come to {format_pounds(figures.realised)} "
-        f"({per_pound(figures.realised_roi)} invested); a further "
-        f"{format_pounds(figures.realised_unverified)} has been reported and awaits "
-        "verification.",
+        f"({per_pound(figures.realised_roi)} invested).",
     ]
+    if figures.realised_unverified:
+        paragraphs.append(
+            f"A further {format_pounds(figures.realised_unverified)} has been reported and "
+            "awaits verification."
+        )
+    return paragraphs

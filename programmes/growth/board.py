@@ -29,11 +29,20 @@ def _status(page) -> list[tuple[str, str]]:
 
 
 def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
-    activity = strand_activity(strand=strand)
-    bids = Application.objects.filter(call__strand=strand).exclude(state=ApplicationState.DRAFT)
-    return [
+    activity = strand_activity(strand=strand, on=as_at)
+    # Bids sent by the paper's date: a paper counts what was known at its meeting.
+    bids = Application.objects.filter(call__strand=strand, submitted_at__date__lte=as_at).exclude(
+        state=ApplicationState.DRAFT
+    )
+    received = bids.count()
+    about = (
         "The Local Economic Growth Advisers programme offers councils up to 14 days of "
-        "bespoke support from a panel of advisers.",
-        f"{bids.count()} bids have been received; {activity.awards} have been approved, "
+        "bespoke support from a panel of advisers."
+    )
+    if not received:
+        return [about, "No bids had been received by the date of this paper."]
+    return [
+        about,
+        f"{received} bids have been received; {activity.awards} have been approved, "
         f"awarding {activity.days_awarded} adviser days to {activity.councils_served} councils.",
     ]

@@ -29,7 +29,7 @@ STRAND = StrandSpec(
         "A capital and assets programme run by the LGA for the Cabinet Office, "
         "with 12 pilot councils sharing public property with other public bodies."
     ),
-    board=BoardBlock(fill=board.fill),
+    board=BoardBlock(fill=board.fill, activity=board.activity),
     paper=PaperSection(
         heading="'One Public Estate' Capital and Assets programme",
         paragraphs=board.paper_paragraphs,

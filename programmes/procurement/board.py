@@ -48,8 +48,7 @@ def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
             text += f" Next: report to {upcoming[0].report_to} by {upcoming[0].due_on:%-d %B %Y}."
         paragraphs.append(text)
     for milestone in eu_milestones():
-        paragraphs.append(
-            f"EU procurement rules: {milestone.title}, {milestone.when} "
-            f"({milestone.get_status_display().lower()})."
-        )
+        # A milestone after the paper's date is expected, whatever happened later.
+        status = "expected" if milestone.due_on > as_at else milestone.get_status_display().lower()
+        paragraphs.append(f"EU procurement rules: {milestone.title}, {milestone.when} ({status}).")
     return paragraphs or ["No procurement workstreams have been recorded yet."]

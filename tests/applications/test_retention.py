@@ -134,7 +134,7 @@ def _figures(client) -> dict:
     and the open data."""
     councils = list(Council.objects.order_by("pk"))
     strands = list(Strand.objects.order_by("pk"))
-    pages = [reverse("board:overview"), reverse("board:update")]
+    pages = [reverse("board:overview"), reverse("board:papers")]
     pages += [reverse("board:strand", args=[strand.key]) for strand in strands]
     pages += [reverse("board:council", args=[council.pk]) for council in councils]
     return {

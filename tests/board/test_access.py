@@ -11,7 +11,7 @@ BOARD_URLS = [
     ("board:councils", []),
     ("board:council", None),
     ("board:council_csv", None),
-    ("board:update", []),
+    ("board:papers", []),
 ]
 
 
@@ -36,6 +36,12 @@ def test_board_members_and_officers_see_every_board_page(request, persona, pages
 def test_an_applicant_gets_404_on_every_board_page(applicant_a_client, pages):
     for url in pages:
         assert applicant_a_client.get(url).status_code == 404, url
+
+
+def test_the_old_update_address_leads_to_the_board_papers(board_client):
+    response = board_client.get(reverse("board:update"), {"date": "2013-07-17"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("board:papers")
 
 
 def test_an_applicant_gets_404_even_for_their_own_councils_page(

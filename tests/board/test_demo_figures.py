@@ -1,7 +1,12 @@
 """From load_demo, the board pages show the 2013 paper's figures, through the rollups."""
 
+import csv
+import io
+from datetime import date
+
 from django.urls import reverse
 
+from programmes.board.models import BoardPaper
 from programmes.models import Strand
 
 
@@ -23,7 +28,7 @@ def test_the_dashboards_show_the_papers_figures(demo, board_client):
     assert 'Councils served (lead or partner)</dt><dd class="govuk-summary-list__value">10<' in page
 
     page = board_client.get(reverse("board:strand", args=["ope"])).content.decode()
-    assert "12 councils with investment or savings recorded" in page
+    assert '<span data-figure="ope-councils">12</span> councils taking part' in page
     assert "£276,000" in page
 
     page = board_client.get(reverse("board:strand", args=["asce"])).content.decode()
@@ -36,25 +41,51 @@ def test_the_dashboards_show_the_papers_figures(demo, board_client):
         assert board_client.get(reverse("board:strand", args=[strand.key])).status_code == 200
 
 
-def test_the_board_update_carries_each_strands_section_and_figures(demo, board_client):
-    page = board_client.get(reverse("board:update"), {"date": "2013-07-17"}).content.decode()
+def test_the_published_2013_paper_carries_each_strands_section_and_figures(demo, board_client):
+    listing = board_client.get(reverse("board:papers")).content.decode()
+    assert "Improvement and Innovation Board, 17 July 2013" in listing
+    paper = BoardPaper.objects.get(meeting_date=date(2013, 7, 17))
+    page = board_client.get(reverse("board:paper", args=[paper.pk])).content.decode()
     assert "17 July 2013" in page
+    assert "Published 10:00, 9 July 2013" in page
     for heading in (
         "One Public Estate",
         "The Productivity Expert Programme",
         "ASCE Programme",
         "Local Economic Growth Advisers",
         "National Procurement Strategy",
+        "Risks and issues",
+        "Events",
     ):
         assert heading in page
     assert "12 pilot councils" in page
+    assert "around £23,000 each" in page
     assert (
         "7 expert appointments, covering 10 councils, have been assessed: for an LGA "
         "investment of £46,000, potential estimated projected savings of £25,615,000"
     ) in page
+    assert (
+        "Allerdale Borough Council has realised £2,300,000 against a target of £1,000,000" in page
+    )
     assert "average 5.7% of the adult social care budget" in page
     assert "modal (most frequently reported) saving being 7%" in page
     assert "5.7% for 2013/14, 5.3% for 2014/15 and 4.9% for 2015/16" in page
+    # As at its date: no bid of a later round, the July deal not yet reached.
+    assert "No bids had been received by the date of this paper" in page
+    assert "are open until 30 August 2013; support runs from September 2013 to February" in page
+    assert "26 July 2013 (expected)" in page
+    # A fictional contact, never the source paper's.
+    assert "Robin Example" in page
+    assert "@example.org" in page
+
+
+def test_the_demos_next_paper_is_a_draft_showing_todays_figures(demo, officer_client):
+    draft = BoardPaper.objects.get(meeting_date=date(2013, 9, 18))
+    page = officer_client.get(reverse("board:paper", args=[draft.pk])).content.decode()
+    assert "Draft, not published" in page
+    assert "Since the last paper (17 July 2013)" in page
+    # The 2013 round's awards were decided after July: the draft says so.
+    assert "Local Economic Growth Advisers: bids approved up 2 to 2." in page
 
 
 def test_strand_pages_show_each_strands_own_status(demo, board_client):
@@ -74,3 +105,16 @@ def test_a_strand_without_savings_says_so_instead_of_an_empty_chart(demo, board_
     page = board_client.get(reverse("board:strand", args=["ope"])).content.decode()
     assert "No projected or realised savings have been recorded for this strand yet" in page
     assert "<svg" not in page.split("Savings by financial year")[1].split("Councils")[0]
+
+
+def test_allerdales_target_is_on_its_council_page_and_the_strands(demo, board_client):
+    from programmes.models import Council
+
+    allerdale = Council.objects.get(short_name="Allerdale")
+    page = board_client.get(reverse("board:council", args=[allerdale.pk])).content.decode()
+    assert f'data-figure="council-{allerdale.gss_code}-realised">£2,300,000<' in page
+    assert f'data-figure="council-{allerdale.gss_code}-target">£1,000,000<' in page
+    body = board_client.get(reverse("board:strand_csv", args=["experts", "councils"]))
+    rows = {row[0]: row for row in csv.reader(io.StringIO(body.content.decode()))}
+    assert rows["Allerdale Borough Council"][2] == "1000000.00"  # Savings target
+    assert rows["Allerdale Borough Council"][4] == "2300000.00"  # Realised (verified)

@@ -49,5 +49,7 @@ def test_a_table_downloads_as_csv_with_a_byte_order_mark(board_client, strands):
     response = board_client.get(reverse("board:overview_csv", args=["strands"]))
     body = response.content.decode("utf-8")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert body.startswith("\ufeffStrand,Invested,Projected savings")
-    assert "Productivity Experts,46000.00,25615000.00" in body
+    assert body.startswith("\ufeffStrand,Invested,Savings target,Projected savings")
+    # Exact values, always to the penny: 0.00 beside 0.00, never 0.
+    assert "Productivity Experts,46000.00,0.00,25615000.00,0.00,,," in body
+    assert ",0," not in body.replace(",0\r\n", "")

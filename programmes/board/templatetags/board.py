@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
-from programmes.board.charts import format_pounds
+from programmes.board.charts import format_per_pound, format_pounds
 
 register = template.Library()
 
@@ -14,17 +14,13 @@ register = template.Library()
 @register.filter
 def pounds(value: Decimal | int | None) -> str:
     """£25,615,000; £0 for nothing recorded."""
-    return format_pounds(value or 0)
+    return format_pounds(value)
 
 
 @register.filter
 def per_pound(roi: Decimal | None) -> str:
-    """A return as "£557 saved per £1" (whole pounds from £10 up, else pence)."""
-    if roi is None:
-        return "no investment recorded"
-    if roi >= 10:
-        return f"£{roi.quantize(Decimal(1), rounding=ROUND_HALF_UP):,} saved per £1"
-    return f"£{roi.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)} saved per £1"
+    """A return as "£557 saved per £1" (charts.format_per_pound)."""
+    return format_per_pound(roi)
 
 
 @register.filter

@@ -1,0 +1,222 @@
+"""Officers draft and publish board papers here. Every change goes through
+programmes.board.services; a published paper is shown read-only."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from programmes.access import AuthenticatedRequest, authenticated
+from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin
+from programmes.board import paper as content
+from programmes.board import services
+from programmes.board.models import BoardPaper
+
+
+class MeetingDateField(DateInputField):
+    """The GOV.UK date input (day, month, year) with messages that say what to fix."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.error_messages["required"] = "Enter the date of the meeting"
+        self.error_messages["incomplete"] = "Enter the day, month and year of the meeting"
+        for field, what in zip(self.fields, ("day", "month", "year"), strict=True):
+            field.error_messages["incomplete"] = f"Enter the {what} of the meeting"
+            field.validators[0].message = f"Enter the {what} of the meeting as a number"
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except ValidationError:
+            raise ValidationError(
+                "Enter a real date for the meeting, for example 17 7 2013", code="invalid"
+            ) from None
+
+
+class BoardPaperForm(forms.ModelForm):
+    meeting_date = MeetingDateField(
+        label="Date of the meeting", help_text="For example, 17 7 2013", require_all_fields=False
+    )
+
+    class Meta:
+        model = BoardPaper
+        fields = list(services.EDITABLE)
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "recommendation": forms.Textarea(attrs={"rows": 2}),
+            "action": forms.Textarea(attrs={"rows": 2}),
+            "highlights": forms.Textarea(attrs={"rows": 6}),
+            "risks": forms.Textarea(attrs={"rows": 6}),
+            "events": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "summary": "Leave empty for the summary the portal writes (the strands reported on).",
+            "highlights": "Separate paragraphs with a blank line: each becomes a numbered "
+            "paragraph after the figures.",
+            "risks": "Risks and issues the board should know of: paragraphs separated by a "
+            "blank line.",
+            "events": "Events held or coming: paragraphs separated by a blank line.",
+        }
+
+
+@admin.register(BoardPaper)
+class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
+    form = BoardPaperForm
+    list_display = ["title", "board", "meeting_date", "state", "published_at"]
+    list_filter = ["state", "board"]
+    search_fields = ["title", "board", "contact_name"]
+    date_hierarchy = "meeting_date"
+    fieldsets = [
+        ("Meeting", {"fields": ["board", "meeting_date", "title"]}),
+        (
+            "Contact officer",
+            {"fields": ["contact_name", "contact_position", "contact_phone", "contact_email"]},
+        ),
+        ("Front sheet", {"fields": ["purpose", "summary", "recommendation", "action"]}),
+        (
+            "Narrative (written by the officer)",
+            {"fields": ["highlights", "risks", "events"]},
+        ),
+    ]
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None:
+            fieldsets.insert(
+                0,
+                ("Paper", {"fields": ["state", "next_step", "published_at"]}),
+            )
+            fieldsets.append(
+                (
+                    "Paragraphs from the data (written by the portal)",
+                    {"fields": ["data_paragraphs"]},
+                )
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        shown = ["state", "next_step", "published_at", "data_paragraphs"]
+        if obj is not None and obj.is_published:
+            return [*shown, *services.EDITABLE]
+        return shown
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        # Deleting goes through the service (drafts only), one paper at a time.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and obj.is_published:
+            return False  # shown read-only: a published paper never changes
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: BoardPaper, form, change: bool) -> None:
+        actor = authenticated(request).user
+        fields = {name: form.cleaned_data[name] for name in services.EDITABLE}
+        if change:
+            saved = services.paper_update(paper=obj, actor=actor, **fields)
+        else:
+            saved = services.paper_create(actor=actor, **fields)
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: BoardPaper) -> None:
+        services.paper_delete(paper=obj, actor=authenticated(request).user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The service refuses a paper published meanwhile: say why, not a server error.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    @admin.display(description="Next step")
+    def next_step(self, obj: BoardPaper) -> str:
+        read = reverse("board:paper", args=[obj.pk])
+        if obj.is_published:
+            return format_html(
+                'Published: <a href="{}">read it as the board does</a>. It can no longer change.',
+                read,
+            )
+        publish = reverse("admin:board_boardpaper_publish", args=[obj.pk])
+        return format_html(
+            '<a href="{}">Preview the draft as the board will read it</a> · '
+            '<a href="{}">Publish the paper</a>',
+            read,
+            publish,
+        )
+
+    @admin.display(description="Paragraphs")
+    def data_paragraphs(self, obj: BoardPaper) -> str:
+        """What the portal writes, as it stands now (a draft) or as published."""
+        view = content.paper_view(obj)
+        note = f"Figures as at {view.as_at:%H:%M, %-d %B %Y}" + (
+            ", as published." if obj.is_published else ": they change until published."
+        )
+        officer = {"highlights", "risks", "events"}
+        sections = format_html_join(
+            "",
+            "<h4>{}</h4><ol>{}</ol>",
+            (
+                (
+                    section.heading,
+                    format_html_join(
+                        "", '<li value="{}">{}</li>', ((n, text) for n, text in section.numbered)
+                    ),
+                )
+                for section in view.sections
+                if section.key not in officer
+            ),
+        )
+        return format_html("<p>{}</p>{}", note, sections)
+
+    def get_urls(self) -> list:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/publish/",
+                wrap(self.publish_view),
+                name="board_boardpaper_publish",
+            ),
+            *super().get_urls(),
+        ]
+
+    def publish_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
+        found = get_object_or_404(BoardPaper, pk=pk)
+        # Opens for any paper; publishing one already published is refused,
+        # with a message, by the service.
+        if not self.has_view_permission(request, found):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                services.paper_publish(paper=found, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"{found}: published. Its figures are kept as they are now, and its "
+                    "PDF is being printed.",
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(reverse("admin:board_boardpaper_change", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Publish the paper",
+            "paper": found,
+        }
+        return TemplateResponse(request, "admin/board/publish.html", context)

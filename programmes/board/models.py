@@ -1,0 +1,76 @@
+"""Board papers as records (docs/board.md, "Board papers").
+
+An officer drafts a paper for a meeting in the admin: the meeting and its
+contact officer, the front sheet (purpose, summary, recommendation, action)
+and the narrative only an officer can write (highlights, risks, events). The
+figures and the data-driven paragraphs are the portal's, computed while the
+paper is a draft. Publishing freezes it: the figures and paragraphs as at that
+moment are stored with the paper (`snapshot`), the text can no longer change
+(the services refuse, the admin shows it read-only) and the worker prints its
+PDF once, kept with it (`pdf`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+BOARD = "Improvement and Innovation Board"
+TITLE = "Productivity Programme Update"
+
+
+class PaperState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class BoardPaper(models.Model):
+    board = models.CharField(max_length=200, default=BOARD)
+    meeting_date = models.DateField()
+    title = models.CharField(max_length=200, default=TITLE)
+    contact_name = models.CharField("Contact officer", max_length=200)
+    contact_position = models.CharField("Position", max_length=200, blank=True)
+    contact_phone = models.CharField("Phone", max_length=40, blank=True)
+    contact_email = models.EmailField("Email", blank=True)
+    purpose = models.CharField("Purpose of report", max_length=200, default="For information")
+    summary = models.TextField(blank=True)
+    recommendation = models.TextField(default="To note the progress of the Productivity Programme.")
+    action = models.TextField(
+        default="Officers to continue to progress the programme in the light of members' guidance."
+    )
+    # The officer's narrative: paragraphs separated by a blank line.
+    highlights = models.TextField(blank=True)
+    risks = models.TextField(blank=True)
+    events = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=PaperState.choices, default=PaperState.DRAFT)
+    # Set once, when published: the figures and data-driven paragraphs as
+    # they were at that moment (programmes.board.paper.paper_content).
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    # The PDF the worker printed from the snapshot (private storage), or why not.
+    pdf = models.CharField(max_length=200, blank=True, editable=False)
+    pdf_problem = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-meeting_date", "-pk"]
+        indexes = [
+            # The board's list and "the previous paper": published, by meeting.
+            models.Index(fields=["state", "meeting_date"], name="board_paper_state_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}, {self.board}, {self.meeting_date:%-d %B %Y}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == PaperState.PUBLISHED

@@ -1,0 +1,212 @@
+"""Board papers as records: drafted by officers, frozen when published, read
+by the board exactly as published, each later one saying what changed."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from programmes.board.models import BoardPaper, PaperState
+from programmes.board.services import paper_create, paper_publish, paper_update
+from programmes.permissions import SYSTEM
+from savings import rollups
+from savings.models import InvestmentSource, SavingsKind
+from savings.services import investment_record, savings_entry_record
+
+pytestmark = pytest.mark.django_db
+
+
+def _facts(strand, council, *, invested: str, projected: str, target: str = "0") -> None:
+    investment_record(
+        actor=SYSTEM,
+        strand=strand,
+        council=council,
+        source=InvestmentSource.LGA_GRANT,
+        financial_year="2013/14",
+        amount=Decimal(invested),
+    )
+    savings_entry_record(
+        actor=SYSTEM,
+        strand=strand,
+        council=council,
+        financial_year="2013/14",
+        kind=SavingsKind.PROJECTED,
+        amount=Decimal(projected),
+    )
+    if target != "0":
+        savings_entry_record(
+            actor=SYSTEM,
+            strand=strand,
+            council=council,
+            financial_year="2013/14",
+            kind=SavingsKind.TARGET,
+            amount=Decimal(target),
+        )
+    rollups.drain()
+
+
+@pytest.fixture
+def reader(board_member):
+    """A board member's own client (board_client and officer_client share one)."""
+    client = Client()
+    client.force_login(board_member)
+    return client
+
+
+def _draft(meeting_date: str) -> BoardPaper:
+    return paper_create(
+        actor=SYSTEM,
+        meeting_date=meeting_date,
+        contact_name="Robin Example",
+        risks="The Cabinet Office resource for the pilots is limited.",
+    )
+
+
+def test_a_published_paper_keeps_its_figures_and_the_next_shows_what_changed(
+    strands, council_a, reader, officer_client
+):
+    board_client = reader
+    _facts(strands["experts"], council_a, invested="46000", projected="25615000")
+    first = paper_publish(paper=_draft("2013-07-17"), actor=SYSTEM)
+    url = reverse("board:paper", args=[first.pk])
+    before = board_client.get(url).content.decode()
+    assert "investment of £46,000" in before
+    assert "£25,615,000" in before
+
+    # A fact changes after publishing.
+    _facts(strands["experts"], council_a, invested="4000", projected="1000000")
+
+    after = board_client.get(url).content.decode()
+    assert "investment of £46,000" in after
+    assert "£26,615,000" not in after
+    assert after.count("£25,615,000") == before.count("£25,615,000")
+    # The dashboards have today's figures; the paper says it is as published.
+    assert (
+        "£26,615,000"
+        in board_client.get(reverse("board:strand", args=["experts"])).content.decode()
+    )
+    assert "exactly as published" in after
+
+    second = _draft("2013-09-18")
+    draft = officer_client.get(reverse("board:paper", args=[second.pk])).content.decode()
+    assert "Since the last paper (17 July 2013)" in draft
+    assert (
+        "Productivity Experts: invested up £4,000 to £50,000 and projected savings up "
+        "£1,000,000 to £26,615,000."
+    ) in draft
+    assert "Draft, not published" in draft
+    assert "Figures as at" in draft
+
+
+def test_a_published_paper_can_never_change(strands, officer_client):
+    published = paper_publish(paper=_draft("2013-07-17"), actor=SYSTEM)
+    with pytest.raises(ValidationError, match="cannot be changed"):
+        paper_update(paper=published, actor=SYSTEM, risks="Rewritten later")
+    with pytest.raises(ValidationError, match="already been published"):
+        paper_publish(paper=published, actor=SYSTEM)
+    change = reverse("admin:board_boardpaper_change", args=[published.pk])
+    page = officer_client.get(change).content.decode()
+    assert 'name="_save"' not in page  # read-only
+    assert officer_client.post(change, {"risks": "Rewritten"}).status_code == 403
+    delete = reverse("admin:board_boardpaper_delete", args=[published.pk])
+    assert officer_client.post(delete, {"post": "yes"}).status_code == 403
+    published.refresh_from_db()
+    assert published.risks == "The Cabinet Office resource for the pilots is limited."
+
+
+def test_the_board_reads_published_papers_and_only_officers_see_drafts(
+    strands, reader, officer_client
+):
+    board_client = reader
+    published = paper_publish(paper=_draft("2013-07-17"), actor=SYSTEM)
+    draft = _draft("2013-09-18")
+    listing = board_client.get(reverse("board:papers")).content.decode()
+    assert "17 July 2013" in listing
+    assert "18 September 2013" not in listing
+    assert board_client.get(reverse("board:paper", args=[draft.pk])).status_code == 404
+    assert board_client.get(reverse("board:paper", args=[published.pk])).status_code == 200
+    officers = officer_client.get(reverse("board:papers")).content.decode()
+    assert "Draft: Productivity Programme Update" in officers
+    assert officer_client.get(reverse("board:paper", args=[draft.pk])).status_code == 200
+
+
+def test_a_published_paper_reads_only_its_own_row(
+    strands, council_a, board_client, django_assert_max_num_queries
+):
+    _facts(strands["experts"], council_a, invested="46000", projected="25615000")
+    published = paper_publish(paper=_draft("2013-07-17"), actor=SYSTEM)
+    # The session, user, groups and device (4), then the paper: no figure recomputed.
+    with django_assert_max_num_queries(5):
+        assert board_client.get(reverse("board:paper", args=[published.pk])).status_code == 200
+
+
+def test_named_examples_and_targets_come_from_the_data(strands, council_a, board_client):
+    _facts(strands["experts"], council_a, invested="46000", projected="2300000", target="1000000")
+    savings_entry_record(
+        actor=SYSTEM,
+        strand=strands["experts"],
+        council=council_a,
+        financial_year="2013/14",
+        kind=SavingsKind.REALISED,
+        amount=Decimal("2300000"),
+        verified=True,
+    )
+    rollups.drain()
+    published = paper_publish(paper=_draft("2013-07-17"), actor=SYSTEM)
+    page = board_client.get(reverse("board:paper", args=[published.pk])).content.decode()
+    assert (
+        "Allerdale Borough Council has realised £2,300,000 against a target of £1,000,000"
+    ) in page
+    assert "has been reported and awaits verification" not in page  # nothing awaits
+    strand = board_client.get(reverse("board:strand", args=["experts"])).content.decode()
+    assert 'against a target of <span data-figure="experts-target">£1,000,000</span>' in strand
+
+
+def _admin_form(**changes) -> dict:
+    form = {
+        "board": "Improvement and Innovation Board",
+        "meeting_date_0": "18",
+        "meeting_date_1": "9",
+        "meeting_date_2": "2013",
+        "title": "Productivity Programme Update",
+        "contact_name": "Robin Example",
+        "contact_position": "",
+        "contact_phone": "",
+        "contact_email": "",
+        "purpose": "For information",
+        "summary": "",
+        "recommendation": "To note the progress.",
+        "action": "Officers to continue.",
+        "highlights": "",
+        "risks": "",
+        "events": "",
+    }
+    return {**form, **changes}
+
+
+def test_an_officer_drafts_and_publishes_in_the_admin(strands, officer_client):
+    add = reverse("admin:board_boardpaper_add")
+    page = officer_client.get(add).content.decode()
+    assert 'name="meeting_date_0"' in page  # day, month and year
+    response = officer_client.post(add, _admin_form(meeting_date_0="31", meeting_date_1="2"))
+    assert response.status_code == 200
+    assert "Enter a real date for the meeting, for example 17 7 2013" in response.content.decode()
+    response = officer_client.post(add, _admin_form(meeting_date_1=""))
+    assert "Enter the month of the meeting" in response.content.decode()
+    assert not BoardPaper.objects.exists()
+
+    response = officer_client.post(add, _admin_form(risks="The pilots' resource is limited."))
+    assert response.status_code == 302
+    created = BoardPaper.objects.get()
+    assert str(created.meeting_date) == "2013-09-18"
+    change = officer_client.get(reverse("admin:board_boardpaper_change", args=[created.pk]))
+    assert "Paragraphs from the data" in change.content.decode()
+
+    publish = reverse("admin:board_boardpaper_publish", args=[created.pk])
+    assert "keeps its figures" in officer_client.get(publish).content.decode()
+    assert officer_client.post(publish).status_code == 302
+    created.refresh_from_db()
+    assert created.state == PaperState.PUBLISHED
+    assert created.snapshot["sections"][0]["heading"] == "Background"
