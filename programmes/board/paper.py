@@ -6,7 +6,8 @@ strand. `paper_content` writes the parts the portal knows, from the same
 selectors as the board pages (programmes.board.selectors.StrandFigures): the
 headline figures, what changed since the last published paper, named examples
 chosen from the data (the councils furthest above and below their savings
-target) and each strand's own paragraphs (`PaperSection`, with its upcoming
+target), the savings returns up to date and overdue at the meeting date,
+and each strand's own paragraphs (`PaperSection`, with its upcoming
 deadlines). The content is plain data (JSON), so a published paper stores it
 as its snapshot and is shown from it, never recomputed. The officer's
 narrative (highlights, risks, events) is the paper's own text
@@ -192,6 +193,26 @@ def open_rounds(*, on: date) -> dict[int, list[str]]:
     return sentences
 
 
+def returns_paragraphs(strand: Strand, *, on: date) -> list[str]:
+    """The strand's savings returns as at the paper's date: how many awards
+    are up to date and how many returns are overdue (the board's returns
+    table, savings.selectors.returns_summary; 2 queries). Nothing when no
+    award of the strand had a return due by then."""
+    summary = rollups.returns_summary(strand=strand, today=on)
+    due = sum(row.due for row in summary.periods)
+    if not due:
+        return []
+    overdue = sum(row.overdue for row in summary.periods)
+    awards = "award reports" if summary.awards == 1 else "awards report"
+    text = (
+        f"{summary.awards} {awards} savings returns: {summary.awards_up_to_date} "
+        f"({summary.share_up_to_date}%) are up to date"
+    )
+    if overdue:
+        text += f", and {overdue} {'return is' if overdue == 1 else 'returns are'} overdue"
+    return [text + "."]
+
+
 def paper_content(
     *, meeting_date: date, previous: BoardPaper | None = None, as_at: datetime | None = None
 ) -> dict:
@@ -256,6 +277,7 @@ def paper_content(
                 "paragraphs": [
                     *section.paragraphs(item.strand, meeting_date),
                     *rounds.get(item.strand.pk, []),
+                    *returns_paragraphs(item.strand, on=meeting_date),
                     *named_examples(item.strand),
                 ],
             }

@@ -1,6 +1,7 @@
 """Board papers as records: drafted by officers, frozen when published, read
 by the board exactly as published, each later one saying what changed."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -210,3 +211,25 @@ def test_an_officer_drafts_and_publishes_in_the_admin(strands, officer_client):
     created.refresh_from_db()
     assert created.state == PaperState.PUBLISHED
     assert created.snapshot["sections"][0]["heading"] == "Background"
+
+
+def test_a_paper_says_how_many_returns_are_overdue_at_its_meeting_date(strands, council_a):
+    """Returns due by the meeting date and not sent are overdue in the paper's
+    strand section; a paper dated before any return was due says nothing."""
+    from programmes.board.paper import paper_content
+    from tests.savings.returns import award, first_return, line, send
+
+    on_time = first_return(award(council_a, strand=strands["experts"]))  # due 30 January 2014
+    line(on_time)
+    send(on_time)
+    award(council_a, strand=strands["experts"])  # its first return never comes
+
+    def experts(meeting: str) -> list[str]:
+        content = paper_content(meeting_date=date.fromisoformat(meeting))
+        return next(s for s in content["sections"] if s["key"] == "experts")["paragraphs"]
+
+    assert not [p for p in experts("2013-12-01") if "savings returns" in p]
+    assert (
+        "2 awards report savings returns: 1 (50%) are up to date, and 1 return is overdue."
+        in experts("2014-02-15")
+    )
