@@ -67,6 +67,13 @@ class DemoContext:
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     # Lines printed after the logins: how to sign in past them.
     notes: list[str] = field(default_factory=list)
+    # Steps that happen "today", after every app's 2013 data and the board's
+    # 2013 paper (published from those): e.g. a return sent this week must not
+    # reach the paper of 17 July 2013. load_demo runs them in order, last.
+    afterwards: list[Callable[[], None]] = field(default_factory=list)
+
+    def later(self, step: Callable[[], None]) -> None:
+        self.afterwards.append(step)
 
 
 def _abolished_on(note: str) -> date | None:

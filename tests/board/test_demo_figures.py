@@ -74,6 +74,10 @@ def test_the_published_2013_paper_carries_each_strands_section_and_figures(demo,
     assert "No bids had been received by the date of this paper" in page
     assert "are open until 30 August 2013; support runs from September 2013 to February" in page
     assert "26 July 2013 (expected)" in page
+    # The demo's returns of today (one awaiting verification, one sent back)
+    # came after it was published: none of them is in it.
+    assert "awaits verification" not in page
+    assert "£120,000" not in page
     # A fictional contact, never the source paper's.
     assert "Robin Example" in page
     assert "@example.org" in page
@@ -86,6 +90,8 @@ def test_the_demos_next_paper_is_a_draft_showing_todays_figures(demo, officer_cl
     assert "Since the last paper (17 July 2013)" in page
     # The 2013 round's awards were decided after July: the draft says so.
     assert "Local Economic Growth Advisers: bids approved up 2 to 2." in page
+    # Today's figures: the return awaiting verification is in the draft.
+    assert "£120,000 has been reported and awaits verification" in page
 
 
 def test_strand_pages_show_each_strands_own_status(demo, board_client):

@@ -40,6 +40,8 @@ class Command(BaseCommand):
                 if find_spec(module_name) is None:
                     continue
                 import_module(module_name).load(context)
+            for step in context.afterwards:
+                step()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo logins:"))
         for label, username, password in context.logins:
