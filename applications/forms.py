@@ -21,7 +21,7 @@ from programmes.forms import (
     numeric_input,
     too_long,
 )
-from programmes.models import Council
+from programmes.models import Council, User
 
 
 class SectionForm(forms.ModelForm):
@@ -289,6 +289,18 @@ SCORE_CHOICES = [("", "Not scored yet"), ("na", "Not applicable")] + [
 ]
 
 
+def criteria_scores(cleaned: dict, criteria: tuple[tuple[str, str], ...]) -> dict[str, int | None]:
+    """Criterion to score (None for not applicable); unscored criteria left out."""
+    result: dict[str, int | None] = {}
+    for key, _ in criteria:
+        value = cleaned.get(f"score_{key}")
+        if value == "na":
+            result[key] = None
+        elif value:
+            result[key] = int(value)
+    return result
+
+
 class AssessmentForm(forms.Form):
     """Scores per criterion from the strand registry, a recommendation and notes."""
 
@@ -309,15 +321,84 @@ class AssessmentForm(forms.Form):
             )
 
     def scores(self) -> dict[str, int | None]:
-        """Criterion to score (None for not applicable); unscored criteria left out."""
-        result: dict[str, int | None] = {}
-        for key, _ in self.criteria:
-            value = self.cleaned_data.get(f"score_{key}")
-            if value == "na":
-                result[key] = None
-            elif value:
-                result[key] = int(value)
-        return result
+        return criteria_scores(self.cleaned_data, self.criteria)
+
+
+class ModerationForm(AssessmentForm):
+    """The lead's moderated scores, recommendation and the reason for them."""
+
+    reason = forms.CharField(
+        label="Reason for the moderated scores and recommendation",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Required once assessors have submitted scores",
+    )
+
+
+class ConflictForm(forms.Form):
+    conflict = forms.TypedChoiceField(
+        label="Do you have a conflict of interest with this council?",
+        choices=[("no", "No conflict of interest"), ("yes", "Yes, I have a conflict")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you have a conflict of interest"},
+    )
+    conflict_note = forms.CharField(
+        label="What is the conflict? (for the lead officer)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=1000,
+    )
+
+
+class ReviewForm(forms.Form):
+    """An assessor's own scores: each criterion 1-5 or not applicable, with a note."""
+
+    recommendation = forms.ChoiceField(
+        choices=[("", "No recommendation yet"), *Recommendation.choices], required=False
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, criteria: tuple[tuple[str, str], ...], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        scored: dict[str, forms.Field] = {}
+        for key, label in criteria:
+            scored[f"score_{key}"] = forms.ChoiceField(
+                label=label, choices=SCORE_CHOICES, required=False
+            )
+            scored[f"note_{key}"] = forms.CharField(
+                label=f"Note on {label.lower()}",
+                required=False,
+                max_length=1000,
+                widget=forms.TextInput(attrs={"size": 40}),
+            )
+        self.fields = {**scored, **self.fields}
+
+    def scores(self) -> dict[str, int | None]:
+        return criteria_scores(self.cleaned_data, self.criteria)
+
+    def score_notes(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(f"note_{key}", "") for key, _ in self.criteria}
+
+    def criterion_rows(self) -> list:
+        return [(self[f"score_{key}"], self[f"note_{key}"]) for key, _ in self.criteria]
+
+
+class AssignForm(forms.Form):
+    lead_officer = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="No lead officer"
+    )
+    assessors = SafeModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, officers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("lead_officer", "assessors"):
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            field.queryset = officers
+            field.label_from_instance = lambda user: user.display_name  # type: ignore[assignment,method-assign]
 
 
 class InformationRequestForm(forms.Form):

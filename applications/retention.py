@@ -37,6 +37,8 @@ from applications.models import (
     Document,
     Notice,
     NoticeStatus,
+    Review,
+    ReviewScore,
 )
 from programmes import audit, documents
 from programmes import retention as core
@@ -46,7 +48,7 @@ from programmes.permissions import Actor, require_officer
 CLOSED = (ApplicationState.DECLINED, ApplicationState.WITHDRAWN)
 # Free text on the bid itself that may name people; the title stays (a
 # project's name, and what the council and the board know the bid by).
-BID_PERSONAL_FIELDS = ("summary", "assessment_notes")
+BID_PERSONAL_FIELDS = ("summary", "assessment_notes", "moderation_reason", "search_document")
 DOCUMENT_PERSONAL_FIELDS = ("original_name", "stored_name")
 
 
@@ -125,6 +127,15 @@ def bid_anonymise(
             setattr(detail, name, "")
         detail.save()
 
+    # The search text is made again from what is left (no free text).
+    Application.objects.filter(pk=application.pk).update(
+        search_document="\n".join(
+            [application.reference, application.lead_council.name, application.title]
+        )
+    )
+    # The assessors' notes go too; their scores stay (figures).
+    Review.objects.filter(application=application).update(notes="", conflict_note="")
+    ReviewScore.objects.filter(review__application=application).update(note="")
     # Neither is audited (the events are the bid's own timeline).
     ApplicationEvent.objects.filter(application=application).exclude(note="").update(note="")
     Notice.objects.filter(application=application).update(
