@@ -360,6 +360,8 @@ class ReviewForm(forms.Form):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
     def __init__(self, *args, criteria: tuple[tuple[str, str], ...], **kwargs) -> None:
+        # Its own ids: the lead's moderation form may be on the same page.
+        kwargs.setdefault("auto_id", "review_%s")
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         scored: dict[str, forms.Field] = {}
