@@ -8,7 +8,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import FloatField, QuerySet, Value
+from django.db.models import FloatField, QuerySet, Value, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -30,6 +30,7 @@ from applications.models import Application, ApplicationState, Call, Notice, Rev
 from applications.panel_pack import (
     panel_pack_pdf_download,
     panel_pack_pdf_response,
+    panel_pack_pdf_state,
     panel_pack_rows,
     panel_pack_xlsx,
 )
@@ -45,7 +46,13 @@ from applications.selectors import (
 )
 from programmes import audit
 from programmes.access import AuthenticatedRequest, authenticated
-from programmes.admin_tools import AuditTrailMixin, BigListMixin, ReadOnlyAdmin, action_report
+from programmes.admin_tools import (
+    AuditTrailMixin,
+    BigListMixin,
+    ReadOnlyAdmin,
+    SafeChoicesMixin,
+    action_report,
+)
 from programmes.forms import posted
 
 
@@ -58,7 +65,7 @@ def _review_initial(review: Review) -> dict:
 
 
 @admin.register(Call)
-class CallAdmin(AuditTrailMixin, admin.ModelAdmin):
+class CallAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
     list_display = ["title", "strand", "opens_at", "closes_at", "max_amount", "max_days"]
     list_filter = ["strand"]
     list_select_related = ["strand"]
@@ -132,6 +139,9 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
         "score",
     ]
     list_display_links = ["reference_short"]
+    # 50 rows a page: a work list read a screen at a time, and half the
+    # rendering of 100 (the admin's own cell rendering is most of the page's time).
+    list_per_page = 50
     list_filter = [
         QueueFilter,
         AssignedFilter,
@@ -334,7 +344,7 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
                 name="applications_answer_read",
             ),
             path(
-                "panel-pack/<str:name>/",
+                "panel-pack/",
                 wrap(self.panel_pack_download_view),
                 name="applications_panel_pack",
             ),
@@ -344,7 +354,10 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
     def _application(self, request: AuthenticatedRequest, pk: int) -> Application:
         if not self.has_change_permission(request):
             raise PermissionDenied
-        return application_get_for_user(user=request.user, pk=pk)
+        application = application_get_for_user(user=request.user, pk=pk)
+        # The moderated scores, read once for the page and its form.
+        prefetch_related_objects([application], "scores")
+        return application
 
     def _change_url(self, application: Application) -> str:
         return reverse("admin:applications_application_change", args=[application.pk])
@@ -439,13 +452,11 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
             initial[f"score_{score.criterion}"] = "na" if score.score is None else str(score.score)
         return ModerationForm(data, initial=initial, criteria=spec.assessment_criteria)
 
-    def _post_only(self, request: HttpRequest, pk: int) -> Application:
-        if request.method != "POST":
-            raise PermissionDenied
-        return self._application(authenticated(request), pk)
-
     def assign_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        application = self._post_only(request, pk)
+        # Each form's own URL shows the assessment page on a GET; it acts on a POST.
+        application = self._application(request, pk)
+        if request.method != "POST":
+            return self._assessment_page(request, application)
         form = AssignForm(request.POST, officers=officers())
         if form.is_valid():
             try:
@@ -473,7 +484,9 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
         return review
 
     def declare_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        application = self._post_only(request, pk)
+        application = self._application(request, pk)
+        if request.method != "POST":
+            return self._assessment_page(request, application)
         review = self._my_review(request, application)
         form = ConflictForm(request.POST)
         if form.is_valid():
@@ -494,10 +507,11 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
     def score_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         """The assessor's own scoring (also on the assessment page, which posts here)."""
         application = self._application(request, pk)
+        mine = application.reviews.filter(assessor=request.user).first()
+        if request.method != "POST" and (mine is None or not mine.conflicted):
+            return self._assessment_page(request, application)
         review = self._my_review(request, application)
         criteria = application.call.strand.spec.assessment_criteria
-        if request.method != "POST":
-            return HttpResponseRedirect(self._change_url(application) + "#my-scores")
         form = ReviewForm(request.POST, criteria=criteria)
         if form.is_valid():
             submit = "_submit" in request.POST
@@ -523,15 +537,32 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
         return self._assessment_page(request, application, review_form=form)
 
     def answer_read_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        application = self._post_only(request, pk)
+        application = self._application(request, pk)
+        if request.method != "POST":
+            return self._assessment_page(request, application)
         services.information_answer_read(application=application, actor=request.user)
         self.message_user(request, "Answer marked as read", messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(application))
 
-    def panel_pack_download_view(self, request: AuthenticatedRequest, name: str):
+    def panel_pack_download_view(self, request: AuthenticatedRequest):
+        """A panel pack's PDF (?name=, from the action) once printed; until then
+        a page that says it is being printed and reloads itself."""
         if not self.has_change_permission(request):
             raise PermissionDenied
-        return panel_pack_pdf_download(name)
+        name = request.GET.get("name", "")
+        state = panel_pack_pdf_state(name) if name else "none"
+        if state == "ready":
+            return panel_pack_pdf_download(name)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Panel pack",
+            "state": state,
+        }
+        response = TemplateResponse(request, "admin/applications/panel_pack_status.html", context)
+        if state == "preparing":
+            response["Refresh"] = "5"
+        return response
 
     def _decision_view(
         self,

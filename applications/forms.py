@@ -388,19 +388,30 @@ class ReviewForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    lead_officer = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="No lead officer"
+    """The bid's lead officer and assessors, from the officers given (read
+    once for both fields: the page runs one query for them, not two)."""
+
+    lead_officer = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Lead officer"
     )
-    assessors = SafeModelMultipleChoiceField(
-        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    assessors = forms.TypedMultipleChoiceField(
+        required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, officers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("lead_officer", "assessors"):
-            field = cast(forms.ModelChoiceField, self.fields[name])
-            field.queryset = officers
-            field.label_from_instance = lambda user: user.display_name  # type: ignore[assignment,method-assign]
+        self.officers = {user.pk: user for user in officers}
+        choices = [(pk, user.display_name) for pk, user in self.officers.items()]
+        lead = cast(forms.TypedChoiceField, self.fields["lead_officer"])
+        lead.choices = [("", "No lead officer"), *choices]
+        cast(forms.TypedMultipleChoiceField, self.fields["assessors"]).choices = choices
+
+    def clean_lead_officer(self) -> User | None:
+        pk = self.cleaned_data.get("lead_officer")
+        return None if pk is None else self.officers[pk]
+
+    def clean_assessors(self) -> list[User]:
+        return [self.officers[pk] for pk in self.cleaned_data.get("assessors", [])]
 
 
 class InformationRequestForm(forms.Form):

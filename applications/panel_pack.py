@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db.models import Max, Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -169,7 +169,7 @@ def panel_pack_pdf_response(request, pks: list[int]) -> HttpResponse:
         from applications.tasks import panel_pack_print
 
         panel_pack_print.delay(pks, name)
-    return HttpResponseRedirect(reverse("admin:applications_panel_pack", args=[name]))
+    return HttpResponseRedirect(f"{reverse('admin:applications_panel_pack')}?name={name}")
 
 
 def _queued_at(path: str) -> float:
@@ -198,27 +198,26 @@ def panel_pack_print(*, pks: list[int], name: str) -> str:
     return "ready"
 
 
-def panel_pack_pdf_download(name: str) -> HttpResponseBase:
-    """The PDF if printed; otherwise a page saying it is being prepared (or why not)."""
+def panel_pack_pdf_state(name: str) -> str:
+    """ "ready", "preparing", "failed" (the problem is logged) or "none"."""
     if not name.startswith("pack-") or not name[5:].isalnum():
-        raise Http404("No such panel pack")
+        return "none"
     storage = private_storage()
-    path = f"{FOLDER}/{name}.pdf"
-    if storage.exists(path):
-        response = FileResponse(storage.open(path), as_attachment=True, filename="panel-pack.pdf")
-        response["Cache-Control"] = "private, no-store"
-        return response
+    if storage.exists(f"{FOLDER}/{name}.pdf"):
+        return "ready"
     if storage.exists(f"{FOLDER}/{name}.error"):
-        with storage.open(f"{FOLDER}/{name}.error") as handle:
-            problem = handle.read().decode("utf-8", "replace")
-        return HttpResponse(
-            f"The panel pack could not be printed: {problem}", status=503, content_type="text/plain"
-        )
-    if not storage.exists(f"{FOLDER}/{name}.queued"):
-        raise Http404("No such panel pack")
-    waiting = HttpResponse(
-        "The panel pack is being printed. Reload this page in a few seconds to download it.",
-        content_type="text/plain",
+        return "failed"
+    if storage.exists(f"{FOLDER}/{name}.queued"):
+        return "preparing"
+    return "none"
+
+
+def panel_pack_pdf_download(name: str) -> HttpResponseBase:
+    """The printed PDF (panel_pack_pdf_state said "ready")."""
+    download = FileResponse(
+        private_storage().open(f"{FOLDER}/{name}.pdf"),
+        as_attachment=True,
+        filename="panel-pack.pdf",
     )
-    waiting["Refresh"] = "5"
-    return waiting
+    download["Cache-Control"] = "private, no-store"
+    return download

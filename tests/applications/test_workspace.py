@@ -354,12 +354,20 @@ def test_the_panel_pack_has_a_row_per_bid_with_its_moderated_scores(
 def test_search_finds_words_in_the_answers(
     experts_call, council_a, council_b, applicant_a, applicant_b
 ):
-    negotiator = bid_submitted(experts_call, council_a, applicant_a)
-    draft = bid_completed(experts_call, council_b, applicant_b)
-    # "Renegotiate." is an answer of the expertise page, not the title.
-    found = applications_search(Application.objects.all(), "Renegotiate")
-    assert list(found) == [negotiator]
-    assert draft not in applications_search(Application.objects.all(), "Renegotiate")
+    actuary = bid_completed(experts_call, council_a, applicant_a)
+    services.application_section_save(
+        application=actuary,
+        actor=applicant_a,
+        section="expertise",
+        answers={"expertise_field": "Pensions actuary", "expert_role": "Value the fund."},
+        version=actuary.version,
+    )
+    actuary = services.application_submit(application=actuary, actor=applicant_a)
+    other = bid_submitted(experts_call, council_b, applicant_b)
+    # "actuary" is only in an answer of the expertise page, not the title or summary.
+    assert list(applications_search(Application.objects.all(), "actuary")) == [actuary]
+    assert list(applications_search(Application.objects.all(), "Wyre Forest")) == [other]
+    assert list(applications_search(Application.objects.all(), other.reference)) == [other]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking: PostgreSQL only")
@@ -416,3 +424,34 @@ def test_the_list_and_assessment_page_take_the_same_queries_at_two_sizes(
     _score(assessed, cy, (1, 1, 1, 1))
     bigger = [_queries(officer_client, url, params) for url, params in views]
     assert bigger == small
+
+
+def test_the_panel_pack_pdf_is_printed_by_the_worker_a_page_per_bid(
+    officer_client, officer, assessed, experts_call, council_b, applicant_b, settings, monkeypatch
+):
+    from applications import tasks
+    from programmes.board import paper
+
+    other = bid_in_assessment(experts_call, council_b, applicant_b, officer)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr(tasks.panel_pack_print, "delay", lambda pks, name: queued.append(name))
+    printed = []
+
+    def fake_print(html: str) -> bytes:
+        printed.append(html)
+        return b"%PDF-1.4 panel pack"
+
+    monkeypatch.setattr(paper, "pdf_from_html", fake_print)
+    response = officer_client.post(
+        LIST, {"action": "panel_pack_pdf", "_selected_action": [assessed.pk, other.pk]}
+    )
+    assert response.status_code == 302 and len(queued) == 1
+    waiting = officer_client.get(response["Location"])
+    assert "being printed" in waiting.content.decode() and waiting["Refresh"] == "5"
+    assert printed == []  # never in the request
+    assert tasks.panel_pack_print([assessed.pk, other.pk], queued[0]) == "ready"
+    assert printed[0].count("<section>") == 2
+    assert assessed.reference in printed[0] and other.reference in printed[0]
+    ready = officer_client.get(response["Location"])
+    assert b"".join(ready.streaming_content).startswith(b"%PDF")
