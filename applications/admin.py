@@ -354,9 +354,20 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
     def _application(self, request: AuthenticatedRequest, pk: int) -> Application:
         if not self.has_change_permission(request):
             raise PermissionDenied
-        application = application_get_for_user(user=request.user, pk=pk)
-        # The moderated scores, read once for the page and its form.
+        application = application_get_for_user(user=request.user, pk=pk, details=True)
+        # The moderated scores, read once for the page and its form; the
+        # strand detail's own rows (Experts' projections) once for its forms.
         prefetch_related_objects([application], "scores")
+        detail = application.strand_detail()
+        if detail is not None:
+            prefetch_related_objects(
+                [detail],
+                *(
+                    str(relation.get_accessor_name())
+                    for relation in detail._meta.related_objects
+                    if relation.one_to_many
+                ),
+            )
         return application
 
     def _change_url(self, application: Application) -> str:
@@ -410,7 +421,8 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
             review_form = ReviewForm(
                 initial=_review_initial(mine), criteria=spec.assessment_criteria
             )
-        if assign_form is None:
+        match = request.resolver_match
+        if assign_form is None and match is not None and match.url_name == "applications_assign":
             assign_form = AssignForm(
                 initial={
                     "lead_officer": application.lead_officer_id,

@@ -376,9 +376,30 @@ class Application(models.Model):
         model = self.detail_model()
         if model is None:
             return None
+        accessor = detail_accessor(model)
+        if getattr(type(self), accessor).is_cached(self):
+            # Read with the bid (select_related of `detail_accessors()`).
+            return getattr(self, accessor, None)
         # Kept on the instance: a page reads it once per section otherwise.
         self._strand_detail = model._default_manager.filter(application=self).first()
         return self._strand_detail
+
+
+def detail_accessor(model: type[models.Model]) -> str:
+    """The bid's reverse one-to-one name for a strand's detail model (experts_detail)."""
+    field = model._meta.get_field("application")
+    return str(field.remote_field.get_accessor_name())  # type: ignore[union-attr]
+
+
+def detail_accessors() -> list[str]:
+    """Every strand's detail, for select_related: the page reads the bid's in the same query."""
+    from programmes.strands import strands
+
+    return [
+        detail_accessor(spec.bid_detail_model)
+        for spec in strands().values()
+        if spec.bid_detail_model is not None
+    ]
 
 
 class ApplicationEvent(models.Model):

@@ -21,6 +21,7 @@ from applications.models import (
     Conflict,
     Document,
     Review,
+    detail_accessors,
     mean_score,
 )
 from programmes.models import User
@@ -55,7 +56,7 @@ def bid_strand_keys() -> list[str]:
 
 
 def application_get_for_user(
-    *, user: User, reference: str | None = None, pk: int | None = None
+    *, user: User, reference: str | None = None, pk: int | None = None, details: bool = False
 ) -> Application:
     """The bid with this reference, if the user may see it; 404 otherwise.
 
@@ -73,6 +74,9 @@ def application_get_for_user(
             queryset=ApplicationEvent.objects.select_related("actor").order_by("at", "pk"),
         ),
     )
+    if details:
+        # The strand's own answers in the same query (the assessment page).
+        queryset = queryset.select_related(*detail_accessors())
     role = user_role(user)
     if role == APPLICANT:
         queryset = queryset.filter(lead_council_id=user.council_id)

@@ -112,6 +112,18 @@ def test_bulk_assignment_adds_assessors_and_a_lead_to_each_bid(
         assert list(bid.reviews.values_list("assessor", flat=True)) == [ash.pk]
 
 
+def test_the_assessment_page_sets_the_lead_and_assessors(officer_client, assessed, officer, bo):
+    assign = f"{page_of(assessed).removesuffix('change/')}assign/"
+    assert 'name="assessors"' in officer_client.get(assign).content.decode()
+    response = officer_client.post(assign, {"lead_officer": bo.pk, "assessors": [bo.pk]})
+    assert response.status_code == 302
+    assessed.refresh_from_db()
+    assert assessed.lead_officer == bo
+    assert [review.assessor for review in assessed.reviews.all()] == [bo]
+    refused = officer_client.post(assign, {"lead_officer": "abc", "assessors": ["99999999999"]})
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+
+
 def test_assigned_to_me_filters_the_list(
     client, assessed, experts_call, council_b, applicant_b, ash
 ):
