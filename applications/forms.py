@@ -319,6 +319,8 @@ class AssessmentForm(forms.Form):
                 required=False,
                 help_text="1 (poor) to 5 (excellent); not applicable is left out of the mean",
             )
+        # The scores first, then the recommendation and notes.
+        self.order_fields([f"score_{key}" for key, _ in criteria])
 
     def scores(self) -> dict[str, int | None]:
         return criteria_scores(self.cleaned_data, self.criteria)

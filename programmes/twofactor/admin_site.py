@@ -39,6 +39,11 @@ def is_system_model(app_label: str, model_name: str) -> bool:
 
 
 class TwoFactorAdminSite(OTPAdminSite):
+    # The full width for the lists and the assessment page's two columns at
+    # 1280 px: the home page and the breadcrumbs lead everywhere the
+    # sidebar did.
+    enable_nav_sidebar = False
+
     # The default site keeps the name "admin", so `admin:` URL names still work.
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
