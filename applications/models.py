@@ -370,19 +370,13 @@ class Application(models.Model):
 
     def strand_detail(self) -> models.Model | None:
         """The strand's own answers (one-to-one), or None for a strand without any."""
-        cached = getattr(self, "_strand_detail", None)
-        if cached is not None:
-            return cached
+        if "preloaded_detail" in self.__dict__:
+            # Read with the bid (selectors.application_get_for_user(details=True)).
+            return self.__dict__["preloaded_detail"]
         model = self.detail_model()
         if model is None:
             return None
-        accessor = detail_accessor(model)
-        if getattr(type(self), accessor).is_cached(self):
-            # Read with the bid (select_related of `detail_accessors()`).
-            return getattr(self, accessor, None)
-        # Kept on the instance: a page reads it once per section otherwise.
-        self._strand_detail = model._default_manager.filter(application=self).first()
-        return self._strand_detail
+        return model._default_manager.filter(application=self).first()
 
 
 def detail_accessor(model: type[models.Model]) -> str:

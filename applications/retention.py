@@ -117,6 +117,10 @@ def bid_anonymise(
 
     for name in BID_PERSONAL_FIELDS:
         setattr(application, name, "")
+    # The search text is made again from what is left (no free text).
+    application.search_document = "\n".join(
+        [application.reference, application.lead_council.name, application.title]
+    )
     application.anonymised_at = now
     application.save()
     detail = application.strand_detail()
@@ -127,15 +131,14 @@ def bid_anonymise(
             setattr(detail, name, "")
         detail.save()
 
-    # The search text is made again from what is left (no free text).
-    Application.objects.filter(pk=application.pk).update(
-        search_document="\n".join(
-            [application.reference, application.lead_council.name, application.title]
-        )
-    )
-    # The assessors' notes go too; their scores stay (figures).
-    Review.objects.filter(application=application).update(notes="", conflict_note="")
-    ReviewScore.objects.filter(review__application=application).update(note="")
+    # The assessors' notes go too (row by row, so the audit trail sees it);
+    # their scores stay (figures).
+    for review in Review.objects.filter(application=application):
+        review.notes = review.conflict_note = ""
+        review.save(update_fields=["notes", "conflict_note"])
+    for score in ReviewScore.objects.filter(review__application=application).exclude(note=""):
+        score.note = ""
+        score.save(update_fields=["note"])
     # Neither is audited (the events are the bid's own timeline).
     ApplicationEvent.objects.filter(application=application).exclude(note="").update(note="")
     Notice.objects.filter(application=application).update(

@@ -21,6 +21,7 @@ from applications.models import (
     Conflict,
     Document,
     Review,
+    detail_accessor,
     detail_accessors,
     mean_score,
 )
@@ -83,11 +84,16 @@ def application_get_for_user(
     elif role != OFFICER:
         raise Http404
     try:
-        if pk is not None:
-            return queryset.get(pk=pk)
-        return queryset.get(reference=reference)
+        found = queryset.get(pk=pk) if pk is not None else queryset.get(reference=reference)
     except (Application.DoesNotExist, ValueError, TypeError):
         raise Http404("No such bid") from None
+    if details:
+        # Its strand's answers, kept for strand_detail() (every section reads them).
+        model = found.detail_model()
+        found.__dict__["preloaded_detail"] = (
+            getattr(found, detail_accessor(model), None) if model is not None else None
+        )
+    return found
 
 
 ASSESSING = (

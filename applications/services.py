@@ -498,9 +498,8 @@ def _mean_store(application: Application) -> None:
                 review__application=application, review__submitted_at__isnull=False
             ).values_list("score", flat=True)
         )
-    mean = mean_score(moderated)
-    Application.objects.filter(pk=application.pk).update(mean_score=mean)
-    application.mean_score = mean
+    application.mean_score = mean_score(moderated)
+    application.save(update_fields=["mean_score"])
 
 
 def _search_document(application: Application, *, answers: bool = True) -> str:
