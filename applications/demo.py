@@ -31,7 +31,7 @@ from django.utils import timezone
 from applications import services
 from applications.models import Application, Call
 from programmes.demo import DemoContext
-from programmes.models import Council, Strand
+from programmes.models import Council, Strand, User
 from programmes.permissions import DEMO
 
 LONDON = ZoneInfo("Europe/London")
@@ -112,6 +112,46 @@ def _present_round(title: str, **fields) -> Call:
     return call
 
 
+# The demo's two fictional assessors (programmes/demo.py DEMO_USERS): the
+# default assessors of every demo round, so each bid sent is assigned to them.
+ASSESSORS = ("demo-assessor-a", "demo-assessor-b")
+LEAD_OFFICER = "demo-officer"
+
+
+def demo_assessors() -> list[User]:
+    return list(User.objects.filter(username__in=ASSESSORS).order_by("username"))
+
+
+def demo_reviews(
+    application: Application,
+    *,
+    scores: list[dict[str, int | None]],
+    recommendations: list[str],
+    at: datetime | None = None,
+) -> None:
+    """Each demo assessor declares no conflict and submits their scores, in
+    ASSESSORS order (their first `len(scores)`)."""
+    reviews = application.reviews.filter(assessor__username__in=ASSESSORS).order_by(
+        "assessor__username"
+    )
+    for review, values, recommendation in zip(reviews, scores, recommendations, strict=False):
+        services.conflict_declare(review=review, actor=DEMO, conflict=False, at=at)
+        services.review_save(
+            review=review,
+            actor=DEMO,
+            scores=values,
+            recommendation=recommendation,
+            notes="Scored from the bid and its answers.",
+            submit=True,
+            at=at,
+        )
+
+
+def _with_assessors(call: Call) -> Call:
+    call.default_assessors.add(*demo_assessors())
+    return call
+
+
 def load_calls() -> dict[str, Call]:
     year = timezone.localdate().year
     support_from, support_until = _support_window(_five_pm(74).date())
@@ -164,7 +204,10 @@ def load_calls() -> dict[str, Call]:
             "The LGA and the Cabinet Office sign the plans off and allocate resources."
         ),
     )
-    return {"growth": growth, "experts_now": experts_now, "experts": experts, "ope": ope}
+    calls = {"growth": growth, "experts_now": experts_now, "experts": experts, "ope": ope}
+    for call in calls.values():
+        _with_assessors(call)
+    return calls
 
 
 GROWTH_ANSWERS = {
@@ -258,16 +301,48 @@ def _bid(call: Call, council: Council, title: str, state: str) -> Application | 
         application=application, actor=DEMO, at=when["submit"], notify=False
     )
     if state == "submitted":
+        _declared_conflict(application)
         return application
     application = services.application_assessment_start(
         application=application, actor=DEMO, at=when["assess"], notify=False
     )
     criteria = [key for key, _ in call.strand.spec.assessment_criteria]
+    services.assessors_assign(
+        application=application,
+        actor=DEMO,
+        assessors=demo_assessors(),
+        lead_officer=User.objects.filter(username=LEAD_OFFICER).first(),
+        replace=False,
+        at=when["assess"],
+    )
+    if state == "in_assessment":
+        # The disagreement to moderate: 5 against 3 on the first criterion,
+        # and "fund" against "do not fund". The lead has not moderated yet.
+        demo_reviews(
+            application,
+            scores=[
+                {key: score for key, score in zip(criteria, (5, 4, None, 4), strict=False)},
+                {key: score for key, score in zip(criteria, (3, 4, None, 3), strict=False)},
+            ],
+            recommendations=["fund", "do_not_fund"],
+            at=when["assess"],
+        )
+        return application
+    demo_reviews(
+        application,
+        scores=[
+            {key: score for key, score in zip(criteria, (4, 3, None, 3), strict=False)},
+            {key: score for key, score in zip(criteria, (4, 3, None, 4), strict=False)},
+        ],
+        recommendations=["fund_with_conditions", "fund_with_conditions"],
+        at=when["assess"],
+    )
     services.assessment_save(
         application=application,
         actor=DEMO,
         scores={criteria[0]: 4, criteria[1]: 3, criteria[2]: None},
         notes="First read: promising; the partnership needs evidence.",
+        reason="The assessors agree; value for money rests on the partnership's evidence.",
         at=when["assess"],
     )
     if state == "more_information":
@@ -293,6 +368,26 @@ def _bid(call: Call, council: Council, title: str, state: str) -> Application | 
             notify=False,
         )
     return application
+
+
+def _declared_conflict(application: Application) -> None:
+    """The demo's declared conflict: the second assessor once worked for the
+    council; the demo officer is assigned in their place, still to score."""
+    review = application.reviews.filter(assessor__username=ASSESSORS[1]).first()
+    if review is None:
+        return
+    services.conflict_declare(
+        review=review,
+        actor=DEMO,
+        conflict=True,
+        note="I worked for this council until last year.",
+    )
+    services.assessors_assign(
+        application=application,
+        actor=DEMO,
+        assessors=list(User.objects.filter(username=LEAD_OFFICER)),
+        replace=False,
+    )
 
 
 def load(context: DemoContext) -> None:

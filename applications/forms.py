@@ -21,7 +21,7 @@ from programmes.forms import (
     numeric_input,
     too_long,
 )
-from programmes.models import Council
+from programmes.models import Council, User
 
 
 class SectionForm(forms.ModelForm):
@@ -289,6 +289,18 @@ SCORE_CHOICES = [("", "Not scored yet"), ("na", "Not applicable")] + [
 ]
 
 
+def criteria_scores(cleaned: dict, criteria: tuple[tuple[str, str], ...]) -> dict[str, int | None]:
+    """Criterion to score (None for not applicable); unscored criteria left out."""
+    result: dict[str, int | None] = {}
+    for key, _ in criteria:
+        value = cleaned.get(f"score_{key}")
+        if value == "na":
+            result[key] = None
+        elif value:
+            result[key] = int(value)
+    return result
+
+
 class AssessmentForm(forms.Form):
     """Scores per criterion from the strand registry, a recommendation and notes."""
 
@@ -307,17 +319,101 @@ class AssessmentForm(forms.Form):
                 required=False,
                 help_text="1 (poor) to 5 (excellent); not applicable is left out of the mean",
             )
+        # The scores first, then the recommendation and notes.
+        self.order_fields([f"score_{key}" for key, _ in criteria])
 
     def scores(self) -> dict[str, int | None]:
-        """Criterion to score (None for not applicable); unscored criteria left out."""
-        result: dict[str, int | None] = {}
-        for key, _ in self.criteria:
-            value = self.cleaned_data.get(f"score_{key}")
-            if value == "na":
-                result[key] = None
-            elif value:
-                result[key] = int(value)
-        return result
+        return criteria_scores(self.cleaned_data, self.criteria)
+
+
+class ModerationForm(AssessmentForm):
+    """The lead's moderated scores, recommendation and the reason for them."""
+
+    reason = forms.CharField(
+        label="Reason for the moderated scores and recommendation",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Required once assessors have submitted scores",
+    )
+
+
+class ConflictForm(forms.Form):
+    conflict = forms.TypedChoiceField(
+        label="Do you have a conflict of interest with this council?",
+        choices=[("no", "No conflict of interest"), ("yes", "Yes, I have a conflict")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you have a conflict of interest"},
+    )
+    conflict_note = forms.CharField(
+        label="What is the conflict? (for the lead officer)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=1000,
+    )
+
+
+class ReviewForm(forms.Form):
+    """An assessor's own scores: each criterion 1-5 or not applicable, with a note."""
+
+    recommendation = forms.ChoiceField(
+        choices=[("", "No recommendation yet"), *Recommendation.choices], required=False
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, criteria: tuple[tuple[str, str], ...], **kwargs) -> None:
+        # Its own ids: the lead's moderation form may be on the same page.
+        kwargs.setdefault("auto_id", "review_%s")
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        scored: dict[str, forms.Field] = {}
+        for key, label in criteria:
+            scored[f"score_{key}"] = forms.ChoiceField(
+                label=label, choices=SCORE_CHOICES, required=False
+            )
+            scored[f"note_{key}"] = forms.CharField(
+                label=f"Note on {label.lower()}",
+                required=False,
+                max_length=1000,
+                widget=forms.TextInput(attrs={"size": 40}),
+            )
+        self.fields = {**scored, **self.fields}
+
+    def scores(self) -> dict[str, int | None]:
+        return criteria_scores(self.cleaned_data, self.criteria)
+
+    def score_notes(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(f"note_{key}", "") for key, _ in self.criteria}
+
+    def criterion_rows(self) -> list:
+        return [(self[f"score_{key}"], self[f"note_{key}"]) for key, _ in self.criteria]
+
+
+class AssignForm(forms.Form):
+    """The bid's lead officer and assessors, from the officers given (read
+    once for both fields: the page runs one query for them, not two)."""
+
+    lead_officer = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Lead officer"
+    )
+    assessors = forms.TypedMultipleChoiceField(
+        required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, officers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.officers = {user.pk: user for user in officers}
+        choices = [(pk, user.display_name) for pk, user in self.officers.items()]
+        lead = cast(forms.TypedChoiceField, self.fields["lead_officer"])
+        lead.choices = [("", "No lead officer"), *choices]
+        cast(forms.TypedMultipleChoiceField, self.fields["assessors"]).choices = choices
+
+    def clean_lead_officer(self) -> User | None:
+        pk = self.cleaned_data.get("lead_officer")
+        return None if pk is None else self.officers[pk]
+
+    def clean_assessors(self) -> list[User]:
+        return [self.officers[pk] for pk in self.cleaned_data.get("assessors", [])]
 
 
 class InformationRequestForm(forms.Form):

@@ -152,6 +152,13 @@ class Call(models.Model):
         default=3,
         help_text="0 allows projections for the current financial year only",
     )
+    # Officers assigned to score each bid sent to this call (services.application_submit).
+    default_assessors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Officers assigned to score every bid sent to this call",
+    )
 
     class Meta:
         ordering = ["-opens_at"]
@@ -296,6 +303,28 @@ class Application(models.Model):
     # due: shown in the banner at the top of its bid.
     information_due_on = models.DateField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Set when the council answers a request for more information, cleared
+    # when an officer has read the answer: the "answers to read" queue.
+    information_answered_at = models.DateTimeField(null=True, blank=True)
+    # The officer who moderates the assessors' scores and decides.
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The lead's reason for the moderated scores and recommendation.
+    moderation_reason = models.TextField(blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    # Stored by the services (`services._mean_store`), so that the list sorts
+    # and shows it from an index: the moderated mean where the lead has
+    # scored, otherwise the mean of the assessors' submitted scores. Not
+    # applicable is left out of both.
+    mean_score = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
+    # Title, summary and every answer as text, kept by the services for the
+    # officers' search (a GIN index over its tsvector on PostgreSQL).
+    search_document = models.TextField(blank=True, editable=False)
     # Empty for bids loaded by the system (demo data, imports).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -347,6 +376,9 @@ class Application(models.Model):
             models.Index(fields=["lead_council", "-created_at"], name="application_council_list"),
             # The admin's state filter and the officers' queue by state.
             models.Index(fields=["state", "submitted_at"], name="application_state_queue"),
+            # The bid list: newest sent first, and sorted by mean score.
+            models.Index(fields=["-submitted_at", "-created_at", "-id"], name="application_sent"),
+            models.Index(fields=["mean_score", "id"], name="application_mean"),
         ]
 
     def __str__(self) -> str:
@@ -409,10 +441,30 @@ class Application(models.Model):
 
     def strand_detail(self) -> models.Model | None:
         """The strand's own answers (one-to-one), or None for a strand without any."""
+        if "preloaded_detail" in self.__dict__:
+            # Read with the bid (selectors.application_get_for_user(details=True)).
+            return self.__dict__["preloaded_detail"]
         model = self.detail_model()
         if model is None:
             return None
         return model._default_manager.filter(application=self).first()
+
+
+def detail_accessor(model: type[models.Model]) -> str:
+    """The bid's reverse one-to-one name for a strand's detail model (experts_detail)."""
+    field = model._meta.get_field("application")
+    return str(field.remote_field.get_accessor_name())  # type: ignore[union-attr]
+
+
+def detail_accessors() -> list[str]:
+    """Every strand's detail, for select_related: the page reads the bid's in the same query."""
+    from programmes.strands import strands
+
+    return [
+        detail_accessor(spec.bid_detail_model)
+        for spec in strands().values()
+        if spec.bid_detail_model is not None
+    ]
 
 
 class ApplicationEvent(models.Model):
@@ -446,7 +498,10 @@ class ApplicationEvent(models.Model):
 
 
 class Score(models.Model):
-    """An officer's score for one assessment criterion: 1-5, or "not applicable" (NULL).
+    """The moderated score for one assessment criterion: 1-5, or "not applicable" (NULL).
+
+    Written by the bid's lead officer (services.assessment_save) after the
+    assessors' reviews (Review, ReviewScore); the decision rests on these.
 
     Not applicable is NULL so that AVG() leaves it out of the mean rather than
     counting it as 0.
@@ -465,6 +520,74 @@ class Score(models.Model):
             models.CheckConstraint(
                 condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
                 name="score_between_1_and_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score if self.score is not None else 'n/a'}"
+
+
+class Conflict(models.TextChoices):
+    UNDECLARED = "", "Not declared yet"
+    NONE = "none", "No conflict of interest"
+    CONFLICT = "conflict", "Conflict of interest"
+
+
+class Review(models.Model):
+    """One assessor's independent assessment of one bid: their declaration of
+    interest, their scores (ReviewScore), recommendation and notes. The others'
+    scores are hidden from them until they submit (applications.selectors)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    conflict = models.CharField(max_length=10, choices=Conflict.choices, blank=True, default="")
+    conflict_note = models.TextField(blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    recommendation = models.CharField(max_length=30, choices=Recommendation.choices, blank=True)
+    notes = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["assigned_at", "pk"]
+        verbose_name = "assessor's review"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "assessor"], name="one_review_per_assessor"
+            ),
+        ]
+        indexes = [
+            # "Assigned to me to score": WHERE assessor = ? AND submitted_at IS NULL.
+            models.Index(fields=["assessor", "submitted_at"], name="review_assessor_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference}: {self.assessor}"
+
+    @property
+    def conflicted(self) -> bool:
+        return self.conflict == Conflict.CONFLICT
+
+
+class ReviewScore(models.Model):
+    """An assessor's score for one criterion: 1-5, or not applicable (NULL), with a note."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.CharField(max_length=40)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "criterion"], name="one_review_score_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
+                name="review_score_between_1_and_5",
             ),
         ]
 

@@ -37,6 +37,8 @@ from applications.models import (
     Document,
     Notice,
     NoticeStatus,
+    Review,
+    ReviewScore,
 )
 from programmes import audit, documents
 from programmes import retention as core
@@ -46,7 +48,7 @@ from programmes.permissions import Actor, require_officer
 CLOSED = (ApplicationState.DECLINED, ApplicationState.WITHDRAWN)
 # Free text on the bid itself that may name people; the title stays (a
 # project's name, and what the council and the board know the bid by).
-BID_PERSONAL_FIELDS = ("summary", "assessment_notes")
+BID_PERSONAL_FIELDS = ("summary", "assessment_notes", "moderation_reason", "search_document")
 DOCUMENT_PERSONAL_FIELDS = ("original_name", "stored_name")
 
 
@@ -115,6 +117,10 @@ def bid_anonymise(
 
     for name in BID_PERSONAL_FIELDS:
         setattr(application, name, "")
+    # The search text is made again from what is left (no free text).
+    application.search_document = "\n".join(
+        [application.reference, application.lead_council.name, application.title]
+    )
     application.anonymised_at = now
     application.save()
     detail = application.strand_detail()
@@ -125,6 +131,14 @@ def bid_anonymise(
             setattr(detail, name, "")
         detail.save()
 
+    # The assessors' notes go too (row by row, so the audit trail sees it);
+    # their scores stay (figures).
+    for review in Review.objects.filter(application=application):
+        review.notes = review.conflict_note = ""
+        review.save(update_fields=["notes", "conflict_note"])
+    for score in ReviewScore.objects.filter(review__application=application).exclude(note=""):
+        score.note = ""
+        score.save(update_fields=["note"])
     # Neither is audited (the events are the bid's own timeline).
     ApplicationEvent.objects.filter(application=application).exclude(note="").update(note="")
     Notice.objects.filter(application=application).update(

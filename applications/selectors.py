@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
-from django.db.models import Avg, Prefetch, QuerySet
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
-from applications.models import Application, ApplicationEvent, Call, Document
+from applications.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationState,
+    Call,
+    Conflict,
+    Document,
+    Review,
+    detail_accessor,
+    detail_accessors,
+    mean_score,
+)
 from programmes.models import User
 from programmes.roles import APPLICANT, OFFICER, user_role
+from savings.models import ReturnState, SavingsReturn
+from savings.selectors import overdue_condition
 
 
 def applications_for_council(*, user: User) -> QuerySet[Application]:
@@ -38,14 +58,18 @@ def bid_strand_keys() -> list[str]:
     return [key for key, spec in strands().items() if spec.bid_based]
 
 
-def application_get_for_user(*, user: User, reference: str) -> Application:
+def application_get_for_user(
+    *, user: User, reference: str | None = None, pk: int | None = None, details: bool = False
+) -> Application:
     """The bid with this reference, if the user may see it; 404 otherwise.
 
     Applicants see their own council's bids only: any other reference is
     "not found", so outsiders cannot learn which bids exist. Officers see all.
     Other roles never reach here (views check the role first).
     """
-    queryset = Application.objects.select_related("call__strand", "lead_council").prefetch_related(
+    queryset = Application.objects.select_related(
+        "call__strand", "lead_council", "lead_officer"
+    ).prefetch_related(
         "partner_councils",
         Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "pk")),
         Prefetch(
@@ -53,17 +77,308 @@ def application_get_for_user(*, user: User, reference: str) -> Application:
             queryset=ApplicationEvent.objects.select_related("actor").order_by("at", "pk"),
         ),
     )
+    if details:
+        # The strand's own answers in the same query (the assessment page).
+        queryset = queryset.select_related(*detail_accessors())
     role = user_role(user)
     if role == APPLICANT:
         queryset = queryset.filter(lead_council_id=user.council_id)
     elif role != OFFICER:
         raise Http404
     try:
-        return queryset.get(reference=reference)
-    except Application.DoesNotExist:
+        found = queryset.get(pk=pk) if pk is not None else queryset.get(reference=reference)
+    except (Application.DoesNotExist, ValueError, TypeError):
         raise Http404("No such bid") from None
+    if details:
+        # Its strand's answers, kept for strand_detail() (every section reads them).
+        model = found.detail_model()
+        found.__dict__["preloaded_detail"] = (
+            getattr(found, detail_accessor(model), None) if model is not None else None
+        )
+    return found
 
 
-def applications_with_scores(queryset: QuerySet[Application]) -> QuerySet[Application]:
-    """Annotate the mean score: AVG leaves "not applicable" (NULL) out, never counts it 0."""
-    return queryset.annotate(mean_score=Avg("scores__score"))
+ASSESSING = (
+    ApplicationState.SUBMITTED,
+    ApplicationState.IN_ASSESSMENT,
+    ApplicationState.MORE_INFORMATION,
+)
+
+
+def _pending_reviews() -> QuerySet[Review]:
+    """Reviews still to come: assigned, not submitted, no conflict declared."""
+    return Review.objects.filter(application=OuterRef("pk"), submitted_at__isnull=True).exclude(
+        conflict=Conflict.CONFLICT
+    )
+
+
+def assigned_to_score(user: User) -> Q:
+    """Bids this officer is assigned to score and has not yet (nor declared a conflict)."""
+    return Q(Exists(_pending_reviews().filter(assessor=user)), state__in=ASSESSING)
+
+
+def assigned_to(user: User) -> Q:
+    """Bids this officer leads or assesses."""
+    return Q(lead_officer=user) | Q(
+        Exists(Review.objects.filter(application=OuterRef("pk"), assessor=user))
+    )
+
+
+def awaiting_moderation() -> Q:
+    """Bids whose assessors have all submitted (or declared a conflict), not yet moderated."""
+    submitted = Review.objects.filter(application=OuterRef("pk"), submitted_at__isnull=False)
+    return Q(
+        Exists(submitted),
+        ~Exists(_pending_reviews()),
+        state__in=ASSESSING,
+        moderated_at__isnull=True,
+    )
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One queue on the admin home: its rows are `model`'s matching
+    `condition(user, today)`; the link opens the list with `params`.
+    Queues of one model are counted together in one query."""
+
+    key: str
+    title: str
+    model: type[Model]
+    condition: Callable[[User, date], Q]
+    changelist: str
+    params: str
+
+    @property
+    def link(self) -> str:
+        return f"{reverse(self.changelist)}?{self.params}"
+
+
+BIDS = "admin:applications_application_changelist"
+RETURNS = "admin:savings_savingsreturn_changelist"
+QUEUES: list[Queue] = [
+    Queue(
+        "screen",
+        "New bids to screen",
+        Application,
+        lambda user, today: Q(state=ApplicationState.SUBMITTED),
+        BIDS,
+        "queue=screen",
+    ),
+    Queue(
+        "mine",
+        "Bids assigned to me to score",
+        Application,
+        lambda user, today: assigned_to_score(user),
+        BIDS,
+        "queue=mine",
+    ),
+    Queue(
+        "moderation",
+        "Bids awaiting moderation",
+        Application,
+        lambda user, today: awaiting_moderation(),
+        BIDS,
+        "queue=moderation",
+    ),
+    Queue(
+        "answered",
+        "Answers to requests for information",
+        Application,
+        lambda user, today: Q(
+            information_answered_at__isnull=False, state=ApplicationState.IN_ASSESSMENT
+        ),
+        BIDS,
+        "queue=answered",
+    ),
+    Queue(
+        "overdue",
+        "Requests for information past their due date",
+        Application,
+        lambda user, today: Q(
+            state=ApplicationState.MORE_INFORMATION, information_due_on__lt=today
+        ),
+        BIDS,
+        "queue=overdue",
+    ),
+    # The savings returns cycle (docs/savings.md): the same conditions as
+    # the returns list's queue filter (savings.admin.ReturnQueueFilter).
+    Queue(
+        "returns_awaiting",
+        "Savings returns awaiting verification",
+        SavingsReturn,
+        lambda user, today: Q(state=ReturnState.SUBMITTED),
+        RETURNS,
+        "queue=awaiting",
+    ),
+    Queue(
+        "returns_overdue",
+        "Savings returns overdue",
+        SavingsReturn,
+        lambda user, today: overdue_condition(today),
+        RETURNS,
+        "queue=overdue",
+    ),
+]
+
+
+def queue_get(key: str) -> Queue | None:
+    return next((queue for queue in QUEUES if queue.key == key), None)
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    queue: Queue
+    count: int
+
+
+def work_queues(*, user: User, today: date | None = None) -> list[QueueCount]:
+    """Every queue with its count for this officer: one query per model."""
+    today = today or timezone.localdate()
+    counts: dict[str, int] = {}
+    models = dict.fromkeys(queue.model for queue in QUEUES)
+    for model in models:
+        counts |= model._default_manager.aggregate(
+            **{
+                queue.key: Count("pk", filter=queue.condition(user, today))
+                for queue in QUEUES
+                if queue.model is model
+            }
+        )
+    return [QueueCount(queue, counts[queue.key]) for queue in QUEUES]
+
+
+# Independent scores and their moderation ---------------------------------------------
+
+
+@dataclass
+class CriterionSpread:
+    key: str
+    label: str
+    scores: list[tuple[str, int | None, str]]  # (assessor, score or None for n/a, note)
+    moderated: int | None = None
+    moderated_given: bool = False
+
+    @property
+    def given(self) -> list[int]:
+        return [score for _name, score, _note in self.scores if score is not None]
+
+    @property
+    def spread(self) -> int | None:
+        return max(self.given) - min(self.given) if len(self.given) > 1 else None
+
+    @property
+    def mean(self) -> Decimal | None:
+        return mean_score([score for _name, score, _note in self.scores])
+
+    @property
+    def disagreement(self) -> bool:
+        return (self.spread or 0) > 1
+
+
+@dataclass
+class AssessmentView:
+    """What one officer sees of a bid's assessment: their own review (if
+    assigned), and the others' scores only once they have submitted theirs
+    (or when they are not an assessor: the lead and other officers)."""
+
+    reviews: list[Review]
+    mine: Review | None
+    others_visible: bool
+    criteria: list[CriterionSpread] = field(default_factory=list)
+    recommendations: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[Review]:
+        return [review for review in self.reviews if review.conflicted]
+
+    @property
+    def submitted(self) -> list[Review]:
+        return [review for review in self.reviews if review.submitted_at]
+
+    @property
+    def recommendations_differ(self) -> bool:
+        return len({value for _name, value in self.recommendations}) > 1
+
+    @property
+    def disagreement(self) -> bool:
+        return self.recommendations_differ or any(c.disagreement for c in self.criteria)
+
+
+def assessment_view(*, application: Application, user: User) -> AssessmentView:
+    """The assessors' reviews of a bid as `user` may see them (one query for
+    the reviews with their assessors, one for their scores)."""
+    reviews = list(application.reviews.select_related("assessor").prefetch_related("scores"))
+    mine = next((review for review in reviews if review.assessor_id == user.pk), None)
+    visible = mine is None or (mine.submitted_at is not None and not mine.conflicted)
+    view = AssessmentView(reviews=reviews, mine=mine, others_visible=visible)
+    if not visible:
+        return view
+    moderated = {score.criterion: score.score for score in application.scores.all()}
+    submitted = view.submitted
+    for key, label in application.call.strand.spec.assessment_criteria:
+        row = CriterionSpread(key, label, [])
+        for review in submitted:
+            for score in review.scores.all():
+                if score.criterion == key:
+                    row.scores.append((review.assessor.display_name, score.score, score.note))
+        row.moderated = moderated.get(key)
+        row.moderated_given = key in moderated
+        view.criteria.append(row)
+    view.recommendations = [
+        (review.assessor.display_name, review.get_recommendation_display()) for review in submitted
+    ]
+    return view
+
+
+def officers() -> QuerySet[User]:
+    """Active LGA officers, by name: who can lead or assess a bid."""
+    from programmes.roles import OFFICER
+
+    return (
+        User.objects.filter(Q(groups__name=OFFICER) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+SEARCH_CONFIG = "english"
+# A bid's reference, typed whole: PE-2013-0042.
+REFERENCE = re.compile(r"^[A-Za-z]+-\d{4}-\d+$")
+
+
+def applications_search(queryset: QuerySet[Application], terms: str) -> QuerySet[Application]:
+    """Bids whose title, summary, answers or councils match the words, or the
+    bid with the reference typed, annotated `search_rank` (best first).
+
+    PostgreSQL: full-text search (English stemming, websearch syntax) on the
+    stored tsvector of `search_document`, the generated column
+    `search_vector` with its GIN index (`application_search`), both made by
+    migration 0006 on PostgreSQL only. Elsewhere: every word somewhere in
+    the text (icontains), unranked."""
+    from django.db import connections
+    from django.db.models import FloatField, Value
+
+    terms = terms.strip()
+    if not terms:
+        return queryset
+    if REFERENCE.match(terms):
+        return queryset.filter(reference__iexact=terms).annotate(
+            search_rank=Value(1.0, output_field=FloatField())
+        )
+    if connections[queryset.db].vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+        from django.db.models.expressions import RawSQL
+
+        stored = RawSQL(  # noqa: S611 - constant SQL: the generated column of migration 0006
+            f"{Application._meta.db_table}.search_vector", [], output_field=SearchVectorField()
+        )
+        query = SearchQuery(terms, config=SEARCH_CONFIG, search_type="websearch")
+        return (
+            queryset.annotate(search_vector=stored)
+            .filter(search_vector=query)
+            .annotate(search_rank=SearchRank(stored, query))
+        )
+    words = Q()
+    for word in terms.split():
+        words &= Q(search_document__icontains=word)
+    return queryset.filter(words).annotate(search_rank=Value(0.0, output_field=FloatField()))

@@ -16,11 +16,12 @@ views and the admin pass `request.user`, the demo loader `DEMO`, imports
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
@@ -32,14 +33,18 @@ from applications.models import (
     ApplicationEvent,
     ApplicationState,
     Call,
+    Conflict,
     Document,
     DocumentPurpose,
     Recommendation,
     ReferenceSequence,
+    Review,
+    ReviewScore,
     Score,
+    mean_score,
 )
 from programmes import documents
-from programmes.models import Council, Strand
+from programmes.models import Council, Strand, User
 from programmes.permissions import (
     Actor,
     as_user,
@@ -47,6 +52,7 @@ from programmes.permissions import (
     require_council_user,
     require_officer,
 )
+from programmes.roles import OFFICER, user_role
 from savings.services import investment_record, returns_generate
 from savings.years import financial_year_of
 
@@ -54,6 +60,8 @@ State = ApplicationState
 
 # How long a council has, by default, to answer a request for more information.
 INFORMATION_DAYS = 14
+# The states a bid is assessed in: assessors score it, the lead moderates it.
+ASSESSING = (State.SUBMITTED, State.IN_ASSESSMENT, State.MORE_INFORMATION)
 
 
 class StaleEditError(ValidationError):
@@ -250,6 +258,7 @@ def application_create(
         title=title,
         created_by=as_user(actor),
     )
+    application.search_document = "\n".join([application.reference, council.name, title])
     application.full_clean(exclude=["partner_councils"])
     application.save()
     Application.objects.filter(pk=application.pk).update(created_at=at)
@@ -309,6 +318,7 @@ def application_section_save(
     for name, value in many.items():
         getattr(target, name).set(value)
     application.version += 1
+    application.search_document = _search_document(application, answers=False)
     application.full_clean(exclude=["partner_councils"])
     application.save()
     return application
@@ -354,6 +364,11 @@ def application_submit(
         )
     _check_request_within_limits(application)
     application.submitted_at = at
+    application.search_document = _search_document(application)
+    for assessor in application.call.default_assessors.all():
+        Review.objects.get_or_create(
+            application=application, assessor=assessor, defaults={"assigned_at": at}
+        )
     return _move(
         application,
         actor=actor,
@@ -401,20 +416,59 @@ def assessment_save(
     scores: dict[str, int | None],
     recommendation: str = "",
     notes: str = "",
+    reason: str = "",
     at: datetime | None = None,
 ) -> Application:
-    """Record the officer's scores (1-5, None for not applicable), recommendation and notes.
+    """Record the moderated scores (1-5, None for not applicable), recommendation and notes.
 
-    Criteria not in `scores` are left unscored. The scores are internal:
-    the event is not shown to the council.
+    Criteria not in `scores` are left unscored. When assessors have submitted
+    their own scores, these are the lead's moderation of them: only the
+    bid's lead officer (any officer while it has none) records them, with a
+    `reason`. The scores are internal: the event is not shown to the council.
     """
-    application = _take(
+    application = _take(application, actor=actor, by="officer", states=ASSESSING, action="assess")
+    _require_lead(application, actor)
+    _check_scores(application, scores)
+    if recommendation and recommendation not in Recommendation.values:
+        raise ValidationError("Choose a recommendation from the list", code="recommendation")
+    moderating = application.reviews.filter(submitted_at__isnull=False).exists()
+    if moderating and scores and not reason.strip():
+        raise ValidationError(
+            "Give the reason for the moderated scores and recommendation", code="reason"
+        )
+    application.scores.exclude(criterion__in=scores).delete()
+    for key, score in scores.items():
+        Score.objects.update_or_create(
+            application=application, criterion=key, defaults={"score": score}
+        )
+    at = at or timezone.now()
+    application.recommendation = recommendation
+    application.assessment_notes = notes
+    application.moderation_reason = reason
+    application.moderated_at = at if scores else None
+    application.save(
+        update_fields=[
+            "recommendation",
+            "assessment_notes",
+            "moderation_reason",
+            "moderated_at",
+            "updated_at",
+        ]
+    )
+    _mean_store(application)
+    _event(
         application,
         actor=actor,
-        by="officer",
-        states=(State.SUBMITTED, State.IN_ASSESSMENT, State.MORE_INFORMATION),
-        action="assess",
+        description="Scores moderated" if moderating else "Assessment updated",
+        at=at,
+        note=reason,
+        visible=False,
     )
+    return application
+
+
+def _check_scores(application: Application, scores: dict[str, int | None]) -> dict[str, str]:
+    """The strand's criteria, once the scores are known to be for them and 1-5 or None."""
     criteria = dict(application.call.strand.spec.assessment_criteria)
     unknown = set(scores) - set(criteria)
     if unknown:
@@ -424,23 +478,240 @@ def assessment_save(
             raise ValidationError(
                 f"Score {criteria[key]} from 1 to 5, or not applicable", code="score"
             )
+    return criteria
+
+
+def _require_lead(application: Application, actor: Actor) -> None:
+    if is_system(actor) or application.lead_officer_id is None:
+        return
+    if as_user(actor).pk != application.lead_officer_id:  # type: ignore[union-attr]
+        raise PermissionDenied("Only the bid's lead officer can moderate its scores")
+
+
+def _mean_store(application: Application) -> None:
+    """Store the list's mean: the moderated scores' where the lead has scored,
+    otherwise the assessors' submitted scores'. Not applicable is left out."""
+    moderated = list(Score.objects.filter(application=application).values_list("score", flat=True))
+    if not moderated:
+        moderated = list(
+            ReviewScore.objects.filter(
+                review__application=application, review__submitted_at__isnull=False
+            ).values_list("score", flat=True)
+        )
+    application.mean_score = mean_score(moderated)
+    application.save(update_fields=["mean_score"])
+
+
+def _search_document(application: Application, *, answers: bool = True) -> str:
+    """Reference, councils, title, summary and every answer as one text, for
+    the officers' search. A draft's saves keep the first parts current;
+    sending the bid adds the answers (`answers`, a dozen queries)."""
+    from applications.sections import answers_by_section
+
+    council = application.lead_council
+    parts = [application.reference, council.name, council.short_name]
+    parts += [partner.name for partner in application.partner_councils.all()]
+    parts += [application.title, application.summary]
+    for _section, rows in answers_by_section(application) if answers else ():
+        parts.extend(value for _label, value in rows if value)
+    return "\n".join(part for part in parts if part)
+
+
+# Assignment, conflicts of interest and independent scoring -------------------------
+
+
+def _require_officers(users: Iterable[User], what: str) -> None:
+    for user in users:
+        if not user.is_active or user_role(user) != OFFICER:
+            raise ValidationError(
+                f"{user.get_full_name() or user.username} is not an LGA officer: "
+                f"only officers can be {what}",
+                code="not_officer",
+            )
+
+
+@transaction.atomic
+def assessors_assign(
+    *,
+    application: Application,
+    actor: Actor,
+    assessors: Iterable[User],
+    lead_officer: User | None = None,
+    replace: bool = True,
+    at: datetime | None = None,
+) -> Application:
+    """Set the bid's assessors and lead officer (`lead_officer=None` keeps the lead).
+
+    `replace`: the assessors are exactly these (the assessment page), else
+    they are added to those already assigned (the bulk action). An assessor
+    who has submitted scores or declared a conflict stays on the record.
+    """
+    application = _take(
+        application, actor=actor, by="officer", states=ASSESSING, action="assign assessors to"
+    )
+    assessors = list(assessors)
+    _require_officers(assessors, "assessors")
+    at = at or timezone.now()
+    changes = []
+    if lead_officer is not None and lead_officer.pk != application.lead_officer_id:
+        _require_officers([lead_officer], "lead officers")
+        application.lead_officer = lead_officer
+        application.save(update_fields=["lead_officer", "updated_at"])
+        changes.append(f"lead officer {lead_officer.display_name}")
+    current = {review.assessor_id: review for review in application.reviews.all()}
+    for assessor in assessors:
+        if assessor.pk not in current:
+            Review.objects.create(application=application, assessor=assessor, assigned_at=at)
+            changes.append(f"assessor {assessor.display_name} added")
+    if replace:
+        wanted = {assessor.pk for assessor in assessors}
+        for assessor_id, review in current.items():
+            if assessor_id in wanted or review.submitted_at or review.conflict:
+                continue
+            review.delete()
+            changes.append(f"assessor {review.assessor.display_name} removed")
+    if changes:
+        _event(
+            application,
+            actor=actor,
+            description="Assessors assigned",
+            note="; ".join(changes),
+            at=at,
+            visible=False,
+        )
+    return application
+
+
+def _review_take(review: Review, actor: Actor, action: str) -> Review:
+    """Lock the bid, then check the actor is this review's assessor (or the portal)
+    and the bid is still being assessed; the review as it is now."""
+    application = _lock(review.application)
+    require_officer(actor)
+    if not is_system(actor) and as_user(actor).pk != review.assessor_id:  # type: ignore[union-attr]
+        raise PermissionDenied("Only the assigned assessor can do this")
+    _require_state(application, ASSESSING, action)
+    review = Review.objects.select_related("assessor").get(pk=review.pk)
+    review.application = application
+    return review
+
+
+@transaction.atomic
+def conflict_declare(
+    *,
+    review: Review,
+    actor: Actor,
+    conflict: bool,
+    note: str = "",
+    at: datetime | None = None,
+) -> Review:
+    """The assessor declares, before scoring, whether they have a conflict of
+    interest with the council. A conflict takes them off the bid for good:
+    they cannot score it, and the lead sees the declaration."""
+    review = _review_take(review, actor, "declare an interest in")
+    if review.conflicted:
+        raise PermissionDenied(
+            "You have declared a conflict of interest: you cannot assess this bid"
+        )
+    if review.submitted_at:
+        raise ValidationError("You have already submitted your scores", code="submitted")
+    if conflict and not note.strip():
+        raise ValidationError(
+            "Say what the conflict of interest is (for the lead officer)", code="required"
+        )
+    at = at or timezone.now()
+    review.conflict = Conflict.CONFLICT if conflict else Conflict.NONE
+    review.conflict_note = note if conflict else ""
+    review.declared_at = at
+    review.save(update_fields=["conflict", "conflict_note", "declared_at"])
+    if conflict:
+        ReviewScore.objects.filter(review=review).delete()
+        _event(
+            review.application,
+            actor=actor,
+            description=f"Conflict of interest declared by {review.assessor.display_name}",
+            note=note,
+            at=at,
+            visible=False,
+        )
+    return review
+
+
+@transaction.atomic
+def review_save(
+    *,
+    review: Review,
+    actor: Actor,
+    scores: dict[str, int | None],
+    score_notes: dict[str, str] | None = None,
+    recommendation: str = "",
+    notes: str = "",
+    submit: bool = False,
+    at: datetime | None = None,
+) -> Review:
+    """The assessor's own scores (1-5, None for not applicable, each with an
+    optional note) and recommendation. Saved as a draft until `submit`: then
+    every criterion must be scored and a recommendation made, the scores are
+    final, and the assessor sees the others' scores."""
+    review = _review_take(review, actor, "score")
+    if review.conflicted:
+        raise PermissionDenied(
+            "You have declared a conflict of interest: you cannot score this bid"
+        )
+    if review.conflict != Conflict.NONE:
+        raise ValidationError(
+            "Declare whether you have a conflict of interest before you score", code="undeclared"
+        )
+    if review.submitted_at:
+        raise ValidationError("You have already submitted your scores", code="submitted")
+    application = review.application
+    criteria = _check_scores(application, scores)
     if recommendation and recommendation not in Recommendation.values:
         raise ValidationError("Choose a recommendation from the list", code="recommendation")
-    application.scores.exclude(criterion__in=scores).delete()
+    if submit:
+        missing = [label for key, label in criteria.items() if key not in scores]
+        if missing:
+            raise ValidationError(
+                f"Score every criterion before you submit (not applicable counts): "
+                f"{', '.join(missing)}",
+                code="incomplete",
+            )
+        if not recommendation:
+            raise ValidationError(
+                "Choose a recommendation before you submit", code="recommendation"
+            )
+    score_notes = score_notes or {}
+    review.scores.exclude(criterion__in=scores).delete()
     for key, score in scores.items():
-        Score.objects.update_or_create(
-            application=application, criterion=key, defaults={"score": score}
+        ReviewScore.objects.update_or_create(
+            review=review,
+            criterion=key,
+            defaults={"score": score, "note": score_notes.get(key, "")},
         )
-    application.recommendation = recommendation
-    application.assessment_notes = notes
-    application.save(update_fields=["recommendation", "assessment_notes", "updated_at"])
-    _event(
-        application,
-        actor=actor,
-        description="Assessment updated",
-        at=at or timezone.now(),
-        visible=False,
+    at = at or timezone.now()
+    review.recommendation = recommendation
+    review.notes = notes
+    review.submitted_at = at if submit else None
+    review.save(update_fields=["recommendation", "notes", "submitted_at"])
+    if submit:
+        _mean_store(application)
+        _event(
+            application,
+            actor=actor,
+            description=f"Scores submitted by {review.assessor.display_name}",
+            at=at,
+            visible=False,
+        )
+    return review
+
+
+@transaction.atomic
+def information_answer_read(*, application: Application, actor: Actor) -> Application:
+    """An officer has read the council's answer: it leaves the queue of answers to read."""
+    application = _take(
+        application, actor=actor, by="officer", states=tuple(State.values), action="read"
     )
+    application.information_answered_at = None
+    application.save(update_fields=["information_answered_at", "updated_at"])
     return application
 
 
@@ -472,6 +743,7 @@ def application_information_request(
         action="ask for more information on",
     )
     application.information_due_on = respond_by
+    application.information_answered_at = None
     return _move(
         application,
         actor=actor,
@@ -503,6 +775,8 @@ def application_information_provide(
         action="answer questions on",
     )
     application.information_due_on = None
+    application.information_answered_at = at or timezone.now()
+    application.search_document = _search_document(application) + "\n" + note
     return _move(
         application,
         actor=actor,
@@ -557,6 +831,7 @@ def application_approve(
     application.award_amount = award_amount
     application.award_days = award_days
     application.decided_at = at
+    application.information_answered_at = None
     application = _move(
         application,
         actor=actor,
@@ -606,6 +881,7 @@ def application_decline(
         action="decline",
     )
     application.decided_at = at
+    application.information_answered_at = None
     return _move(
         application,
         actor=actor,

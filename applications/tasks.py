@@ -38,3 +38,11 @@ def retention_anonymise() -> dict:
     deactivated accounts. Each record is its own transaction and is marked
     done, so a retry after a database hiccup carries on where it stopped."""
     return retention.anonymise(actor=RETENTION).as_dict()
+
+
+@shared_task(**RETRY)
+def panel_pack_print(pks: list[int], name: str) -> str:
+    """Print a panel pack's PDF (queued by the bid list's action)."""
+    from applications.panel_pack import panel_pack_print as print_pack
+
+    return print_pack(pks=pks, name=name)

@@ -66,6 +66,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import URLPattern, URLResolver, get_resolver, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from applications.models import Application, ApplicationState, Call  # noqa: E402
 from programmes.board.models import BoardPaper, PaperState  # noqa: E402
@@ -90,7 +91,8 @@ def add_bids(first: int, last: int) -> None:
                  k AS (SELECT array_agg(id ORDER BY id) AS ids FROM applications_call)
             INSERT INTO applications_application (call_id, lead_council_id, reference, title,
                 summary, amount_requested, state, version, award_amount, recommendation,
-                assessment_notes, submitted_at, decided_at, created_at, updated_at)
+                assessment_notes, submitted_at, decided_at, created_at, updated_at,
+                moderation_reason, search_document)
             SELECT k.ids[1 + (g / 7) %% array_length(k.ids, 1)],
                    CASE WHEN g %% 20 = 0 THEN %(allerdale)s
                         ELSE c.ids[1 + (g / 7 / array_length(k.ids, 1))
@@ -102,7 +104,7 @@ def add_bids(first: int, last: int) -> None:
                    CASE WHEN g %% 7 IN (4, 5) THEN 'fund' ELSE '' END, '',
                    CASE WHEN g %% 7 > 0 THEN now() - (g %% 900) * interval '1 day' END,
                    CASE WHEN g %% 7 IN (4, 5) THEN now() - (g %% 800) * interval '1 day' END,
-                   now() - (g %% 1000) * interval '1 day', now()
+                   now() - (g %% 1000) * interval '1 day', now(), '', ''
             FROM generate_series(%(first)s, %(last)s) AS g, c, k
             ON CONFLICT DO NOTHING
             """,
@@ -122,6 +124,56 @@ def add_bids(first: int, last: int) -> None:
                 """,  # noqa: S608 - constant SQL, values are parameters
                 {**span, "criteria": criteria, "call": call.pk},
             )
+        # Two assessors' reviews of each bid being assessed (the demo
+        # officer one of them, so that "assigned to me" has rows), with their
+        # scores; the stored mean and the search text, as the services keep them.
+        assessors = list(
+            User.objects.filter(
+                username__in=["demo-officer", "demo-assessor-a", "demo-assessor-b"]
+            ).values_list("pk", flat=True)
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO applications_review (application_id, assessor_id, conflict,
+                conflict_note, recommendation, notes, submitted_at, assigned_at)
+            SELECT a.id, (%(assessors)s::int[])[1 + (a.id + r) %% 3],
+                   CASE WHEN a.id %% 3 = 0 AND r = 1 THEN '' ELSE 'none' END, '',
+                   CASE WHEN a.id %% 3 = 0 AND r = 1 THEN '' ELSE 'fund' END, '',
+                   CASE WHEN a.id %% 3 = 0 AND r = 1 THEN NULL ELSE a.submitted_at END,
+                   a.submitted_at
+            FROM applications_application a, generate_series(0, 1) AS r
+            WHERE {new} AND a.state IN ('in_assessment', 'more_information')
+            """,  # noqa: S608 - constant SQL, values are parameters
+            {**span, "assessors": assessors},
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO applications_reviewscore (review_id, criterion, score, note)
+            SELECT v.id, s.criterion, 1 + (v.id + length(s.criterion)) %% 5, ''
+            FROM applications_review v
+            JOIN applications_application a ON a.id = v.application_id
+            JOIN applications_score s ON s.application_id = a.id
+            WHERE {new} AND v.submitted_at IS NOT NULL
+            """,  # noqa: S608 - constant SQL, values are parameters
+            span,
+        )
+        cursor.execute(
+            f"""
+            UPDATE applications_application a
+            SET mean_score = m.mean,
+                search_document = a.reference || E'\\n' || c.name || E'\\n' || a.title
+                    || E'\\n' || a.summary || E'\\n' || m.words
+            FROM (SELECT a.id, round(avg(s.score), 1) AS mean,
+                         (ARRAY['contracts renegotiated', 'shared estate plan',
+                                'growth strategy for market towns', 'customer contact',
+                                'energy procurement'])[1 + a.id %% 5] AS words
+                  FROM applications_application a
+                  LEFT JOIN applications_score s ON s.application_id = a.id
+                  WHERE {new} GROUP BY a.id) AS m, programmes_council c
+            WHERE a.id = m.id AND c.id = a.lead_council_id
+            """,  # noqa: S608 - constant SQL, values are parameters
+            span,
+        )
         cursor.execute(
             f"""
             INSERT INTO applications_applicationevent (application_id, at, from_state,
@@ -167,7 +219,14 @@ def add_bids(first: int, last: int) -> None:
             """,  # noqa: S608 - constant SQL, values are parameters
             span,
         )
-        for table in ("application", "score", "applicationevent", "document"):
+        for table in (
+            "application",
+            "score",
+            "applicationevent",
+            "document",
+            "review",
+            "reviewscore",
+        ):
             cursor.execute(f"ANALYZE applications_{table}")
     # The strand's own answers (one row per bid, as application_create makes):
     # blank, as a bid just started has them.
@@ -233,11 +292,62 @@ def admin_pages() -> dict[str, str]:
             pages[f"{name} searched"] = f"{url}?q=Benchmark"
         if len(model_admin.list_display) > 1:
             pages[f"{name} sorted (column 2)"] = f"{url}?o=-2"
-    bid = Application.objects.filter(state=ApplicationState.IN_ASSESSMENT).order_by("pk").last()
+    pages.update(bid_list_pages())
+    # An Experts bid: the strand whose page reads most (partner councils,
+    # projections), so both sizes measure the same kind of page.
+    bid = (
+        Application.objects.filter(
+            state=ApplicationState.IN_ASSESSMENT, call__strand__key="experts"
+        )
+        .order_by("pk")
+        .last()
+    )
     if bid is not None:
         pages["admin assessment page (a bid)"] = reverse(
             "admin:applications_application_change", args=[bid.pk]
         )
+    return pages
+
+
+def bid_list_pages() -> dict[str, str]:
+    """The bid list's targets (issue 14: at most 100 ms and 15 queries each at
+    10,000 bids): filtered by state and by queue, searched by words of the
+    answers, and sorted by mean score, first and last page of each."""
+    from applications.selectors import applications_search, queue_get
+
+    url = reverse("admin:applications_application_changelist")
+    officer = User.objects.get(username="demo-officer")
+    bids = Application.objects.all()
+
+    def queue(key: str):
+        found = queue_get(key)
+        assert found is not None
+        return bids.filter(found.condition(officer, timezone.localdate()))
+
+    views = {
+        "filtered (in assessment)": (
+            "state__exact=in_assessment",
+            bids.filter(state="in_assessment"),
+        ),
+        "queue (assigned to me)": ("queue=mine", queue("mine")),
+        "queue (awaiting moderation)": ("queue=moderation", queue("moderation")),
+        "searched (words)": (
+            "q=contracts+renegotiated",
+            applications_search(bids, "contracts renegotiated"),
+        ),
+        "sorted by mean": ("o=-8", bids),
+        "sorted by mean, searched": (
+            "q=growth+strategy&o=-8",
+            applications_search(bids, "growth strategy"),
+        ),
+    }
+    per_page = admin.site._registry[Application].list_per_page
+    pages = {}
+    for name, (query, rows) in views.items():
+        pages[f"admin bid list {name}"] = f"{url}?{query}"
+        last = math.ceil(rows.count() / per_page)
+        if last > 1:
+            pages[f"admin bid list {name} last page"] = f"{url}?{query}&p={last}"
     return pages
 
 

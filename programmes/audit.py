@@ -48,10 +48,15 @@ _through: ContextVar[str] = ContextVar("audit_through", default=SYSTEM)
 AUDITED: dict[str, dict] = {
     "applications.Call": {},
     "applications.Application": {
-        "exclude_fields": ["updated_at", "version"],
+        # The search text and the mean are derived, kept by the services.
+        "exclude_fields": ["updated_at", "version", "search_document", "mean_score"],
         "m2m_fields": ["partner_councils"],
     },
     "applications.Score": {},
+    # Assessors' declarations and scores; their free-text notes stay out of
+    # the trail (retention removes them from the rows).
+    "applications.Review": {"exclude_fields": ["notes", "conflict_note"]},
+    "applications.ReviewScore": {"exclude_fields": ["note"]},
     "applications.Document": {},
     "savings.Investment": {},
     "savings.SavingsEntry": {},

@@ -43,6 +43,9 @@ DEMO_USERS = [
     ("demo-allerdale", "Avery", "Sample", APPLICANT, "Allerdale"),
     ("demo-wyreforest", "Wren", "Example", APPLICANT, "Wyre Forest"),
     ("demo-officer", "Olly", "Placeholder", OFFICER, None),
+    # Two assessors (applications/demo.py assigns them to the demo's calls).
+    ("demo-assessor-a", "Asa", "Sample", OFFICER, None),
+    ("demo-assessor-b", "Bel", "Example", OFFICER, None),
     ("demo-board", "Bea", "Fictional", BOARD_MEMBER, None),
 ]
 

@@ -173,6 +173,15 @@ def _draft(w: World) -> Application:
     return bids.application_create(call=CallFactory(), council=w.council, actor=SYSTEM)
 
 
+def _review(w: World, declared: bool = False):
+    bid = bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM)
+    bids.assessors_assign(application=bid, actor=SYSTEM, assessors=[w.actors["officer"]])
+    review = bid.reviews.get()
+    if declared:
+        bids.conflict_declare(review=review, actor=SYSTEM, conflict=False)
+    return review
+
+
 def _approved(w: World) -> Application:
     bid = bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM)
     return bids.application_approve(application=bid, actor=SYSTEM, award_amount=Decimal("8000"))
@@ -346,6 +355,26 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
             "scores": {},
             "notes": "Strong case",
         },
+    ),
+    "applications.services.assessors_assign": (
+        OFFICERS,
+        lambda w: {
+            "application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
+            "assessors": [UserFactory(is_staff=True, role=OFFICER)],
+        },
+    ),
+    # The assessor's own review: the officer persona is the assigned assessor.
+    "applications.services.conflict_declare": (
+        OFFICERS,
+        lambda w: {"review": _review(w), "conflict": False},
+    ),
+    "applications.services.review_save": (
+        OFFICERS,
+        lambda w: {"review": _review(w, declared=True), "scores": {"deliverability": 3}},
+    ),
+    "applications.services.information_answer_read": (
+        OFFICERS,
+        lambda w: {"application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM)},
     ),
     "applications.services.application_information_request": (
         OFFICERS,

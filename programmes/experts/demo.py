@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from applications import services as bids
-from applications.demo import EXPERTS_CALL, EXPERTS_REPORTING
+from applications.demo import EXPERTS_CALL, EXPERTS_REPORTING, demo_assessors, demo_reviews
 from applications.models import Application, ApplicationState, Call
 from programmes.demo import DemoContext
 from programmes.experts import services as experts
@@ -194,6 +194,7 @@ def _calls() -> tuple[Call, Call]:
             "help deliver efficiency savings. One appointment can serve several councils."
         ),
     )
+    earlier.default_assessors.add(*demo_assessors())
     return earlier, Call.objects.get(title=EXPERTS_CALL)
 
 
@@ -229,16 +230,25 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
         )
     bids.application_submit(application=bid, actor=DEMO, at=when, notify=False)
     bids.application_assessment_start(application=bid, actor=officer, at=when, notify=False)
+    moderated = {
+        "savings_potential": 5,
+        "deliverability": 4,
+        "value_for_money": 5,
+        "transferability": None if appointment.illustrative else 4,
+    }
+    # The two demo assessors scored it first (applications/demo.py), a point apart at most.
+    demo_reviews(
+        bid,
+        scores=[moderated, {**moderated, "deliverability": 3}],
+        recommendations=["fund", "fund"],
+        at=when,
+    )
     bids.assessment_save(
         application=bid,
         actor=officer,
-        scores={
-            "savings_potential": 5,
-            "deliverability": 4,
-            "value_for_money": 5,
-            "transferability": None if appointment.illustrative else 4,
-        },
+        scores=moderated,
         recommendation="fund",
+        reason="The assessors agree: fund.",
         at=when,
     )
     bid = bids.application_approve(

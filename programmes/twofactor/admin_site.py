@@ -14,11 +14,69 @@ from django_otp.admin import OTPAdminSite
 
 from programmes.twofactor.policy import is_verified, redirect_to_second_factor
 
+# Tables the portal keeps for itself (derived figures, the worker's
+# bookkeeping, sign-in records, the registry): listed under one "System"
+# heading, last, out of the way of the officers' work (docs/design.md).
+# "app_label.model" names; "app_label.*" for a whole app.
+SYSTEM_MODELS = frozenset(
+    {
+        "savings.rollup",
+        "savings.outboxmarker",
+        "asce.ascestatistic",
+        "applications.notice",
+        # The record of reminders sent (each return's page lists its own).
+        "savings.returnreminder",
+        "programmes.strand",
+        "auditlog.*",
+        "axes.*",
+        "otp_totp.*",
+        "otp_static.*",
+        "auth.*",
+    }
+)
+
+
+def is_system_model(app_label: str, model_name: str) -> bool:
+    return f"{app_label}.{model_name}" in SYSTEM_MODELS or f"{app_label}.*" in SYSTEM_MODELS
+
 
 class TwoFactorAdminSite(OTPAdminSite):
+    # The full width for the lists and the assessment page's two columns at
+    # 1280 px: the home page and the breadcrumbs lead everywhere the
+    # sidebar did.
+    enable_nav_sidebar = False
+
     # The default site keeps the name "admin", so `admin:` URL names still work.
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
+
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list:
+        """The apps, with the system tables moved under a "System" heading at the end."""
+        apps = super().get_app_list(request, app_label)
+        if app_label is not None:
+            return apps
+        system: list = []
+        kept = []
+        for app in apps:
+            models = []
+            for model in app["models"]:
+                if is_system_model(app["app_label"], model["object_name"].lower()):
+                    system.append({**model, "name": f"{model['name']} ({app['name']})"})
+                else:
+                    models.append(model)
+            if models:
+                kept.append({**app, "models": models})
+        if system:
+            kept.append(
+                {
+                    "name": "System",
+                    "app_label": "system",
+                    "app_url": "#system",
+                    "has_module_perms": True,
+                    "models": sorted(system, key=lambda model: model["name"]),
+                }
+            )
+        return kept
 
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         if AdminSite.has_permission(self, request) and not is_verified(request):

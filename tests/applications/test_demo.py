@@ -77,3 +77,22 @@ def test_a_second_run_changes_no_rows(demo):
     call_command("load_demo")
     after = {model.__name__: sorted(model.objects.values_list()) for model in TABLES}
     assert after == before
+
+
+def test_the_demo_has_assessors_a_disagreement_to_moderate_and_a_declared_conflict(demo):
+    from applications.demo import ASSESSORS, EXPERTS_CALL, OPE_CALL
+    from applications.models import Review
+    from applications.selectors import assessment_view, awaiting_moderation
+
+    for title in (EXPERTS_CALL, OPE_CALL):
+        call = Call.objects.get(title=title)
+        assert sorted(call.default_assessors.values_list("username", flat=True)) == list(ASSESSORS)
+    # Every bid the lead has scored was scored first by two assessors.
+    for bid in Application.objects.filter(scores__isnull=False).distinct():
+        assert bid.reviews.filter(submitted_at__isnull=False).count() == 2, bid.reference
+    waiting = Application.objects.filter(awaiting_moderation())
+    assert waiting.count() == 1
+    officer = User.objects.get(username="demo-officer")
+    assert assessment_view(application=waiting.get(), user=officer).disagreement
+    assert Review.objects.filter(conflict="conflict").count() == 1
+    assert not User.objects.filter(username__in=ASSESSORS, email__endswith=".gov.uk").exists()

@@ -19,7 +19,12 @@ def test_load_demo_gives_the_officer_and_board_member_the_demo_secret(demo, sett
     assert DEMO_TOTP_SECRET in out.getvalue()
     assert "manage.py demo_totp_code demo-officer" in out.getvalue()
     devices = TOTPDevice.objects.filter(confirmed=True)
-    assert sorted(d.user.username for d in devices) == ["demo-board", "demo-officer"]
+    assert sorted(d.user.username for d in devices) == [
+        "demo-assessor-a",
+        "demo-assessor-b",
+        "demo-board",
+        "demo-officer",
+    ]
 
     code = io.StringIO()
     call_command("demo_totp_code", "demo-officer", stdout=code)
