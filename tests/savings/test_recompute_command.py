@@ -4,6 +4,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 
@@ -102,6 +103,10 @@ def test_an_unknown_strand_is_refused(strands):
 def test_two_drains_at_once_leave_the_rows_of_a_recompute_from_scratch(strands):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers itself; the advisory lock is PostgreSQL's")
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        pytest.skip(
+            "needs markers left for the drains: without a broker each commit drains at once"
+        )
     facts(strands, [CouncilFactory() for _ in range(20)])
     assert OutboxMarker.objects.exists()
     errors = []
