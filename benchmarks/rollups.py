@@ -144,14 +144,14 @@ def add_entries(first: int, last: int) -> None:
             SCOPES_SQL  # noqa: S608 - constant SQL, values are parameters
             + """
             INSERT INTO savings_savingsentry (strand_id, council_id, financial_year, kind,
-                recurrence, amount, evidence, document, verified_at, created_at)
+                recurrence, amount, evidence, document, verified_at, created_at, withheld)
             SELECT s.ids[1 + g %% 5],
                    c.ids[1 + (g / 5) %% %(councils)s],
                    (2010 + (g / %(scopes)s) %% %(years)s)::text || '/' ||
                        lpad(((2011 + (g / %(scopes)s) %% %(years)s) %% 100)::text, 2, '0'),
                    (ARRAY['projected', 'target', 'realised'])[1 + g %% 3],
                    'one_off', (g %% 100000) / 100.0 + 100, '', '',
-                   CASE WHEN g %% 6 = 2 THEN now() END, now()
+                   CASE WHEN g %% 6 = 2 THEN now() END, now(), ''
             FROM generate_series(%(first)s, %(last)s) AS g, s, c
             """,
             {
