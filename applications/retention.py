@@ -44,6 +44,7 @@ from programmes import audit, documents
 from programmes import retention as core
 from programmes.models import User
 from programmes.permissions import Actor, require_officer
+from savings.models import SavingsReturn
 
 CLOSED = (ApplicationState.DECLINED, ApplicationState.WITHDRAWN)
 # Free text on the bid itself that may name people; the title stays (a
@@ -189,7 +190,19 @@ def account_anonymise(*, user: User, actor: Actor) -> RetentionReport | None:
             status=NoticeStatus.FAILED
         )
         notices.update(recipient=core.REMOVED, body=core.REMOVED, last_error="")
-    return RetentionReport(users=1, audit_entries=done.audit_entries)
+    # The name the person signed savings returns' declarations with: the
+    # returns and their figures stay, the name goes (row by row, so the audit
+    # trail records it; then the trail's copies of the name are scrubbed).
+    signed = list(SavingsReturn.objects.filter(submitted_by=user).exclude(declaration_name=""))
+    for savings_return in signed:
+        savings_return.declaration_name = core.REMOVED
+        savings_return.save(update_fields=["declaration_name"])
+    entries = core.audit_scrub(
+        model=SavingsReturn,
+        object_ids=[savings_return.pk for savings_return in signed],
+        fields=["declaration_name"],
+    )
+    return RetentionReport(users=1, audit_entries=done.audit_entries + entries)
 
 
 def _run(*, actor: Actor, now: datetime, years: int, delete_files: bool) -> RetentionReport:

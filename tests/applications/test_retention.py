@@ -451,3 +451,31 @@ def test_the_invitation_that_made_an_anonymised_account_loses_the_name_and_addre
     assert "Jane" not in trail and "jane@example.gov.uk" not in trail
     # The invitation itself stays: who invited, when, for which council.
     assert (invitation.council, invitation.invited_by) == (council_a, officer)
+
+
+def test_an_anonymised_account_leaves_its_returns_without_its_name(council_a, strands):
+    """The returns a person signed keep their figures and lose the name they
+    were signed with, in the return and in its audit trail."""
+    from savings.models import SavingsReturn
+    from savings.services import return_submit
+    from tests.savings.returns import award, first_return, line
+
+    person = _person(council_a)
+    savings_return = first_return(award(council_a, strand=strands["experts"]))
+    line(savings_return, amount="2500")
+    with set_actor(person):
+        return_submit(
+            actor=person,
+            savings_return=savings_return,
+            declaration_name="Jane Example",
+            confirmed=True,
+        )
+    assert "Jane Example" in str([entry.changes for entry in _entries(savings_return)])
+    _deactivate(person)
+
+    _run()
+
+    signed = SavingsReturn.objects.get(pk=savings_return.pk)
+    assert signed.declaration_name == REMOVED
+    assert signed.lines.get().amount == 2500
+    assert "Jane Example" not in str([entry.changes for entry in _entries(signed)])
