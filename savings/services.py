@@ -485,6 +485,23 @@ def _line_rules(savings_return: SavingsReturn, today: date) -> dict[str, Any]:
     }
 
 
+def _return_line_check(
+    savings_return: SavingsReturn, kind: str, financial_year: str, amount: Decimal, evidence: str
+) -> None:
+    """What a line of a return must be, added or changed: realised or
+    projected, within the call's rules (`_line_check`), with its evidence."""
+    if kind not in (SavingsKind.REALISED, SavingsKind.PROJECTED):
+        raise ValidationError({"kind": "Select whether the saving is realised or projected"})
+    _line_check(
+        kind=kind,
+        financial_year=financial_year,
+        amount=amount,
+        **_line_rules(savings_return, timezone.localdate()),
+    )
+    if not evidence.strip():
+        raise ValidationError({"evidence": "Describe the evidence for this saving"})
+
+
 def _return_notify(
     savings_return: SavingsReturn, audience: str, subject: str, message: str, reason: str = ""
 ) -> int:
@@ -594,16 +611,7 @@ def return_line_add(
     require_council_user(actor, savings_return.application.lead_council_id)
     savings_return = _locked_return(savings_return)
     _require_state(savings_return, OPEN_RETURN_STATES, "add to it")
-    if kind not in (SavingsKind.REALISED, SavingsKind.PROJECTED):
-        raise ValidationError({"kind": "Select whether the saving is realised or projected"})
-    _line_check(
-        kind=kind,
-        financial_year=financial_year,
-        amount=amount,
-        **_line_rules(savings_return, timezone.localdate()),
-    )
-    if not evidence.strip():
-        raise ValidationError({"evidence": "Describe the evidence for this saving"})
+    _return_line_check(savings_return, kind, financial_year, amount, evidence)
     user = as_user(actor)
     claim = _claim(submission, user, "add a line") if user is not None else None
     if isinstance(claim, _Earlier):
@@ -654,14 +662,7 @@ def return_line_change(
     """Change a line of a return not yet sent (or sent back); it is a draft again."""
     require_council_user(actor, line.council_id)
     savings_return = _open_line(line, "change it")
-    _line_check(
-        kind=kind,
-        financial_year=financial_year,
-        amount=amount,
-        **_line_rules(savings_return, timezone.localdate()),
-    )
-    if not evidence.strip():
-        raise ValidationError({"evidence": "Describe the evidence for this saving"})
+    _return_line_check(savings_return, kind, financial_year, amount, evidence)
     old = _stored_scope_or_deleted(SavingsEntry, line.pk)
     line.financial_year = financial_year
     line.kind = kind
