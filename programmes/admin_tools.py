@@ -153,6 +153,16 @@ class AuditTrailMixin(AuditlogHistoryAdminMixin):
     auditlog_history_per_page = 50
 
     def response_action(self, request, queryset):
+        # Rows are chosen by their keys: one that is not a key (a tampered or
+        # replayed form) is said plainly, where Django would answer 500.
+        try:
+            for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+                self.model._meta.pk.to_python(value)
+        except ValidationError:
+            self.message_user(
+                request, "The rows chosen were not understood: choose them again", messages.WARNING
+            )
+            return None
         # Every write an action makes, one service call per row, is marked
         # as a bulk action rather than an edit of one record in the admin.
         with audit.through(audit.BULK_ACTION):

@@ -353,3 +353,21 @@ def test_every_admin_add_form_refuses_bad_values_without_a_server_error(
     print(f"\nadmin add forms: {sweep.requests} posts; a copy saved for {sweep.saved}")
     assert sweep.failures == [], "\n".join(sweep.failures)
     assert sweep.requests > 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changelist", "action"),
+    [
+        ("/admin/applications/application/", "panel_pack_pdf"),
+        ("/admin/savings/savingsentry/", "delete_selected"),
+    ],
+)
+def test_an_action_on_rows_that_are_not_keys_is_refused_with_a_message(
+    officer_client, changelist, action
+):
+    response = officer_client.post(
+        changelist, {"action": action, "_selected_action": ["abc", "1"]}, follow=True
+    )
+    assert response.status_code == 200
+    assert "The rows chosen were not understood: choose them again" in response.content.decode()
