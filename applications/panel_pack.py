@@ -2,8 +2,8 @@
 
 The spreadsheet is written in the request (openpyxl, a few ms a hundred
 bids). The PDF is printed by headless Chromium, seconds and a few hundred MB,
-so like the board paper (programmes/board/printing.py, whose printer this
-reuses) it is printed by the worker into private storage, under a name made
+so like the board paper it is printed (programmes.printing, the core's one
+HTML to PDF path) by the worker into private storage, under a name made
 of the bids chosen and when they last changed: the action queues the print
 and the officer's download page serves the file once it is there. Without a
 broker (`make demo`) tasks run in-process, so the PDF is ready at once.
@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from applications.models import Application, Review, Score, mean_score
+from programmes import printing
 from programmes.documents import private_storage
 from programmes.spreadsheets import spreadsheet_row
 
@@ -179,14 +180,12 @@ def _queued_at(path: str) -> float:
 
 def panel_pack_print(*, pks: list[int], name: str) -> str:
     """Print the pack (the worker calls this): "ready", or "failed" with a note kept."""
-    from programmes.board.paper import PdfUnavailable, pdf_from_html
-
     storage = private_storage()
     bids = panel_pack_bids(Application.objects.filter(pk__in=pks))
     html = render_to_string("admin/applications/panel_pack.html", {"bids": bids})
     try:
-        pdf = pdf_from_html(html)
-    except PdfUnavailable as problem:
+        pdf = printing.pdf_from_html(html)
+    except printing.PdfUnavailable as problem:
         logger.error("Panel pack %s not printed: %s", name, problem)
         storage.save(f"{FOLDER}/{name}.error", ContentFile(str(problem).encode()))
         return "failed"

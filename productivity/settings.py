@@ -118,6 +118,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "programmes.context_processors.service",
             ],
+            # The admin home's health summary: composed where the layers are
+            # wired, so the core's templates load it without importing upward.
+            "libraries": {"health": "productivity.health"},
         },
     },
 ]

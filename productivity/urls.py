@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 from django.views.generic import TemplateView
 
 from applications.converters import ReferenceConverter
+from productivity import health
 from programmes import account_views
 from programmes import views as programme_views
 from programmes.forms import (
@@ -102,7 +103,7 @@ urlpatterns = [
         name="team_invitation",
     ),
     path("accessibility/", programme_views.accessibility, name="accessibility"),
-    path("healthz", programme_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("bids/", include("applications.urls")),
     path("adult-social-care-efficiency/", include("programmes.asce.urls")),
     path("growth-advisers/", include("programmes.growth.urls")),

@@ -1,9 +1,10 @@
-"""The portal's health, for machines and for people: one selector.
+"""The core's part of the portal's health, and the shape every layer's checks share.
 
-`GET /healthz` (load balancers, monitoring) returns it as JSON, 200 when every
-check is fine and 503 when one is not; the board's freshness warning and the
-admin home show the same facts in words. No check reveals a secret: details
-are fixed phrases, never an exception's text (a broker URL may hold a password).
+Health is composed where the layers are wired together (productivity.health):
+each layer offers the checks it can answer for, the core the database and the
+worker's heartbeat (a core model), savings the broker and the outbox
+(savings.health). No check reveals a secret: details are fixed phrases, never
+an exception's text (a broker URL may hold a password).
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from programmes.models import Heartbeat
 from programmes.tasks import WORKER
@@ -21,9 +20,6 @@ from programmes.tasks import WORKER
 # Beat queues a heartbeat every 30 seconds: four missed means the worker, beat
 # or the broker is down.
 HEARTBEAT_STALE_AFTER = timedelta(minutes=2)
-# A change not in the rollups after this long means the worker is behind or
-# down: the board says so.
-OUTBOX_STALE_AFTER = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -32,14 +28,15 @@ class Check:
     ok: bool
     detail: str
     age_seconds: int | None = None
+    # The time the check is about (the last heartbeat, the oldest change
+    # waiting), for pages that say it in words; not in the JSON.
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class Health:
     checked_at: datetime
     checks: tuple[Check, ...]
-    worker_last_seen: datetime | None
-    oldest_pending: datetime | None
 
     @property
     def ok(self) -> bool:
@@ -47,6 +44,14 @@ class Health:
 
     def check(self, name: str) -> Check:
         return next(check for check in self.checks if check.name == name)
+
+    @property
+    def worker_last_seen(self) -> datetime | None:
+        return self.check("worker").at
+
+    @property
+    def oldest_pending(self) -> datetime | None:
+        return self.check("outbox").at
 
     def as_json(self) -> dict:
         return {
@@ -63,11 +68,11 @@ class Health:
         }
 
 
-def _age(now: datetime, then: datetime | None) -> int | None:
+def age(now: datetime, then: datetime | None) -> int | None:
     return None if then is None else max(0, int((now - then).total_seconds()))
 
 
-def _database() -> Check:
+def database_check() -> Check:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -76,41 +81,15 @@ def _database() -> Check:
     return Check("database", True, "reachable")
 
 
-def _redis() -> Check:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return Check("redis", True, "not used: tasks run in the web process")
-    from savings.outbox import redis_client
-
-    try:
-        redis_client().ping()
-    except Exception:  # noqa: BLE001
-        return Check("redis", False, "not reachable")
-    return Check("redis", True, "reachable")
-
-
-def health_check() -> Health:
-    """Database, Redis, the worker's heartbeat and the outbox, checked now."""
-    from savings.selectors import outbox_oldest_pending
-
-    now = timezone.now()
-    database = _database()
-    last_seen = oldest = None
-    if database.ok:
+def worker_check(*, now: datetime, database_ok: bool, eager: bool) -> Check:
+    """The worker's last heartbeat (1 query when the database answers)."""
+    if eager:
+        return Check("worker", True, "not used: tasks run in the web process")
+    last_seen = None
+    if database_ok:
         last_seen = Heartbeat.objects.filter(name=WORKER).values_list("beat_at", flat=True).first()
-        oldest = outbox_oldest_pending()
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        worker = Check("worker", True, "not used: tasks run in the web process")
-    elif last_seen is None:
-        worker = Check("worker", False, "no heartbeat recorded yet")
-    else:
-        age = _age(now, last_seen)
-        fresh = now - last_seen <= HEARTBEAT_STALE_AFTER
-        worker = Check("worker", fresh, "heartbeat recent" if fresh else "heartbeat late", age)
-    if oldest is None:
-        outbox = Check("outbox", database.ok, "empty" if database.ok else "unknown")
-    else:
-        fresh = now - oldest <= OUTBOX_STALE_AFTER
-        outbox = Check(
-            "outbox", fresh, "draining" if fresh else "changes waiting too long", _age(now, oldest)
-        )
-    return Health(now, (database, _redis(), worker, outbox), last_seen, oldest)
+    if last_seen is None:
+        return Check("worker", False, "no heartbeat recorded yet")
+    fresh = now - last_seen <= HEARTBEAT_STALE_AFTER
+    detail = "heartbeat recent" if fresh else "heartbeat late"
+    return Check("worker", fresh, detail, age(now, last_seen), last_seen)

@@ -1,10 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
-from programmes.health import health_check
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, user_role
 
 LANDING_PAGES = {
@@ -25,11 +22,3 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "programmes/accessibility.html")
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring: no sign-in, no secrets; 503 when a check fails."""
-    health = health_check()
-    return JsonResponse(health.as_json(), status=200 if health.ok else 503)

@@ -26,8 +26,8 @@ from django.urls.resolvers import RoutePattern
 from applications import services as bid_services
 from applications.models import Application, ApplicationState, Call, DocumentPurpose
 from applications.sections import sections_for
+from programmes import printing
 from programmes.asce.models import PositionReport
-from programmes.board import paper
 from programmes.board import selectors as board_selectors
 from programmes.experts.models import CaseStudy
 from programmes.models import Council, Strand, User
@@ -285,7 +285,7 @@ def sweep_data(demo, monkeypatch):
     monkeypatch.setattr(logging.getLogger("django.request"), "disabled", True)
     # The PDF of the board update is printed by headless Chromium, seconds a
     # request; the sweep checks the page that is printed, not the printer.
-    monkeypatch.setattr(paper, "pdf_from_html", lambda html: PDF)
+    monkeypatch.setattr(printing, "pdf_from_html", lambda html: PDF)
 
 
 @pytest.mark.django_db

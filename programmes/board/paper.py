@@ -17,14 +17,11 @@ headless Chromium (docs/board.md says why).
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from django.contrib.staticfiles import finders
 from django.utils import timezone
 
 from programmes.board import selectors
@@ -34,8 +31,6 @@ from programmes.models import Strand
 from programmes.strands import strands
 from savings import selectors as rollups
 from savings.models import Rollup
-
-CHROMIUM = "/usr/bin/chromium"
 
 # The figures a snapshot keeps per scope, by name: money and returns as exact
 # decimal strings, counts as numbers.
@@ -362,42 +357,3 @@ def paper_view(paper: BoardPaper) -> PaperView:
             numbered.append((number, text))
         sections.append(NumberedSection(key, heading, numbered))
     return PaperView(paper=paper, content=content, sections=sections)
-
-
-class PdfUnavailable(Exception):
-    """Chromium is not installed here, so no PDF can be printed."""
-
-
-def pdf_from_html(html: str) -> bytes:
-    """Print the paper's HTML to an A4 PDF with headless Chromium (print CSS applies)."""
-    if not shutil.which(CHROMIUM):
-        raise PdfUnavailable(f"Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    css_path = finders.find("portal.css")
-    css = Path(css_path).read_text(encoding="utf-8") if css_path else ""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page()
-            # No network: the stylesheet is inlined, outside URLs never load.
-            page.route("**/*", lambda route: route.abort())
-            page.set_content(html, wait_until="domcontentloaded")
-            page.add_style_tag(content=css)
-            page.emulate_media(media="print")
-            # Tagged (headings, lists and tables for a screen reader) with an
-            # outline of the headings; the title and language come from the
-            # page's <title> and <html lang>.
-            return page.pdf(
-                tagged=True,
-                outline=True,
-                format="A4",
-                print_background=True,
-                margin={"top": "20mm", "bottom": "20mm", "left": "18mm", "right": "18mm"},
-            )
-        finally:
-            browser.close()

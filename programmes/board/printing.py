@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 
+from programmes import printing
 from programmes.board import paper as content
 from programmes.board.models import BoardPaper, PaperState
 from programmes.board.services import paper_pdf_record
@@ -100,8 +101,8 @@ def paper_print(pk: int) -> str:
     storage = private_storage()
     name = paper_name(paper)
     try:
-        pdf = content.pdf_from_html(paper_html(paper))
-    except content.PdfUnavailable as problem:
+        pdf = printing.pdf_from_html(paper_html(paper))
+    except printing.PdfUnavailable as problem:
         logger.error("Board paper %s not printed: %s", name, problem)
         if not storage.exists(f"{name}.error"):
             storage.save(f"{name}.error", ContentFile(str(problem).encode()))

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
@@ -23,16 +24,17 @@ from applications.models import Application, ApplicationState, Call
 from programmes.board.charts import Cell, DataTable
 from programmes.board.models import BoardPaper, PaperState
 from programmes.board.opendata import GrantRecord
-from programmes.health import Health, health_check
+from programmes.health import Health, database_check, worker_check
 from programmes.models import Council, Strand
 from programmes.strands import get_strand, strands
 from savings import selectors as rollups
+from savings.health import outbox_check
 from savings.models import Rollup
 
 
 @dataclass(frozen=True)
 class Freshness:
-    """When the figures were computed, and the health facts (programmes.health)
+    """When the figures were computed, and the health facts (programmes.health, savings.health)
     that say whether they may be behind: changes waiting too long, or a worker
     that has stopped reporting."""
 
@@ -57,8 +59,19 @@ class Freshness:
 
 
 def freshness() -> Freshness:
-    """When the figures were computed, and whether they may be behind (4 queries)."""
-    return Freshness(computed_at=rollups.rollups_computed_at(), health=health_check())
+    """When the figures were computed, and whether they may be behind (4 queries):
+    the worker's and the outbox's health checks, as /healthz reports them."""
+    now = timezone.now()
+    database_ok = database_check().ok
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    health = Health(
+        now,
+        (
+            worker_check(now=now, database_ok=database_ok, eager=eager),
+            outbox_check(now=now, database_ok=database_ok),
+        ),
+    )
+    return Freshness(computed_at=rollups.rollups_computed_at(), health=health)
 
 
 @dataclass(frozen=True)

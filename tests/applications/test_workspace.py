@@ -461,7 +461,7 @@ def test_the_panel_pack_pdf_is_printed_by_the_worker_a_page_per_bid(
     officer_client, officer, assessed, experts_call, council_b, applicant_b, settings, monkeypatch
 ):
     from applications import tasks
-    from programmes.board import paper
+    from programmes import printing
 
     other = bid_in_assessment(experts_call, council_b, applicant_b, officer)
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -473,7 +473,7 @@ def test_the_panel_pack_pdf_is_printed_by_the_worker_a_page_per_bid(
         printed.append(html)
         return b"%PDF-1.4 panel pack"
 
-    monkeypatch.setattr(paper, "pdf_from_html", fake_print)
+    monkeypatch.setattr(printing, "pdf_from_html", fake_print)
     response = officer_client.post(
         LIST, {"action": "panel_pack_pdf", "_selected_action": [assessed.pk, other.pk]}
     )

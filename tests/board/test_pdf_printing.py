@@ -4,7 +4,8 @@ once, from the paper as published; a draft has none."""
 import pytest
 from django.urls import reverse
 
-from programmes.board import paper, printing
+from programmes import printing as printer
+from programmes.board import printing
 from programmes.board.services import paper_create, paper_publish
 from programmes.board.tasks import board_paper_print
 from programmes.permissions import SYSTEM
@@ -23,7 +24,7 @@ def worker_queue(settings, monkeypatch):
     def no_browser_in_the_request(html):
         raise AssertionError("the web request started a browser")
 
-    monkeypatch.setattr(paper, "pdf_from_html", no_browser_in_the_request)
+    monkeypatch.setattr(printer, "pdf_from_html", no_browser_in_the_request)
     return queued
 
 
@@ -48,7 +49,7 @@ def test_publishing_queues_the_print_and_the_worker_prints_it_once(
     assert worker_queue == [published.pk, published.pk]
 
     printed: list[str] = []
-    monkeypatch.setattr(paper, "pdf_from_html", lambda html: printed.append(html) or PDF)
+    monkeypatch.setattr(printer, "pdf_from_html", lambda html: printed.append(html) or PDF)
     assert board_paper_print(published.pk) == "ready"  # what the worker runs
     assert board_paper_print(published.pk) == "ready"
     assert len(printed) == 1  # printed once, kept
@@ -68,10 +69,10 @@ def test_a_print_that_fails_says_why_once_and_is_tried_again(
     board_client, worker_queue, published, monkeypatch
 ):
     def missing(html):
-        raise paper.PdfUnavailable("Chromium is not installed at /usr/bin/chromium")
+        raise printer.PdfUnavailable("Chromium is not installed at /usr/bin/chromium")
 
     url = reverse("board:paper_pdf", args=[published.pk])
-    monkeypatch.setattr(paper, "pdf_from_html", missing)
+    monkeypatch.setattr(printer, "pdf_from_html", missing)
     assert board_paper_print(published.pk) == "failed"
     response = board_client.get(url)
     assert response.status_code == 503

@@ -46,9 +46,10 @@ def test_an_unreachable_broker_and_no_heartbeat_fail_without_telling_secrets(cli
 def test_a_late_heartbeat_and_old_outbox_marker_are_failures(
     client, with_broker, strands, council_a, monkeypatch
 ):
-    from programmes import health
+    from programmes.health import Check
+    from savings import health
 
-    monkeypatch.setattr(health, "_redis", lambda: health.Check("redis", True, "reachable"))
+    monkeypatch.setattr(health, "redis_check", lambda: Check("redis", True, "reachable"))
     worker_heartbeat()
     assert client.get("/healthz").status_code == 200
     Heartbeat.objects.update(beat_at=timezone.now() - timedelta(minutes=3))
@@ -72,9 +73,10 @@ def test_a_late_heartbeat_and_old_outbox_marker_are_failures(
 def test_people_see_the_same_facts_on_the_board_and_the_admin_home(
     board_client, officer_client, with_broker, monkeypatch
 ):
-    from programmes import health
+    from programmes.health import Check
+    from savings import health
 
-    monkeypatch.setattr(health, "_redis", lambda: health.Check("redis", True, "reachable"))
+    monkeypatch.setattr(health, "redis_check", lambda: Check("redis", True, "reachable"))
     last = timezone.now() - timedelta(minutes=10)
     Heartbeat.objects.create(name="worker", beat_at=last)
     board = board_client.get("/board/").content.decode()
