@@ -7,6 +7,7 @@ reads it. Each error names the app, the strand and what is wrong.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from importlib import import_module
 
 from django.apps import apps
@@ -37,9 +38,11 @@ def _problems(spec: StrandSpec) -> list[tuple[str, str]]:
         problems.append(("has no board paper section (paper=PaperSection(...))", "E004"))
     elif not callable(spec.paper.paragraphs):
         problems.append(("paper.paragraphs is not callable", "E004"))
-    if spec.bid_based:
-        problems += _bid_problems(spec)
-    elif spec.bid_detail_forms or spec.assessment_criteria or spec.award_page:
+    # A bid-based strand's questions and award are checked by the layer that
+    # knows bids (applications.checks).
+    if not spec.bid_based and (
+        spec.bid_detail_forms or spec.assessment_criteria or spec.award_page
+    ):
         problems.append(("is not bid-based but declares bid questions or an award page", "E005"))
     if spec.award_page:
         try:
@@ -52,32 +55,6 @@ def _problems(spec: StrandSpec) -> list[tuple[str, str]]:
             problems.append((f"{name} is not callable", "E007"))
     if spec.board is not None:
         problems += _board_problems(spec.board)
-    return problems
-
-
-def _bid_problems(spec: StrandSpec) -> list[tuple[str, str]]:
-    from applications.forms import SectionForm
-    from savings.models import InvestmentSource
-
-    problems = []
-    if not spec.assessment_criteria:
-        problems.append(("is bid-based but has no assessment_criteria", "E010"))
-    if spec.investment_source not in InvestmentSource.values:
-        problems.append(
-            (
-                f"investment_source {spec.investment_source!r} is not one of "
-                f"{', '.join(InvestmentSource.values)}",
-                "E011",
-            )
-        )
-    model = spec.bid_detail_model
-    if model is not None and not (isinstance(model, type) and issubclass(model, models.Model)):
-        problems.append(("bid_detail_model is not a model class", "E012"))
-    for form in spec.bid_detail_forms:
-        if not (isinstance(form, type) and issubclass(form, SectionForm)):
-            problems.append((f"bid_detail_forms: {form!r} is not a SectionForm", "E013"))
-        elif not getattr(form, "slug", "") or not getattr(form, "title", ""):
-            problems.append((f"bid_detail_forms: {form.__name__} has no slug or title", "E013"))
     return problems
 
 
@@ -101,36 +78,49 @@ def _board_problems(board: BoardBlock) -> list[tuple[str, str]]:
     return problems
 
 
-@register(Tags.models)
-def strands_check(app_configs=None, **kwargs) -> list[Error]:
-    errors = []
-    seen: dict[str, dict[str, str]] = {"key": {}, "reference_prefix": {}}
+def declarations() -> Iterator[tuple[str, str, object]]:
+    """(app name, module, declaration) for every installed app with a strand.py."""
     for config in apps.get_app_configs():
         if not module_has_submodule(config.module, SPEC_MODULE):
             continue
         where = f"{config.name}.{SPEC_MODULE}"
         spec = getattr(import_module(where), SPEC_NAME, None)
-        if spec is None:
-            continue
+        if spec is not None:
+            yield config.name, where, spec
+
+
+def declaration_errors(problems: Callable[[StrandSpec], list[tuple[str, str]]]) -> list[Error]:
+    """An error for each problem found in a valid declaration: the core's own
+    checks here, and the checks of the layers above that know more of a strand
+    (applications.checks)."""
+    return [
+        Error(
+            f"Strand {spec.key or '?'!r} ({where}) {problem}",
+            hint="See docs/strands.md, 'How to add a strand'",
+            obj=app,
+            id=f"strands.{code}",
+        )
+        for app, where, spec in declarations()
+        if isinstance(spec, StrandSpec)
+        for problem, code in problems(spec)
+    ]
+
+
+@register(Tags.models)
+def strands_check(app_configs=None, **kwargs) -> list[Error]:
+    errors = []
+    seen: dict[str, dict[str, str]] = {"key": {}, "reference_prefix": {}}
+    for app, where, spec in declarations():
         if not isinstance(spec, StrandSpec):
             errors.append(
                 Error(
                     f"{where}.{SPEC_NAME} is not a StrandSpec",
                     hint="Declare STRAND = StrandSpec(...) (docs/strands.md)",
-                    obj=config.name,
+                    obj=app,
                     id="strands.E001",
                 )
             )
             continue
-        for problem, code in _problems(spec):
-            errors.append(
-                Error(
-                    f"Strand {spec.key or '?'!r} ({where}) {problem}",
-                    hint="See docs/strands.md, 'How to add a strand'",
-                    obj=config.name,
-                    id=f"strands.{code}",
-                )
-            )
         for field in seen:
             value = getattr(spec, field)
             if value in seen[field]:
@@ -138,12 +128,12 @@ def strands_check(app_configs=None, **kwargs) -> list[Error]:
                     Error(
                         f"Strand {spec.key!r} ({where}) has the same {field} {value!r} "
                         f"as {seen[field][value]}",
-                        obj=config.name,
+                        obj=app,
                         id="strands.E030",
                     )
                 )
             seen[field][value] = where
-    return errors
+    return declaration_errors(_problems) + errors
 
 
 @register(Tags.caches, deploy=True)
