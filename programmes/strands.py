@@ -87,6 +87,26 @@ class BoardBlock:
 
 
 @dataclass(frozen=True)
+class PublicBlock:
+    """What the strand publishes on the public page (programmes.public), which
+    reaches the strand only through the registry, as the board does.
+
+    `items()` lists what the public may read (published only), rendered by
+    `template` (given `items`) under `heading`, whose anchor on the page and
+    path for one item is `path`. `item(slug=...)` returns one published item
+    or raises Http404, shown by `item_template` (given `item`) at
+    `<public page>/<path>/<slug>/`.
+    """
+
+    heading: str
+    path: str
+    items: Callable[[], Any]
+    template: str
+    item: Callable[..., Any]
+    item_template: str
+
+
+@dataclass(frozen=True)
 class StrandSpec:
     key: str
     name: str
@@ -118,6 +138,7 @@ class StrandSpec:
     # navigation to the strand's own page for their council.
     council_nav: Callable[[Any], tuple[str, str] | None] | None = None
     board: BoardBlock | None = None
+    public: PublicBlock | None = None
     # `hook(years)` run by the rollup drain when the strand's scopes of those
     # financial years (None: all) are recomputed, e.g. ASCE's mean and mode.
     statistics: Callable[[set[str] | None], None] | None = None

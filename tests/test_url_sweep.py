@@ -239,8 +239,9 @@ def _real_cases() -> dict[str, list[Case]]:
             for entry in SavingsEntry.objects.exclude(document="")
         ],
         "ope:plan": [Case({"pk": pilot.pk}, pilot.council_id) for pilot in Pilot.objects.all()],
-        "public:case_study": [
-            Case({"slug": slug}, None) for slug in CaseStudy.objects.values_list("slug", flat=True)
+        "public:item": [
+            Case({"section": "case-studies", "slug": slug}, None)
+            for slug in CaseStudy.objects.values_list("slug", flat=True)
         ],
     }
 

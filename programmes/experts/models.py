@@ -184,7 +184,7 @@ class CaseStudy(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("public:case_study", args=[self.slug])
+        return reverse("public:item", kwargs={"section": "case-studies", "slug": self.slug})
 
     @property
     def is_published(self) -> bool:

@@ -2,7 +2,8 @@
 
 from programmes.experts import board, forms
 from programmes.experts.models import ExpertsBidDetail
-from programmes.strands import BoardBlock, PaperSection, StrandSpec
+from programmes.experts.selectors import case_studies_published, case_study_get_public
+from programmes.strands import BoardBlock, PaperSection, PublicBlock, StrandSpec
 from savings.models import InvestmentSource
 
 STRAND = StrandSpec(
@@ -28,6 +29,15 @@ STRAND = StrandSpec(
         "to deliver efficiency savings."
     ),
     board=BoardBlock(fill=board.fill),
+    # Para 9: the case studies published on the LGA's productivity pages.
+    public=PublicBlock(
+        heading="Case studies",
+        path="case-studies",
+        items=case_studies_published,
+        template="experts/_public_case_studies.html",
+        item=case_study_get_public,
+        item_template="experts/public_case_study.html",
+    ),
     paper=PaperSection(
         heading="The Productivity Expert Programme", paragraphs=board.paper_paragraphs
     ),

@@ -6,5 +6,6 @@ app_name = "public"
 
 urlpatterns = [
     path("", views.page, name="page"),
-    path("case-studies/<slug:slug>/", views.case_study, name="case_study"),
+    # A strand's published item, e.g. case-studies/<slug>/ (programmes.strands.PublicBlock).
+    path("<slug:section>/<slug:slug>/", views.item, name="item"),
 ]
