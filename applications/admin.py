@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from applications import emails, services
+from applications import services
 from applications.forms import (
     ApproveForm,
     AssignForm,
@@ -26,7 +26,7 @@ from applications.forms import (
     ModerationForm,
     ReviewForm,
 )
-from applications.models import Application, ApplicationState, Call, Notice, Review
+from applications.models import Application, ApplicationState, Call, Review
 from applications.panel_pack import (
     panel_pack_pdf_download,
     panel_pack_pdf_response,
@@ -49,7 +49,6 @@ from programmes.access import AuthenticatedRequest, authenticated
 from programmes.admin_tools import (
     AuditTrailMixin,
     BigListMixin,
-    ReadOnlyAdmin,
     SafeChoicesMixin,
     action_report,
 )
@@ -677,40 +676,4 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
                 application=a, actor=request.user, reasons=data["reasons"]
             ),
             "declined",
-        )
-
-
-@admin.register(Notice)
-class NoticeAdmin(ReadOnlyAdmin):
-    """Every email notice and what became of it; failed ones can be sent again."""
-
-    list_display = ["created_at", "subject", "recipient", "status", "attempts", "sent_at"]
-    list_filter = ["status", "audience"]
-    search_fields = ["recipient", "subject", "application__reference"]
-    list_select_related = ["application"]
-    date_hierarchy = "created_at"
-    actions = ["send_again"]
-    fields = [
-        "application",
-        "audience",
-        "recipient",
-        "subject",
-        "body",
-        "status",
-        "attempts",
-        "last_error",
-        "created_at",
-        "next_attempt_at",
-        "sent_at",
-    ]
-
-    @admin.action(description="Send the selected failed notices again")
-    def send_again(self, request: HttpRequest, queryset: QuerySet[Notice]) -> None:
-        count = emails.notices_resend(notice_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(
-            request,
-            f"{count:,} failed notice{'' if count == 1 else 's'} queued to send again"
-            if count
-            else "None of the selected notices had failed: nothing to send again",
-            messages.SUCCESS if count else messages.WARNING,
         )

@@ -35,14 +35,13 @@ from applications.models import (
     ApplicationEvent,
     ApplicationState,
     Document,
-    Notice,
-    NoticeStatus,
     Review,
     ReviewScore,
 )
 from programmes import audit, documents
 from programmes import retention as core
 from programmes.models import User
+from programmes.notices.models import Notice, NoticeStatus
 from programmes.permissions import Actor, require_officer
 from savings.models import SavingsReturn
 

@@ -1,35 +1,14 @@
-"""Worker entry points for bids: sending email notices, and retention. Thin:
-the work is in `applications.emails` and `applications.retention`."""
+"""Worker entry points for bids: retention and panel packs. Thin: the work is
+in `applications.retention` and `applications.panel_pack`. (Notices are sent by
+programmes.notices.tasks.)"""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from applications import emails, retention
-from applications.models import NoticeStatus
+from applications import retention
 from programmes.permissions import RETENTION
 from savings.tasks import RETRY
-
-
-@shared_task(bind=True)
-def notice_send(self, notice_id: int) -> str | None:
-    """Send one notice; after a failure, queue the next try at its backoff."""
-    notice = emails.notice_deliver(notice_id=notice_id)
-    if notice is None:
-        return None
-    if notice.status == NoticeStatus.RETRYING and not self.request.is_eager:
-        delay = emails.retry_delay(notice.attempts).total_seconds()
-        notice_send.apply_async((notice_id,), countdown=delay)
-    return notice.status
-
-
-@shared_task
-def notices_sweep() -> int:
-    """Every minute (beat): send notices whose own task was lost or is overdue."""
-    due = emails.notices_due()
-    for notice_id in due:
-        emails.notice_deliver(notice_id=notice_id)
-    return len(due)
 
 
 @shared_task(**RETRY)

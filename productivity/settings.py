@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     # In layer order, lowest first (docs/architecture.md): `load_demo` loads
     # each app's demo data in this order.
     "programmes",
+    "programmes.notices",
     "savings",
     "applications",
     "programmes.ope",
@@ -342,7 +343,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=7, minute=0),
     },
     # Email notices (docs/worker.md): send those whose task was lost.
-    "notices-sweep": {"task": "applications.tasks.notices_sweep", "schedule": timedelta(minutes=1)},
+    "notices-sweep": {
+        "task": "programmes.notices.tasks.notices_sweep",
+        "schedule": timedelta(minutes=1),
+    },
     # Retention (docs/security.md): monthly, at a quiet hour, after the
     # nightly rollup rebuild has finished.
     "retention-anonymise": {

@@ -19,6 +19,7 @@ from programmes import accounts
 from programmes.access import AuthenticatedRequest, role_required
 from programmes.forms import ConfirmForm, InvitationAcceptForm, TeamInviteForm, posted
 from programmes.models import Invitation, InvitationStatus, User
+from programmes.notices.selectors import latest_notices
 from programmes.roles import APPLICANT
 
 # Tokens are 43 characters (secrets.token_urlsafe(32)); anything much longer
@@ -73,9 +74,11 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
     _lead_only(request)
     council = request.user.council
     colleagues = User.objects.filter(council=council).order_by("-is_active", "last_name")
-    invitations = Invitation.objects.filter(
-        council=council, accepted_at=None, revoked_at=None
-    ).order_by("-created_at")
+    invitations = (
+        Invitation.objects.filter(council=council, accepted_at=None, revoked_at=None)
+        .prefetch_related(latest_notices())
+        .order_by("-created_at")
+    )
     context = {"council": council, "colleagues": colleagues, "invitations": invitations}
     return render(request, "programmes/team/team.html", context)
 

@@ -3,8 +3,9 @@
 An officer invites anyone: a council user of any council (and may make them
 its lead), an officer or a board member. A council's lead invites council
 users of their own council only, and cannot make leads. The invitation email
-carries a one-time link that works for `INVITATION_DAYS` days; only a hash of
-its token is stored. Using the link makes the account (username: the email
+(a notice: programmes.notices) carries a one-time link that works for
+`INVITATION_DAYS` days; only a hash of its token is stored, and the token is
+made when the email is sent. Using the link makes the account (username: the email
 address), with the invitation's role and council, and signs the person in.
 
 Deactivating keeps the account and everything it did (bids, events, the
@@ -21,9 +22,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -31,6 +32,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.models import Council, Invitation, InvitationStatus, User
+from programmes.notices.models import LinkKind, Notice
+from programmes.notices.services import (
+    TOKEN_PLACEHOLDER,
+    LinkUnavailable,
+    link_maker,
+    notices_record,
+    notices_replace,
+)
 from programmes.permissions import (
     INVITATION,
     Actor,
@@ -113,27 +122,65 @@ def invitation_check(
     return email
 
 
-def _send_after_commit(invitation: Invitation, token: str, site_url: str) -> None:
-    """The email goes once the invitation is saved. The token exists only in
-    this closure and the email: it is not stored, so the link cannot be sent
-    by the notice queue (which keeps each body) or read back later. A mail
-    server that refuses is logged; the inviter can send the invitation again."""
-    link = site_url.rstrip("/") + reverse("invitation_accept", args=[token])
+def _invitation_notice(invitation: Invitation, site_url: str) -> None:
+    """Record the invitation's email as a notice (programmes.notices): sent
+    after commit, retried like any notice, and listed with what became of it
+    on the team page and in the admin. The body holds a placeholder where the
+    link's token goes; the token is made when the email is sent
+    (`_invitation_token`), so no usable link is stored. An email of this
+    invitation still waiting to go is replaced: only the newest is sent."""
+    link = site_url.rstrip("/") + reverse("invitation_accept", args=[TOKEN_PLACEHOLDER])
     context = {
         "invitation": invitation,
         "link": link,
         "service_name": settings.SERVICE_NAME,
     }
-    subject = f"You are invited to the {settings.SERVICE_NAME}"
-    body = render_to_string("programmes/emails/invitation.txt", context)
+    notices_replace(invitation=invitation)
+    notices_record(
+        recipients=[invitation.email],
+        subject=f"You are invited to the {settings.SERVICE_NAME}",
+        body=render_to_string("programmes/emails/invitation.txt", context),
+        audience="invitation",
+        invitation=invitation,
+        link_kind=LinkKind.INVITATION,
+    )
 
-    def send() -> None:
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
-        except Exception:  # noqa: BLE001 - logged; the invitation can be sent again
-            logger.exception("Invitation %s: the email was not sent", invitation.pk)
 
-    transaction.on_commit(send)
+@link_maker(LinkKind.INVITATION)
+def _invitation_token(notice: Notice) -> str:
+    """A fresh token for the invitation's link, made as its email is sent (in
+    the notice's transaction): the link of any earlier email stops working."""
+    invitation = Invitation.objects.select_for_update().filter(pk=notice.invitation_id).first()
+    if invitation is None or invitation.status != InvitationStatus.WAITING:
+        raise LinkUnavailable("the invitation is no longer waiting")
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = token_hash(token)
+    invitation.save(update_fields=["token_hash"])
+    return token
+
+
+@transaction.atomic
+def password_reset_notice(*, user: User, email: str, subject: str, body: str) -> None:
+    """A password reset email, as a notice: retried like any other, and the
+    link's token made when it is sent (`_password_reset_token`)."""
+    notices_record(
+        recipients=[email],
+        subject=subject,
+        body=body,
+        audience="password reset",
+        account=user,
+        link_kind=LinkKind.PASSWORD_RESET,
+    )
+
+
+@link_maker(LinkKind.PASSWORD_RESET)
+def _password_reset_token(notice: Notice) -> str:
+    """Django's reset token for the account, made as the email is sent: it
+    stops working once the password changes or PASSWORD_RESET_TIMEOUT passes."""
+    user = notice.account
+    if user is None or not user.is_active or not user.has_usable_password():
+        raise LinkUnavailable("the account can no longer reset its password")
+    return default_token_generator.make_token(user)
 
 
 def _new_token(invitation: Invitation) -> str:
@@ -182,10 +229,12 @@ def invitation_create(
         is_council_lead=is_council_lead,
         invited_by=as_user(actor),
     )
-    token = _new_token(invitation)
+    # A token the email never carries: the column is unique and required, and
+    # the email's own token is made when it is sent.
+    _new_token(invitation)
     invitation.full_clean()
     invitation.save()
-    _send_after_commit(invitation, token, site_url)
+    _invitation_notice(invitation, site_url)
     return invitation
 
 
@@ -208,9 +257,9 @@ def invitation_resend(*, actor: Actor, invitation: Invitation, site_url: str) ->
         )
     if email_has_account(invitation.email):
         raise ValidationError("There is already an account with this email address")
-    token = _new_token(invitation)
+    _new_token(invitation)
     invitation.save(update_fields=["token_hash", "expires_at"])
-    _send_after_commit(invitation, token, site_url)
+    _invitation_notice(invitation, site_url)
     return invitation
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from programmes import (
 from programmes.access import AuthenticatedRequest, authenticated
 from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report
 from programmes.models import Council, Invitation, Strand, User
+from programmes.notices.selectors import latest_notices
 
 # Fields that make someone an administrator or give them permissions outside
 # their role. Officers manage accounts in the admin but cannot raise anyone,
@@ -151,6 +153,7 @@ class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
         "council",
         "is_council_lead",
         "status_label",
+        "email_delivery",
         "expires_at",
         "invited_by",
         "created_at",
@@ -160,7 +163,14 @@ class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
     search_fields = ["email", "first_name", "last_name", "council__name"]
     autocomplete_fields = ["council"]
     actions = ["resend", "revoke"]
-    readonly_fields = ["status_label", "invited_by", "created_at", "accepted_at", "user"]
+    readonly_fields = [
+        "status_label",
+        "email_delivery",
+        "invited_by",
+        "created_at",
+        "accepted_at",
+        "user",
+    ]
     fields = [
         "first_name",
         "last_name",
@@ -169,6 +179,7 @@ class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
         "council",
         "is_council_lead",
         "status_label",
+        "email_delivery",
         "expires_at",
         "invited_by",
         "created_at",
@@ -180,6 +191,16 @@ class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
     @admin.display(description="status")
     def status_label(self, obj: Invitation) -> str:
         return obj.get_status_display()
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Invitation]:
+        return super().get_queryset(request).prefetch_related(latest_notices())
+
+    @admin.display(description="email")
+    def email_delivery(self, obj: Invitation) -> str:
+        """The invitation email's notice (programmes.notices): a failed one is
+        sent again with the "send again" action, or from the notices list."""
+        notice = next(iter(obj.notices.all()), None)
+        return notice.delivery if notice else "No email recorded"
 
     def get_fields(self, request: HttpRequest, obj=None):
         return InvitationAddForm.Meta.fields if obj is None else self.fields

@@ -31,6 +31,9 @@ class ProgrammesConfig(AppConfig):
 
         user_logged_in.connect(session_stamp, dispatch_uid="programmes.session_stamp")
 
-        from programmes import audit, checks  # noqa: F401 (checks register themselves)
+        # Start-up order: these modules register themselves (system checks;
+        # the one-time link makers of invitation and reset emails), and need
+        # the app registry ready.
+        from programmes import accounts, audit, checks  # noqa: F401
 
         audit.register()

@@ -98,7 +98,7 @@ def _notices_sent_in_this_process(request, monkeypatch):
     they would wait in a queue no worker reads. Worker tests send them for real."""
     if request.node.get_closest_marker("worker"):
         return
-    from applications.tasks import notice_send
+    from programmes.notices.tasks import notice_send
 
     monkeypatch.setattr(notice_send, "delay", lambda notice_id: notice_send.apply((notice_id,)))
 

@@ -35,7 +35,7 @@ from celery import Celery, current_app
 from django.db import close_old_connections, connection
 
 from applications import services as bids
-from applications.models import Notice, NoticeStatus
+from programmes.notices.models import Notice, NoticeStatus
 from programmes.permissions import SYSTEM
 from programmes.roles import APPLICANT, OFFICER
 from savings import rollups

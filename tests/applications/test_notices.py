@@ -9,9 +9,10 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from applications import emails, services
-from applications.models import Notice, NoticeStatus
-from applications.tasks import notices_sweep
+from applications import services
+from programmes.notices import services as emails
+from programmes.notices.models import Notice, NoticeStatus
+from programmes.notices.tasks import notices_sweep
 from tests.applications.bids import bid_completed
 
 pytestmark = pytest.mark.django_db
@@ -102,12 +103,12 @@ def test_a_notice_that_keeps_failing_is_marked_failed_and_can_be_sent_again(
     notice.refresh_from_db()
     assert notice.attempts == emails.MAX_ATTEMPTS
 
-    page = officer_client.get("/admin/applications/notice/?status__exact=failed").content.decode()
+    page = officer_client.get("/admin/notices/notice/?status__exact=failed").content.decode()
     assert "officer@example.org" in page and "Failed: gave up" in page
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with django_capture_on_commit_callbacks(execute=True):
         response = officer_client.post(
-            "/admin/applications/notice/",
+            "/admin/notices/notice/",
             {"action": "send_again", "_selected_action": [notice.pk]},
             follow=True,
         )

@@ -22,10 +22,11 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from applications import retention, services
-from applications.models import Application, ApplicationState, Call, Document, Notice, NoticeStatus
+from applications.models import Application, ApplicationState, Call, Document
 from applications.tasks import retention_anonymise
 from programmes.board import selectors
 from programmes.models import Council, Strand
+from programmes.notices.models import Notice, NoticeStatus
 from programmes.permissions import RETENTION
 from programmes.retention import REMOVED
 from programmes.roles import APPLICANT

@@ -181,6 +181,8 @@ def test_officers_revoke_and_resend_in_the_admin(
 def invited(officer, council_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invite(officer, council=council_a, lead=True)
+    # The link's token was made as the email was sent (programmes.notices).
+    invitation.refresh_from_db()
     return invitation, link_from(mail.outbox[-1])
 
 

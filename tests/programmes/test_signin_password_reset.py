@@ -1,4 +1,7 @@
-"""Password reset by email, and changing a password while signed in."""
+"""Password reset by email, and changing a password while signed in.
+
+A reset email is a notice, sent once the request's transaction commits
+(programmes.notices): the tests that ask for one commit (transaction=True)."""
 
 import re
 
@@ -22,13 +25,13 @@ def without_nonces(response) -> str:
     return re.sub(r'nonce="[^"]*"', "", response.content.decode())
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_sign_in_page_links_to_password_reset(client):
     page = client.get(reverse("login")).content.decode()
     assert f'href="{reverse("password_reset")}"' in page
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_reset_link_sets_a_new_password(client, applicant_a):
     response = client.post(reverse("password_reset"), {"email": "applicant-a@example.org"})
     assert response["Location"] == reverse("password_reset_done")
@@ -47,7 +50,7 @@ def test_a_reset_link_sets_a_new_password(client, applicant_a):
     assert applicant_a.check_password(NEW_PASSWORD)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_an_unknown_address_gets_the_same_page_and_no_email(client, applicant_a):
     known = client.post(
         reverse("password_reset"), {"email": "applicant-a@example.org"}, follow=True
@@ -58,7 +61,7 @@ def test_an_unknown_address_gets_the_same_page_and_no_email(client, applicant_a)
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_reset_link_works_only_once(client, applicant_a):
     client.post(reverse("password_reset"), {"email": "applicant-a@example.org"})
     form_page = client.get(reset_link(mail.outbox[0]), follow=True)
@@ -68,7 +71,7 @@ def test_a_reset_link_works_only_once(client, applicant_a):
     assert "This link has expired" in again.content.decode()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("password", "error"),
     [
@@ -89,7 +92,7 @@ def test_a_weak_new_password_is_refused(client, applicant_a, password, error):
     assert error in page
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_an_empty_address_is_an_error_on_the_page(client):
     response = client.post(reverse("password_reset"), {"email": ""})
     page = response.content.decode()
@@ -97,7 +100,7 @@ def test_an_empty_address_is_an_error_on_the_page(client):
     assert "Enter your email address" in page
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_changing_a_password_signs_out_other_sessions_but_not_this_one(applicant_a):
     here, elsewhere = Client(), Client()
     for browser in (here, elsewhere):
@@ -113,7 +116,7 @@ def test_changing_a_password_signs_out_other_sessions_but_not_this_one(applicant
     assert elsewhere.get(reverse("applications:bid_list")).status_code == 302
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_reset_password_signs_out_every_session(client, applicant_a):
     elsewhere = Client()
     elsewhere.post(reverse("login"), {"username": "applicant-a", "password": PASSWORD})
@@ -124,7 +127,7 @@ def test_a_reset_password_signs_out_every_session(client, applicant_a):
     assert elsewhere.get(reverse("applications:bid_list")).status_code == 302
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_reset_emails_for_one_address_stop_after_three_an_hour(client, applicant_a):
     for _ in range(3):
         response = client.post(reverse("password_reset"), {"email": "applicant-a@example.org"})
@@ -137,7 +140,7 @@ def test_reset_emails_for_one_address_stop_after_three_an_hour(client, applicant
     assert len(mail.outbox) == 3
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_limit_is_the_same_for_an_address_without_an_account(client, applicant_a):
     """Being stopped says nothing about whether the address has an account."""
     answers = []
@@ -147,7 +150,7 @@ def test_the_limit_is_the_same_for_an_address_without_an_account(client, applica
     assert answers == [302, 302, 302, 429] * 2
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_one_client_asking_for_many_addresses_is_stopped(client, settings):
     settings.PASSWORD_RESET_RATE_PER_CLIENT = "5/h"
     answers = [

@@ -16,7 +16,7 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
 
-from applications.models import Notice
+from programmes.notices.models import Notice
 from programmes.permissions import SYSTEM
 from savings import rollups, schedule, services
 from savings.models import ReminderStage, ReturnReminder, ReturnState, SavingsEntry, Withheld
