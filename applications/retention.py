@@ -30,6 +30,7 @@ from django.db.models import Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from applications import extensions
 from applications.models import (
     Application,
     ApplicationEvent,
@@ -43,7 +44,6 @@ from programmes import retention as core
 from programmes.models import User
 from programmes.notices.models import Notice, NoticeStatus
 from programmes.permissions import Actor, require_officer
-from savings.models import SavingsReturn
 
 CLOSED = (ApplicationState.DECLINED, ApplicationState.WITHDRAWN)
 # Free text on the bid itself that may name people; the title stays (a
@@ -189,18 +189,9 @@ def account_anonymise(*, user: User, actor: Actor) -> RetentionReport | None:
             status=NoticeStatus.FAILED
         )
         notices.update(recipient=core.REMOVED, body=core.REMOVED, last_error="")
-    # The name the person signed savings returns' declarations with: the
-    # returns and their figures stay, the name goes (row by row, so the audit
-    # trail records it; then the trail's copies of the name are scrubbed).
-    signed = list(SavingsReturn.objects.filter(submitted_by=user).exclude(declaration_name=""))
-    for savings_return in signed:
-        savings_return.declaration_name = core.REMOVED
-        savings_return.save(update_fields=["declaration_name"])
-    entries = core.audit_scrub(
-        model=SavingsReturn,
-        object_ids=[savings_return.pk for savings_return in signed],
-        fields=["declaration_name"],
-    )
+    # What the layers above hold of the person, e.g. the name they signed
+    # savings returns' declarations with (applications.extensions).
+    entries = extensions.user_anonymised(user=user)
     return RetentionReport(users=1, audit_entries=done.audit_entries + entries)
 
 

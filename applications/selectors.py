@@ -27,8 +27,6 @@ from applications.models import (
 )
 from programmes.models import User
 from programmes.roles import APPLICANT, OFFICER, user_role
-from savings.models import ReturnState, SavingsReturn
-from savings.selectors import overdue_condition
 
 
 def applications_for_council(*, user: User) -> QuerySet[Application]:
@@ -154,7 +152,8 @@ class Queue:
 
 
 BIDS = "admin:applications_application_changelist"
-RETURNS = "admin:savings_savingsreturn_changelist"
+# The bids' queues; the layers above add theirs (applications.extensions,
+# e.g. the savings returns' two queues).
 QUEUES: list[Queue] = [
     Queue(
         "screen",
@@ -198,24 +197,6 @@ QUEUES: list[Queue] = [
             state=ApplicationState.MORE_INFORMATION, information_due_on__lt=today
         ),
         BIDS,
-        "queue=overdue",
-    ),
-    # The savings returns cycle (docs/savings.md): the same conditions as
-    # the returns list's queue filter (savings.admin.ReturnQueueFilter).
-    Queue(
-        "returns_awaiting",
-        "Savings returns awaiting verification",
-        SavingsReturn,
-        lambda user, today: Q(state=ReturnState.SUBMITTED),
-        RETURNS,
-        "queue=awaiting",
-    ),
-    Queue(
-        "returns_overdue",
-        "Savings returns overdue",
-        SavingsReturn,
-        lambda user, today: overdue_condition(today),
-        RETURNS,
         "queue=overdue",
     ),
 ]

@@ -26,7 +26,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from applications import emails
+from applications import emails, extensions
 from applications.models import (
     OPEN_STATES,
     Application,
@@ -53,7 +53,7 @@ from programmes.permissions import (
     require_officer,
 )
 from programmes.roles import OFFICER, user_role
-from savings.services import investment_record, returns_generate
+from savings.services import investment_record
 from savings.years import financial_year_of
 
 State = ApplicationState
@@ -856,8 +856,9 @@ def application_approve(
         description=f"Award to {application.reference}",
         actor=actor,
     )
-    # The savings returns the call's schedule asks of the award (docs/savings.md).
-    returns_generate(application=application, actor=actor)
+    # What the layers above do with an award, e.g. the savings returns the
+    # call's schedule asks of it (applications.extensions, docs/savings.md).
+    extensions.award_made(application=application, actor=actor)
     return application
 
 

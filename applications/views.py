@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from applications import services
+from applications import extensions, services
 from applications.forms import DeclarationForm, DocumentUploadForm, RespondForm, WithdrawForm
 from applications.models import Application, ApplicationState, Call, DocumentPurpose
 from applications.sections import (
@@ -41,7 +41,6 @@ from programmes.access import AuthenticatedRequest, applicant_council, role_requ
 from programmes.forms import posted
 from programmes.pagination import paginate
 from programmes.roles import APPLICANT, OFFICER
-from savings.selectors import returns_due_for_council
 
 GET_POST = require_http_methods(["GET", "POST"])
 # ASCII digits only: int() would also take " 1", "1_0" and other scripts' digits.
@@ -65,7 +64,9 @@ def bid_list(request: AuthenticatedRequest) -> HttpResponse:
         "applications": bids.object_list,
         "pagination": bids,
         "calls": calls_open(),
-        "returns_due": returns_due_for_council(council=applicant_council(request)),
+        # What the layers above show a council at home, e.g. the savings
+        # returns it owes (applications.extensions).
+        **extensions.council_home(council=applicant_council(request)),
     }
     return render(request, "applications/bid_list.html", context)
 

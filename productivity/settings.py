@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "programmes.notices",
     "savings",
     "applications",
+    "programmes.returns",
     "programmes.ope",
     "programmes.experts",
     "programmes.asce",
@@ -339,7 +340,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Savings returns (docs/savings.md): reminders before the due date and
     # overdue notices after it, once a day in the morning.
     "return-reminders": {
-        "task": "savings.tasks.return_reminders",
+        "task": "programmes.returns.tasks.return_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
     # Email notices (docs/worker.md): send those whose task was lost.

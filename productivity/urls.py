@@ -27,7 +27,11 @@ admin.site.index_title = "LGA officers' workspace"
 admin.site.login_form = AdminSignInForm
 
 # Old admin path -> new, for models that moved to another app.
-MOVED_ADMIN_PAGES = {"applications/notice": "notices/notice"}
+MOVED_ADMIN_PAGES = {
+    "applications/notice": "notices/notice",
+    "savings/savingsreturn": "returns/savingsreturn",
+    "savings/returnreminder": "returns/returnreminder",
+}
 
 
 def moved_admin_page(request: HttpRequest, new: str, rest: str = "") -> HttpResponse:
@@ -119,7 +123,7 @@ urlpatterns = [
     path("growth-advisers/", include("programmes.growth.urls")),
     path("board/", include("programmes.board.urls")),
     path("open-data/", include("programmes.board.opendata_urls")),
-    path("savings/", include("savings.urls")),
+    path("savings/", include("programmes.returns.urls")),
     path("ope/", include("programmes.ope.urls")),
     path("productivity-and-commissioning/", include("programmes.public.urls")),
     # Admin pages of models that moved app keep their old addresses as

@@ -60,7 +60,7 @@ AUDITED: dict[str, dict] = {
     "applications.Document": {},
     "savings.Investment": {},
     "savings.SavingsEntry": {},
-    "savings.SavingsReturn": {},
+    "returns.SavingsReturn": {},
     # The snapshot is written once, when published: the entry says so.
     "board.BoardPaper": {"exclude_fields": ["snapshot", "updated_at"]},
     "experts.ExpertsBidDetail": {},

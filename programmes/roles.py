@@ -21,7 +21,15 @@ ROLES = (APPLICANT, OFFICER, BOARD_MEMBER)
 
 # The project's own apps (by app label), with every installed strand's app
 # (programme_app_labels); Django's own are left to superusers.
-CORE_APP_LABELS = ("programmes", "notices", "public", "board", "applications", "savings")
+CORE_APP_LABELS = (
+    "programmes",
+    "notices",
+    "public",
+    "board",
+    "applications",
+    "savings",
+    "returns",
+)
 # Officers only: sign-in attempts carry usernames and IP addresses.
 OFFICER_ONLY_APP_LABELS = ("axes",)
 

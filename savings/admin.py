@@ -11,17 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
-from programmes.access import AuthenticatedRequest, authenticated
+from programmes.access import AuthenticatedRequest
 from programmes.admin_tools import (
     AuditTrailMixin,
     BigListMixin,
@@ -29,17 +27,13 @@ from programmes.admin_tools import (
     ReadOnlyAdmin,
     SafeChoicesMixin,
 )
-from programmes.forms import posted
-from savings import imports, selectors, services
+from savings import imports, services
 from savings.models import (
     Investment,
     OutboxMarker,
-    ReturnReminder,
-    ReturnState,
     Rollup,
     SavingsEntry,
     SavingsKind,
-    SavingsReturn,
 )
 
 
@@ -313,183 +307,3 @@ class RollupAdmin(ReadOnlyAdmin):
 class OutboxMarkerAdmin(ReadOnlyAdmin):
     list_display = ["strand", "council", "financial_year", "version", "marked_at"]
     list_select_related = ["strand", "council"]
-
-
-class ReturnQueueFilter(admin.SimpleListFilter):
-    """The officers' two queues, each with its count."""
-
-    title = "queue"
-    parameter_name = "queue"
-
-    def _queues(self) -> dict[str, tuple[str, Q]]:
-        return {
-            "awaiting": ("Awaiting verification", Q(state=ReturnState.SUBMITTED)),
-            "overdue": ("Overdue", selectors.overdue_condition(timezone.localdate())),
-        }
-
-    def lookups(self, request, model_admin):
-        queues = self._queues()
-        counts = SavingsReturn.objects.aggregate(
-            **{key: Count("pk", filter=condition) for key, (_label, condition) in queues.items()}
-        )
-        return [(key, f"{label} ({counts[key]:,})") for key, (label, _c) in queues.items()]
-
-    def queryset(self, request, queryset):
-        queue = self._queues().get(self.value() or "")
-        return queryset.filter(queue[1]) if queue else queryset
-
-
-class ReturnDecisionForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason the council sees (needed to send back)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-    )
-
-
-class ReturnDueForm(forms.Form):
-    until = forms.DateField(
-        label="New due date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    due_reason = forms.CharField(
-        label="Reason (to extend the due date or waive the return)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-    )
-
-
-@admin.register(SavingsReturn)
-class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
-    """A page per return (replacing the change form): its lines, evidence and
-    documents, the award and its earlier returns; Verify all, verify chosen
-    lines, Send back; extend the due date or waive. Every write is a service."""
-
-    list_display = ["reference", "council", "strand", "period_start", "due", "state"]
-    list_filter = [ReturnQueueFilter, "state", "application__call__strand"]
-    list_select_related = ["application__lead_council", "application__call__strand"]
-    search_fields = ["reference", "application__reference", "application__lead_council__name"]
-    date_hierarchy = "period_start"
-
-    @admin.display(description="Council", ordering="application__lead_council__name")
-    def council(self, savings_return: SavingsReturn) -> str:
-        return savings_return.application.lead_council.name
-
-    @admin.display(description="Strand")
-    def strand(self, savings_return: SavingsReturn) -> str:
-        return savings_return.application.call.strand.name
-
-    @admin.display(description="Due", ordering="due_on")
-    def due(self, savings_return: SavingsReturn) -> str:
-        late = " (overdue)" if savings_return.is_overdue(timezone.localdate()) else ""
-        return f"{savings_return.due_date:%-d %b %Y}{late}"
-
-    # Returns come from the calls' schedules, and are records: never added
-    # or deleted by hand.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        found = self.get_object(request, unquote(object_id))
-        if found is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        savings_return = (
-            SavingsReturn.objects.select_related(
-                "application__call__strand", "application__lead_council", "submitted_by"
-            )
-            .filter(pk=found.pk)
-            .get()
-        )
-        can_change = self.has_change_permission(request, savings_return)
-        data = posted(request) if can_change else None
-        decision = ReturnDecisionForm(data, prefix="decision")
-        due_form = ReturnDueForm(data, prefix="due")
-        lines = selectors.return_lines(savings_return=savings_return)
-        if data is not None and decision.is_valid() and due_form.is_valid():
-            done = self._act(
-                authenticated(request), savings_return, data, decision, due_form, lines
-            )
-            if done:
-                self.message_user(request, done, messages.SUCCESS)
-                return HttpResponseRedirect(request.path)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Savings return {savings_return.reference}",
-            "savings_return": savings_return,
-            "lines": lines,
-            "award": selectors.award_for_application(application_id=savings_return.application_id),
-            "earlier": [
-                other
-                for other in selectors.returns_for_application(
-                    application_id=savings_return.application_id
-                )
-                if other.period_start < savings_return.period_start
-            ],
-            "reminders": savings_return.reminders.all(),
-            "decision": decision,
-            "due_form": due_form,
-            "can_change": can_change,
-            "today": timezone.localdate(),
-            "States": ReturnState,
-        }
-        return TemplateResponse(request, "admin/savings/return_review.html", context)
-
-    def _act(self, request, savings_return, data, decision, due_form, lines) -> str | None:
-        """Run the chosen action; its refusal goes beside the form. Returns the
-        message to show, or None when refused."""
-        action = data.get("action", "")
-        reason = decision.cleaned_data["reason"]
-        due_reason = due_form.cleaned_data["due_reason"]
-        actor = request.user
-        try:
-            if action == "verify_all":
-                services.return_verify(actor=actor, savings_return=savings_return)
-                return f"{savings_return.reference} verified."
-            if action == "verify_chosen":
-                chosen = set(data.getlist("line"))
-                picked = [line for line in lines if str(line.pk) in chosen]
-                services.return_verify(
-                    actor=actor, savings_return=savings_return, lines=picked, reason=reason
-                )
-                return f"{savings_return.reference}: the chosen lines are verified."
-            if action == "send_back":
-                services.return_send_back(actor=actor, savings_return=savings_return, reason=reason)
-                return f"{savings_return.reference} sent back to the council."
-            if action == "extend":
-                services.return_extend(
-                    actor=actor,
-                    savings_return=savings_return,
-                    until=due_form.cleaned_data["until"],
-                    reason=due_reason,
-                )
-                return f"{savings_return.reference}: due date extended."
-            if action == "waive":
-                services.return_waive(actor=actor, savings_return=savings_return, reason=due_reason)
-                return f"{savings_return.reference} waived."
-        except ValidationError as error:
-            # Each message beside its field: the due date's form for extend
-            # and waive, the decision's for the others.
-            form, fields = (
-                (due_form, {"until": "until", "reason": "due_reason"})
-                if action in ("extend", "waive")
-                else (decision, {"reason": "reason"})
-            )
-            errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-            for field, texts in errors.items():
-                form.add_error(fields.get(field), texts)
-            return None
-        decision.add_error(None, "Choose an action")
-        return None
-
-
-@admin.register(ReturnReminder)
-class ReturnReminderAdmin(ReadOnlyAdmin):
-    list_display = ["savings_return", "stage", "sent_at", "recipients"]
-    list_filter = ["stage"]
-    list_select_related = ["savings_return"]
-    search_fields = ["savings_return__reference"]

@@ -46,21 +46,3 @@ def rollups_recompute_all() -> int:
     rows = rollups.recompute_all()
     RollupRun.objects.filter(started_at__lt=timezone.now() - timedelta(days=RUN_LOG_DAYS)).delete()
     return rows
-
-
-def return_reminders_run(*, dry_run: bool = False, today=None) -> list:
-    """The daily returns job: make any returns the schedules now ask for, then
-    send the reminders and overdue notices due. `send_return_reminders` runs
-    this too; with `dry_run` it writes nothing and says what it would send."""
-    from programmes.permissions import WORKER
-    from savings import services
-
-    if not dry_run:
-        services.returns_generate(actor=WORKER)
-    return services.return_reminders_send(actor=WORKER, today=today, dry_run=dry_run)
-
-
-@shared_task(**RETRY)
-def return_reminders() -> int:
-    """Daily (beat): reminders before a return is due and notices after."""
-    return len(return_reminders_run())

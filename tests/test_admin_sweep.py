@@ -31,9 +31,9 @@ from django.utils.text import capfirst
 from applications import emails
 from applications.models import Application, ApplicationState
 from programmes.permissions import SYSTEM
+from programmes.returns.services import return_reminders_send
 from savings.models import SavingsEntry
 from savings.outbox import outbox_mark
-from savings.services import return_reminders_send
 
 STANDARD_VIEWS = ("changelist", "add", "history", "delete", "change")
 # Ids that are not ids, and ids of nothing. Each must give the admin's usual

@@ -345,7 +345,7 @@ def savings_return(council_a, strands):
 
 
 def _return_snapshot(savings_return) -> dict:
-    from savings.models import SavingsReturn
+    from programmes.returns.models import SavingsReturn
 
     return {
         "return": SavingsReturn.objects.filter(pk=savings_return.pk).values().get(),
@@ -408,9 +408,9 @@ COUNCIL_FORMS = [
     "applications.forms.AboutForm",
     "applications.forms.RespondForm",
     "applications.forms.WithdrawForm",
-    "savings.forms.SavingsReturnForm",
-    "savings.forms.ReturnLineForm",
-    "savings.forms.ReturnDeclarationForm",
+    "programmes.returns.forms.SavingsReturnForm",
+    "programmes.returns.forms.ReturnLineForm",
+    "programmes.returns.forms.ReturnDeclarationForm",
 ]
 
 

@@ -48,6 +48,7 @@ from programmes.ope.models import EventKind
 from programmes.permissions import SYSTEM
 from programmes.procurement import services as procurement
 from programmes.procurement.models import BoardMemberKind, MilestoneStatus
+from programmes.returns import services as return_services
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from savings import services as facts
 from savings.imports import INVESTMENT, ImportPreview
@@ -113,6 +114,35 @@ INTERNAL = {
     ),
     "programmes.twofactor.services.second_factor_verify": (
         "the sign-in step itself: checks `user`'s own code"
+    ),
+    # The savings engine's writes of return lines: called only by the returns
+    # cycle's services (programmes.returns.services), after their checks.
+    "savings.services.line_check": "validation only: a line's rules",
+    "savings.services.submission_claim": (
+        "spends a form's one-time token inside a checked service (the line or return it makes)"
+    ),
+    "savings.services.return_line_record": "called only by return_line_add, after its check",
+    "savings.services.return_lines_set": "called only by the returns' checked services",
+    "savings.services.return_line_rewrite": "called only by return_line_change, after its check",
+    "savings.services.return_line_delete": "called only by return_line_remove, after its check",
+    # Notices are recorded in the transaction of the checked change they tell
+    # of, and delivered by the worker (programmes.notices).
+    "programmes.notices.services.notices_record": (
+        "called inside checked services, in their transaction"
+    ),
+    "programmes.notices.services.notices_replace": (
+        "called inside checked services (an invitation sent again)"
+    ),
+    "programmes.notices.services.notice_deliver": "the worker's send of a recorded notice",
+    "programmes.notices.services.notices_due": "a read: the notices the sweep sends",
+    "programmes.notices.services.notices_resend": (
+        "the admin's action, behind the notices' change permission (officers only)"
+    ),
+    "programmes.notices.services.retry_delay": "arithmetic: the backoff",
+    "programmes.notices.services.link_maker": "registers a link maker at start-up",
+    "programmes.accounts.password_reset_notice": (
+        "the reset form's email: anyone may ask, the throttle limits it, and the link goes "
+        "only to the account's own address"
     ),
 }
 
@@ -204,12 +234,14 @@ def _line_fields() -> dict:
 
 
 def _return_line(w: World):
-    return facts.return_line_add(actor=SYSTEM, savings_return=_open_return(w), **_line_fields())
+    return return_services.return_line_add(
+        actor=SYSTEM, savings_return=_open_return(w), **_line_fields()
+    )
 
 
 def _sent_return(w: World):
     line = _return_line(w)
-    return facts.return_submit(
+    return return_services.return_submit(
         actor=SYSTEM, savings_return=line.savings_return, declaration_name="A Name", confirmed=True
     )
 
@@ -470,17 +502,23 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
             "evidence": "Invoices checked by the finance team",
         },
     ),
-    "savings.services.returns_generate": (OFFICERS, lambda w: {"application": _approved(w)}),
-    "savings.services.return_line_add": (
+    "programmes.returns.services.returns_generate": (
+        OFFICERS,
+        lambda w: {"application": _approved(w)},
+    ),
+    "programmes.returns.services.return_line_add": (
         OWN_COUNCIL,
         lambda w: {"savings_return": _open_return(w), **_line_fields()},
     ),
-    "savings.services.return_line_change": (
+    "programmes.returns.services.return_line_change": (
         OWN_COUNCIL,
         lambda w: {"line": _return_line(w), **_line_fields()},
     ),
-    "savings.services.return_line_remove": (OWN_COUNCIL, lambda w: {"line": _return_line(w)}),
-    "savings.services.return_submit": (
+    "programmes.returns.services.return_line_remove": (
+        OWN_COUNCIL,
+        lambda w: {"line": _return_line(w)},
+    ),
+    "programmes.returns.services.return_submit": (
         OWN_COUNCIL,
         lambda w: {
             "savings_return": _open_return(w),
@@ -488,17 +526,23 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
             "confirmed": True,
         },
     ),
-    "savings.services.return_reopen": (OWN_COUNCIL, lambda w: {"savings_return": _sent_return(w)}),
-    "savings.services.return_withdraw": (
+    "programmes.returns.services.return_reopen": (
         OWN_COUNCIL,
         lambda w: {"savings_return": _sent_return(w)},
     ),
-    "savings.services.return_verify": (OFFICERS, lambda w: {"savings_return": _sent_return(w)}),
-    "savings.services.return_send_back": (
+    "programmes.returns.services.return_withdraw": (
+        OWN_COUNCIL,
+        lambda w: {"savings_return": _sent_return(w)},
+    ),
+    "programmes.returns.services.return_verify": (
+        OFFICERS,
+        lambda w: {"savings_return": _sent_return(w)},
+    ),
+    "programmes.returns.services.return_send_back": (
         OFFICERS,
         lambda w: {"savings_return": _sent_return(w), "reason": "The invoices are missing"},
     ),
-    "savings.services.return_extend": (
+    "programmes.returns.services.return_extend": (
         OFFICERS,
         lambda w: {
             "savings_return": _open_return(w),
@@ -506,11 +550,11 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
             "reason": "Agreed with the council",
         },
     ),
-    "savings.services.return_waive": (
+    "programmes.returns.services.return_waive": (
         OFFICERS,
         lambda w: {"savings_return": _open_return(w), "reason": "The project stopped"},
     ),
-    "savings.services.return_reminders_send": (OFFICERS, lambda w: {}),
+    "programmes.returns.services.return_reminders_send": (OFFICERS, lambda w: {}),
     "savings.services.scopes_mark": (
         OFFICERS,
         lambda w: {"scopes": [(_strand("experts").pk, w.council.pk, "2013/14")]},

@@ -28,6 +28,7 @@ from programmes.board import selectors
 from programmes.board.charts import format_per_pound, format_pounds
 from programmes.board.models import BoardPaper
 from programmes.models import Strand
+from programmes.returns.selectors import returns_summary
 from programmes.strands import strands
 from savings import selectors as rollups
 from savings.models import Rollup
@@ -191,9 +192,9 @@ def open_rounds(*, on: date) -> dict[int, list[str]]:
 def returns_paragraphs(strand: Strand, *, on: date) -> list[str]:
     """The strand's savings returns as at the paper's date: how many awards
     are up to date and how many returns are overdue (the board's returns
-    table, savings.selectors.returns_summary; 2 queries). Nothing when no
+    table, programmes.returns.selectors.returns_summary; 2 queries). Nothing when no
     award of the strand had a return due by then."""
-    summary = rollups.returns_summary(strand=strand, today=on)
+    summary = returns_summary(strand=strand, today=on)
     due = sum(row.due for row in summary.periods)
     if not due:
         return []

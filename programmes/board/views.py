@@ -30,8 +30,8 @@ from programmes.board.opendata import csv_lines, package_json_chunks
 from programmes.documents import private_storage
 from programmes.models import Council, Strand
 from programmes.pagination import paginate
+from programmes.returns.selectors import returns_summary
 from programmes.roles import BOARD_MEMBER, OFFICER, user_role
-from savings.selectors import returns_summary
 
 # Board members and officers only; any other signed-in user gets 404.
 board_page = role_required(BOARD_MEMBER, OFFICER, denied=Http404)

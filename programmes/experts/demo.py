@@ -32,8 +32,9 @@ from programmes.experts.models import Appointment as AppointmentRecord
 from programmes.experts.models import CaseStudy
 from programmes.models import Council, Strand, User
 from programmes.permissions import DEMO, SystemActor
-from savings import services as returns
-from savings.models import Recurrence, ReturnState, SavingsKind, SavingsReturn
+from programmes.returns import services as return_services
+from programmes.returns.models import ReturnState, SavingsReturn
+from savings.models import Recurrence, SavingsKind
 from savings.services import savings_entry_record
 
 LONDON = ZoneInfo("Europe/London")
@@ -400,7 +401,7 @@ def _council_user(appointment: Appointment) -> User | SystemActor:
 
 def _send(savings_return: SavingsReturn, sender, lines: tuple[Saving, ...]) -> SavingsReturn:
     for saving in lines:
-        returns.return_line_add(
+        return_services.return_line_add(
             actor=sender,
             savings_return=savings_return,
             financial_year=saving.year,
@@ -410,7 +411,7 @@ def _send(savings_return: SavingsReturn, sender, lines: tuple[Saving, ...]) -> S
             evidence=saving.evidence or "Figures from the council's finance team.",
         )
     name = sender.display_name if isinstance(sender, User) else "A. Placeholder (demo)"
-    return returns.return_submit(
+    return return_services.return_submit(
         actor=sender,
         savings_return=savings_return,
         declaration_name=name,
@@ -427,7 +428,7 @@ def _returns_2013(officer: User) -> None:
         first = _first_return(appointment) if realised else None
         if first is not None:
             sent = _send(first, _council_user(appointment), realised)
-            returns.return_verify(actor=officer, savings_return=sent, notify=False)
+            return_services.return_verify(actor=officer, savings_return=sent, notify=False)
 
 
 def _returns_today(officer: User) -> None:
@@ -440,7 +441,7 @@ def _returns_today(officer: User) -> None:
     hertfordshire = by_lead["Hertfordshire"]
     soon = _first_return(allerdale, 2)
     if soon is not None:
-        returns.return_extend(
+        return_services.return_extend(
             actor=officer,
             savings_return=soon,
             until=timezone.localdate() + timedelta(days=12),
@@ -448,7 +449,7 @@ def _returns_today(officer: User) -> None:
         )
     waived = _first_return(allerdale, 5)
     if waived is not None:
-        returns.return_waive(
+        return_services.return_waive(
             actor=officer,
             savings_return=waived,
             reason="The contracts were renegotiated by then: nothing more to report.",
@@ -459,7 +460,7 @@ def _returns_today(officer: User) -> None:
     sent_back = _first_return(wyre_forest, 2)
     if sent_back is not None:
         sent = _send(sent_back, _council_user(wyre_forest), (DEMO_SENT_BACK,))
-        returns.return_send_back(
+        return_services.return_send_back(
             actor=officer,
             savings_return=sent,
             reason=(
@@ -471,7 +472,7 @@ def _returns_today(officer: User) -> None:
     withdrawn = _first_return(hertfordshire, 1)
     if withdrawn is not None:
         sent = _send(withdrawn, _council_user(hertfordshire), (DEMO_WITHDRAWN,))
-        returns.return_withdraw(actor=DEMO, savings_return=sent)
+        return_services.return_withdraw(actor=DEMO, savings_return=sent)
 
 
 # Demo returns' lines (fictional, not from the paper): they count nowhere in

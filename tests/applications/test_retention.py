@@ -457,8 +457,8 @@ def test_the_invitation_that_made_an_anonymised_account_loses_the_name_and_addre
 def test_an_anonymised_account_leaves_its_returns_without_its_name(council_a, strands):
     """The returns a person signed keep their figures and lose the name they
     were signed with, in the return and in its audit trail."""
-    from savings.models import SavingsReturn
-    from savings.services import return_submit
+    from programmes.returns.models import SavingsReturn
+    from programmes.returns.services import return_submit
     from tests.savings.returns import award, first_return, line
 
     person = _person(council_a)

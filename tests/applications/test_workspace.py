@@ -325,7 +325,7 @@ def test_the_queues_count_savings_returns_awaiting_verification_and_overdue(
     assert (counts["returns_awaiting"], counts["returns_overdue"]) == (1, 4)
     home = officer_client.get("/admin/").content.decode()
     assert "Savings returns awaiting verification" in home
-    listed = officer_client.get("/admin/savings/savingsreturn/", {"queue": "awaiting"})
+    listed = officer_client.get("/admin/returns/savingsreturn/", {"queue": "awaiting"})
     assert sent.reference in listed.content.decode()
 
 

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from applications import services as bids
 from applications.models import Application
 from programmes.permissions import SYSTEM
-from savings import services
-from savings.models import SavingsKind, SavingsReturn
+from programmes.returns import services as return_services
+from programmes.returns.models import SavingsReturn
+from savings.models import SavingsKind
 from tests.applications.bids import bid_in_assessment
 from tests.factories import ReportingCallFactory
 
@@ -40,12 +41,12 @@ def line(savings_return: SavingsReturn, amount: str = "1000", **fields):
         "evidence": "Invoices checked by the finance team",
         **fields,
     }
-    return services.return_line_add(
+    return return_services.return_line_add(
         actor=SYSTEM, savings_return=savings_return, amount=Decimal(amount), **values
     )
 
 
 def send(savings_return: SavingsReturn) -> SavingsReturn:
-    return services.return_submit(
+    return return_services.return_submit(
         actor=SYSTEM, savings_return=savings_return, declaration_name="Avery Sample", confirmed=True
     )

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from savings.models import ReturnState
+from programmes.returns.models import ReturnState
 from tests.browser import accessibility_violations, sign_in
 from tests.conftest import PASSWORD
 from tests.savings.returns import award, first_return
@@ -54,7 +54,7 @@ def test_a_council_sends_a_return_and_an_officer_verifies_one_line_and_sends_one
 
     page.context.clear_cookies()
     sign_in(page, base, "officer", PASSWORD)
-    page.goto(f"{base}/admin/savings/savingsreturn/?queue=awaiting")
+    page.goto(f"{base}/admin/returns/savingsreturn/?queue=awaiting")
     page.get_by_role("link", name=savings_return.reference).click()
     big = savings_return.lines.get(amount=Decimal("120000"))
     page.locator(f"#line-{big.pk}").check()

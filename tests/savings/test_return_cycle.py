@@ -18,9 +18,12 @@ from django.urls import reverse
 
 from programmes.notices.models import Notice
 from programmes.permissions import SYSTEM
-from savings import rollups, schedule, services
-from savings.models import ReminderStage, ReturnReminder, ReturnState, SavingsEntry, Withheld
-from savings.selectors import returns_due_for_council, returns_summary
+from programmes.returns import schedule
+from programmes.returns import services as return_services
+from programmes.returns.models import ReminderStage, ReturnReminder, ReturnState
+from programmes.returns.selectors import returns_due_for_council, returns_summary
+from savings import rollups, services
+from savings.models import SavingsEntry, Withheld
 from savings.selectors import rollup_for as _rollup_for
 from tests.factories import ReportingCallFactory
 from tests.savings.returns import AWARDED, award, first_return, line, send
@@ -66,8 +69,8 @@ def test_an_approved_award_gets_its_returns_from_the_calls_schedule(award_a):
 
 
 def test_generating_again_makes_no_second_return(award_a):
-    assert services.returns_generate(actor=SYSTEM) == 0
-    assert services.returns_generate(actor=SYSTEM, application=award_a) == 0
+    assert return_services.returns_generate(actor=SYSTEM) == 0
+    assert return_services.returns_generate(actor=SYSTEM, application=award_a) == 0
     assert award_a.savings_returns.count() == 5
 
 
@@ -216,19 +219,19 @@ def test_a_bad_line_is_explained_beside_its_field_and_nothing_is_saved(
 
 def test_realised_savings_are_never_for_a_year_not_yet_started(return_a, monkeypatch):
     today = date(2014, 2, 1)  # in 2013/14: 2014/15 has not started
-    rules = services._line_rules(return_a, today)
+    rules = return_services._line_rules(return_a, today)
     with pytest.raises(ValidationError, match="cannot be realised in 2014/15 yet"):
-        services._line_check(kind="realised", financial_year="2014/15", amount=D("10"), **rules)
-    services._line_check(kind="projected", financial_year="2014/15", amount=D("10"), **rules)
+        services.line_check(kind="realised", financial_year="2014/15", amount=D("10"), **rules)
+    services.line_check(kind="projected", financial_year="2014/15", amount=D("10"), **rules)
 
 
 def test_projections_go_no_further_than_the_call_allows(return_a):
     call = return_a.application.call
     call.projection_years_ahead = 0
-    rules = services._line_rules(return_a, date(2014, 2, 1))
+    rules = return_services._line_rules(return_a, date(2014, 2, 1))
     rules["latest_projection"] = schedule.latest_projection_year(call, date(2014, 2, 1))
     with pytest.raises(ValidationError, match="Projections can go up to 2013/14"):
-        services._line_check(kind="projected", financial_year="2014/15", amount=D("10"), **rules)
+        services.line_check(kind="projected", financial_year="2014/15", amount=D("10"), **rules)
 
 
 def test_the_one_line_form_refuses_what_people_never_mean(applicant_a_client, council_a, strands):
@@ -281,7 +284,7 @@ def test_the_council_corrects_or_withdraws_before_verification_only(
     assert rollup_for().realised_unverified == 0
     # Sent again and verified: no longer the council's to take back.
     send(return_a)
-    services.return_verify(actor=officer, savings_return=return_a)
+    return_services.return_verify(actor=officer, savings_return=return_a)
     response = applicant_a_client.post(withdraw, follow=True)
     assert "so you cannot take it back" in response.content.decode()
     return_a.refresh_from_db()
@@ -292,7 +295,7 @@ def test_the_council_corrects_or_withdraws_before_verification_only(
 def test_the_award_and_home_pages_say_when_the_next_return_is_due(
     applicant_a_client, award_a, return_a, officer
 ):
-    services.return_extend(
+    return_services.return_extend(
         actor=officer,
         savings_return=return_a,
         until=date.today() + timedelta(days=30),
@@ -317,7 +320,7 @@ def test_the_award_and_home_pages_say_when_the_next_return_is_due(
 def test_the_officers_page_verifies_all_lines(officer_client, return_a):
     line(return_a, "7000")
     send(return_a)
-    url = reverse("admin:savings_savingsreturn_change", args=[return_a.pk])
+    url = reverse("admin:returns_savingsreturn_change", args=[return_a.pk])
     page = officer_client.get(url).content.decode()
     assert "Verify all lines" in page and "£7,000" in page
     officer_client.post(url, {"action": "verify_all"})
@@ -333,7 +336,7 @@ def test_verifying_chosen_lines_sends_the_rest_back_with_a_reason(
     kept = line(return_a, "7000")
     line(return_a, "3000")
     send(return_a)
-    url = reverse("admin:savings_savingsreturn_change", args=[return_a.pk])
+    url = reverse("admin:returns_savingsreturn_change", args=[return_a.pk])
     response = officer_client.post(url, {"action": "verify_chosen", "line": [kept.pk]})
     assert "Say why the lines not verified are sent back" in response.content.decode()
     officer_client.post(
@@ -354,7 +357,7 @@ def test_verifying_chosen_lines_sends_the_rest_back_with_a_reason(
 def test_send_back_needs_a_reason_the_council_sees(officer_client, return_a, applicant_a):
     line(return_a, "3000")
     send(return_a)
-    url = reverse("admin:savings_savingsreturn_change", args=[return_a.pk])
+    url = reverse("admin:returns_savingsreturn_change", args=[return_a.pk])
     response = officer_client.post(url, {"action": "send_back"})
     assert "Say why the return is sent back" in response.content.decode()
     officer_client.post(url, {"action": "send_back", "decision-reason": "Wrong year"})
@@ -378,7 +381,7 @@ def test_the_admin_lists_returns_awaiting_verification_and_overdue_with_counts(
 ):
     line(return_a, "3000")
     send(return_a)
-    url = reverse("admin:savings_savingsreturn_changelist")
+    url = reverse("admin:returns_savingsreturn_changelist")
     page = officer_client.get(url).content.decode()
     assert "Awaiting verification (1)" in page
     assert "Overdue (4)" in page
@@ -387,7 +390,7 @@ def test_the_admin_lists_returns_awaiting_verification_and_overdue_with_counts(
 
 
 def test_an_officer_extends_or_waives_with_a_reason(officer_client, return_a):
-    url = reverse("admin:savings_savingsreturn_change", args=[return_a.pk])
+    url = reverse("admin:returns_savingsreturn_change", args=[return_a.pk])
     response = officer_client.post(url, {"action": "extend", "due-until": "2014-01-01"})
     form = response.context["due_form"]
     assert "after the current due date" in form.errors["until"][0]
@@ -407,7 +410,7 @@ def test_an_officer_extends_or_waives_with_a_reason(officer_client, return_a):
 
 
 def stages(today: date) -> list[tuple[str, str]]:
-    sent = services.return_reminders_send(actor=SYSTEM, today=today)
+    sent = return_services.return_reminders_send(actor=SYSTEM, today=today)
     return [(item.savings_return.reference, item.stage) for item in sent]
 
 
@@ -429,7 +432,7 @@ def test_a_reminder_goes_before_the_due_date_and_an_overdue_notice_after(return_
 
 
 def test_an_extension_moves_the_reminders(return_a, officer, applicant_a):
-    services.return_extend(
+    return_services.return_extend(
         actor=officer, savings_return=return_a, until=date(2014, 3, 1), reason="Staff away"
     )
     assert stages(date(2014, 1, 16)) == []
@@ -449,7 +452,7 @@ def test_a_council_with_nobody_to_tell_is_told_once_it_has_a_user(return_a, appl
 
 def test_a_waived_or_sent_return_has_no_reminders(award_a, officer, applicant_a):
     first, second = list(award_a.savings_returns.order_by("period_start"))[:2]
-    services.return_waive(actor=officer, savings_return=first, reason="Not needed")
+    return_services.return_waive(actor=officer, savings_return=first, reason="Not needed")
     send(second)
     assert stages(date(2014, 6, 1)) == []
 
@@ -478,7 +481,7 @@ def test_the_board_counts_returns_per_period_and_awards_up_to_date(
     first = first_return(award_a)
     line(first, "3000")
     send(first)
-    services.return_verify(actor=officer, savings_return=first)
+    return_services.return_verify(actor=officer, savings_return=first)
     summary = returns_summary(strand=strands["experts"], today=date(2014, 2, 10))
     assert [
         (p.period_start, p.due, p.received, p.verified, p.overdue) for p in summary.periods
@@ -511,7 +514,7 @@ def test_two_declarations_sent_at_once_make_one_return_and_one_arrival(
     def send_once() -> None:
         try:
             barrier.wait()
-            sent = services.return_submit(
+            sent = return_services.return_submit(
                 actor=applicant_a,
                 savings_return=savings_return,
                 declaration_name="Avery Sample",

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connections
 
 from programmes.permissions import SYSTEM
+from programmes.returns import services as return_services
 from savings.models import InvestmentSource, OutboxMarker, RollupRun
 from savings.outbox import DRAIN_PENDING_KEY, redis_client
 from savings.selectors import rollup_for
@@ -224,7 +225,6 @@ def test_rollups_follow_a_returns_verification_and_send_back_through_the_worker(
 ):
     """Returns (issue 13): sent, a realised line counts apart; verified, it
     counts as realised; sent back, it counts nowhere."""
-    from savings import services
     from tests.savings.returns import award, line, send
 
     bid = award(CouncilFactory(), strand=strands["experts"])
@@ -240,8 +240,8 @@ def test_rollups_follow_a_returns_verification_and_send_back_through_the_worker(
 
     wait_for(sent_apart)
     assert rollup_for().realised == 0
-    services.return_verify(actor=SYSTEM, savings_return=first)
-    services.return_send_back(actor=SYSTEM, savings_return=second, reason="No invoice")
+    return_services.return_verify(actor=SYSTEM, savings_return=first)
+    return_services.return_send_back(actor=SYSTEM, savings_return=second, reason="No invoice")
 
     def decided() -> bool:
         """verified counts as realised; sent back counts nowhere"""

@@ -1,4 +1,5 @@
-"""A council's awards and its savings returns. Applicants only; own council only."""
+"""A council's awards and its savings returns, as the council sees them (the
+"savings" pages). Applicants only; own council only."""
 
 from __future__ import annotations
 
@@ -13,17 +14,20 @@ from programmes.access import AuthenticatedRequest, applicant_council, role_requ
 from programmes.documents import safe_download_name
 from programmes.forms import posted
 from programmes.pagination import paginate
+from programmes.returns import schedule, selectors, services
+from programmes.returns.forms import ReturnDeclarationForm, ReturnLineForm, SavingsReturnForm
+from programmes.returns.models import ReturnState, SavingsReturn
 from programmes.roles import APPLICANT, OFFICER
-from savings import schedule, selectors, services
-from savings.forms import ReturnDeclarationForm, ReturnLineForm, SavingsReturnForm
-from savings.models import Investment, ReturnState, SavingsEntry, SavingsReturn
+from savings import selectors as facts
+from savings import services as fact_services
+from savings.models import Investment, SavingsEntry
 
 GET_POST = require_http_methods(["GET", "POST"])
 
 
 def award_get_for_user(user, pk: int) -> Investment:
     """The award if it is the user's council's; 404 otherwise, so others learn nothing."""
-    award = selectors.award_get_for_council(council=user.council, pk=pk)
+    award = facts.award_get_for_council(council=user.council, pk=pk)
     if award is None:
         raise Http404("No award of your council has this number")
     return award
@@ -32,7 +36,7 @@ def award_get_for_user(user, pk: int) -> Investment:
 @role_required(APPLICANT)
 def award_list(request: AuthenticatedRequest) -> HttpResponse:
     council = applicant_council(request)
-    awards = paginate(request, selectors.awards_for_council(council=council))
+    awards = paginate(request, facts.awards_for_council(council=council))
     context = {
         "awards": awards.object_list,
         "pagination": awards,
@@ -44,7 +48,7 @@ def award_list(request: AuthenticatedRequest) -> HttpResponse:
 @role_required(APPLICANT)
 def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     award = award_get_for_user(request.user, pk)
-    entries = selectors.realised_savings_for_award(award=award)
+    entries = facts.realised_savings_for_award(award=award)
     assert award.application_id is not None, "an award has a bid"
     context = {
         "award": award,
@@ -64,7 +68,9 @@ def return_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = SavingsReturnForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.savings_return_submit(actor=request.user, award=award, **form.cleaned_data)
+            fact_services.savings_return_submit(
+                actor=request.user, award=award, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -77,7 +83,7 @@ def return_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(APPLICANT, OFFICER)
 def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """A return's supporting document, for officers and the council that sent it."""
-    entry = selectors.evidence_get_for_user(user=request.user, pk=pk)
+    entry = facts.evidence_get_for_user(user=request.user, pk=pk)
     if entry is None:
         raise Http404("No supporting document with this number")
     try:
@@ -94,13 +100,6 @@ def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
 # A periodic return, as the council makes it (docs/savings.md, "Returns").
 
 
-def return_get_for_user(request: AuthenticatedRequest, pk: int) -> SavingsReturn:
-    savings_return = selectors.return_get_for_council(council=applicant_council(request), pk=pk)
-    if savings_return is None:
-        raise Http404("No return of your council has this number")
-    return savings_return
-
-
 def _line_get(savings_return: SavingsReturn, line_pk: int) -> SavingsEntry:
     line = savings_return.lines.filter(pk=line_pk).first()
     if line is None:
@@ -114,7 +113,7 @@ def _line_form(request: AuthenticatedRequest, savings_return: SavingsReturn, **k
     return ReturnLineForm(
         posted(request),
         request.FILES or None,
-        limit=call.return_line_limit or services.DEFAULT_LINE_LIMIT,
+        limit=call.return_line_limit or fact_services.DEFAULT_LINE_LIMIT,
         years=schedule.reporting_years(call, awarded),
         **kwargs,
     )
@@ -132,11 +131,11 @@ def _line_fields(form: ReturnLineForm) -> dict:
 def return_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The return: its lines (to change while it is open), its state, and
     what the council can do next."""
-    savings_return = return_get_for_user(request, pk)
+    savings_return = selectors.return_get_for_user(user=request.user, pk=pk)
     context = {
         "savings_return": savings_return,
         "lines": selectors.return_lines(savings_return=savings_return),
-        "award": selectors.award_for_application(application_id=savings_return.application_id),
+        "award": facts.award_for_application(application_id=savings_return.application_id),
         "today": timezone.localdate(),
     }
     return render(request, "savings/return_detail.html", context)
@@ -145,7 +144,7 @@ def return_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(APPLICANT)
 @GET_POST
 def return_line_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    savings_return = return_get_for_user(request, pk)
+    savings_return = selectors.return_get_for_user(user=request.user, pk=pk)
     if not savings_return.is_open:
         return redirect("savings:return_detail", pk=savings_return.pk)
     form = _line_form(request, savings_return)
@@ -169,7 +168,7 @@ def return_line_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(APPLICANT)
 @GET_POST
 def return_line_change(request: AuthenticatedRequest, pk: int, line_pk: int) -> HttpResponse:
-    savings_return = return_get_for_user(request, pk)
+    savings_return = selectors.return_get_for_user(user=request.user, pk=pk)
     line = _line_get(savings_return, line_pk)
     if not savings_return.is_open or line.is_verified:
         return redirect("savings:return_detail", pk=savings_return.pk)
@@ -193,7 +192,7 @@ def return_line_change(request: AuthenticatedRequest, pk: int, line_pk: int) -> 
 @role_required(APPLICANT)
 @GET_POST
 def return_line_remove(request: AuthenticatedRequest, pk: int, line_pk: int) -> HttpResponse:
-    savings_return = return_get_for_user(request, pk)
+    savings_return = selectors.return_get_for_user(user=request.user, pk=pk)
     line = _line_get(savings_return, line_pk)
     error = None
     if request.method == "POST":
@@ -213,7 +212,7 @@ def return_line_remove(request: AuthenticatedRequest, pk: int, line_pk: int) -> 
 def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Check your answers, then the declaration: sending it twice (a second
     tab, a replayed POST) finds it sent and shows the same confirmation."""
-    savings_return = return_get_for_user(request, pk)
+    savings_return = selectors.return_get_for_user(user=request.user, pk=pk)
     if savings_return.state == ReturnState.SUBMITTED and request.method == "POST":
         return redirect("savings:return_confirmation", pk=savings_return.pk)
     if not savings_return.is_open:
@@ -241,7 +240,7 @@ def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @role_required(APPLICANT)
 def return_confirmation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    savings_return = return_get_for_user(request, pk)
+    savings_return = selectors.return_get_for_user(user=request.user, pk=pk)
     if savings_return.state != ReturnState.SUBMITTED:
         return redirect("savings:return_detail", pk=savings_return.pk)
     return render(request, "savings/return_confirmation.html", {"savings_return": savings_return})
@@ -251,7 +250,7 @@ def return_confirmation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def return_take_back(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     """Correct (back to a draft) or withdraw a sent return, before an officer decides."""
-    savings_return = return_get_for_user(request, pk)
+    savings_return = selectors.return_get_for_user(user=request.user, pk=pk)
     service = {"correct": services.return_reopen, "withdraw": services.return_withdraw}.get(action)
     if service is None:
         raise Http404("No such action")

@@ -1,19 +1,18 @@
 """The reporting schedule of an award: which periods it reports on, and when.
 
 Pure date arithmetic over the call's schedule (applications.Call, "Savings
-returns"); `savings.services.returns_generate` makes the returns from it.
+returns"); `programmes.returns.services.returns_generate` makes the returns from it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
+from django.utils import timezone
+
+from applications.models import FREQUENCY_MONTHS, Application, Call, ReturnFrequency
 from savings.years import financial_year_of, financial_years_between, next_financial_year
-
-if TYPE_CHECKING:
-    from applications.models import Application, Call
 
 
 @dataclass(frozen=True)
@@ -38,8 +37,6 @@ def add_months(day: date, months: int) -> date:
 
 
 def award_date(application: Application) -> date | None:
-    from django.utils import timezone
-
     if application.decided_at is None:
         return None
     return timezone.localdate(application.decided_at)
@@ -54,8 +51,6 @@ def periods(call: Call, awarded: date) -> list[Period]:
     """The award's reporting periods: from the call's first period start, each
     `FREQUENCY_MONTHS` long, those that end on or after the award and start
     before its reporting ends."""
-    from applications.models import FREQUENCY_MONTHS, ReturnFrequency
-
     if not call.return_frequency or call.returns_from is None or not call.return_years:
         return []
     months = FREQUENCY_MONTHS[ReturnFrequency(call.return_frequency)]

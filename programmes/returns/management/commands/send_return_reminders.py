@@ -8,7 +8,7 @@ nothing and lists what it would send.
 
 from django.core.management.base import BaseCommand
 
-from savings.tasks import return_reminders_run
+from programmes.returns.tasks import return_reminders_run
 
 
 class Command(BaseCommand):

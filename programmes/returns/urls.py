@@ -1,7 +1,9 @@
 from django.urls import path
 
-from savings import views
+from programmes.returns import views
 
+# The council's savings pages: awards, returns, evidence. The namespace keeps
+# the name these pages have always had (their addresses are under /savings/).
 app_name = "savings"
 
 urlpatterns = [
