@@ -83,12 +83,14 @@ worker: install
 beat: install
 	$(PY) -m celery -A productivity beat --loglevel=INFO
 
-# The code checks itself: lint, format, types (mypy with django-stubs, on
-# every app; tests/ is not type-checked) and migrations. `make test` runs
-# these first, so CI does.
+# The code checks itself: lint, format, the layer contract (import-linter,
+# pyproject.toml; docs/architecture.md, "Layers"), types (mypy with
+# django-stubs, on every app; tests/ is not type-checked) and migrations.
+# `make test` runs these first, so CI does.
 lint: install-test
 	$(VENV)/bin/ruff check --quiet .
 	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 	$(TEST_ENV) $(VENV)/bin/mypy productivity programmes applications savings manage.py
 	$(MAKE) --no-print-directory migrations-check
 

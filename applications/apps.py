@@ -6,4 +6,6 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "Calls, bids and assessment"
 
     def ready(self) -> None:
-        from applications import checks  # noqa: F401 (checks register themselves)
+        # Start-up order: the checks import forms and models, so they are
+        # imported once the app registry is ready; they register themselves.
+        from applications import checks  # noqa: F401

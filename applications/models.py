@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programmes.models import Council, Strand
+from programmes.strands import strands
 
 # The rules a call's fields must keep: (constraint name, condition, the field
 # an error is shown against, the message).
@@ -458,8 +459,6 @@ def detail_accessor(model: type[models.Model]) -> str:
 
 def detail_accessors() -> list[str]:
     """Every strand's detail, for select_related: the page reads the bid's in the same query."""
-    from programmes.strands import strands
-
     return [
         detail_accessor(spec.bid_detail_model)
         for spec in strands().values()

@@ -167,6 +167,8 @@ def panel_pack_pdf_response(request, pks: list[int]) -> HttpResponse:
         if storage.exists(queued):
             storage.delete(queued)
         storage.save(queued, ContentFile(str(time.time()).encode()))
+        # Start-up order: the task module imports this one (a task runs this
+        # code; this code queues the task), so the task is imported when used.
         from applications.tasks import panel_pack_print
 
         panel_pack_print.delay(pks, name)

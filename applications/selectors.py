@@ -27,6 +27,7 @@ from applications.models import (
 )
 from programmes.models import User
 from programmes.roles import APPLICANT, OFFICER, user_role
+from programmes.strands import strands
 
 
 def applications_for_council(*, user: User) -> QuerySet[Application]:
@@ -51,8 +52,6 @@ def calls_open(*, at=None) -> QuerySet[Call]:
 
 
 def bid_strand_keys() -> list[str]:
-    from programmes.strands import strands
-
     return [key for key, spec in strands().items() if spec.bid_based]
 
 
@@ -313,8 +312,6 @@ def assessment_view(*, application: Application, user: User) -> AssessmentView:
 
 def officers() -> QuerySet[User]:
     """Active LGA officers, by name: who can lead or assess a bid."""
-    from programmes.roles import OFFICER
-
     return (
         User.objects.filter(Q(groups__name=OFFICER) | Q(is_superuser=True), is_active=True)
         .distinct()

@@ -43,6 +43,12 @@ from applications.models import (
     Score,
     mean_score,
 )
+from applications.sections import (
+    answers_by_section,
+    section_get,
+    section_instance,
+    section_statuses,
+)
 from programmes import documents
 from programmes.models import Council, Strand, User
 from programmes.permissions import (
@@ -288,8 +294,6 @@ def application_section_save(
     A page that brings no version (None: missing or malformed) is treated as
     stale too; only the portal (a SystemActor: demo, imports) may skip it.
     """
-    from applications.sections import section_get, section_instance
-
     application = _take(
         application, actor=actor, by="council", states=(State.DRAFT,), action="change"
     )
@@ -349,8 +353,6 @@ def application_submit(
     notify: bool = True,
 ) -> Application:
     """Send a complete draft for assessment, while its call is open."""
-    from applications.sections import section_statuses
-
     at = at or timezone.now()
     application = _take(
         application, actor=actor, by="council", states=(State.DRAFT,), action="send"
@@ -506,8 +508,6 @@ def _search_document(application: Application, *, answers: bool = True) -> str:
     """Reference, councils, title, summary and every answer as one text, for
     the officers' search. A draft's saves keep the first parts current;
     sending the bid adds the answers (`answers`, a dozen queries)."""
-    from applications.sections import answers_by_section
-
     council = application.lead_council
     parts = [application.reference, council.name, council.short_name]
     parts += [partner.name for partner in application.partner_councils.all()]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from applications import retention
+from applications.panel_pack import panel_pack_print as print_pack
 from programmes.permissions import RETENTION
 from savings.tasks import RETRY
 
@@ -22,6 +23,4 @@ def retention_anonymise() -> dict:
 @shared_task(**RETRY)
 def panel_pack_print(pks: list[int], name: str) -> str:
     """Print a panel pack's PDF (queued by the bid list's action)."""
-    from applications.panel_pack import panel_pack_print as print_pack
-
     return print_pack(pks=pks, name=name)

@@ -150,7 +150,11 @@ def _invitation_notice(invitation: Invitation, site_url: str) -> None:
 def _invitation_token(notice: Notice) -> str:
     """A fresh token for the invitation's link, made as its email is sent (in
     the notice's transaction): the link of any earlier email stops working."""
-    invitation = Invitation.objects.select_for_update().filter(pk=notice.invitation_id).first()
+    invitation = (
+        Invitation.objects.select_for_update().filter(pk=notice.invitation_id).first()
+        if notice.invitation_id is not None
+        else None
+    )
     if invitation is None or invitation.status != InvitationStatus.WAITING:
         raise LinkUnavailable("the invitation is no longer waiting")
     token = secrets.token_urlsafe(32)

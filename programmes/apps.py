@@ -11,6 +11,8 @@ def _sync_roles(sender, **kwargs) -> None:
     with_models = [config for config in apps.get_app_configs() if config.models_module]
     if sender is not with_models[-1]:
         return
+    # Start-up order: an AppConfig module is imported before the models are
+    # ready, so what uses them is imported when the signal runs.
     from programmes.roles import groups_sync
     from programmes.services import strands_sync
 
@@ -26,7 +28,8 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, dispatch_uid="programmes.sync_roles")
-        # Session limits start at sign-in (programmes.middleware).
+        # Session limits start at sign-in (programmes.middleware). Start-up
+        # order: imported once the app registry is ready.
         from programmes.middleware import session_stamp
 
         user_logged_in.connect(session_stamp, dispatch_uid="programmes.session_stamp")

@@ -21,6 +21,7 @@ from pathlib import Path
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from programmes.accounts import invitation_create
 from programmes.models import Council, CouncilKind, Invitation, Region, User
 from programmes.permissions import DEMO
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, groups_sync
@@ -152,8 +153,6 @@ DEMO_SITE_URL = "http://127.0.0.1:8000/"
 
 
 def load_invitations(context: DemoContext) -> None:
-    from programmes.accounts import invitation_create
-
     first, last, email, lead_username = DEMO_INVITATION
     if Invitation.objects.filter(email=email).exists():
         return

@@ -33,7 +33,10 @@ from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
 
 from programmes import accounts
+from programmes.accounts import invitation_check
+from programmes.models import User
 from programmes.notices.services import TOKEN_PLACEHOLDER
+from programmes.roles import APPLICANT
 from programmes.signin import lockout_message
 
 # Free-text answers (TextFields, unbounded in the database).
@@ -228,8 +231,6 @@ class SignInForm(LockoutMixin, AuthenticationForm):
     def get_invalid_login_error(self) -> forms.ValidationError:
         """Django refuses a deactivated account like a wrong password; say it
         is switched off instead, but only to someone who gave its password."""
-        from programmes.models import User
-
         if getattr(self.request, "axes_locked_out", False):
             # Locked out: no password is checked at all (LockoutMixin says when).
             return super().get_invalid_login_error()
@@ -326,8 +327,6 @@ class InvitationAcceptForm(NewPasswordForm):
     submit = "Create your account"
 
     def __init__(self, invitation, *args, **kwargs) -> None:
-        from programmes.models import User
-
         future = User(
             username=invitation.email,
             email=invitation.email,
@@ -389,9 +388,6 @@ class TeamInviteForm(forms.Form):
         )
 
     def clean(self):
-        from programmes.accounts import invitation_check
-        from programmes.roles import APPLICANT
-
         cleaned = super().clean()
         if cleaned.get("email"):
             try:

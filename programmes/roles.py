@@ -14,6 +14,8 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from programmes.strands import strands
+
 APPLICANT = "Council applicant"
 OFFICER = "LGA officer"
 BOARD_MEMBER = "Board member"
@@ -35,8 +37,6 @@ OFFICER_ONLY_APP_LABELS = ("axes",)
 
 
 def programme_app_labels() -> tuple[str, ...]:
-    from programmes.strands import strands
-
     return CORE_APP_LABELS + tuple(spec.app_label for spec in strands().values())
 
 

@@ -83,6 +83,8 @@ def outbox_mark(scopes: Iterable[Scope]) -> None:
 
 def rollups_drain_request() -> None:
     """Ask for a drain: in-process without a broker, else one queued task per burst."""
+    # Start-up order: the task module imports this one (a task runs this
+    # code; this code queues the task), so the task is imported when used.
     from savings.tasks import rollups_drain
 
     if settings.CELERY_TASK_ALWAYS_EAGER:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from programmes.strands import strands
 from savings.models import OutboxMarker, RollupRun
 from savings.outbox import Scope
 from savings.selectors import PROGRAMME_SCOPE_KEY
@@ -328,8 +329,6 @@ def _lock(cursor) -> None:
 # mode): each strand's `StrandSpec.statistics`, found through the registry so
 # that `savings` imports no strand.
 def _statistics_hooks() -> dict[str, Callable[[set[str] | None], None]]:
-    from programmes.strands import strands
-
     return {key: spec.statistics for key, spec in strands().items() if spec.statistics}
 
 

@@ -20,12 +20,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from programmes import audit
@@ -41,9 +42,6 @@ from savings.models import (
 )
 from savings.outbox import Scope, outbox_mark
 from savings.years import financial_year_start
-
-if TYPE_CHECKING:
-    from applications.models import Application
 
 INVESTMENT_FIELDS = {"strand", "council", "application", "source", "financial_year", "amount"}
 INVESTMENT_FIELDS |= {"description"}
@@ -117,7 +115,9 @@ def investment_record(
     financial_year: str,
     amount: Decimal,
     actor: Actor,
-    application: Application | None = None,
+    # A bid (applications.Application), named by the foreign key only: the
+    # savings engine never imports the bids layer above it.
+    application: Model | None = None,
     description: str = "",
 ) -> Investment:
     """Record money put into a council's work in a strand (an award, an allocation)."""
@@ -125,7 +125,7 @@ def investment_record(
     investment = Investment(
         strand=strand,
         council=council,
-        application=application,
+        application_id=application.pk if application is not None else None,
         source=source,
         financial_year=financial_year,
         amount=amount,
@@ -184,7 +184,9 @@ def savings_entry_record(
     amount: Decimal,
     actor: Actor,
     recurrence: str = Recurrence.ONE_OFF,
-    application: Application | None = None,
+    # A bid (applications.Application), named by the foreign key only: the
+    # savings engine never imports the bids layer above it.
+    application: Model | None = None,
     evidence: str = "",
     document: File | None = None,
     verified: bool = False,

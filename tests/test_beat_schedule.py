@@ -11,8 +11,8 @@ from productivity.celery import app
 EXPECTED = {
     "savings.tasks.rollups_sweep": timedelta(minutes=1),
     "savings.tasks.rollups_recompute_all": crontab(hour=2, minute=30),
-    "savings.tasks.return_reminders": crontab(hour=7, minute=0),
-    "applications.tasks.notices_sweep": timedelta(minutes=1),
+    "programmes.returns.tasks.return_reminders": crontab(hour=7, minute=0),
+    "programmes.notices.tasks.notices_sweep": timedelta(minutes=1),
     "applications.tasks.retention_anonymise": crontab(day_of_month=1, hour=3, minute=30),
     "programmes.tasks.worker_heartbeat": timedelta(seconds=30),
 }

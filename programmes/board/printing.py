@@ -72,6 +72,8 @@ def paper_pdf_request(paper: BoardPaper) -> PaperPdf:
             return state
         storage.delete(queued)
     storage.save(queued, ContentFile(str(time.time()).encode()))
+    # Start-up order: the task module imports this one (a task runs this
+    # code; this code queues the task), so the task is imported when used.
     from programmes.board.tasks import board_paper_print
 
     try:

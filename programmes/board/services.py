@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from programmes.board import paper as content
 from programmes.board.models import BoardPaper, PaperState
+from programmes.board.selectors import paper_previous
 from programmes.permissions import Actor, as_user, require_officer
 
 # What an officer may write on a draft.
@@ -69,9 +71,6 @@ def paper_publish(*, paper: BoardPaper, actor: Actor, at: datetime | None = None
     """Freeze the paper: its figures and paragraphs as at now become its
     snapshot, and the worker is asked to print its PDF once. `at` (the demo
     and imports of past papers only) dates a paper published in the past."""
-    from programmes.board import paper as content
-    from programmes.board.selectors import paper_previous
-
     require_officer(actor)
     with transaction.atomic():
         current = BoardPaper.objects.select_for_update().get(pk=paper.pk)
@@ -89,6 +88,8 @@ def paper_publish(*, paper: BoardPaper, actor: Actor, at: datetime | None = None
 
 
 def _queue_print(pk: int) -> None:
+    # Start-up order: the task module imports this one (a task runs this
+    # code; this code queues the task), so the task is imported when used.
     from programmes.board.tasks import board_paper_print
 
     try:

@@ -107,7 +107,8 @@ def _send_after_commit(notice_ids: list[int]) -> None:
     that is down is logged, and the sweep sends the notices later."""
 
     def send_notices() -> None:
-        # The task module imports this one: imported when first used.
+        # Start-up order: the task module imports this one (a task runs this
+        # code; this code queues the task), so the task is imported when used.
         from programmes.notices.tasks import notice_send
 
         for notice_id in notice_ids:
