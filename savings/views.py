@@ -16,17 +16,9 @@ from programmes.pagination import paginate
 from programmes.roles import APPLICANT, OFFICER
 from savings import schedule, selectors, services
 from savings.forms import ReturnDeclarationForm, ReturnLineForm, SavingsReturnForm
-from savings.models import Investment, ReturnState, SavingsEntry, SavingsReturn
+from savings.models import ReturnState, SavingsEntry, SavingsReturn
 
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def award_get_for_user(user, pk: int) -> Investment:
-    """The award if it is the user's council's; 404 otherwise, so others learn nothing."""
-    award = selectors.award_get_for_council(council=user.council, pk=pk)
-    if award is None:
-        raise Http404("No award of your council has this number")
-    return award
 
 
 @role_required(APPLICANT)
@@ -43,7 +35,7 @@ def award_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @role_required(APPLICANT)
 def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    award = award_get_for_user(request.user, pk)
+    award = selectors.award_get_for_user(user=request.user, pk=pk)
     entries = selectors.realised_savings_for_award(award=award)
     assert award.application_id is not None, "an award has a bid"
     context = {
@@ -60,7 +52,7 @@ def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @role_required(APPLICANT)
 def return_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    award = award_get_for_user(request.user, pk)
+    award = selectors.award_get_for_user(user=request.user, pk=pk)
     form = SavingsReturnForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -78,8 +70,6 @@ def return_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """A return's supporting document, for officers and the council that sent it."""
     entry = selectors.evidence_get_for_user(user=request.user, pk=pk)
-    if entry is None:
-        raise Http404("No supporting document with this number")
     try:
         handle = entry.document.open("rb")
     except FileNotFoundError:
