@@ -325,3 +325,44 @@ def test_the_lead_councils_board_seat_cannot_be_removed_in_the_admin(officer_cli
     response = officer_client.post(url, data, follow=True)
     assert "The lead council sits on its workstream" in response.content.decode()
     assert ProgrammeBoardMember.objects.filter(workstream=workstream, council=council_a).exists()
+
+
+# The rule, for every admin under programmes/ ------------------------------------
+
+WRITES = ("save_model", "delete_model", "delete_queryset")
+
+
+def _django_default(admin_class: type, name: str) -> bool:
+    from django.contrib import admin
+    from django.contrib.auth.admin import UserAdmin
+
+    method = getattr(admin_class, name)
+    return method in (getattr(admin.ModelAdmin, name), getattr(UserAdmin, name))
+
+
+def test_no_programme_admin_leaves_a_write_to_djangos_defaults(rf):
+    from django.contrib import admin
+
+    request = rf.get("/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    left = []
+    for model, model_admin in admin.site._registry.items():
+        admin_class = type(model_admin)
+        if not admin_class.__module__.startswith("programmes."):
+            continue
+        if not model.__module__.startswith("programmes."):
+            continue  # the audit log's own entries, read-only
+        may_save = model_admin.has_add_permission(request) or model_admin.has_change_permission(
+            request
+        )
+        needed = ["save_model"] if may_save else []
+        if model_admin.has_delete_permission(request):
+            needed += ["delete_model", "delete_queryset"]
+        if model_admin.inlines:
+            needed.append("save_formset")
+        left += [
+            f"{admin_class.__name__}.{name}"
+            for name in needed
+            if _django_default(admin_class, name)
+        ]
+    assert left == []
