@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -49,9 +51,30 @@ from programmes.permissions import (
     require_officer,
 )
 from programmes.roles import APPLICANT, OFFICER, ROLES, user_role
-from programmes.services import user_create
+from programmes.services import model_update, user_create
 
 logger = logging.getLogger(__name__)
+
+# Fields that make someone an administrator or give them permissions outside
+# their role: only superusers change these (the admin shows them read-only to
+# officers, and `user_update` refuses them).
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "is_staff", "user_permissions")
+# What the user admin's change form may write.
+USER_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "groups",
+    "user_permissions",
+    "last_login",
+    "date_joined",
+    "council",
+    "is_council_lead",
+)
 
 # Usernames are the email address; Django's username column holds 150.
 USERNAME_MAX = 150
@@ -364,3 +387,66 @@ def user_deactivate(*, actor: Actor, user: User) -> User:
         user.save(update_fields=["is_active"])
     user_sessions_end(user)
     return user
+
+
+def _require_may_administer(actor: Actor, user: User) -> User | None:
+    require_officer(actor)
+    acting = as_user(actor)
+    if user.is_superuser and acting is not None and not acting.is_superuser:
+        raise PermissionDenied("Only a superuser can change a superuser's account")
+    return acting
+
+
+@transaction.atomic
+def user_add(
+    *, actor: Actor, username: str, password: str | None, council: Council | None = None
+) -> User:
+    """An account made in the admin (invitations are the usual way): with this
+    password, or none usable when `password` is None."""
+    require_officer(actor)
+    user = User(username=username, council=council)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: Actor, user: User, data: Mapping[str, Any]) -> User:
+    """Change an account's details, switches and groups (the user admin).
+
+    Officers may not touch a superuser's account, nor the fields that raise
+    someone above an officer (SUPERUSER_ONLY_FIELDS); unticking "active"
+    ends the person's sessions, as `user_deactivate` does."""
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    acting = _require_may_administer(actor, stored)
+    if acting is not None and not acting.is_superuser:
+        current = {
+            "is_superuser": stored.is_superuser,
+            "is_staff": stored.is_staff,
+            "user_permissions": set(stored.user_permissions.all()),
+        }
+        raised = [
+            name
+            for name in SUPERUSER_ONLY_FIELDS
+            if name in data
+            and (set(data[name]) if name == "user_permissions" else data[name]) != current[name]
+        ]
+        if raised:
+            raise PermissionDenied(f"Only a superuser can change {', '.join(raised)}")
+    was_active = stored.is_active
+    stored, _ = model_update(instance=stored, fields=USER_FIELDS, data=data)
+    if was_active and not stored.is_active:
+        user_sessions_end(stored)
+    return stored
+
+
+@transaction.atomic
+def user_delete(*, actor: Actor, user: User) -> None:
+    """Delete an account (anonymising, programmes/retention.py, keeps the records)."""
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    _require_may_administer(actor, stored)
+    stored.delete()

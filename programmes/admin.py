@@ -10,16 +10,18 @@ from django.utils import timezone
 from programmes import (
     accounts,
     audit_admin,  # noqa: F401  (the audit log's list, read-only)
+    services,
 )
 from programmes.access import AuthenticatedRequest, authenticated
-from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report
+from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report, form_data
 from programmes.models import Council, Invitation, Strand, User
 from programmes.notices.selectors import latest_notices
 
 # Fields that make someone an administrator or give them permissions outside
 # their role. Officers manage accounts in the admin but cannot raise anyone,
-# themselves included, above an officer: only superusers change these.
-SUPERUSER_ONLY_FIELDS = ("is_superuser", "is_staff", "user_permissions")
+# themselves included, above an officer: only superusers change these (shown
+# read-only here, refused by accounts.user_update).
+SUPERUSER_ONLY_FIELDS = accounts.SUPERUSER_ONLY_FIELDS
 
 
 @admin.register(Council)
@@ -37,15 +39,39 @@ class CouncilAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "gss_code", "register_code"]
     ordering = ["name"]
 
+    def save_model(self, request: HttpRequest, obj: Council, form, change: bool) -> None:
+        actor = authenticated(request).user
+        data = form_data(form, services.COUNCIL_FIELDS)
+        if change:
+            services.council_update(council=obj, data=data, actor=actor)
+            return
+        obj.pk = services.council_upsert(actor=actor, **data).pk
+
+    def delete_model(self, request: HttpRequest, obj: Council) -> None:
+        services.council_delete(council=obj, actor=authenticated(request).user)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for council in queryset:
+            services.council_delete(council=council, actor=authenticated(request).user)
+
 
 @admin.register(Strand)
 class StrandAdmin(admin.ModelAdmin):
     list_display = ["name", "key", "display_order"]
     ordering = ["display_order"]
 
+    def has_add_permission(self, request) -> bool:
+        # Strands are the registry's (programmes/strands.py): `strands_sync`
+        # makes one row per entry, so every key there could be added has one.
+        return False
+
     def has_delete_permission(self, request, obj=None) -> bool:
         # Strands are the registry's five; everything else refers to them.
         return False
+
+    def save_model(self, request: HttpRequest, obj: Strand, form, change: bool) -> None:
+        data = form_data(form, ["key", "name", "display_order"])
+        services.strand_update(strand=obj, data=data, actor=authenticated(request).user)
 
 
 @admin.register(User)
@@ -93,12 +119,32 @@ class UserAdmin(SafeChoicesMixin, AuditTrailMixin, DjangoUserAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
-        switched_off = change and "is_active" in form.changed_data and not obj.is_active
-        super().save_model(request, obj, form, change)
-        if switched_off:
-            # Unticking "active" here ends the person's sessions, as the
-            # deactivate action and a council lead's page do.
-            accounts.user_sessions_end(obj)
+        actor = authenticated(request).user
+        if change:
+            # Unticking "active" ends the person's sessions (in the service),
+            # as the deactivate action and a council lead's page do.
+            accounts.user_update(actor=actor, user=obj, data=form_data(form, accounts.USER_FIELDS))
+            return
+        usable = form.cleaned_data.get("set_usable_password", True)
+        created = accounts.user_add(
+            actor=actor,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password1"] if usable else None,
+            council=form.cleaned_data.get("council"),
+        )
+        obj.pk = created.pk
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        # Groups and permissions were set by accounts.user_update.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        accounts.user_delete(actor=authenticated(request).user, user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for user in queryset:
+            accounts.user_delete(actor=authenticated(request).user, user=user)
 
     @admin.action(description="Deactivate the selected users (they cannot sign in)")
     def deactivate(self, request: AuthenticatedRequest, queryset) -> None:

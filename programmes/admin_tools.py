@@ -116,6 +116,38 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def form_data(form: forms.BaseForm, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """What an admin form (or an inline's form) says of the model's fields,
+    for a service's `data`: the cleaned values of `fields` (every model
+    field the form has, by default), never the formset's own "id" and
+    "DELETE"."""
+    model = form._meta.model  # type: ignore[attr-defined]  # a ModelForm
+    names = {field.name for field in model._meta.get_fields() if not field.auto_created}
+    wanted = names if fields is None else set(fields)
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if name in wanted and name in names and name != model._meta.pk.name
+    }
+
+
+def formset_through_services(
+    formset: Any,
+    *,
+    save: Callable[[Any, dict[str, Any]], object],
+    delete: Callable[[Any], object],
+) -> None:
+    """An inline's rows written by services, not by the formset: `delete(row)`
+    for each row ticked for deletion, `save(row, data)` for each new or
+    changed one (a new row comes unsaved, with its parent set). The formset
+    still records what changed, for the admin's history message."""
+    formset.save(commit=False)  # fills new/changed/deleted_objects, writes nothing
+    for row in formset.deleted_objects:
+        delete(row)
+    for form in formset.saved_forms:
+        save(form.instance, form_data(form))
+
+
 def action_report(
     model_admin: admin.ModelAdmin,
     request: HttpRequest,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Min, QuerySet
+from django.http import Http404
 
 from programmes.models import Council, Strand, User
 from programmes.roles import OFFICER, user_role
@@ -140,6 +141,14 @@ def award_get_for_council(*, council: Council, pk: int) -> Investment | None:
     )
 
 
+def award_get_for_user(*, user: User, pk: int) -> Investment:
+    """The award if it is the user's council's; 404 otherwise, so others learn nothing."""
+    award = award_get_for_council(council=user.council, pk=pk) if user.council else None
+    if award is None:
+        raise Http404("No award of your council has this number")
+    return award
+
+
 def realised_savings_for_award(*, award: Investment) -> list[SavingsEntry]:
     """Realised savings reported against the award's bid outside its periodic
     returns (those are shown per return), newest year first."""
@@ -153,13 +162,16 @@ def realised_savings_for_award(*, award: Investment) -> list[SavingsEntry]:
     )
 
 
-def evidence_get_for_user(*, user: User, pk: int) -> SavingsEntry | None:
+def evidence_get_for_user(*, user: User, pk: int) -> SavingsEntry:
     """A saving with a supporting document that the user may download: officers
-    any, applicants their own council's; None otherwise (the view answers 404)."""
+    any, applicants their own council's; 404 otherwise, so others learn nothing."""
     entries = SavingsEntry.objects.exclude(document="")
     if user_role(user) != OFFICER:
         entries = entries.filter(council=user.council)
-    return entries.select_related("council").filter(pk=pk).first()
+    entry = entries.select_related("council").filter(pk=pk).first()
+    if entry is None:
+        raise Http404("No supporting document with this number")
+    return entry
 
 
 def award_for_application(*, application_id: int) -> Investment | None:

@@ -47,7 +47,7 @@ from programmes.ope import services as ope
 from programmes.ope.models import EventKind
 from programmes.permissions import SYSTEM
 from programmes.procurement import services as procurement
-from programmes.procurement.models import BoardMemberKind, MilestoneStatus
+from programmes.procurement.models import BoardMemberKind, MilestoneStatus, Objective
 from programmes.returns import services as return_services
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from savings import services as facts
@@ -60,6 +60,7 @@ from tests.factories import (
     CaseStudyFactory,
     CouncilFactory,
     GrowthCallFactory,
+    InitiativeFactory,
     PilotFactory,
     ProjectPlanFactory,
     ReportingCallFactory,
@@ -71,6 +72,9 @@ from tests.pdfs import PDF
 
 # Public functions of services modules that take no actor, and why.
 INTERNAL = {
+    "programmes.services.model_update": (
+        "the helper the services write a record's fields with, after their own check"
+    ),
     "programmes.services.strands_sync": (
         "copies the strand registry in code into the database (migrations, the demo, test "
         "set-up); no user input"
@@ -308,6 +312,22 @@ def _asce_return(w: World):
 
 def _asce_event():
     return asce.asce_event_upsert(title="ASCE summit", held_on=date(2014, 3, 1), actor=SYSTEM)
+
+
+def _report():
+    return asce.position_report_upsert(
+        slug="position-2014",
+        title="Position report 2014",
+        report_date=date(2014, 3, 1),
+        summary="Where councils stand.",
+        actor=SYSTEM,
+    )
+
+
+def _milestone():
+    return procurement.milestone_upsert(
+        title="Directive", due_on=IN_WINDOW, status=MilestoneStatus.DUE, actor=SYSTEM
+    )
 
 
 def _paper(*, published: bool = False):
@@ -875,6 +895,124 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
             "report_date": date(2014, 3, 1),
             "summary": "Where councils stand.",
         },
+    ),
+    # The admin's edits and deletions, through services (docs/architecture.md, "Writes")
+    "programmes.services.council_update": (
+        OFFICERS,
+        lambda w: {"council": CouncilFactory(), "data": {"short_name": "Renamed"}},
+    ),
+    "programmes.services.council_delete": (OFFICERS, lambda w: {"council": CouncilFactory()}),
+    "programmes.services.strand_update": (
+        OFFICERS,
+        lambda w: {"strand": _strand("experts"), "data": {"name": "Experts, renamed"}},
+    ),
+    "programmes.accounts.user_add": (
+        OFFICERS,
+        lambda w: {"username": "made-in-admin", "password": None, "council": w.council},
+    ),
+    "programmes.accounts.user_update": (
+        OFFICERS,
+        lambda w: {
+            "user": UserFactory(council=w.council, role=APPLICANT),
+            "data": {"first_name": "Changed"},
+        },
+    ),
+    "programmes.accounts.user_delete": (
+        OFFICERS,
+        lambda w: {"user": UserFactory(council=w.council, role=APPLICANT)},
+    ),
+    "programmes.asce.services.asce_event_update": (
+        OFFICERS,
+        lambda w: {"event": _asce_event(), "data": {"venue": "Local Government House"}},
+    ),
+    "programmes.asce.services.asce_event_delete": (OFFICERS, lambda w: {"event": _asce_event()}),
+    "programmes.asce.services.presentation_update": (
+        OFFICERS,
+        lambda w: {
+            "presentation": asce.presentation_set(
+                event=_asce_event(),
+                topic="Reablement",
+                display_order=1,
+                actor=SYSTEM,
+                council=w.council,
+            ),
+            "data": {"topic": "Reablement at home"},
+        },
+    ),
+    "programmes.asce.services.presentation_delete": (
+        OFFICERS,
+        lambda w: {
+            "presentation": asce.presentation_set(
+                event=_asce_event(),
+                topic="Reablement",
+                display_order=1,
+                actor=SYSTEM,
+                council=w.council,
+            )
+        },
+    ),
+    "programmes.asce.services.position_report_update": (
+        OFFICERS,
+        lambda w: {"report": _report(), "data": {"title": "Position report, revised"}},
+    ),
+    "programmes.asce.services.position_report_delete": (
+        OFFICERS,
+        lambda w: {"report": _report()},
+    ),
+    "programmes.growth.services.adviser_update": (
+        OFFICERS,
+        lambda w: {"adviser": _adviser(), "data": {"biography": "Twenty years in councils."}},
+    ),
+    "programmes.ope.services.event_delete": (
+        OFFICERS,
+        lambda w: {
+            "event": ope.event_save(
+                title="Pilots' workshop", kind=EventKind.WORKSHOP, held_on=IN_WINDOW, actor=SYSTEM
+            )
+        },
+    ),
+    "programmes.experts.services.case_study_delete": (
+        OFFICERS,
+        lambda w: {"case_study": CaseStudyFactory(council=w.council)},
+    ),
+    "programmes.public.services.initiative_delete": (
+        OFFICERS,
+        lambda w: {"initiative": InitiativeFactory()},
+    ),
+    "programmes.procurement.services.workstream_update": (
+        OFFICERS,
+        lambda w: {"workstream": _workstream(w), "data": {"summary": "Shared frameworks."}},
+    ),
+    "programmes.procurement.services.workstream_delete": (
+        OFFICERS,
+        lambda w: {"workstream": _workstream(w)},
+    ),
+    "programmes.procurement.services.workstream_part_save": (
+        OFFICERS,
+        lambda w: {
+            "part": Objective(workstream=_workstream(w)),
+            "data": {"text": "Save money", "display_order": 1},
+        },
+    ),
+    "programmes.procurement.services.workstream_part_delete": (
+        OFFICERS,
+        lambda w: {
+            "part": procurement.objective_set(
+                workstream=_workstream(w), text="Save money", display_order=1, actor=SYSTEM
+            )
+        },
+    ),
+    "programmes.procurement.services.milestone_create": (
+        OFFICERS,
+        lambda w: {"title": "Directive", "due_on": IN_WINDOW, "status": MilestoneStatus.DUE},
+    ),
+    "programmes.procurement.services.milestone_update": (
+        OFFICERS,
+        lambda w: {"milestone": _milestone(), "data": {"description": "Transposed"}},
+    ),
+    "programmes.procurement.services.milestone_delete": (
+        OFFICERS,
+        lambda w: {"milestone": _milestone()},
     ),
 }
 

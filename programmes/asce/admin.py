@@ -15,7 +15,13 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
-from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin, SafeChoicesMixin
+from programmes.admin_tools import (
+    AuditTrailMixin,
+    ReadOnlyAdmin,
+    SafeChoicesMixin,
+    form_data,
+    formset_through_services,
+)
 from programmes.asce import services
 from programmes.asce.models import (
     THEMES,
@@ -186,9 +192,10 @@ class PositionReportAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: PositionReport, form, change: bool) -> None:
         if change:
-            # One row with no effects beyond itself (the slug may be edited).
-            obj.full_clean()
-            obj.save()
+            # The slug may be edited here, where the upsert would add a report.
+            services.position_report_update(
+                actor=request.user, report=obj, data=form_data(form, services.REPORT_FIELDS)
+            )
             return
         document = form.cleaned_data.get("document")
         saved = services.position_report_upsert(
@@ -203,6 +210,13 @@ class PositionReportAdmin(admin.ModelAdmin):
             document=document if "document" in form.changed_data and document else None,
         )
         obj.pk = saved.pk
+
+    def delete_model(self, request, obj: PositionReport) -> None:
+        services.position_report_delete(actor=request.user, report=obj)
+
+    def delete_queryset(self, request, queryset: QuerySet[PositionReport]) -> None:
+        for report in queryset:
+            services.position_report_delete(actor=request.user, report=report)
 
 
 class PresentationInline(SafeChoicesMixin, admin.TabularInline):
@@ -228,8 +242,9 @@ class AsceEventAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: AsceEvent, form, change: bool) -> None:
         if change:
-            obj.full_clean()
-            obj.save()
+            services.asce_event_update(
+                actor=request.user, event=obj, data=form_data(form, services.EVENT_FIELDS)
+            )
             return
         saved = services.asce_event_upsert(
             actor=request.user,
@@ -240,21 +255,35 @@ class AsceEventAdmin(admin.ModelAdmin):
         )
         obj.pk = saved.pk
 
+    def delete_model(self, request, obj: AsceEvent) -> None:
+        services.asce_event_delete(actor=request.user, event=obj)
+
+    def delete_queryset(self, request, queryset: QuerySet[AsceEvent]) -> None:
+        for event in queryset:
+            services.asce_event_delete(actor=request.user, event=event)
+
     def save_formset(self, request, form, formset, change: bool) -> None:
-        # Each presentation through the service; removed ones deleted.
-        instances = formset.save(commit=False)
-        for removed in formset.deleted_objects:
-            removed.delete()
-        for presentation in instances:
+        # Each presentation through the services: a new one into its slot,
+        # a changed one updated, a removed one deleted.
+        def save(presentation: Presentation, data: dict) -> None:
             if presentation.pk:
-                presentation.full_clean()
-                presentation.save()
-            else:
-                services.presentation_set(
-                    actor=request.user,
-                    event=form.instance,
-                    topic=presentation.topic,
-                    display_order=presentation.display_order,
-                    council=presentation.council,
-                    organisation=presentation.organisation,
+                services.presentation_update(
+                    actor=request.user, presentation=presentation, data=data
                 )
+                return
+            services.presentation_set(
+                actor=request.user,
+                event=form.instance,
+                topic=data["topic"],
+                display_order=data["display_order"],
+                council=data.get("council"),
+                organisation=data.get("organisation", ""),
+            )
+
+        formset_through_services(
+            formset,
+            save=save,
+            delete=lambda presentation: services.presentation_delete(
+                actor=request.user, presentation=presentation
+            ),
+        )

@@ -37,6 +37,7 @@ from programmes.asce.models import (
 )
 from programmes.models import Council, Strand
 from programmes.permissions import Actor, as_user, require_officer
+from programmes.services import model_update
 from savings.outbox import outbox_mark
 from savings.years import FINANCIAL_YEAR_RE
 
@@ -59,27 +60,36 @@ def _mark(council_id: int, years: Iterable[str]) -> None:
     outbox_mark([(strand_id, council_id, year) for year in years])
 
 
+RETURN_FIELDS = ("council", "financial_year", "budget", "savings_achieved", "notes", "submitted_by")
+
+
 def _write(
     asce_return: AsceReturn,
+    data: Mapping[str, object],
     projections: Mapping[str, Decimal],
     themes: Iterable[str],
 ) -> AsceReturn:
     unknown = set(themes) - set(THEMES)
     if unknown:
         raise ValidationError(f"Unknown themes: {', '.join(sorted(unknown))}")
-    for field in THEMES:
-        setattr(asce_return, field, field in set(themes))
+    year = str(data.get("financial_year", asce_return.financial_year))
     errors = {}
-    for year in projections:
-        if not FINANCIAL_YEAR_RE.match(year) or year <= asce_return.financial_year:
-            errors[year] = "Projections are for years after the return's year"
+    for projected in projections:
+        if not FINANCIAL_YEAR_RE.match(projected) or projected <= year:
+            errors[projected] = "Projections are for years after the return's year"
     if errors:
         raise ValidationError({"projections": list(errors.values())})
-    asce_return.full_clean()
-    asce_return.save()
+    chosen = set(themes)
+    model_update(
+        instance=asce_return,
+        fields=[*RETURN_FIELDS, *THEMES],
+        data={**data, **{field: field in chosen for field in THEMES}},
+    )
     asce_return.projections.all().delete()
-    for year, amount in sorted(projections.items()):
-        projection = AsceProjection(asce_return=asce_return, financial_year=year, amount=amount)
+    for projected, amount in sorted(projections.items()):
+        projection = AsceProjection(
+            asce_return=asce_return, financial_year=projected, amount=amount
+        )
         projection.full_clean(exclude=["asce_return"])
         projection.save()
     return asce_return
@@ -99,15 +109,19 @@ def asce_return_record(
 ) -> AsceReturn:
     """Record a council's return: budget and savings for a year, projections after it."""
     require_officer(actor)
-    asce_return = AsceReturn(
-        council=council,
-        financial_year=financial_year,
-        budget=budget,
-        savings_achieved=savings_achieved,
-        notes=notes,
-        submitted_by=as_user(actor),
+    asce_return = _write(
+        AsceReturn(),
+        {
+            "council": council,
+            "financial_year": financial_year,
+            "budget": budget,
+            "savings_achieved": savings_achieved,
+            "notes": notes,
+            "submitted_by": as_user(actor),
+        },
+        projections or {},
+        themes,
     )
-    _write(asce_return, projections or {}, themes)
     _mark(council.pk, _years_of(asce_return))
     return asce_return
 
@@ -123,15 +137,15 @@ def asce_return_update(
     notes: str = "",
     actor: Actor,
 ) -> AsceReturn:
+    """Change a return's figures, themes and projections (the stored row, locked:
+    the admin hands over its form's copy, already changed)."""
     require_officer(actor)
     stored = AsceReturn.objects.select_for_update().get(pk=asce_return.pk)
     before = _years_of(stored)
-    asce_return.budget = budget
-    asce_return.savings_achieved = savings_achieved
-    asce_return.notes = notes
-    _write(asce_return, projections or {}, themes)
-    _mark(asce_return.council_id, before | _years_of(asce_return))
-    return asce_return
+    data = {"budget": budget, "savings_achieved": savings_achieved, "notes": notes}
+    _write(stored, data, projections or {}, themes)
+    _mark(stored.council_id, before | _years_of(stored))
+    return stored
 
 
 @transaction.atomic
@@ -202,6 +216,20 @@ def asce_statistics_recompute(years: set[str] | None) -> None:
         _store(year, Measure.PROJECTED, projected.get(year, []), now)
 
 
+EVENT_FIELDS = ("title", "held_on", "venue", "description")
+PRESENTATION_FIELDS = ("event", "council", "organisation", "topic", "display_order")
+REPORT_FIELDS = (
+    "slug",
+    "title",
+    "report_date",
+    "date_is_month_only",
+    "summary",
+    "published",
+    "launch_event",
+    "document",
+)
+
+
 @transaction.atomic
 def asce_event_upsert(
     *, title: str, held_on: date, actor: Actor, venue: str = "", description: str = ""
@@ -212,6 +240,22 @@ def asce_event_upsert(
     )
     event.full_clean()
     return event
+
+
+@transaction.atomic
+def asce_event_update(*, event: AsceEvent, data: Mapping[str, object], actor: Actor) -> AsceEvent:
+    """Change an event's title, date, venue or description."""
+    require_officer(actor)
+    stored = AsceEvent.objects.select_for_update().get(pk=event.pk)
+    stored, _ = model_update(instance=stored, fields=EVENT_FIELDS, data=data)
+    return stored
+
+
+@transaction.atomic
+def asce_event_delete(*, event: AsceEvent, actor: Actor) -> None:
+    """Delete an event with its programme; reports it launched keep no launch event."""
+    require_officer(actor)
+    event.delete()
 
 
 @transaction.atomic
@@ -228,12 +272,29 @@ def presentation_set(
     require_officer(actor)
     presentation = Presentation.objects.filter(event=event, display_order=display_order).first()
     presentation = presentation or Presentation(event=event, display_order=display_order)
-    presentation.council = council
-    presentation.organisation = organisation
-    presentation.topic = topic
-    presentation.full_clean()
-    presentation.save()
+    presentation, _ = model_update(
+        instance=presentation,
+        fields=PRESENTATION_FIELDS,
+        data={"council": council, "organisation": organisation, "topic": topic},
+    )
     return presentation
+
+
+@transaction.atomic
+def presentation_update(
+    *, presentation: Presentation, data: Mapping[str, object], actor: Actor
+) -> Presentation:
+    """Change a presentation of an event's programme (its slot too)."""
+    require_officer(actor)
+    stored = Presentation.objects.select_for_update().get(pk=presentation.pk)
+    stored, _ = model_update(instance=stored, fields=PRESENTATION_FIELDS, data=data)
+    return stored
+
+
+@transaction.atomic
+def presentation_delete(*, presentation: Presentation, actor: Actor) -> None:
+    require_officer(actor)
+    presentation.delete()
 
 
 @transaction.atomic
@@ -251,14 +312,37 @@ def position_report_upsert(
 ) -> PositionReport:
     require_officer(actor)
     report = PositionReport.objects.filter(slug=slug).first() or PositionReport(slug=slug)
-    report.title = title
-    report.report_date = report_date
-    report.date_is_month_only = date_is_month_only
-    report.summary = summary
-    report.published = published
-    report.launch_event = launch_event
+    data: dict[str, object] = {
+        "title": title,
+        "report_date": report_date,
+        "date_is_month_only": date_is_month_only,
+        "summary": summary,
+        "published": published,
+        "launch_event": launch_event,
+    }
     if document is not None:
-        report.document = document
-    report.full_clean()
-    report.save()
+        data["document"] = document
+    report, _ = model_update(instance=report, fields=REPORT_FIELDS, data=data)
     return report
+
+
+@transaction.atomic
+def position_report_update(
+    *, report: PositionReport, data: Mapping[str, object], actor: Actor
+) -> PositionReport:
+    """Change a report (its slug too). `document`: a new file, False to remove
+    it (the admin's "clear" box), or absent or None to keep it."""
+    require_officer(actor)
+    stored = PositionReport.objects.select_for_update().get(pk=report.pk)
+    changes = dict(data)
+    document = changes.pop("document", None)
+    if document is not None:
+        changes["document"] = document or ""
+    stored, _ = model_update(instance=stored, fields=REPORT_FIELDS, data=changes)
+    return stored
+
+
+@transaction.atomic
+def position_report_delete(*, report: PositionReport, actor: Actor) -> None:
+    require_officer(actor)
+    report.delete()

@@ -135,6 +135,10 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
     def delete_model(self, request: HttpRequest, obj: BoardPaper) -> None:
         services.paper_delete(paper=obj, actor=authenticated(request).user)
 
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for paper in queryset:
+            services.paper_delete(paper=paper, actor=authenticated(request).user)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The service refuses a paper published meanwhile: say why, not a server error.
         try:

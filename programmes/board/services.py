@@ -14,6 +14,7 @@ from programmes.board import paper as content
 from programmes.board.models import BoardPaper, PaperState
 from programmes.board.selectors import paper_previous
 from programmes.permissions import Actor, as_user, require_officer
+from programmes.services import model_update
 
 # What an officer may write on a draft.
 EDITABLE = (
@@ -60,10 +61,7 @@ def paper_update(*, paper: BoardPaper, actor: Actor, **changes: Any) -> BoardPap
         current = BoardPaper.objects.select_for_update().get(pk=paper.pk)
         if current.is_published:
             raise ValidationError(PUBLISHED_IS_FINAL)
-        for name, value in changes.items():
-            setattr(current, name, value)
-        current.full_clean()
-        current.save()
+        current, _ = model_update(instance=current, fields=EDITABLE, data=changes)
     return current
 
 

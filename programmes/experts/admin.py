@@ -132,7 +132,7 @@ class CaseStudyAdmin(SafeChoicesMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: CaseStudy, form, change: bool) -> None:
         data = form.cleaned_data
-        services.case_study_save(
+        obj.pk = services.case_study_save(
             case_study=obj,
             title=data["title"],
             slug=data["slug"],
@@ -141,7 +141,14 @@ class CaseStudyAdmin(SafeChoicesMixin, admin.ModelAdmin):
             summary=data["summary"],
             body=data["body"],
             actor=authenticated(request).user,
-        )
+        ).pk
+
+    def delete_model(self, request: HttpRequest, obj: CaseStudy) -> None:
+        services.case_study_delete(case_study=obj, actor=authenticated(request).user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CaseStudy]) -> None:
+        for study in queryset:
+            services.case_study_delete(case_study=study, actor=authenticated(request).user)
 
     @admin.action(description="Publish the selected case studies on the public page")
     def publish_selected(self, request: AuthenticatedRequest, queryset) -> None:

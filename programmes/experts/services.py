@@ -23,6 +23,9 @@ from programmes.experts.models import (
 )
 from programmes.models import Council
 from programmes.permissions import Actor, as_user, require_officer
+from programmes.services import model_update
+
+CASE_STUDY_FIELDS = ("title", "slug", "council", "appointment", "summary", "body")
 
 
 @transaction.atomic
@@ -84,16 +87,29 @@ def case_study_save(
 ) -> CaseStudy:
     """Draft a case study, or edit one (a published one stays published)."""
     require_officer(actor)
-    case_study = case_study or CaseStudy()
-    case_study.title = title
-    case_study.slug = slug
-    case_study.council = council
-    case_study.appointment = appointment
-    case_study.summary = summary
-    case_study.body = body
-    case_study.full_clean()
-    case_study.save()
+    if case_study is not None and case_study.pk:
+        # The stored row, locked: the admin hands over its form's copy, already changed.
+        case_study = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
+    case_study, _ = model_update(
+        instance=case_study or CaseStudy(),
+        fields=CASE_STUDY_FIELDS,
+        data={
+            "title": title,
+            "slug": slug,
+            "council": council,
+            "appointment": appointment,
+            "summary": summary,
+            "body": body,
+        },
+    )
     return case_study
+
+
+@transaction.atomic
+def case_study_delete(*, case_study: CaseStudy, actor: Actor) -> None:
+    """Delete a case study (a published one leaves the public page with it)."""
+    require_officer(actor)
+    case_study.delete()
 
 
 @transaction.atomic

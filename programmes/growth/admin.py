@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest
 
-from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin
+from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, form_data
 from programmes.growth import services
 from programmes.growth.models import SUPPORT_AREAS, Adviser, AdviserDay, AdviserMatch
 
@@ -38,9 +38,10 @@ class AdviserAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Adviser, form, change: bool) -> None:
         if change:
-            # A rename changes the upsert key: write the row as edited, validated.
-            obj.full_clean()
-            obj.save()
+            # A rename changes the upsert key: change this row by its id.
+            services.adviser_update(
+                actor=request.user, adviser=obj, data=form_data(form, services.ADVISER_FIELDS)
+            )
             return
         saved = services.adviser_upsert(
             actor=request.user,

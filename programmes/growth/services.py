@@ -9,7 +9,7 @@ here (`require_officer`); `actor` is required and stored through `as_user`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -21,8 +21,17 @@ from django.utils import timezone
 from applications.models import Application, ApplicationState
 from programmes.growth.models import SUPPORT_AREAS, Adviser, AdviserDay, AdviserMatch
 from programmes.permissions import Actor, as_user, require_officer
+from programmes.services import model_update
 
 AREA_FIELDS = {field for field, _ in SUPPORT_AREAS}
+ADVISER_FIELDS = (
+    "name",
+    "organisation",
+    "source",
+    "biography",
+    "active",
+    *(field for field, _ in SUPPORT_AREAS),
+)
 HALF = Decimal("0.5")
 
 
@@ -50,14 +59,25 @@ def adviser_upsert(
     adviser = Adviser.objects.filter(name=name, organisation=organisation).first() or Adviser(
         name=name, organisation=organisation
     )
-    adviser.source = source
-    adviser.biography = biography
-    adviser.active = active
-    for field, value in _areas(expertise).items():
-        setattr(adviser, field, value)
-    adviser.full_clean()
-    adviser.save()
+    adviser, _ = model_update(
+        instance=adviser,
+        fields=ADVISER_FIELDS,
+        data={"source": source, "biography": biography, "active": active, **_areas(expertise)},
+    )
     return adviser
+
+
+@transaction.atomic
+def adviser_update(*, adviser: Adviser, data: Mapping[str, object], actor: Actor) -> Adviser:
+    """Change an adviser's details (a rename too, where the upsert would add one).
+    Expertise is its support-area fields, or `expertise`, a list of them."""
+    require_officer(actor)
+    stored = Adviser.objects.select_for_update().get(pk=adviser.pk)
+    changes = dict(data)
+    if "expertise" in changes:
+        changes.update(_areas(changes.pop("expertise")))  # type: ignore[arg-type]
+    stored, _ = model_update(instance=stored, fields=ADVISER_FIELDS, data=changes)
+    return stored
 
 
 def _lock_growth_award(application: Application) -> Application:

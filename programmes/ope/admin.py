@@ -289,7 +289,7 @@ class EventAdmin(SafeChoicesMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Event, form, change: bool) -> None:
         data = form.cleaned_data
-        services.event_save(
+        obj.pk = services.event_save(
             event=obj,
             actor=authenticated(request).user,
             title=data["title"],
@@ -300,7 +300,14 @@ class EventAdmin(SafeChoicesMixin, admin.ModelAdmin):
             description=data["description"],
             councils=list(data["councils"]),
             other_organisations=data["other_organisations"],
-        )
+        ).pk
+
+    def delete_model(self, request: HttpRequest, obj: Event) -> None:
+        services.event_delete(event=obj, actor=authenticated(request).user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        for event in queryset:
+            services.event_delete(event=event, actor=authenticated(request).user)
 
     def save_related(self, request, form, formsets, change) -> None:
         # The councils were set by event_save; only inline formsets remain.

@@ -22,9 +22,21 @@ from django.utils import timezone
 from programmes.models import Council, Strand
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
 from programmes.permissions import Actor, as_user, require_officer, require_officer_or_council_user
+from programmes.services import model_update
 from savings.models import Investment, InvestmentSource
 from savings.services import investment_record
 from savings.years import financial_year_of
+
+EVENT_FIELDS = (
+    "title",
+    "kind",
+    "held_on",
+    "month_only",
+    "venue",
+    "description",
+    "other_organisations",
+    "councils",
+)
 
 
 def _lock(plan: ProjectPlan) -> ProjectPlan:
@@ -38,10 +50,11 @@ def pilot_save(*, council: Council, actor: Actor, wave: int = 1, partner_bodies:
     """Create the council's pilot partnership, or update its wave and partners."""
     require_officer(actor)
     pilot = Pilot.objects.filter(council=council).first() or Pilot(council=council)
-    pilot.wave = wave
-    pilot.partner_bodies = partner_bodies
-    pilot.full_clean()
-    pilot.save()
+    pilot, _ = model_update(
+        instance=pilot,
+        fields=("wave", "partner_bodies"),
+        data={"wave": wave, "partner_bodies": partner_bodies},
+    )
     return pilot
 
 
@@ -56,10 +69,9 @@ def plan_save(*, pilot: Pilot, title: str, actor: Actor, summary: str = "") -> P
             "This plan has been signed off by the LGA and can no longer be changed",
             code="signed_off",
         )
-    plan.title = title
-    plan.summary = summary
-    plan.full_clean()
-    plan.save()
+    plan, _ = model_update(
+        instance=plan, fields=("title", "summary"), data={"title": title, "summary": summary}
+    )
     return plan
 
 
@@ -210,16 +222,28 @@ def event_save(
 ) -> Event:
     """Create or change an event and who attended."""
     require_officer(actor)
+    # An event being changed is read again, locked: the admin hands over
+    # its form's copy, already changed.
+    if event is not None and event.pk:
+        event = Event.objects.select_for_update().get(pk=event.pk)
     event = event or Event()
-    event.title = title
-    event.kind = kind
-    event.held_on = held_on
-    event.month_only = month_only
-    event.venue = venue
-    event.description = description
-    event.other_organisations = other_organisations
-    event.full_clean()
-    event.save()
+    data: dict[str, object] = {
+        "title": title,
+        "kind": kind,
+        "held_on": held_on,
+        "month_only": month_only,
+        "venue": venue,
+        "description": description,
+        "other_organisations": other_organisations,
+    }
     if councils is not None:
-        event.councils.set(councils)
+        data["councils"] = councils
+    event, _ = model_update(instance=event, fields=EVENT_FIELDS, data=data)
     return event
+
+
+@transaction.atomic
+def event_delete(*, event: Event, actor: Actor) -> None:
+    """Delete an event and its attendance list."""
+    require_officer(actor)
+    event.delete()

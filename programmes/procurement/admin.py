@@ -1,11 +1,18 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.http import HttpResponseRedirect
 
-from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin
+from programmes.admin_tools import (
+    AuditTrailMixin,
+    SafeChoicesMixin,
+    form_data,
+    formset_through_services,
+)
 from programmes.forms import PoundsField
 from programmes.models import Council, Strand
+from programmes.procurement import services
 from programmes.procurement.models import (
     Activity,
     EuMilestone,
@@ -63,6 +70,38 @@ class WorkstreamAdmin(SafeChoicesMixin, admin.ModelAdmin):
     def activity_count(self, obj: Workstream) -> int:
         return obj._activities  # type: ignore[attr-defined]  # get_queryset's annotation
 
+    def save_model(self, request, obj: Workstream, form, change: bool) -> None:
+        data = form_data(form, services.WORKSTREAM_FIELDS)
+        if change:
+            services.workstream_update(actor=request.user, workstream=obj, data=data)
+            return
+        obj.pk = services.workstream_upsert(actor=request.user, **data).pk
+
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        formset_through_services(
+            formset,
+            save=lambda part, data: services.workstream_part_save(
+                actor=request.user, part=part, data=data
+            ),
+            delete=lambda part: services.workstream_part_delete(actor=request.user, part=part),
+        )
+
+    def delete_model(self, request, obj: Workstream) -> None:
+        services.workstream_delete(actor=request.user, workstream=obj)
+
+    def delete_queryset(self, request, queryset: QuerySet[Workstream]) -> None:
+        for workstream in queryset:
+            services.workstream_delete(actor=request.user, workstream=workstream)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A part the services refuse (the lead council's board seat): say why,
+        # with nothing saved, instead of a server error.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
@@ -72,12 +111,38 @@ class ActivityAdmin(admin.ModelAdmin):
     search_fields = ["title", "description"]
     date_hierarchy = "due_on"
 
+    def save_model(self, request, obj: Activity, form, change: bool) -> None:
+        obj.pk = services.workstream_part_save(
+            actor=request.user, part=obj, data=form_data(form)
+        ).pk
+
+    def delete_model(self, request, obj: Activity) -> None:
+        services.workstream_part_delete(actor=request.user, part=obj)
+
+    def delete_queryset(self, request, queryset: QuerySet[Activity]) -> None:
+        for activity in queryset:
+            services.workstream_part_delete(actor=request.user, part=activity)
+
 
 @admin.register(EuMilestone)
 class EuMilestoneAdmin(admin.ModelAdmin):
     list_display = ["title", "when", "status"]
     list_filter = ["status"]
     search_fields = ["title", "description"]
+
+    def save_model(self, request, obj: EuMilestone, form, change: bool) -> None:
+        data = form_data(form, services.MILESTONE_FIELDS)
+        if change:
+            services.milestone_update(actor=request.user, milestone=obj, data=data)
+            return
+        obj.pk = services.milestone_create(actor=request.user, **data).pk
+
+    def delete_model(self, request, obj: EuMilestone) -> None:
+        services.milestone_delete(actor=request.user, milestone=obj)
+
+    def delete_queryset(self, request, queryset: QuerySet[EuMilestone]) -> None:
+        for milestone in queryset:
+            services.milestone_delete(actor=request.user, milestone=milestone)
 
 
 class WorkstreamSavingForm(forms.ModelForm):

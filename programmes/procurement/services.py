@@ -9,9 +9,12 @@ here (`require_officer`); `actor` is required, the demo passes `DEMO`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from programmes.models import Council, Strand
@@ -28,6 +31,7 @@ from programmes.procurement.models import (
     WorkstreamIssue,
     WorkstreamSaving,
 )
+from programmes.services import model_update
 from savings.models import Recurrence
 from savings.services import savings_entry_delete, savings_entry_record
 
@@ -54,14 +58,83 @@ def workstream_upsert(
             "display_order": display_order,
         },
     )
+    _lead_on_board(workstream)
+    return workstream
+
+
+def _lead_on_board(workstream: Workstream) -> None:
     # The lead council always sits on its programme board.
     ProgrammeBoardMember.objects.get_or_create(
         workstream=workstream,
         kind=BoardMemberKind.COUNCIL,
-        council=lead_council,
+        council=workstream.lead_council,
         defaults={"role": "Lead"},
     )
-    return workstream
+
+
+WORKSTREAM_FIELDS = ("name", "slug", "lead_council", "summary", "key_facts", "display_order")
+
+
+@transaction.atomic
+def workstream_update(
+    *, actor: Actor, workstream: Workstream, data: Mapping[str, Any]
+) -> Workstream:
+    """Change a workstream (its slug too); a new lead council joins its board."""
+    require_officer(actor)
+    stored = Workstream.objects.select_for_update().get(pk=workstream.pk)
+    stored, _ = model_update(instance=stored, fields=WORKSTREAM_FIELDS, data=data)
+    _lead_on_board(stored)
+    return stored
+
+
+@transaction.atomic
+def workstream_delete(*, actor: Actor, workstream: Workstream) -> None:
+    """Delete a workstream and its board, objectives, activities, issues and
+    deadlines; one with savings recorded is protected by them."""
+    require_officer(actor)
+    workstream.delete()
+
+
+# The rows a workstream's page lists, edited with it in the admin.
+WorkstreamPart = ProgrammeBoardMember | Objective | Activity | WorkstreamIssue | ReportingDeadline
+PART_MODELS = (ProgrammeBoardMember, Objective, Activity, WorkstreamIssue, ReportingDeadline)
+
+
+def _part_fields(part: WorkstreamPart) -> list[str]:
+    if not isinstance(part, PART_MODELS):
+        raise TypeError(f"Not a part of a workstream: {type(part).__name__}")
+    return [field.name for field in part._meta.concrete_fields if not field.primary_key]
+
+
+@transaction.atomic
+def workstream_part_save(
+    *, actor: Actor, part: WorkstreamPart, data: Mapping[str, Any]
+) -> WorkstreamPart:
+    """Add a board member, objective, activity, issue or deadline (`part`
+    unsaved, its workstream set), or change one: its fields from `data`."""
+    require_officer(actor)
+    fields = _part_fields(part)
+    if part.pk:
+        part = type(part).objects.select_for_update().get(pk=part.pk)
+    part, _ = model_update(instance=part, fields=fields, data=data)
+    return part
+
+
+@transaction.atomic
+def workstream_part_delete(*, actor: Actor, part: WorkstreamPart) -> None:
+    """Remove a board member, objective, activity, issue or deadline."""
+    require_officer(actor)
+    _part_fields(part)
+    if (
+        isinstance(part, ProgrammeBoardMember)
+        and part.kind == BoardMemberKind.COUNCIL
+        and part.council_id == part.workstream.lead_council_id
+    ):
+        raise ValidationError(
+            "The lead council sits on its workstream's board: change the lead council first",
+            code="lead",
+        )
+    part.delete()
 
 
 @transaction.atomic
@@ -169,6 +242,51 @@ def milestone_upsert(
     )
     milestone.full_clean()
     return milestone
+
+
+MILESTONE_FIELDS = ("title", "due_on", "date_is_month_only", "status", "description")
+
+
+@transaction.atomic
+def milestone_create(
+    *,
+    actor: Actor,
+    title: str,
+    due_on: date,
+    status: str,
+    description: str = "",
+    date_is_month_only: bool = False,
+) -> EuMilestone:
+    """A new milestone, even one titled as another (the upsert would change that one)."""
+    require_officer(actor)
+    milestone, _ = model_update(
+        instance=EuMilestone(),
+        fields=MILESTONE_FIELDS,
+        data={
+            "title": title,
+            "due_on": due_on,
+            "status": status,
+            "description": description,
+            "date_is_month_only": date_is_month_only,
+        },
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(
+    *, actor: Actor, milestone: EuMilestone, data: Mapping[str, Any]
+) -> EuMilestone:
+    require_officer(actor)
+    stored = EuMilestone.objects.select_for_update().get(pk=milestone.pk)
+    stored, _ = model_update(instance=stored, fields=MILESTONE_FIELDS, data=data)
+    return stored
+
+
+@transaction.atomic
+def milestone_delete(*, actor: Actor, milestone: EuMilestone) -> None:
+    require_officer(actor)
+    milestone.delete()
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ class InitiativeAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Initiative, form, change: bool) -> None:
         data = form.cleaned_data
-        services.initiative_save(
+        obj.pk = services.initiative_save(
             initiative=obj,
             actor=authenticated(request).user,
             title=data["title"],
@@ -36,7 +36,14 @@ class InitiativeAdmin(admin.ModelAdmin):
             link_url=data["link_url"],
             display_order=data["display_order"],
             published=data["published"],
-        )
+        ).pk
+
+    def delete_model(self, request: HttpRequest, obj: Initiative) -> None:
+        services.initiative_delete(initiative=obj, actor=authenticated(request).user)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for initiative in queryset:
+            services.initiative_delete(initiative=initiative, actor=authenticated(request).user)
 
     def _set_published(self, request: AuthenticatedRequest, queryset, published: bool) -> None:
         for initiative in queryset:

@@ -10,6 +10,9 @@ from django.db import transaction
 from programmes.models import Strand
 from programmes.permissions import Actor, require_officer
 from programmes.public.models import Initiative
+from programmes.services import model_update
+
+INITIATIVE_FIELDS = ("title", "summary", "strand", "link_url", "display_order", "published")
 
 
 @transaction.atomic
@@ -26,13 +29,25 @@ def initiative_save(
 ) -> Initiative:
     """Create or change an initiative, and say whether the public sees it."""
     require_officer(actor)
-    initiative = initiative or Initiative()
-    initiative.title = title
-    initiative.summary = summary
-    initiative.strand = strand
-    initiative.link_url = link_url
-    initiative.display_order = display_order
-    initiative.published = published
-    initiative.full_clean()
-    initiative.save()
+    if initiative is not None and initiative.pk:
+        # The stored row, locked: the admin hands over its form's copy, already changed.
+        initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    initiative, _ = model_update(
+        instance=initiative or Initiative(),
+        fields=INITIATIVE_FIELDS,
+        data={
+            "title": title,
+            "summary": summary,
+            "strand": strand,
+            "link_url": link_url,
+            "display_order": display_order,
+            "published": published,
+        },
+    )
     return initiative
+
+
+@transaction.atomic
+def initiative_delete(*, initiative: Initiative, actor: Actor) -> None:
+    require_officer(actor)
+    initiative.delete()

@@ -150,6 +150,11 @@ class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # The review page (change_view) writes through the services; Django's
+        # change form, which would save the row as it stands, is never shown.
+        raise PermissionDenied("A savings return changes only through its review page")
+
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied

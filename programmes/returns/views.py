@@ -20,17 +20,9 @@ from programmes.returns.models import ReturnState, SavingsReturn
 from programmes.roles import APPLICANT, OFFICER
 from savings import selectors as facts
 from savings import services as fact_services
-from savings.models import Investment, SavingsEntry
+from savings.models import SavingsEntry
 
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def award_get_for_user(user, pk: int) -> Investment:
-    """The award if it is the user's council's; 404 otherwise, so others learn nothing."""
-    award = facts.award_get_for_council(council=user.council, pk=pk)
-    if award is None:
-        raise Http404("No award of your council has this number")
-    return award
 
 
 @role_required(APPLICANT)
@@ -47,7 +39,7 @@ def award_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @role_required(APPLICANT)
 def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    award = award_get_for_user(request.user, pk)
+    award = facts.award_get_for_user(user=request.user, pk=pk)
     entries = facts.realised_savings_for_award(award=award)
     assert award.application_id is not None, "an award has a bid"
     context = {
@@ -64,7 +56,7 @@ def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @role_required(APPLICANT)
 def return_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    award = award_get_for_user(request.user, pk)
+    award = facts.award_get_for_user(user=request.user, pk=pk)
     form = SavingsReturnForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,8 +76,6 @@ def return_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """A return's supporting document, for officers and the council that sent it."""
     entry = facts.evidence_get_for_user(user=request.user, pk=pk)
-    if entry is None:
-        raise Http404("No supporting document with this number")
     try:
         handle = entry.document.open("rb")
     except FileNotFoundError:
