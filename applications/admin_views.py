@@ -177,6 +177,7 @@ def moderate(
     request: AuthenticatedRequest, object_id: str, *, model_admin: BidAdmin
 ) -> HttpResponse:
     """The bid's change page: the assessment page, saving the lead's moderated scores."""
+    # Before the id is read: without the permission every id, even "abc", is 403.
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
     # The id comes straight from the URL ("abc", "1.5", a missing bid):
