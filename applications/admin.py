@@ -2,44 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial, update_wrapper
+
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ActionForm
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import FloatField, QuerySet, Value, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import FloatField, QuerySet, Value
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from applications import services
-from applications.forms import (
-    ApproveForm,
-    AssignForm,
-    ConflictForm,
-    DeclineForm,
-    InformationRequestForm,
-    ModerationForm,
-    ReviewForm,
-)
-from applications.models import Application, ApplicationState, Call, Review
-from applications.panel_pack import (
-    panel_pack_pdf_download,
-    panel_pack_pdf_response,
-    panel_pack_pdf_state,
-    panel_pack_rows,
-    panel_pack_xlsx,
-)
-from applications.sections import answers_by_section
+from applications import admin_views, services
+from applications.forms import AssignForm
+from applications.models import Application, Call
+from applications.panel_pack import panel_pack_pdf_response, panel_pack_rows, panel_pack_xlsx
 from applications.selectors import (
     QUEUES,
-    application_get_for_user,
     applications_search,
-    assessment_view,
     assigned_to,
     officers,
     queue_get,
@@ -52,15 +36,6 @@ from programmes.admin_tools import (
     SafeChoicesMixin,
     action_report,
 )
-from programmes.forms import posted
-
-
-def _review_initial(review: Review) -> dict:
-    initial = {"recommendation": review.recommendation, "notes": review.notes}
-    for score in review.scores.all():
-        initial[f"score_{score.criterion}"] = "na" if score.score is None else str(score.score)
-        initial[f"note_{score.criterion}"] = score.note
-    return initial
 
 
 @admin.register(Call)
@@ -286,8 +261,7 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
             )
             return None
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
+            **admin_views.admin_context(self, request),
             "title": "Assign a lead officer and assessors",
             "form": form,
             "bids": queryset,
@@ -336,344 +310,31 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
     def panel_pack_pdf(self, request: AuthenticatedRequest, queryset):
         return panel_pack_pdf_response(request, list(queryset.values_list("pk", flat=True)))
 
-    # The assessment page (replaces the change form) and the decision pages.
+    # The officer workflow's pages: views in applications.admin_views, each given
+    # this admin (its permissions, the site's context, its messages).
 
     def get_urls(self) -> list:
-        wrap = self.admin_site.admin_view
+        def route(url: str, view: Callable[..., HttpResponseBase], name: str) -> URLPattern:
+            bound = update_wrapper(partial(view, model_admin=self), view)
+            return path(url, self.admin_site.admin_view(bound), name=name)
+
         return [
-            path("<int:pk>/start/", wrap(self.start_view), name="applications_start"),
-            path(
+            route("<int:pk>/start/", admin_views.start, "applications_start"),
+            route(
                 "<int:pk>/request-information/",
-                wrap(self.information_view),
-                name="applications_information",
+                admin_views.request_information,
+                "applications_information",
             ),
-            path("<int:pk>/approve/", wrap(self.approve_view), name="applications_approve"),
-            path("<int:pk>/decline/", wrap(self.decline_view), name="applications_decline"),
-            path("<int:pk>/assign/", wrap(self.assign_view), name="applications_assign"),
-            path("<int:pk>/declare/", wrap(self.declare_view), name="applications_declare"),
-            path("<int:pk>/score/", wrap(self.score_view), name="applications_score"),
-            path(
-                "<int:pk>/answer-read/",
-                wrap(self.answer_read_view),
-                name="applications_answer_read",
-            ),
-            path(
-                "panel-pack/",
-                wrap(self.panel_pack_download_view),
-                name="applications_panel_pack",
-            ),
+            route("<int:pk>/approve/", admin_views.approve, "applications_approve"),
+            route("<int:pk>/decline/", admin_views.decline, "applications_decline"),
+            route("<int:pk>/assign/", admin_views.assign, "applications_assign"),
+            route("<int:pk>/declare/", admin_views.declare, "applications_declare"),
+            route("<int:pk>/score/", admin_views.score, "applications_score"),
+            route("<int:pk>/answer-read/", admin_views.answer_read, "applications_answer_read"),
+            route("panel-pack/", admin_views.panel_pack_download, "applications_panel_pack"),
             *super().get_urls(),
         ]
 
-    def _application(self, request: AuthenticatedRequest, pk: int) -> Application:
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        application = application_get_for_user(user=request.user, pk=pk, details=True)
-        # The moderated scores, read once for the page and its form; the
-        # strand detail's own rows (Experts' projections) once for its forms.
-        prefetch_related_objects([application], "scores")
-        detail = application.strand_detail()
-        if detail is not None:
-            prefetch_related_objects(
-                [detail],
-                *(
-                    str(relation.get_accessor_name())
-                    for relation in detail._meta.related_objects
-                    if relation.one_to_many
-                ),
-            )
-        return application
-
-    def _change_url(self, application: Application) -> str:
-        return reverse("admin:applications_application_change", args=[application.pk])
-
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        # The id comes straight from the URL ("abc", "1.5", a missing bid):
-        # anything that is not a bid gets the admin's usual redirect with a message.
-        try:
-            application = self._application(authenticated(request), int(unquote(object_id)))
-        except (ValueError, Http404):
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        form = self._moderation_form(application, posted(request))
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.assessment_save(
-                    application=application,
-                    actor=authenticated(request).user,
-                    scores=form.scores(),
-                    recommendation=form.cleaned_data["recommendation"],
-                    notes=form.cleaned_data["notes"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            except PermissionDenied as denied:
-                form.add_error(None, str(denied))
-            else:
-                self.message_user(request, "Moderated scores saved", messages.SUCCESS)
-                return HttpResponseRedirect(self._change_url(application))
-        return self._assessment_page(request, application, moderation_form=form)
-
-    def _assessment_page(
-        self,
-        request: HttpRequest,
-        application: Application,
-        *,
-        moderation_form=None,
-        assign_form=None,
-        conflict_form=None,
-        review_form=None,
-    ) -> TemplateResponse:
-        """The bid's answers and documents beside the scoring, the timeline below."""
-        user = authenticated(request).user
-        spec = application.call.strand.spec
-        view = assessment_view(application=application, user=user)
-        mine = view.mine
-        if review_form is None and mine is not None and not mine.submitted_at:
-            review_form = ReviewForm(
-                initial=_review_initial(mine), criteria=spec.assessment_criteria
-            )
-        match = request.resolver_match
-        if assign_form is None and match is not None and match.url_name == "applications_assign":
-            assign_form = AssignForm(
-                initial={
-                    "lead_officer": application.lead_officer_id,
-                    "assessors": [review.assessor_id for review in view.reviews],
-                },
-                officers=officers(),
-            )
-        if moderation_form is None:
-            moderation_form = self._moderation_form(application, None)
-        answers = [(section.title, rows) for section, rows in answers_by_section(application)]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Assess {application.reference}",
-            "application": application,
-            "form": moderation_form,
-            "assign_form": assign_form,
-            "conflict_form": conflict_form or ConflictForm(),
-            "review_form": review_form,
-            "view": view,
-            "mine": mine,
-            "is_lead": application.lead_officer_id in (None, user.pk),
-            "answers": answers,
-            "events": application.events.all(),
-            "criteria_labels": dict(spec.assessment_criteria),
-            "States": ApplicationState,
-            "assessing": application.state in services.ASSESSING,
-        }
-        return TemplateResponse(request, "admin/applications/assess.html", context)
-
-    def _moderation_form(self, application: Application, data) -> ModerationForm:
-        spec = application.call.strand.spec
-        initial = {
-            "recommendation": application.recommendation,
-            "notes": application.assessment_notes,
-            "reason": application.moderation_reason,
-        }
-        for score in application.scores.all():
-            initial[f"score_{score.criterion}"] = "na" if score.score is None else str(score.score)
-        return ModerationForm(data, initial=initial, criteria=spec.assessment_criteria)
-
-    def assign_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        # Each form's own URL shows the assessment page on a GET; it acts on a POST.
-        application = self._application(request, pk)
-        if request.method != "POST":
-            return self._assessment_page(request, application)
-        form = AssignForm(request.POST, officers=officers())
-        if form.is_valid():
-            try:
-                services.assessors_assign(
-                    application=application,
-                    actor=request.user,
-                    assessors=form.cleaned_data["assessors"],
-                    lead_officer=form.cleaned_data["lead_officer"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                self.message_user(request, "Assessors assigned", messages.SUCCESS)
-                return HttpResponseRedirect(self._change_url(application))
-        return self._assessment_page(request, application, assign_form=form)
-
-    def _my_review(self, request: AuthenticatedRequest, application: Application) -> Review:
-        review = application.reviews.filter(assessor=request.user).first()
-        if review is None:
-            raise PermissionDenied("You are not assigned to assess this bid")
-        if review.conflicted:
-            raise PermissionDenied(
-                "You have declared a conflict of interest: you cannot score this bid"
-            )
-        return review
-
-    def declare_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        application = self._application(request, pk)
-        if request.method != "POST":
-            return self._assessment_page(request, application)
-        review = self._my_review(request, application)
-        form = ConflictForm(request.POST)
-        if form.is_valid():
-            try:
-                services.conflict_declare(
-                    review=review,
-                    actor=request.user,
-                    conflict=form.cleaned_data["conflict"],
-                    note=form.cleaned_data["conflict_note"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                self.message_user(request, "Declaration recorded", messages.SUCCESS)
-                return HttpResponseRedirect(self._change_url(application))
-        return self._assessment_page(request, application, conflict_form=form)
-
-    def score_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        """The assessor's own scoring (also on the assessment page, which posts here)."""
-        application = self._application(request, pk)
-        mine = application.reviews.filter(assessor=request.user).first()
-        if request.method != "POST" and (mine is None or not mine.conflicted):
-            return self._assessment_page(request, application)
-        review = self._my_review(request, application)
-        criteria = application.call.strand.spec.assessment_criteria
-        form = ReviewForm(request.POST, criteria=criteria)
-        if form.is_valid():
-            submit = "_submit" in request.POST
-            try:
-                services.review_save(
-                    review=review,
-                    actor=request.user,
-                    scores=form.scores(),
-                    score_notes=form.score_notes(),
-                    recommendation=form.cleaned_data["recommendation"],
-                    notes=form.cleaned_data["notes"],
-                    submit=submit,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                self.message_user(
-                    request,
-                    "Your scores are submitted" if submit else "Your scores are saved (not sent)",
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(self._change_url(application))
-        return self._assessment_page(request, application, review_form=form)
-
-    def answer_read_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        application = self._application(request, pk)
-        if request.method != "POST":
-            return self._assessment_page(request, application)
-        services.information_answer_read(application=application, actor=request.user)
-        self.message_user(request, "Answer marked as read", messages.SUCCESS)
-        return HttpResponseRedirect(self._change_url(application))
-
-    def panel_pack_download_view(self, request: AuthenticatedRequest):
-        """A panel pack's PDF (?name=, from the action) once printed; until then
-        a page that says it is being printed and reloads itself."""
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        name = request.GET.get("name", "")
-        state = panel_pack_pdf_state(name) if name else "none"
-        if state == "ready":
-            return panel_pack_pdf_download(name)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Panel pack",
-            "state": state,
-        }
-        response = TemplateResponse(request, "admin/applications/panel_pack_status.html", context)
-        if state == "preparing":
-            response["Refresh"] = "5"
-        return response
-
-    def _decision_view(
-        self,
-        request: AuthenticatedRequest,
-        pk: int,
-        form_class,
-        title: str,
-        act,
-        done: str,
-        **form_kw,
-    ) -> HttpResponse:
-        application = self._application(request, pk)
-        kwargs = {"call": application.call} if form_class is ApproveForm else {}
-        form = form_class(posted(request), **kwargs) if form_class else None
-        if request.method == "POST" and (form is None or form.is_valid()):
-            try:
-                act(application, form.cleaned_data if form else {})
-            except ValidationError as exc:
-                if form is None:
-                    self.message_user(request, " ".join(exc.messages), messages.ERROR)
-                    return HttpResponseRedirect(self._change_url(application))
-                form.add_error(None, exc)
-            else:
-                self.message_user(request, f"{application.reference}: {done}", messages.SUCCESS)
-                return HttpResponseRedirect(self._change_url(application))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"{title}: {application.reference}",
-            "application": application,
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/applications/decision.html", context)
-
-    def start_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        return self._decision_view(
-            request,
-            pk,
-            None,
-            "Start assessment",
-            lambda a, data: services.application_assessment_start(
-                application=a, actor=request.user
-            ),
-            "assessment started",
-        )
-
-    def information_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        return self._decision_view(
-            request,
-            pk,
-            InformationRequestForm,
-            "Request more information",
-            lambda a, data: services.application_information_request(
-                application=a,
-                actor=request.user,
-                message=data["message"],
-                respond_by=data.get("respond_by"),
-            ),
-            "more information requested",
-        )
-
-    def approve_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        return self._decision_view(
-            request,
-            pk,
-            ApproveForm,
-            "Approve with an award",
-            lambda a, data: services.application_approve(
-                application=a,
-                actor=request.user,
-                award_amount=data.get("award_amount"),
-                award_days=data.get("award_days"),
-                note=data.get("note", ""),
-            ),
-            "approved",
-        )
-
-    def decline_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        return self._decision_view(
-            request,
-            pk,
-            DeclineForm,
-            "Decline",
-            lambda a, data: services.application_decline(
-                application=a, actor=request.user, reasons=data["reasons"]
-            ),
-            "declined",
-        )
+        # The change page is the assessment page, whose own form is the lead's moderation.
+        return admin_views.moderate(authenticated(request), object_id, model_admin=self)
