@@ -2,6 +2,10 @@
 
 Personas (the healthchecks pattern): an applicant of council A, an applicant
 of council B, an LGA officer, a board member, and anonymous visitors.
+The officer is staff, as invited officers are; `officer_by_group` and
+`board_by_group` hold their role by group alone, not staff (an account put in
+the group in the admin), so that what a role may do, and whether it gives a
+second factor, is tested apart from `is_staff`.
 """
 
 from __future__ import annotations
@@ -172,6 +176,19 @@ def board_member(db):
     return UserFactory(username="board", role=BOARD_MEMBER)
 
 
+@pytest.fixture
+def officer_by_group(db):
+    """An LGA officer by group only, not staff: no admin (Django's admin is for
+    staff), but every other officer page and write, behind the same second factor."""
+    return UserFactory(username="officer-by-group", role=OFFICER, is_staff=False)
+
+
+@pytest.fixture
+def board_by_group(db):
+    """A board member by group only, not staff (as board members are made)."""
+    return UserFactory(username="board-by-group", role=BOARD_MEMBER, is_staff=False)
+
+
 def _client_for(client, user):
     client.force_login(user)
     return client
@@ -195,6 +212,16 @@ def officer_client(client, officer):
 @pytest.fixture
 def board_client(client, board_member):
     return _client_for(client, board_member)
+
+
+@pytest.fixture
+def officer_by_group_client(client, officer_by_group):
+    return _client_for(client, officer_by_group)
+
+
+@pytest.fixture
+def board_by_group_client(client, board_by_group):
+    return _client_for(client, board_by_group)
 
 
 @pytest.fixture

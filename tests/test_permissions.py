@@ -9,8 +9,9 @@ write cannot be added without deciding who may make it.
 
 Each rule is then tried with every persona: the council user of the record's
 council, a user of another council, a board member, an officer, an officer
+by group alone (not staff: the role decides, not `is_staff`), an officer
 whose account is deactivated, a signed-up user with no role, the portal
-itself (SYSTEM) and no actor at all (None). Refused personas get
+itself (SYSTEM) and no actor at all (None). Board members are never staff. Refused personas get
 PermissionDenied and change nothing; allowed ones succeed.
 """
 
@@ -156,16 +157,22 @@ PERSONAS = (
     "other_council",
     "board_member",
     "officer",
+    "officer_by_group",
     "inactive_officer",
     "no_role",
     "system",
     "none",
 )
-OFFICERS = frozenset({"officer", "system"})
+OFFICERS = frozenset({"officer", "officer_by_group", "system"})
+# An assessor's own review: the officer persona is the assessor assigned, the
+# officer by group is another officer.
+ASSESSOR = frozenset({"officer", "system"})
 OWN_COUNCIL = frozenset({"own_council", "own_lead", "system"})
-OFFICERS_OR_OWN_COUNCIL = frozenset({"officer", "own_council", "own_lead", "system"})
+OFFICERS_OR_OWN_COUNCIL = frozenset(
+    {"officer", "officer_by_group", "own_council", "own_lead", "system"}
+)
 # A council's lead manages its council users; officers anyone.
-OFFICERS_OR_OWN_LEAD = frozenset({"officer", "own_lead", "system"})
+OFFICERS_OR_OWN_LEAD = frozenset({"officer", "officer_by_group", "own_lead", "system"})
 
 
 @dataclass
@@ -185,6 +192,7 @@ def _world() -> World:
         "other_council": UserFactory(council=other, role=APPLICANT),
         "board_member": UserFactory(role=BOARD_MEMBER),
         "officer": UserFactory(is_staff=True, role=OFFICER),
+        "officer_by_group": UserFactory(is_staff=False, role=OFFICER),
         "inactive_officer": UserFactory(is_staff=True, is_active=False, role=OFFICER),
         "no_role": UserFactory(),
         "system": SYSTEM,
@@ -417,11 +425,11 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
     ),
     # The assessor's own review: the officer persona is the assigned assessor.
     "applications.services.conflict_declare": (
-        OFFICERS,
+        ASSESSOR,
         lambda w: {"review": _review(w), "conflict": False},
     ),
     "applications.services.review_save": (
-        OFFICERS,
+        ASSESSOR,
         lambda w: {"review": _review(w, declared=True), "scores": {"deliverability": 3}},
     ),
     "applications.services.information_answer_read": (

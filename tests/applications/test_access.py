@@ -1,7 +1,8 @@
 """The role x URL matrix over every URL of the council journey and of documents.
 
 Personas: an applicant of the bid's council (owner), an applicant of another
-council, an LGA officer, a board member and an anonymous visitor. Outsiders
+council, an LGA officer, a board member, an officer and a board member by
+group alone (not staff: the role decides) and an anonymous visitor. Outsiders
 get 404 (they must not learn a bid exists), officers and board members 403
 (they never act through the council journey; officers may download documents),
 anonymous visitors are sent to sign in.
@@ -16,11 +17,27 @@ from applications.models import Application, ApplicationState
 from tests import pdfs
 from tests.applications.bids import bid_completed, bid_more_information, bid_submitted
 
-PERSONAS = ("owner", "other_council", "officer", "board", "anonymous")
+PERSONAS = (
+    "owner",
+    "other_council",
+    "officer",
+    "board",
+    "officer_by_group",
+    "board_by_group",
+    "anonymous",
+)
 PDF = pdfs.PDF
 
 # url name: (kind of bid it needs, expected GET status per persona)
-COUNCIL_ONLY = {"owner": 200, "other_council": 404, "officer": 403, "board": 403, "anonymous": 302}
+COUNCIL_ONLY = {
+    "owner": 200,
+    "other_council": 404,
+    "officer": 403,
+    "board": 403,
+    "officer_by_group": 403,
+    "board_by_group": 403,
+    "anonymous": 302,
+}
 MATRIX = {
     "bid_list": (None, {**COUNCIL_ONLY, "other_council": 200}),
     "call_start": (None, {**COUNCIL_ONLY, "other_council": 200}),
@@ -30,7 +47,7 @@ MATRIX = {
     "declaration": ("draft", COUNCIL_ONLY),
     "confirmation": ("submitted", COUNCIL_ONLY),
     "document_list": ("draft", COUNCIL_ONLY),
-    "document_download": ("draft", {**COUNCIL_ONLY, "officer": 200}),
+    "document_download": ("draft", {**COUNCIL_ONLY, "officer": 200, "officer_by_group": 200}),
     "document_remove": ("draft", COUNCIL_ONLY),
     "respond": ("more_information", COUNCIL_ONLY),
     "withdraw": ("draft", COUNCIL_ONLY),
@@ -45,7 +62,7 @@ WRITES = [
     "respond",
     "withdraw",
 ]
-POST_REFUSED = {"other_council": 404, "officer": 403, "board": 403, "anonymous": 302}
+POST_REFUSED = {persona: status for persona, status in COUNCIL_ONLY.items() if persona != "owner"}
 
 
 @pytest.fixture
@@ -68,12 +85,14 @@ def bids(experts_call, council_a, applicant_a, officer):
 
 
 @pytest.fixture
-def clients(applicant_a, applicant_b, officer, board_member):
+def clients(applicant_a, applicant_b, officer, board_member, officer_by_group, board_by_group):
     users = {
         "owner": applicant_a,
         "other_council": applicant_b,
         "officer": officer,
         "board": board_member,
+        "officer_by_group": officer_by_group,
+        "board_by_group": board_by_group,
     }
     result = {"anonymous": Client()}
     for name, user in users.items():

@@ -1,7 +1,8 @@
 """Role x URL for the new admin pages of ASCE, Growth Advisers and Procurement.
 
 Officers work here; everyone else (applicants, board members, who are not
-staff, and anonymous visitors) is sent to the admin sign-in.
+staff, an officer by group who is not staff, and anonymous visitors) is sent
+to the admin sign-in.
 """
 
 import pytest
@@ -24,7 +25,10 @@ EXPECTED = {
     "applicant_a": (302, 302),
     "applicant_b": (302, 302),
     "officer": (200, 200),
+    # The admin is for staff: the officer's group alone does not open it.
+    "officer_by_group": (302, 302),
     "board_member": (302, 302),
+    "board_by_group": (302, 302),
     "anonymous": (302, 302),
 }
 

@@ -19,7 +19,9 @@ MATRIX = {
     "applicant_a": (200, 403, 403),
     "applicant_b": (404, 403, 403),
     "officer": (200, 200, 200),
+    "officer_by_group": (200, 200, 200),
     "board_member": (403, 403, 403),
+    "board_by_group": (403, 403, 403),
     "anonymous": (302, 302, 302),
 }
 

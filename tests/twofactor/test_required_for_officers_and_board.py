@@ -13,7 +13,17 @@ VERIFY = reverse("twofactor:verify")
 SETUP = reverse("twofactor:setup")
 
 
-@pytest.mark.parametrize(("persona", "page"), [("officer", "/admin/"), ("board_member", "/board/")])
+@pytest.mark.parametrize(
+    ("persona", "page"),
+    [
+        ("officer", "/admin/"),
+        ("board_member", "/board/"),
+        # The role, not `is_staff`, asks for the code (test_required_by_role_not_staff.py).
+        ("officer_by_group", "/board/"),
+        ("officer_by_group", "/account/two-factor/reset/"),
+        ("board_by_group", "/board/"),
+    ],
+)
 def test_a_password_alone_does_not_open_the_admin_or_the_board(request, client, persona, page):
     user = request.getfixturevalue(persona)
     password_step(client, user.username)
