@@ -72,3 +72,17 @@ def test_a_wide_board_table_says_it_scrolls_sideways_on_a_phone_only(
     page.wait_for_function(
         "() => [...document.querySelectorAll('.pp-table-wrapper__hint')].every((p) => p.hidden)"
     )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_admins_focus_is_a_thick_yellow_and_black_ring(live_server, page, officer):
+    sign_in(page, live_server.url, "officer", PASSWORD)
+    page.goto(live_server.url + "/admin/")
+    page.keyboard.press("Tab")
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow]; })()"
+    )
+    assert style[:3] == ["solid", "3px", "rgb(255, 221, 0)"]
+    assert "rgb(11, 12, 12)" in style[3]
