@@ -225,8 +225,27 @@ def test_disagreements_are_flagged_for_the_lead(officer_client, assessed, ash, b
     _score(assessed, bo, (3, 4, 4, None), recommendation="do_not_fund")
     page = officer_client.get(page_of(assessed)).content.decode()
     assert "disagreement to moderate" in page
-    assert "over 1 point" in page  # savings potential: 5 and 3
+    assert "2 points" in page and "more than 1 apart: moderate it" in page  # 5 and 3
     assert "they differ" in page  # fund and do not fund
+
+
+def test_once_moderated_the_disagreement_no_longer_asks_to_be_moderated(
+    officer_client, officer, assessed, ash, bo
+):
+    _score(assessed, ash, (5, 4, 4, 4), recommendation="fund")
+    _score(assessed, bo, (3, 4, 4, None), recommendation="do_not_fund")
+    services.assessment_save(
+        application=assessed,
+        actor=officer,
+        scores=dict(zip(ALL_FOUR, (4, 4, 4, 4), strict=True)),
+        recommendation="fund",
+        reason="Ash's evidence on savings is stronger",
+    )
+    page = officer_client.get(page_of(assessed)).content.decode()
+    assert "disagreement to moderate" not in page
+    assert "disagreement moderated" in page
+    assert "2 points – moderated" in page
+    assert "over 1 point" not in page
 
 
 def test_the_list_mean_is_the_assessors_then_the_moderated_one(officer, assessed, ash, bo):
