@@ -137,7 +137,11 @@ class FundingForm(SectionForm):
     slug = "funding"
     title = "Funding requested"
 
-    amount_requested = PoundsField(label="How much funding are you asking for?", required=False)
+    amount_requested = PoundsField(
+        label="How much funding are you asking for?",
+        subject="the funding you are asking for",
+        required=False,
+    )
     days_requested = forms.IntegerField(
         label="How many days of adviser support do you need?",
         required=False,

@@ -191,6 +191,23 @@ NOT_MONEY = {
 }
 
 
+# "30k", "£1.5m", "2 million": amounts as people write them, in full.
+MULTIPLIED_RE = re.compile(
+    r"^(?P<figure>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?\s*(?P<unit>k|m|thousand|million)$",
+    re.ASCII | re.IGNORECASE,
+)
+MULTIPLIERS = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "million": 1_000_000}
+
+
+def _without_multiplier(value: str) -> str:
+    """ "30k" as "30000", "1.5m" as "1500000"; anything else as it is."""
+    match = MULTIPLIED_RE.match(value)
+    if not match:
+        return value
+    number = Decimal(match["figure"].replace(",", "") + (match["fraction"] or ""))
+    return format(number * MULTIPLIERS[match["unit"].lower()], "f")
+
+
 class PoundsField(forms.DecimalField):
     """An amount of money in pounds, as Decimal: accepts "£" and thousands
     commas; refuses exponents ("1e6"), lists ("1,2,3") and fractions of a
@@ -201,7 +218,18 @@ class PoundsField(forms.DecimalField):
         "max_value": "Enter an amount of £%(limit_value)s or less",
     }
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, subject: str = "", **kwargs) -> None:
+        # "Enter a number." named no field: the message says what to enter
+        # ("Enter the savings target in pounds…"), `subject` when the label
+        # is a question.
+        label = kwargs.get("label") or ""
+        if not subject:
+            plain = label and not label.endswith("?") and "(" not in label
+            subject = f"the {label[0].lower()}{label[1:]}" if plain else "the amount"
+        kwargs["error_messages"] = {
+            "invalid": f"Enter {subject} in pounds, like 30000, £30,000 or £30k",
+            **(kwargs.get("error_messages") or {}),
+        }
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal("0"))
@@ -213,6 +241,7 @@ class PoundsField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str):
             value = value.strip().removeprefix("£").strip()
+            value = _without_multiplier(value)
             if value and not value.startswith("-") and not POUNDS_RE.match(value):
                 raise forms.ValidationError(self._not_money(value), code="invalid")
             value = value.replace(",", "")
