@@ -98,6 +98,8 @@ MIDDLEWARE = [
     # After authentication: records the signed-in user and "through what"
     # (page, admin, bulk action) on every audit entry.
     "programmes.audit.AuditMiddleware",
+    # With DEBUG on, "Page not found" as in production, not the URL list.
+    "programmes.middleware.NotFoundPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the response.
     "axes.middleware.AxesMiddleware",

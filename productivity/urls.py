@@ -26,6 +26,7 @@ admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", programme_views.home, name="home"),
+    path("favicon.ico", programme_views.favicon, name="favicon"),
     # The password; then the second factor at sign-in/code/ (programmes/twofactor).
     path("sign-in/", SignInView.as_view(), name="login"),
     path("", include("programmes.twofactor.urls")),
