@@ -401,6 +401,15 @@ def test_the_panel_pack_has_a_row_per_bid_with_its_moderated_scores(
     assert sheet["A2"].value == assessed.reference
 
 
+def test_the_panel_pack_spreadsheet_gives_the_assessors_mean_before_moderation(assessed, ash, bo):
+    _score(assessed, ash, (5, 4, 4, None), recommendation="fund")
+    _score(assessed, bo, (3, 4, 3, None), recommendation="fund")
+    header, row = panel_pack_rows(Application.objects.filter(pk=assessed.pk))
+    assert row[header.index("Savings potential")] is None  # not moderated yet
+    assert row[header.index("Savings potential (assessors' mean)")] == Decimal("4.0")
+    assert row[header.index("Value for money (assessors' mean)")] == Decimal("3.5")
+
+
 def test_search_finds_words_in_the_answers(
     experts_call, council_a, council_b, applicant_a, applicant_b
 ):
