@@ -55,3 +55,24 @@ def test_an_amount_that_is_not_one_names_what_to_enter():
     assert error.value.messages == [
         "Enter the savings target in pounds, like 30000, £30,000 or £30k"
     ]
+
+
+class TwoQuestionsForm(forms.Form):
+    # Declared in one order, laid out on the page in the other.
+    later = forms.CharField(label="Asked second", error_messages={"required": "Second error"})
+    sooner = forms.CharField(label="Asked first", error_messages={"required": "First error"})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper("sooner", "later")
+
+
+def test_the_error_summary_lists_errors_in_the_pages_order():
+    form = TwoQuestionsForm({})
+    html = render(form)
+    summary = Template("{% load crispy_forms_gds %}{% error_summary form %}").render(
+        Context({"form": form})
+    )
+    summary = summary.split("govuk-error-summary__list")[1].split("</ul>")[0]
+    assert summary.index("First error") < summary.index("Second error")
+    assert html.index('id="id_sooner"') < html.index('id="id_later"')
