@@ -41,3 +41,9 @@ def test_the_demo_shows_councils_no_note_about_the_board_paper():
 
     for text in (ope_demo.PLAN_SUMMARY, growth_demo.ILLUSTRATIVE):
         assert "Illustrative" not in text and "board paper" not in text
+
+
+def test_pages_that_say_contact_the_team_give_its_address(client, settings):
+    settings.CONTACT_EMAIL = "productivity-team@example.org"
+    page = client.get(reverse("login")).content.decode()
+    assert 'href="mailto:productivity-team@example.org"' in page
