@@ -529,6 +529,12 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
             else:
                 self.message_user(request, "Declaration recorded", messages.SUCCESS)
                 return HttpResponseRedirect(self._change_url(application))
+        # Said at the top too: the form's own errors sit halfway down a long
+        # page, which seemed to come back unchanged (issue 27).
+        problems = [str(error) for errors in form.errors.values() for error in errors]
+        self.message_user(
+            request, f"Your declaration was not recorded: {'; '.join(problems)}", messages.ERROR
+        )
         return self._assessment_page(request, application, conflict_form=form)
 
     def score_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:

@@ -352,6 +352,7 @@ class ConflictForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=1000,
+        error_messages={"max_length": too_long("What the conflict is", 1000)},
     )
 
 

@@ -514,3 +514,23 @@ def test_the_panel_pack_pdf_is_printed_by_the_worker_a_page_per_bid(
     assert assessed.reference in printed[0] and other.reference in printed[0]
     ready = officer_client.get(response["Location"])
     assert b"".join(ready.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({}, "Say whether you have a conflict of interest"),
+        ({"conflict": "yes"}, "Say what the conflict of interest is"),
+        (
+            {"conflict": "yes", "conflict_note": "x" * 1001},
+            "What the conflict is must be 1,000 characters or fewer",
+        ),
+    ],
+)
+def test_a_declaration_not_recorded_says_so_at_the_top(client, assessed, ash, data, problem):
+    client.force_login(ash)
+    response = client.post(f"/admin/applications/application/{assessed.pk}/declare/", data)
+    page = response.content.decode()
+    messages_list = page.split('class="messagelist"')[1].split("</ul>")[0]
+    assert "Your declaration was not recorded" in messages_list
+    assert problem in messages_list
