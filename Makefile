@@ -61,7 +61,7 @@ assets: node_modules/.package-lock.json
 
 demo: install assets
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input
-	$(DEMO_ENV) $(PY) manage.py load_demo --reset-passwords
+	$(DEMO_ENV) $(PY) manage.py load_demo --reset-passwords --site-url http://$(HOST):$(PORT)/
 	@echo "Serving the portal on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 

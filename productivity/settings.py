@@ -100,6 +100,8 @@ MIDDLEWARE = [
     # After authentication: records the signed-in user and "through what"
     # (page, admin, bulk action) on every audit entry.
     "programmes.audit.AuditMiddleware",
+    # With DEBUG on, "Page not found" as in production, not the URL list.
+    "programmes.middleware.NotFoundPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the response.
     "axes.middleware.AxesMiddleware",
@@ -300,6 +302,8 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "productivity@example.org")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where pages that say "contact the Productivity Programme team" send people.
+CONTACT_EMAIL = env_str("DJANGO_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Celery. Unset CELERY_BROKER_URL: tasks run in-process (eagerly), still only
 # after the transaction that queued them commits. Set: Redis carries them to

@@ -41,6 +41,7 @@ def moved_admin_page(request: HttpRequest, new: str, rest: str = "") -> HttpResp
 
 urlpatterns = [
     path("", programme_views.home, name="home"),
+    path("favicon.ico", programme_views.favicon, name="favicon"),
     # The password; then the second factor at sign-in/code/ (programmes/twofactor).
     path("sign-in/", SignInView.as_view(), name="login"),
     path("", include("programmes.twofactor.urls")),

@@ -19,6 +19,8 @@ from programmes.board import paper as content
 from programmes.board import services
 from programmes.board.models import BoardPaper
 
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
 
 class MeetingDateField(DateInputField):
     """The GOV.UK date input (day, month, year) with messages that say what to fix."""
@@ -30,6 +32,15 @@ class MeetingDateField(DateInputField):
         for field, what in zip(self.fields, ("day", "month", "year"), strict=True):
             field.error_messages["incomplete"] = f"Enter the {what} of the meeting"
             field.validators[0].message = f"Enter the {what} of the meeting as a number"
+
+    def clean(self, value):
+        # GOV.UK's date input takes the month as people write it: "March",
+        # "mar" and "3" alike ("March" was refused, issue 27).
+        if isinstance(value, list | tuple) and len(value) == 3:
+            month = str(value[1] or "").strip().lower()[:3]
+            if month in MONTHS:
+                value = [value[0], str(MONTHS.index(month) + 1), value[2]]
+        return super().clean(value)
 
     def compress(self, data_list):
         try:

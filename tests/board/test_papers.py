@@ -233,3 +233,10 @@ def test_a_paper_says_how_many_returns_are_overdue_at_its_meeting_date(strands, 
         "2 awards report savings returns: 1 (50%) are up to date, and 1 return is overdue."
         in experts("2014-02-15")
     )
+
+
+def test_the_meeting_month_may_be_written_as_a_word(strands, officer_client):
+    add = reverse("admin:board_boardpaper_add")
+    response = officer_client.post(add, _admin_form(meeting_date_1="March"))
+    assert response.status_code == 302
+    assert str(BoardPaper.objects.get().meeting_date) == "2013-03-18"
