@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from auditlog import get_logentry_model
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
@@ -48,6 +49,7 @@ from programmes.permissions import (
     as_user,
     is_system,
     require_council_lead,
+    require_manages_accounts,
     require_officer,
 )
 from programmes.roles import APPLICANT, OFFICER, ROLES, user_role
@@ -208,6 +210,55 @@ def _password_reset_token(notice: Notice) -> str:
     if user is None or not user.is_active or not user.has_usable_password():
         raise LinkUnavailable("the account can no longer reset its password")
     return default_token_generator.make_token(user)
+
+
+def account_reset_record(*, actor: Actor, user: User, what: str, reason: str) -> None:
+    """The trace of a reset of someone's account, in the caller's transaction:
+    an audit entry (who, when, what, why) and an email to the account's owner,
+    so a reset they did not ask for does not go unnoticed."""
+    require_manages_accounts(actor, user)
+    LogEntry = get_logentry_model()
+    LogEntry.objects.log_create(
+        user,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes={what: ["set", "reset"]},
+        actor=as_user(actor),
+        additional_data={"reason": reason},
+    )
+    by = as_user(actor)
+    context = {
+        "user": user,
+        "what": what,
+        "reason": reason,
+        "by": by.get_full_name() or by.username if by else "the portal",
+        "service_name": settings.SERVICE_NAME,
+    }
+    notices_record(
+        recipients=[user.email],
+        subject=f"Your {what} has been reset",
+        body=render_to_string("programmes/emails/account_reset.txt", context),
+        audience="account",
+        account=user,
+    )
+
+
+@transaction.atomic
+def account_password_set(*, actor: Actor, user: User, password: str, reason: str) -> User:
+    """An officer who manages accounts sets someone's password (the admin's
+    "change password" form): the same rules as a second factor's reset, the
+    password rules, every session of the account ends, and its owner is told."""
+    require_manages_accounts(actor, user)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why their password is being set"})
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    password_validation.validate_password(password, stored)
+    stored.set_password(password)
+    stored.save(update_fields=["password"])
+    user_sessions_end(stored)
+    account_reset_record(actor=actor, user=stored, what="password", reason=reason)
+    return stored
 
 
 def _new_token(invitation: Invitation) -> str:

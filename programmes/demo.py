@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from django.contrib.auth.models import Permission
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -62,6 +63,7 @@ DEMO_COUNCIL_LEADS = ("demo-wyreforest",)
 # real account this secret.
 DEMO_TOTP_SECRET = "DEMOONLYDEMOONLYDEMOONLYDEMOONLY"  # noqa: S105 - public by design
 DEMO_TOTP_ROLES = (OFFICER, BOARD_MEMBER)
+DEMO_ACCOUNTS_MANAGER = "demo-officer"
 
 
 @dataclass
@@ -136,6 +138,12 @@ def load_users(context: DemoContext) -> None:
             demo_totp_device_ensure(User.objects.get(username=username))
         label = f"{role}{f', {council.name}' if council else ''}"
         context.logins.append((label, username, password))
+    # The demo officer manages accounts (resets a lost phone, sets a
+    # password); the assessors do not (programmes.permissions.MANAGE_ACCOUNTS).
+    manager = User.objects.get(username=DEMO_ACCOUNTS_MANAGER)
+    manager.user_permissions.add(
+        Permission.objects.get(content_type__app_label="programmes", codename="manage_accounts")
+    )
     for lead in User.objects.filter(username__in=DEMO_COUNCIL_LEADS, is_council_lead=False):
         lead.is_council_lead = True
         lead.save(update_fields=["is_council_lead"])
