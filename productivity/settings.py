@@ -364,6 +364,9 @@ LOGGING = {
 SERVICE_NAME = "Productivity Programme"
 # The name authenticator apps show next to the account.
 OTP_TOTP_ISSUER = SERVICE_NAME
+# Nobody reads an officer's authenticator secret in the admin, superusers
+# included: the device pages show no key and no QR code (issue 25).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Open data (360Giving). Grant identifiers start with our registered prefix.
 OPEN_DATA_PREFIX = env_str("OPEN_DATA_PREFIX", "360G-lgaproductivity-")
