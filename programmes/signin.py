@@ -8,6 +8,7 @@ during the lockout do not move that time)."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -62,7 +63,10 @@ def _client_ip(group: str, request: HttpRequest) -> str:
 
 
 def _email_asked_for(group: str, request: HttpRequest) -> str:
-    return request.POST.get("email", "").strip().lower()
+    # The address as the account lookup compares it (Django's PasswordResetForm:
+    # NFKC, then casefold), so no spelling of one address ("ſ" for "s") counts
+    # apart from the others.
+    return unicodedata.normalize("NFKC", request.POST.get("email", "").strip()).casefold()
 
 
 class ThrottledPasswordResetView(PasswordResetView):
