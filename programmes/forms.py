@@ -32,6 +32,7 @@ from django.db import models
 from django.http import HttpRequest, QueryDict
 
 from programmes.signin import lockout_message
+from programmes.validators import validate_one_line
 
 # Free-text answers (TextFields, unbounded in the database).
 LONG_ANSWER_CHARS = 5000  # a question answered in paragraphs
@@ -332,6 +333,7 @@ class TeamInviteForm(forms.Form):
             "required": "Enter their first name",
             "max_length": "First name must be 150 characters or fewer",
         },
+        validators=[validate_one_line],
         widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
     )
     last_name = forms.CharField(
@@ -341,6 +343,7 @@ class TeamInviteForm(forms.Form):
             "required": "Enter their last name",
             "max_length": "Last name must be 150 characters or fewer",
         },
+        validators=[validate_one_line],
         widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
     )
     email = forms.EmailField(
