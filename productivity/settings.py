@@ -173,11 +173,14 @@ PASSWORD_RESET_RATE_PER_CLIENT = "20/h"  # noqa: S105
 # one process (`make demo`, tests). django-ratelimit refuses a per-process
 # cache (E003) and does not list Django's own Redis backend (W001), which
 # does increment atomically; both checks are silenced for those reasons.
+# The Redis backend is Django's, made to survive Redis being down
+# (programmes/cache.py): pages compute what they would have cached, the
+# password-reset throttle refuses with a message, /healthz says so.
 CACHE_URL = env_str("DJANGO_CACHE_URL")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "programmes.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "productivity",
         }

@@ -88,8 +88,22 @@ def _redis() -> Check:
     return Check("redis", True, "reachable")
 
 
+def _cache() -> Check:
+    """The cache (DJANGO_CACHE_URL's Redis). Down, pages still answer (they
+    compute what they would have cached) and password resets are refused
+    until it is back (programmes/cache.py)."""
+    from django.core.cache import cache
+
+    available = getattr(cache, "available", None)
+    if available is None:
+        return Check("cache", True, "not used: each process's memory")
+    if not available():
+        return Check("cache", False, "not reachable: pages slower, password resets refused")
+    return Check("cache", True, "reachable")
+
+
 def health_check() -> Health:
-    """Database, Redis, the worker's heartbeat and the outbox, checked now."""
+    """Database, Redis (broker and cache), the worker's heartbeat and the outbox, checked now."""
     from savings.selectors import outbox_oldest_pending
 
     now = timezone.now()
@@ -113,4 +127,4 @@ def health_check() -> Health:
         outbox = Check(
             "outbox", fresh, "draining" if fresh else "changes waiting too long", _age(now, oldest)
         )
-    return Health(now, (database, _redis(), worker, outbox), last_seen, oldest)
+    return Health(now, (database, _redis(), _cache(), worker, outbox), last_seen, oldest)
