@@ -77,8 +77,11 @@ test: install-test assets
 	$(TEST_ENV) $(PY) -m pytest -m worker $(PYTEST_ARGS); \
 	  status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit $$status
 
+# One worker reading every queue, for development; production runs one per
+# queue (docs/worker.md, "Queues").
 worker: install
-	$(PY) -m celery -A productivity worker --loglevel=INFO --queues=$${CELERY_QUEUE:-productivity}
+	q=$${CELERY_QUEUE:-productivity}; $(PY) -m celery -A productivity worker --loglevel=INFO \
+	  --queues=$$q.rollups,$$q.notices,$$q.printing,$$q.housekeeping
 
 beat: install
 	$(PY) -m celery -A productivity beat --loglevel=INFO

@@ -314,7 +314,33 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "productivity")
+# Queues by kind of work (docs/worker.md, "Queues"), each read by its own
+# worker, so that a mail server that never answers or a burst of PDF prints
+# holds only its own workers' slots and never delays the rollups.
+# CELERY_QUEUE is the prefix: productivity.rollups, productivity.notices...
+QUEUE_PREFIX = env_str("CELERY_QUEUE", "productivity")
+WORKER_QUEUES = {
+    kind: f"{QUEUE_PREFIX}.{kind}" for kind in ("rollups", "notices", "printing", "housekeeping")
+}
+CELERY_TASK_DEFAULT_QUEUE = WORKER_QUEUES["housekeeping"]
+# By task name, so that a task keeps its queue when its module moves (the
+# notices and printing becoming core services): exact names first, then the
+# first pattern that matches, in this order; anything else is housekeeping
+# (heartbeat, retention, the nightly recompute, which must not hold the
+# rollups' slot for minutes at 02:30).
+CELERY_TASK_ROUTES = {
+    "savings.tasks.rollups_recompute_all": {"queue": WORKER_QUEUES["housekeeping"]},
+    # Email: notices (applications.tasks.notice_send, notices_sweep, and
+    # *.notices.tasks.* after the move) and savings returns' reminders.
+    "*notice*": {"queue": WORKER_QUEUES["notices"]},
+    "*reminder*": {"queue": WORKER_QUEUES["notices"]},
+    "*.returns.tasks.*": {"queue": WORKER_QUEUES["notices"]},
+    # Headless Chromium: board papers and panel packs.
+    "*print*": {"queue": WORKER_QUEUES["printing"]},
+    # The rollups' drain and sweep.
+    "savings.tasks.*": {"queue": WORKER_QUEUES["rollups"]},
+    "*rollup*": {"queue": WORKER_QUEUES["rollups"]},
+}
 # Tasks are idempotent recomputes, so redelivery after a crash is safe:
 # acknowledge only once done, and hand back a task whose worker died.
 CELERY_TASK_ACKS_LATE = True

@@ -42,7 +42,8 @@ def wait_for(check: Callable[[], bool], timeout: float = 30) -> None:
 
 def _purge(app: Celery) -> None:
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+        for queue in settings.WORKER_QUEUES.values():
+            connection.default_channel.queue_purge(queue)
 
 
 @pytest.fixture(autouse=True)
@@ -180,7 +181,7 @@ def test_saves_made_while_redis_is_down_reach_the_rollups_once_it_is_back(
     )
     council = CouncilFactory()
     experts = strands["experts"]
-    with start_worker(app, perform_ping_check=False, queues=(settings.CELERY_TASK_DEFAULT_QUEUE,)):
+    with start_worker(app, perform_ping_check=False, queues=tuple(settings.WORKER_QUEUES.values())):
         investment_record(
             actor=SYSTEM,
             strand=experts,
