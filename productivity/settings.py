@@ -353,6 +353,9 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# One beat at a time: a beat schedules only while it holds a lock in the
+# broker's Redis, refreshed while it is alive (programmes/beat.py).
+CELERY_BEAT_SCHEDULER = "programmes.beat:LockedScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     # Rollups (docs/savings.md): drain markers left behind, e.g. by saves made
     # while the broker was unreachable; and rebuild everything nightly.
