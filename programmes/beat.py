@@ -55,7 +55,9 @@ class BeatLock:
             if self.client.set(self.key, self.token, nx=True, px=self.milliseconds):
                 held = True
             else:
-                held = bool(self.client.eval(_REFRESH, 1, self.key, self.token, self.milliseconds))
+                held = bool(
+                    self.client.eval(_REFRESH, 1, self.key, self.token, str(self.milliseconds))
+                )
         except redis.RedisError as error:
             logger.warning(
                 "Beat lock: Redis unreachable (%s); scheduling nothing", type(error).__name__
