@@ -14,9 +14,9 @@ sorts the callers into two kinds:
 
 After a failure the backend does not try Redis again for `RETRY_AFTER`
 seconds (every call in that time is a miss or CacheUnavailable at once), so
-a Redis that hangs costs a page one connect timeout, not one per call.
-`available()` pings Redis for /healthz. Failures are logged, without the
-exception's text beyond its class (a URL may hold a password).
+a Redis that hangs costs a page one timeout, not one per call. `available()`
+pings Redis for /healthz (not within the back-off). Failures are logged,
+without the exception's text beyond its class (a URL may hold a password).
 """
 
 from __future__ import annotations
@@ -87,7 +87,10 @@ class ResilientRedisCache(RedisCache):
             raise CacheUnavailable(f"The cache is unavailable ({operation})") from error
 
     def available(self) -> bool:
-        """A PING now, whatever the back-off says (for /healthz)."""
+        """A PING (for /healthz and the board's health); within the back-off
+        after a failure, down without asking (the board asks on every page)."""
+        if self._skipping():
+            return False
         try:
             client = self._cache.get_client(write=True)  # type: ignore[attr-defined]
             return bool(client.ping())

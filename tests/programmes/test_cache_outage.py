@@ -53,6 +53,11 @@ class RedisServer:
                 time.sleep(0.1)
         raise AssertionError("redis-server did not start")
 
+    def pause(self, paused: bool) -> None:
+        """A Redis that hangs: accepts connections, answers nothing."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
@@ -142,3 +147,23 @@ def test_a_cache_that_is_not_there_misses_and_refuses_to_count(settings):
     with pytest.raises(CacheUnavailable):
         cache.incr("count")
     assert cache.available() is False
+
+
+def test_a_cache_that_hangs_costs_a_page_one_timeout_not_one_per_call(
+    redis_cache, client, board_client, strands, council_a
+):
+    board_client.raise_request_exception = client.raise_request_exception = False
+    assert board_client.get(reverse("board:overview")).status_code == 200
+    redis_cache.pause(True)
+    try:
+        started = time.monotonic()
+        page = board_client.get(reverse("board:overview"))
+        took = time.monotonic() - started
+        refused = reset(client, "nobody@example.org")
+    finally:
+        redis_cache.pause(False)
+    assert page.status_code == 200
+    # One socket timeout (0.5 s) for the health check's ping and one for the
+    # first cache call; the rest skip Redis while it is down.
+    assert took < 3, took
+    assert refused.status_code == 503
