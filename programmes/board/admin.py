@@ -146,7 +146,8 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
         # Published (or deleted) by a colleague meanwhile: say so, not a
         # server error (the service refuses under the row's lock) or a 403.
         paper = BoardPaper.objects.filter(pk=object_id).first() if object_id.isdigit() else None
-        if request.method == "POST" and paper is not None and paper.is_published:
+        publishing_raced = paper is not None and paper.is_published
+        if request.method == "POST" and publishing_raced and self.has_delete_permission(request):
             self.message_user(request, services.PUBLISHED_IS_FINAL, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:board_boardpaper_change", args=[paper.pk]))
         try:
