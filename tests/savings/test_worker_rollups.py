@@ -172,13 +172,17 @@ def private_redis() -> Iterator[PrivateRedis]:
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_saves_made_while_redis_is_down_reach_the_rollups_once_it_is_back(
-    private_redis, celery_config, settings, strands
+    private_redis, celery_config, settings, strands, monkeypatch
 ):
     settings.CELERY_BROKER_URL = private_redis.url
+    # Celery reads this variable before any configuration: without it the
+    # worker and the sends used the run's broker, not the one stopped here.
+    monkeypatch.setenv("CELERY_BROKER_URL", private_redis.url)
     app = Celery("private-broker")
     app.config_from_object(
         {**celery_config, "broker_url": private_redis.url, "result_backend": private_redis.url}
     )
+    assert app.conf.broker_url == private_redis.url
     council = CouncilFactory()
     experts = strands["experts"]
     with start_worker(app, perform_ping_check=False, queues=tuple(settings.WORKER_QUEUES.values())):
