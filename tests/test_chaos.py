@@ -23,6 +23,7 @@ import email
 import email.policy
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -40,6 +41,8 @@ from django.test import Client
 
 from applications import services as bids
 from applications.models import Notice, NoticeStatus
+from programmes.board.models import BoardPaper
+from programmes.board.services import paper_create, paper_publish
 from programmes.permissions import SYSTEM
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from savings import rollups
@@ -50,6 +53,7 @@ from tests.factories import CallFactory, CouncilFactory, UserFactory
 
 PORT = 6393
 CACHE_PORT = 6394  # a second private Redis, for the cache alone
+PRINTS = 6  # board papers published at once in the silent-mail run
 # Slots per worker, as the Procfile and deploy/systemd give them.
 CONCURRENCY = {"rollups": 1, "notices": 2, "printing": 1, "housekeeping": 1}
 RESTART_SECONDS = 2  # deploy/systemd: RestartSec=2
@@ -561,6 +565,17 @@ def silent_mail_stack(tmp_path, settings, celery_config):
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         DJANGO_EMAIL_HOST="127.0.0.1",
         DJANGO_EMAIL_PORT=str(smtp.port),
+        PRIVATE_STORAGE_ROOT=str(tmp_path / "private"),
+        DJANGO_STATIC_ROOT=str(tmp_path / "static-root"),
+    )
+    # The release step, as production runs it before the workers start (debug
+    # is off: printing needs the collected static files' manifest).
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "release", "--skip-assets", "--verbosity=0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     broker_redis = redis_process(PORT, env, tmp_path / "redis.log")
     cache_redis = redis_process(CACHE_PORT, env, tmp_path / "redis-cache.log")
@@ -582,6 +597,8 @@ def silent_mail_stack(tmp_path, settings, celery_config):
             cache_redis.stop()
             broker_redis.stop()
             smtp.stop()
+    if os.environ.get("CHAOS_LOGS"):  # pytest prunes old tmp_paths: keep them
+        shutil.copytree(tmp_path, os.environ["CHAOS_LOGS"], dirs_exist_ok=True)
     print(f"logs: {tmp_path}")
 
 
@@ -591,9 +608,10 @@ def test_rollups_stay_fresh_while_mail_hangs_and_the_cache_is_down(
     """Issue 25: a mail server that accepts and never answers held both worker
     slots and a savings change took 117.6 s to reach the rollups; a Redis
     cache that went down made pages answer 500. Now, with notices piling up
-    against the silent mail server and the cache's Redis killed, each savings
-    change reaches the rollups with p95 under a second, no request answers
-    500, and once mail answers every notice is delivered exactly once."""
+    against the silent mail server, a burst of board-paper prints and the
+    cache's Redis killed, each savings change reaches the rollups with p95
+    under a second, no request answers 500, and once mail answers every
+    notice is delivered exactly once."""
     smtp, cache_redis, workers = silent_mail_stack
     councils, officer, bid_list = programme
     probe_council = CouncilFactory(gss_code="E07000949")
@@ -631,6 +649,17 @@ def test_rollups_stay_fresh_while_mail_hangs_and_the_cache_is_down(
     movers = [threading.Thread(target=notices_pile_up, args=(n,)) for n in range(2)]
     for mover in movers:
         mover.start()
+    # A burst of board-paper prints (headless Chromium, seconds each) for the
+    # printing worker, at the same time.
+    papers = [
+        paper_publish(
+            paper=paper_create(
+                actor=SYSTEM, meeting_date=f"2015-0{n + 1}-15", contact_name="Robin Example"
+            ),
+            actor=SYSTEM,
+        ).pk
+        for n in range(PRINTS)
+    ]
     started = time.monotonic()
     total = Decimal(0)
     killed = restarted = False
@@ -672,6 +701,13 @@ def test_rollups_stay_fresh_while_mail_hangs_and_the_cache_is_down(
     smtp.answer()  # the mail server answers again
     took = wait_for(converged, 4 * CONVERGE_SECONDS, "no outbox marker and every notice settled")
     rows = assert_rollups_equal_a_recompute()
+    wait_for(
+        lambda: not BoardPaper.objects.filter(pk__in=papers, pdf="").exists(),
+        CONVERGE_SECONDS,
+        "every paper printed",
+    )
+    printed = BoardPaper.objects.filter(pk__in=papers).exclude(pdf="").count()
+    problems = set(BoardPaper.objects.filter(pk__in=papers).values_list("pdf_problem", flat=True))
     sent = sorted(
         Notice.objects.filter(status=NoticeStatus.SENT).values_list("recipient", "subject")
     )
@@ -680,7 +716,8 @@ def test_rollups_stay_fresh_while_mail_hangs_and_the_cache_is_down(
         f"p50 {sorted(latencies)[len(latencies) // 2]:.3f}s p95 {p95(latencies):.3f}s "
         f"max {max(latencies):.3f}s; {held} sends held by the silent mail server; "
         f"{len(sent)} notices sent {took:.0f}s after mail answered, {len(smtp.received)} "
-        f"messages received; {rows} rollup rows compared; requests {statuses(answers)}"
+        f"messages received; {rows} rollup rows compared; {printed} of {PRINTS} papers "
+        f"printed meanwhile (problems {problems}); requests {statuses(answers)}"
     )
     assert failures == []
     assert held > 0  # the mail server did hold sends
