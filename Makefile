@@ -111,8 +111,11 @@ coverage: install-test
 	done; \
 	[ -z "$$failed" ] || { echo "Coverage below its floor:$$failed"; exit 2; }
 
+# One worker reading every queue, for development; production runs one per
+# queue (docs/worker.md, "Queues").
 worker: install
-	$(PY) -m celery -A productivity worker --loglevel=INFO --queues=$${CELERY_QUEUE:-productivity}
+	q=$${CELERY_QUEUE:-productivity}; $(PY) -m celery -A productivity worker --loglevel=INFO \
+	  --queues=$$q.rollups,$$q.notices,$$q.printing,$$q.housekeeping
 
 beat: install
 	$(PY) -m celery -A productivity beat --loglevel=INFO

@@ -54,6 +54,7 @@ from programmes.permissions import (
 )
 from programmes.roles import APPLICANT, OFFICER, ROLES, user_role
 from programmes.services import model_update, user_create
+from programmes.validators import has_line_break
 
 logger = logging.getLogger(__name__)
 
@@ -288,8 +289,12 @@ def invitation_create(
     errors = {}
     if not first_name.strip():
         errors["first_name"] = "Enter a first name"
+    elif has_line_break(first_name):
+        errors["first_name"] = "Enter the first name on one line, without line breaks"
     if not last_name.strip():
         errors["last_name"] = "Enter a last name"
+    elif has_line_break(last_name):
+        errors["last_name"] = "Enter the last name on one line, without line breaks"
     if errors:
         raise ValidationError(errors)
     now = timezone.now()

@@ -24,6 +24,7 @@ from programmes.forms import posted
 from programmes.models import Council, Invitation, Strand, User
 from programmes.notices.selectors import latest_notices
 from programmes.permissions import MANAGE_ACCOUNTS
+from programmes.validators import validate_one_line
 
 # Fields that make someone an administrator or give them permissions outside
 # their role. Officers manage accounts in the admin but cannot raise anyone,
@@ -247,6 +248,11 @@ class InvitationAddForm(forms.ModelForm):
         fields = ["first_name", "last_name", "email", "role", "council", "is_council_lead"]
 
     request: HttpRequest
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].validators.append(validate_one_line)
 
     def clean(self):
         cleaned = super().clean()

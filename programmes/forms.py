@@ -41,6 +41,7 @@ from programmes.models import User
 from programmes.notices.services import TOKEN_PLACEHOLDER
 from programmes.roles import APPLICANT
 from programmes.signin import lockout_message
+from programmes.validators import validate_one_line
 
 # Free-text answers (TextFields, unbounded in the database).
 LONG_ANSWER_CHARS = 5000  # a question answered in paragraphs
@@ -462,6 +463,7 @@ class TeamInviteForm(forms.Form):
             "required": "Enter their first name",
             "max_length": "First name must be 150 characters or fewer",
         },
+        validators=[validate_one_line],
         widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
     )
     last_name = forms.CharField(
@@ -471,6 +473,7 @@ class TeamInviteForm(forms.Form):
             "required": "Enter their last name",
             "max_length": "Last name must be 150 characters or fewer",
         },
+        validators=[validate_one_line],
         widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
     )
     email = forms.EmailField(

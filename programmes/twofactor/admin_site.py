@@ -9,7 +9,7 @@ the GOV.UK code page (or set-up, when they have no device yet) instead.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_otp.admin import OTPAdminSite
@@ -54,6 +54,13 @@ class TwoFactorAdminSite(OTPAdminSite):
     # The default site keeps the name "admin", so `admin:` URL names still work.
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
+
+    def register(self, model_or_iterable, admin_class=None, **options) -> None:
+        """Every registration, ours and the libraries', gets the guard on its
+        list actions' row keys (programmes.admin_tools.ActionRowsGuard)."""
+        from programmes.admin_tools import guarded
+
+        super().register(model_or_iterable, guarded(admin_class or ModelAdmin), **options)
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list:
         """The apps, with the system tables moved under a "System" heading at the end."""

@@ -112,7 +112,11 @@ def test_a_published_paper_can_never_change(strands, officer_client):
     assert 'name="_save"' not in page  # read-only
     assert officer_client.post(change, {"risks": "Rewritten"}).status_code == 403
     delete = reverse("admin:board_boardpaper_delete", args=[published.pk])
-    assert officer_client.post(delete, {"post": "yes"}).status_code == 403
+    # Deleting it (a page opened while it was a draft) is refused in words.
+    refused = officer_client.post(delete, {"post": "yes"}, follow=True)
+    assert refused.redirect_chain[0] == (change, 302)
+    assert "a published paper cannot be changed" in refused.content.decode()
+    assert officer_client.get(delete).status_code == 403
     published.refresh_from_db()
     assert published.risks == "The Cabinet Office resource for the pilots is limited."
 
