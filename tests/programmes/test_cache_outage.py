@@ -28,7 +28,8 @@ PORT = 6395
 CLOSED_PORT = 6396  # nothing listens here
 
 pytestmark = [
-    pytest.mark.django_db,
+    # Reset emails are notices, sent once the request commits (programmes.notices).
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
 ]
 
