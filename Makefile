@@ -61,7 +61,7 @@ assets: node_modules/.package-lock.json
 
 demo: install assets
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input
-	$(DEMO_ENV) $(PY) manage.py load_demo --reset-passwords
+	$(DEMO_ENV) $(PY) manage.py load_demo --reset-passwords --site-url http://$(HOST):$(PORT)/
 	@echo "Serving the portal on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -111,8 +111,11 @@ coverage: install-test
 	done; \
 	[ -z "$$failed" ] || { echo "Coverage below its floor:$$failed"; exit 2; }
 
+# One worker reading every queue, for development; production runs one per
+# queue (docs/worker.md, "Queues").
 worker: install
-	$(PY) -m celery -A productivity worker --loglevel=INFO --queues=$${CELERY_QUEUE:-productivity}
+	q=$${CELERY_QUEUE:-productivity}; $(PY) -m celery -A productivity worker --loglevel=INFO \
+	  --queues=$$q.rollups,$$q.notices,$$q.printing,$$q.housekeeping
 
 beat: install
 	$(PY) -m celery -A productivity beat --loglevel=INFO

@@ -262,6 +262,12 @@ def declare(request: AuthenticatedRequest, pk: int, *, model_admin: BidAdmin) ->
             form.add_error(None, exc)
         else:
             return _done(model_admin, request, application, "Declaration recorded")
+    # Said at the top too: the form's own errors sit halfway down a long
+    # page, which seemed to come back unchanged (issue 27).
+    problems = [str(error) for errors in form.errors.values() for error in errors]
+    model_admin.message_user(
+        request, f"Your declaration was not recorded: {'; '.join(problems)}", messages.ERROR
+    )
     return _assessment_page(model_admin, request, application, conflict_form=form)
 
 

@@ -137,7 +137,11 @@ class FundingForm(SectionForm):
     slug = "funding"
     title = "Funding requested"
 
-    amount_requested = PoundsField(label="How much funding are you asking for?", required=False)
+    amount_requested = PoundsField(
+        label="How much funding are you asking for?",
+        subject="the funding you are asking for",
+        required=False,
+    )
     days_requested = forms.IntegerField(
         label="How many days of adviser support do you need?",
         required=False,
@@ -232,13 +236,12 @@ class RespondForm(forms.Form):
     same form: "Upload file" keeps the answer typed so far on the page, so
     nothing is lost on the way to sending it."""
 
-    note = forms.CharField(
+    note = limited_text(
         label="Your answer",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        required=False,
+        subject="Your answer",
+        rows=6,
         help_text="Answer the questions the officer asked",
         max_length=LONG_ANSWER_CHARS,
-        error_messages={"max_length": too_long("Your answer", LONG_ANSWER_CHARS)},
     )
     file = forms.FileField(
         label="Upload a document with your answer (optional)",
@@ -268,13 +271,12 @@ class RespondForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    note = forms.CharField(
+    note = limited_text(
         label="Why are you withdrawing the bid? (optional)",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
+        subject="Your reason",
+        rows=3,
         help_text="This helps us improve the programme",
         max_length=SHORT_ANSWER_CHARS,
-        error_messages={"max_length": too_long("Your reason", SHORT_ANSWER_CHARS)},
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -350,6 +352,7 @@ class ConflictForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=1000,
+        error_messages={"max_length": too_long("What the conflict is", 1000)},
     )
 
 

@@ -92,7 +92,10 @@ def panel_pack_bids(queryset: QuerySet[Application]) -> list[PackBid]:
 
 def panel_pack_rows(queryset: QuerySet[Application]) -> list[list[object]]:
     """The spreadsheet: a header, then a row per bid. Criteria are the union of
-    the strands' (a bid's cell is empty for another strand's criterion)."""
+    the strands' (a bid's cell is empty for another strand's criterion). Each
+    criterion has the moderated score and, beside it, the assessors' mean, as
+    the PDF does: a bid not yet moderated had blank scores here while the PDF
+    showed its means (issue 27)."""
     bids = panel_pack_bids(queryset)
     criteria: dict[str, str] = {}
     for bid in bids:
@@ -104,7 +107,11 @@ def panel_pack_rows(queryset: QuerySet[Application]) -> list[list[object]]:
         "Title",
         "Asked for (£)",
         "Asked for (days)",
-        *criteria.values(),
+        *[
+            heading
+            for label in criteria.values()
+            for heading in (label, f"{label} (assessors' mean)")
+        ],
         "Mean score",
         "Recommendation",
         "State",
@@ -123,6 +130,8 @@ def panel_pack_rows(queryset: QuerySet[Application]) -> list[list[object]]:
         for key in criteria:
             score = bid.scores.get(key)
             cells.append("n/a" if key in bid.scores and score is None else score)
+            assessors = bid.assessor_means.get(key)
+            cells.append(None if assessors is None else assessors.quantize(Decimal("0.1")))
         cells += [
             application.mean_score,
             application.get_recommendation_display(),

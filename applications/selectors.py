@@ -254,6 +254,11 @@ class CriterionSpread:
     def disagreement(self) -> bool:
         return (self.spread or 0) > 1
 
+    @property
+    def to_moderate(self) -> bool:
+        """A disagreement the lead has not yet given a moderated score for."""
+        return self.disagreement and not self.moderated_given
+
 
 @dataclass
 class AssessmentView:
@@ -266,6 +271,8 @@ class AssessmentView:
     others_visible: bool
     criteria: list[CriterionSpread] = field(default_factory=list)
     recommendations: list[tuple[str, str]] = field(default_factory=list)
+    # The lead's recommendation, once moderated.
+    recommendation_moderated: bool = False
 
     @property
     def conflicts(self) -> list[Review]:
@@ -282,6 +289,13 @@ class AssessmentView:
     @property
     def disagreement(self) -> bool:
         return self.recommendations_differ or any(c.disagreement for c in self.criteria)
+
+    @property
+    def to_moderate(self) -> bool:
+        """Disagreements still waiting for the lead (the heading said "to
+        moderate" after moderation)."""
+        differ = self.recommendations_differ and not self.recommendation_moderated
+        return differ or any(c.to_moderate for c in self.criteria)
 
 
 def assessment_view(*, application: Application, user: User) -> AssessmentView:
@@ -307,6 +321,7 @@ def assessment_view(*, application: Application, user: User) -> AssessmentView:
     view.recommendations = [
         (review.assessor.display_name, review.get_recommendation_display()) for review in submitted
     ]
+    view.recommendation_moderated = bool(application.recommendation)
     return view
 
 

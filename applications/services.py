@@ -299,7 +299,7 @@ def application_section_save(
     )
     if (not is_system(actor) or version is not None) and version != application.version:
         raise StaleEditError(
-            "Someone else at your council changed this bid after you opened this page. "
+            f"{_who_changed(application, actor)} after you opened this page. "
             "Your answers have not been saved: check them against the saved bid, then save again",
             code="stale",
         )
@@ -326,6 +326,25 @@ def application_section_save(
     application.full_clean(exclude=["partner_councils"])
     application.save()
     return application
+
+
+def _who_changed(application: Application, actor: Actor) -> str:
+    """Who saved the bid last, from its audit trail: the same person in
+    another tab or window was told "Someone else at your council" (issue 27)."""
+    from auditlog.models import LogEntry
+
+    entry = (
+        LogEntry.objects.get_for_object(application)
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    last = entry.actor if entry else None
+    if last is None:
+        return "This bid was changed"
+    if last.pk == getattr(actor, "pk", None):
+        return "You changed this bid in another tab or window"
+    return f"{last.display_name} at your council changed this bid"
 
 
 def _check_request_within_limits(application: Application) -> None:

@@ -1,5 +1,5 @@
 """The portal's health, for machines and for people, composed from the checks
-each layer offers (programmes.health: database, worker heartbeat;
+each layer offers (programmes.health: database, cache, worker heartbeat;
 savings.health: broker, outbox).
 
 `GET /healthz` (load balancers, monitoring) returns it as JSON, 200 when every
@@ -25,7 +25,7 @@ register = template.Library()
 
 
 def health_check() -> core.Health:
-    """Database, Redis, the worker's heartbeat and the outbox, checked now."""
+    """Database, Redis (broker and cache), the worker's heartbeat and the outbox, checked now."""
     now = timezone.now()
     database = core.database_check()
     eager = settings.CELERY_TASK_ALWAYS_EAGER
@@ -34,6 +34,7 @@ def health_check() -> core.Health:
         (
             database,
             money.redis_check(),
+            core.cache_check(),
             core.worker_check(now=now, database_ok=database.ok, eager=eager),
             money.outbox_check(now=now, database_ok=database.ok),
         ),

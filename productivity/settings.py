@@ -100,6 +100,8 @@ MIDDLEWARE = [
     # After authentication: records the signed-in user and "through what"
     # (page, admin, bulk action) on every audit entry.
     "programmes.audit.AuditMiddleware",
+    # With DEBUG on, "Page not found" as in production, not the URL list.
+    "programmes.middleware.NotFoundPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the response.
     "axes.middleware.AxesMiddleware",
@@ -178,11 +180,14 @@ PASSWORD_RESET_RATE_PER_CLIENT = "20/h"  # noqa: S105
 # one process (`make demo`, tests). django-ratelimit refuses a per-process
 # cache (E003) and does not list Django's own Redis backend (W001), which
 # does increment atomically; both checks are silenced for those reasons.
+# The Redis backend is Django's, made to survive Redis being down
+# (programmes/cache.py): pages compute what they would have cached, the
+# password-reset throttle refuses with a message, /healthz says so.
 CACHE_URL = env_str("DJANGO_CACHE_URL")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "programmes.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "productivity",
         }
@@ -300,6 +305,8 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "productivity@example.org")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where pages that say "contact the Productivity Programme team" send people.
+CONTACT_EMAIL = env_str("DJANGO_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Celery. Unset CELERY_BROKER_URL: tasks run in-process (eagerly), still only
 # after the transaction that queued them commits. Set: Redis carries them to
@@ -316,7 +323,33 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "productivity")
+# Queues by kind of work (docs/worker.md, "Queues"), each read by its own
+# worker, so that a mail server that never answers or a burst of PDF prints
+# holds only its own workers' slots and never delays the rollups.
+# CELERY_QUEUE is the prefix: productivity.rollups, productivity.notices...
+QUEUE_PREFIX = env_str("CELERY_QUEUE", "productivity")
+WORKER_QUEUES = {
+    kind: f"{QUEUE_PREFIX}.{kind}" for kind in ("rollups", "notices", "printing", "housekeeping")
+}
+CELERY_TASK_DEFAULT_QUEUE = WORKER_QUEUES["housekeeping"]
+# By task name, so that a task keeps its queue when its module moves (the
+# notices and printing becoming core services): exact names first, then the
+# first pattern that matches, in this order; anything else is housekeeping
+# (heartbeat, retention, the nightly recompute, which must not hold the
+# rollups' slot for minutes at 02:30).
+CELERY_TASK_ROUTES = {
+    "savings.tasks.rollups_recompute_all": {"queue": WORKER_QUEUES["housekeeping"]},
+    # Email: notices (applications.tasks.notice_send, notices_sweep, and
+    # *.notices.tasks.* after the move) and savings returns' reminders.
+    "*notice*": {"queue": WORKER_QUEUES["notices"]},
+    "*reminder*": {"queue": WORKER_QUEUES["notices"]},
+    "*.returns.tasks.*": {"queue": WORKER_QUEUES["notices"]},
+    # Headless Chromium: board papers and panel packs.
+    "*print*": {"queue": WORKER_QUEUES["printing"]},
+    # The rollups' drain and sweep.
+    "savings.tasks.*": {"queue": WORKER_QUEUES["rollups"]},
+    "*rollup*": {"queue": WORKER_QUEUES["rollups"]},
+}
 # Tasks are idempotent recomputes, so redelivery after a crash is safe:
 # acknowledge only once done, and hand back a task whose worker died.
 CELERY_TASK_ACKS_LATE = True
@@ -329,6 +362,9 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# One beat at a time: a beat schedules only while it holds a lock in the
+# broker's Redis, refreshed while it is alive (programmes/beat.py).
+CELERY_BEAT_SCHEDULER = "programmes.beat:LockedScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     # Rollups (docs/savings.md): drain markers left behind, e.g. by saves made
     # while the broker was unreachable; and rebuild everything nightly.
@@ -372,6 +408,9 @@ LOGGING = {
 SERVICE_NAME = "Productivity Programme"
 # The name authenticator apps show next to the account.
 OTP_TOTP_ISSUER = SERVICE_NAME
+# Nobody reads an officer's authenticator secret in the admin, superusers
+# included: the device pages show no key and no QR code (issue 25).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Open data (360Giving). Grant identifiers start with our registered prefix.
 OPEN_DATA_PREFIX = env_str("OPEN_DATA_PREFIX", "360G-lgaproductivity-")

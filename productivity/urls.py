@@ -8,6 +8,7 @@ from applications.converters import ReferenceConverter
 from productivity import health
 from programmes import account_views
 from programmes import views as programme_views
+from programmes.access import second_factor_required
 from programmes.forms import (
     AdminSignInForm,
     ChangePasswordForm,
@@ -41,6 +42,7 @@ def moved_admin_page(request: HttpRequest, new: str, rest: str = "") -> HttpResp
 
 urlpatterns = [
     path("", programme_views.home, name="home"),
+    path("favicon.ico", programme_views.favicon, name="favicon"),
     # The password; then the second factor at sign-in/code/ (programmes/twofactor).
     path("sign-in/", SignInView.as_view(), name="login"),
     path("", include("programmes.twofactor.urls")),
@@ -81,11 +83,14 @@ urlpatterns = [
     ),
     # Changing a password signs out every other session; this one stays
     # (PasswordChangeView calls update_session_auth_hash).
+    # Only once the session has given its second factor, where one is needed.
     path(
         "account/password/",
-        auth_views.PasswordChangeView.as_view(
-            form_class=ChangePasswordForm,
-            template_name="registration/password_change.html",
+        second_factor_required(
+            auth_views.PasswordChangeView.as_view(
+                form_class=ChangePasswordForm,
+                template_name="registration/password_change.html",
+            )
         ),
         name="password_change",
     ),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from programmes.roles import user_role
 from programmes.twofactor.policy import redirect_to_second_factor, second_factor_missing
@@ -46,6 +47,24 @@ def applicant_council(request: AuthenticatedRequest) -> Council:
     council = request.user.council
     assert council is not None, "role_required(APPLICANT) lets in only users with a council"
     return council
+
+
+def second_factor_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """A page any signed-in user may open, but only once their session has
+    given the second factor their role needs (or they turned on): changing a
+    password, for one, must not be open to someone who has only the password."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if second_factor_missing(request):
+            return redirect_to_second_factor(request, request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def role_required(*roles: str, denied: type[Exception] = PermissionDenied) -> Callable:

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from auditlog import get_logentry_model
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
@@ -48,10 +49,12 @@ from programmes.permissions import (
     as_user,
     is_system,
     require_council_lead,
+    require_manages_accounts,
     require_officer,
 )
 from programmes.roles import APPLICANT, OFFICER, ROLES, user_role
 from programmes.services import model_update, user_create
+from programmes.validators import has_line_break
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +213,55 @@ def _password_reset_token(notice: Notice) -> str:
     return default_token_generator.make_token(user)
 
 
+def account_reset_record(*, actor: Actor, user: User, what: str, reason: str) -> None:
+    """The trace of a reset of someone's account, in the caller's transaction:
+    an audit entry (who, when, what, why) and an email to the account's owner,
+    so a reset they did not ask for does not go unnoticed."""
+    require_manages_accounts(actor, user)
+    LogEntry = get_logentry_model()
+    LogEntry.objects.log_create(
+        user,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes={what: ["set", "reset"]},
+        actor=as_user(actor),
+        additional_data={"reason": reason},
+    )
+    by = as_user(actor)
+    context = {
+        "user": user,
+        "what": what,
+        "reason": reason,
+        "by": by.get_full_name() or by.username if by else "the portal",
+        "service_name": settings.SERVICE_NAME,
+    }
+    notices_record(
+        recipients=[user.email],
+        subject=f"Your {what} has been reset",
+        body=render_to_string("programmes/emails/account_reset.txt", context),
+        audience="account",
+        account=user,
+    )
+
+
+@transaction.atomic
+def account_password_set(*, actor: Actor, user: User, password: str, reason: str) -> User:
+    """An officer who manages accounts sets someone's password (the admin's
+    "change password" form): the same rules as a second factor's reset, the
+    password rules, every session of the account ends, and its owner is told."""
+    require_manages_accounts(actor, user)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why their password is being set"})
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    password_validation.validate_password(password, stored)
+    stored.set_password(password)
+    stored.save(update_fields=["password"])
+    user_sessions_end(stored)
+    account_reset_record(actor=actor, user=stored, what="password", reason=reason)
+    return stored
+
+
 def _new_token(invitation: Invitation) -> str:
     token = secrets.token_urlsafe(32)
     invitation.token_hash = token_hash(token)
@@ -237,8 +289,12 @@ def invitation_create(
     errors = {}
     if not first_name.strip():
         errors["first_name"] = "Enter a first name"
+    elif has_line_break(first_name):
+        errors["first_name"] = "Enter the first name on one line, without line breaks"
     if not last_name.strip():
         errors["last_name"] = "Enter a last name"
+    elif has_line_break(last_name):
+        errors["last_name"] = "Enter the last name on one line, without line breaks"
     if errors:
         raise ValidationError(errors)
     now = timezone.now()

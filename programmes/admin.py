@@ -1,11 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from programmes import (
     accounts,
@@ -14,8 +20,11 @@ from programmes import (
 )
 from programmes.access import AuthenticatedRequest, authenticated
 from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report, form_data
+from programmes.forms import posted
 from programmes.models import Council, Invitation, Strand, User
 from programmes.notices.selectors import latest_notices
+from programmes.permissions import MANAGE_ACCOUNTS
+from programmes.validators import validate_one_line
 
 # Fields that make someone an administrator or give them permissions outside
 # their role. Officers manage accounts in the admin but cannot raise anyone,
@@ -74,6 +83,19 @@ class StrandAdmin(admin.ModelAdmin):
         services.strand_update(strand=obj, data=data, actor=authenticated(request).user)
 
 
+class AccountPasswordForm(AdminPasswordChangeForm):
+    """The admin's "set password" form, with the reason the owner is told; a
+    password is set (never switched off) here."""
+
+    usable_password = None
+    reason = forms.CharField(
+        label="Why are you setting it?",
+        help_text="The person is emailed this reason; it is kept in the audit trail.",
+        max_length=500,
+        widget=forms.Textarea({"rows": 3, "cols": 60}),
+    )
+
+
 @admin.register(User)
 class UserAdmin(SafeChoicesMixin, AuditTrailMixin, DjangoUserAdmin):
     list_display = [
@@ -117,6 +139,65 @@ class UserAdmin(SafeChoicesMixin, AuditTrailMixin, DjangoUserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
+        """Setting someone's password takes their account over: only an officer
+        who manages accounts, with a reason; never their own (the account page
+        asks for the old one) nor a superuser's (unless a superuser), through
+        accounts.account_password_set, which tells the owner."""
+        actor = authenticated(request).user
+        if not actor.has_perm(MANAGE_ACCOUNTS):
+            raise PermissionDenied
+        user = self.get_object(request, unquote(id))
+        if user is None:
+            raise Http404("No user with this number")
+        form = AccountPasswordForm(user, posted(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                accounts.account_password_set(
+                    actor=actor,
+                    user=user,
+                    password=form.cleaned_data["password1"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except PermissionDenied as refused:
+                form.add_error(None, str(refused))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    f"{user.username}'s password is set; they have been told",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:programmes_user_change", args=[user.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Set the password of {user.get_username()}",
+            "adminForm": helpers.AdminForm(
+                form,  # type: ignore[arg-type]  # the stubs want a ModelForm; any form works
+                [(None, {"fields": list(form.base_fields)})],
+                {},
+            ),
+            "form_url": form_url,
+            "form": form,
+            "is_popup": False,
+            "add": True,
+            "change": False,
+            "has_delete_permission": False,
+            "has_change_permission": True,
+            "has_absolute_url": False,
+            "opts": self.opts,
+            "original": user,
+            "save_as": False,
+            "show_save": True,
+        }
+        return TemplateResponse(
+            request,
+            self.change_user_password_template or "admin/auth/user/change_password.html",
+            context,
+        )
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         actor = authenticated(request).user
@@ -167,6 +248,11 @@ class InvitationAddForm(forms.ModelForm):
         fields = ["first_name", "last_name", "email", "role", "council", "is_council_lead"]
 
     request: HttpRequest
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].validators.append(validate_one_line)
 
     def clean(self):
         cleaned = super().clean()

@@ -172,6 +172,38 @@ def action_report(
         model_admin.message_user(request, f"{done}: {'; '.join(succeeded)}", messages.SUCCESS)
 
 
+ROWS_NOT_UNDERSTOOD = "The rows chosen were not understood: choose them again"
+
+
+class ActionRowsGuard(_ModelAdminBase):
+    """Admin list actions choose rows by their keys, which come back from the
+    form as posted: a value that is not a key (a tampered or replayed form,
+    "abc" or a number past the column) is said plainly, where Django would
+    answer 500 (ValueError, or OverflowError on SQLite).
+
+    Not mixed in by hand: the admin site (programmes.twofactor.admin_site)
+    adds it to every ModelAdmin registered on it, the libraries' (axes,
+    django-otp, auditlog) included, so no registration can miss it."""
+
+    def response_action(self, request, queryset):
+        key = self.model._meta.pk
+        if not all(_storable(key, value) for value in request.POST.getlist(ACTION_CHECKBOX_NAME)):
+            self.message_user(request, ROWS_NOT_UNDERSTOOD, messages.WARNING)
+            return None
+        return super().response_action(request, queryset)
+
+
+def guarded(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
+    """The admin class with ActionRowsGuard in front (the class itself when it has it)."""
+    if issubclass(admin_class, ActionRowsGuard):
+        return admin_class
+    return type(
+        admin_class.__name__,
+        (ActionRowsGuard, admin_class),
+        {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+    )
+
+
 class AuditTrailMixin(AuditlogHistoryAdminMixin):
     """The change page's History shows the audit trail: each change's
     author, time, channel and every field's old and new value.
@@ -185,16 +217,8 @@ class AuditTrailMixin(AuditlogHistoryAdminMixin):
     auditlog_history_per_page = 50
 
     def response_action(self, request, queryset):
-        # Rows are chosen by their keys: one that is not a key (a tampered or
-        # replayed form) is said plainly, where Django would answer 500.
-        try:
-            for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
-                self.model._meta.pk.to_python(value)
-        except ValidationError:
-            self.message_user(
-                request, "The rows chosen were not understood: choose them again", messages.WARNING
-            )
-            return None
+        # (Rows that are not keys are refused before this, for every admin:
+        # ActionRowsGuard, which the site mixes into each registration.)
         # Every write an action makes, one service call per row, is marked
         # as a bulk action rather than an edit of one record in the admin.
         with audit.through(audit.BULK_ACTION):

@@ -35,5 +35,6 @@ def _navigation(request: HttpRequest) -> list[dict]:
 def service(request: HttpRequest) -> dict:
     return {
         "service_name": settings.SERVICE_NAME,
+        "contact_email": settings.CONTACT_EMAIL,
         "service_navigation": _navigation(request),
     }

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from django.contrib.auth.models import Permission
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from programmes.accounts import invitation_create
-from programmes.models import Council, CouncilKind, Invitation, Region, User
+from programmes.accounts import invitation_create, invitation_resend
+from programmes.models import Council, CouncilKind, Invitation, InvitationStatus, Region, User
 from programmes.permissions import DEMO
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, groups_sync
 from programmes.services import council_upsert, strands_sync, user_create
@@ -62,12 +63,16 @@ DEMO_COUNCIL_LEADS = ("demo-wyreforest",)
 # real account this secret.
 DEMO_TOTP_SECRET = "DEMOONLYDEMOONLYDEMOONLYDEMOONLY"  # noqa: S105 - public by design
 DEMO_TOTP_ROLES = (OFFICER, BOARD_MEMBER)
+DEMO_ACCOUNTS_MANAGER = "demo-officer"
 
 
 @dataclass
 class DemoContext:
     write: Callable[[str], None]
     reset_passwords: bool = False
+    # Where the demo is served, for the links in its emails (`make demo`
+    # passes http://$(HOST):$(PORT)/).
+    site_url: str = "http://127.0.0.1:8000/"
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     # Lines printed after the logins: how to sign in past them.
     notes: list[str] = field(default_factory=list)
@@ -133,6 +138,12 @@ def load_users(context: DemoContext) -> None:
             demo_totp_device_ensure(User.objects.get(username=username))
         label = f"{role}{f', {council.name}' if council else ''}"
         context.logins.append((label, username, password))
+    # The demo officer manages accounts (resets a lost phone, sets a
+    # password); the assessors do not (programmes.permissions.MANAGE_ACCOUNTS).
+    manager = User.objects.get(username=DEMO_ACCOUNTS_MANAGER)
+    manager.user_permissions.add(
+        Permission.objects.get(content_type__app_label="programmes", codename="manage_accounts")
+    )
     for lead in User.objects.filter(username__in=DEMO_COUNCIL_LEADS, is_council_lead=False):
         lead.is_council_lead = True
         lead.save(update_fields=["is_council_lead"])
@@ -141,32 +152,47 @@ def load_users(context: DemoContext) -> None:
         "/account/team/.",
         "The demo officer and board member give a security code after their password.",
         f"  Demo-only authenticator secret (add it to an app): {DEMO_TOTP_SECRET}",
-        "  Or print the current code: python manage.py demo_totp_code demo-officer",
+        f"  Or print the current code: {DEMO_TOTP_COMMAND}",
     ]
 
 
+# As README.md gives it: works as it stands in a fresh shell (the code needs
+# DEBUG on, and DEBUG off would need a secret key).
+DEMO_TOTP_COMMAND = "DJANGO_DEBUG=true .venv/bin/python manage.py demo_totp_code demo-officer"
+
 # A colleague the Wyre Forest lead has invited, so the team page has a waiting
-# invitation. Its link is emailed once, when load_demo first makes it (the
-# console shows the email in debug); fictional like every demo person.
+# invitation. Its link is emailed when load_demo first makes it, and again,
+# with a new link, on every --reset-passwords run (`make demo`): the link is
+# stored only as a hash, so a second run could not print the first one. The
+# console shows the email in debug; fictional like every demo person.
 DEMO_INVITATION = ("Dana", "Demo", "dana.demo@example.gov.uk", "demo-wyreforest")
-DEMO_SITE_URL = "http://127.0.0.1:8000/"
 
 
 def load_invitations(context: DemoContext) -> None:
     first, last, email, lead_username = DEMO_INVITATION
-    if Invitation.objects.filter(email=email).exists():
-        return
     lead = User.objects.get(username=lead_username)
-    invitation_create(
-        actor=lead,
-        first_name=first,
-        last_name=last,
-        email=email,
-        role=APPLICANT,
-        council=lead.council,
-        site_url=DEMO_SITE_URL,
+    invitation = Invitation.objects.filter(email=email).first()
+    if invitation is None:
+        invitation_create(
+            actor=lead,
+            first_name=first,
+            last_name=last,
+            email=email,
+            role=APPLICANT,
+            council=lead.council,
+            site_url=context.site_url,
+        )
+    elif context.reset_passwords and invitation.status in (
+        InvitationStatus.WAITING,
+        InvitationStatus.EXPIRED,
+    ):
+        invitation_resend(actor=lead, invitation=invitation, site_url=context.site_url)
+    else:
+        return
+    context.notes.append(
+        f"{lead_username} has invited {email}: the link is in the email above "
+        "(a new one each time load_demo runs with --reset-passwords, as make demo does)."
     )
-    context.notes.append(f"{lead_username} has invited {email}: the link is in the email above.")
 
 
 def demo_totp_device_ensure(user: User) -> TOTPDevice:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 import zipfile
 from pathlib import PurePath
@@ -183,6 +184,15 @@ def random_name(kind: str) -> str:
     return f"{secrets.token_hex(20)}.{kind}"
 
 
+# What a download's name may not hold: control characters (a header split),
+# quotes and backslashes (the header's quoting), path separators and the
+# characters Windows refuses in a file name. Everything else is kept as the
+# council wrote it: "Wyre Forest answers (draft) v2.pdf" came down as
+# "Wyre Forest answers _ _draft_ v2.pdf" (issue 27). Django's FileResponse
+# quotes the name and gives non-ASCII names as RFC 6266's filename*.
+UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]+')
+
+
 def safe_download_name(original: str) -> str:
-    keep = "".join(ch if ch.isalnum() or ch in "-_. " else "_" for ch in original)
-    return keep.strip() or "document"
+    name = re.sub(r"\s+", " ", UNSAFE_IN_NAME.sub(" ", original))
+    return name.strip(" .") or "document"

@@ -16,7 +16,9 @@ Decisions (see docs/forms.md):
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
@@ -28,6 +30,7 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
@@ -38,6 +41,7 @@ from programmes.models import User
 from programmes.notices.services import TOKEN_PLACEHOLDER
 from programmes.roles import APPLICANT
 from programmes.signin import lockout_message
+from programmes.validators import validate_one_line
 
 # Free-text answers (TextFields, unbounded in the database).
 LONG_ANSWER_CHARS = 5000  # a question answered in paragraphs
@@ -62,6 +66,82 @@ def too_long(subject: str, limit: int) -> str:
     return f"{subject} must be {limit:,} characters or fewer"
 
 
+# Code points that never start a character of their own: they join the one
+# before (Unicode's grapheme cluster rules, UAX #29, the part written text
+# meets): joiners, variation selectors, emoji skin tones and flag tags.
+ZERO_WIDTH_JOINER = "\u200d"
+JOINS_PREVIOUS = re.compile(
+    "[\u200c\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
+)
+REGIONAL_INDICATOR = re.compile("[\U0001f1e6-\U0001f1ff]")
+# A virama between two consonants makes one conjunct (UAX #29 rule GB9c, in
+# the scripts Unicode lists: Devanagari, Bengali, Gujarati, Oriya, Telugu,
+# Malayalam): "स्ते" is one character as people read it.
+VIRAMA = frozenset("\u094d\u09cd\u0acd\u0b4d\u0c4d\u0d4d")
+CONJUNCT_CONSONANT = re.compile(
+    "[\u0915-\u0939\u0995-\u09b9\u0a95-\u0ab9\u0b15-\u0b39\u0c15-\u0c39\u0d15-\u0d3a]"
+)
+
+
+def character_count(text: str) -> int:
+    """Characters as a person counts them, and as the page's counter does
+    (GOV.UK's character count with `countType: "characters"`, which counts
+    Intl.Segmenter's graphemes): "é" typed as e and an accent is one, 👍🏽 and
+    a family emoji joined with zero-width joiners are one, a flag (two
+    regional indicators) is one, a line break is one.
+
+    A browser sends a line break as CR LF, and a textarea's value (what the
+    counter counts) holds LF: `CountedCharField` turns CR LF into LF before
+    counting, and CR LF is one grapheme here anyway."""
+    count = 0
+    previous = ""
+    flag_half = False  # the previous code point opened a flag
+    for char in text:
+        if previous in ("", "\n") or (previous == "\r" and char != "\n"):
+            joins = False  # nothing joins a line break, or the start
+        else:
+            joins = (
+                previous == "\r"  # CR LF, one line break
+                or previous == ZERO_WIDTH_JOINER
+                or (previous in VIRAMA and bool(CONJUNCT_CONSONANT.match(char)))
+                or bool(JOINS_PREVIOUS.match(char))
+                or unicodedata.category(char) in ("Mn", "Me", "Mc")
+            )
+        if REGIONAL_INDICATOR.match(char):
+            joins = flag_half
+            flag_half = not flag_half
+        else:
+            flag_half = False
+        if not joins:
+            count += 1
+        previous = char
+    return count
+
+
+class CharacterLimitValidator(MaxLengthValidator):
+    """The field's limit in characters as `character_count` counts them."""
+
+    def clean(self, x: Any) -> int:
+        return character_count(x)
+
+
+class CountedCharField(forms.CharField):
+    """A free-text answer shown with the character count: line breaks as LF
+    (one character, as the counter counts them) and the limit counted as a
+    person counts, so the page and the server never disagree (issue 27)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.validators = [
+            CharacterLimitValidator(v.limit_value) if type(v) is MaxLengthValidator else v
+            for v in self.validators
+        ]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
 def limited_text(
     *,
     label: str,
@@ -75,7 +155,7 @@ def limited_text(
     """A textarea answer with its limit; `subject` names it in the error message
     when the label is a question ("Why…?") rather than a name."""
     messages = {"max_length": too_long(subject or label, max_length), **(error_messages or {})}
-    return forms.CharField(
+    return CountedCharField(
         label=label,
         max_length=max_length,
         help_text=help_text,
@@ -91,9 +171,10 @@ def counted_textarea(form: forms.BaseForm, name: str, **kwargs) -> Field:
     The count needs help text on the field (crispy-forms-gds raises KeyError
     'aria-describedby' without it; docs/frontend.md). govuk-frontend's
     initAll in base.html starts it; without JavaScript the textarea's
-    maxlength still holds."""
+    maxlength still holds. The field is a `CountedCharField` (`limited_text`),
+    which counts as the counter does."""
     field = form.fields[name]
-    assert isinstance(field, forms.CharField), f"{name} is not a text field"
+    assert isinstance(field, CountedCharField), f"{name} is not a counted text field"
     return Field.textarea(name, max_characters=field.max_length, **kwargs)
 
 
@@ -117,6 +198,23 @@ NOT_MONEY = {
 }
 
 
+# "30k", "£1.5m", "2 million": amounts as people write them, in full.
+MULTIPLIED_RE = re.compile(
+    r"^(?P<figure>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?\s*(?P<unit>k|m|thousand|million)$",
+    re.ASCII | re.IGNORECASE,
+)
+MULTIPLIERS = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "million": 1_000_000}
+
+
+def _without_multiplier(value: str) -> str:
+    """ "30k" as "30000", "1.5m" as "1500000"; anything else as it is."""
+    match = MULTIPLIED_RE.match(value)
+    if not match:
+        return value
+    number = Decimal(match["figure"].replace(",", "") + (match["fraction"] or ""))
+    return format(number * MULTIPLIERS[match["unit"].lower()], "f")
+
+
 class PoundsField(forms.DecimalField):
     """An amount of money in pounds, as Decimal: accepts "£" and thousands
     commas; refuses exponents ("1e6"), lists ("1,2,3") and fractions of a
@@ -127,7 +225,18 @@ class PoundsField(forms.DecimalField):
         "max_value": "Enter an amount of £%(limit_value)s or less",
     }
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, subject: str = "", **kwargs) -> None:
+        # "Enter a number." named no field: the message says what to enter
+        # ("Enter the savings target in pounds…"), `subject` when the label
+        # is a question.
+        label = kwargs.get("label") or ""
+        if not subject:
+            plain = label and not label.endswith("?") and "(" not in label
+            subject = f"the {label[0].lower()}{label[1:]}" if plain else "the amount"
+        kwargs["error_messages"] = {
+            "invalid": f"Enter {subject} in pounds, like 30000, £30,000 or £30k",
+            **(kwargs.get("error_messages") or {}),
+        }
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal("0"))
@@ -139,6 +248,7 @@ class PoundsField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str):
             value = value.strip().removeprefix("£").strip()
+            value = _without_multiplier(value)
             if value and not value.startswith("-") and not POUNDS_RE.match(value):
                 raise forms.ValidationError(self._not_money(value), code="invalid")
             value = value.replace(",", "")
@@ -353,6 +463,7 @@ class TeamInviteForm(forms.Form):
             "required": "Enter their first name",
             "max_length": "First name must be 150 characters or fewer",
         },
+        validators=[validate_one_line],
         widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
     )
     last_name = forms.CharField(
@@ -362,6 +473,7 @@ class TeamInviteForm(forms.Form):
             "required": "Enter their last name",
             "max_length": "Last name must be 150 characters or fewer",
         },
+        validators=[validate_one_line],
         widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false"}),
     )
     email = forms.EmailField(

@@ -1,8 +1,8 @@
 """The core's part of the portal's health, and the shape every layer's checks share.
 
 Health is composed where the layers are wired together (productivity.health):
-each layer offers the checks it can answer for, the core the database and the
-worker's heartbeat (a core model), savings the broker and the outbox
+each layer offers the checks it can answer for, the core the database, the cache and
+the worker's heartbeat (a core model), savings the broker and the outbox
 (savings.health). No check reveals a secret: details are fixed phrases, never
 an exception's text (a broker URL may hold a password).
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db import connection
 
 from programmes.models import Heartbeat
@@ -79,6 +80,18 @@ def database_check() -> Check:
     except Exception:  # noqa: BLE001 - any failure is "not reachable"
         return Check("database", False, "not reachable")
     return Check("database", True, "reachable")
+
+
+def cache_check() -> Check:
+    """The cache (DJANGO_CACHE_URL's Redis). Down, pages still answer (they
+    compute what they would have cached) and password resets are refused
+    until it is back (programmes/cache.py)."""
+    available = getattr(cache, "available", None)
+    if available is None:
+        return Check("cache", True, "not used: each process's memory")
+    if not available():
+        return Check("cache", False, "not reachable: pages slower, password resets refused")
+    return Check("cache", True, "reachable")
 
 
 def worker_check(*, now: datetime, database_ok: bool, eager: bool) -> Check:

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.views.defaults import page_not_found
 
 from programmes.signin import lockout_message
 
@@ -75,6 +77,28 @@ class PrivatePagesMiddleware:
         if request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class NotFoundPageMiddleware:
+    """With DEBUG on (the demo) a missing page is the production "Page not
+    found", not Django's debug page that lists every URL pattern: demo users
+    are new users, and that page is a map of the portal (issue 27). Tracebacks
+    of real errors stay. Off DEBUG Django shows templates/404.html already."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # No view matched the address (its 404 is made before any view runs).
+        if settings.DEBUG and response.status_code == 404 and request.resolver_match is None:
+            return page_not_found(request, Resolver404())
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        return None
 
 
 def lockout_response(

@@ -156,6 +156,12 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs omits it
         swappable = "AUTH_USER_MODEL"
+        permissions = [
+            # Given to named officers (a superuser grants it in the admin), not
+            # to the officers' group: resetting someone's second factor or
+            # password takes their account over (programmes.accounts).
+            ("manage_accounts", "Can reset other accounts' second factor and password"),
+        ]
 
     @property
     def display_name(self) -> str:

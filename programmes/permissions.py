@@ -99,6 +99,26 @@ def require_council_user(actor: Actor | None, council_id: int | None) -> None:
         raise PermissionDenied("Only users of this council can do this")
 
 
+MANAGE_ACCOUNTS = "programmes.manage_accounts"
+
+
+def require_manages_accounts(actor: Actor | None, account: User) -> None:
+    """Resetting another account's second factor or password: an officer with
+    the "manages accounts" permission, never on a superuser's account unless a
+    superuser, never on their own (their own goes through the code they have);
+    the system may."""
+    _known(actor)
+    if is_system(actor):
+        return
+    user = _active_user(actor)
+    if user_role(user) != OFFICER or not user.has_perm(MANAGE_ACCOUNTS):
+        raise PermissionDenied("Only an officer who manages accounts can do this")
+    if account.pk == user.pk:
+        raise PermissionDenied("You cannot reset your own account here: use your own code")
+    if account.is_superuser and not user.is_superuser:
+        raise PermissionDenied("Only a superuser can reset a superuser's account")
+
+
 def require_officer_or_council_user(actor: Actor | None, council_id: int | None) -> None:
     """An officer, or a council user of this council; the system may."""
     _known(actor)

@@ -55,6 +55,10 @@ def groups_sync() -> dict[str, Group]:
     audit_view = Permission.objects.filter(
         content_type__app_label="auditlog", codename__startswith="view_"
     )
+    # "Manages accounts" is given to named officers, never to the group.
+    officer_perms = officer_perms.exclude(
+        content_type__app_label="programmes", codename="manage_accounts"
+    )
     groups[OFFICER].permissions.set([*officer_perms, *audit_view])
     groups[BOARD_MEMBER].permissions.set(programme_perms.filter(codename__startswith="view_"))
     return groups

@@ -8,6 +8,7 @@ during the lockout do not move that time)."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -18,6 +19,8 @@ from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
+
+from programmes.cache import CacheUnavailable
 
 
 def lockout_ends(request: HttpRequest, credentials: dict | None) -> datetime | None:
@@ -62,7 +65,10 @@ def _client_ip(group: str, request: HttpRequest) -> str:
 
 
 def _email_asked_for(group: str, request: HttpRequest) -> str:
-    return request.POST.get("email", "").strip().lower()
+    # The address as the account lookup compares it (Django's PasswordResetForm:
+    # NFKC, then casefold), so no spelling of one address ("ſ" for "s") counts
+    # apart from the others.
+    return unicodedata.normalize("NFKC", request.POST.get("email", "").strip()).casefold()
 
 
 class ThrottledPasswordResetView(PasswordResetView):
@@ -71,22 +77,43 @@ class ThrottledPasswordResetView(PasswordResetView):
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         limited = False
-        for group, key, rate in (
-            ("password-reset-ip", _client_ip, settings.PASSWORD_RESET_RATE_PER_CLIENT),
-            ("password-reset-email", _email_asked_for, settings.PASSWORD_RESET_RATE_PER_ADDRESS),
-        ):
-            # Count against both limits on every request, so that being
-            # stopped by one does not leave the other uncounted.
-            limited |= is_ratelimited(
-                request, group=group, key=key, rate=rate, method="POST", increment=True
-            )
+        try:
+            for group, key, rate in (
+                ("password-reset-ip", _client_ip, settings.PASSWORD_RESET_RATE_PER_CLIENT),
+                (
+                    "password-reset-email",
+                    _email_asked_for,
+                    settings.PASSWORD_RESET_RATE_PER_ADDRESS,
+                ),
+            ):
+                # Count against both limits on every request, so that being
+                # stopped by one does not leave the other uncounted.
+                limited |= is_ratelimited(
+                    request, group=group, key=key, rate=rate, method="POST", increment=True
+                )
+        except CacheUnavailable:
+            # The counts live in the cache (Redis): when it is down nothing
+            # can be counted, and an uncounted request is not let through.
+            return self._refused(request, COUNTS_UNAVAILABLE, status=503)
         if not limited:
             return super().post(request, *args, **kwargs)
+        return self._refused(request, TOO_MANY, status=429)
+
+    def _refused(self, request: HttpRequest, message: str, *, status: int) -> HttpResponse:
         form = self.get_form()
         form.is_valid()
-        form.add_error(
-            None if "email" in form.errors else "email",
-            "You have asked for too many password reset emails. Wait an hour, then try "
-            "again, or ask an LGA officer to help you sign in",
-        )
-        return self.render_to_response(self.get_context_data(form=form), status=429)
+        form.add_error(None if "email" in form.errors else "email", message)
+        response = self.render_to_response(self.get_context_data(form=form), status=status)
+        if status == 503:
+            response["Retry-After"] = "60"
+        return response
+
+
+TOO_MANY = (
+    "You have asked for too many password reset emails. Wait an hour, then try "
+    "again, or ask an LGA officer to help you sign in"
+)
+COUNTS_UNAVAILABLE = (
+    "Password reset emails cannot be sent at the moment. Try again in a few minutes, "
+    "or ask an LGA officer to help you sign in"
+)

@@ -1,4 +1,4 @@
-"""Validation of official council identifiers."""
+"""Validation of official council identifiers, and of names kept on one line."""
 
 from __future__ import annotations
 
@@ -35,3 +35,19 @@ def gss_code_matches_kind(code: str, kind: str) -> bool:
     if prefix is None or not code.startswith("E"):
         return True
     return code.startswith(prefix)
+
+
+# Everything str.splitlines() breaks a line at: a name with one of these in it
+# would start a new line in the email that greets the person (or, in a
+# header, a new header).
+LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def has_line_break(value: str) -> bool:
+    return any(char in LINE_BREAKS for char in value or "")
+
+
+def validate_one_line(value: str) -> None:
+    """A name is one line: a line break in it is refused, not passed on."""
+    if has_line_break(value):
+        raise ValidationError("Enter this on one line, without line breaks", code="line_break")

@@ -258,7 +258,8 @@ def celery_worker_parameters():
     # The worker fixture already waits for the worker to be ready; its extra
     # ping would need results, which production turns off for every task but
     # worker_health.
-    return {"queues": (settings.CELERY_TASK_DEFAULT_QUEUE,), "perform_ping_check": False}
+    # One embedded worker reads every queue (production runs one worker per queue).
+    return {"queues": tuple(settings.WORKER_QUEUES.values()), "perform_ping_check": False}
 
 
 @pytest.fixture

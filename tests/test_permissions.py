@@ -164,6 +164,7 @@ PERSONAS = (
     "none",
 )
 OFFICERS = frozenset({"officer", "officer_by_group", "system"})
+SYSTEM_ONLY = frozenset({"system"})
 # An assessor's own review: the officer persona is the assessor assigned, the
 # officer by group is another officer.
 ASSESSOR = frozenset({"officer", "system"})
@@ -624,7 +625,24 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
             "council": w.council,
         },
     ),
-    "programmes.twofactor.services.two_factor_reset": (OFFICERS, lambda w: {"user": UserFactory()}),
+    # Only an officer with "manages accounts" (tests/twofactor/test_reset.py);
+    # the world's officer does not have it.
+    "programmes.twofactor.services.two_factor_reset": (
+        SYSTEM_ONLY,
+        lambda w: {"user": UserFactory(), "reason": "Lost phone"},
+    ),
+    "programmes.accounts.account_reset_record": (
+        SYSTEM_ONLY,
+        lambda w: {"user": UserFactory(), "what": "password", "reason": "Forgot it"},
+    ),
+    "programmes.accounts.account_password_set": (
+        SYSTEM_ONLY,
+        lambda w: {
+            "user": UserFactory(),
+            "password": "a long and unusual passphrase",
+            "reason": "Forgot it",
+        },
+    ),
     # One Public Estate
     # Board papers (programmes/board/services.py): officers draft and publish.
     "programmes.board.services.paper_create": (

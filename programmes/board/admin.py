@@ -7,8 +7,7 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -18,6 +17,8 @@ from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin
 from programmes.board import paper as content
 from programmes.board import services
 from programmes.board.models import BoardPaper
+
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
 class MeetingDateField(DateInputField):
@@ -30,6 +31,15 @@ class MeetingDateField(DateInputField):
         for field, what in zip(self.fields, ("day", "month", "year"), strict=True):
             field.error_messages["incomplete"] = f"Enter the {what} of the meeting"
             field.validators[0].message = f"Enter the {what} of the meeting as a number"
+
+    def clean(self, value):
+        # GOV.UK's date input takes the month as people write it: "March",
+        # "mar" and "3" alike ("March" was refused, issue 27).
+        if isinstance(value, list | tuple) and len(value) == 3:
+            month = str(value[1] or "").strip().lower()[:3]
+            if month in MONTHS:
+                value = [value[0], str(MONTHS.index(month) + 1), value[2]]
+        return super().clean(value)
 
     def compress(self, data_list):
         try:
@@ -147,6 +157,20 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return HttpResponseRedirect(request.path)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        # Published (or deleted) by a colleague meanwhile: say so, not a
+        # server error (the service refuses under the row's lock) or a 403.
+        paper = BoardPaper.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        publishing_raced = paper is not None and paper.is_published
+        if request.method == "POST" and publishing_raced and self.has_delete_permission(request):
+            self.message_user(request, services.PUBLISHED_IS_FINAL, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:board_boardpaper_change", args=[paper.pk]))
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:board_boardpaper_changelist"))
+
     @admin.display(description="Next step")
     def next_step(self, obj: BoardPaper) -> str:
         read = reverse("board:paper", args=[obj.pk])
@@ -199,7 +223,13 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
         ]
 
     def publish_view(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
-        found = get_object_or_404(BoardPaper, pk=pk)
+        found = BoardPaper.objects.filter(pk=pk).first()
+        if found is None and request.method == "POST":
+            # Deleted by a colleague since the page was opened.
+            self.message_user(request, services.DELETED_MEANWHILE, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:board_boardpaper_changelist"))
+        if found is None:
+            raise Http404("No such paper.")
         # Opens for any paper; publishing one already published is refused,
         # with a message, by the service.
         if not self.has_view_permission(request, found):
@@ -209,6 +239,8 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
                 services.paper_publish(paper=found, actor=request.user)
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                if exc.messages == [services.DELETED_MEANWHILE]:
+                    return HttpResponseRedirect(reverse("admin:board_boardpaper_changelist"))
             else:
                 self.message_user(
                     request,

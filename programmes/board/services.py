@@ -35,6 +35,20 @@ EDITABLE = (
 )
 
 PUBLISHED_IS_FINAL = "This paper has been published: a published paper cannot be changed."
+DELETED_MEANWHILE = (
+    "This paper was deleted by another officer while you were working on it: "
+    "there is nothing to publish or change."
+)
+
+
+def _locked(paper: BoardPaper) -> BoardPaper:
+    """The paper's row, locked for this transaction. Two officers acting on one
+    paper at once (publishing and deleting it, say) take turns on this lock:
+    the first wins and the second is refused in words, not a server error."""
+    current = BoardPaper.objects.select_for_update().filter(pk=paper.pk).first()
+    if current is None:
+        raise ValidationError(DELETED_MEANWHILE)
+    return current
 
 
 def _check(fields: dict[str, Any]) -> None:
@@ -58,7 +72,7 @@ def paper_update(*, paper: BoardPaper, actor: Actor, **changes: Any) -> BoardPap
     require_officer(actor)
     _check(changes)
     with transaction.atomic():
-        current = BoardPaper.objects.select_for_update().get(pk=paper.pk)
+        current = _locked(paper)
         if current.is_published:
             raise ValidationError(PUBLISHED_IS_FINAL)
         current, _ = model_update(instance=current, fields=EDITABLE, data=changes)
@@ -71,7 +85,7 @@ def paper_publish(*, paper: BoardPaper, actor: Actor, at: datetime | None = None
     and imports of past papers only) dates a paper published in the past."""
     require_officer(actor)
     with transaction.atomic():
-        current = BoardPaper.objects.select_for_update().get(pk=paper.pk)
+        current = _locked(paper)
         if current.is_published:
             raise ValidationError("This paper has already been published.")
         current.snapshot = content.paper_content(
@@ -103,7 +117,7 @@ def paper_pdf_record(*, paper: BoardPaper, actor: Actor, name: str = "", problem
     the one write after publishing, and only while there is no PDF."""
     require_officer(actor)
     with transaction.atomic():
-        current = BoardPaper.objects.select_for_update().get(pk=paper.pk)
+        current = _locked(paper)
         if not current.is_published or current.pdf:
             return
         current.pdf, current.pdf_problem = name, problem
@@ -114,7 +128,7 @@ def paper_delete(*, paper: BoardPaper, actor: Actor) -> None:
     """Delete a draft; a published paper is a record and stays."""
     require_officer(actor)
     with transaction.atomic():
-        current = BoardPaper.objects.select_for_update().get(pk=paper.pk)
+        current = _locked(paper)
         if current.is_published:
             raise ValidationError(PUBLISHED_IS_FINAL)
         current.delete()

@@ -69,7 +69,9 @@ ADVISERS = [
     ),
 ]
 
-ILLUSTRATIVE = "Illustrative: the 2013 board paper reports no Growth Advisers awards yet."
+# Illustrative: the 2013 board paper reports no Growth Advisers awards yet.
+# The councils see this as their bid's summary, so it reads as one (issue 27).
+ILLUSTRATIVE = "Adviser support to bring the council and its partners together on a growth plan."
 
 # council, title, areas, days requested, days awarded, adviser, days logged
 AWARDS = [

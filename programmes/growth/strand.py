@@ -27,7 +27,8 @@ STRAND = StrandSpec(
     award_page="growth:adviser_support",
     summary=(
         "Up to 14 days of support from a panel of economic growth advisers, "
-        "used between September 2013 and February 2014."
+        "used within the dates each round sets (September 2013 to February 2014 "
+        "in the first)."
     ),
     board=BoardBlock(fill=board.fill),
     paper=PaperSection(heading="Local Economic Growth Advisers", paragraphs=board.paper_paragraphs),

@@ -48,9 +48,11 @@ YEAR = "2013/14"
 DESCRIPTION = "Cabinet Office resource for the pilot (about £23,000 each if shared equally)"
 ALLOCATED_AT = datetime(2013, 6, 25, 10, tzinfo=LONDON)
 SUBMITTED_AT = datetime(2013, 7, 1, 10, tzinfo=LONDON)
+# Illustrative: the board paper does not describe the individual plans. Shown
+# to the pilot council as its own words, so no note to the reader (issue 27).
 PLAN_SUMMARY = (
-    "Illustrative: the board paper does not describe the individual plans. The pilot "
-    "shared its plan at the May workshop; the LGA and the Cabinet Office are to sign it off."
+    "Our plan, shared with the other pilots at the May workshop, for the LGA and "
+    "the Cabinet Office to sign off."
 )
 # A fictional user of a pilot council, to see a plan page as the council does.
 PILOT_USER = ("demo-surrey", "Sam", "Specimen", "Surrey")

@@ -8,7 +8,14 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from programmes import documents
-from programmes.forms import LONG_ANSWER_CHARS, PoundsField, counted_textarea, gds_helper, too_long
+from programmes.forms import (
+    LONG_ANSWER_CHARS,
+    CountedCharField,
+    PoundsField,
+    counted_textarea,
+    gds_helper,
+    too_long,
+)
 from savings.models import Recurrence, SavingsKind
 from savings.services import DEFAULT_LINE_LIMIT
 from savings.years import validate_financial_year
@@ -45,7 +52,7 @@ class SavingsReturnForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether the saving is one-off or recurring"},
     )
-    evidence = forms.CharField(
+    evidence = CountedCharField(
         label="What is the evidence for this saving?",
         help_text="Say how the saving was measured and where officers can check it",
         widget=forms.Textarea,

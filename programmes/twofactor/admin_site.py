@@ -8,8 +8,10 @@ the GOV.UK code page (or set-up, when they have no device yet) instead.
 
 from __future__ import annotations
 
-from django.contrib.admin import AdminSite
+from django.contrib import messages
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django_otp.admin import OTPAdminSite
 
 from programmes.twofactor.policy import is_verified, redirect_to_second_factor
@@ -45,10 +47,20 @@ class TwoFactorAdminSite(OTPAdminSite):
     # 1280 px: the home page and the breadcrumbs lead everywhere the
     # sidebar did.
     enable_nav_sidebar = False
+    # Django's own sign-in page: OTPAdminSite's shows an "OTP Token:" label
+    # with no box, as our form asks for the code on a page of its own.
+    login_template = "admin/login.html"
 
     # The default site keeps the name "admin", so `admin:` URL names still work.
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
+
+    def register(self, model_or_iterable, admin_class=None, **options) -> None:
+        """Every registration, ours and the libraries', gets the guard on its
+        list actions' row keys (programmes.admin_tools.ActionRowsGuard)."""
+        from programmes.admin_tools import guarded
+
+        super().register(model_or_iterable, guarded(admin_class or ModelAdmin), **options)
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list:
         """The apps, with the system tables moved under a "System" heading at the end."""
@@ -81,4 +93,16 @@ class TwoFactorAdminSite(OTPAdminSite):
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         if AdminSite.has_permission(self, request) and not is_verified(request):
             return redirect_to_second_factor(request, request.GET.get("next") or "/admin/")
+        if request.user.is_authenticated and not AdminSite.has_permission(self, request):
+            # A council user or board member who follows a link to the admin:
+            # their own pages, and why, not Django's "You are authenticated
+            # as …, but are not authorized" over a second sign-in form.
+            messages.info(request, NOT_FOR_YOU)
+            return redirect("home")
         return AdminSite.login(self, request, extra_context)
+
+
+NOT_FOR_YOU = (
+    "The admin is for LGA officers, so you have been brought to your own pages. "
+    "If you need to assess bids or verify savings, ask the Productivity Programme team."
+)

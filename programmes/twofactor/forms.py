@@ -52,8 +52,19 @@ class ResetForm(forms.Form):
         widget=forms.TextInput({"spellcheck": "false", "autocapitalize": "off"}),
     )
 
+    reason = forms.CharField(
+        label="Why are you resetting it?",
+        help_text="For example: lost phone, confirmed by phone call on 7 December. "
+        "The person is emailed this reason, and it is kept in the audit trail.",
+        max_length=500,
+        error_messages={"required": "Say why their two-factor sign-in is being reset"},
+        widget=forms.Textarea({"rows": 3}),
+    )
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(
-            Field.text("username", field_width=20), submit="Reset their two-factor sign-in"
+            Field.text("username", field_width=20),
+            Field.textarea("reason"),
+            submit="Reset their two-factor sign-in",
         )

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import base64
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp import devices_for_user, verify_token
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from programmes.accounts import account_reset_record
 from programmes.models import User
-from programmes.permissions import Actor, require_officer
+from programmes.permissions import Actor, require_manages_accounts
 
 BACKUP_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
@@ -76,13 +78,22 @@ def second_factor_verify(*, user: User, token: str) -> Device | None:
 
 
 @transaction.atomic
-def two_factor_reset(*, user: User, actor: Actor) -> int:
+def two_factor_reset(*, user: User, actor: Actor, reason: str) -> int:
     """Remove every device of `user` (a lost phone): they set up again at
     their next page, and a session they verified earlier stops counting,
-    because django-otp's middleware no longer finds its device."""
-    require_officer(actor)
+    because django-otp's middleware no longer finds its device.
+
+    Only an officer who manages accounts, never on a superuser's account
+    (unless a superuser) nor their own (programmes.permissions.
+    require_manages_accounts); with a reason, kept in the audit trail, and
+    the account's owner is emailed."""
+    require_manages_accounts(actor, user)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why their two-factor sign-in is being reset"})
     deleted = 0
     for device in devices_for_user(user, confirmed=None):
         device.delete()
         deleted += 1
+    account_reset_record(actor=actor, user=user, what="two-factor sign-in", reason=reason)
     return deleted

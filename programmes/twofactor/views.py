@@ -15,6 +15,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from django_otp import user_has_device
 from programmes.access import AuthenticatedRequest, role_required
 from programmes.forms import SignInForm
 from programmes.models import User
+from programmes.permissions import MANAGE_ACCOUNTS
 from programmes.roles import OFFICER, user_role
 from programmes.twofactor import services
 from programmes.twofactor.forms import CodeForm, ResetForm, SetUpForm
@@ -86,6 +88,10 @@ def verify(request: AuthenticatedRequest) -> HttpResponse:
     if form.is_valid():
         device = services.second_factor_verify(user=request.user, token=form.cleaned_data["code"])
         if device is not None:
+            # A new session key once the second factor is given, as Django
+            # renews it at the password: a key seen before (fixation, a
+            # half-signed-in session) is worth nothing after.
+            request.session.cycle_key()
             django_otp.login(request, device)
             request.session.pop(CODE_PENDING_SESSION_KEY, None)
             return redirect(next_url)
@@ -141,7 +147,9 @@ def account(request: AuthenticatedRequest) -> HttpResponse:
         "has_device": user_has_device(request.user),
         "verified": is_verified(request),
         "required": two_factors_required(request.user),
-        "is_officer": user_role(request.user) == OFFICER,
+        # The link to reset someone else's device, for those who may.
+        "manages_accounts": user_role(request.user) == OFFICER
+        and request.user.has_perm(MANAGE_ACCOUNTS),
     }
     return render(request, "twofactor/account.html", context)
 
@@ -158,14 +166,25 @@ def backup_codes_new(request: AuthenticatedRequest) -> HttpResponse:
 @never_cache
 @role_required(OFFICER)
 def reset(request: AuthenticatedRequest) -> HttpResponse:
-    """An officer removes another user's devices (a lost or replaced phone)."""
+    """An officer who manages accounts removes another user's devices (a lost
+    or replaced phone), with a reason; the owner is emailed."""
+    if not request.user.has_perm(MANAGE_ACCOUNTS):
+        raise PermissionDenied("Only an officer who manages accounts can reset someone's device")
     form = ResetForm(request.POST or None)
     if form.is_valid():
         user = User.objects.filter(username=form.cleaned_data["username"]).first()
         if user is None:
             form.add_error("username", "There is no user with that username")
+            return render(request, "twofactor/reset.html", {"form": form})
+        try:
+            services.two_factor_reset(
+                user=user, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except PermissionDenied as refused:
+            form.add_error("username", str(refused))
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            services.two_factor_reset(user=user, actor=request.user)
             messages.success(
                 request,
                 f"{user.username} has no two-factor device now. They will set up "

@@ -73,6 +73,20 @@ def test_the_file_downloads_only_through_the_checked_view(applicant_a_client, dr
     assert response["Content-Type"] == "application/pdf"
 
 
+def test_a_download_keeps_the_name_the_council_gave_it(applicant_a_client, draft):
+    upload(applicant_a_client, draft, "Wyre Forest answers (draft) v2.pdf", PDF)
+    response = applicant_a_client.get(Document.objects.get().get_absolute_url())
+    disposition = response["Content-Disposition"]
+    assert disposition == 'attachment; filename="Wyre Forest answers (draft) v2.pdf"'
+
+
+def test_a_download_name_cannot_split_the_header_or_name_a_folder():
+    from programmes.documents import safe_download_name
+
+    assert safe_download_name('../plan"\r\nSet-Cookie: x.pdf') == "plan Set-Cookie x.pdf"
+    assert safe_download_name(" .. ") == "document"
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

@@ -148,7 +148,7 @@ def test_a_save_without_a_proper_version_is_a_stale_edit(
     response = applicant_a_client.post(f"/bids/{bid.reference}/questions/about/", data)
     page = _text(response)
     assert response.status_code == 200
-    assert "Someone else at your council changed this bid" in page
+    assert "after you opened this page" in page
     assert 'value="A new title"' in page  # the user's input is kept
     bid.refresh_from_db()
     assert bid.title == ""

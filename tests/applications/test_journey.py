@@ -119,7 +119,7 @@ def test_a_stale_edit_is_reported_and_the_input_kept(client, experts_call, counc
         {"title": "My title", "summary": "Mine", "version": opened_version, "continue": ""},
     )
     page = response.content.decode()
-    assert "Someone else at your council changed this bid" in page
+    assert "after you opened this page" in page
     assert 'value="My title"' in page  # their input is kept on the page
     assert "Colleague&#x27;s title" in page  # and they see what is saved now
     application.refresh_from_db()

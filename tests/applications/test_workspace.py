@@ -225,8 +225,27 @@ def test_disagreements_are_flagged_for_the_lead(officer_client, assessed, ash, b
     _score(assessed, bo, (3, 4, 4, None), recommendation="do_not_fund")
     page = officer_client.get(page_of(assessed)).content.decode()
     assert "disagreement to moderate" in page
-    assert "over 1 point" in page  # savings potential: 5 and 3
+    assert "2 points" in page and "more than 1 apart: moderate it" in page  # 5 and 3
     assert "they differ" in page  # fund and do not fund
+
+
+def test_once_moderated_the_disagreement_no_longer_asks_to_be_moderated(
+    officer_client, officer, assessed, ash, bo
+):
+    _score(assessed, ash, (5, 4, 4, 4), recommendation="fund")
+    _score(assessed, bo, (3, 4, 4, None), recommendation="do_not_fund")
+    services.assessment_save(
+        application=assessed,
+        actor=officer,
+        scores=dict(zip(ALL_FOUR, (4, 4, 4, 4), strict=True)),
+        recommendation="fund",
+        reason="Ash's evidence on savings is stronger",
+    )
+    page = officer_client.get(page_of(assessed)).content.decode()
+    assert "disagreement to moderate" not in page
+    assert "disagreement moderated" in page
+    assert "2 points – moderated" in page
+    assert "over 1 point" not in page
 
 
 def test_the_list_mean_is_the_assessors_then_the_moderated_one(officer, assessed, ash, bo):
@@ -382,6 +401,15 @@ def test_the_panel_pack_has_a_row_per_bid_with_its_moderated_scores(
     assert sheet["A2"].value == assessed.reference
 
 
+def test_the_panel_pack_spreadsheet_gives_the_assessors_mean_before_moderation(assessed, ash, bo):
+    _score(assessed, ash, (5, 4, 4, None), recommendation="fund")
+    _score(assessed, bo, (3, 4, 3, None), recommendation="fund")
+    header, row = panel_pack_rows(Application.objects.filter(pk=assessed.pk))
+    assert row[header.index("Savings potential")] is None  # not moderated yet
+    assert row[header.index("Savings potential (assessors' mean)")] == Decimal("4.0")
+    assert row[header.index("Value for money (assessors' mean)")] == Decimal("3.5")
+
+
 def test_search_finds_words_in_the_answers(
     experts_call, council_a, council_b, applicant_a, applicant_b
 ):
@@ -486,3 +514,23 @@ def test_the_panel_pack_pdf_is_printed_by_the_worker_a_page_per_bid(
     assert assessed.reference in printed[0] and other.reference in printed[0]
     ready = officer_client.get(response["Location"])
     assert b"".join(ready.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({}, "Say whether you have a conflict of interest"),
+        ({"conflict": "yes"}, "Say what the conflict of interest is"),
+        (
+            {"conflict": "yes", "conflict_note": "x" * 1001},
+            "What the conflict is must be 1,000 characters or fewer",
+        ),
+    ],
+)
+def test_a_declaration_not_recorded_says_so_at_the_top(client, assessed, ash, data, problem):
+    client.force_login(ash)
+    response = client.post(f"/admin/applications/application/{assessed.pk}/declare/", data)
+    page = response.content.decode()
+    messages_list = page.split('class="messagelist"')[1].split("</ul>")[0]
+    assert "Your declaration was not recorded" in messages_list
+    assert problem in messages_list

@@ -10,7 +10,7 @@ from programmes.board.charts import (
     csv_response,
     format_pounds,
     value_axis,
-    with_year_gaps,
+    years_with_figures,
 )
 
 TABLE = DataTable(
@@ -85,19 +85,24 @@ def test_the_axis_covers_the_data_with_its_unit():
     assert "£" not in svg
 
 
-def test_financial_years_are_on_a_real_scale_with_gaps():
+def test_only_financial_years_with_figures_are_drawn_with_the_legend_whole():
+    # The 2013 programme and this year's round: figures in two of fifteen years.
+    years = [f"{start}/{(start + 1) % 100:02d}" for start in range(2012, 2027)]
+    figures = {"2013/14": Decimal("450000"), "2026/27": Decimal("120000")}
     table = DataTable(
         caption="Savings by financial year",
-        columns=["Financial year", "Projected"],
-        rows=[["2013/14", Decimal("10")], ["2016/17", Decimal("20")]],
-        money_columns=frozenset({1}),
+        columns=["Financial year", "Projected savings", "Realised savings (verified)"],
+        rows=[[year, figures.get(year, Decimal("0")), None] for year in years],
+        money_columns=frozenset({1, 2}),
     )
-    spaced = with_year_gaps(table)
-    assert spaced.labels() == ["2013/14", "2014/15", "2015/16", "2016/17"]
-    assert spaced.rows[1] == ["2014/15", None]
+    assert years_with_figures(table).labels() == ["2013/14", "2026/27"]
     svg = bar_chart(table, title="Savings")
-    assert "2014/15" in svg and "2015/16" in svg
+    assert "2013/14" in svg and "2026/27" in svg
+    assert "2012/13" not in svg and "2019/20" not in svg
+    assert "rotate(45" not in svg and "rotate(90" not in svg  # two labels lie flat
+    assert svg.count(">Realised savings (verified)<") == 2  # in both drawings, whole
+    assert "…" not in svg
     # A table of something else is left as it is.
-    assert with_year_gaps(
-        TABLE.__class__(caption="x", columns=["Strand"], rows=[["OPE"]])
-    ).rows == [["OPE"]]
+    assert years_with_figures(
+        TABLE.__class__(caption="x", columns=["Strand", "n"], rows=[["OPE", 0]])
+    ).rows == [["OPE", 0]]

@@ -53,3 +53,12 @@ def test_a_table_downloads_as_csv_with_a_byte_order_mark(board_client, strands):
     # Exact values, always to the penny: 0.00 beside 0.00, never 0.
     assert "Productivity Experts,46000.00,0.00,25615000.00,0.00,,," in body
     assert ",0," not in body.replace(",0\r\n", "")
+
+
+def test_the_pages_say_amounts_are_rounded_to_the_pound(board_client, strands):
+    Rollup.objects.create(
+        scope_key="*:*:*", investment=Decimal("1000.50"), computed_at=timezone.now()
+    )
+    page = board_client.get(reverse("board:overview")).content.decode()
+    assert "£1,001" in page
+    assert "Amounts are rounded to the nearest pound" in page

@@ -112,7 +112,11 @@ def test_a_published_paper_can_never_change(strands, officer_client):
     assert 'name="_save"' not in page  # read-only
     assert officer_client.post(change, {"risks": "Rewritten"}).status_code == 403
     delete = reverse("admin:board_boardpaper_delete", args=[published.pk])
-    assert officer_client.post(delete, {"post": "yes"}).status_code == 403
+    # Deleting it (a page opened while it was a draft) is refused in words.
+    refused = officer_client.post(delete, {"post": "yes"}, follow=True)
+    assert refused.redirect_chain[0] == (change, 302)
+    assert "a published paper cannot be changed" in refused.content.decode()
+    assert officer_client.get(delete).status_code == 403
     published.refresh_from_db()
     assert published.risks == "The Cabinet Office resource for the pilots is limited."
 
@@ -233,3 +237,10 @@ def test_a_paper_says_how_many_returns_are_overdue_at_its_meeting_date(strands, 
         "2 awards report savings returns: 1 (50%) are up to date, and 1 return is overdue."
         in experts("2014-02-15")
     )
+
+
+def test_the_meeting_month_may_be_written_as_a_word(strands, officer_client):
+    add = reverse("admin:board_boardpaper_add")
+    response = officer_client.post(add, _admin_form(meeting_date_1="March"))
+    assert response.status_code == 302
+    assert str(BoardPaper.objects.get().meeting_date) == "2013-03-18"

@@ -2,7 +2,9 @@
 
 from decimal import Decimal
 
+import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 from django.template import Context, Template
 
 from programmes.forms import PoundsField, gds_helper
@@ -37,4 +39,40 @@ def test_an_amount_renders_as_a_text_input_with_the_numeric_keypad():
 def test_an_amount_with_an_error_gets_the_error_border():
     html = render(AmountForm({"amount": "lots"}))
     assert "govuk-input--error" in html
-    assert "Enter a number" in html
+    assert "Enter the amount in pounds, like 30000, £30,000 or £30k" in html
+
+
+def test_an_amount_in_thousands_or_millions_is_taken_as_people_write_it():
+    field = PoundsField(label="Savings target")
+    assert field.clean("£ 30k") == Decimal("30000")
+    assert field.clean("1.5m") == Decimal("1500000")
+    assert field.clean("£2 million") == Decimal("2000000")
+
+
+def test_an_amount_that_is_not_one_names_what_to_enter():
+    with pytest.raises(ValidationError) as error:
+        PoundsField(label="Savings target").clean("lots")
+    assert error.value.messages == [
+        "Enter the savings target in pounds, like 30000, £30,000 or £30k"
+    ]
+
+
+class TwoQuestionsForm(forms.Form):
+    # Declared in one order, laid out on the page in the other.
+    later = forms.CharField(label="Asked second", error_messages={"required": "Second error"})
+    sooner = forms.CharField(label="Asked first", error_messages={"required": "First error"})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper("sooner", "later")
+
+
+def test_the_error_summary_lists_errors_in_the_pages_order():
+    form = TwoQuestionsForm({})
+    html = render(form)
+    summary = Template("{% load crispy_forms_gds %}{% error_summary form %}").render(
+        Context({"form": form})
+    )
+    summary = summary.split("govuk-error-summary__list")[1].split("</ul>")[0]
+    assert summary.index("First error") < summary.index("Second error")
+    assert html.index('id="id_sooner"') < html.index('id="id_later"')

@@ -28,7 +28,7 @@ def test_healthz_answers_anyone_with_every_check(client, settings):
     assert response["Cache-Control"].startswith("max-age=0")
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "redis", "worker", "outbox"}
+    assert set(body["checks"]) == {"database", "redis", "cache", "worker", "outbox"}
     assert body["checks"]["redis"]["detail"] == "not used: tasks run in the web process"
 
 

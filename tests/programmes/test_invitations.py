@@ -620,3 +620,57 @@ def test_the_invitation_days_come_from_the_environment():
     bad = run_django(show, {**PRODUCTION_ENV, "DJANGO_INVITATION_DAYS": "0"})
     assert bad.returncode != 0
     assert "DJANGO_INVITATION_DAYS" in bad.stderr
+
+
+# --- Names are one line --------------------------------------------------------
+# A name reaches the invitation email's greeting: a line break in it would write
+# lines of the sender's choosing into the email.
+BROKEN_NAMES = ["Robin\nBcc: someone@example.org", "Robin\rSample", "Robin\u2028Sample"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", BROKEN_NAMES)
+def test_the_service_refuses_a_name_with_a_line_break(officer, council_a, name):
+    for field in ("first_name", "last_name"):
+        names = {"first_name": "Robin", "last_name": "Sample", field: name}
+        with pytest.raises(ValidationError) as refused:
+            accounts.invitation_create(
+                actor=officer,
+                email="robin@example.gov.uk",
+                role=APPLICANT,
+                council=council_a,
+                site_url=SITE,
+                **names,
+            )
+        assert field in refused.value.message_dict
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", BROKEN_NAMES)
+def test_the_team_page_refuses_a_name_with_a_line_break(lead_a_client, name):
+    response = lead_a_client.post(
+        reverse("team_invite"),
+        {"first_name": name, "last_name": "Sample", "email": "robin@example.gov.uk"},
+    )
+    assert response.status_code == 200
+    assert "Enter this on one line, without line breaks" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", BROKEN_NAMES)
+def test_the_admin_refuses_a_name_with_a_line_break(officer_client, council_a, name):
+    response = officer_client.post(
+        reverse("admin:programmes_invitation_add"),
+        {
+            "first_name": "Robin",
+            "last_name": name,
+            "email": "robin@example.gov.uk",
+            "role": APPLICANT,
+            "council": council_a.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "last_name" in response.context["adminform"].form.errors
+    assert not Invitation.objects.exists()

@@ -11,7 +11,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from programmes.roles import APPLICANT
 from tests.conftest import PASSWORD
+from tests.factories import UserFactory
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -161,3 +163,18 @@ def test_one_client_asking_for_many_addresses_is_stopped(client, settings):
     # Another client is not stopped by the first one's requests.
     other = Client(REMOTE_ADDR="192.0.2.10")
     assert other.post(reverse("password_reset"), {"email": "x@example.org"}).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("spelling", ["demo-ſurrey@example.org", "DEMO-SURREY@EXAMPLE.ORG"])
+def test_the_limit_counts_every_spelling_the_account_lookup_takes_as_one(client, spelling):
+    """Django finds the account by NFKC and casefold (so "ſ" is "s"); the
+    limit per address counts by the same rule, or each spelling would get
+    three more emails to the same person."""
+    UserFactory(username="surrey", email="demo-surrey@example.org", role=APPLICANT)
+    answers = [
+        client.post(reverse("password_reset"), {"email": email}).status_code
+        for email in ["demo-surrey@example.org"] * 3 + [spelling]
+    ]
+    assert answers == [302, 302, 302, 429]
+    assert len(mail.outbox) == 3

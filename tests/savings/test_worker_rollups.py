@@ -43,7 +43,8 @@ def wait_for(check: Callable[[], bool], timeout: float = 30) -> None:
 
 def _purge(app: Celery) -> None:
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+        for queue in settings.WORKER_QUEUES.values():
+            connection.default_channel.queue_purge(queue)
 
 
 @pytest.fixture(autouse=True)
@@ -172,16 +173,20 @@ def private_redis() -> Iterator[PrivateRedis]:
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_saves_made_while_redis_is_down_reach_the_rollups_once_it_is_back(
-    private_redis, celery_config, settings, strands
+    private_redis, celery_config, settings, strands, monkeypatch
 ):
     settings.CELERY_BROKER_URL = private_redis.url
+    # Celery reads this variable before any configuration: without it the
+    # worker and the sends used the run's broker, not the one stopped here.
+    monkeypatch.setenv("CELERY_BROKER_URL", private_redis.url)
     app = Celery("private-broker")
     app.config_from_object(
         {**celery_config, "broker_url": private_redis.url, "result_backend": private_redis.url}
     )
+    assert app.conf.broker_url == private_redis.url
     council = CouncilFactory()
     experts = strands["experts"]
-    with start_worker(app, perform_ping_check=False, queues=(settings.CELERY_TASK_DEFAULT_QUEUE,)):
+    with start_worker(app, perform_ping_check=False, queues=tuple(settings.WORKER_QUEUES.values())):
         investment_record(
             actor=SYSTEM,
             strand=experts,

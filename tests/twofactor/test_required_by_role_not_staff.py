@@ -41,7 +41,6 @@ def role_pages(strands, growth_call, council_a, applicant_a, officer_by_group) -
         reverse("board:papers"),
     ]
     officer = [
-        reverse("twofactor:reset"),
         reverse("growth:adviser_support", args=[award]),
         reverse("growth:adviser_choose", args=[award]),
         reverse("growth:days_log", args=[award]),

@@ -23,17 +23,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset-passwords",
             action="store_true",
-            help="Give existing demo users new passwords, so they can be printed.",
+            help="Give existing demo users new passwords, so they can be printed "
+            "(and the demo invitation a new link).",
+        )
+        parser.add_argument(
+            "--site-url",
+            default="http://127.0.0.1:8000/",
+            help="Where the demo is served, for links in its emails (make demo: HOST and PORT).",
         )
 
-    def handle(self, *args, force: bool, reset_passwords: bool, **options) -> None:
+    def handle(self, *args, force: bool, reset_passwords: bool, site_url: str, **options) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Refusing to create demo users with DEBUG off: demo logins on a live "
                 "service are a way in. Set DJANGO_DEBUG=true, or pass --force if you "
                 "really mean it."
             )
-        context = DemoContext(write=self.stdout.write, reset_passwords=reset_passwords)
+        context = DemoContext(
+            write=self.stdout.write, reset_passwords=reset_passwords, site_url=site_url
+        )
         with transaction.atomic():
             for config in apps.get_app_configs():
                 module_name = f"{config.name}.demo"
