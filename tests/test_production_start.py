@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from programmes.board.paper import CHROMIUM
+from programmes.printing import CHROMIUM
 
 ROOT = Path(__file__).resolve().parent.parent
 
