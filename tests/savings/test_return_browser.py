@@ -15,7 +15,9 @@ def add_line(page, base: str, savings_return, kind: str, year: str, amount: str)
     page.goto(f"{base}/savings/returns/{savings_return.pk}/")
     page.get_by_role("button", name="Add savings").click()
     page.get_by_label(kind).check()
-    page.get_by_label("Which financial year are the savings for?").fill(year)
+    page.get_by_role("group", name="Which financial year are the savings for?").get_by_label(
+        year, exact=True
+    ).check()
     page.get_by_label("How much, in pounds?").fill(amount)
     page.get_by_label("One-off").check()
     page.get_by_label("What is the evidence for this saving?").fill("The outturn report")
