@@ -197,29 +197,55 @@ def return_line_remove(request: AuthenticatedRequest, pk: int, line_pk: int) -> 
     return render(request, "savings/return_line_remove.html", context)
 
 
+def _declaration_key(savings_return: SavingsReturn) -> str:
+    return f"returns:declaration:{savings_return.pk}"
+
+
 @role_required(APPLICANT)
 @GET_POST
 def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Check your answers, then the declaration: sending it twice (a second
-    tab, a replayed POST) finds it sent and shows the same confirmation."""
+    tab, a replayed POST) finds it sent and shows the same confirmation.
+
+    Every POST answers a redirect (Post/Redirect/Get): a declaration with an
+    error is kept in the session and shown by the GET that follows, so Back
+    after sending never lands on a POST's page ("Confirm form resubmission")."""
     savings_return = selectors.return_get_for_user(user=request.user, pk=pk)
     if savings_return.state == ReturnState.SUBMITTED and request.method == "POST":
         return redirect("savings:return_confirmation", pk=savings_return.pk)
     if not savings_return.is_open:
         return redirect("savings:return_detail", pk=savings_return.pk)
-    form = ReturnDeclarationForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.return_submit(
-                actor=request.user,
-                savings_return=savings_return,
-                declaration_name=form.cleaned_data["declaration_name"],
-                confirmed=form.cleaned_data["confirmed"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("savings:return_confirmation", pk=savings_return.pk)
+    key = _declaration_key(savings_return)
+    if request.method == "POST":
+        form = ReturnDeclarationForm(request.POST)
+        refused: list[str] = []
+        if form.is_valid():
+            try:
+                services.return_submit(
+                    actor=request.user,
+                    savings_return=savings_return,
+                    declaration_name=form.cleaned_data["declaration_name"],
+                    confirmed=form.cleaned_data["confirmed"],
+                )
+            except ValidationError as error:
+                refused = error.messages
+            else:
+                request.session.pop(key, None)
+                return redirect("savings:return_confirmation", pk=savings_return.pk)
+        # What was sent (not the checkbox's absence) and what the service refused.
+        request.session[key] = {
+            "data": {name: request.POST.get(name, "") for name in form.fields},
+            "refused": refused,
+        }
+        return redirect("savings:return_check", pk=savings_return.pk)
+    kept = request.session.pop(key, None)
+    if kept:
+        form = ReturnDeclarationForm({k: v for k, v in kept["data"].items() if v})
+        form.is_valid()
+        for message in kept["refused"]:
+            form.add_error(None, message)
+    else:
+        form = ReturnDeclarationForm()
     context = {
         "savings_return": savings_return,
         "lines": selectors.return_lines(savings_return=savings_return),

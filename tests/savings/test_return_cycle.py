@@ -153,7 +153,7 @@ def test_the_council_adds_lines_checks_declares_and_gets_a_reference(
     check = reverse("savings:return_check", args=[return_a.pk])
     page = applicant_a_client.get(check).content.decode()
     assert "£120,000.50" in page and "Declaration" in page
-    response = applicant_a_client.post(check, {"declaration_name": "Avery Sample"})
+    response = applicant_a_client.post(check, {"declaration_name": "Avery Sample"}, follow=True)
     assert "Confirm that the return is correct" in response.content.decode()
     response = applicant_a_client.post(
         check, {"declaration_name": "Avery Sample", "confirmed": "on"}, follow=True
@@ -177,6 +177,36 @@ def test_the_council_adds_lines_checks_declares_and_gets_a_reference(
     )
     assert "Savings return sent" in again.content.decode()
     assert Notice.objects.filter(recipient=officer.email, subject__contains="arrived").count() == 1
+
+
+def test_every_post_to_the_check_page_answers_a_redirect_so_back_never_resubmits(
+    applicant_a_client, return_a
+):
+    """Post/Redirect/Get: the page Back lands on after sending is a GET, never
+    a page rendered for a POST (the browser's "Confirm form resubmission")."""
+    line(return_a, "5000")
+    check = reverse("savings:return_check", args=[return_a.pk])
+    # An error: a redirect to the check page, which shows it with what was typed.
+    response = applicant_a_client.post(check, {"declaration_name": "Avery Sample"})
+    assert response.status_code == 302 and response["Location"] == check
+    page = applicant_a_client.get(check)
+    html = page.content.decode()
+    assert "govuk-error-summary" in html and "Confirm that the return is correct" in html
+    assert 'value="Avery Sample"' in html
+    assert page.context["form"].errors["confirmed"]
+    # Shown once: opening the page again starts afresh.
+    assert "govuk-error-summary" not in applicant_a_client.get(check).content.decode()
+    response = applicant_a_client.post(check, {"confirmed": "on"})
+    assert response.status_code == 302 and response["Location"] == check
+    assert "Enter your full name" in applicant_a_client.get(check).content.decode()
+    # Corrected and sent: a redirect to the confirmation; sent again, the same.
+    declaration = {"declaration_name": "Avery Sample", "confirmed": "on"}
+    sent = reverse("savings:return_confirmation", args=[return_a.pk])
+    for _ in range(2):
+        response = applicant_a_client.post(check, declaration)
+        assert response.status_code == 302 and response["Location"] == sent
+    return_a.refresh_from_db()
+    assert return_a.state == ReturnState.SUBMITTED
 
 
 def test_the_same_line_form_sent_twice_adds_one_line(applicant_a_client, return_a):
