@@ -49,7 +49,6 @@ def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "returns_due": selectors.returns_due_for_council(
             council=award.council, application_id=award.application_id
         ),
-        "today": timezone.localdate(),
     }
     return render(request, "savings/award_detail.html", context)
 
@@ -126,7 +125,8 @@ def return_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "savings_return": savings_return,
         "lines": selectors.return_lines(savings_return=savings_return),
         "award": facts.award_for_application(application_id=savings_return.application_id),
-        "today": timezone.localdate(),
+        # Overdue as everywhere else (selectors.overdue_condition).
+        "overdue": savings_return.is_overdue(timezone.localdate()),
     }
     return render(request, "savings/return_detail.html", context)
 

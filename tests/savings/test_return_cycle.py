@@ -358,15 +358,59 @@ def test_the_award_and_home_pages_say_when_the_next_return_is_due(
     )
     due = (date.today() + timedelta(days=30)).strftime("%-d %B %Y")
     home = applicant_a_client.get(reverse("applications:bid_list")).content.decode()
-    assert f"Your next return is due {due}" in home
-    # The other four of its returns are long past due.
-    assert "4 savings returns are overdue" in home
+    # The other four of its returns are long past due: they come first.
+    assert "4 savings returns are overdue: send these first" in home
+    assert f"After those, your next return is due {due}" in home
     from savings.models import Investment
 
     investment = Investment.objects.get(application=award_a)
     page = applicant_a_client.get(reverse("savings:award_detail", args=[investment.pk]))
-    assert f"Your next return is due {due}" in page.content.decode()
+    assert f"After those, your next return is due {due}" in page.content.decode()
     assert return_a.reference in page.content.decode()
+
+
+def test_the_overdue_banner_names_the_oldest_overdue_returns_and_links_to_each(
+    applicant_a_client, award_a, return_a, officer
+):
+    return_services.return_extend(
+        actor=officer,
+        savings_return=return_a,
+        until=date.today() + timedelta(days=30),
+        reason="Agreed by phone",
+    )
+    late = list(award_a.savings_returns.exclude(pk=return_a.pk).order_by("period_start"))
+    # The oldest partly verified: settled, so neither counted nor tagged overdue.
+    first = late[0]
+    first.state = ReturnState.PARTLY_VERIFIED
+    first.save()
+    home = applicant_a_client.get(reverse("applications:bid_list"))
+    banner = home.content.decode().split('id="returns-due"')[1].split("</div>")[0]
+    assert "3 savings returns are overdue: send these first" in banner
+    for savings_return in late[1:]:
+        link = reverse("savings:return_detail", args=[savings_return.pk])
+        assert f'href="{link}">{savings_return.reference}' in banner
+        assert savings_return.period_display in banner
+    assert late[1].due_date.strftime("due %-d %B %Y") in banner
+    assert first.reference not in banner
+    # At most three named; the rest counted, and a link to all the awards.
+    first.state = ReturnState.DUE
+    first.save()
+    page = applicant_a_client.get(reverse("applications:bid_list")).content.decode()
+    banner = page.split('id="returns-due"')[1].split("</div>")[0]
+    assert "4 savings returns are overdue" in banner
+    assert late[-1].reference not in banner
+    assert f'and <a class="govuk-link" href="{reverse("savings:award_list")}">1 more' in banner
+    # The award's table tags overdue the same way (a settled return never).
+    first.state = ReturnState.PARTLY_VERIFIED
+    first.save()
+    from savings.models import Investment
+
+    investment = Investment.objects.get(application=award_a)
+    table = applicant_a_client.get(reverse("savings:award_detail", args=[investment.pk]))
+    rows = table.content.decode().split("<tbody")[1].split("</tr>")
+    assert [">Overdue<" in row for row in rows[:5]] == [False, False, True, True, True]
+    detail = applicant_a_client.get(reverse("savings:return_detail", args=[first.pk]))
+    assert ">Overdue<" not in detail.content.decode()
 
 
 # The officer ----------------------------------------------------------------
