@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -218,7 +218,7 @@ def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     key = _declaration_key(savings_return)
     if request.method == "POST":
         form = ReturnDeclarationForm(request.POST)
-        refused: list[str] = []
+        refused: dict[str, list[str]] = {}
         if form.is_valid():
             try:
                 services.return_submit(
@@ -228,7 +228,12 @@ def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     confirmed=form.cleaned_data["confirmed"],
                 )
             except ValidationError as error:
-                refused = error.messages
+                # Beside its field where the service names one (as form.add_error would).
+                refused = (
+                    error.message_dict
+                    if hasattr(error, "error_dict")
+                    else {NON_FIELD_ERRORS: error.messages}
+                )
             else:
                 request.session.pop(key, None)
                 return redirect("savings:return_confirmation", pk=savings_return.pk)
@@ -242,8 +247,9 @@ def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if kept:
         form = ReturnDeclarationForm({k: v for k, v in kept["data"].items() if v})
         form.is_valid()
-        for message in kept["refused"]:
-            form.add_error(None, message)
+        for name, refusals in kept["refused"].items():
+            if name == NON_FIELD_ERRORS or name in form.fields:
+                form.add_error(None if name == NON_FIELD_ERRORS else name, refusals)
     else:
         form = ReturnDeclarationForm()
     context = {

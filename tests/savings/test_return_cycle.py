@@ -209,6 +209,22 @@ def test_every_post_to_the_check_page_answers_a_redirect_so_back_never_resubmits
     assert return_a.state == ReturnState.SUBMITTED
 
 
+def test_a_refusal_by_the_service_is_shown_after_the_redirect_too(
+    applicant_a_client, return_a, monkeypatch
+):
+    def refuse(**kwargs):
+        raise ValidationError("This return cannot be sent now")
+
+    monkeypatch.setattr(return_services, "return_submit", refuse)
+    check = reverse("savings:return_check", args=[return_a.pk])
+    declaration = {"declaration_name": "Avery Sample", "confirmed": "on"}
+    response = applicant_a_client.post(check, declaration)
+    assert response.status_code == 302 and response["Location"] == check
+    page = applicant_a_client.get(check)
+    assert page.context["form"].non_field_errors() == ["This return cannot be sent now"]
+    assert "govuk-error-summary" in page.content.decode()
+
+
 def test_the_same_line_form_sent_twice_adds_one_line(applicant_a_client, return_a):
     add = reverse("savings:return_line_add", args=[return_a.pk])
     form = line_form()
