@@ -116,7 +116,7 @@ class Investment(ScopedFact):
 
 
 class SavingsKind(models.TextChoices):
-    PROJECTED = "projected", "Projected (identified)"
+    PROJECTED = "projected", "Projected"
     TARGET = "target", "Target"
     REALISED = "realised", "Realised"
 

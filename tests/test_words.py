@@ -36,10 +36,11 @@ def test_the_growth_strand_does_not_give_the_2013_dates_as_every_rounds():
 
 
 def test_the_demo_shows_councils_no_note_about_the_board_paper():
+    from programmes.experts import demo as experts_demo
     from programmes.growth import demo as growth_demo
     from programmes.ope import demo as ope_demo
 
-    for text in (ope_demo.PLAN_SUMMARY, growth_demo.ILLUSTRATIVE):
+    for text in (ope_demo.PLAN_SUMMARY, growth_demo.ILLUSTRATIVE, experts_demo.ILLUSTRATIVE):
         assert "Illustrative" not in text and "board paper" not in text
 
 
@@ -47,3 +48,35 @@ def test_pages_that_say_contact_the_team_give_its_address(client, settings):
     settings.CONTACT_EMAIL = "productivity-team@example.org"
     page = client.get(reverse("login")).content.decode()
     assert 'href="mailto:productivity-team@example.org"' in page
+
+
+def test_the_check_page_calls_a_projection_what_the_form_called_it(
+    applicant_a_client, council_a, strands
+):
+    from tests.savings.returns import award, first_return, line
+
+    savings_return = first_return(award(council_a, strand=strands["experts"]))
+    line(savings_return, kind="projected", financial_year="2014/15")
+    check = reverse("savings:return_check", args=[savings_return.pk])
+    page = applicant_a_client.get(check).content.decode()
+    assert "Projected, one-off" in page
+    assert "Projected (identified)" not in page
+
+
+def test_the_bid_lists_filter_says_whether_personal_data_was_removed_in_words(
+    officer_client, council_a
+):
+    from django.utils import timezone
+
+    kept = ApplicationFactory(lead_council=council_a, call=CallFactory(), title="Kept bid")
+    removed = ApplicationFactory(lead_council=council_a, call=CallFactory(), title="Gone bid")
+    removed.anonymised_at = timezone.now()
+    removed.save(update_fields=["anonymised_at"])
+    url = reverse("admin:applications_application_changelist")
+    page = officer_client.get(url).content.decode()
+    assert "Personal data removed" in page and "Personal data kept" in page
+    assert "Not empty" not in page
+    shown = officer_client.get(url, {"personal_data": "removed"}).context["cl"].result_list
+    assert list(shown) == [removed]
+    shown = officer_client.get(url, {"personal_data": "kept"}).context["cl"].result_list
+    assert list(shown) == [kept]

@@ -39,7 +39,10 @@ from savings.services import savings_entry_record
 
 LONDON = ZoneInfo("Europe/London")
 EARLIER_CALL = "Productivity Experts 2012/13"
-ILLUSTRATIVE = "Illustrative: the board paper does not describe this appointment."
+# The summary of the appointments the paper does not describe: the council
+# reads it on its bid, so it says what the bid is, not where the demo got it
+# (their titles say "(illustrative)").
+ILLUSTRATIVE = "An expert to review the service and set out the savings it could make."
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,27 @@ LINE_KINDS = [
 ]
 
 
+# GOV.UK: radios for a few options, a select when there are many.
+RADIOS_AT_MOST = 6
+
+
+def year_choice(years: list[str]) -> forms.ChoiceField:
+    """The financial year of a line, one of the years its award reports on; a
+    year outside them (a tampered form) is refused with the years it may be."""
+    span = years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}"
+    many = len(years) > RADIOS_AT_MOST
+    return forms.ChoiceField(
+        label="Which financial year are the savings for?",
+        help_text=f"This award reports on {span}",
+        choices=([("", "Choose a year")] if many else []) + [(year, year) for year in years],
+        widget=forms.Select if many else forms.RadioSelect,
+        error_messages={
+            "required": "Select the financial year the savings are for",
+            "invalid_choice": f"Select a financial year this award reports on: {span}",
+        },
+    )
+
+
 class ReturnLineForm(SavingsReturnForm):
     """One line of a periodic return: the one-line form, with its kind, and
     the call's limit on one line's amount."""
@@ -138,14 +159,20 @@ class ReturnLineForm(SavingsReturnForm):
             },
             max_value=limit,
         )
-        self.fields["financial_year"].label = "Which financial year are the savings for?"
         if years:
-            self.fields[
-                "financial_year"
-            ].help_text = f"For example {years[0]}; this award reports on {years[0]} to {years[-1]}"
+            # Chosen, not typed: the years the award reports on, nothing else.
+            self.fields["financial_year"] = year_choice(years)
+            year_layout = (
+                Field.radios("financial_year", legend_size=Size.SMALL)
+                if len(years) <= RADIOS_AT_MOST
+                else Field.select("financial_year")
+            )
+        else:
+            self.fields["financial_year"].label = "Which financial year are the savings for?"
+            year_layout = Field.text("financial_year", field_width=5)
         self.helper = gds_helper(
             Field.radios("kind", legend_size=Size.SMALL),
-            Field.text("financial_year", field_width=5),
+            year_layout,
             Field.text("amount", field_width=10),
             Field.radios("recurrence", legend_size=Size.SMALL),
             counted_textarea(self, "evidence", rows=6),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,41 +26,63 @@ def overdue_condition(today: date) -> Q:
     return due & ~Q(state__in=SETTLED_STATES)
 
 
-def returns_for_application(*, application_id: int) -> list[SavingsReturn]:
-    """An award's returns, in period order, with their lines' count."""
+def returns_for_application(
+    *, application_id: int, today: date | None = None
+) -> list[SavingsReturn]:
+    """An award's returns, in period order, with their lines' count and
+    `is_late` (overdue as everywhere else, `overdue_condition`)."""
+    today = today or timezone.localdate()
     return list(
         SavingsReturn.objects.filter(application_id=application_id)
-        .annotate(line_count=Count("lines"))
+        .annotate(
+            line_count=Count("lines"),
+            is_late=ExpressionWrapper(overdue_condition(today), output_field=BooleanField()),
+        )
         .order_by("period_start")
     )
 
 
+# How many overdue returns the banner names; it says how many more there are.
+OVERDUE_NAMED = 3
+
+
 @dataclass
 class ReturnsDue:
-    """What a council owes: its next return not yet sent, and how many are overdue."""
+    """What a council owes: its overdue returns (the first few, oldest first,
+    and how many in all), then its next return not yet due."""
 
     next_return: SavingsReturn | None
     overdue: int
+    overdue_returns: list[SavingsReturn] = field(default_factory=list)
+
+    @property
+    def overdue_more(self) -> int:
+        """Overdue returns not named."""
+        return self.overdue - len(self.overdue_returns)
 
 
 def returns_due_for_council(
     *, council: Council, application_id: int | None = None, today: date | None = None
 ) -> ReturnsDue:
-    """For the council's home page, or one award's page: two queries."""
+    """For the council's home page, or one award's page: two queries (three
+    when it owes more returns than the banner names)."""
     today = today or timezone.localdate()
     owed = SavingsReturn.objects.filter(application__lead_council=council).exclude(
         state__in=SETTLED_STATES
     )
     if application_id is not None:
         owed = owed.filter(application_id=application_id)
-    overdue = owed.filter(overdue_condition(today)).count()
+    late = owed.filter(overdue_condition(today))
+    named = list(late.select_related("application").order_by("due_on", "pk")[:OVERDUE_NAMED])
+    # Counted only when there may be more than those named.
+    overdue = late.count() if len(named) == OVERDUE_NAMED else len(named)
     upcoming = (
         owed.exclude(overdue_condition(today))
         .select_related("application")
         .order_by("due_on", "pk")
         .first()
     )
-    return ReturnsDue(next_return=upcoming, overdue=overdue)
+    return ReturnsDue(next_return=upcoming, overdue=overdue, overdue_returns=named)
 
 
 def return_get_for_council(*, council: Council | None, pk: int) -> SavingsReturn | None:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -49,7 +49,6 @@ def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "returns_due": selectors.returns_due_for_council(
             council=award.council, application_id=award.application_id
         ),
-        "today": timezone.localdate(),
     }
     return render(request, "savings/award_detail.html", context)
 
@@ -126,7 +125,8 @@ def return_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "savings_return": savings_return,
         "lines": selectors.return_lines(savings_return=savings_return),
         "award": facts.award_for_application(application_id=savings_return.application_id),
-        "today": timezone.localdate(),
+        # Overdue as everywhere else (selectors.overdue_condition).
+        "overdue": savings_return.is_overdue(timezone.localdate()),
     }
     return render(request, "savings/return_detail.html", context)
 
@@ -197,29 +197,61 @@ def return_line_remove(request: AuthenticatedRequest, pk: int, line_pk: int) -> 
     return render(request, "savings/return_line_remove.html", context)
 
 
+def _declaration_key(savings_return: SavingsReturn) -> str:
+    return f"returns:declaration:{savings_return.pk}"
+
+
 @role_required(APPLICANT)
 @GET_POST
 def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Check your answers, then the declaration: sending it twice (a second
-    tab, a replayed POST) finds it sent and shows the same confirmation."""
+    tab, a replayed POST) finds it sent and shows the same confirmation.
+
+    Every POST answers a redirect (Post/Redirect/Get): a declaration with an
+    error is kept in the session and shown by the GET that follows, so Back
+    after sending never lands on a POST's page ("Confirm form resubmission")."""
     savings_return = selectors.return_get_for_user(user=request.user, pk=pk)
     if savings_return.state == ReturnState.SUBMITTED and request.method == "POST":
         return redirect("savings:return_confirmation", pk=savings_return.pk)
     if not savings_return.is_open:
         return redirect("savings:return_detail", pk=savings_return.pk)
-    form = ReturnDeclarationForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.return_submit(
-                actor=request.user,
-                savings_return=savings_return,
-                declaration_name=form.cleaned_data["declaration_name"],
-                confirmed=form.cleaned_data["confirmed"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("savings:return_confirmation", pk=savings_return.pk)
+    key = _declaration_key(savings_return)
+    if request.method == "POST":
+        form = ReturnDeclarationForm(request.POST)
+        refused: dict[str, list[str]] = {}
+        if form.is_valid():
+            try:
+                services.return_submit(
+                    actor=request.user,
+                    savings_return=savings_return,
+                    declaration_name=form.cleaned_data["declaration_name"],
+                    confirmed=form.cleaned_data["confirmed"],
+                )
+            except ValidationError as error:
+                # Beside its field where the service names one (as form.add_error would).
+                refused = (
+                    error.message_dict
+                    if hasattr(error, "error_dict")
+                    else {NON_FIELD_ERRORS: error.messages}
+                )
+            else:
+                request.session.pop(key, None)
+                return redirect("savings:return_confirmation", pk=savings_return.pk)
+        # What was sent (not the checkbox's absence) and what the service refused.
+        request.session[key] = {
+            "data": {name: request.POST.get(name, "") for name in form.fields},
+            "refused": refused,
+        }
+        return redirect("savings:return_check", pk=savings_return.pk)
+    kept = request.session.pop(key, None)
+    if kept:
+        form = ReturnDeclarationForm({k: v for k, v in kept["data"].items() if v})
+        form.is_valid()
+        for name, refusals in kept["refused"].items():
+            if name == NON_FIELD_ERRORS or name in form.fields:
+                form.add_error(None if name == NON_FIELD_ERRORS else name, refusals)
+    else:
+        form = ReturnDeclarationForm()
     context = {
         "savings_return": savings_return,
         "lines": selectors.return_lines(savings_return=savings_return),

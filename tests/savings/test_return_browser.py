@@ -15,7 +15,9 @@ def add_line(page, base: str, savings_return, kind: str, year: str, amount: str)
     page.goto(f"{base}/savings/returns/{savings_return.pk}/")
     page.get_by_role("button", name="Add savings").click()
     page.get_by_label(kind).check()
-    page.get_by_label("Which financial year are the savings for?").fill(year)
+    page.get_by_role("group", name="Which financial year are the savings for?").get_by_label(
+        year, exact=True
+    ).check()
     page.get_by_label("How much, in pounds?").fill(amount)
     page.get_by_label("One-off").check()
     page.get_by_label("What is the evidence for this saving?").fill("The outturn report")
@@ -69,3 +71,34 @@ def test_a_council_sends_a_return_and_an_officer_verifies_one_line_and_sends_one
     page.goto(f"{base}/savings/returns/{savings_return.pk}/")
     assert "No invoice for the £2,500.50" in page.content()
     assert accessibility_violations(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_back_after_sending_a_return_corrected_after_an_error_asks_for_no_resubmission(
+    live_server, page, council_a, applicant_a, strands
+):
+    savings_return = first_return(award(council_a, strand=strands["experts"]))
+    base = live_server.url
+    sign_in(page, base, "applicant-a", PASSWORD)
+    add_line(page, base, savings_return, "Realised", "2013/14", "£120,000")
+    page.get_by_role("button", name="Continue to check and send").click()
+    # Sent without the confirmation: the error, on a page reached by GET.
+    page.get_by_label("Your full name").fill("Avery Sample")
+    page.get_by_role("button", name="Send the return").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert "Confirm that the return is correct" in page.locator(".govuk-error-summary").inner_text()
+    assert page.get_by_label("Your full name").input_value() == "Avery Sample"
+    page.get_by_label("I confirm that the savings").check()
+    page.get_by_role("button", name="Send the return").click()
+    page.locator(".govuk-panel--confirmation").wait_for()
+    # Back asks for the check page again by GET (before, the page of a POST:
+    # net::ERR_CACHE_MISS, the browser's "Confirm form resubmission"); the
+    # return being sent, it leads to the return's page.
+    response = page.go_back()
+    assert response is not None and response.request.method == "GET"
+    assert response.status == 200
+    assert page.url.endswith(f"/savings/returns/{savings_return.pk}/")
+    assert "Awaiting verification" in page.content()
+    savings_return.refresh_from_db()
+    assert savings_return.state == ReturnState.SUBMITTED

@@ -4,6 +4,7 @@ send back, reminders with a fixed clock, and what reaches the rollups."""
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
@@ -152,7 +153,7 @@ def test_the_council_adds_lines_checks_declares_and_gets_a_reference(
     check = reverse("savings:return_check", args=[return_a.pk])
     page = applicant_a_client.get(check).content.decode()
     assert "£120,000.50" in page and "Declaration" in page
-    response = applicant_a_client.post(check, {"declaration_name": "Avery Sample"})
+    response = applicant_a_client.post(check, {"declaration_name": "Avery Sample"}, follow=True)
     assert "Confirm that the return is correct" in response.content.decode()
     response = applicant_a_client.post(
         check, {"declaration_name": "Avery Sample", "confirmed": "on"}, follow=True
@@ -178,6 +179,52 @@ def test_the_council_adds_lines_checks_declares_and_gets_a_reference(
     assert Notice.objects.filter(recipient=officer.email, subject__contains="arrived").count() == 1
 
 
+def test_every_post_to_the_check_page_answers_a_redirect_so_back_never_resubmits(
+    applicant_a_client, return_a
+):
+    """Post/Redirect/Get: the page Back lands on after sending is a GET, never
+    a page rendered for a POST (the browser's "Confirm form resubmission")."""
+    line(return_a, "5000")
+    check = reverse("savings:return_check", args=[return_a.pk])
+    # An error: a redirect to the check page, which shows it with what was typed.
+    response = applicant_a_client.post(check, {"declaration_name": "Avery Sample"})
+    assert response.status_code == 302 and response["Location"] == check
+    page = applicant_a_client.get(check)
+    html = page.content.decode()
+    assert "govuk-error-summary" in html and "Confirm that the return is correct" in html
+    assert 'value="Avery Sample"' in html
+    assert page.context["form"].errors["confirmed"]
+    # Shown once: opening the page again starts afresh.
+    assert "govuk-error-summary" not in applicant_a_client.get(check).content.decode()
+    response = applicant_a_client.post(check, {"confirmed": "on"})
+    assert response.status_code == 302 and response["Location"] == check
+    assert "Enter your full name" in applicant_a_client.get(check).content.decode()
+    # Corrected and sent: a redirect to the confirmation; sent again, the same.
+    declaration = {"declaration_name": "Avery Sample", "confirmed": "on"}
+    sent = reverse("savings:return_confirmation", args=[return_a.pk])
+    for _ in range(2):
+        response = applicant_a_client.post(check, declaration)
+        assert response.status_code == 302 and response["Location"] == sent
+    return_a.refresh_from_db()
+    assert return_a.state == ReturnState.SUBMITTED
+
+
+def test_a_refusal_by_the_service_is_shown_after_the_redirect_too(
+    applicant_a_client, return_a, monkeypatch
+):
+    def refuse(**kwargs):
+        raise ValidationError("This return cannot be sent now")
+
+    monkeypatch.setattr(return_services, "return_submit", refuse)
+    check = reverse("savings:return_check", args=[return_a.pk])
+    declaration = {"declaration_name": "Avery Sample", "confirmed": "on"}
+    response = applicant_a_client.post(check, declaration)
+    assert response.status_code == 302 and response["Location"] == check
+    page = applicant_a_client.get(check)
+    assert page.context["form"].non_field_errors() == ["This return cannot be sent now"]
+    assert "govuk-error-summary" in page.content.decode()
+
+
 def test_the_same_line_form_sent_twice_adds_one_line(applicant_a_client, return_a):
     add = reverse("savings:return_line_add", args=[return_a.pk])
     form = line_form()
@@ -194,11 +241,12 @@ REFUSED = [
     ({"amount": "-5"}, "amount", "£0 or more"),
     ({"amount": "0"}, "amount", "more than £0"),
     ({"amount": "12.345"}, "amount", "nearest penny"),
-    ({"financial_year": "0000/01"}, "financial_year", "from 1990/91"),
-    ({"financial_year": "9999/00"}, "financial_year", "from 1990/91"),
-    ({"financial_year": "2013-14"}, "financial_year", "like 2013/14"),
-    ({"financial_year": "2012/13"}, "financial_year", "2013/14 to 2014/15"),
-    ({"financial_year": "2030/31"}, "financial_year", "2013/14 to 2014/15"),
+    # The years are chosen: anything else is a tampered form, refused beside the field.
+    ({"financial_year": "0000/01"}, "financial_year", "this award reports on: 2013/14 to 2014/15"),
+    ({"financial_year": "2013-14"}, "financial_year", "this award reports on: 2013/14 to 2014/15"),
+    ({"financial_year": "2012/13"}, "financial_year", "this award reports on: 2013/14 to 2014/15"),
+    ({"financial_year": "2030/31"}, "financial_year", "this award reports on: 2013/14 to 2014/15"),
+    ({"financial_year": ""}, "financial_year", "Select the financial year the savings are for"),
     ({"evidence": " "}, "evidence", "evidence"),
     ({"kind": "target"}, "kind", "Select"),
 ]
@@ -215,6 +263,29 @@ def test_a_bad_line_is_explained_beside_its_field_and_nothing_is_saved(
     assert message in " ".join(form.errors.get(field, [])), form.errors
     assert "govuk-error-summary" in response.content.decode()
     assert not SavingsEntry.objects.exists()
+
+
+def test_the_financial_year_is_chosen_from_the_years_the_award_reports_on(
+    applicant_a_client, return_a
+):
+    add = reverse("savings:return_line_add", args=[return_a.pk])
+    page = applicant_a_client.get(add).content.decode()
+    # Radios (a few years), exactly the award's: no box to type a year in.
+    years = re.findall(r'type="radio"\s+name="financial_year"[^>]*?value="([^"]*)"', page)
+    assert years == ["2013/14", "2014/15"]
+    assert not re.search(r'type="text"\s+name="financial_year"', page)
+    assert "This award reports on 2013/14 to 2014/15" in page
+    response = applicant_a_client.post(add, line_form(financial_year="2014/15", kind="projected"))
+    assert response.status_code == 302
+    assert return_a.lines.get().financial_year == "2014/15"
+
+
+def test_an_award_reporting_on_many_years_offers_them_in_a_select(council_a, strands):
+    from programmes.returns.forms import ReturnLineForm
+
+    years = [f"{start}/{(start + 1) % 100:02d}" for start in range(2013, 2021)]
+    html = str(ReturnLineForm(years=years)["financial_year"])
+    assert "<select" in html and html.count("<option") == len(years) + 1
 
 
 def test_realised_savings_are_never_for_a_year_not_yet_started(return_a, monkeypatch):
@@ -303,15 +374,59 @@ def test_the_award_and_home_pages_say_when_the_next_return_is_due(
     )
     due = (date.today() + timedelta(days=30)).strftime("%-d %B %Y")
     home = applicant_a_client.get(reverse("applications:bid_list")).content.decode()
-    assert f"Your next return is due {due}" in home
-    # The other four of its returns are long past due.
-    assert "4 savings returns are overdue" in home
+    # The other four of its returns are long past due: they come first.
+    assert "4 savings returns are overdue: send these first" in home
+    assert f"After those, your next return is due {due}" in home
     from savings.models import Investment
 
     investment = Investment.objects.get(application=award_a)
     page = applicant_a_client.get(reverse("savings:award_detail", args=[investment.pk]))
-    assert f"Your next return is due {due}" in page.content.decode()
+    assert f"After those, your next return is due {due}" in page.content.decode()
     assert return_a.reference in page.content.decode()
+
+
+def test_the_overdue_banner_names_the_oldest_overdue_returns_and_links_to_each(
+    applicant_a_client, award_a, return_a, officer
+):
+    return_services.return_extend(
+        actor=officer,
+        savings_return=return_a,
+        until=date.today() + timedelta(days=30),
+        reason="Agreed by phone",
+    )
+    late = list(award_a.savings_returns.exclude(pk=return_a.pk).order_by("period_start"))
+    # The oldest partly verified: settled, so neither counted nor tagged overdue.
+    first = late[0]
+    first.state = ReturnState.PARTLY_VERIFIED
+    first.save()
+    home = applicant_a_client.get(reverse("applications:bid_list"))
+    banner = home.content.decode().split('id="returns-due"')[1].split("</div>")[0]
+    assert "3 savings returns are overdue: send these first" in banner
+    for savings_return in late[1:]:
+        link = reverse("savings:return_detail", args=[savings_return.pk])
+        assert f'href="{link}">{savings_return.reference}' in banner
+        assert savings_return.period_display in banner
+    assert late[1].due_date.strftime("due %-d %B %Y") in banner
+    assert first.reference not in banner
+    # At most three named; the rest counted, and a link to all the awards.
+    first.state = ReturnState.DUE
+    first.save()
+    page = applicant_a_client.get(reverse("applications:bid_list")).content.decode()
+    banner = page.split('id="returns-due"')[1].split("</div>")[0]
+    assert "4 savings returns are overdue" in banner
+    assert late[-1].reference not in banner
+    assert f'and <a class="govuk-link" href="{reverse("savings:award_list")}">1 more' in banner
+    # The award's table tags overdue the same way (a settled return never).
+    first.state = ReturnState.PARTLY_VERIFIED
+    first.save()
+    from savings.models import Investment
+
+    investment = Investment.objects.get(application=award_a)
+    table = applicant_a_client.get(reverse("savings:award_detail", args=[investment.pk]))
+    rows = table.content.decode().split("<tbody")[1].split("</tr>")
+    assert [">Overdue<" in row for row in rows[:5]] == [False, False, True, True, True]
+    detail = applicant_a_client.get(reverse("savings:return_detail", args=[first.pk]))
+    assert ">Overdue<" not in detail.content.decode()
 
 
 # The officer ----------------------------------------------------------------

@@ -238,7 +238,8 @@ def test_the_awards_list_runs_a_constant_number_of_queries(
         make_award(strands["experts"], council_a, f"PE-2013-01{number:02d}")
     # The session, user, groups and two-factor device; the council; the page's
     # COUNT (programmes.pagination) and the page of awards; the returns due
-    # (the next one, and how many are overdue).
+    # (the oldest overdue and the next one; a count only when more are overdue
+    # than the banner names).
     with django_assert_max_num_queries(9):
         applicant_a_client.get(reverse("savings:award_list"))
 
