@@ -169,7 +169,8 @@ def load_calls() -> dict[str, Call]:
             "You can bid for up to 14 days of adviser support, to be used in the six "
             "months after bids are assessed. The programme is aimed at individual "
             "councils, and takes account of activity in your sub-region, particularly "
-            "through your Local Enterprise Partnership (LEP) and any LEP deal."
+            "through the combined authority or council that leads on local growth "
+            "(the role Local Enterprise Partnerships had until 2024) and any growth deal."
         ),
     )
     experts_now = _present_round(

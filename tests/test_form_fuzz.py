@@ -463,8 +463,9 @@ def test_a_title_over_200_characters_is_refused_and_nothing_is_saved(
         ("experts", "about", "summary", 1000, "Summary must be 1,000 characters or fewer"),
         ("experts", "expertise", "expert_role", 5000, "What the expert will do must be 5,000"),
         ("growth", "project", "project", 5000, "The description of the project must be 5,000"),
-        ("growth", "local-partners", "lep", 200, "Local Enterprise Partnership must be 200"),
-        ("growth", "local-partners", "lep_deal", 1000, "The LEP deal must be 1,000"),
+        # A round opening now asks for the body in the LEP's role (issue 27).
+        ("growth", "local-partners", "lep", 200, "Local growth body must be 200"),
+        ("growth", "local-partners", "lep_deal", 1000, "The growth deal must be 1,000"),
         ("ope", "partner-bodies", "partner_bodies", 1000, "The partner public bodies must be"),
         ("ope", "assets", "assets", 5000, "The assets in scope must be 5,000"),
         ("ope", "plan", "outline_plan", 5000, "Your outline plan must be 5,000"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import cast
 
 from crispy_forms_gds.layout import Field
 from django import forms
+from django.utils import timezone
 
 from applications.forms import SectionForm
 from programmes.forms import (
@@ -84,9 +86,22 @@ class SupportAreasForm(SectionForm):
         return [Field.checkboxes("support_areas")]
 
 
+# Local Enterprise Partnerships' functions passed to combined authorities and
+# upper-tier councils from April 2024 (the government's decision of August
+# 2023): a round opening since then asks for the body that took on the LEP's
+# role, not the LEP (issue 27). The 2013 rounds keep the paper's words.
+LEP_ROLE_TRANSFERRED = date(2024, 4, 1)
+LOCAL_GROWTH_BODY = "Local growth body"
+
+
+def asks_for_lep(application) -> bool:
+    """Whether the bid's round opened while LEPs still had their role."""
+    return timezone.localdate(application.call.opens_at) < LEP_ROLE_TRANSFERRED
+
+
 class LocalPartnersForm(SectionForm):
     slug = "local-partners"
-    title = "Sub-region and LEP"
+    title = "Sub-region and local partners"
 
     lep_deal = limited_text(
         label="Any LEP deal this work relates to (optional)",
@@ -110,6 +125,24 @@ class LocalPartnersForm(SectionForm):
         "sub_region": "Enter your sub-region",
         "lep": "Enter your Local Enterprise Partnership",
     }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if asks_for_lep(self.application):
+            return
+        # The same answers (`lep`, `lep_deal`), asked in today's words.
+        lep = self.fields["lep"]
+        lep.label = (
+            f"{LOCAL_GROWTH_BODY} (the combined authority or council that took on the LEP's role)"
+        )
+        lep.error_messages["max_length"] = too_long(LOCAL_GROWTH_BODY, _max_length("lep"))
+        deal = self.fields["lep_deal"]
+        deal.label = "Any growth deal this work relates to (optional)"
+        deal.error_messages["max_length"] = too_long("The growth deal", SHORT_ANSWER_CHARS)
+        self.error_texts = {
+            **self.error_texts,
+            "lep": "Enter the body that leads on local growth in your area",
+        }
 
     def layout_fields(self) -> list:
         return [

@@ -16,7 +16,7 @@ STRAND = StrandSpec(
     bid_detail_forms=(forms.ProjectForm, forms.SupportAreasForm, forms.LocalPartnersForm),
     assessment_criteria=(
         ("growth_impact", "Potential impact on local economic growth"),
-        ("fit_with_lep", "Fit with the sub-region and the LEP"),
+        ("fit_with_lep", "Fit with the sub-region and its local growth partners"),
         ("deliverability", "Deliverable within the days and window"),
         ("value_for_money", "Value for money"),
     ),

@@ -52,7 +52,7 @@ def test_a_council_bids_and_an_officer_approves(
     axe_clean(page)
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Sub-region").fill("West Cumbria")
-    page.get_by_label("Local Enterprise Partnership (LEP)").fill("Cumbria LEP")
+    page.get_by_label("Local growth body", exact=False).fill("Cumberland Council")
     page.get_by_role("button", name="Save and continue").click()
 
     page.get_by_role("link", name="Check your answers and send").click()
