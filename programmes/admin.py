@@ -193,11 +193,9 @@ class UserAdmin(SafeChoicesMixin, AuditTrailMixin, DjangoUserAdmin):
             "save_as": False,
             "show_save": True,
         }
-        return TemplateResponse(
-            request,
-            self.change_user_password_template or "admin/auth/user/change_password.html",
-            context,
-        )
+        # Its own template: Django's names the password fields one by one,
+        # so it would show neither the reason nor a refusal.
+        return TemplateResponse(request, "admin/programmes/user/set_password.html", context)
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         actor = authenticated(request).user

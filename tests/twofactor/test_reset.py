@@ -184,3 +184,36 @@ def test_the_session_key_is_new_once_the_second_factor_is_given(client, officer)
     assert response.status_code == 302
     assert client.session.session_key != before
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"password1": NEW, "password2": "not the same", "reason": REASON}, "didn"),
+        ({"password1": NEW, "password2": NEW, "reason": ""}, "This field is required"),
+        # A refusal by the service is shown too: the manager's own account.
+        ({"password1": NEW, "password2": NEW, "reason": REASON, "own": True}, "your own account"),
+        ({"password1": "short", "password2": "short", "reason": REASON}, "too short"),
+    ],
+)
+def test_bad_input_on_the_set_password_page_is_explained_and_changes_nothing(
+    manager_client, manager, board_member, data, message
+):
+    account = manager if data.pop("own", False) else board_member
+    page = manager_client.get(set_password_url(account)).content.decode()
+    assert 'name="reason"' in page  # the form shows every field it asks for
+    response = manager_client.post(set_password_url(account), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    account.refresh_from_db()
+    assert not account.check_password(data["password1"])
+    assert not mail.outbox
+
+
+def test_the_accounts_history_shows_the_reset_and_its_reason(manager_client, board_member):
+    app_device(board_member)
+    manager_client.post(RESET, {"username": "board", "reason": REASON})
+    history = reverse("admin:programmes_user_history", args=[board_member.pk])
+    page = manager_client.get(history)
+    assert page.status_code == 200
+    assert "Two-factor sign-in" in page.content.decode()
