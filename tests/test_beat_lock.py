@@ -84,7 +84,9 @@ def test_the_second_takes_over_once_a_dead_beats_lock_expires(app, tmp_path):
     assert second.run(0.8) == 0
     started = time.monotonic()
     while second.run(0.2) == 0:
-        assert time.monotonic() - started < 3, "the second beat never took over"
+        # Ten times the lock's life: on two busy cores (the xdist run) a
+        # beat's tick can take seconds; 3 s was flaky there.
+        assert time.monotonic() - started < 15, "the second beat never took over"
     assert first.run(0.5) == 0  # back from the dead, it finds the lock taken
     second.scheduler.close()
 
