@@ -305,5 +305,5 @@ class RollupAdmin(ReadOnlyAdmin):
 
 @admin.register(OutboxMarker)
 class OutboxMarkerAdmin(ReadOnlyAdmin):
-    list_display = ["strand", "council", "financial_year", "version", "marked_at"]
+    list_display = ["strand", "council", "financial_year", "marked_at"]
     list_select_related = ["strand", "council"]

@@ -225,33 +225,32 @@ class SavingsEntry(ScopedFact):
 class OutboxMarker(models.Model):
     """A scope whose rollups are out of date: the transactional outbox.
 
-    Every service that changes a fact upserts the marker of the fact's scope in
-    the same transaction, bumping `version`. The drain removes a marker only
-    if its version is still the one it read, so a change made while a
-    recompute runs keeps its marker and is picked up by the next drain.
+    Every service that changes a fact inserts a marker for the fact's scope
+    in the same transaction. Markers are only ever inserted, never updated:
+    two saves never wait for each other's marker, whatever order they touch
+    scopes in (an upsert on one marker per scope deadlocked two saves moving
+    facts between the same two scopes in opposite directions). A scope may
+    have several markers; the drain recomputes it once and removes exactly
+    the markers it read, so a change committed while it runs keeps its own
+    marker for the next drain.
     """
 
     strand = models.ForeignKey(Strand, on_delete=models.CASCADE, related_name="+")
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
     financial_year = models.CharField(max_length=7)
-    version = models.PositiveBigIntegerField(default=1)
     marked_at = models.DateTimeField()
 
     class Meta:
         ordering = ["marked_at"]
-        constraints = [
-            # The upsert's conflict target: one marker per scope.
-            models.UniqueConstraint(
-                fields=["strand", "council", "financial_year"], name="outbox_one_marker_per_scope"
-            ),
-        ]
         indexes = [
-            # outbox_oldest_pending() and the sweep: the oldest markers first.
+            # outbox_oldest_pending() and the drain: the oldest markers first.
             models.Index(fields=["marked_at"], name="outbox_marked_at"),
+            # The drain collects every marker of the scopes it recomputes.
+            models.Index(fields=["strand", "council", "financial_year"], name="outbox_scope"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.strand_id}/{self.council_id}/{self.financial_year} v{self.version}"
+        return f"{self.strand_id}/{self.council_id}/{self.financial_year}"
 
 
 class Rollup(models.Model):

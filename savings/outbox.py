@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from savings.models import OutboxMarker
+
 logger = logging.getLogger(__name__)
 
 Scope = tuple[int, int, str]  # (strand id, council id, financial year)
@@ -59,18 +61,13 @@ def outbox_mark(scopes: Iterable[Scope]) -> None:
     """Mark scopes dirty in the caller's transaction and ask for a drain after commit."""
     if not connection.in_atomic_block:
         raise RuntimeError("outbox_mark() must run inside the service's transaction")
+    # Insert only, one row per scope: never an upsert on an existing row, so
+    # no save ever waits on another's marker (see OutboxMarker).
     now = timezone.now()
-    with connection.cursor() as cursor:
-        for strand_id, council_id, financial_year in set(scopes):
-            # The version bump is what lets a running drain notice this change.
-            cursor.execute(
-                "INSERT INTO savings_outboxmarker"
-                " (strand_id, council_id, financial_year, version, marked_at)"
-                " VALUES (%s, %s, %s, 1, %s)"
-                " ON CONFLICT (strand_id, council_id, financial_year)"
-                " DO UPDATE SET version = savings_outboxmarker.version + 1",
-                [strand_id, council_id, financial_year, now],
-            )
+    OutboxMarker.objects.bulk_create(
+        OutboxMarker(strand_id=strand_id, council_id=council_id, financial_year=year, marked_at=now)
+        for strand_id, council_id, year in sorted(set(scopes))
+    )
     # A named function, not a functools.partial: Django 5.2 crashes logging a
     # failing partial (ticket #36487). robust=True: a dead broker is logged,
     # never a 500 for a save that has committed.

@@ -9,14 +9,16 @@ How a drain works (docs/design.md, "Money and rollups"):
 1. Take the rollup lock, so only one recompute writes rollups at a time
    (a transaction-scoped advisory lock on PostgreSQL; SQLite's IMMEDIATE
    transactions already serialise writers).
-2. Read a batch of outbox markers with their versions.
+2. Read the scopes of the oldest outbox markers, and every marker of those
+   scopes.
 3. For the dirty (strand, council, year) scopes, delete their rows and insert
    them again from the facts (one grouped query over investment and savings,
    through the scope index). Then do the same for every coarser level that
    contains a dirty scope, each from the finer rollup rows, which keeps the
    cost proportional to the scope, not to the table.
 4. Run registered strand statistics (ASCE) for the dirty years.
-5. Delete each marker only if its version is still the one read in step 2.
+5. Delete the markers read in step 2, and only those: a change committed
+   meanwhile inserted a marker of its own, which the next drain takes.
 
 The full recompute (nightly, `recompute_rollups --all`) builds every row the
 same way into a scratch table, then rewrites only the rows that differ.
@@ -356,43 +358,69 @@ def recompute_scopes(scopes: list[Scope], now) -> None:
             _insert_level(cursor, level, source, scopes, now)
 
 
-def drain_batch(limit: int = BATCH_SIZE) -> tuple[int, int]:
-    """Drain up to `limit` markers in one transaction.
+def _markers_to_drain(limit: int) -> tuple[list[int], list[Scope], list[tuple[str, str]], int]:
+    """The scopes of the oldest `limit` markers, and every marker of those scopes.
 
-    Returns (markers read, markers removed); a marker whose version moved
-    during the recompute stays for the next batch.
+    Returns (marker ids, scopes, (strand key, year) pairs, oldest markers read).
+    A scope may hold several markers (one per change); all those visible now
+    are taken, so a burst on one scope costs one recompute.
+    """
+    oldest = list(
+        OutboxMarker.objects.order_by("marked_at", "pk").values_list(
+            "strand_id", "council_id", "financial_year"
+        )[:limit]
+    )
+    scopes = list(dict.fromkeys(oldest))
+    if not scopes:
+        return [], [], [], 0
+    wanted = set(scopes)
+    rows = OutboxMarker.objects.filter(
+        strand_id__in={strand for strand, _, _ in wanted},
+        council_id__in={council for _, council, _ in wanted},
+        financial_year__in={year for _, _, year in wanted},
+    ).values_list("pk", "strand_id", "council_id", "financial_year", "strand__key")
+    pks: list[int] = []
+    keys: dict[tuple[str, str], None] = {}
+    for pk, strand, council, year, strand_key in rows:
+        if (strand, council, year) in wanted:
+            pks.append(pk)
+            keys[(strand_key, year)] = None
+    return pks, scopes, list(keys), len(oldest)
+
+
+def drain_batch(limit: int = BATCH_SIZE) -> tuple[int, int]:
+    """Drain the scopes of up to `limit` markers in one transaction.
+
+    Returns (oldest markers read, markers removed). Only the markers read
+    before the recompute are removed; a change committed meanwhile has its
+    own marker, left for the next batch.
     """
     with transaction.atomic():
         with connection.cursor() as cursor:
             _lock(cursor)
-        batch = list(
-            OutboxMarker.objects.order_by("marked_at", "pk").values_list(
-                "pk", "version", "strand_id", "council_id", "financial_year", "strand__key"
-            )[:limit]
-        )
-        if not batch:
+        pks, scopes, strand_years, read = _markers_to_drain(limit)
+        if not scopes:
             return 0, 0
         started = timezone.now()
-        recompute_scopes(
-            [(strand, council, year) for _, _, strand, council, year, _ in batch], started
-        )
-        _run_statistics((strand_key, year) for *_, year, strand_key in batch)
-        removed = 0
-        with connection.cursor() as cursor:
-            for pk, version, *_ in batch:
-                cursor.execute(
-                    "DELETE FROM savings_outboxmarker WHERE id = %s AND version = %s",
-                    [pk, version],
-                )
-                removed += cursor.rowcount
+        recompute_scopes(scopes, started)
+        _run_statistics(strand_years)
+        removed = _markers_delete(pks)
         RollupRun.objects.create(
             trigger=RollupRun.Trigger.DRAIN,
             started_at=started,
             finished_at=timezone.now(),
-            markers=len(batch),
-            scopes=len(batch),
+            markers=removed,
+            scopes=len(scopes),
         )
-    return len(batch), removed
+    return read, removed
+
+
+def _markers_delete(pks: list[int]) -> int:
+    removed = 0
+    # In slices: keeps each IN (...) list far below SQLite's variable limit.
+    for start in range(0, len(pks), BATCH_SIZE):
+        removed += OutboxMarker.objects.filter(pk__in=pks[start : start + BATCH_SIZE]).delete()[0]
+    return removed
 
 
 def drain(*, max_batches: int = 1000, progress: Callable[[int], None] | None = None) -> int:
@@ -403,7 +431,7 @@ def drain(*, max_batches: int = 1000, progress: Callable[[int], None] | None = N
         total += removed
         if progress:
             progress(total)
-        if read == 0 or (read < BATCH_SIZE and removed == read):
+        if read < BATCH_SIZE:
             break
     return total
 
@@ -411,26 +439,22 @@ def drain(*, max_batches: int = 1000, progress: Callable[[int], None] | None = N
 def recompute_all(*, progress: Callable[[int, int], None] | None = None) -> int:
     """Rebuild every rollup row from the facts; returns the number of rows.
 
-    Markers read before the rebuild are removed if unchanged, since the
-    rebuild covered them; newer ones stay for the next drain.
+    Markers read before the rebuild are removed, since the rebuild covered
+    them; markers inserted meanwhile stay for the next drain.
     """
     started_clock = time.monotonic()
     with transaction.atomic():
         with connection.cursor() as cursor:
             _lock(cursor)
-        pending = list(OutboxMarker.objects.values_list("pk", "version"))
+        pending = list(OutboxMarker.objects.values_list("pk", flat=True))
         now = timezone.now()
         with connection.cursor() as cursor:
             _rebuild_scratch(cursor, now, progress)
             written = _apply_scratch(cursor, now)
             _run_statistics(None)
-            for pk, version in pending:
-                cursor.execute(
-                    "DELETE FROM savings_outboxmarker WHERE id = %s AND version = %s",
-                    [pk, version],
-                )
             cursor.execute("SELECT COUNT(*) FROM savings_rollup")
             rows = cursor.fetchone()[0]
+        _markers_delete(pending)
         RollupRun.objects.create(
             trigger=RollupRun.Trigger.FULL,
             started_at=now,

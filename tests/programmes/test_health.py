@@ -62,7 +62,6 @@ def test_a_late_heartbeat_and_old_outbox_marker_are_failures(
         strand=strands["experts"],
         council=council_a,
         financial_year="2013/14",
-        version=1,
         marked_at=timezone.now() - timedelta(minutes=6),
     )
     response = client.get("/healthz")

@@ -257,4 +257,4 @@ def test_a_rolled_back_savepoint_does_not_lose_the_drain_request(
             raise RuntimeError("undo this one")
         investment_record(actor=SYSTEM, **record)
     assert len(callbacks) == 1
-    assert OutboxMarker.objects.get().version == 1
+    assert OutboxMarker.objects.count() == 1

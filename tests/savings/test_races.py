@@ -15,6 +15,7 @@ from django.db import close_old_connections, connection, transaction
 from programmes.permissions import SYSTEM
 from savings import rollups, services
 from savings.models import Investment, InvestmentSource, OutboxMarker, Rollup, SavingsEntry
+from savings.outbox import outbox_mark
 from tests.factories import CouncilFactory
 
 FIELDS = [f.name for f in Rollup._meta.fields if f.name not in {"id", "computed_at"}]
@@ -160,3 +161,68 @@ def test_an_edit_of_a_deleted_investment_is_refused(strands, councils):
         services.investment_update(actor=SYSTEM, investment=opened, amount=Decimal("1"))
     assert errors == []
     assert not Investment.objects.exists()
+
+
+def test_two_saves_marking_the_same_scopes_in_opposite_orders_both_commit(strands, councils):
+    # Two imports (each one transaction, one mark per row) that touch the same
+    # two scopes in opposite orders. With one upserted marker per scope the
+    # second mark of each waited for the other's first, and PostgreSQL killed
+    # one ("deadlock detected", seen in the chaos test); inserted markers never
+    # wait for each other.
+    strand = strands["experts"]
+    scope_a, scope_b = [(strand.pk, council.pk, "2013/14") for council in councils]
+    first_marked = threading.Barrier(2, timeout=10)
+
+    def mark(first, second) -> None:
+        with transaction.atomic():
+            outbox_mark([first])
+            first_marked.wait()
+            outbox_mark([second])
+
+    runs = [in_thread(lambda: mark(scope_a, scope_b)), in_thread(lambda: mark(scope_b, scope_a))]
+    for thread, _ in runs:
+        thread.join(timeout=30)
+    assert [errors for _, errors in runs] == [[], []]
+    rollups_match_a_recompute()
+
+
+def test_a_change_committed_during_a_drain_keeps_its_marker(
+    strands, councils, settings, monkeypatch
+):
+    # The drain removes only the markers it read: a save that commits while
+    # the recompute runs is recomputed by the next drain, not forgotten.
+    # (No broker answers, so the save's own drain request fails and is
+    # logged; it would otherwise wait for this drain's lock.)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6399/0"
+    council = councils[0]
+    services.investment_record(
+        actor=SYSTEM, strand=strands["experts"], council=council,
+        source=InvestmentSource.LGA_GRANT, financial_year="2013/14", amount=Decimal(100),
+    )  # fmt: skip
+    recomputing = threading.Event()
+    saved = threading.Event()
+    real_recompute = rollups.recompute_scopes
+
+    def slow_recompute(scopes, now) -> None:
+        real_recompute(scopes, now)
+        recomputing.set()
+        saved.wait(timeout=10)
+
+    def save_meanwhile() -> None:
+        recomputing.wait(timeout=10)
+        services.investment_record(
+            actor=SYSTEM, strand=strands["experts"], council=council,
+            source=InvestmentSource.LGA_GRANT, financial_year="2013/14", amount=Decimal(5),
+        )  # fmt: skip
+        saved.set()
+
+    thread, errors = in_thread(save_meanwhile)
+    monkeypatch.setattr(rollups, "recompute_scopes", slow_recompute)
+    rollups.drain_batch()
+    monkeypatch.undo()
+    thread.join(timeout=30)
+    assert errors == []
+    assert OutboxMarker.objects.count() == 1
+    rollups_match_a_recompute()
+    assert Rollup.objects.get(scope_key="*:*:*").investment == Decimal(105)
