@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import partial, update_wrapper
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import FloatField, QuerySet, Value
@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from applications import admin_views, services
+from applications import admin_views, services, workflow
 from applications.forms import AssignForm
-from applications.models import Application, Call
+from applications.models import Application, Call, Review, ReviewScore, Score
 from applications.panel_pack import panel_pack_pdf_response, panel_pack_rows, panel_pack_xlsx
 from applications.selectors import (
     QUEUES,
@@ -27,6 +27,7 @@ from applications.selectors import (
     assigned_to,
     officers,
     queue_get,
+    with_visible_mean,
 )
 from programmes import audit
 from programmes.access import AuthenticatedRequest, authenticated
@@ -132,6 +133,18 @@ class PersonalDataFilter(admin.SimpleListFilter):
         return queryset
 
 
+# What the trail of a bid hides from an officer who may not see its scores.
+SCORE_MODELS = (Review, ReviewScore, Score)
+MODERATION_FIELDS = {
+    "recommendation",
+    "assessment_notes",
+    "moderation_reason",
+    "moderated_at",
+    "scoring_closed_at",
+    "scoring_closed_reason",
+}
+
+
 @admin.register(Application)
 class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
     # Short columns so the list fits 1280 px (docs/bids.md, "The officers' workspace").
@@ -171,13 +184,31 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
         "panel_pack_pdf",
     ]
 
-    def audit_related(self, obj: Application) -> list:
-        return audit.audited_parts(obj)
+    def audit_related(self, obj: Application, request) -> list:
+        parts = audit.audited_parts(obj)
+        if workflow.scores_visible(obj, request.user):
+            return parts
+        # Independence: no score, review or moderation in the trail of an
+        # officer who may not see the scores yet (applications.workflow).
+        return [part for part in parts if not isinstance(part, SCORE_MODELS)]
+
+    def audit_hidden(self, obj: Application, request, entries) -> list[int]:
+        if workflow.scores_visible(obj, request.user):
+            return []
+        return [
+            entry.pk
+            for entry in entries.filter(object_pk=str(obj.pk)).only("pk", "changes")
+            if isinstance(entry.changes_dict, dict)
+            and entry.changes_dict
+            and set(entry.changes_dict) <= MODERATION_FIELDS
+        ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
         # ModelAdmin's, with a placeholder for the rank a search sorts by
         # (get_ordering) before the ordering: applications_search sets it.
         queryset = self.model._default_manager.get_queryset()
+        # The mean this officer may see (applications.workflow, independence).
+        queryset = with_visible_mean(queryset, authenticated(request).user)
         if self._searching(request):
             queryset = queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
         return queryset.order_by(*self.get_ordering(request))
@@ -199,6 +230,11 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
         actions = super().get_actions(request)
         # Bids are records of decisions: never deleted, least of all in bulk.
         actions.pop("delete_selected", None)
+        # Deciding, and the panel pack (for leads and deciders), only for
+        # officers who decide awards; each bid is still checked by the service.
+        if not workflow.is_decider(request.user):
+            for name in ("approve_as_requested", "decline_selected"):
+                actions.pop(name, None)
         return actions
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -240,10 +276,12 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
             '<span class="nowrap">{}</span>', f"{timezone.localtime(obj.submitted_at):%-d %b %Y}"
         )
 
-    @admin.display(description="Mean", ordering="mean_score")
+    @admin.display(description="Mean", ordering="visible_mean")
     def score(self, obj: Application) -> str:
-        # The stored mean: the moderated scores' where there are any (services._mean_store).
-        return "" if obj.mean_score is None else f"{obj.mean_score:.1f}"
+        # The stored mean (the moderated scores' where there are any,
+        # services._mean_store), only where this officer may see it.
+        mean = getattr(obj, "visible_mean", None)
+        return "" if mean is None else f"{mean:.1f}"
 
     # Bulk actions: each bid goes through the same service as the single ones.
 
@@ -314,8 +352,29 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
             "Declined",
         )
 
+    def _pack_bids(self, request: AuthenticatedRequest, queryset):
+        """The selected bids whose scores this officer may see (leads and
+        deciders once scoring is complete); the others are left out, and said so."""
+        pks = [
+            bid.pk
+            for bid in queryset.select_related("call").prefetch_related("reviews")
+            if workflow.scores_visible(bid, request.user)
+        ]
+        left_out = queryset.count() - len(pks)
+        if left_out:
+            self.message_user(
+                request,
+                f"{left_out} of the selected bids left out of the panel pack: their scores are "
+                "for the lead officer and deciders, once every assessor has scored",
+                messages.WARNING,
+            )
+        return queryset.filter(pk__in=pks)
+
     @admin.action(description="Panel pack: download the selected bids as a spreadsheet")
-    def panel_pack_xlsx(self, request: HttpRequest, queryset) -> HttpResponse:
+    def panel_pack_xlsx(self, request: AuthenticatedRequest, queryset):
+        queryset = self._pack_bids(request, queryset)
+        if not queryset.exists():
+            return None
         rows = panel_pack_rows(queryset)
         response = HttpResponse(
             panel_pack_xlsx(rows),
@@ -326,6 +385,9 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
 
     @admin.action(description="Panel pack: a PDF with a page per selected bid")
     def panel_pack_pdf(self, request: AuthenticatedRequest, queryset):
+        queryset = self._pack_bids(request, queryset)
+        if not queryset.exists():
+            return None
         return panel_pack_pdf_response(request, list(queryset.values_list("pk", flat=True)))
 
     # The officer workflow's pages: views in applications.admin_views, each given
@@ -344,6 +406,14 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
                 "applications_information",
             ),
             route("<int:pk>/approve/", admin_views.approve, "applications_approve"),
+            route(
+                "<int:pk>/second-decision/",
+                admin_views.second_decision,
+                "applications_second_decision",
+            ),
+            route(
+                "<int:pk>/close-scoring/", admin_views.close_scoring, "applications_close_scoring"
+            ),
             route("<int:pk>/decline/", admin_views.decline, "applications_decline"),
             route("<int:pk>/assign/", admin_views.assign, "applications_assign"),
             route("<int:pk>/declare/", admin_views.declare, "applications_declare"),

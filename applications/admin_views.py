@@ -22,18 +22,24 @@ from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseRed
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from applications import services
+from applications import services, workflow
 from applications.forms import (
     ApproveForm,
     AssignForm,
+    CloseScoringForm,
     ConflictForm,
     DeclineForm,
     InformationRequestForm,
     ModerationForm,
     ReviewForm,
+    SecondDecisionForm,
 )
-from applications.models import Application, ApplicationState, Review
-from applications.panel_pack import panel_pack_pdf_download, panel_pack_pdf_state
+from applications.models import Application, ApplicationState, DecisionStatus, Review
+from applications.panel_pack import (
+    panel_pack_owner,
+    panel_pack_pdf_download,
+    panel_pack_pdf_state,
+)
 from applications.sections import answers_by_section
 from applications.selectors import (
     AssessmentView,
@@ -78,6 +84,18 @@ def _bid(model_admin: BidAdmin, request: AuthenticatedRequest, pk: int) -> Appli
     return application
 
 
+def _may(request: AuthenticatedRequest, application: Application, name: str) -> None:
+    """The page of a transition this officer may not take is 403, with the rule's words
+    (applications.workflow); a bid in another state is left to the service to say so."""
+    problem = workflow.refusal(name, application, request.user)
+    if problem:
+        raise PermissionDenied(problem)
+
+
+# Timeline entries that carry the lead's moderation: hidden with the scores.
+SCORE_EVENTS = ("Scores moderated", "Assessment updated", "Scoring closed")
+
+
 def _assessment_url(application: Application) -> str:
     return reverse("admin:applications_application_change", args=[application.pk])
 
@@ -119,6 +137,7 @@ def _assessment_page(
     assign_form: AssignForm | None = None,
     conflict_form: ConflictForm | None = None,
     review_form: ReviewForm | None = None,
+    close_form: CloseScoringForm | None = None,
 ) -> TemplateResponse:
     """The bid's answers and documents beside the scoring, the timeline below.
     A view whose form came back with errors passes it to show in its place."""
@@ -132,6 +151,12 @@ def _assessment_page(
     if moderation_form is None:
         moderation_form = _moderation_form(application, None)
     answers = [(section.title, rows) for section, rows in answers_by_section(application)]
+    can = workflow.available(application, user)
+    events = [
+        event
+        for event in application.events.all()
+        if view.others_visible or event.description not in SCORE_EVENTS
+    ]
     context = {
         **admin_context(model_admin, request),
         "title": f"Assess {application.reference}",
@@ -142,9 +167,16 @@ def _assessment_page(
         "review_form": review_form,
         "view": view,
         "mine": mine,
-        "is_lead": application.lead_officer_id in (None, user.pk),
+        "can": can,
+        "decide_refusal": workflow.refusal("approve", application, user),
+        "pending": application.decisions.filter(status=DecisionStatus.PENDING)
+        .select_related("decided_by")
+        .first(),
+        "decisions": application.decisions.select_related("decided_by", "second_by"),
+        "scoring_complete": workflow.scoring_complete(application, view.reviews),
+        "close_form": close_form or CloseScoringForm(),
         "answers": answers,
-        "events": application.events.all(),
+        "events": events,
         "criteria_labels": dict(spec.assessment_criteria),
         "States": ApplicationState,
         "assessing": application.state in services.ASSESSING,
@@ -186,6 +218,8 @@ def moderate(
         application = _bid(model_admin, request, int(unquote(object_id)))
     except (ValueError, Http404):
         return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
+    if request.method == "POST":
+        _may(request, application, "moderate")
     form = _moderation_form(application, posted(request))
     if form.is_valid():
         try:
@@ -210,6 +244,7 @@ def assign(request: AuthenticatedRequest, pk: int, *, model_admin: BidAdmin) -> 
     """The lead officer and the assessors: on this page only, so that the
     assessment page itself does not list every officer."""
     application = _bid(model_admin, request, pk)
+    _may(request, application, "assign")
     if request.method != "POST":
         view = assessment_view(application=application, user=request.user)
         assessors = [review.assessor_id for review in view.reviews]
@@ -305,6 +340,7 @@ def answer_read(request: AuthenticatedRequest, pk: int, *, model_admin: BidAdmin
     application = _bid(model_admin, request, pk)
     if request.method != "POST":
         return _assessment_page(model_admin, request, application)
+    _may(request, application, "read_answer")
     services.information_answer_read(application=application, actor=request.user)
     return _done(model_admin, request, application, "Answer marked as read")
 
@@ -315,6 +351,7 @@ def answer_read(request: AuthenticatedRequest, pk: int, *, model_admin: BidAdmin
 def start(request: AuthenticatedRequest, pk: int, *, model_admin: BidAdmin) -> HttpResponse:
     """Start assessing a sent bid. Nothing to fill in, so a refusal is a message."""
     application = _bid(model_admin, request, pk)
+    _may(request, application, "start_assessment")
     if request.method != "POST":
         return _decision_page(model_admin, request, application, "Start assessment", None)
     try:
@@ -330,6 +367,7 @@ def request_information(
 ) -> HttpResponse:
     """Ask the council for more information, to answer by a date."""
     application = _bid(model_admin, request, pk)
+    _may(request, application, "request_information")
     form = InformationRequestForm(posted(request))
     if form.is_valid():
         try:
@@ -350,6 +388,7 @@ def request_information(
 def approve(request: AuthenticatedRequest, pk: int, *, model_admin: BidAdmin) -> HttpResponse:
     """Approve with an award: pounds or adviser days, as the call awards."""
     application = _bid(model_admin, request, pk)
+    _may(request, application, "approve")
     form = ApproveForm(posted(request), call=application.call)
     if form.is_valid():
         try:
@@ -363,13 +402,62 @@ def approve(request: AuthenticatedRequest, pk: int, *, model_admin: BidAdmin) ->
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return _done(model_admin, request, application, f"{application.reference}: approved")
+            application.refresh_from_db()
+            if application.state == ApplicationState.APPROVED:
+                done = f"{application.reference}: approved"
+            else:
+                done = f"{application.reference}: approval recorded, awaiting a second decider"
+            return _done(model_admin, request, application, done)
     return _decision_page(model_admin, request, application, "Approve with an award", form)
+
+
+def second_decision(
+    request: AuthenticatedRequest, pk: int, *, model_admin: BidAdmin
+) -> HttpResponse:
+    """The second decider on an approval above the call's limit: agree, or return it."""
+    application = _bid(model_admin, request, pk)
+    _may(request, application, "second_decision")
+    form = SecondDecisionForm(posted(request))
+    if form.is_valid():
+        agree = form.cleaned_data["agree"] == "yes"
+        try:
+            services.application_second_decision(
+                application=application,
+                actor=request.user,
+                agree=agree,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            done = "approved" if agree else "approval returned, to be decided again"
+            return _done(model_admin, request, application, f"{application.reference}: {done}")
+    return _decision_page(model_admin, request, application, "Give the second decision", form)
+
+
+def close_scoring(request: AuthenticatedRequest, pk: int, *, model_admin: BidAdmin) -> HttpResponse:
+    """The lead closes scoring, with the reason, before every assessor has scored."""
+    application = _bid(model_admin, request, pk)
+    _may(request, application, "close_scoring")
+    if request.method != "POST":
+        return _assessment_page(model_admin, request, application)
+    form = CloseScoringForm(request.POST)
+    if form.is_valid():
+        try:
+            services.scoring_close(
+                application=application, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _done(model_admin, request, application, "Scoring closed")
+    return _assessment_page(model_admin, request, application, close_form=form)
 
 
 def decline(request: AuthenticatedRequest, pk: int, *, model_admin: BidAdmin) -> HttpResponse:
     """Decline, with the reasons the council is sent."""
     application = _bid(model_admin, request, pk)
+    _may(request, application, "decline")
     form = DeclineForm(posted(request))
     if form.is_valid():
         try:
@@ -395,6 +483,9 @@ def panel_pack_download(
         raise PermissionDenied
     name = request.GET.get("name", "")
     state = panel_pack_pdf_state(name) if name else "none"
+    if state != "none" and panel_pack_owner(name) != request.user.pk:
+        # Another officer's pack: its bids were chosen by what they may see.
+        state = "none"
     if state == "ready":
         return panel_pack_pdf_download(name)
     context = {**admin_context(model_admin, request), "title": "Panel pack", "state": state}

@@ -33,6 +33,7 @@ from applications.models import Application, Call
 from programmes.demo import DemoContext
 from programmes.models import Council, Strand, User
 from programmes.permissions import DEMO
+from savings.years import financial_year_of, next_financial_year
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -116,6 +117,27 @@ def _present_round(title: str, **fields) -> Call:
 # default assessors of every demo round, so each bid sent is assigned to them.
 ASSESSORS = ("demo-assessor-a", "demo-assessor-b")
 LEAD_OFFICER = "demo-officer"
+# The programme manager, who decides the demo's awards (the strands' demos
+# too); they score none of them, as the rules ask (applications.workflow).
+DECIDER = "demo-manager"
+
+
+def demo_decider() -> User:
+    return User.objects.get(username=DECIDER)
+
+
+def demo_lead(application: Application, at: datetime | None = None) -> User:
+    """The demo officer leads the bid (set by the portal); returns them."""
+    lead = User.objects.get(username=LEAD_OFFICER)
+    services.assessors_assign(
+        application=application, actor=DEMO, assessors=[], lead_officer=lead, replace=False, at=at
+    )
+    return lead
+
+
+# Takes the first decision on the demo's award awaiting a second decider
+# (programmes/demo.py DEMO_DECIDERS); demo-manager can give the second.
+FIRST_DECIDER = "demo-director"
 
 
 def demo_assessors() -> list[User]:
@@ -177,6 +199,8 @@ def load_calls() -> dict[str, Call]:
         experts_call_title(year),
         strand=Strand.objects.get(key="experts"),
         max_amount=Decimal("20000"),
+        # Four eyes: an award above £5,000 needs a second decider.
+        second_decision_above=Decimal("5000"),
         guidance=(
             "Funding for your council to engage an expert in the field you need, to "
             "help deliver efficiency savings. One appointment can serve several councils."
@@ -255,6 +279,8 @@ DEMO_BIDS = [
     ("growth", "Hertfordshire", "Inward investment for the M1 corridor", "submitted"),
     ("growth", "Essex", "A growth strategy for Essex's market towns", "in_assessment"),
     ("experts", "Hackney", "A commissioning expert for children's services", "declined"),
+    # Approved by one decider, above the round's £5,000 limit: awaits the second.
+    ("experts_now", "Hertfordshire", "An adult social care commissioning expert", "second"),
     ("experts", "Lincolnshire", "Energy procurement adviser", "withdrawn"),
 ]
 LOCAL = {
@@ -281,6 +307,16 @@ def _bid(call: Call, council: Council, title: str, state: str) -> Application | 
         call=call, council=council, actor=DEMO, at=when["start"]
     )
     answers = _answers(strand, title, f"{title}: {council.name}.", region, lep)
+    if strand == "experts" and not historic:
+        # This year's round projects savings for this year and the next.
+        first = financial_year_of(timezone.localdate(call.opens_at))
+        answers["savings"] = {
+            "savings_target": Decimal("250000"),
+            **{
+                "savings_" + next_financial_year(first, step).replace("/", "_"): amount
+                for step, amount in enumerate((Decimal("100000"), Decimal("200000")))
+            },
+        }
     if state == "draft":
         # Half done: the applicant finishes it in the demo.
         answers = {"about": answers["about"], "funding": answers["funding"]}
@@ -355,6 +391,15 @@ def _bid(call: Call, council: Council, title: str, state: str) -> Application | 
                 "upload any letters of support."
             ),
             at=when["assess"],
+            notify=False,
+        )
+    if state == "second":
+        return services.application_approve(
+            application=application,
+            actor=User.objects.get(username=FIRST_DECIDER),
+            award_amount=Decimal("9500"),
+            note="Well evidenced; the expert's plan matches the savings projected.",
+            at=when["decide"],
             notify=False,
         )
     if state == "declined":

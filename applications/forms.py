@@ -462,3 +462,34 @@ class DeclineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": "Enter the reasons the bid is declined"},
     )
+
+
+class CloseScoringForm(forms.Form):
+    reason = forms.CharField(
+        label="Why scoring is closed before every assessor has scored",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason you are closing scoring"},
+    )
+
+
+class SecondDecisionForm(forms.Form):
+    agree = forms.ChoiceField(
+        label="Do you agree to this approval?",
+        choices=[
+            ("yes", "Yes: make the approval final"),
+            ("no", "No: return it to be decided again"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you agree to this approval"},
+    )
+    reason = forms.CharField(
+        label="Reason (needed if you do not agree)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("agree") == "no" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Give the reason you do not agree")
+        return cleaned

@@ -112,6 +112,20 @@ class Call(models.Model):
         blank=True,
         help_text="Pounds per adviser day, used to record awarded days as investment",
     )
+    # The scheme of delegation (docs/bids.md, "Decision rights"): an award
+    # worth more than this needs a second decider to agree before it is
+    # final (four eyes). Blank: one decider is enough.
+    second_decision_above = models.DecimalField(
+        "second decider needed above (£)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=(
+            "Awards worth more than this need a second officer who decides awards to agree. "
+            "Leave blank if one decider is enough"
+        ),
+    )
     # When awarded support must be used (para 18: September 2013 - February 2014).
     support_from = models.DateField(null=True, blank=True)
     support_until = models.DateField(null=True, blank=True)
@@ -318,6 +332,11 @@ class Application(models.Model):
     # The lead's reason for the moderated scores and recommendation.
     moderation_reason = models.TextField(blank=True)
     moderated_at = models.DateTimeField(null=True, blank=True)
+    # The lead closed scoring before every assessor had submitted (one away,
+    # say), with the reason: the scores are then shown to the lead and
+    # deciders and moderation opens (applications.workflow).
+    scoring_closed_at = models.DateTimeField(null=True, blank=True)
+    scoring_closed_reason = models.TextField(blank=True)
     # Stored by the services (`services._mean_store`), so that the list sorts
     # and shows it from an index: the moderated mean where the lead has
     # scored, otherwise the mean of the assessors' submitted scores. Not
@@ -348,6 +367,11 @@ class Application(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "bid"
+        permissions = [
+            # Given to named officers in the admin, never to the officers'
+            # group (programmes.roles): the scheme of delegation.
+            ("decide_awards", "Decides awards (approves and declines bids)"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(award_amount__isnull=True) | models.Q(award_amount__gte=0),
@@ -647,3 +671,53 @@ class Document(models.Model):
         if self.size < 1024 * 1024:
             return f"{self.size / 1024:.0f} KB"
         return f"{self.size / (1024 * 1024):.1f} MB"
+
+
+class DecisionStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting a second decider"
+    FINAL = "final", "Final"
+    RETURNED = "returned", "Not agreed by the second decider"
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    DECLINE = "decline", "Decline"
+
+
+class Decision(models.Model):
+    """A decision on a bid: who decided, when, under which rule of the
+    scheme of delegation, and why; with the second decider where the award
+    needed one. The council sees a decision only once it is final."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(max_length=10, choices=DecisionOutcome.choices)
+    status = models.CharField(max_length=10, choices=DecisionStatus.choices)
+    award_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    award_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The rule it was taken under, in words ("Within one decider's limit of £10,000").
+    rule = models.CharField(max_length=200)
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+    second_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    second_at = models.DateTimeField(null=True, blank=True)
+    second_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            # One approval at a time waits for its second decider.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(status="pending"),
+                name="one_pending_decision_per_bid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        outcome, status = self.get_outcome_display(), self.get_status_display()
+        return f"{self.application.reference}: {outcome} ({status})"

@@ -159,17 +159,32 @@ def panel_pack_xlsx(rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
-def panel_pack_name(pks: list[int]) -> str:
-    """The PDF's name: the bids chosen and the last time any of them changed."""
+def panel_pack_name(pks: list[int], owner: int) -> str:
+    """The PDF's name: who asked, the bids chosen and the last time any of
+    them changed (a submitted review or a moderation changes `updated_at`)."""
     changed = Application.objects.filter(pk__in=pks).aggregate(at=Max("updated_at"))["at"]
-    key = ",".join(str(pk) for pk in sorted(pks)) + f"@{changed}"
+    key = f"{owner}:" + ",".join(str(pk) for pk in sorted(pks)) + f"@{changed}"
     return f"pack-{hashlib.sha256(key.encode()).hexdigest()[:20]}"
+
+
+def panel_pack_owner(name: str) -> int | None:
+    """Who asked for this pack: only they may download it (its bids were
+    chosen by what they may see)."""
+    path = f"{FOLDER}/{name}.owner"
+    storage = private_storage()
+    if not storage.exists(path):
+        return None
+    with storage.open(path) as handle:
+        text = handle.read().decode().strip()
+    return int(text) if text.isdigit() else None
 
 
 def panel_pack_pdf_response(request, pks: list[int]) -> HttpResponse:
     """Queue the PDF's print (unless printed or queued) and go to its download page."""
-    name = panel_pack_name(pks)
+    name = panel_pack_name(pks, request.user.pk)
     storage = private_storage()
+    if not storage.exists(f"{FOLDER}/{name}.owner"):
+        storage.save(f"{FOLDER}/{name}.owner", ContentFile(str(request.user.pk).encode()))
     queued = f"{FOLDER}/{name}.queued"
     fresh = storage.exists(queued) and time.time() - _queued_at(queued) < QUEUED_EXPIRES_SECONDS
     if not storage.exists(f"{FOLDER}/{name}.pdf") and not fresh:

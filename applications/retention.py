@@ -35,6 +35,7 @@ from applications.models import (
     Application,
     ApplicationEvent,
     ApplicationState,
+    Decision,
     Document,
     Review,
     ReviewScore,
@@ -139,6 +140,12 @@ def bid_anonymise(
     for score in ReviewScore.objects.filter(review__application=application).exclude(note=""):
         score.note = ""
         score.save(update_fields=["note"])
+    # The decisions' reasons (a decline's reasons are the council's letter);
+    # who decided, when and under which rule stay.
+    decisions = list(application.decisions.all())
+    for decision in decisions:
+        decision.reason = decision.second_reason = ""
+        decision.save(update_fields=["reason", "second_reason"])
     # Neither is audited (the events are the bid's own timeline).
     ApplicationEvent.objects.filter(application=application).exclude(note="").update(note="")
     Notice.objects.filter(application=application).update(
@@ -153,6 +160,11 @@ def bid_anonymise(
         object_ids={document.pk for document in files} | set(_documents_in_log(application)),
         fields=DOCUMENT_PERSONAL_FIELDS,
         scrub_repr=True,
+    )
+    entries += core.audit_scrub(
+        model=Decision,
+        object_ids=[decision.pk for decision in decisions],
+        fields=["reason", "second_reason"],
     )
     if detail is not None:
         entries += core.audit_scrub(

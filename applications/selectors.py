@@ -8,7 +8,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -19,12 +32,15 @@ from applications.models import (
     ApplicationState,
     Call,
     Conflict,
+    Decision,
+    DecisionStatus,
     Document,
     Review,
     detail_accessor,
     detail_accessors,
     mean_score,
 )
+from applications.workflow import is_decider, scores_visible
 from programmes.models import User
 from programmes.roles import APPLICANT, OFFICER, user_role
 from programmes.strands import strands
@@ -121,14 +137,67 @@ def assigned_to(user: User) -> Q:
     )
 
 
-def awaiting_moderation() -> Q:
-    """Bids whose assessors have all submitted (or declared a conflict), not yet moderated."""
+def _leads(user: User) -> Q:
+    """Bids this officer leads; while a bid has none, every decider leads it
+    (applications.workflow, the LEAD rule)."""
+    if is_decider(user):
+        return Q(lead_officer=user) | Q(lead_officer__isnull=True)
+    return Q(lead_officer=user)
+
+
+def scoring_complete_q() -> Q:
+    """applications.workflow.scoring_complete, for a queryset."""
+    return Q(scoring_closed_at__isnull=False) | ~Q(Exists(_pending_reviews()))
+
+
+def awaiting_moderation(user: User) -> Q:
+    """Bids this officer leads whose scoring is complete (every assessor
+    submitted or declared a conflict, or scoring closed), not yet moderated."""
     submitted = Review.objects.filter(application=OuterRef("pk"), submitted_at__isnull=False)
-    return Q(
-        Exists(submitted),
-        ~Exists(_pending_reviews()),
-        state__in=ASSESSING,
-        moderated_at__isnull=True,
+    mine_conflicted = Review.objects.filter(
+        application=OuterRef("pk"), assessor=user, conflict=Conflict.CONFLICT
+    )
+    return (
+        _leads(user)
+        & (Q(Exists(submitted)) | Q(scoring_closed_at__isnull=False))
+        & scoring_complete_q()
+        & ~Q(Exists(mine_conflicted))
+        & Q(state__in=ASSESSING, moderated_at__isnull=True)
+    )
+
+
+def awaiting_second_decision(user: User) -> Q:
+    """Approvals waiting for a second decider that this officer could give:
+    deciders only, never their own first decision, nor a bid they scored or
+    declared a conflict on."""
+    if not is_decider(user):
+        return Q(pk__in=[])
+    pending = Decision.objects.filter(
+        application=OuterRef("pk"), status=DecisionStatus.PENDING
+    ).exclude(decided_by=user)
+    involved = Review.objects.filter(application=OuterRef("pk"), assessor=user).filter(
+        Q(submitted_at__isnull=False) | Q(conflict=Conflict.CONFLICT)
+    )
+    return Q(Exists(pending)) & ~Q(Exists(involved)) & Q(state=ApplicationState.IN_ASSESSMENT)
+
+
+def with_visible_mean(queryset: QuerySet[Application], user: User) -> QuerySet[Application]:
+    """Annotate `visible_mean`: the bid's mean score where this officer may
+    see it (applications.workflow.scores_visible), NULL elsewhere. Lists show
+    and sort by it, so a hidden mean leaks neither its value nor its rank."""
+    if user_role(user) != OFFICER:
+        hidden = Value(None, output_field=DecimalField(max_digits=2, decimal_places=1))
+        return queryset.annotate(visible_mean=hidden)
+    mine = Review.objects.filter(application=OuterRef("pk"), assessor=user)
+    mine_submitted = mine.filter(submitted_at__isnull=False).exclude(conflict=Conflict.CONFLICT)
+    overseer = Q(pk__isnull=False) if is_decider(user) else Q(lead_officer=user)
+    visible = Q(Exists(mine_submitted)) | (~Q(Exists(mine)) & scoring_complete_q() & overseer)
+    return queryset.annotate(
+        visible_mean=Case(
+            When(visible, then=F("mean_score")),
+            default=None,
+            output_field=DecimalField(max_digits=2, decimal_places=1),
+        )
     )
 
 
@@ -172,11 +241,19 @@ QUEUES: list[Queue] = [
     ),
     Queue(
         "moderation",
-        "Bids awaiting moderation",
+        "Bids I lead awaiting moderation",
         Application,
-        lambda user, today: awaiting_moderation(),
+        lambda user, today: awaiting_moderation(user),
         BIDS,
         "queue=moderation",
+    ),
+    Queue(
+        "second",
+        "Approvals awaiting a second decider",
+        Application,
+        lambda user, today: awaiting_second_decision(user),
+        BIDS,
+        "queue=second",
     ),
     Queue(
         "answered",
@@ -300,10 +377,14 @@ class AssessmentView:
 
 def assessment_view(*, application: Application, user: User) -> AssessmentView:
     """The assessors' reviews of a bid as `user` may see them (one query for
-    the reviews with their assessors, one for their scores)."""
+    the reviews with their assessors, one for their scores): the others'
+    scores only where applications.workflow.scores_visible says so."""
     reviews = list(application.reviews.select_related("assessor").prefetch_related("scores"))
     mine = next((review for review in reviews if review.assessor_id == user.pk), None)
-    visible = mine is None or (mine.submitted_at is not None and not mine.conflicted)
+    # Read once: scores_visible below asks about the same reviews.
+    cache = getattr(application, "_prefetched_objects_cache", {})
+    application._prefetched_objects_cache = {**cache, "reviews": reviews}  # type: ignore[attr-defined]
+    visible = scores_visible(application, user)
     view = AssessmentView(reviews=reviews, mine=mine, others_visible=visible)
     if not visible:
         return view

@@ -26,14 +26,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from applications import emails, extensions
+from applications import emails, extensions, workflow
 from applications.models import (
-    OPEN_STATES,
     Application,
     ApplicationEvent,
     ApplicationState,
     Call,
     Conflict,
+    Decision,
+    DecisionOutcome,
+    DecisionStatus,
     Document,
     DocumentPurpose,
     Recommendation,
@@ -67,7 +69,7 @@ State = ApplicationState
 # How long a council has, by default, to answer a request for more information.
 INFORMATION_DAYS = 14
 # The states a bid is assessed in: assessors score it, the lead moderates it.
-ASSESSING = (State.SUBMITTED, State.IN_ASSESSMENT, State.MORE_INFORMATION)
+ASSESSING = workflow.ASSESSING
 
 
 class StaleEditError(ValidationError):
@@ -123,6 +125,14 @@ def _take(
     else:
         require_council_user(actor, application.lead_council_id)
     _require_state(application, states, action)
+    return application
+
+
+def _transition(application: Application, *, actor: Actor, name: str, action: str) -> Application:
+    """A declared transition's start (applications.workflow): lock the bid,
+    then check the person against the transition's rules and its states."""
+    application = _lock(application)
+    workflow.require(name, application, actor, action)
     return application
 
 
@@ -373,9 +383,7 @@ def application_submit(
 ) -> Application:
     """Send a complete draft for assessment, while its call is open."""
     at = at or timezone.now()
-    application = _take(
-        application, actor=actor, by="council", states=(State.DRAFT,), action="send"
-    )
+    application = _transition(application, actor=actor, name="submit", action="send")
     _require_call_open(application.call, at, "send this bid")
     incomplete = [s.section.title for s in section_statuses(application) if not s.complete]
     if incomplete:
@@ -415,8 +423,8 @@ def application_assessment_start(
     at: datetime | None = None,
     notify: bool = True,
 ) -> Application:
-    application = _take(
-        application, actor=actor, by="officer", states=(State.SUBMITTED,), action="start assessing"
+    application = _transition(
+        application, actor=actor, name="start_assessment", action="start assessing"
     )
     return _move(
         application,
@@ -447,8 +455,7 @@ def assessment_save(
     bid's lead officer (any officer while it has none) records them, with a
     `reason`. The scores are internal: the event is not shown to the council.
     """
-    application = _take(application, actor=actor, by="officer", states=ASSESSING, action="assess")
-    _require_lead(application, actor)
+    application = _transition(application, actor=actor, name="moderate", action="assess")
     _check_scores(application, scores)
     if recommendation and recommendation not in Recommendation.values:
         raise ValidationError("Choose a recommendation from the list", code="recommendation")
@@ -502,13 +509,6 @@ def _check_scores(application: Application, scores: dict[str, int | None]) -> di
     return criteria
 
 
-def _require_lead(application: Application, actor: Actor) -> None:
-    if is_system(actor) or application.lead_officer_id is None:
-        return
-    if as_user(actor).pk != application.lead_officer_id:  # type: ignore[union-attr]
-        raise PermissionDenied("Only the bid's lead officer can moderate its scores")
-
-
 def _mean_store(application: Application) -> None:
     """Store the list's mean: the moderated scores' where the lead has scored,
     otherwise the assessors' submitted scores'. Not applicable is left out."""
@@ -520,7 +520,9 @@ def _mean_store(application: Application) -> None:
             ).values_list("score", flat=True)
         )
     application.mean_score = mean_score(moderated)
-    application.save(update_fields=["mean_score"])
+    # updated_at too: the panel pack's PDF is named by it, so a pack printed
+    # before a review is never served after it.
+    application.save(update_fields=["mean_score", "updated_at"])
 
 
 def _search_document(application: Application, *, answers: bool = True) -> str:
@@ -565,9 +567,7 @@ def assessors_assign(
     they are added to those already assigned (the bulk action). An assessor
     who has submitted scores or declared a conflict stays on the record.
     """
-    application = _take(
-        application, actor=actor, by="officer", states=ASSESSING, action="assign assessors to"
-    )
+    application = _transition(application, actor=actor, name="assign", action="assign assessors to")
     assessors = list(assessors)
     _require_officers(assessors, "assessors")
     at = at or timezone.now()
@@ -601,14 +601,16 @@ def assessors_assign(
     return application
 
 
-def _review_take(review: Review, actor: Actor, action: str) -> Review:
-    """Lock the bid, then check the actor is this review's assessor (or the portal)
-    and the bid is still being assessed; the review as it is now."""
+def _review_take(review: Review, actor: Actor, name: str, action: str) -> Review:
+    """Lock the bid, then check the actor is this review's assessor (or the
+    portal) and may take the transition (applications.workflow); the review
+    as it is now."""
     application = _lock(review.application)
-    require_officer(actor)
-    if not is_system(actor) and as_user(actor).pk != review.assessor_id:  # type: ignore[union-attr]
+    user = as_user(actor)
+    if user is not None and user.pk != review.assessor_id:
+        require_officer(actor)
         raise PermissionDenied("Only the assigned assessor can do this")
-    _require_state(application, ASSESSING, action)
+    workflow.require(name, application, actor, action)
     review = Review.objects.select_related("assessor").get(pk=review.pk)
     review.application = application
     return review
@@ -626,7 +628,7 @@ def conflict_declare(
     """The assessor declares, before scoring, whether they have a conflict of
     interest with the council. A conflict takes them off the bid for good:
     they cannot score it, and the lead sees the declaration."""
-    review = _review_take(review, actor, "declare an interest in")
+    review = _review_take(review, actor, "declare", "declare an interest in")
     if review.conflicted:
         raise PermissionDenied(
             "You have declared a conflict of interest: you cannot assess this bid"
@@ -671,7 +673,7 @@ def review_save(
     optional note) and recommendation. Saved as a draft until `submit`: then
     every criterion must be scored and a recommendation made, the scores are
     final, and the assessor sees the others' scores."""
-    review = _review_take(review, actor, "score")
+    review = _review_take(review, actor, "score", "score")
     if review.conflicted:
         raise PermissionDenied(
             "You have declared a conflict of interest: you cannot score this bid"
@@ -726,9 +728,7 @@ def review_save(
 @transaction.atomic
 def information_answer_read(*, application: Application, actor: Actor) -> Application:
     """An officer has read the council's answer: it leaves the queue of answers to read."""
-    application = _take(
-        application, actor=actor, by="officer", states=tuple(State.values), action="read"
-    )
+    application = _transition(application, actor=actor, name="read_answer", action="read")
     application.information_answered_at = None
     application.save(update_fields=["information_answered_at", "updated_at"])
     return application
@@ -754,11 +754,10 @@ def application_information_request(
         raise ValidationError(
             "The date the council must answer by must be in the future", code="respond_by"
         )
-    application = _take(
+    application = _transition(
         application,
         actor=actor,
-        by="officer",
-        states=(State.IN_ASSESSMENT,),
+        name="request_information",
         action="ask for more information on",
     )
     application.information_due_on = respond_by
@@ -786,12 +785,8 @@ def application_information_provide(
 ) -> Application:
     if not note.strip():
         raise ValidationError("Enter your answer to the officer's questions", code="required")
-    application = _take(
-        application,
-        actor=actor,
-        by="council",
-        states=(State.MORE_INFORMATION,),
-        action="answer questions on",
+    application = _transition(
+        application, actor=actor, name="provide_information", action="answer questions on"
     )
     application.information_due_on = None
     application.information_answered_at = at or timezone.now()
@@ -808,26 +803,7 @@ def application_information_provide(
     )
 
 
-@transaction.atomic
-def application_approve(
-    *,
-    application: Application,
-    actor: Actor,
-    award_amount: Decimal | None = None,
-    award_days: int | None = None,
-    note: str = "",
-    at: datetime | None = None,
-    notify: bool = True,
-) -> Application:
-    """Approve with an award within the call's limits, and record its investment."""
-    at = at or timezone.now()
-    application = _take(
-        application, actor=actor, by="officer", states=(State.IN_ASSESSMENT,), action="approve"
-    )
-    _require_council_exists(
-        application.lead_council, timezone.localdate(at), "receive an award dated after that"
-    )
-    call = application.call
+def _award_check(call: Call, award_amount: Decimal | None, award_days: int | None) -> None:
     if call.awards_days:
         if award_days is None or award_amount is not None:
             raise ValidationError("Award this bid in adviser days", code="award_kind")
@@ -847,8 +823,95 @@ def application_approve(
                 f"Award £{call.max_amount:,.2f} or less: the most this call awards",
                 code="over_limit",
             )
-    application.award_amount = award_amount
-    application.award_days = award_days
+
+
+def _award_value(call: Call, award_amount: Decimal | None, award_days: int | None) -> Decimal:
+    if award_days is not None:
+        assert call.day_rate is not None, "a call awarding days has a day rate"
+        return (call.day_rate * award_days).quantize(Decimal("0.01"))
+    assert award_amount is not None, "an award has pounds or days"
+    return award_amount
+
+
+def _delegation_rule(call: Call, value: Decimal) -> tuple[bool, str]:
+    """(needs a second decider, the rule in words): the call's scheme of delegation."""
+    limit = call.second_decision_above
+    if limit is None:
+        return False, "One decider: this call has no second-decider limit"
+    if value > limit:
+        return True, f"Above £{limit:,.2f}: a second decider must agree"
+    return False, f"Within one decider's limit of £{limit:,.2f}"
+
+
+@transaction.atomic
+def application_approve(
+    *,
+    application: Application,
+    actor: Actor,
+    award_amount: Decimal | None = None,
+    award_days: int | None = None,
+    note: str = "",
+    at: datetime | None = None,
+    notify: bool = True,
+) -> Application:
+    """Approve with an award within the call's limits.
+
+    Under the call's scheme of delegation an award worth more than
+    `second_decision_above` waits for a second decider
+    (`application_second_decision`): the bid stays in assessment and the
+    council sees nothing until then. Otherwise the approval is final: the
+    bid is approved and its investment recorded. Either way a Decision
+    records who, when, under which rule and why."""
+    at = at or timezone.now()
+    application = _transition(application, actor=actor, name="approve", action="approve")
+    _require_council_exists(
+        application.lead_council, timezone.localdate(at), "receive an award dated after that"
+    )
+    call = application.call
+    _award_check(call, award_amount, award_days)
+    value = _award_value(call, award_amount, award_days)
+    second_needed, rule = _delegation_rule(call, value)
+    if is_system(actor):
+        # The portal (demo loader, imports) records decisions already taken.
+        second_needed, rule = False, "Recorded by the portal"
+    decision = Decision.objects.create(
+        application=application,
+        outcome=DecisionOutcome.APPROVE,
+        status=DecisionStatus.PENDING if second_needed else DecisionStatus.FINAL,
+        award_amount=award_amount,
+        award_days=award_days,
+        rule=rule,
+        reason=note,
+        decided_by=as_user(actor),
+        decided_at=at,
+    )
+    if second_needed:
+        _event(
+            application,
+            actor=actor,
+            description=f"Approval of £{value:,.2f} recorded: awaiting a second decider",
+            note=note,
+            at=at,
+            visible=False,
+        )
+        application.save(update_fields=["updated_at"])
+        return application
+    return _award(application, decision=decision, actor=actor, note=note, at=at, notify=notify)
+
+
+def _award(
+    application: Application,
+    *,
+    decision: Decision,
+    actor: Actor,
+    note: str,
+    at: datetime,
+    notify: bool,
+) -> Application:
+    """The final approval: the bid is approved, the council told, the investment recorded."""
+    call = application.call
+    application.award_amount = decision.award_amount
+    application.award_days = decision.award_days
     application.decided_at = at
     application.information_answered_at = None
     application = _move(
@@ -882,6 +945,74 @@ def application_approve(
 
 
 @transaction.atomic
+def application_second_decision(
+    *,
+    application: Application,
+    actor: Actor,
+    agree: bool,
+    reason: str = "",
+    at: datetime | None = None,
+    notify: bool = True,
+) -> Application:
+    """The second decider on an approval above the call's limit: agree (the
+    approval becomes final, recording both deciders) or return it with a
+    reason (the bid stays in assessment, to be decided again)."""
+    if not agree and not reason.strip():
+        raise ValidationError("Give the reason you do not agree", code="required")
+    at = at or timezone.now()
+    application = _transition(
+        application, actor=actor, name="second_decision", action="give the second decision on"
+    )
+    decision = application.decisions.select_for_update().get(status=DecisionStatus.PENDING)
+    decision.second_by = as_user(actor)
+    decision.second_at = at
+    decision.second_reason = reason
+    if not agree:
+        decision.status = DecisionStatus.RETURNED
+        decision.save()
+        _event(
+            application,
+            actor=actor,
+            description="Approval not agreed by the second decider",
+            note=reason,
+            at=at,
+            visible=False,
+        )
+        application.save(update_fields=["updated_at"])
+        return application
+    decision.status = DecisionStatus.FINAL
+    decision.save()
+    return _award(
+        application, decision=decision, actor=actor, note=decision.reason, at=at, notify=notify
+    )
+
+
+@transaction.atomic
+def scoring_close(
+    *, application: Application, actor: Actor, reason: str, at: datetime | None = None
+) -> Application:
+    """The lead closes scoring before every assessor has submitted (one is
+    away, say): the submitted scores are shown to the lead and deciders and
+    moderation opens. The reason is kept, and in the bid's timeline."""
+    if not reason.strip():
+        raise ValidationError("Give the reason you are closing scoring", code="required")
+    application = _transition(
+        application, actor=actor, name="close_scoring", action="close scoring on"
+    )
+    if workflow.scoring_complete(application):
+        raise ValidationError("Every assessor has already scored this bid", code="complete")
+    at = at or timezone.now()
+    application.scoring_closed_at = at
+    application.scoring_closed_reason = reason
+    application.save(update_fields=["scoring_closed_at", "scoring_closed_reason", "updated_at"])
+    _mean_store(application)
+    _event(
+        application, actor=actor, description="Scoring closed", note=reason, at=at, visible=False
+    )
+    return application
+
+
+@transaction.atomic
 def application_decline(
     *,
     application: Application,
@@ -893,15 +1024,18 @@ def application_decline(
     if not reasons.strip():
         raise ValidationError("Enter the reasons the bid is declined", code="required")
     at = at or timezone.now()
-    application = _take(
-        application,
-        actor=actor,
-        by="officer",
-        states=(State.SUBMITTED, State.IN_ASSESSMENT, State.MORE_INFORMATION),
-        action="decline",
-    )
+    application = _transition(application, actor=actor, name="decline", action="decline")
     application.decided_at = at
     application.information_answered_at = None
+    Decision.objects.create(
+        application=application,
+        outcome=DecisionOutcome.DECLINE,
+        status=DecisionStatus.FINAL,
+        rule="Recorded by the portal" if is_system(actor) else "A decider declines alone",
+        reason=reasons,
+        decided_by=as_user(actor),
+        decided_at=at,
+    )
     return _move(
         application,
         actor=actor,
@@ -924,10 +1058,12 @@ def application_withdraw(
     notify: bool = True,
 ) -> Application:
     """The council withdraws its bid from any open state."""
-    application = _take(
-        application, actor=actor, by="council", states=OPEN_STATES, action="withdraw"
-    )
+    application = _transition(application, actor=actor, name="withdraw", action="withdraw")
     was_draft = application.is_draft
+    for pending in application.decisions.filter(status=DecisionStatus.PENDING):
+        pending.status = DecisionStatus.RETURNED
+        pending.second_reason = "The council withdrew the bid"
+        pending.save(update_fields=["status", "second_reason"])
     return _move(
         application,
         actor=actor,

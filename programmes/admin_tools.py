@@ -224,13 +224,21 @@ class AuditTrailMixin(AuditlogHistoryAdminMixin):
         with audit.through(audit.BULK_ACTION):
             return super().response_action(request, queryset)
 
-    def audit_related(self, obj) -> list[models.Model]:
+    def audit_related(self, obj, request) -> list[models.Model]:
         return []
 
-    def audit_entries(self, obj):
+    def audit_hidden(self, obj, request, entries) -> list[int]:
+        """Entries of the record itself this person may not read (a bid's
+        moderation before scoring is complete); none by default."""
+        return []
+
+    def audit_entries(self, obj, request):
         entries = LogEntry.objects.get_for_object(obj)
-        for part in self.audit_related(obj):
+        for part in self.audit_related(obj, request):
             entries = entries | LogEntry.objects.get_for_object(part)
+        hidden = self.audit_hidden(obj, request, entries)
+        if hidden:
+            entries = entries.exclude(pk__in=hidden)
         return entries.select_related("actor").order_by("-timestamp", "-pk")
 
     def history_view(self, request, object_id, extra_context=None):
@@ -240,7 +248,7 @@ class AuditTrailMixin(AuditlogHistoryAdminMixin):
         if not self.has_view_permission(request, obj):
             raise PermissionDenied
         paginator = self.get_paginator(
-            request, self.audit_entries(obj), self.auditlog_history_per_page
+            request, self.audit_entries(obj, request), self.auditlog_history_per_page
         )
         page_obj = paginator.get_page(request.GET.get(PAGE_VAR, 1))
         context = {

@@ -53,6 +53,8 @@ AUDITED: dict[str, dict] = {
         "m2m_fields": ["partner_councils"],
     },
     "applications.Score": {},
+    # Who decided, under which rule, and the second decider.
+    "applications.Decision": {},
     # Assessors' declarations and scores; their free-text notes stay out of
     # the trail (retention removes them from the rows).
     "applications.Review": {"exclude_fields": ["notes", "conflict_note"]},
@@ -91,6 +93,13 @@ AUDITED: dict[str, dict] = {
         "m2m_fields": ["groups", "user_permissions"],
     },
 }
+
+
+# Assessors' scores and reviews: independent until every assessor has scored,
+# so the audit log's own list (every entry of every record) shows them only to
+# superusers; officers read them in a bid's own trail, which follows the bid's
+# rules (applications.workflow.scores_visible).
+RESTRICTED = ("applications.Review", "applications.ReviewScore", "applications.Score")
 
 
 def current_through() -> str:

@@ -11,6 +11,9 @@ from auditlog.admin import LogEntryAdmin
 from auditlog.filters import CIDFilter, ResourceTypeFilter
 from auditlog.models import LogEntry
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+
+from programmes import audit
 
 
 class SafeResourceTypeFilter(ResourceTypeFilter):
@@ -25,6 +28,16 @@ class SafeResourceTypeFilter(ResourceTypeFilter):
 
 class AuditLogEntryAdmin(LogEntryAdmin):
     list_filter = ["action", SafeResourceTypeFilter, CIDFilter]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        restricted = [
+            ContentType.objects.get_by_natural_key(*label.lower().split(".")).pk
+            for label in audit.RESTRICTED
+        ]
+        return queryset.exclude(content_type_id__in=restricted)
 
 
 admin.site.unregister(LogEntry)

@@ -48,6 +48,10 @@ DEMO_USERS = [
     # Two assessors (applications/demo.py assigns them to the demo's calls).
     ("demo-assessor-a", "Asa", "Sample", OFFICER, None),
     ("demo-assessor-b", "Bel", "Example", OFFICER, None),
+    # Two officers who decide awards (the scheme of delegation): the
+    # programme manager, and a second decider for awards above a call's limit.
+    ("demo-manager", "Mo", "Pretend", OFFICER, None),
+    ("demo-director", "Dee", "Imaginary", OFFICER, None),
     ("demo-board", "Bea", "Fictional", BOARD_MEMBER, None),
 ]
 
@@ -64,6 +68,8 @@ DEMO_COUNCIL_LEADS = ("demo-wyreforest",)
 DEMO_TOTP_SECRET = "DEMOONLYDEMOONLYDEMOONLYDEMOONLY"  # noqa: S105 - public by design
 DEMO_TOTP_ROLES = (OFFICER, BOARD_MEMBER)
 DEMO_ACCOUNTS_MANAGER = "demo-officer"
+# Given "decides awards" (applications.workflow); nobody else in the demo decides.
+DEMO_DECIDERS = ("demo-manager", "demo-director")
 
 
 @dataclass
@@ -144,13 +150,22 @@ def load_users(context: DemoContext) -> None:
     manager.user_permissions.add(
         Permission.objects.get(content_type__app_label="programmes", codename="manage_accounts")
     )
+    # By the permission's name: the core never imports the bids' app above it.
+    decides = Permission.objects.get(
+        content_type__app_label="applications", codename="decide_awards"
+    )
+    for decider in User.objects.filter(username__in=DEMO_DECIDERS):
+        decider.user_permissions.add(decides)
     for lead in User.objects.filter(username__in=DEMO_COUNCIL_LEADS, is_council_lead=False):
         lead.is_council_lead = True
         lead.save(update_fields=["is_council_lead"])
     context.notes += [
         f"{', '.join(DEMO_COUNCIL_LEADS)} is their council's lead: invite colleagues at "
         "/account/team/.",
-        "The demo officer and board member give a security code after their password.",
+        f"{' and '.join(DEMO_DECIDERS)} decide awards; demo-officer leads bids and "
+        "demo-assessor-a and -b score them. An approval above £5,000 on this year's "
+        "Experts round waits for a second decider (demo-manager can give it).",
+        "The demo officers and board member give a security code after their password.",
         f"  Demo-only authenticator secret (add it to an app): {DEMO_TOTP_SECRET}",
         f"  Or print the current code: {DEMO_TOTP_COMMAND}",
     ]

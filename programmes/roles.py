@@ -56,9 +56,10 @@ def groups_sync() -> dict[str, Group]:
         content_type__app_label="auditlog", codename__startswith="view_"
     )
     # "Manages accounts" is given to named officers, never to the group.
+    # So is "decides awards" (the scheme of delegation, applications.workflow).
     officer_perms = officer_perms.exclude(
         content_type__app_label="programmes", codename="manage_accounts"
-    )
+    ).exclude(content_type__app_label="applications", codename="decide_awards")
     groups[OFFICER].permissions.set([*officer_perms, *audit_view])
     groups[BOARD_MEMBER].permissions.set(programme_perms.filter(codename__startswith="view_"))
     return groups

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -168,7 +169,13 @@ def applicant_b(council_b):
 
 @pytest.fixture
 def officer(db):
-    return UserFactory(username="officer", is_staff=True, role=OFFICER)
+    """The programme manager: an LGA officer who also decides awards
+    (applications.workflow); officers made by UserFactory alone do not."""
+    user = UserFactory(username="officer", is_staff=True, role=OFFICER)
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="applications", codename="decide_awards")
+    )
+    return user
 
 
 @pytest.fixture
@@ -180,7 +187,11 @@ def board_member(db):
 def officer_by_group(db):
     """An LGA officer by group only, not staff: no admin (Django's admin is for
     staff), but every other officer page and write, behind the same second factor."""
-    return UserFactory(username="officer-by-group", role=OFFICER, is_staff=False)
+    user = UserFactory(username="officer-by-group", role=OFFICER, is_staff=False)
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="applications", codename="decide_awards")
+    )
+    return user
 
 
 @pytest.fixture

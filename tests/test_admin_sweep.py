@@ -29,7 +29,7 @@ from django.urls import NoReverseMatch, URLPattern, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from applications import emails
+from applications import emails, workflow
 from applications.models import Application, ApplicationState
 from programmes.admin_tools import ROWS_NOT_UNDERSTOOD, ActionRowsGuard
 from programmes.permissions import SYSTEM
@@ -238,11 +238,30 @@ def sweep_model(
         # on POST, with a message. Pages of an object the officer may not
         # see answer 404 like a missing one (django-otp's device pages).
         allowed = can_view
+        if f"admin:{pattern.name}" in GATED and isinstance(obj, Application):
+            # A bid's decision pages open only for those the workflow lets
+            # take the step (applications.workflow; its state is checked on POST).
+            name_of = {t.admin_url: t.name for t in workflow.TRANSITIONS.values()}
+            allowed = (
+                allowed and workflow.refusal(name_of[f"admin:{pattern.name}"], obj, officer) is None
+            )
         if pattern.name == "auth_user_password_change":
             # Setting someone's password is for officers who manage accounts
             # (docs/security.md, "Protected accounts").
             allowed = officer.has_perm("programmes.manage_accounts")
         sweep.check(url, {200} if allowed else {403, 404}, contains=name)
+
+
+# The bid pages that check the workflow's rules before they show (a GET).
+GATED = {
+    "admin:applications_start",
+    "admin:applications_information",
+    "admin:applications_approve",
+    "admin:applications_decline",
+    "admin:applications_second_decision",
+    "admin:applications_assign",
+    "admin:applications_close_scoring",
+}
 
 
 @pytest.mark.django_db

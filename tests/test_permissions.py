@@ -30,6 +30,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -172,6 +173,11 @@ OWN_COUNCIL = frozenset({"own_council", "own_lead", "system"})
 OFFICERS_OR_OWN_COUNCIL = frozenset(
     {"officer", "officer_by_group", "own_council", "own_lead", "system"}
 )
+# The officer persona decides awards (the programme manager); the officer by
+# group does not, and the bids here have no lead officer, so the lead's steps
+# fall to deciders too (applications.workflow; each transition is tried by
+# every bid persona in tests/applications/test_decision_rights.py).
+DECIDER = frozenset({"officer", "system"})
 # A council's lead manages its council users; officers anyone.
 OFFICERS_OR_OWN_LEAD = frozenset({"officer", "officer_by_group", "own_lead", "system"})
 
@@ -184,6 +190,21 @@ class World:
     actors: dict
 
 
+def _decides(user):
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="applications", codename="decide_awards")
+    )
+    return user
+
+
+def _pending(w: World) -> Application:
+    """An approval above the call's limit, by another decider: awaiting a second."""
+    call = CallFactory(second_decision_above=Decimal("1000"))
+    bid = bid_in_assessment(call, w.council, SYSTEM, SYSTEM)
+    first = _decides(UserFactory(is_staff=True, role=OFFICER))
+    return bids.application_approve(application=bid, actor=first, award_amount=Decimal("8000"))
+
+
 def _world() -> World:
     council = CouncilFactory()
     other = CouncilFactory()
@@ -192,7 +213,7 @@ def _world() -> World:
         "own_lead": UserFactory(council=council, role=APPLICANT, is_council_lead=True),
         "other_council": UserFactory(council=other, role=APPLICANT),
         "board_member": UserFactory(role=BOARD_MEMBER),
-        "officer": UserFactory(is_staff=True, role=OFFICER),
+        "officer": _decides(UserFactory(is_staff=True, role=OFFICER)),
         "officer_by_group": UserFactory(is_staff=False, role=OFFICER),
         "inactive_officer": UserFactory(is_staff=True, is_active=False, role=OFFICER),
         "no_role": UserFactory(),
@@ -399,7 +420,7 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         },
     ),
     "applications.services.application_assessment_start": (
-        OFFICERS,
+        DECIDER,
         lambda w: {
             "application": bids.application_submit(
                 application=bid_completed(CallFactory(), w.council, SYSTEM),
@@ -410,7 +431,7 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         },
     ),
     "applications.services.assessment_save": (
-        OFFICERS,
+        DECIDER,
         lambda w: {
             "application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
             "scores": {},
@@ -418,7 +439,7 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         },
     ),
     "applications.services.assessors_assign": (
-        OFFICERS,
+        DECIDER,
         lambda w: {
             "application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
             "assessors": [UserFactory(is_staff=True, role=OFFICER)],
@@ -438,7 +459,7 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         lambda w: {"application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM)},
     ),
     "applications.services.application_information_request": (
-        OFFICERS,
+        DECIDER,
         lambda w: {
             "application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
             "message": "Which contracts?",
@@ -454,7 +475,7 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         },
     ),
     "applications.services.application_approve": (
-        OFFICERS,
+        DECIDER,
         lambda w: {
             "application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
             "award_amount": Decimal("8000"),
@@ -462,12 +483,20 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         },
     ),
     "applications.services.application_decline": (
-        OFFICERS,
+        DECIDER,
         lambda w: {
             "application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
             "reasons": "Out of scope",
             "notify": False,
         },
+    ),
+    "applications.services.application_second_decision": (
+        DECIDER,
+        lambda w: {"application": _pending(w), "agree": True, "notify": False},
+    ),
+    "applications.services.scoring_close": (
+        DECIDER,
+        lambda w: {"application": _review(w).application, "reason": "One is away"},
     ),
     "applications.services.application_withdraw": (
         OWN_COUNCIL,

@@ -24,7 +24,14 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from applications import services as bids
-from applications.demo import EXPERTS_CALL, EXPERTS_REPORTING, demo_assessors, demo_reviews
+from applications.demo import (
+    EXPERTS_CALL,
+    EXPERTS_REPORTING,
+    demo_assessors,
+    demo_decider,
+    demo_lead,
+    demo_reviews,
+)
 from applications.models import Application, ApplicationState, Call
 from programmes.demo import DemoContext
 from programmes.experts import services as experts
@@ -233,6 +240,8 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
             application=bid, actor=DEMO, section=section, answers=answers, version=None
         )
     bids.application_submit(application=bid, actor=DEMO, at=when, notify=False)
+    # The demo officer leads the bid and moderates it; the programme manager decides.
+    officer = demo_lead(bid, when)
     bids.application_assessment_start(application=bid, actor=officer, at=when, notify=False)
     moderated = {
         "savings_potential": 5,
@@ -257,7 +266,7 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
     )
     bid = bids.application_approve(
         application=bid,
-        actor=officer,
+        actor=demo_decider(),
         award_amount=Decimal(appointment.award),
         at=when,
         notify=False,

@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from applications import services as bids
-from applications.demo import DEMO_DAY_RATE
+from applications.demo import DEMO_DAY_RATE, demo_decider, demo_lead
 from applications.models import Application, Call
 from programmes.demo import DemoContext
 from programmes.growth.models import AdviserDay, AdviserMatch, AdviserSource
@@ -142,9 +142,11 @@ def _award(
             application=bid, actor=DEMO, section=section, answers=answers, version=None
         )
     bids.application_submit(application=bid, actor=DEMO, at=BID_AT, notify=False)
+    # The demo officer leads the bid; the programme manager decides.
+    officer = demo_lead(bid, AWARD_AT)
     bids.application_assessment_start(application=bid, actor=officer, at=AWARD_AT, notify=False)
     return bids.application_approve(
-        application=bid, actor=officer, award_days=awarded, at=AWARD_AT, notify=False
+        application=bid, actor=demo_decider(), award_days=awarded, at=AWARD_AT, notify=False
     )
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from applications import services
 from applications.models import Application, Call
+from programmes.permissions import SYSTEM, is_system
 from savings.years import financial_year_of, next_financial_year
 
 ANSWERS = {
@@ -66,7 +67,13 @@ def bid_submitted(call: Call, council, actor) -> Application:
 
 
 def bid_in_assessment(call: Call, council, actor, officer) -> Application:
+    """Sent and being assessed, with `officer` as its lead (so they may take
+    its lead's steps; deciding needs "decides awards", applications.workflow)."""
     application = bid_submitted(call, council, actor)
+    if not is_system(officer):
+        application = services.assessors_assign(
+            application=application, actor=SYSTEM, assessors=[], lead_officer=officer
+        )
     return services.application_assessment_start(application=application, actor=officer)
 
 

@@ -18,12 +18,24 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def assessed(experts_call, council_a, applicant_a, officer) -> Application:
-    """A bid in assessment led by `officer`, with Ash as its assessor."""
+    """A bid in assessment led by `officer`, with Ash as its assessor, who
+    has scored it (so moderation is open)."""
     ash = UserFactory(username="ash", is_staff=True, role=OFFICER)
     bid = bid_in_assessment(experts_call, council_a, applicant_a, officer)
-    return services.assessors_assign(
+    bid = services.assessors_assign(
         application=bid, actor=officer, assessors=[ash], lead_officer=officer
     )
+    review = bid.reviews.get()
+    services.conflict_declare(review=review, actor=ash, conflict=False)
+    criteria = [key for key, _ in experts_call.strand.spec.assessment_criteria]
+    services.review_save(
+        review=review,
+        actor=ash,
+        scores=dict.fromkeys(criteria, 3),
+        recommendation="fund",
+        submit=True,
+    )
+    return bid
 
 
 def _moderation_form(page: str) -> str:
@@ -50,7 +62,8 @@ def test_saving_moderated_scores_on_the_assignment_page_keeps_the_assessors(
     found = re.search(r'action="([^"]*)"', _moderation_form(page.content.decode()))
     action = found.group(1) if found else assign
     response = officer_client.post(
-        action, {"score_deliverability": "4", "recommendation": "fund", "notes": ""}
+        action,
+        {"score_deliverability": "4", "recommendation": "fund", "notes": "", "reason": "Agreed"},
     )
     assert response.status_code == 302 and response["Location"] == change
     assert assessed.reviews.count() == 1

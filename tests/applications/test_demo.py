@@ -90,9 +90,9 @@ def test_the_demo_has_assessors_a_disagreement_to_moderate_and_a_declared_confli
     # Every bid the lead has scored was scored first by two assessors.
     for bid in Application.objects.filter(scores__isnull=False).distinct():
         assert bid.reviews.filter(submitted_at__isnull=False).count() == 2, bid.reference
-    waiting = Application.objects.filter(awaiting_moderation())
-    assert waiting.count() == 1
     officer = User.objects.get(username="demo-officer")
+    waiting = Application.objects.filter(awaiting_moderation(officer))
+    assert waiting.count() == 1
     assert assessment_view(application=waiting.get(), user=officer).disagreement
     assert Review.objects.filter(conflict="conflict").count() == 1
     assert not User.objects.filter(username__in=ASSESSORS, email__endswith=".gov.uk").exists()

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from applications import retention, services
+from applications import retention, services, workflow
 from applications.models import Application, ApplicationState, Call, Document
 from applications.tasks import retention_anonymise
 from programmes.board import selectors
@@ -66,6 +66,9 @@ def _declined(call, council, applicant, officer, *, years: int) -> Application:
     _with_document(application, applicant)
     application = services.application_submit(application=application, actor=applicant)
     application = services.application_assessment_start(application=application, actor=officer)
+    if not workflow.scoring_complete(application):
+        # The call's default assessors have not scored: the lead closes scoring.
+        services.scoring_close(application=application, actor=officer, reason="Panel met")
     services.assessment_save(application=application, actor=officer, scores={}, notes=NOTE)
     application = services.application_decline(
         application=application, actor=officer, reasons="Not evidenced, says Jane Example."

@@ -115,13 +115,15 @@ def test_bulk_assignment_adds_assessors_and_a_lead_to_each_bid(
 def test_the_assessment_page_sets_the_lead_and_assessors(officer_client, assessed, officer, bo):
     assign = f"{page_of(assessed).removesuffix('change/')}assign/"
     assert 'name="assessors"' in officer_client.get(assign).content.decode()
+    refused = officer_client.post(assign, {"lead_officer": "abc", "assessors": ["99999999999"]})
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
     response = officer_client.post(assign, {"lead_officer": bo.pk, "assessors": [bo.pk]})
     assert response.status_code == 302
     assessed.refresh_from_db()
     assert assessed.lead_officer == bo
     assert [review.assessor for review in assessed.reviews.all()] == [bo]
-    refused = officer_client.post(assign, {"lead_officer": "abc", "assessors": ["99999999999"]})
-    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+    # The lead is Bo now: assigning is theirs (applications.workflow).
+    assert officer_client.post(assign, {"lead_officer": bo.pk}).status_code == 403
 
 
 def test_assigned_to_me_filters_the_list(
@@ -309,6 +311,7 @@ def test_the_queues_count_what_awaits_each_officer(
     _score(assessed, ash, (4, 4, 4, 4))
 
     def counts(user):
+        user.has_perm("applications.decide_awards")  # the permissions, read once per request
         with CaptureQueriesContext(connection) as queries:
             found = {item.queue.key: item.count for item in work_queues(user=user)}
         assert len(queries) == 2  # one per model: bids, savings returns
@@ -319,6 +322,7 @@ def test_the_queues_count_what_awaits_each_officer(
         "screen": 1,
         "mine": 1,  # Bo has still to score
         "moderation": 0,
+        "second": 0,
         "answered": 1,
         "overdue": 1,
         "returns_awaiting": 0,
@@ -352,7 +356,7 @@ def test_the_admin_home_links_each_queue_to_its_list(officer_client, assessed, a
     _score(assessed, ash, (4, 4, 4, 4))
     _score(assessed, bo, (4, 4, 4, 4))
     home = officer_client.get("/admin/").content.decode()
-    assert "Bids awaiting moderation" in home and "queue=moderation" in home
+    assert "Bids I lead awaiting moderation" in home and "queue=moderation" in home
     listed = officer_client.get(LIST, {"queue": "moderation"}).content.decode()
     assert assessed.reference in listed
 

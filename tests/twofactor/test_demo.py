@@ -23,6 +23,8 @@ def test_load_demo_gives_the_officer_and_board_member_the_demo_secret(demo, sett
         "demo-assessor-a",
         "demo-assessor-b",
         "demo-board",
+        "demo-director",
+        "demo-manager",
         "demo-officer",
     ]
 
