@@ -39,4 +39,10 @@ class ProgrammesConfig(AppConfig):
         # the app registry ready.
         from programmes import accounts, audit, checks  # noqa: F401
 
+        # The data versions kept for a request (programmes.versions): connected
+        # here so that the first request already keeps them.
+        from programmes import versions
+
+        versions.connect()
+
         audit.register()
