@@ -210,8 +210,11 @@ def strands_table(figures: list[StrandFigures]) -> DataTable:
 # service that adds a bid, moves it between states, decides it or changes
 # what it awards replaces in the same transaction. Reading the version is
 # one primary-key lookup, once per request, so a cached count is never
-# stale and the board pages cost the same at any number of bids.
-BIDS_CACHE_SECONDS = 24 * 3600
+# stale and the board pages cost the same at any number of bids. A write
+# that bypasses the services (a shell, bulk SQL) must call
+# `version_bump(BOARD)` itself; if it does not, its change shows within
+# BIDS_CACHE_SECONDS, when the entries expire.
+BIDS_CACHE_SECONDS = 3600
 
 
 def _bids_cached(name: str, compute: Callable[[], Any]) -> Any:
