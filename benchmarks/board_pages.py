@@ -312,7 +312,9 @@ def at_scale() -> None:
     )
     report(by_role["board"], pages)
     if draft is not None:
-        report(by_role["officer"], {"draft paper (officer)": reverse("board:paper", args=[draft.pk])})
+        report(
+            by_role["officer"], {"draft paper (officer)": reverse("board:paper", args=[draft.pk])}
+        )
     load = os.getloadavg()
     scale.say(f"Load average after: {load[0]:.2f} {load[1]:.2f}")
 

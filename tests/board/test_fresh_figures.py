@@ -25,7 +25,7 @@ from programmes.services import strand_update
 from savings import rollups
 from savings.models import SavingsKind
 from savings.services import savings_entry_record
-from tests.applications.bids import bid_in_assessment, bid_submitted
+from tests.applications.bids import bid_submitted
 from tests.savings.returns import award, first_return, line, send
 
 D = Decimal
@@ -70,9 +70,7 @@ def test_a_bid_sent_assessed_and_approved_changes_the_bid_counts_at_once(
     assert experts_bids(board_client) == ["0", "1", "0", "0", "0", "0", "0", "1"]
     bid = bids.application_assessment_start(application=bid, actor=SYSTEM)
     assert experts_bids(board_client)[1:3] == ["0", "1"]
-    bids.application_approve(
-        application=bid, actor=SYSTEM, award_amount=D("8000"), notify=False
-    )
+    bids.application_approve(application=bid, actor=SYSTEM, award_amount=D("8000"), notify=False)
     assert experts_bids(board_client)[2:5] == ["0", "0", "1"]
     page = board_client.get(reverse("board:strand", args=["experts"])).content.decode()
     assert "Bids approved" in page
