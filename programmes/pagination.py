@@ -12,7 +12,7 @@ list. A bookmarked page that no longer exists because bids were withdrawn
 still lands on the list, and nobody learns anything from the status code.
 
 A page costs two queries whatever the list's length: a COUNT and the slice
-(one, the slice, when the caller passes a count it knows).
+(or what the caller's list object does instead, e.g. a count kept in the cache).
 """
 
 from __future__ import annotations
@@ -75,21 +75,13 @@ def _url(request: HttpRequest, number: int, fragment: str) -> str:
 
 
 def paginate(
-    request: HttpRequest,
-    items: QuerySet,
-    *,
-    per_page: int = PER_PAGE,
-    fragment: str = "",
-    count: int | None = None,
+    request: HttpRequest, items: QuerySet | Any, *, per_page: int = PER_PAGE, fragment: str = ""
 ) -> Pagination:
     """A page of `items` (ordered) from `?page=`; `fragment` is the id of the
     list's heading when the list is not the top of the page, so that the
-    links land on it. `count` is the list's length where the caller knows
-    it (a count kept in the cache): then the page is one query, no COUNT."""
+    links land on it. `items` is a queryset, or an object with `count()`
+    that reads a page when sliced (programmes.board.selectors.CouncilBidPages)."""
     paginator = Paginator(items, per_page)
-    if count is not None:
-        # Paginator.count is a cached property: stored, it is not computed.
-        paginator.__dict__["count"] = count
     number = page_number(request.GET.get(PAGE_PARAMETER), paginator.num_pages)
     page = paginator.page(number)
     links = [
