@@ -22,6 +22,7 @@ subquery is one index scan of the matches and one ranking, whatever the page.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.postgres.search import (
@@ -61,7 +62,7 @@ class StoredColumn(Expression):
             resolved.alias = query.get_initial_alias()
         return resolved
 
-    def relabeled_clone(self, change_map: dict[str, str]) -> StoredColumn:
+    def relabeled_clone(self, change_map: Mapping[str, str]) -> StoredColumn:
         clone = self.copy()
         clone.alias = change_map.get(self.alias, self.alias) if self.alias else None
         return clone

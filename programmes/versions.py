@@ -41,7 +41,7 @@ from programmes.models import DataVersion
 BOARD = "board"
 
 # The versions read during the current request, by name; None outside a request.
-_read: ContextVar[dict[str, str | None] | None] = ContextVar("versions_read", default=None)
+_read: ContextVar[dict[str, str] | None] = ContextVar("versions_read", default=None)
 
 
 def version_get(name: str) -> str:
