@@ -4,8 +4,7 @@ A cache whose contents are computed from many rows (the board's bid counts
 and awards, programmes.board.selectors) is kept under a key that includes a
 version. Every service that changes those rows calls `version_bump` in its
 own transaction, so the new version commits with the change (a reader never
-sees the change without the new version, nor the reverse), and the rollup
-drain bumps the board's version when it rewrites rollup rows. Reading it is
+sees the change without the new version, nor the reverse). Reading it is
 one primary-key lookup (`programmes_dataversion`) however large the data,
 at most once per request: the first read is kept until the request ends (a
 bump in the same request forgets it). Outside a request (the worker, a
@@ -13,8 +12,14 @@ shell) every read asks the database.
 
 Why a row and not a count or the latest `updated_at` of the data: those
 read every row (a full scan of the bids, 161 ms at 88,000 bids, issue 26).
-Why not a number in the cache alone: a cache that is emptied or down would
-forget a change, and a stale figure would be served as current. Why a
+Why not a number in the cache alone: a cache that is emptied, evicts the
+key or is down would forget a change, and a stale figure would be served as
+current. Why not bumped after the commit (`on_commit`, no lock held): a
+process that dies between its commit and the bump would leave the old
+figures current until they expire. Why the rollup drain does not bump
+the board's version: nothing kept under it is read from the rollups (the
+board reads rollup rows directly, 3-5 indexed reads a page); a drain
+after every saved fact would only throw the bid counts away. Why a
 random token and not a counter: a bump rolled back with its transaction
 would hand its number to the next bump, and whatever was cached under it
 (read inside that transaction) would be taken for the later data.
@@ -36,8 +41,9 @@ from django.core.signals import request_finished, request_started
 
 from programmes.models import DataVersion
 
-# The board's cached figures: bids by strand and state, each strand's awards
-# and councils served (programmes.board.selectors).
+# The board's cached bid figures: bids by strand and state, each strand's
+# awards and councils served, bids received by a date, a council's bid count
+# and strands (programmes.board.selectors).
 BOARD = "board"
 
 # The versions read during the current request, by name; None outside a request.
