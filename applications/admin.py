@@ -37,6 +37,7 @@ from programmes.admin_tools import (
     SafeChoicesMixin,
     action_report,
 )
+from programmes.versions import BOARD, version_bump
 
 
 @admin.register(Call)
@@ -51,6 +52,12 @@ class CallAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
         if db_field.name == "default_assessors":
             kwargs["queryset"] = officers()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A round moved to another strand moves its bids on the board, whose
+        # counts are cached under this version (programmes.versions).
+        version_bump(BOARD)
 
     fieldsets = (
         (None, {"fields": ("strand", "title", "guidance")}),

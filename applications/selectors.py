@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +25,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from applications import search
 from applications.models import (
     Application,
     ApplicationEvent,
@@ -415,44 +415,6 @@ def officers() -> QuerySet[User]:
     )
 
 
-SEARCH_CONFIG = "english"
-# A bid's reference, typed whole: PE-2013-0042.
-REFERENCE = re.compile(r"^[A-Za-z]+-\d{4}-\d+$")
-
-
-def applications_search(queryset: QuerySet[Application], terms: str) -> QuerySet[Application]:
-    """Bids whose title, summary, answers or councils match the words, or the
-    bid with the reference typed, annotated `search_rank` (best first).
-
-    PostgreSQL: full-text search (English stemming, websearch syntax) on the
-    stored tsvector of `search_document`, the generated column
-    `search_vector` with its GIN index (`application_search`), both made by
-    migration 0006 on PostgreSQL only. Elsewhere: every word somewhere in
-    the text (icontains), unranked."""
-    from django.db import connections
-    from django.db.models import FloatField, Value
-
-    terms = terms.strip()
-    if not terms:
-        return queryset
-    if REFERENCE.match(terms):
-        return queryset.filter(reference__iexact=terms).annotate(
-            search_rank=Value(1.0, output_field=FloatField())
-        )
-    if connections[queryset.db].vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-        from django.db.models.expressions import RawSQL
-
-        stored = RawSQL(  # noqa: S611 - constant SQL: the generated column of migration 0006
-            f"{Application._meta.db_table}.search_vector", [], output_field=SearchVectorField()
-        )
-        query = SearchQuery(terms, config=SEARCH_CONFIG, search_type="websearch")
-        return (
-            queryset.annotate(search_vector=stored)
-            .filter(search_vector=query)
-            .annotate(search_rank=SearchRank(stored, query))
-        )
-    words = Q()
-    for word in terms.split():
-        words &= Q(search_document__icontains=word)
-    return queryset.filter(words).annotate(search_rank=Value(0.0, output_field=FloatField()))
+# The officers' word search lives in applications.search (issue 26); the
+# admin and the benchmarks import it from here.
+applications_search = search.applications_search

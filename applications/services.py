@@ -61,6 +61,7 @@ from programmes.permissions import (
     require_officer,
 )
 from programmes.roles import OFFICER, user_role
+from programmes.versions import BOARD, version_bump
 from savings.services import investment_record
 from savings.years import financial_year_of
 
@@ -175,6 +176,9 @@ def _move(
     application.version += 1
     application.full_clean(exclude=["partner_councils"])
     application.save()
+    # The board's bid counts and awards are cached under this version
+    # (programmes.versions): bumped after the bid's own row is written.
+    version_bump(BOARD)
     event = _event(
         application,
         actor=actor,
@@ -283,6 +287,7 @@ def application_create(
     if detail_model is not None:
         detail_model._default_manager.create(application=application)
     _event(application, actor=actor, description="Bid started", at=at, to_state=State.DRAFT)
+    version_bump(BOARD)  # one more draft on the board (programmes.versions)
     application.created = True
     return application
 

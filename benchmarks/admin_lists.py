@@ -15,6 +15,19 @@ each at 1,000,000 rows. Usage (see README "Savings, rollups and the benchmark"):
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/productivity_bench_admin \
     .venv/bin/python benchmarks/admin_lists.py [--entries 1000000] [--repeat 10] [--keep]
 
+With --bids N it builds instead what `benchmarks/pages.py` builds (the demo,
+400 more councils, N bids with partner councils and awards, --entries
+savings entries and an investment per scope) and measures, besides, the
+searches of issue 26 for a common term: the savings and investment lists
+searched for "Benchmark" (every benchmark council's name) and "BENCH-2026"
+(every benchmark bid's reference, so every award's investment),
+and the officers' bid list searched for words of the answers (one bid in
+five has them). `board_pages.py --bids N` builds the same data, so
+`--keep` can measure on its database. E.g.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/productivity_bench_board \
+    .venv/bin/python benchmarks/admin_lists.py --bids 100000 --keep --repeat 5
+
 It drops and recreates every table in that database (unless --keep): never
 point it at real data.
 """
@@ -37,7 +50,10 @@ parser.add_argument("--entries", type=int, default=1_000_000)
 parser.add_argument("--investments", type=int, default=1_000_000)
 parser.add_argument("--repeat", type=int, default=10)
 parser.add_argument("--keep", action="store_true", help="reuse the data already built")
-parser.add_argument("--only", choices=["savingsentry", "investment"], help="one list only")
+parser.add_argument(
+    "--only", choices=["savingsentry", "investment", "application"], help="one list only"
+)
+parser.add_argument("--bids", type=int, default=0, help="build pages.py's data with N bids")
 OPTIONS = parser.parse_args()
 
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
@@ -60,9 +76,23 @@ from programmes.roles import OFFICER, groups_sync  # noqa: E402
 
 YEAR = "2013/14"
 SEARCH = "Council 123"  # one council's facts: 1 in 400
+# With --bids: a word in every benchmark council's name and in every
+# benchmark bid's title; and words one bid in five has in its answers.
+COMMON = "Benchmark"
+BID_WORDS = "contracts renegotiated"
+REFERENCES = "BENCH-2026"  # every benchmark bid's reference: its award's investment
 
 
 def build() -> None:
+    if OPTIONS.bids:
+        import logging
+
+        from benchmarks import pages as scale_pages
+
+        logging.disable(logging.CRITICAL)  # the drains that find no broker
+        scale_pages.build_first(OPTIONS.bids, OPTIONS.entries)
+        logging.disable(logging.NOTSET)
+        return
     scale.reset_database()
     scale.build_dimensions()
     start = time.perf_counter()
@@ -117,8 +147,24 @@ def last_page(client: Client, url: str, params: dict[str, str], part: float = 1)
 
 
 def pages(client: Client, model: str) -> dict[str, str]:
+    if model == "application":
+        url = reverse("admin:applications_application_changelist")
+        return {
+            "first page": url,
+            f"searched {BID_WORDS!r}": f"{url}?{urlencode({'q': BID_WORDS})}",
+            f"searched {BID_WORDS!r}, last page": last_page(client, url, {"q": BID_WORDS}),
+            f"searched {COMMON!r}": f"{url}?{urlencode({'q': COMMON})}",
+        }
     url = reverse(f"admin:savings_{model}_changelist")
     year = {"financial_year": YEAR}
+    if OPTIONS.bids:
+        return {
+            "first page": url,
+            f"searched {SEARCH!r}": f"{url}?{urlencode({'q': SEARCH})}",
+            f"searched {COMMON!r}": f"{url}?{urlencode({'q': COMMON})}",
+            f"searched {COMMON!r}, last page": last_page(client, url, {"q": COMMON}),
+            f"searched {REFERENCES!r}": f"{url}?{urlencode({'q': REFERENCES})}",
+        }
     return {
         "first page": url,
         "last page": last_page(client, url, {}),
@@ -137,11 +183,14 @@ def main() -> None:
         build()
     client = officer_client()
     scale.say(f"Load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
-    for model in ("savingsentry", "investment"):
+    for model in ("savingsentry", "investment", "application"):
         if OPTIONS.only and model != OPTIONS.only:
             continue
+        if model == "application" and not OPTIONS.bids:
+            continue
+        table = "applications_application" if model == "application" else f"savings_{model}"
         rows = scale.connection.cursor()
-        rows.execute(f"SELECT count(*) FROM savings_{model}")  # noqa: S608 - fixed names
+        rows.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
         scale.say(f"\n{model} admin ({rows.fetchone()[0]:,} rows), {OPTIONS.repeat} renders each")
         for name, url in pages(client, model).items():
             median, worst, queries, slowest = measure(client, url)

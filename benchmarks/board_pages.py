@@ -20,12 +20,22 @@ council) and measures that council's lists (the target: "each page at most
 first and last page, with their size in KB. On a branch without pagination
 the "last page" URLs are the whole list, like the first.
 
+With --bids N it builds instead what `benchmarks/pages.py` builds (the demo,
+400 more councils, N bids in every state with scores, events, documents and
+partner councils, and --entries savings entries), and also measures the
+officer's preview of the demo's draft paper (recomputed on every view):
+the board pages at 1,000 / 10,000 / 100,000 bids (issue 26). E.g.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/productivity_bench_board \
+    .venv/bin/python benchmarks/board_pages.py --bids 100000 --repeat 10
+
 It drops and recreates every table in that database: never point it at real data.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import sys
 import time
@@ -38,6 +48,7 @@ parser.add_argument("--entries", type=int, default=1_000_000)
 parser.add_argument("--repeat", type=int, default=20)
 parser.add_argument("--keep", action="store_true", help="reuse the data already built")
 parser.add_argument("--council-bids", type=int, default=500, help="bids of the measured council")
+parser.add_argument("--bids", type=int, default=0, help="build pages.py's data with N bids")
 # benchmarks/pages.py imports this module for its client and measurement:
 # then the defaults apply and it sets OPTIONS.repeat itself.
 OPTIONS = parser.parse_args(None if __name__ == "__main__" else [])
@@ -244,6 +255,9 @@ def published_paper() -> BoardPaper:
 def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("The measurement runs on PostgreSQL: set BENCH_DATABASE_URL")
+    if OPTIONS.bids:
+        at_scale()
+        return
     if not OPTIONS.keep:
         build()
         if OPTIONS.council_bids:
@@ -265,6 +279,44 @@ def main() -> None:
     report(client, pages)
     if OPTIONS.council_bids:
         council_lists(council)
+
+
+def at_scale() -> None:
+    """pages.py's data set with --bids bids: every board page, the draft
+    paper's preview as an officer, with the load average around the run."""
+    from benchmarks import pages as scale_pages
+
+    if not OPTIONS.keep:
+        logging.disable(logging.CRITICAL)  # the drains that find no broker
+        scale_pages.build_first(OPTIONS.bids, OPTIONS.entries)
+        logging.disable(logging.NOTSET)
+    bids = Application.objects.count()
+    by_role = scale_pages.clients()
+    council = Council.objects.get(short_name="Allerdale")
+    draft = BoardPaper.objects.filter(state=PaperState.DRAFT).order_by("pk").first()
+    pages = {
+        "overview": reverse("board:overview"),
+        **{
+            f"strand {key}": reverse("board:strand", args=[key])
+            for key in ("ope", "experts", "asce", "growth", "procurement")
+        },
+        "council page (Allerdale)": reverse("board:council", args=[council.pk]),
+        "councils list": reverse("board:councils"),
+        "board papers": reverse("board:papers"),
+        "published paper": reverse("board:paper", args=[published_paper().pk]),
+    }
+    load = os.getloadavg()
+    scale.say(
+        f"\nServer time per page over {OPTIONS.repeat} renders ({bids:,} bids, "
+        f"{OPTIONS.entries:,} entries); load average {load[0]:.2f} {load[1]:.2f}"
+    )
+    report(by_role["board"], pages)
+    if draft is not None:
+        report(
+            by_role["officer"], {"draft paper (officer)": reverse("board:paper", args=[draft.pk])}
+        )
+    load = os.getloadavg()
+    scale.say(f"Load average after: {load[0]:.2f} {load[1]:.2f}")
 
 
 if __name__ == "__main__":

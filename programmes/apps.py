@@ -37,6 +37,10 @@ class ProgrammesConfig(AppConfig):
         # Start-up order: these modules register themselves (system checks;
         # the one-time link makers of invitation and reset emails), and need
         # the app registry ready.
-        from programmes import accounts, audit, checks  # noqa: F401
+        # The data versions kept for a request (programmes.versions): connected
+        # here so that the first request already keeps them.
+        from programmes import accounts, audit, checks, versions  # noqa: F401
+
+        versions.connect()
 
         audit.register()

@@ -280,3 +280,16 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DataVersion(models.Model):
+    """A token that the services replace, in their own transaction, when data
+    that a cache depends on changes (programmes.versions): a reader finds
+    whether its cached copy is current with one primary-key lookup instead of
+    scanning the data."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.value}"

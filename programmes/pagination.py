@@ -11,7 +11,8 @@ page and a number past the end (`99999`) the last page, the same way on every
 list. A bookmarked page that no longer exists because bids were withdrawn
 still lands on the list, and nobody learns anything from the status code.
 
-A page costs two queries whatever the list's length: a COUNT and the slice.
+A page costs two queries whatever the list's length: a COUNT and the slice
+(or what the caller's list object does instead, e.g. a count kept in the cache).
 """
 
 from __future__ import annotations
@@ -74,11 +75,12 @@ def _url(request: HttpRequest, number: int, fragment: str) -> str:
 
 
 def paginate(
-    request: HttpRequest, items: QuerySet, *, per_page: int = PER_PAGE, fragment: str = ""
+    request: HttpRequest, items: QuerySet | Any, *, per_page: int = PER_PAGE, fragment: str = ""
 ) -> Pagination:
     """A page of `items` (ordered) from `?page=`; `fragment` is the id of the
     list's heading when the list is not the top of the page, so that the
-    links land on it."""
+    links land on it. `items` is a queryset, or an object with `count()`
+    that reads a page when sliced (programmes.board.selectors.CouncilBidPages)."""
     paginator = Paginator(items, per_page)
     number = page_number(request.GET.get(PAGE_PARAMETER), paginator.num_pages)
     page = paginator.page(number)

@@ -23,6 +23,7 @@ from programmes.models import Council, Strand, User
 from programmes.permissions import Actor, require_officer
 from programmes.roles import APPLICANT, OFFICER, ROLES
 from programmes.strands import strands
+from programmes.versions import BOARD, version_bump
 
 M = TypeVar("M", bound=models.Model)
 
@@ -158,19 +159,26 @@ def strand_update(*, strand: Strand, data: Mapping[str, Any], actor: Actor) -> S
     """Rename or reorder a strand. Its key is the registry's (programmes/strands.py)."""
     require_officer(actor)
     stored = Strand.objects.select_for_update().get(pk=strand.pk)
-    stored, _ = model_update(instance=stored, fields=("key", "name", "display_order"), data=data)
+    stored, changed = model_update(
+        instance=stored, fields=("key", "name", "display_order"), data=data
+    )
+    if changed:
+        version_bump(BOARD)  # the board's cached bid counts name the strands
     return stored
 
 
 @transaction.atomic
 def strands_sync() -> list[Strand]:
     """One Strand row per registry entry, named and ordered as the registry says."""
+    before = list(Strand.objects.order_by("pk").values_list("key", "name", "display_order"))
     rows = []
     for order, spec in enumerate(strands().values(), start=1):
         strand, _ = Strand.objects.update_or_create(
             key=spec.key, defaults={"name": spec.name, "display_order": order}
         )
         rows.append(strand)
+    if before != list(Strand.objects.order_by("pk").values_list("key", "name", "display_order")):
+        version_bump(BOARD)  # the board's cached bid counts name the strands
     return rows
 
 

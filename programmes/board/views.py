@@ -111,7 +111,7 @@ def council(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.savings_by_year_chart_table(data.tables["savings_by_year"]),
         title=f"{data.council.short_name}: savings by financial year",
     )
-    bids = paginate(request, selectors.council_bids(council=data.council), fragment="bids")
+    bids = paginate(request, selectors.council_bid_pages(council=data.council), fragment="bids")
     return render(
         request,
         "board/council.html",

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from applications.models import Application, ApplicationState
-from programmes.board.selectors import strand_activity
+from programmes.board.selectors import bids_received, strand_activity
 from programmes.growth.models import Adviser, AdviserDay
 from programmes.models import Strand
 
@@ -31,10 +30,7 @@ def _status(page) -> list[tuple[str, str]]:
 def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
     activity = strand_activity(strand=strand, on=as_at)
     # Bids sent by the paper's date: a paper counts what was known at its meeting.
-    bids = Application.objects.filter(call__strand=strand, submitted_at__date__lte=as_at).exclude(
-        state=ApplicationState.DRAFT
-    )
-    received = bids.count()
+    received = bids_received(strand=strand, on=as_at)
     about = (
         "The Local Economic Growth Advisers programme offers councils up to 14 days of "
         "bespoke support from a panel of advisers."

@@ -453,6 +453,24 @@ def test_search_ranks_the_better_match_first(
     assert ranked[:2] == [twice, once]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search: PostgreSQL only")
+def test_a_page_of_search_results_is_one_search_not_one_per_match(
+    experts_call, council_a, council_b, applicant_a, applicant_b
+):
+    """The admin reads a page's keys in a subquery (EstimatedCountPaginator);
+    the search's stored column must be that subquery's own, not the outer
+    row's, or PostgreSQL searches and ranks once per match (issue 26)."""
+    first = bid_submitted(experts_call, council_a, applicant_a)
+    bid_submitted(experts_call, council_b, applicant_b)
+    found = applications_search(Application.objects.all(), council_a.name.split()[0])
+    keys = Application.objects.filter(pk__in=found.order_by("-search_rank").values("pk")[:50])
+    sql = str(keys.query)
+    inner = sql.split("IN (SELECT", 1)[1]
+    assert 'U0."search_vector" @@' in inner
+    assert '"applications_application"."search_vector"' not in inner
+    assert set(keys) == set(found) == {first}
+
+
 # Query counts do not grow with the data -------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 counts PostgreSQL estimates above a threshold, last pages read backwards, a
 year filter that probes an index. Timings are in benchmarks/admin_lists.py."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -224,6 +225,57 @@ def test_search_finds_each_word_in_a_council_a_bid_or_the_evidence(
     assert "0 results" in searched(officer_client, '"office audit"')
     assert "5 results" in searched(officer_client, "council")
     assert "5 savings entries" in searched(officer_client, "  ")  # no word: every row
+
+
+@pytest.mark.django_db
+def test_a_word_matching_many_bids_finds_the_same_rows_as_one_matching_few(
+    officer_client, strands, council_a, council_b, monkeypatch
+):
+    """Past SEARCH_KEYS_LISTED matching bids (or councils) the word is compared
+    by a subquery, not a list of keys (issue 26): the same rows either way."""
+    from programmes import admin_tools
+    from tests.factories import ApplicationFactory
+
+    add_entries(strands["experts"], council_a, {"2013/14": 3})
+    add_entries(strands["experts"], council_b, {"2013/14": 2})
+    bids = ApplicationFactory.create_batch(3, lead_council=council_b)
+    entries = list(SavingsEntry.objects.filter(council=council_b).order_by("pk"))
+    for entry, bid in zip(entries, bids, strict=False):
+        SavingsEntry.objects.filter(pk=entry.pk).update(application=bid)
+    prefix = bids[0].reference.split("-")[0]
+    words = (prefix, "allerdale", "council")
+
+    def rows(word: str) -> list[str]:
+        return re.findall(r'name="_selected_action" value="(\d+)"', searched(officer_client, word))
+
+    listed = [rows(word) for word in words]
+    monkeypatch.setattr(admin_tools, "SEARCH_KEYS_LISTED", 1)
+    assert [rows(word) for word in words] == listed
+    assert [len(found) for found in listed] == [2, 3, 5]
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_many_matching_bids_are_looked_up_in_an_index_not_a_list(strands, council_a, monkeypatch):
+    """A word matching more bids than are listed reads the facts' bid index
+    with the keys from one subquery (= ANY(ARRAY(...))), never a list of
+    every matching key for the planner to read."""
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    from programmes import admin_tools
+    from tests.factories import ApplicationFactory
+
+    monkeypatch.setattr(admin_tools, "SEARCH_KEYS_LISTED", 1)
+    bids = ApplicationFactory.create_batch(2, lead_council=council_a)
+    add_entries(strands["experts"], council_a, {"2013/14": 3})
+    request = RequestFactory().get("/")
+    model_admin = site._registry[SavingsEntry]
+    prefix = bids[0].reference.split("-")[0]
+    found, _ = model_admin.get_search_results(request, model_admin.get_queryset(request), prefix)
+    sql = str(found.order_by().query)
+    assert "= ANY(ARRAY(SELECT" in sql
+    assert str(bids[0].pk) not in sql.split("ANY(ARRAY(", 1)[1].split(")", 1)[0]
 
 
 @postgres_only
