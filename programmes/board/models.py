@@ -87,6 +87,9 @@ class OpenDataChange(models.Model):
     class Meta:
         verbose_name = "open-data change not yet published"
 
+    def __str__(self) -> str:
+        return f"Open-data change {self.pk} at {self.marked_at}"
+
 
 class OpenDataRelease(models.Model):
     """The prepared open-data files being served: one row (pk 1), switched
@@ -108,3 +111,6 @@ class OpenDataRelease(models.Model):
 
     class Meta:
         verbose_name = "open-data release"
+
+    def __str__(self) -> str:
+        return f"Open data built {self.built_at} ({self.grant_count} grants)"

@@ -281,8 +281,11 @@ def _prepared_download(
     # A strong ETag names one set of bytes: the gzip is another.
     etag = quote_etag(prepared.etag + ("-gz" if gzipped else ""))
     last_modified = int(prepared.modified.timestamp())
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if response is None:
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    response: HttpResponseBase
+    if not_modified is not None:
+        response = not_modified
+    else:
         name = prepared.name + (".gz" if gzipped else "")
         try:
             stored = private_storage().open(name)

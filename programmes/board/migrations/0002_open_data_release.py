@@ -4,38 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('board', '0001_board_papers'),
+        ("board", "0001_board_papers"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OpenDataChange',
+            name="OpenDataChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('marked_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("marked_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'open-data change not yet published',
+                "verbose_name": "open-data change not yet published",
             },
         ),
         migrations.CreateModel(
-            name='OpenDataRelease',
+            name="OpenDataRelease",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('built_at', models.DateTimeField(null=True)),
-                ('issued', models.DateField(null=True)),
-                ('settings_key', models.CharField(blank=True, max_length=64)),
-                ('grant_count', models.PositiveIntegerField(default=0)),
-                ('json_name', models.CharField(blank=True, max_length=200)),
-                ('json_etag', models.CharField(blank=True, max_length=64)),
-                ('csv_name', models.CharField(blank=True, max_length=200)),
-                ('csv_etag', models.CharField(blank=True, max_length=64)),
-                ('lease_until', models.DateTimeField(null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("built_at", models.DateTimeField(null=True)),
+                ("issued", models.DateField(null=True)),
+                ("settings_key", models.CharField(blank=True, max_length=64)),
+                ("grant_count", models.PositiveIntegerField(default=0)),
+                ("json_name", models.CharField(blank=True, max_length=200)),
+                ("json_etag", models.CharField(blank=True, max_length=64)),
+                ("csv_name", models.CharField(blank=True, max_length=200)),
+                ("csv_etag", models.CharField(blank=True, max_length=64)),
+                ("lease_until", models.DateTimeField(null=True)),
             ],
             options={
-                'verbose_name': 'open-data release',
+                "verbose_name": "open-data release",
             },
         ),
     ]
