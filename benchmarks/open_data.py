@@ -17,6 +17,15 @@ median over --repeat processes of:
   less its RSS before it, once Django, the URLconf and a first request are
   warm.
 
+Requests: `index` (/open-data/), `json` and `csv` (plain), `json.gz` and
+`csv.gz` (with `Accept-Encoding: gzip`; the bytes are compared after gunzip)
+and `json.304` (a conditional GET with the ETag of a first GET, code that
+sends ETags only). Before them, for code that prepares its files
+(programmes/board/opendata_files.py), it times the worker's build of the
+files once in a fresh process ("prepare"), as after a change, so the
+downloads measure serving the prepared files; the files go to a private
+storage folder of their own (/tmp/open-data-bench-<code's hash>).
+
 With --before DIR it runs the same requests against another checkout's code
 (e.g. main's, exported with `git archive`) on the same database and says
 whether the two give the same bytes. Usage (see README "Open data"):
@@ -38,19 +47,28 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import zlib
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
 ROOT = HERE.parent.parent
-PAGES = {"index": "/open-data/", "json": "/open-data/grants.json", "csv": "/open-data/grants.csv"}
+PAGES = {
+    "index": "/open-data/",
+    "json": "/open-data/grants.json",
+    "csv": "/open-data/grants.csv",
+    "json.gz": "/open-data/grants.json",
+    "csv.gz": "/open-data/grants.csv",
+    "json.304": "/open-data/grants.json",
+}
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--grants", type=int, default=10_000)
 parser.add_argument("--repeat", type=int, default=3)
 parser.add_argument("--before", type=Path, help="another checkout's code to measure too")
 parser.add_argument("--keep", action="store_true", help="reuse the data already built")
-parser.add_argument("--serve", choices=list(PAGES), help=argparse.SUPPRESS)
+parser.add_argument("--serve", choices=[*PAGES, "prepare"], help=argparse.SUPPRESS)
 parser.add_argument("--code", type=Path, default=ROOT, help=argparse.SUPPRESS)
 OPTIONS = parser.parse_args()
 
@@ -69,16 +87,32 @@ def reset_peak_rss() -> int:
     return kib("VmRSS")
 
 
+def storage_root(code: Path) -> str:
+    """A private storage folder per code, so before and after never share files."""
+    digest = hashlib.sha256(str(code).encode()).hexdigest()[:8]
+    return str(Path(tempfile.gettempdir()) / f"open-data-bench-{digest}")
+
+
 def serve(page: str) -> None:
-    """In a child process: one request with `--code`'s views, one JSON line out."""
+    """In a child process: one request with `--code`'s views (or the build of
+    the prepared files), one JSON line out."""
     sys.path.insert(0, str(OPTIONS.code))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "productivity.settings")
+    os.environ["PRIVATE_STORAGE_ROOT"] = storage_root(OPTIONS.code)
     import django
 
     django.setup()
     from django.conf import settings
+    from django.http import FileResponse
     from django.test import Client, override_settings
 
+    if page == "prepare":
+        from programmes.board import opendata_files  # type: ignore[attr-defined]
+
+        start = time.perf_counter()
+        opendata_files.prepare(force=True)
+        print(json.dumps({"prepare_ms": (time.perf_counter() - start) * 1000}))
+        return
     # No collectstatic here: the pages name static files without the manifest.
     plain_static = {
         **settings.STORAGES,
@@ -90,32 +124,53 @@ def serve(page: str) -> None:
     assert Path(views.__file__).is_relative_to(OPTIONS.code), views.__file__
     client = Client()
     client.get("/open-data/warm-up")  # URLconf, middleware, templates' loaders, connection
+    headers = {}
+    if page.endswith(".gz"):
+        headers["HTTP_ACCEPT_ENCODING"] = "gzip"
+    if page.endswith(".304"):
+        first = client.get(PAGES[page])
+        first.close()
+        if "ETag" not in first:
+            print(json.dumps({"skipped": True}))
+            return
+        headers["HTTP_IF_NONE_MATCH"] = first["ETag"]
     before = reset_peak_rss()
     start = time.perf_counter()
-    response = client.get(PAGES[page])
+    response = client.get(PAGES[page], **headers)
     digest = hashlib.sha256()
+    gzipped = response.get("Content-Encoding") == "gzip"
+    kept: list[bytes] = []  # gzipped pieces: unzipped after the clock stops
+
+    def take(piece: bytes) -> None:
+        if gzipped:
+            kept.append(piece)
+        else:
+            digest.update(piece)
+
     size = 0
     if response.streaming:
         pieces = iter(response.streaming_content)
         first = next(pieces, b"")
         first_byte = time.perf_counter() - start
-        digest.update(first)
+        take(first)
         size += len(first)
         first_data = None
         for piece in pieces:
             if first_data is None:
                 first_data = time.perf_counter() - start
-            digest.update(piece)
+            take(piece)
             size += len(piece)
         response.close()
     else:
         first_byte = first_data = time.perf_counter() - start
-        digest.update(response.content)
+        take(response.content)
         size = len(response.content)
     total = time.perf_counter() - start
     grown = kib("VmHWM") - before
-    assert response.status_code == 200, response.status_code
-    body = digest.hexdigest() if page != "index" else "-"  # the index differs by design
+    if gzipped:
+        digest.update(zlib.decompress(b"".join(kept), wbits=31))
+    assert response.status_code == (304 if page.endswith(".304") else 200), response.status_code
+    body = "-" if page == "index" or page.endswith(".304") else digest.hexdigest()
     print(
         json.dumps(
             {
@@ -127,6 +182,9 @@ def serve(page: str) -> None:
                 "bytes": size,
                 "sha256": body,
                 "streamed": response.streaming,
+                "status": response.status_code,
+                "gzip": gzipped,
+                "file": isinstance(response, FileResponse),
             }
         )
     )
@@ -202,10 +260,15 @@ def summarise(runs: list[dict]) -> dict:
         key: statistics.median(run[key] for run in runs)
         for key in ("first_byte_ms", "first_data_ms", "total_ms", "rss_mb", "start_rss_mb")
     }
-    summary["bytes"] = runs[0]["bytes"]
+    for key in ("bytes", "streamed", "gzip", "file", "status"):
+        summary[key] = runs[0][key]
     summary["sha256"] = {run["sha256"] for run in runs}
-    summary["streamed"] = runs[0]["streamed"]
     return summary
+
+
+def prepares(code: Path) -> bool:
+    """Whether the code prepares its files (the worker's build)."""
+    return (code / "programmes" / "board" / "opendata_files.py").exists()
 
 
 def main() -> None:
@@ -240,28 +303,44 @@ def main() -> None:
     codes = {"after": ROOT}
     if OPTIONS.before:
         codes = {"before": OPTIONS.before.resolve(), **codes}
+    for label, code in codes.items():
+        if prepares(code):
+            # As the worker does after a change: the downloads then send files.
+            prepared = [run(code, "prepare")["prepare_ms"] for _ in range(OPTIONS.repeat)]
+            scale.say(
+                f"{label:6} the worker's build of both files (and their gzip): "
+                f"{statistics.median(prepared):,.0f} ms (median of {len(prepared)})"
+            )
     # Before and after take turns, so a burst of other work on the machine
     # falls on both rather than on one.
     runs: dict[tuple[str, str], list[dict]] = {}
     for _ in range(OPTIONS.repeat):
         for page in PAGES:
             for label, code in codes.items():
-                runs.setdefault((label, page), []).append(run(code, page))
+                result = run(code, page)
+                if not result.get("skipped"):
+                    runs.setdefault((label, page), []).append(result)
     results = {key: summarise(value) for key, value in runs.items()}
     for label in codes:
         for page in PAGES:
+            if (label, page) not in results:
+                continue
             r = results[label, page]
+            how = (
+                ("file" if r["file"] else "streamed" if r["streamed"] else "whole")
+                + (" gzip" if r["gzip"] else "")
+                + (f" {r['status']}" if r["status"] != 200 else "")
+            )
             scale.say(
-                f"{label:6} {page:5} first byte {r['first_byte_ms']:7.1f} ms  "
+                f"{label:6} {page:8} first byte {r['first_byte_ms']:7.1f} ms  "
                 f"first grants {r['first_data_ms']:7.1f} ms  "
                 f"total {r['total_ms']:7.1f} ms  peak RSS +{r['rss_mb']:5.1f} MB "
-                f"(from {r['start_rss_mb']:.0f} MB)  {r['bytes'] / 1e6:6.2f} MB"
-                f"{'  streamed' if r['streamed'] else ''}"
+                f"(from {r['start_rss_mb']:.0f} MB)  {r['bytes'] / 1e6:6.2f} MB  {how}"
             )
     if OPTIONS.before:
-        for page in ("json", "csv"):
+        for page in ("json", "csv", "json.gz", "csv.gz"):
             same = results["before", page]["sha256"] == results["after", page]["sha256"]
-            scale.say(f"{page}: before and after {'identical' if same else 'DIFFER'} bytes")
+            scale.say(f"{page}: before and after {'identical' if same else 'DIFFER'} content")
     scale.say(f"load: {Path('/proc/loadavg').read_text().strip()}")
 
 

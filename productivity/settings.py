@@ -390,6 +390,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "applications.tasks.retention_anonymise",
         "schedule": crontab(day_of_month=1, hour=3, minute=30),
     },
+    # Open data (docs/open-data.md): build the 360Giving files if a change
+    # whose task was lost, or a new day (the package's issued date), left
+    # them behind; a no-op otherwise.
+    "open-data-sweep": {
+        "task": "programmes.board.tasks.open_data_prepare",
+        "schedule": timedelta(minutes=1),
+    },
     # The worker's heartbeat, which /healthz and the admin home report.
     "worker-heartbeat": {
         "task": "programmes.tasks.worker_heartbeat",

@@ -15,6 +15,7 @@ EXPECTED = {
     "programmes.notices.tasks.notices_sweep": timedelta(minutes=1),
     "applications.tasks.retention_anonymise": crontab(day_of_month=1, hour=3, minute=30),
     "programmes.tasks.worker_heartbeat": timedelta(seconds=30),
+    "programmes.board.tasks.open_data_prepare": timedelta(minutes=1),
 }
 
 

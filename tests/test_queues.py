@@ -27,6 +27,7 @@ def queue_of(task_name: str) -> str:
         ("applications.tasks.retention_anonymise", "housekeeping"),
         ("applications.tasks.panel_pack_print", "printing"),
         ("programmes.board.tasks.board_paper_print", "printing"),
+        ("programmes.board.tasks.open_data_prepare", "housekeeping"),
         ("programmes.tasks.worker_heartbeat", "housekeeping"),
         ("programmes.tasks.worker_health", "housekeeping"),
         # After the moves (the lead's layering work).

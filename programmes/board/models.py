@@ -74,3 +74,43 @@ class BoardPaper(models.Model):
     @property
     def is_published(self) -> bool:
         return self.state == PaperState.PUBLISHED
+
+
+class OpenDataChange(models.Model):
+    """Something a 360Giving grant is made of changed (an approved bid, a
+    council, a strand or a round was saved): the prepared open-data files are
+    behind until a build that read it removes it. Insert-only, as the rollups'
+    outbox (docs/open-data.md, "Prepared by the worker")."""
+
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "open-data change not yet published"
+
+    def __str__(self) -> str:
+        return f"Open-data change {self.pk} at {self.marked_at}"
+
+
+class OpenDataRelease(models.Model):
+    """The prepared open-data files being served: one row (pk 1), switched
+    in one short transaction when a build has written new files, and the
+    build's lease (one build at a time, across processes and machines)."""
+
+    built_at = models.DateTimeField(null=True)
+    issued = models.DateField(null=True)
+    # What the files depend on besides the data (the OPEN_DATA_* settings,
+    # the standard's version, the file format): a file built under another
+    # key is not served.
+    settings_key = models.CharField(max_length=64, blank=True)
+    grant_count = models.PositiveIntegerField(default=0)
+    json_name = models.CharField(max_length=200, blank=True)
+    json_etag = models.CharField(max_length=64, blank=True)
+    csv_name = models.CharField(max_length=200, blank=True)
+    csv_etag = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = "open-data release"
+
+    def __str__(self) -> str:
+        return f"Open data built {self.built_at} ({self.grant_count} grants)"

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -145,20 +146,36 @@ def _json(data: dict) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
 
 
+def json_head(*, issued: date) -> str:
+    """The package's text up to the opening of its grants list."""
+    empty = _json({**_package_header(issued=issued), "grants": []})
+    # The grants are the last key, so the text ends with their empty list.
+    return empty.removesuffix("[]\n}") + "["
+
+
+def json_grant(record: GrantRecord, *, first: bool) -> str:
+    """One grant's text, nested two levels down, with the comma before it
+    unless it is the first."""
+    # Inside a JSON string a newline is escaped, so every raw newline is
+    # between tokens: indenting them nests the grant two levels down.
+    return ("\n    " if first else ",\n    ") + _json(grant(record)).replace("\n", "\n    ")
+
+
+def json_tail(*, grants: bool) -> str:
+    """The package's text after its grants (an empty list closes on its line)."""
+    return "\n  ]\n}" if grants else "]\n}"
+
+
 def package_json_chunks(records: Iterable[GrantRecord], *, issued: date) -> Iterator[str]:
     """`package()` as JSON text, a piece at a time: the header first (before
     any grant is read), then one piece per grant, then the footer. Joined, the
     pieces are exactly `_json(package(records, issued=issued))`."""
-    empty = _json({**_package_header(issued=issued), "grants": []})
-    # The grants are the last key, so the text ends with their empty list.
-    yield empty.removesuffix("[]\n}") + "["
-    separator = "\n    "
+    yield json_head(issued=issued)
+    first = True
     for record in records:
-        # Inside a JSON string a newline is escaped, so every raw newline is
-        # between tokens: indenting them nests the grant two levels down.
-        yield separator + _json(grant(record)).replace("\n", "\n    ")
-        separator = ",\n    "
-    yield "]\n}" if separator == "\n    " else "\n  ]\n}"
+        yield json_grant(record, first=first)
+        first = False
+    yield json_tail(grants=not first)
 
 
 class _Line:
@@ -168,37 +185,51 @@ class _Line:
         return line
 
 
+def csv_writer() -> Any:
+    """A csv.writer whose writerow() hands back the line it wrote."""
+    return csv.writer(_Line())
+
+
+def csv_head(writer: Any) -> str:
+    return writer.writerow(CSV_COLUMNS)
+
+
+def csv_line(writer: Any, record: GrantRecord) -> str:
+    """One grant as a line of 360Giving's flattened CSV."""
+    data = grant(record)
+    planned = data.get("plannedDates", [{}])[0]
+    return writer.writerow(
+        spreadsheet_row(
+            [
+                data["id"],
+                data["title"],
+                data["description"],
+                data["currency"],
+                "" if record.amount_applied_for is None else record.amount_applied_for,
+                record.amount_awarded,
+                data["awardDate"],
+                planned.get("startDate", ""),
+                planned.get("endDate", ""),
+                data["recipientOrganization"][0]["id"],
+                data["recipientOrganization"][0]["name"],
+                data["fundingOrganization"][0]["id"],
+                data["fundingOrganization"][0]["name"],
+                record.programme_code,
+                record.programme_title,
+                data["fromOpenCall"],
+                data["dateModified"],
+            ]
+        )
+    )
+
+
 def csv_lines(records: Iterable[GrantRecord]) -> Iterator[str]:
     """The same grants as 360Giving's flattened CSV (its column titles), a
     line at a time (the header first, before any grant is read)."""
-    writer = csv.writer(_Line())
-    yield writer.writerow(CSV_COLUMNS)
+    writer = csv_writer()
+    yield csv_head(writer)
     for record in records:
-        data = grant(record)
-        planned = data.get("plannedDates", [{}])[0]
-        yield writer.writerow(
-            spreadsheet_row(
-                [
-                    data["id"],
-                    data["title"],
-                    data["description"],
-                    data["currency"],
-                    "" if record.amount_applied_for is None else record.amount_applied_for,
-                    record.amount_awarded,
-                    data["awardDate"],
-                    planned.get("startDate", ""),
-                    planned.get("endDate", ""),
-                    data["recipientOrganization"][0]["id"],
-                    data["recipientOrganization"][0]["name"],
-                    data["fundingOrganization"][0]["id"],
-                    data["fundingOrganization"][0]["name"],
-                    record.programme_code,
-                    record.programme_title,
-                    data["fromOpenCall"],
-                    data["dateModified"],
-                ]
-            )
-        )
+        yield csv_line(writer, record)
 
 
 def grants_csv(records: Iterable[GrantRecord]) -> str:

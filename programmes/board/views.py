@@ -20,10 +20,12 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
 from kombu.exceptions import OperationalError
 
 from programmes.access import authenticated, role_required
-from programmes.board import paper, printing, selectors
+from programmes.board import opendata_files, paper, printing, selectors
 from programmes.board.charts import DataTable, bar_chart, csv_response
 from programmes.board.models import BoardPaper
 from programmes.board.opendata import csv_lines, package_json_chunks
@@ -248,7 +250,74 @@ def _download(chunks: Iterable[str], content_type: str, filename: str) -> Stream
     return response
 
 
-def open_data_json(request: HttpRequest) -> StreamingHttpResponse:
+def _accepts_gzip(request: HttpRequest) -> bool:
+    """Whether Accept-Encoding names gzip (or *) with a weight above 0."""
+    for part in request.headers.get("Accept-Encoding", "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() not in ("gzip", "x-gzip", "*"):
+            continue
+        weight = params.strip().lower().removeprefix("q=")
+        try:
+            return not params or float(weight) > 0
+        except ValueError:
+            return True
+    return False
+
+
+def _prepared_download(
+    request: HttpRequest, kind: str, content_type: str, filename: str
+) -> HttpResponseBase | None:
+    """The worker's prepared file (docs/open-data.md), sent from disk by
+    FileResponse (the web worker is held as long as the bytes take to
+    send); gzipped as stored when the client accepts it; 304 for a
+    conditional GET that has it already. None: stream it live instead."""
+    prepared = opendata_files.release_for_download(kind)
+    if prepared is None:
+        return None
+    if kind == "json" and not prepared.grant_count:
+        # The standard wants at least one grant in a package.
+        raise Http404("No awards have been published yet")
+    gzipped = _accepts_gzip(request)
+    # A strong ETag names one set of bytes: the gzip is another.
+    etag = quote_etag(prepared.etag + ("-gz" if gzipped else ""))
+    last_modified = int(prepared.modified.timestamp())
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    response: HttpResponseBase
+    if not_modified is not None:
+        response = not_modified
+    else:
+        name = prepared.name + (".gz" if gzipped else "")
+        try:
+            stored = private_storage().open(name)
+        except FileNotFoundError:
+            # Deleted under us (two builds since the release was read): build again.
+            prepared = opendata_files.release_for_download(kind, missing=True)
+            if prepared is None:
+                return None
+            name = prepared.name + (".gz" if gzipped else "")
+            etag = quote_etag(prepared.etag + ("-gz" if gzipped else ""))
+            last_modified = int(prepared.modified.timestamp())
+            stored = private_storage().open(name)
+        response = FileResponse(
+            stored, as_attachment=True, filename=filename, content_type=content_type
+        )
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Vary"] = "Accept-Encoding"
+    # Public data: any cache may keep it, but asks each time (a cheap 304)
+    # so that a change is seen as soon as the worker has published it.
+    response["Cache-Control"] = "public, no-cache"
+    return response
+
+
+def open_data_json(request: HttpRequest) -> HttpResponseBase:
+    prepared = _prepared_download(
+        request, "json", "application/json", "lga-productivity-grants.json"
+    )
+    if prepared is not None:
+        return prepared
     if not selectors.grant_count():
         # The standard wants at least one grant in a package.
         raise Http404("No awards have been published yet")
@@ -256,7 +325,12 @@ def open_data_json(request: HttpRequest) -> StreamingHttpResponse:
     return _download(chunks, "application/json", "lga-productivity-grants.json")
 
 
-def open_data_csv(request: HttpRequest) -> StreamingHttpResponse:
+def open_data_csv(request: HttpRequest) -> HttpResponseBase:
+    prepared = _prepared_download(
+        request, "csv", "text/csv; charset=utf-8", "lga-productivity-grants.csv"
+    )
+    if prepared is not None:
+        return prepared
     # The byte-order mark tells Excel the file is UTF-8.
     chunks = itertools.chain(["\ufeff"], csv_lines(selectors.grant_records()))
     return _download(chunks, "text/csv; charset=utf-8", "lga-productivity-grants.csv")
