@@ -167,7 +167,7 @@ def test_named_examples_and_targets_come_from_the_data(strands, council_a, board
     ) in page
     assert "has been reported and awaits verification" not in page  # nothing awaits
     strand = board_client.get(reverse("board:strand", args=["experts"])).content.decode()
-    assert 'against a target of <span data-figure="experts-target">£1,000,000</span>' in strand
+    assert 'against its target of <span data-figure="experts-target">£1,000,000</span>' in strand
 
 
 def _admin_form(**changes) -> dict:
