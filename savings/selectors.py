@@ -8,7 +8,9 @@ Pass `None` for "all": `rollup_for()` is the whole programme,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Min, QuerySet
 from django.http import Http404
@@ -99,6 +101,47 @@ def rollups_by_council(
 ) -> list[Rollup]:
     """One row per council with facts, by council name."""
     return list(_level(strand, True, financial_year).order_by("council__name"))
+
+
+@dataclass(frozen=True)
+class TargetsCompared:
+    """Realised savings against savings targets, only where a target was set
+    (docs/board.md, "Targets"): within a scope, each council's verified
+    realised savings in the strands where it set a target, against those
+    targets. On a council's page the count is of its strands, elsewhere of
+    councils. A council that set no target is "none set", never £0."""
+
+    unit: str  # "council" or "strand": what `with_target` counts
+    with_target: int  # councils (or strands) that set a target
+    target: Decimal = Decimal(0)
+    realised: Decimal = Decimal(0)
+
+
+def targets_compared(
+    *,
+    strand: Strand | None = None,
+    council: Council | None = None,
+    rows: list[Rollup] | None = None,
+) -> TargetsCompared:
+    """The scope's targets compared with what was realised against them, from
+    its (strand, council) rollup rows: `rows` when the page has read them
+    already (`rollups_by_council(strand=…)`, `rollups_by_strand(council=…)`;
+    no query), else one query."""
+    if rows is None:
+        scope = _level(strand or True, council or True, None).select_related(None)
+        rows = list(scope.only("strand_id", "council_id", "target", "realised"))
+    unit = "strand" if council is not None else "council"
+
+    def who(row: Rollup) -> int | None:
+        return row.strand_id if unit == "strand" else row.council_id
+
+    targeted = [row for row in rows if row.target]
+    return TargetsCompared(
+        unit=unit,
+        with_target=len({who(row) for row in targeted}),
+        target=sum((row.target for row in targeted), Decimal(0)),
+        realised=sum((row.realised for row in targeted), Decimal(0)),
+    )
 
 
 PROGRAMME_SCOPE_KEY = "*:*:*"

@@ -192,20 +192,22 @@ def open_rounds(*, on: date) -> dict[int, list[str]]:
 def returns_paragraphs(strand: Strand, *, on: date) -> list[str]:
     """The strand's savings returns as at the paper's date: how many awards
     are up to date and how many returns are overdue (the board's returns
-    table, programmes.returns.selectors.returns_summary; 2 queries). Nothing when no
-    award of the strand had a return due by then."""
-    summary = returns_summary(strand=strand, today=on)
-    due = sum(row.due for row in summary.periods)
-    if not due:
+    table, programmes.returns.selectors.returns_summary, as at `on`; 2
+    queries). Nothing when no award of the strand had a return due by then."""
+    summary = returns_summary(strand=strand, as_at=on)
+    if not summary.due:
         return []
-    overdue = sum(row.overdue for row in summary.periods)
+    overdue = summary.overdue
     awards = "award reports" if summary.awards == 1 else "awards report"
     text = (
-        f"{summary.awards} {awards} savings returns: {summary.awards_up_to_date} "
-        f"({summary.share_up_to_date}%) are up to date"
+        f"As at {summary.as_at:%-d %B %Y}, {summary.awards} {awards} savings returns: "
+        f"{summary.awards_up_to_date} ({summary.share_up_to_date}%) "
+        f"{'is' if summary.awards_up_to_date == 1 else 'are'} up to date"
     )
     if overdue:
         text += f", and {overdue} {'return is' if overdue == 1 else 'returns are'} overdue"
+    else:
+        text += ", and no return is overdue"
     return [text + "."]
 
 

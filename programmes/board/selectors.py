@@ -174,6 +174,15 @@ def savings_by_year_chart_table(table: DataTable) -> DataTable:
     )
 
 
+# A savings target nobody set reads "None set", never £0 (docs/board.md,
+# "Targets"); in the CSV too.
+NO_TARGET = "None set"
+
+
+def _target(value: Decimal) -> Cell:
+    return value if value else NO_TARGET
+
+
 def strands_table(figures: list[StrandFigures]) -> DataTable:
     return DataTable(
         caption="Investment and savings by strand",
@@ -191,7 +200,7 @@ def strands_table(figures: list[StrandFigures]) -> DataTable:
             [
                 item.strand.name,
                 item.rollup.investment,
-                item.rollup.target,
+                _target(item.rollup.target),
                 item.rollup.projected,
                 item.rollup.realised,
                 item.rollup.projected_roi,
@@ -271,7 +280,7 @@ def councils_table(rows: list[Rollup], *, caption: str) -> DataTable:
             "Realised savings (verified)",
         ],
         rows=[
-            [str(row.council), row.investment, row.target, row.projected, row.realised]
+            [str(row.council), row.investment, _target(row.target), row.projected, row.realised]
             for row in rows
         ],
         money_columns=frozenset({1, 2, 3, 4}),
@@ -294,7 +303,7 @@ def council_strands_table(figures: list[StrandFigures], *, council: Council) -> 
             [
                 item.strand.name,
                 item.rollup.investment,
-                item.rollup.target,
+                _target(item.rollup.target),
                 item.rollup.projected,
                 item.rollup.realised,
                 item.rollup.projected_roi,
@@ -314,11 +323,13 @@ class Overview:
     by_year: list[Rollup]
     freshness: Freshness
     bids: DataTable
+    # Realised savings against targets, only where one was set.
+    targets: rollups.TargetsCompared
     tables: dict[str, DataTable] = field(default_factory=dict)
 
 
 def programme_overview() -> Overview:
-    """The programme overview: 11 queries whatever the data size."""
+    """The programme overview: 12 queries whatever the data size."""
     figures = programme_strand_figures()
     by_year = rollups.rollups_by_year()
     year_table = savings_by_year_table(
@@ -330,6 +341,7 @@ def programme_overview() -> Overview:
         by_year=by_year,
         freshness=freshness(),
         bids=bids_by_state_table(),
+        targets=rollups.targets_compared(),
     )
     overview.tables = {
         "savings_by_year": year_table,
@@ -436,6 +448,11 @@ class StrandPage:
         return self.figures.rollup
 
     @property
+    def targets(self) -> rollups.TargetsCompared:
+        """Realised savings against targets, only where one was set (no query)."""
+        return rollups.targets_compared(strand=self.strand, rows=self.by_council)
+
+    @property
     def activity(self) -> StrandActivity | None:
         return self.figures.activity
 
@@ -506,6 +523,14 @@ class CouncilPage:
         names |= self.bid_strand_names
         names |= {get_strand(key).name for key in self.records}
         return sorted(names)
+
+    @property
+    def targets(self) -> rollups.TargetsCompared:
+        """Realised savings against targets, only in the strands where the
+        council set one (no query)."""
+        return rollups.targets_compared(
+            council=self.council, rows=[item.rollup for item in self.strands]
+        )
 
 
 def _council_bids(council: Council) -> QuerySet[Application]:

@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 
 from programmes.access import authenticated
 from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin
@@ -34,7 +33,7 @@ class ReturnQueueFilter(admin.SimpleListFilter):
     def _queues(self) -> dict[str, tuple[str, Q]]:
         return {
             "awaiting": ("Awaiting verification", Q(state=ReturnState.SUBMITTED)),
-            "overdue": ("Overdue", selectors.overdue_condition(timezone.localdate())),
+            "overdue": ("Overdue", selectors.returns_as_at().overdue),
         }
 
     def lookups(self, request, model_admin):
@@ -137,9 +136,14 @@ class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
     def strand(self, savings_return: SavingsReturn) -> str:
         return savings_return.application.call.strand.name
 
+    def get_queryset(self, request: HttpRequest):
+        # Each row's `is_late`: overdue as at today, as everywhere (selectors.returns_as_at).
+        return selectors.returns_with_status(super().get_queryset(request))
+
     @admin.display(description="Due", ordering="due_on")
     def due(self, savings_return: SavingsReturn) -> str:
-        late = " (overdue)" if savings_return.is_overdue(timezone.localdate()) else ""
+        # `is_late`: annotated by get_queryset (selectors.returns_with_status).
+        late = " (overdue)" if getattr(savings_return, "is_late", False) else ""
         return f"{savings_return.due_date:%-d %b %Y}{late}"
 
     # Returns come from the calls' schedules, and are records: never added
@@ -162,10 +166,10 @@ class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
         if found is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         savings_return = (
-            SavingsReturn.objects.select_related(
+            selectors.returns_with_status(SavingsReturn.objects.filter(pk=found.pk))
+            .select_related(
                 "application__call__strand", "application__lead_council", "submitted_by"
             )
-            .filter(pk=found.pk)
             .get()
         )
         can_change = self.has_change_permission(request, savings_return)
@@ -198,7 +202,6 @@ class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
             "decision": decision,
             "due_form": due_form,
             "can_change": can_change,
-            "today": timezone.localdate(),
             "States": ReturnState,
         }
         return TemplateResponse(request, "admin/savings/return_review.html", context)

@@ -57,7 +57,7 @@ def register() -> None:
             "returns_overdue",
             "Savings returns overdue",
             SavingsReturn,
-            lambda user, today: selectors.overdue_condition(today),
+            lambda user, today: selectors.returns_as_at(today).overdue,
             RETURNS,
             "queue=overdue",
         )

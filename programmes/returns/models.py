@@ -69,6 +69,9 @@ class SavingsReturn(models.Model):
     # An officer's later due date; the original stays in `due_on`.
     extended_to = models.DateField("due date extended to", null=True, blank=True)
     extension_reason = models.TextField(blank=True)
+    # When the extension was given: as at an earlier date the return was due
+    # on its earlier date (selectors.returns_as_at). Blank: counts at any date.
+    extended_at = models.DateTimeField(null=True, blank=True, editable=False)
     state = models.CharField(max_length=20, choices=ReturnState.choices, default=ReturnState.DUE)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -123,9 +126,6 @@ class SavingsReturn(models.Model):
     def is_correctable(self) -> bool:
         """Sent and not yet decided: the council may still correct or withdraw it."""
         return self.state == ReturnState.SUBMITTED
-
-    def is_overdue(self, today) -> bool:
-        return self.state not in SETTLED_STATES and self.due_date < today
 
     @property
     def state_tag_class(self) -> str:

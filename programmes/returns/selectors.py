@@ -3,41 +3,87 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from programmes.models import Council, Strand, User
-from programmes.returns.models import RECEIVED_STATES, SETTLED_STATES, ReturnState, SavingsReturn
+from programmes.returns.models import RECEIVED_STATES, ReturnState, SavingsReturn
 from savings.models import SavingsEntry
 
 
-def due_by_condition(today: date) -> Q:
-    """Due on or before `today` (the extension, if there is one), not waived."""
-    due = Q(extended_to__isnull=True, due_on__lte=today) | Q(extended_to__lte=today)
-    return due & ~Q(state=ReturnState.WAIVED)
+@dataclass(frozen=True)
+class ReturnsAsAt:
+    """Which savings returns are due, received, verified and overdue as at a
+    date: the one definition every page uses (strand, council and paper on the
+    board, the officers' queues and list, the council's banner, award and
+    return pages). Each is a condition on `SavingsReturn`.
+
+    - due: its due date as it stood then (an extension counts from when it
+      was given, `extended_at`) is on or before the date, and it had not been
+      waived by then;
+    - received: sent by the end of the date and not taken back (sent, verified
+      or partly verified; `submitted_at`);
+    - verified: verified by the end of the date (`decided_at`);
+    - settled: received, or waived by the end of the date: nothing is owed;
+    - overdue: its due date is before the date and it was not settled by then.
+
+    A return keeps one state, so a return later sent back or withdrawn counts
+    as not received at every date, and before its latest extension was given
+    it was due on its original date (docs/savings.md, "As at a date")."""
+
+    as_at: date
+    due: Q
+    received: Q
+    verified: Q
+    settled: Q
+    overdue: Q
 
 
-def overdue_condition(today: date) -> Q:
-    """Not settled and past its due date (the extension if there is one)."""
-    due = Q(extended_to__isnull=True, due_on__lt=today) | Q(extended_to__lt=today)
-    return due & ~Q(state__in=SETTLED_STATES)
+def returns_as_at(as_at: date | None = None) -> ReturnsAsAt:
+    """The conditions as at `as_at` (default today); no query."""
+    as_at = as_at or timezone.localdate()
+    # What happened on the date happened by it: up to its end, local time.
+    by = timezone.make_aware(datetime.combine(as_at + timedelta(days=1), time.min))
+    sent = Q(submitted_at__isnull=True) | Q(submitted_at__lt=by)
+    decided = Q(decided_at__isnull=True) | Q(decided_at__lt=by)
+    received = Q(state__in=RECEIVED_STATES) & sent
+    waived = Q(state=ReturnState.WAIVED) & decided
+    settled = received | waived
+    # The due date as it stood: an extension counts from when it was given.
+    extended = Q(extended_to__isnull=False) & (Q(extended_at__isnull=True) | Q(extended_at__lt=by))
+    not_extended = Q(extended_to__isnull=True) | Q(extended_at__isnull=False, extended_at__gte=by)
+    due_by = (not_extended & Q(due_on__lte=as_at)) | (extended & Q(extended_to__lte=as_at))
+    past_due = (not_extended & Q(due_on__lt=as_at)) | (extended & Q(extended_to__lt=as_at))
+    return ReturnsAsAt(
+        as_at=as_at,
+        due=due_by & ~waived,
+        received=received,
+        verified=Q(state=ReturnState.VERIFIED) & decided,
+        settled=settled,
+        overdue=past_due & ~settled,
+    )
+
+
+def returns_with_status(
+    returns: QuerySet[SavingsReturn], *, as_at: date | None = None
+) -> QuerySet[SavingsReturn]:
+    """The returns, each with `is_late`: overdue as at the date (`returns_as_at`)."""
+    late = returns_as_at(as_at).overdue
+    return returns.annotate(is_late=ExpressionWrapper(late, output_field=BooleanField()))
 
 
 def returns_for_application(
-    *, application_id: int, today: date | None = None
+    *, application_id: int, as_at: date | None = None
 ) -> list[SavingsReturn]:
     """An award's returns, in period order, with their lines' count and
-    `is_late` (overdue as everywhere else, `overdue_condition`)."""
-    today = today or timezone.localdate()
+    `is_late` (`returns_with_status`)."""
+    returns = SavingsReturn.objects.filter(application_id=application_id)
     return list(
-        SavingsReturn.objects.filter(application_id=application_id)
-        .annotate(
-            line_count=Count("lines"),
-            is_late=ExpressionWrapper(overdue_condition(today), output_field=BooleanField()),
-        )
+        returns_with_status(returns, as_at=as_at)
+        .annotate(line_count=Count("lines"))
         .order_by("period_start")
     )
 
@@ -62,35 +108,33 @@ class ReturnsDue:
 
 
 def returns_due_for_council(
-    *, council: Council, application_id: int | None = None, today: date | None = None
+    *, council: Council, application_id: int | None = None, as_at: date | None = None
 ) -> ReturnsDue:
     """For the council's home page, or one award's page: two queries (three
-    when it owes more returns than the banner names)."""
-    today = today or timezone.localdate()
-    owed = SavingsReturn.objects.filter(application__lead_council=council).exclude(
-        state__in=SETTLED_STATES
-    )
+    when it owes more returns than the banner names). Overdue and owed as at
+    the date (`returns_as_at`, default today)."""
+    status = returns_as_at(as_at)
+    owed = SavingsReturn.objects.filter(application__lead_council=council).exclude(status.settled)
     if application_id is not None:
         owed = owed.filter(application_id=application_id)
-    late = owed.filter(overdue_condition(today))
+    late = owed.filter(status.overdue)
     named = list(late.select_related("application").order_by("due_on", "pk")[:OVERDUE_NAMED])
     # Counted only when there may be more than those named.
     overdue = late.count() if len(named) == OVERDUE_NAMED else len(named)
     upcoming = (
-        owed.exclude(overdue_condition(today))
-        .select_related("application")
-        .order_by("due_on", "pk")
-        .first()
+        owed.exclude(status.overdue).select_related("application").order_by("due_on", "pk").first()
     )
     return ReturnsDue(next_return=upcoming, overdue=overdue, overdue_returns=named)
 
 
 def return_get_for_council(*, council: Council | None, pk: int) -> SavingsReturn | None:
-    """A return of the council's awards; None for another council's (404)."""
+    """A return of the council's awards, with `is_late` as at today
+    (`returns_with_status`); None for another council's (404)."""
     if council is None:
         return None
+    returns = SavingsReturn.objects.filter(pk=pk, application__lead_council=council)
     return (
-        SavingsReturn.objects.filter(pk=pk, application__lead_council=council)
+        returns_with_status(returns)
         .select_related("application__call__strand", "application__lead_council", "submitted_by")
         .first()
     )
@@ -122,12 +166,30 @@ class ReturnsPeriodRow:
 @dataclass
 class ReturnsSummary:
     """The board's returns table: per period, returns due, received (sent and
-    not taken back), verified and overdue; and the share of awards up to date
-    (no overdue return)."""
+    not taken back), verified and overdue, as at a date; their totals; and
+    the awards up to date (no return overdue)."""
 
+    as_at: date
     periods: list[ReturnsPeriodRow] = field(default_factory=list)
     awards: int = 0
     awards_up_to_date: int = 0
+
+    @property
+    def due(self) -> int:
+        return sum(row.due for row in self.periods)
+
+    @property
+    def received(self) -> int:
+        return sum(row.received for row in self.periods)
+
+    @property
+    def verified(self) -> int:
+        return sum(row.verified for row in self.periods)
+
+    @property
+    def overdue(self) -> int:
+        """Every return overdue (an overdue return is due, so its period is a row)."""
+        return sum(row.overdue for row in self.periods)
 
     @property
     def share_up_to_date(self) -> int | None:
@@ -138,31 +200,30 @@ class ReturnsSummary:
 
 
 def returns_summary(
-    *, strand: Strand | None = None, council: Council | None = None, today: date | None = None
+    *, strand: Strand | None = None, council: Council | None = None, as_at: date | None = None
 ) -> ReturnsSummary:
     """Two grouped queries whatever the number of returns: one by period,
-    one by award. Only returns due by today count as due."""
-    today = today or timezone.localdate()
+    one by award. Due, received, verified and overdue as at the date
+    (`returns_as_at`, default today)."""
+    status = returns_as_at(as_at)
     returns = SavingsReturn.objects.all()
     if strand is not None:
         returns = returns.filter(application__call__strand=strand)
     if council is not None:
         returns = returns.filter(application__lead_council=council)
-    overdue = overdue_condition(today)
-    due_now = due_by_condition(today)
     rows = (
         returns.values("period_start", "period_end")
         .annotate(
-            due=Count("pk", filter=due_now),
-            received=Count("pk", filter=Q(state__in=RECEIVED_STATES)),
-            verified=Count("pk", filter=Q(state=ReturnState.VERIFIED)),
-            overdue=Count("pk", filter=overdue),
+            due=Count("pk", filter=status.due),
+            received=Count("pk", filter=status.received),
+            verified=Count("pk", filter=status.verified),
+            overdue=Count("pk", filter=status.overdue),
         )
         .filter(Q(due__gt=0) | Q(received__gt=0))
         .order_by("period_start", "period_end")
     )
-    summary = ReturnsSummary(periods=[ReturnsPeriodRow(**row) for row in rows])
-    awards = returns.values("application_id").annotate(late=Count("pk", filter=overdue))
+    summary = ReturnsSummary(as_at=status.as_at, periods=[ReturnsPeriodRow(**row) for row in rows])
+    awards = returns.values("application_id").annotate(late=Count("pk", filter=status.overdue))
     counts = awards.aggregate(
         awards=Count("application_id"), up_to_date=Count("application_id", filter=Q(late=0))
     )

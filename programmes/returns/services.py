@@ -413,7 +413,8 @@ def return_extend(
     _require_state(savings_return, OPEN_RETURN_STATES, "extend it")
     savings_return.extended_to = until
     savings_return.extension_reason = reason.strip()
-    savings_return.save(update_fields=["extended_to", "extension_reason"])
+    savings_return.extended_at = timezone.now()
+    savings_return.save(update_fields=["extended_to", "extension_reason", "extended_at"])
     return savings_return
 
 

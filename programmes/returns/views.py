@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programmes.access import AuthenticatedRequest, applicant_council, role_required
@@ -125,8 +124,9 @@ def return_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "savings_return": savings_return,
         "lines": selectors.return_lines(savings_return=savings_return),
         "award": facts.award_for_application(application_id=savings_return.application_id),
-        # Overdue as everywhere else (selectors.overdue_condition).
-        "overdue": savings_return.is_overdue(timezone.localdate()),
+        # Overdue as everywhere else: `is_late`, annotated by the selector
+        # (selectors.returns_with_status, as at today).
+        "overdue": getattr(savings_return, "is_late", False),
     }
     return render(request, "savings/return_detail.html", context)
 

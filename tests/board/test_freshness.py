@@ -50,8 +50,9 @@ def test_a_table_downloads_as_csv_with_a_byte_order_mark(board_client, strands):
     body = response.content.decode("utf-8")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert body.startswith("\ufeffStrand,Invested,Savings target,Projected savings")
-    # Exact values, always to the penny: 0.00 beside 0.00, never 0.
-    assert "Productivity Experts,46000.00,0.00,25615000.00,0.00,,," in body
+    # Exact values, always to the penny: 0.00 beside 0.00, never 0; a target
+    # nobody set is "None set", never 0.00 (issue 23).
+    assert "Productivity Experts,46000.00,None set,25615000.00,0.00,,," in body
     assert ",0," not in body.replace(",0\r\n", "")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
@@ -21,7 +21,7 @@ from programmes.notices.models import Notice
 from programmes.permissions import SYSTEM
 from programmes.returns import schedule
 from programmes.returns import services as return_services
-from programmes.returns.models import ReminderStage, ReturnReminder, ReturnState
+from programmes.returns.models import ReminderStage, ReturnReminder, ReturnState, SavingsReturn
 from programmes.returns.selectors import returns_due_for_council, returns_summary
 from savings import rollups, services
 from savings.models import SavingsEntry, Withheld
@@ -597,18 +597,23 @@ def test_the_board_counts_returns_per_period_and_awards_up_to_date(
     line(first, "3000")
     send(first)
     return_services.return_verify(actor=officer, savings_return=first)
-    summary = returns_summary(strand=strands["experts"], today=date(2014, 2, 10))
+    # Sent on 20 January 2014 and verified on 5 February, before the date asked about.
+    SavingsReturn.objects.filter(pk=first.pk).update(
+        submitted_at=datetime(2014, 1, 20, 12, tzinfo=UTC),
+        decided_at=datetime(2014, 2, 5, 12, tzinfo=UTC),
+    )
+    summary = returns_summary(strand=strands["experts"], as_at=date(2014, 2, 10))
     assert [
         (p.period_start, p.due, p.received, p.verified, p.overdue) for p in summary.periods
     ] == [(date(2013, 10, 1), 1, 1, 1, 0)]
     assert (summary.awards, summary.awards_up_to_date, summary.share_up_to_date) == (1, 1, 100)
     award(council_b, strand=strands["experts"])
-    summary = returns_summary(strand=strands["experts"], today=date(2014, 2, 10))
+    summary = returns_summary(strand=strands["experts"], as_at=date(2014, 2, 10))
     assert summary.periods[0].overdue == 1
     assert summary.share_up_to_date == 50
     page = board_client.get(reverse("board:strand", args=["experts"])).content.decode()
     assert "Savings returns" in page
-    assert returns_due_for_council(council=council_b, today=date(2014, 2, 10)).overdue == 1
+    assert returns_due_for_council(council=council_b, as_at=date(2014, 2, 10)).overdue == 1
 
 
 # Two tabs at once --------------------------------------------------------------
@@ -663,6 +668,6 @@ def test_the_boards_returns_table_is_two_queries_whatever_the_number_of_returns(
     for _ in range(awards):
         award(CouncilFactory(), strand=strands["experts"])
     with django_assert_num_queries(2):
-        summary = returns_summary(strand=strands["experts"], today=date(2015, 6, 1))
+        summary = returns_summary(strand=strands["experts"], as_at=date(2015, 6, 1))
     assert summary.awards == awards
     assert sum(row.overdue for row in summary.periods) == 5 * awards
