@@ -721,3 +721,11 @@ class Decision(models.Model):
     def __str__(self) -> str:
         outcome, status = self.get_outcome_display(), self.get_status_display()
         return f"{self.application.reference}: {outcome} ({status})"
+
+    @property
+    def award_display(self) -> str:
+        if self.award_days is not None:
+            return f"{self.award_days} adviser days"
+        if self.award_amount is not None:
+            return f"£{self.award_amount:,.2f}"
+        return ""
