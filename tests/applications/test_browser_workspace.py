@@ -48,7 +48,7 @@ def test_an_assessor_scores_and_the_lead_moderates_and_approves(
     page.context.clear_cookies()
     sign_in(page, base, "officer", PASSWORD)
     page.goto(f"{base}/admin/")
-    page.get_by_role("link", name="Bids awaiting moderation").click()
+    page.get_by_role("link", name="Bids I lead awaiting moderation").click()
     page.get_by_role("link", name=bid.reference).click()
     assert "Named negotiator, dates agreed" in page.locator("#spread").inner_text()
     moderation = page.locator("#moderation")

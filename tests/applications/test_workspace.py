@@ -280,6 +280,7 @@ def test_the_list_sorts_by_the_stored_mean(
     officer_client, assessed, experts_call, council_b, applicant_b, officer, ash, bo
 ):
     _score(assessed, ash, (2, 2, 2, 2))
+    _score(assessed, bo, (2, 2, 2, 2))  # scoring complete: the lead sees the mean
     high = bid_in_assessment(experts_call, council_b, applicant_b, officer)
     services.assessment_save(application=high, actor=officer, scores={"deliverability": 5})
     page = officer_client.get(LIST, {"o": "-8"}).content.decode()

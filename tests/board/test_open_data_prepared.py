@@ -20,6 +20,14 @@ from programmes.services import council_update
 from tests.applications.bids import bid_in_assessment
 
 
+@pytest.fixture(autouse=True)
+def _embedded(settings):
+    """The embedded default (no broker: the build runs after commit, in
+    process), even where the suite runs with a broker configured, as CI does;
+    the worker's own case says otherwise."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
 def _body(response) -> bytes:
     return b"".join(response.streaming_content)
 
