@@ -100,7 +100,7 @@ def bid_anonymise(
     require_officer(actor)
     # Locked and read again: a run at the same time may have done it.
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("call__strand")
         .get(pk=application.pk)
     )
