@@ -315,7 +315,7 @@ if __name__ != "__main__" and ACCOUNTS_ENV in os.environ:
                 return
             tasks = self.page("bid task list", draft)
             for slug in question_slugs(tasks.text):
-                question = self.page("bid question", f"{draft}questions/{slug}/")
+                question = self.page(f"bid question {slug}", f"{draft}questions/{slug}/")
                 form = page_form(question.text)
                 if form:
                     self.write("save an answer", question.url, filled(form))
@@ -593,6 +593,7 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
     }
     names = {"applicant": APPLICANT, "officer": OFFICER, "board": BOARD_MEMBER}
     groups = {role: Group.objects.get(name=name) for role, name in names.items()}
+    abolished = set(Council.objects.filter(abolished_on__isnull=False).values_list("pk", flat=True))
     with_awards = list(
         Investment.objects.filter(application__isnull=False)
         .exclude(council__short_name="Allerdale")
@@ -600,10 +601,12 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
         .order_by("council_id", "pk")
     )
     award_of = dict(with_awards)  # one award per council: the last
+    # Councils that can bid: an abolished one (Allerdale, Cumbria) may start none.
     councils = list(award_of) + list(
-        Council.objects.exclude(pk__in=award_of).exclude(short_name="Allerdale")
+        Council.objects.exclude(pk__in=award_of).filter(abolished_on__isnull=True)
         .values_list("pk", flat=True)
     )  # fmt: skip
+    councils = [pk for pk in councils if pk not in abolished]
     accounts: dict[str, list[dict]] = {}
     for role, count in counts.items():
         users = User.objects.bulk_create(
