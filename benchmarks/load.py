@@ -40,6 +40,7 @@ import re
 from html.parser import HTMLParser
 
 ACCOUNTS_ENV = "LOAD_ACCOUNTS_FILE"
+CPU_HEADER = "X-Bench-CPU-ms"  # productivity/benchcpu.py
 
 
 # --- Forms as a browser sees them -------------------------------------------
@@ -154,23 +155,102 @@ def csrf_token(html: str) -> str:
     return found[1] if found else ""
 
 
+# --- Steps, percentiles and the knee (pure; tests/test_load_knee.py) ---------
+
+PAGE_P95_MS = 300
+WRITE_P95_MS = 1000
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile (0 for no values): the smallest value with
+    at least `fraction` of the values at or below it."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * fraction // 1))  # ceil without floats' surprises
+    return float(ordered[int(rank) - 1])
+
+
+def step_of(start: float, began: float, step_seconds: float, steps: int) -> int | None:
+    """Which step a request that started at `start` belongs to (None: outside)."""
+    index = int((start - began) // step_seconds)
+    return index if 0 <= index < steps else None
+
+
+def step_passes(step: dict) -> bool:
+    """Within the targets: no errors, pages p95 at most 300 ms, writes at most 1 s."""
+    return (
+        step["requests"] > 0
+        and step["errors"] == 0
+        and step["page_p95"] <= PAGE_P95_MS
+        and step["write_p95"] <= WRITE_P95_MS
+    )
+
+
+def knee(steps: list[dict]) -> dict | None:
+    """The last step of the first unbroken run of passing steps, stepping the
+    arrival rate up: the highest rate the server holds within the targets. A
+    step that passes after one that failed is noise, not capacity."""
+    best = None
+    for step in steps:
+        if not step_passes(step):
+            break
+        best = step
+    return best
+
+
 # --- The simulated users (Locust imports this file) --------------------------
 
 # Locust's process has the accounts file; the run (below) and the tests that
 # check the form filling (tests/test_load_forms.py) do not need Locust.
 if __name__ != "__main__" and ACCOUNTS_ENV in os.environ:
     import json
+    import time
 
     from django_otp.oath import totp
-    from locust import HttpUser, between, task
+    from locust import HttpUser, LoadTestShape, constant, constant_pacing, events, task
 
     with open(os.environ[ACCOUNTS_ENV], encoding="utf-8") as handle:
         DATA = json.load(handle)
     FREE = {role: list(accounts) for role, accounts in DATA["accounts"].items()}
+    RUN = DATA["run"]  # scenario, steps, step_seconds, pace, deadline_users, window
+
+    # Every request once, as the user made it: one line per request (a
+    # redirect followed is part of its request, and counted in "redirects"),
+    # with the server's CPU time from the benchmark's response header.
+    _samples = open(RUN["samples"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+
+    @events.test_start.add_listener
+    def _began(**_kwargs) -> None:
+        _samples.write(json.dumps({"began": time.time()}) + "\n")
+
+    @events.request.add_listener
+    def _record(name, response_time, response=None, exception=None, start_time=None, **_kw):
+        redirects, cpu = 0, None
+        if response is not None and getattr(response, "headers", None) is not None:
+            chain = [*getattr(response, "history", []), response]
+            redirects = len(chain) - 1
+            found = [float(r.headers[CPU_HEADER]) for r in chain if CPU_HEADER in r.headers]
+            cpu = sum(found) if found else None
+        _samples.write(
+            json.dumps(
+                [
+                    start_time or time.time(),
+                    name,
+                    round(response_time, 2),
+                    exception is None,
+                    redirects,
+                    cpu,
+                ]
+            )  # fmt: skip
+            + "\n"
+        )
 
     class PortalUser(HttpUser):
         abstract = True
-        wait_time = between(1, 4)
+        # Each user starts a task every `pace` seconds (waiting out what the
+        # task left of it), so the users set the arrival rate of tasks.
+        wait_time = constant_pacing(RUN["pace"])
         role = ""
 
         def on_start(self) -> None:
@@ -178,6 +258,7 @@ if __name__ != "__main__" and ACCOUNTS_ENV in os.environ:
             self.sign_in()
 
         def page(self, name: str, url: str):
+            """GET, following redirects as the browser would: one request."""
             with self.client.get(url, name=f"page: {name}", catch_response=True) as response:
                 if response.status_code != 200:
                     response.failure(f"status {response.status_code}")
@@ -201,7 +282,7 @@ if __name__ != "__main__" and ACCOUNTS_ENV in os.environ:
                 return response
 
         def sign_in(self) -> None:
-            form = self.client.get("/sign-in/", name="page: sign-in").text
+            form = self.page("sign-in", "/sign-in/").text
             response = self.write(
                 "sign in",
                 "/sign-in/",
@@ -220,19 +301,7 @@ if __name__ != "__main__" and ACCOUNTS_ENV in os.environ:
                     {"csrfmiddlewaretoken": csrf_token(verify.text), "code": f"{code:06d}"},
                 )
 
-    class CouncilApplicant(PortalUser):
-        weight = 6
-        role = "applicant"
-
-        @task(3)
-        def read(self) -> None:
-            self.page("council bids list", "/bids/")
-            self.page("council awards list", "/savings/")
-            if self.account["award"]:
-                self.page("council award page", f"/savings/awards/{self.account['award']}/")
-
-        @task(2)
-        def fill_and_send_a_bid(self) -> None:
+        def send_a_bid(self) -> None:
             call = random.choice(DATA["open_calls"])
             start = self.page("start a bid", f"/bids/calls/{call}/start/")
             started = self.write(
@@ -246,7 +315,7 @@ if __name__ != "__main__" and ACCOUNTS_ENV in os.environ:
                 return
             tasks = self.page("bid task list", draft)
             for slug in question_slugs(tasks.text):
-                question = self.page("bid question", f"{draft}questions/{slug}/")
+                question = self.page(f"bid question {slug}", f"{draft}questions/{slug}/")
                 form = page_form(question.text)
                 if form:
                     self.write("save an answer", question.url, filled(form))
@@ -255,6 +324,25 @@ if __name__ != "__main__" and ACCOUNTS_ENV in os.environ:
             form = page_form(declaration.text)
             if form:
                 self.write("send a bid", declaration.url, filled(form))
+
+    class CouncilApplicant(PortalUser):
+        # About 400 councils with a bid writer or two each, against some 20
+        # LGA officers and a dozen board members: at any moment three in
+        # four users are councils', one in five an officer, one in twenty
+        # a board member (README, "Benchmarks").
+        weight = 15
+        role = "applicant"
+
+        @task(6)
+        def read(self) -> None:
+            self.page("council bids list", "/bids/")
+            self.page("council awards list", "/savings/")
+            if self.account["award"]:
+                self.page("council award page", f"/savings/awards/{self.account['award']}/")
+
+        @task(1)
+        def fill_and_send_a_bid(self) -> None:
+            self.send_a_bid()
 
         @task(1)
         def file_a_return(self) -> None:
@@ -267,7 +355,7 @@ if __name__ != "__main__" and ACCOUNTS_ENV in os.environ:
                 self.write("file a savings return", url, filled(form))
 
     class Officer(PortalUser):
-        weight = 3
+        weight = 4
         role = "officer"
 
         @task(4)
@@ -322,18 +410,106 @@ if __name__ != "__main__" and ACCOUNTS_ENV in os.environ:
             self.page("board strand", f"/board/strands/{random.choice(DATA['strands'])}/")
             self.page("board council", f"/board/councils/{random.choice(DATA['councils'])}/")
             self.page("board councils list", "/board/councils/")
-            self.page("board paper", "/board/update/")
+            self.page("board paper", "/board/update/")  # a redirect to the draft
             self.page("board CSV", "/board/data/savings_by_year.csv")
+
+    if RUN["scenario"] == "deadline":
+        # Deadline day: each council signs in at its own moment of the window
+        # (Locust spawns them evenly over it), sends one bid and is done.
+        class DeadlineCouncil(PortalUser):
+            weight = 1
+            role = "applicant"
+            wait_time = constant(3600)
+
+            @task
+            def send_once(self) -> None:
+                if not getattr(self, "sent", False):
+                    self.sent = True
+                    self.send_a_bid()
+
+        CouncilApplicant.abstract = Officer.abstract = BoardMember.abstract = True
+
+    else:
+
+        class Steps(LoadTestShape):
+            """The arrival rate stepped up: `steps` users (each starting a
+            task every `pace` seconds) for `step_seconds` each, then stop."""
+
+            def tick(self):
+                index = int(self.get_run_time() // RUN["step_seconds"])
+                if index >= len(RUN["steps"]):
+                    return None
+                users = RUN["steps"][index]
+                return users, max(users / 5, 1)  # new users over 5 s
 
 
 # --- The run (python benchmarks/load.py) --------------------------------------
 
 
+def cpu_times() -> dict[int, tuple[int, int]]:
+    """Per core: (busy, total) jiffies since boot, from /proc/stat."""
+    times = {}
+    with open("/proc/stat", encoding="ascii") as handle:
+        for line in handle:
+            name, *fields = line.split()
+            if name.startswith("cpu") and name != "cpu":
+                values = [int(v) for v in fields[:8]]
+                idle = values[3] + values[4]  # idle + iowait
+                times[int(name[3:])] = (sum(values) - idle, sum(values))
+    return times
+
+
+def busy(before: dict, after: dict) -> dict[int, float]:
+    """Each core's busy share between two cpu_times() readings."""
+    return {
+        core: (after[core][0] - before[core][0]) / max(after[core][1] - before[core][1], 1)
+        for core in after
+        if core in before
+    }
+
+
+def read_samples(path) -> tuple[float, list[list]]:
+    import json
+
+    began, samples = 0.0, []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            item = json.loads(line)
+            if isinstance(item, dict):
+                began = item["began"]
+            else:
+                samples.append(item)
+    return began, samples
+
+
+def summarise(samples: list[list]) -> dict:
+    """Counts, errors and p95 of pages and writes among these requests."""
+    pages = [s[2] for s in samples if s[1].startswith("page:")]
+    writes = [s[2] for s in samples if s[1].startswith("write:")]
+    cpu = [s[5] for s in samples if s[5] is not None]
+    return {
+        "requests": len(samples),
+        "errors": sum(1 for s in samples if not s[3]),
+        "redirected": sum(1 for s in samples if s[4]),
+        "page_p95": percentile(pages, 0.95),
+        "write_p95": percentile(writes, 0.95),
+        "p50": percentile([s[2] for s in samples], 0.5),
+        "cpu_mean": sum(cpu) / len(cpu) if cpu else 0.0,
+    }
+
+
+def by_name(samples: list[list]) -> dict[str, list[list]]:
+    names: dict[str, list[list]] = {}
+    for sample in samples:
+        names.setdefault(sample[1], []).append(sample)
+    return names
+
+
 def main() -> None:  # noqa: PLR0915 - one run, in order
     import argparse
-    import csv
     import json
     import logging
+    import resource
     import shutil
     import subprocess
     import sys
@@ -344,23 +520,42 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
     root = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(root))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--minutes", type=float, default=5)
-    parser.add_argument("--spawn-rate", type=float, default=5)
+    parser.add_argument("--scenario", default="knee,deadline", help="knee, deadline or both")
+    parser.add_argument("--steps", default="10,20,30,40,50,60,70", help="users at each step")
+    parser.add_argument("--step-seconds", type=float, default=60)
+    parser.add_argument("--pace", type=float, default=10, help="seconds between a user's tasks")
+    parser.add_argument("--deadline-councils", type=int, default=200)
+    parser.add_argument(
+        "--deadline-minutes", type=float, default=5, help="the last hour, compressed"
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--bids", type=int, default=2000)
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--port", type=int, default=8093)
     parser.add_argument("--redis-port", type=int, default=6393)
+    parser.add_argument("--no-pin", action="store_true", help="share every core (as before)")
     options = parser.parse_args()
+    scenarios = [name.strip() for name in options.scenario.split(",") if name.strip()]
+    steps = [int(n) for n in options.steps.split(",")]
     os.environ.setdefault(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/productivity_bench_load"
     )
+
+    # The load generator on the first core, everything the benchmark starts
+    # for the server on the others (PostgreSQL, a system service, is not).
+    cores = sorted(os.sched_getaffinity(0))
+    pin = not options.no_pin and len(cores) >= 2 and shutil.which("taskset") is not None
+    load_cores = str(cores[0]) if pin else ""
+    server_cores = ",".join(str(core) for core in cores[1:]) if pin else ""
+
+    def pinned(cpus: str, command: list[str]) -> list[str]:
+        return ["taskset", "-c", cpus, *command] if cpus else command
 
     from benchmarks import pages  # the builders (sets Django up on the bench database)
     from benchmarks import rollups as scale
 
     say = scale.say
+    from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
     from django.db import connection
@@ -377,6 +572,11 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
     if not shutil.which("redis-server"):
         sys.exit("The load test needs redis-server")
     say(f"Database: {connection.settings_dict['NAME']}; resetting it")
+    say(
+        f"Cores: load generator on {load_cores}, server on {server_cores}"
+        if pin
+        else "Cores: not pinned (--no-pin, one core, or no taskset): load and server share"
+    )
     # While building, the drains find no broker and the demo's invitation no
     # mail server: expected, and not worth a traceback each.
     logging.disable(logging.CRITICAL)
@@ -385,9 +585,15 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
     # One account per simulated user, with one password (hashed once).
     password = "load-test-only-" + os.urandom(8).hex()
     hashed = make_password(password)
-    counts = {"applicant": options.users, "officer": options.users, "board": options.users}
+    most = max([*steps, 1])
+    counts = {
+        "applicant": max(most, options.deadline_councils if "deadline" in scenarios else 0),
+        "officer": most,
+        "board": most,
+    }
     names = {"applicant": APPLICANT, "officer": OFFICER, "board": BOARD_MEMBER}
     groups = {role: Group.objects.get(name=name) for role, name in names.items()}
+    abolished = set(Council.objects.filter(abolished_on__isnull=False).values_list("pk", flat=True))
     with_awards = list(
         Investment.objects.filter(application__isnull=False)
         .exclude(council__short_name="Allerdale")
@@ -395,10 +601,12 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
         .order_by("council_id", "pk")
     )
     award_of = dict(with_awards)  # one award per council: the last
+    # Councils that can bid: an abolished one (Allerdale, Cumbria) may start none.
     councils = list(award_of) + list(
-        Council.objects.exclude(pk__in=award_of).exclude(short_name="Allerdale")
+        Council.objects.exclude(pk__in=award_of).filter(abolished_on__isnull=True)
         .values_list("pk", flat=True)
     )  # fmt: skip
+    councils = [pk for pk in councils if pk not in abolished]
     accounts: dict[str, list[dict]] = {}
     for role, count in counts.items():
         users = User.objects.bulk_create(
@@ -408,7 +616,7 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
                 email=f"load-{role}-{n}@example.org",
                 first_name="Load",
                 last_name=f"Tester {n}",
-                council_id=councils[n] if role == "applicant" else None,
+                council_id=councils[n % len(councils)] if role == "applicant" else None,
                 is_staff=role == "officer",
             )
             for n in range(count)
@@ -425,6 +633,9 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
                 device = TOTPDevice.objects.create(user=user, name="Load test", confirmed=True)
                 account["key"] = device.key
             accounts[role].append(account)
+        # Locust hands accounts out from the end: mixed, so a short run's
+        # councils are not all those without an award (or all with one).
+        random.Random(26).shuffle(accounts[role])
     unverified = list(
         SavingsEntry.objects.filter(kind=SavingsKind.REALISED, verified_at__isnull=True)
         .order_by("?")
@@ -454,8 +665,6 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
     say(f"Open calls for new bids: {data['open_calls']}")
 
     work = Path(tempfile.mkdtemp(prefix="load-test-"))
-    accounts_file = work / "accounts.json"
-    accounts_file.write_text(json.dumps(data), encoding="utf-8")
     redis_url = f"redis://127.0.0.1:{options.redis_port}"
     env = {
         **os.environ,
@@ -468,7 +677,7 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
         "DJANGO_STATIC_ROOT": str(work / "static"),
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "DJANGO_LOG_LEVEL": "WARNING",
-        ACCOUNTS_ENV: str(accounts_file),
+        "BENCH_CPU_HEADER": "true",  # productivity/benchcpu.py
     }
     python = sys.executable
     subprocess.run(  # noqa: S603 - fixed arguments
@@ -479,48 +688,99 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
     )
     started: list[subprocess.Popen] = []
 
-    def start(*command: str, log: str) -> subprocess.Popen:
+    def start(*command: str, log: str, cpus: str, extra: dict | None = None) -> subprocess.Popen:
         with open(work / log, "wb") as output:
             process = subprocess.Popen(  # noqa: S603 - fixed arguments
-                command, cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT
+                pinned(cpus, list(command)),
+                cwd=root,
+                env={**env, **(extra or {})},
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
         started.append(process)
         return process
 
     start(shutil.which("redis-server") or "redis-server", "--port", str(options.redis_port),
-          "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", log="redis.log")  # fmt: skip
+          "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", log="redis.log",
+          cpus=server_cores)  # fmt: skip
     scale.wait_until(lambda: scale.port_open(options.redis_port), 10)
     start(python, "-m", "gunicorn", "productivity.wsgi", "--workers", str(options.workers),
-          "--bind", f"127.0.0.1:{options.port}", log="gunicorn.log")  # fmt: skip
+          "--bind", f"127.0.0.1:{options.port}", log="gunicorn.log", cpus=server_cores)  # fmt: skip
     start(python, "-m", "celery", "-A", "productivity", "worker", "--loglevel=WARNING",
-          "--concurrency=1", "--queues=productivity", "--without-gossip", "--without-mingle",
-          log="worker.log")  # fmt: skip
+          "--concurrency=1", "--queues=" + ",".join(settings.WORKER_QUEUES.values()),
+          "--without-gossip", "--without-mingle",
+          log="worker.log", cpus=server_cores)  # fmt: skip
     start(python, "-m", "celery", "-A", "productivity", "beat", "--loglevel=WARNING",
-          "--schedule", str(work / "beat-schedule"), log="beat.log")  # fmt: skip
+          "--schedule", str(work / "beat-schedule"), log="beat.log", cpus=server_cores)  # fmt: skip
+
+    def run_locust(scenario: str) -> dict:
+        """One headless Locust run, pinned to the load generator's core;
+        the requests it made, the cores' use and the load while it ran."""
+        samples_file = work / f"{scenario}-requests.jsonl"
+        run = {
+            "scenario": scenario,
+            "samples": str(samples_file),
+            "steps": steps,
+            "step_seconds": options.step_seconds,
+            "pace": options.pace,
+        }
+        accounts_file = work / f"{scenario}-accounts.json"
+        accounts_file.write_text(json.dumps({**data, "run": run}), encoding="utf-8")
+        if scenario == "deadline":
+            window = options.deadline_minutes * 60
+            shape = ["--users", str(options.deadline_councils), "--spawn-rate",
+                     f"{options.deadline_councils / window:.4f}",
+                     "--run-time", f"{int(window + 60)}s"]  # fmt: skip
+        else:
+            shape = []  # the Steps shape in this file
+        load_before = os.getloadavg()[0]
+        readings = [(time.time(), cpu_times(), load_before)]
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        locust = start(python, "-m", "locust", "-f", __file__, "--headless", "--only-summary",
+             *shape, "--stop-timeout", "10", "--host", f"http://127.0.0.1:{options.port}",
+             "--csv", str(work / scenario), log=f"locust-{scenario}.log", cpus=load_cores,
+             extra={ACCOUNTS_ENV: str(accounts_file)})  # fmt: skip
+        while locust.poll() is None:
+            time.sleep(2)
+            readings.append((time.time(), cpu_times(), os.getloadavg()[0]))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        began, samples = read_samples(samples_file)
+        seconds = readings[-1][0] - readings[0][0]
+        return {
+            "began": began,
+            "samples": samples,
+            "readings": readings,
+            "load_before": load_before,
+            "locust_cpu": (after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime)
+            / max(seconds, 1),
+        }
+
+    results = {}
     try:
         if not scale.wait_until(lambda: scale.port_open(options.port), 60):
             sys.exit(f"gunicorn did not start: see {work / 'gunicorn.log'}")
         time.sleep(3)  # the worker connects
-        seconds = int(options.minutes * 60)
-        say(
-            f"Locust: {options.users} users for {seconds}s against 127.0.0.1:{options.port}"
-            f" ({options.workers} gunicorn workers); logs in {work}"
-        )
-        load_before = os.getloadavg()
-        loads = []
-        locust = start(python, "-m", "locust", "-f", __file__, "--headless", "--only-summary",
-             "--users", str(options.users), "--spawn-rate", str(options.spawn_rate),
-             "--run-time", f"{seconds}s", "--stop-timeout", "10",
-             "--host", f"http://127.0.0.1:{options.port}", "--csv", str(work / "locust"),
-             log="locust.log")  # fmt: skip
-        while locust.poll() is None:
-            time.sleep(10)
-            loads.append(os.getloadavg()[0])
+        say(f"Server: {options.workers} gunicorn workers on port {options.port}; logs in {work}")
+        for scenario in scenarios:
+            sent_before = Application.objects.filter(state=ApplicationState.SUBMITTED).count()
+            if scenario == "knee":
+                say(f"Knee: {steps} users, {options.step_seconds:.0f}s each, a task every"
+                    f" {options.pace:.0f}s per user")  # fmt: skip
+            else:
+                say(f"Deadline day: {options.deadline_councils} councils send a bid each over"
+                    f" {options.deadline_minutes:g} minutes")  # fmt: skip
+            results[scenario] = run_locust(scenario)
+            if scenario == "deadline":
+                results[scenario]["sent"] = (
+                    Application.objects.filter(state=ApplicationState.SUBMITTED).count()
+                    - sent_before
+                )
         # The writes' last drains, then the rollups against a recompute.
         drained = scale.wait_until(lambda: not OutboxMarker.objects.exists(), 120)
     finally:
         for process in reversed(started):
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
         for process in started:
             process.wait(timeout=30)
 
@@ -536,42 +796,93 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
     rollups.recompute_all()
     recomputed = figures()
 
-    with open(work / "locust_stats.csv", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    say(f"\nResults ({seconds}s, {options.users} users; machine load 1-min average before"
-        f" {load_before[0]:.2f}, during max {max(loads, default=0):.2f}"
-        f" mean {sum(loads) / max(len(loads), 1):.2f}, cores {os.cpu_count()})")  # fmt: skip
-    say(f"{'request':<42} {'count':>6} {'fail':>5} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}")
-    worst = {"page": 0.0, "write": 0.0}
-    failures = 0
-    for row in sorted(rows, key=lambda row: row["Name"]):
-        if row["Name"] == "Aggregated":
-            continue
-        kind = row["Name"].split(":")[0]
-        p95 = float(row["95%"] or 0)
-        worst[kind] = max(worst.get(kind, 0.0), p95)
-        failures += int(row["Failure Count"])
-        slowest = float(row["Max Response Time"])
-        say(f"{row['Name'][:42]:<42} {row['Request Count']:>6} {row['Failure Count']:>5}"
-            f" {row['50%']:>7} {row['95%']:>7} {slowest:>7.0f}")  # fmt: skip
-    total = next(row for row in rows if row["Name"] == "Aggregated")
-    say(f"{'all':<42} {total['Request Count']:>6} {total['Failure Count']:>5}"
-        f" {total['50%']:>7} {total['95%']:>7}")  # fmt: skip
-    say("")
-    say(f"No error responses: {'yes' if failures == 0 else f'NO, {failures} failures'}"
-        f" (see {work / 'locust_failures.csv'})")  # fmt: skip
+    def per_request_table(samples: list[list]) -> None:
+        say(f"{'request':<40} {'count':>6} {'fail':>5} {'redir':>5} {'p50 ms':>7}"
+            f" {'p95 ms':>7} {'max ms':>7} {'CPU ms':>7}")  # fmt: skip
+        for name, group in sorted(by_name(samples).items()):
+            times = [s[2] for s in group]
+            cpu = [s[5] for s in group if s[5] is not None]
+            say(f"{name[:40]:<40} {len(group):>6} {sum(1 for s in group if not s[3]):>5}"
+                f" {sum(1 for s in group if s[4]):>5} {percentile(times, 0.5):>7.0f}"
+                f" {percentile(times, 0.95):>7.0f} {max(times):>7.0f}"
+                f" {(sum(cpu) / len(cpu) if cpu else 0):>7.1f}")  # fmt: skip
+
+    def load_during(result: dict, start: float, end: float) -> tuple[float, dict]:
+        inside = [r for r in result["readings"] if start <= r[0] <= end] or result["readings"]
+        first = min(result["readings"], key=lambda r: abs(r[0] - start))
+        last = min(result["readings"], key=lambda r: abs(r[0] - end))
+        return max(r[2] for r in inside), busy(first[1], last[1])
+
+    def cores_text(shares: dict) -> str:
+        return " ".join(f"cpu{core} {share * 100:.0f}%" for core, share in sorted(shares.items()))
+
+    if "knee" in results:
+        result = results["knee"]
+        say(f"\nKnee run (load average before {result['load_before']:.2f}; Locust's own CPU"
+            f" {result['locust_cpu'] * 100:.0f}% of its core):")  # fmt: skip
+        say(f"{'step':>4} {'users':>5} {'tasks/s':>7} {'req/s':>6} {'reqs':>6} {'errors':>6}"
+            f" {'page p95':>8} {'write p95':>9} {'CPU ms':>6} {'load':>5}  cores busy")  # fmt: skip
+        summaries = []
+        for index, users in enumerate(steps):
+            start = result["began"] + index * options.step_seconds
+            end = start + options.step_seconds
+            inside = [
+                s for s in result["samples"]
+                if step_of(s[0], result["began"], options.step_seconds, len(steps)) == index
+            ]  # fmt: skip
+            summary = summarise(inside)
+            summary.update(users=users, rate=len(inside) / options.step_seconds)
+            summaries.append(summary)
+            load, shares = load_during(result, start, end)
+            say(f"{index + 1:>4} {users:>5} {users / options.pace:>7.1f} {summary['rate']:>6.1f}"
+                f" {summary['requests']:>6} {summary['errors']:>6} {summary['page_p95']:>8.0f}"
+                f" {summary['write_p95']:>9.0f} {summary['cpu_mean']:>6.1f} {load:>5.2f}"
+                f"  {cores_text(shares)}"
+                f"{'' if step_passes(summary) else '  (over a target)'}")  # fmt: skip
+        best = knee(summaries)
+        say(
+            f"Knee: {best['rate']:.1f} requests a second ({best['users']} users) with pages p95"
+            f" {best['page_p95']:.0f} ms, writes p95 {best['write_p95']:.0f} ms, no errors"
+            if best
+            else "Knee: below the first step (it missed a target)"
+        )
+        say("\nEvery request of the knee run (redirects followed count once; 'redir' says how"
+            " many were redirected):")  # fmt: skip
+        per_request_table(result["samples"])
+        say("\nServer CPU per request (X-Bench-CPU-ms: the gunicorn worker's process time),"
+            " the ten most used pages:")  # fmt: skip
+        say(f"{'page':<40} {'count':>6} {'share':>6} {'CPU mean':>8} {'CPU p50':>7}"
+            f" {'CPU p95':>7} {'wall p50':>8}")  # fmt: skip
+        page_groups = {n: g for n, g in by_name(result["samples"]).items() if n.startswith("page:")}
+        total = len(result["samples"])
+        for name, group in sorted(page_groups.items(), key=lambda item: -len(item[1]))[:10]:
+            cpu = [s[5] for s in group if s[5] is not None]
+            wall = percentile([s[2] for s in group], 0.5)
+            say(f"{name[6:46]:<40} {len(group):>6} {len(group) / total * 100:>5.1f}%"
+                f" {sum(cpu) / max(len(cpu), 1):>8.1f} {percentile(cpu, 0.5):>7.1f}"
+                f" {percentile(cpu, 0.95):>7.1f} {wall:>8.0f}")  # fmt: skip
+        overall = summarise(result["samples"])
+        say(f"The mix's mean CPU per request (pages and writes): {overall['cpu_mean']:.1f} ms")
+
+    if "deadline" in results:
+        result = results["deadline"]
+        summary = summarise(result["samples"])
+        end = result["readings"][-1][0]
+        load, shares = load_during(result, result["readings"][0][0], end)
+        say(f"\nDeadline day ({options.deadline_councils} councils over"
+            f" {options.deadline_minutes:g} minutes; load average before"
+            f" {result['load_before']:.2f}, max {load:.2f}; {cores_text(shares)}):")  # fmt: skip
+        per_request_table(result["samples"])
+        say(f"Bids sent: {result['sent']}; requests {summary['requests']}, errors"
+            f" {summary['errors']}; writes p95 {summary['write_p95']:.0f} ms (target 1000):"
+            f" {'met' if summary['write_p95'] <= WRITE_P95_MS else 'missed'};"
+            f" pages p95 {summary['page_p95']:.0f} ms")  # fmt: skip
+
     say(
-        f"Worst page p95 {worst['page']:.0f} ms (target 300): "
-        f"{'met' if worst['page'] <= 300 else 'missed'}"
-    )
-    say(
-        f"Worst write p95 {worst['write']:.0f} ms (target 1000): "
-        f"{'met' if worst['write'] <= 1000 else 'missed'}"
-    )
-    say(
-        f"Outbox drained by the worker: {'yes' if drained else 'no'}; rollups equal a recompute"
+        f"\nOutbox drained by the worker: {'yes' if drained else 'no'}; rollups equal a recompute"
         f" from scratch: {'yes' if kept == recomputed else 'NO'} ({len(kept)} rows)"
     )
+    say(f"Logs, Locust's CSV files and every request (*-requests.jsonl): {work}")
 
 
 if __name__ == "__main__":

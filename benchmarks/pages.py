@@ -92,7 +92,7 @@ def add_bids(first: int, last: int) -> None:
             INSERT INTO applications_application (call_id, lead_council_id, reference, title,
                 summary, amount_requested, state, version, award_amount, recommendation,
                 assessment_notes, submitted_at, decided_at, created_at, updated_at,
-                moderation_reason, search_document)
+                moderation_reason, search_document, scoring_closed_reason)
             SELECT k.ids[1 + (g / 7) %% array_length(k.ids, 1)],
                    CASE WHEN g %% 20 = 0 THEN %(allerdale)s
                         ELSE c.ids[1 + (g / 7 / array_length(k.ids, 1))
@@ -104,7 +104,7 @@ def add_bids(first: int, last: int) -> None:
                    CASE WHEN g %% 7 IN (4, 5) THEN 'fund' ELSE '' END, '',
                    CASE WHEN g %% 7 > 0 THEN now() - (g %% 900) * interval '1 day' END,
                    CASE WHEN g %% 7 IN (4, 5) THEN now() - (g %% 800) * interval '1 day' END,
-                   now() - (g %% 1000) * interval '1 day', now(), '', ''
+                   now() - (g %% 1000) * interval '1 day', now(), '', '', ''
             FROM generate_series(%(first)s, %(last)s) AS g, c, k
             ON CONFLICT DO NOTHING
             """,

@@ -106,6 +106,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout into the response.
     "axes.middleware.AxesMiddleware",
 ]
+# Benchmarks only (benchmarks/load.py): each response says the CPU time its
+# request took in this process (productivity/benchcpu.py). Off by default.
+if env_bool("BENCH_CPU_HEADER", False):
+    MIDDLEWARE.insert(0, "productivity.benchcpu.CPUTimeMiddleware")
 
 ROOT_URLCONF = "productivity.urls"
 WSGI_APPLICATION = "productivity.wsgi.application"
