@@ -80,6 +80,10 @@ def test_loading_it_gives_cumberland_its_predecessors():
     assert names(council_successors(cumbria)) == ["Cumberland", "Westmorland and Furness"]
     assert council_predecessors(allerdale) == []
     assert council_successors(cumberland) == []
+    # The audit trail keeps the successors, written through the import.
+    entry = LogEntry.objects.get_for_object(allerdale).latest("timestamp")
+    assert entry.additional_data["through"] == "import"
+    assert "successors" in entry.changes_dict
 
 
 @pytest.mark.django_db

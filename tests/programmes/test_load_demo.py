@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from programmes.models import Council, Strand, User
+from programmes.selectors import council_predecessors, council_successors
 
 TABLES = (Council, Strand, User)
 
@@ -42,6 +43,13 @@ def test_it_keeps_abolished_councils_marked_as_such(demo):
     cumbria = Council.objects.get(short_name="Cumbria")
     assert cumbria.is_abolished
     assert not Council.objects.get(short_name="Essex").is_abolished
+
+
+def test_cumberland_is_allerdales_successor(demo):
+    allerdale = Council.objects.get(short_name="Allerdale")
+    assert [c.name for c in council_successors(allerdale)] == ["Cumberland Council"]
+    cumberland = Council.objects.get(gss_code="E06000063")
+    assert "Allerdale" in [c.short_name for c in council_predecessors(cumberland)]
 
 
 def test_a_second_run_changes_no_rows(demo, debug):
