@@ -355,3 +355,24 @@ def test_bad_input_in_the_admin_is_said_not_a_server_error(officer_client, regis
     assert page.status_code == 200
     assert said in page.content.decode()
     assert council_successors(cumberland) == []
+
+
+def test_an_officer_adds_an_abolished_council_with_its_successor(officer_client, register):
+    cumberland = register["Cumberland"]
+    page = officer_client.post(
+        reverse("admin:programmes_council_add"),
+        {
+            "name": "Workington Borough Council",
+            "short_name": "Workington",
+            "gss_code": "E07999905",
+            "register_code": "",
+            "kind": CouncilKind.DISTRICT,
+            "region": Region.NORTH_WEST,
+            "created_on": "1974-04-01",
+            "abolished_on": "2023-04-01",
+            "abolition_note": "",
+            "successors": [cumberland.pk],
+        },
+    )
+    assert page.status_code == 302
+    assert "Workington" in names(council_predecessors(cumberland))
