@@ -58,10 +58,6 @@ class CouncilEntry:
     data: dict[str, Any]
     successors: tuple[str, ...] | None = None
 
-    @property
-    def name(self) -> str:
-        return str(self.data["name"])
-
 
 class RegisterFileError(ValueError):
     """The file cannot be loaded; `problems` says where and why, a line each."""

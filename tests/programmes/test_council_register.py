@@ -146,6 +146,12 @@ def test_a_file_without_a_column_leaves_that_field_alone(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_row_of_empty_cells_is_skipped(tmp_path):
+    out = load(write(tmp_path, NEW, ",,,,,,,,,\n"))
+    assert "1 councils in the file: 1 added" in out
+
+
+@pytest.mark.django_db
 def test_a_dry_run_reports_and_changes_nothing(tmp_path):
     out = load(write(tmp_path, NEW, OLD), "--dry-run")
     assert "Added Newtown Council" in out
@@ -188,6 +194,7 @@ def test_a_dry_run_reports_and_changes_nothing(tmp_path):
             "line 2 (E07999901): A county council in England has a GSS code starting E10",
         ),
         (OLD + OLD, "line 3: E07999901 is already on line 2"),
+        (OLD.replace("Oldtown District Council,", ","), "line 2: name is empty"),
     ],
 )
 def test_a_file_with_a_problem_loads_nothing_and_says_where(tmp_path, row, said):
