@@ -24,6 +24,7 @@ from programmes.forms import posted
 from programmes.models import Council, Invitation, Strand, User
 from programmes.notices.selectors import latest_notices
 from programmes.permissions import MANAGE_ACCOUNTS
+from programmes.selectors import council_predecessors, council_successors_problem
 from programmes.validators import validate_one_line
 
 # Fields that make someone an administrator or give them permissions outside
@@ -33,8 +34,42 @@ from programmes.validators import validate_one_line
 SUPERUSER_ONLY_FIELDS = accounts.SUPERUSER_ONLY_FIELDS
 
 
+class CouncilAdminForm(forms.ModelForm):
+    """The register's rules on successors, said on the form (the service
+    refuses the same: programmes.selectors.council_successors_problem)."""
+
+    class Meta:
+        model = Council
+        fields = [
+            "name",
+            "short_name",
+            "gss_code",
+            "register_code",
+            "kind",
+            "region",
+            "created_on",
+            "abolished_on",
+            "abolition_note",
+            "successors",
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        successors = cleaned.get("successors")
+        if successors is not None and "abolished_on" not in self.errors:
+            problem = council_successors_problem(
+                council=self.instance,
+                successors=successors,
+                abolished_on=cleaned.get("abolished_on"),
+            )
+            if problem:
+                self.add_error("successors", problem)
+        return cleaned
+
+
 @admin.register(Council)
-class CouncilAdmin(admin.ModelAdmin):
+class CouncilAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
+    form = CouncilAdminForm
     list_display = [
         "name",
         "short_name",
@@ -42,11 +77,43 @@ class CouncilAdmin(admin.ModelAdmin):
         "register_code",
         "kind",
         "region",
+        "created_on",
         "abolished_on",
+        "successor_names",
     ]
     list_filter = ["kind", "region", ("abolished_on", admin.EmptyFieldListFilter)]
     search_fields = ["name", "short_name", "gss_code", "register_code"]
     ordering = ["name"]
+    autocomplete_fields = ["successors"]
+    readonly_fields = ["predecessor_names"]
+    fields = [
+        "name",
+        "short_name",
+        "gss_code",
+        "register_code",
+        "kind",
+        "region",
+        "created_on",
+        "abolished_on",
+        "abolition_note",
+        "successors",
+        "predecessor_names",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Council]:
+        return super().get_queryset(request).prefetch_related("successors")
+
+    @admin.display(description="Successors")
+    def successor_names(self, obj: Council) -> str:
+        return ", ".join(council.name for council in obj.successors.all()) or "-"
+
+    @admin.display(description="Predecessors")
+    def predecessor_names(self, obj: Council) -> str:
+        """The councils whose area this one took over, and theirs (the
+        register's successors, read the other way)."""
+        if obj.pk is None:
+            return "-"
+        return ", ".join(council.name for council in council_predecessors(obj)) or "-"
 
     def save_model(self, request: HttpRequest, obj: Council, form, change: bool) -> None:
         actor = authenticated(request).user
@@ -55,6 +122,19 @@ class CouncilAdmin(admin.ModelAdmin):
             services.council_update(council=obj, data=data, actor=actor)
             return
         obj.pk = services.council_upsert(actor=actor, **data).pk
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        # The service has set the successors (no inlines).
+        return None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A colleague's change meanwhile can make the successors ones the
+        # service refuses: say why, not a server error.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
     def delete_model(self, request: HttpRequest, obj: Council) -> None:
         services.council_delete(council=obj, actor=authenticated(request).user)

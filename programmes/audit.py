@@ -80,6 +80,9 @@ AUDITED: dict[str, dict] = {
     # Who may do what: invitations (never the token's hash), and a user's
     # switches and role (programmes/accounts.py, the user admin).
     "programmes.Invitation": {"exclude_fields": ["token_hash"]},
+    # The register: a council's successors decide whose history its users
+    # may read (docs/councils.md).
+    "programmes.Council": {"m2m_fields": ["successors"]},
     "programmes.User": {
         "include_fields": [
             "is_active",

@@ -11,34 +11,21 @@ used: no real person's details go into the product or its demo data.
 from __future__ import annotations
 
 import base64
-import csv
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
 
 from django.contrib.auth.models import Permission
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programmes.accounts import invitation_create, invitation_resend
-from programmes.models import Council, CouncilKind, Invitation, InvitationStatus, Region, User
+from programmes.models import Council, Invitation, InvitationStatus, User
 from programmes.permissions import DEMO
+from programmes.register import register_read
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER, groups_sync
-from programmes.services import council_upsert, strands_sync, user_create
+from programmes.services import councils_load, strands_sync, user_create
 from programmes.twofactor.services import backup_codes_generate
-
-COUNCILS_CSV = Path(__file__).parent / "data" / "councils-2013.csv"
-
-KIND_BY_CSV = {
-    "county": CouncilKind.COUNTY,
-    "district": CouncilKind.DISTRICT,
-    "unitary": CouncilKind.UNITARY,
-    "metropolitan borough": CouncilKind.METROPOLITAN,
-    "London borough": CouncilKind.LONDON,
-}
-REGION_BY_LABEL = {label: value for value, label in Region.choices}
 
 # (username, first name, last name, role, council short name)
 DEMO_USERS = [
@@ -91,31 +78,12 @@ class DemoContext:
         self.afterwards.append(step)
 
 
-def _abolished_on(note: str) -> date | None:
-    # The CSV says e.g. "abolished 1 April 2023 (now part of Cumberland)".
-    return date(2023, 4, 1) if note.startswith("abolished 1 April 2023") else None
-
-
 def load_councils() -> list[Council]:
-    councils = []
-    with COUNCILS_CSV.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            note = row["note"].strip()
-            abolished_on = _abolished_on(note)
-            councils.append(
-                council_upsert(
-                    actor=DEMO,
-                    gss_code=row["gss_code"],
-                    name=row["name"],
-                    short_name=row["short_name"],
-                    kind=KIND_BY_CSV[row["kind"]],
-                    region=REGION_BY_LABEL[row["region"]],
-                    abolished_on=abolished_on,
-                    abolition_note=note if abolished_on else "",
-                    register_code=row["register_code"],
-                )
-            )
-    return councils
+    """The council register (programmes/data/councils.csv): the board paper's
+    councils, those that succeeded the abolished ones, and their predecessors."""
+    entries = register_read()
+    councils_load(entries=entries, actor=DEMO)
+    return list(Council.objects.filter(gss_code__in=[entry.gss_code for entry in entries]))
 
 
 def load_users(context: DemoContext) -> None:

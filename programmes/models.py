@@ -68,10 +68,25 @@ class Council(models.Model):
     )
     kind = models.CharField(max_length=20, choices=CouncilKind.choices)
     region = models.CharField(max_length=20, choices=Region.choices)
+    # The council register (docs/councils.md): when the council came into
+    # being, when it was abolished and which councils took over its area.
     # Councils that have since been abolished stay: bids, awards and savings
     # from before refer to them.
+    created_on = models.DateField(
+        "created on", null=True, blank=True, help_text="Blank where the register does not say"
+    )
     abolished_on = models.DateField(null=True, blank=True)
     abolition_note = models.CharField(max_length=200, blank=True)
+    # The councils that took over an abolished council's area (Allerdale's is
+    # Cumberland; Cumbria's are Cumberland and Westmorland and Furness). Read
+    # through programmes.selectors (council_successors, council_predecessors).
+    successors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="predecessors",
+        blank=True,
+        help_text="The councils that took over this council's area when it was abolished",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -92,6 +107,10 @@ class Council(models.Model):
         return reverse("admin:programmes_council_change", args=[self.pk])
 
     def clean(self) -> None:
+        if self.created_on and self.abolished_on and self.abolished_on < self.created_on:
+            raise ValidationError(
+                {"abolished_on": "A council is abolished on or after the day it was created"}
+            )
         if self.gss_code and self.kind and not gss_code_matches_kind(self.gss_code, self.kind):
             prefix = GSS_PREFIX_BY_KIND[self.kind]
             raise ValidationError(

@@ -50,6 +50,7 @@ from programmes.ope.models import EventKind
 from programmes.permissions import SYSTEM
 from programmes.procurement import services as procurement
 from programmes.procurement.models import BoardMemberKind, MilestoneStatus, Objective
+from programmes.register import CouncilEntry
 from programmes.returns import services as return_services
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from savings import services as facts
@@ -643,6 +644,25 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
             "short_name": "Exampleton",
             "kind": CouncilKind.DISTRICT,
             "region": Region.NORTH_WEST,
+        },
+    ),
+    "programmes.services.councils_load": (
+        OFFICERS,
+        lambda w: {
+            "entries": [
+                CouncilEntry(
+                    line=2,
+                    gss_code="E07999998",
+                    data={
+                        "gss_code": "E07999998",
+                        "name": "Registerton District Council",
+                        "short_name": "Registerton",
+                        "kind": CouncilKind.DISTRICT,
+                        "region": Region.NORTH_WEST,
+                    },
+                    successors=(),
+                )
+            ]
         },
     ),
     "programmes.services.user_create": (
