@@ -65,7 +65,16 @@ class CallAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
         ("Assessment", {"fields": ("default_assessors",)}),
         (
             "Limits",
-            {"fields": ("max_amount", "max_days", "day_rate", "support_from", "support_until")},
+            {
+                "fields": (
+                    "max_amount",
+                    "max_days",
+                    "day_rate",
+                    "second_decision_above",
+                    "support_from",
+                    "support_until",
+                )
+            },
         ),
         (
             "Savings returns",

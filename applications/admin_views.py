@@ -34,7 +34,7 @@ from applications.forms import (
     ReviewForm,
     SecondDecisionForm,
 )
-from applications.models import Application, ApplicationState, DecisionStatus, Review
+from applications.models import Application, ApplicationState, Review
 from applications.panel_pack import (
     panel_pack_owner,
     panel_pack_pdf_download,
@@ -151,7 +151,10 @@ def _assessment_page(
     if moderation_form is None:
         moderation_form = _moderation_form(application, None)
     answers = [(section.title, rows) for section, rows in answers_by_section(application)]
-    can = workflow.available(application, user)
+    # One read of the reviews, the pending decision and the permissions
+    # for every rule the page asks about.
+    facts = workflow.Facts(application, user)
+    can = workflow.available(application, user, facts)
     events = [
         event
         for event in application.events.all()
@@ -168,10 +171,8 @@ def _assessment_page(
         "view": view,
         "mine": mine,
         "can": can,
-        "decide_refusal": workflow.refusal("approve", application, user),
-        "pending": application.decisions.filter(status=DecisionStatus.PENDING)
-        .select_related("decided_by")
-        .first(),
+        "decide_refusal": workflow.refusal("approve", application, user, facts),
+        "pending": facts.pending,
         "decisions": application.decisions.select_related("decided_by", "second_by"),
         "scoring_complete": workflow.scoring_complete(application, view.reviews),
         "close_form": close_form or CloseScoringForm(),

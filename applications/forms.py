@@ -468,7 +468,11 @@ class CloseScoringForm(forms.Form):
     reason = forms.CharField(
         label="Why scoring is closed before every assessor has scored",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Give the reason you are closing scoring"},
+        max_length=1000,
+        error_messages={
+            "required": "Give the reason you are closing scoring",
+            "max_length": too_long("The reason", 1000),
+        },
     )
 
 
@@ -486,6 +490,8 @@ class SecondDecisionForm(forms.Form):
         label="Reason (needed if you do not agree)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=1000,
+        error_messages={"max_length": too_long("The reason", 1000)},
     )
 
     def clean(self):

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -125,6 +126,7 @@ class Call(models.Model):
             "Awards worth more than this need a second officer who decides awards to agree. "
             "Leave blank if one decider is enough"
         ),
+        validators=[MinValueValidator(0, "Enter £0 or more (blank: one decider is enough)")],
     )
     # When awarded support must be used (para 18: September 2013 - February 2014).
     support_from = models.DateField(null=True, blank=True)
@@ -208,6 +210,15 @@ class Call(models.Model):
     @property
     def awards_days(self) -> bool:
         return self.max_days is not None
+
+    def award_value(self, amount: Decimal | None, days: int | None) -> Decimal | None:
+        """An award in pounds: days are valued at the day rate (docs/bids.md,
+        "Adviser days as investment"); None for days without a rate."""
+        if days is not None:
+            if self.day_rate is None:
+                return None
+            return (self.day_rate * days).quantize(Decimal("0.01"))
+        return amount
 
     def is_open(self, at: datetime | None = None) -> bool:
         at = at or timezone.now()
@@ -440,9 +451,7 @@ class Application(models.Model):
     def award_value(self) -> Decimal | None:
         """The award in pounds: days are valued at the call's day rate (docs/bids.md).
         The investment recorded on approval and the open-data grant both use this."""
-        if self.award_days is not None and self.call.day_rate is not None:
-            return (self.call.day_rate * self.award_days).quantize(Decimal("0.01"))
-        return self.award_amount
+        return self.call.award_value(self.award_amount, self.award_days)
 
     @property
     def award_display(self) -> str:

@@ -77,15 +77,6 @@ class StaleEditError(ValidationError):
     """Someone else saved the draft after this user opened the page."""
 
 
-def _require_state(application: Application, allowed: tuple[str, ...], action: str) -> None:
-    if application.state not in allowed:
-        raise ValidationError(
-            f"You cannot {action} {application.reference}: it is "
-            f"{application.get_state_display().lower()}",
-            code="wrong_state",
-        )
-
-
 def _require_call_open(call: Call, at: datetime, action: str) -> None:
     if at < call.opens_at:
         raise ValidationError(
@@ -129,7 +120,7 @@ def _take(
         require_officer(actor)
     else:
         require_council_user(actor, application.lead_council_id)
-    _require_state(application, states, action)
+    workflow.require_state(application, states, action)
     return application
 
 
@@ -834,14 +825,6 @@ def _award_check(call: Call, award_amount: Decimal | None, award_days: int | Non
             )
 
 
-def _award_value(call: Call, award_amount: Decimal | None, award_days: int | None) -> Decimal:
-    if award_days is not None:
-        assert call.day_rate is not None, "a call awarding days has a day rate"
-        return (call.day_rate * award_days).quantize(Decimal("0.01"))
-    assert award_amount is not None, "an award has pounds or days"
-    return award_amount
-
-
 def _delegation_rule(call: Call, value: Decimal) -> tuple[bool, str]:
     """(needs a second decider, the rule in words): the call's scheme of delegation."""
     limit = call.second_decision_above
@@ -878,7 +861,10 @@ def application_approve(
     )
     call = application.call
     _award_check(call, award_amount, award_days)
-    value = _award_value(call, award_amount, award_days)
+    value = call.award_value(award_amount, award_days)
+    # Checked above: pounds, or days on a call with a day rate
+    # (call_days_have_a_day_rate).
+    assert value is not None, "an award has a value"
     second_needed, rule = _delegation_rule(call, value)
     if is_system(actor):
         # The portal (demo loader, imports) records decisions already taken.
@@ -1100,9 +1086,9 @@ def document_add(
     application = _lock(application)
     require_council_user(actor, application.lead_council_id)
     if purpose == DocumentPurpose.RESPONSE:
-        _require_state(application, (State.MORE_INFORMATION,), "add answer documents to")
+        workflow.require_state(application, (State.MORE_INFORMATION,), "add answer documents to")
     else:
-        _require_state(application, (State.DRAFT,), "add documents to")
+        workflow.require_state(application, (State.DRAFT,), "add documents to")
     kind = documents.document_check(upload)
     assert upload.size is not None, "an uploaded file has a size"
     stored = documents.document_store(upload, kind)
@@ -1128,9 +1114,9 @@ def document_remove(*, document: Document, actor: Actor) -> None:
     application = _lock(document.application)
     require_council_user(actor, application.lead_council_id)
     if document.purpose == DocumentPurpose.RESPONSE:
-        _require_state(application, (State.MORE_INFORMATION,), "remove documents from")
+        workflow.require_state(application, (State.MORE_INFORMATION,), "remove documents from")
     else:
-        _require_state(application, (State.DRAFT,), "remove documents from")
+        workflow.require_state(application, (State.DRAFT,), "remove documents from")
     stored = document.stored_name
     document.delete()
 

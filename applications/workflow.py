@@ -75,7 +75,8 @@ class Facts:
 
     @cached_property
     def pending(self):
-        return self.application.decisions.filter(status=DecisionStatus.PENDING).first()
+        pending = self.application.decisions.filter(status=DecisionStatus.PENDING)
+        return pending.select_related("decided_by").first()
 
     @property
     def is_lead(self) -> bool:
@@ -365,9 +366,9 @@ def allowed(name: str, application: Application, user, facts: Facts | None = Non
     return in_state(name, application) and refusal(name, application, user, facts) is None
 
 
-def available(application: Application, user) -> dict[str, bool]:
+def available(application: Application, user, facts: Facts | None = None) -> dict[str, bool]:
     """Every transition: may this person take it now? (The page's buttons.)"""
-    facts = Facts(application, user)
+    facts = facts or Facts(application, user)
     return {name: allowed(name, application, user, facts) for name in TRANSITIONS}
 
 
@@ -381,7 +382,11 @@ def require(name: str, application: Application, actor: Actor | None, action: st
         problem = refusal(name, application, as_user(actor))
         if problem:
             raise PermissionDenied(problem)
-    if not in_state(name, application):
+    require_state(application, TRANSITIONS[name].sources, action)
+
+
+def require_state(application: Application, allowed: tuple[str, ...], action: str) -> None:
+    if application.state not in allowed:
         raise ValidationError(
             f"You cannot {action} {application.reference}: it is "
             f"{application.get_state_display().lower()}",

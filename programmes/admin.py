@@ -34,24 +34,28 @@ from programmes.validators import validate_one_line
 SUPERUSER_ONLY_FIELDS = accounts.SUPERUSER_ONLY_FIELDS
 
 
+# What an officer edits of a council: the register's fields.
+COUNCIL_FIELDS = [
+    "name",
+    "short_name",
+    "gss_code",
+    "register_code",
+    "kind",
+    "region",
+    "created_on",
+    "abolished_on",
+    "abolition_note",
+    "successors",
+]
+
+
 class CouncilAdminForm(forms.ModelForm):
     """The register's rules on successors, said on the form (the service
     refuses the same: programmes.selectors.council_successors_problem)."""
 
     class Meta:
         model = Council
-        fields = [
-            "name",
-            "short_name",
-            "gss_code",
-            "register_code",
-            "kind",
-            "region",
-            "created_on",
-            "abolished_on",
-            "abolition_note",
-            "successors",
-        ]
+        fields = COUNCIL_FIELDS
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}
@@ -86,19 +90,7 @@ class CouncilAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
     ordering = ["name"]
     autocomplete_fields = ["successors"]
     readonly_fields = ["predecessor_names"]
-    fields = [
-        "name",
-        "short_name",
-        "gss_code",
-        "register_code",
-        "kind",
-        "region",
-        "created_on",
-        "abolished_on",
-        "abolition_note",
-        "successors",
-        "predecessor_names",
-    ]
+    fields = [*COUNCIL_FIELDS, "predecessor_names"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Council]:
         return super().get_queryset(request).prefetch_related("successors")

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -35,6 +34,7 @@ from tests.factories import (
     GrowthCallFactory,
     OpeCallFactory,
     UserFactory,
+    decides_awards,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -171,11 +171,7 @@ def applicant_b(council_b):
 def officer(db):
     """The programme manager: an LGA officer who also decides awards
     (applications.workflow); officers made by UserFactory alone do not."""
-    user = UserFactory(username="officer", is_staff=True, role=OFFICER)
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="applications", codename="decide_awards")
-    )
-    return user
+    return decides_awards(UserFactory(username="officer", is_staff=True, role=OFFICER))
 
 
 @pytest.fixture
@@ -187,11 +183,7 @@ def board_member(db):
 def officer_by_group(db):
     """An LGA officer by group only, not staff: no admin (Django's admin is for
     staff), but every other officer page and write, behind the same second factor."""
-    user = UserFactory(username="officer-by-group", role=OFFICER, is_staff=False)
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="applications", codename="decide_awards")
-    )
-    return user
+    return decides_awards(UserFactory(username="officer-by-group", role=OFFICER, is_staff=False))
 
 
 @pytest.fixture

@@ -143,3 +143,14 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Test initiative {n}")
     summary = "What the initiative offers councils."
+
+
+def decides_awards(user):
+    """Give an officer "decides awards" (applications.workflow), as a manager
+    does in the admin; returns them."""
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="applications", codename="decide_awards")
+    )
+    return user

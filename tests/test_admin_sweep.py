@@ -241,10 +241,8 @@ def sweep_model(
         if f"admin:{pattern.name}" in GATED and isinstance(obj, Application):
             # A bid's decision pages open only for those the workflow lets
             # take the step (applications.workflow; its state is checked on POST).
-            name_of = {t.admin_url: t.name for t in workflow.TRANSITIONS.values()}
-            allowed = (
-                allowed and workflow.refusal(name_of[f"admin:{pattern.name}"], obj, officer) is None
-            )
+            transition = TRANSITION_OF_URL[f"admin:{pattern.name}"]
+            allowed = allowed and workflow.refusal(transition, obj, officer) is None
         if pattern.name == "auth_user_password_change":
             # Setting someone's password is for officers who manage accounts
             # (docs/security.md, "Protected accounts").
@@ -262,6 +260,9 @@ GATED = {
     "admin:applications_assign",
     "admin:applications_close_scoring",
 }
+
+
+TRANSITION_OF_URL = {t.admin_url: t.name for t in workflow.TRANSITIONS.values()}
 
 
 @pytest.mark.django_db

@@ -30,7 +30,6 @@ import pytest
 from auditlog.models import LogEntry
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -69,6 +68,7 @@ from tests.factories import (
     ReportingCallFactory,
     StrandFactory,
     UserFactory,
+    decides_awards,
 )
 from tests.growth.awards import growth_award
 from tests.pdfs import PDF
@@ -191,18 +191,11 @@ class World:
     actors: dict
 
 
-def _decides(user):
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="applications", codename="decide_awards")
-    )
-    return user
-
-
 def _pending(w: World) -> Application:
     """An approval above the call's limit, by another decider: awaiting a second."""
     call = CallFactory(second_decision_above=Decimal("1000"))
     bid = bid_in_assessment(call, w.council, SYSTEM, SYSTEM)
-    first = _decides(UserFactory(is_staff=True, role=OFFICER))
+    first = decides_awards(UserFactory(is_staff=True, role=OFFICER))
     return bids.application_approve(application=bid, actor=first, award_amount=Decimal("8000"))
 
 
@@ -214,7 +207,7 @@ def _world() -> World:
         "own_lead": UserFactory(council=council, role=APPLICANT, is_council_lead=True),
         "other_council": UserFactory(council=other, role=APPLICANT),
         "board_member": UserFactory(role=BOARD_MEMBER),
-        "officer": _decides(UserFactory(is_staff=True, role=OFFICER)),
+        "officer": decides_awards(UserFactory(is_staff=True, role=OFFICER)),
         "officer_by_group": UserFactory(is_staff=False, role=OFFICER),
         "inactive_officer": UserFactory(is_staff=True, is_active=False, role=OFFICER),
         "no_role": UserFactory(),

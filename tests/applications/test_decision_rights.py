@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -27,7 +26,7 @@ from applications import services, workflow
 from applications.models import Application, Decision, DecisionStatus, Review
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from tests.applications.bids import bid_completed
-from tests.factories import CallFactory, CouncilFactory, UserFactory
+from tests.factories import CallFactory, CouncilFactory, UserFactory, decides_awards
 
 PERSONAS = (
     "assessor",  # assigned, declared no conflict, not yet scored
@@ -88,11 +87,7 @@ class Scene:
 
 
 def _decider(username: str):
-    user = UserFactory(username=username, role=OFFICER, is_staff=True)
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="applications", codename="decide_awards")
-    )
-    return user
+    return decides_awards(UserFactory(username=username, role=OFFICER, is_staff=True))
 
 
 # The two submitted reviews: a mean of 4.9 (39 / 8), found nowhere else.
