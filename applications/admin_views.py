@@ -399,6 +399,7 @@ def approve(request: AuthenticatedRequest, pk: int, *, model_admin: BidAdmin) ->
                 award_amount=form.cleaned_data.get("award_amount"),
                 award_days=form.cleaned_data.get("award_days"),
                 note=form.cleaned_data.get("note", ""),
+                over_budget_reason=form.cleaned_data.get("over_budget_reason", ""),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -427,6 +428,7 @@ def second_decision(
                 actor=request.user,
                 agree=agree,
                 reason=form.cleaned_data["reason"],
+                over_budget_reason=form.cleaned_data.get("over_budget_reason", ""),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

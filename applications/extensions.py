@@ -20,6 +20,10 @@ from applications.selectors import QUEUES, Queue
 
 # name -> hook(application=, actor=), run in the approval's transaction.
 _award_made: dict[str, Callable[..., object]] = {}
+# name -> hook(application=, value=, financial_year=, at=, actor=, over_budget_reason=),
+# run in the final approval's transaction before anything is recorded: it may
+# refuse the award (ValidationError, PermissionDenied), e.g. over budget.
+_award_committing: dict[str, Callable[..., object]] = {}
 # name -> context(council=) -> dict added to the council's home page.
 _council_home: dict[str, Callable[..., dict[str, Any]]] = {}
 # name -> hook(user=) -> audit entries scrubbed, run when retention removes a
@@ -29,6 +33,10 @@ _user_anonymised: dict[str, Callable[..., int]] = {}
 
 def on_award_made(name: str, hook: Callable[..., object]) -> None:
     _award_made[name] = hook
+
+
+def on_award_committing(name: str, hook: Callable[..., object]) -> None:
+    _award_committing[name] = hook
 
 
 def on_council_home(name: str, context: Callable[..., dict[str, Any]]) -> None:
@@ -47,6 +55,18 @@ def queue_add(queue: Queue) -> None:
 def award_made(*, application, actor) -> None:
     for hook in _award_made.values():
         hook(application=application, actor=actor)
+
+
+def award_committing(*, application, value, financial_year, at, actor, over_budget_reason) -> None:
+    for hook in _award_committing.values():
+        hook(
+            application=application,
+            value=value,
+            financial_year=financial_year,
+            at=at,
+            actor=actor,
+            over_budget_reason=over_budget_reason,
+        )
 
 
 def council_home(*, council) -> dict[str, Any]:

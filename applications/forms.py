@@ -434,6 +434,19 @@ class InformationRequestForm(forms.Form):
     )
 
 
+def over_budget_reason_field() -> forms.CharField:
+    """The budget holder's reason to approve an award beyond the strand's
+    budget (docs/money.md); left blank, an award over budget is refused."""
+    return forms.CharField(
+        label="Reason to approve over the strand's budget (only if it would go over)",
+        help_text="Only an officer who holds the budget can approve an award over it",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        error_messages={"max_length": too_long("The reason", 1000)},
+    )
+
+
 class ApproveForm(forms.Form):
     award_amount = PoundsField(label="Award (£)", required=False)
     award_days = forms.IntegerField(label="Award (adviser days)", required=False, min_value=1)
@@ -442,6 +455,7 @@ class ApproveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+    over_budget_reason = over_budget_reason_field()
 
     def __init__(self, *args, call: Call, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -493,6 +507,7 @@ class SecondDecisionForm(forms.Form):
         max_length=1000,
         error_messages={"max_length": too_long("The reason", 1000)},
     )
+    over_budget_reason = over_budget_reason_field()
 
     def clean(self):
         cleaned = super().clean()

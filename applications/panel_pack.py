@@ -12,7 +12,6 @@ broker (`make demo`) tasks run in-process, so the PDF is ready at once.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import time
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from django.urls import reverse
 from applications.models import Application, Review, Score, mean_score
 from programmes import printing
 from programmes.documents import private_storage
-from programmes.spreadsheets import spreadsheet_row
+from programmes.spreadsheets import xlsx_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -142,21 +141,7 @@ def panel_pack_rows(queryset: QuerySet[Application]) -> list[list[object]]:
 
 
 def panel_pack_xlsx(rows: list[list[object]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None, "a new workbook has a sheet"
-    sheet.title = "Panel pack"
-    for row in rows:
-        sheet.append(spreadsheet_row(row))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(rows, title="Panel pack")
 
 
 def panel_pack_name(pks: list[int], owner: int) -> str:

@@ -845,6 +845,7 @@ def application_approve(
     note: str = "",
     at: datetime | None = None,
     notify: bool = True,
+    over_budget_reason: str = "",
 ) -> Application:
     """Approve with an award within the call's limits.
 
@@ -891,7 +892,15 @@ def application_approve(
         )
         application.save(update_fields=["updated_at"])
         return application
-    return _award(application, decision=decision, actor=actor, note=note, at=at, notify=notify)
+    return _award(
+        application,
+        decision=decision,
+        actor=actor,
+        note=note,
+        at=at,
+        notify=notify,
+        over_budget_reason=over_budget_reason,
+    )
 
 
 def _award(
@@ -902,9 +911,21 @@ def _award(
     note: str,
     at: datetime,
     notify: bool,
+    over_budget_reason: str = "",
 ) -> Application:
-    """The final approval: the bid is approved, the council told, the investment recorded."""
+    """The final approval: the bid is approved, the council told, the investment recorded.
+    First the layers above may refuse it (the strand's budget: docs/money.md)."""
     call = application.call
+    value = call.award_value(decision.award_amount, decision.award_days)
+    assert value is not None, "an award has a value"
+    extensions.award_committing(
+        application=application,
+        value=value,
+        financial_year=financial_year_of(timezone.localdate(at)),
+        at=at,
+        actor=actor,
+        over_budget_reason=over_budget_reason,
+    )
     application.award_amount = decision.award_amount
     application.award_days = decision.award_days
     application.decided_at = at
@@ -948,6 +969,7 @@ def application_second_decision(
     reason: str = "",
     at: datetime | None = None,
     notify: bool = True,
+    over_budget_reason: str = "",
 ) -> Application:
     """The second decider on an approval above the call's limit: agree (the
     approval becomes final, recording both deciders) or return it with a
@@ -978,7 +1000,13 @@ def application_second_decision(
     decision.status = DecisionStatus.FINAL
     decision.save()
     return _award(
-        application, decision=decision, actor=actor, note=decision.reason, at=at, notify=notify
+        application,
+        decision=decision,
+        actor=actor,
+        note=decision.reason,
+        at=at,
+        notify=notify,
+        over_budget_reason=over_budget_reason,
     )
 
 

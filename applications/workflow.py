@@ -202,6 +202,28 @@ NOT_SUBMITTED = Rule(
 )
 
 DECIDING = (DECIDER, NOT_SCORED, NO_CONFLICT, NOT_OWN_COUNCIL)
+# The scheme of delegation for budgets (docs/money.md): an award that takes a
+# strand over its financial year's budget is refused, unless the decider who
+# makes it final is also a budget holder ("commits over budget", given to
+# named officers like "decides awards") and gives a reason. The permission
+# belongs to the money-out app above; named here by its string only.
+COMMIT_OVER_BUDGET = "payments.commit_over_budget"
+OVER_BUDGET = Rule(
+    "may exceed the budget",
+    "decides awards and holds the budget (may commit beyond it, with a reason)",
+    "This award would take the strand over its budget, and only a decider who holds "
+    "the budget can approve it over budget",
+    lambda f: f.decider and f.user.has_perm(COMMIT_OVER_BUDGET),
+)
+
+
+def over_budget_refusal(application: Application, user) -> str | None:
+    """Why this person may not approve this bid over its strand's budget; None if they may."""
+    if is_system(user):
+        return None
+    if not OVER_BUDGET.holds(Facts(application, as_user(user))):
+        return OVER_BUDGET.refusal
+    return None
 
 
 @dataclass(frozen=True)

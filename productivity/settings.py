@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "savings",
     "applications",
     "programmes.returns",
+    "programmes.payments",
     "programmes.ope",
     "programmes.experts",
     "programmes.asce",

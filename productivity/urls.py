@@ -129,6 +129,7 @@ urlpatterns = [
     path("board/", include("programmes.board.urls")),
     path("open-data/", include("programmes.board.opendata_urls")),
     path("savings/", include("programmes.returns.urls")),
+    path("claims/", include("programmes.payments.urls")),
     path("ope/", include("programmes.ope.urls")),
     path("productivity-and-commissioning/", include("programmes.public.urls")),
     # Admin pages of models that moved app keep their old addresses as

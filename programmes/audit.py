@@ -63,6 +63,12 @@ AUDITED: dict[str, dict] = {
     "savings.Investment": {},
     "savings.SavingsEntry": {},
     "returns.SavingsReturn": {},
+    # Money out (docs/money.md): budgets, what awards commit, claims and payments.
+    "payments.Budget": {"exclude_fields": ["updated_at"]},
+    "payments.StrandLedger": {},
+    "payments.CallClaimRule": {},
+    "payments.Commitment": {},
+    "payments.Claim": {},
     # The snapshot is written once, when published: the entry says so.
     "board.BoardPaper": {"exclude_fields": ["snapshot", "updated_at"]},
     "experts.ExpertsBidDetail": {},

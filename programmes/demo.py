@@ -39,6 +39,8 @@ DEMO_USERS = [
     # programme manager, and a second decider for awards above a call's limit.
     ("demo-manager", "Mo", "Pretend", OFFICER, None),
     ("demo-director", "Dee", "Imaginary", OFFICER, None),
+    # LGA finance: records payments of approved claims (programmes/payments/demo.py).
+    ("demo-finance", "Fin", "Madeup", OFFICER, None),
     ("demo-board", "Bea", "Fictional", BOARD_MEMBER, None),
 ]
 

@@ -31,6 +31,7 @@ CORE_APP_LABELS = (
     "applications",
     "savings",
     "returns",
+    "payments",
 )
 # Officers only: sign-in attempts carry usernames and IP addresses.
 OFFICER_ONLY_APP_LABELS = ("axes",)
@@ -60,6 +61,10 @@ def groups_sync() -> dict[str, Group]:
     officer_perms = officer_perms.exclude(
         content_type__app_label="programmes", codename="manage_accounts"
     ).exclude(content_type__app_label="applications", codename="decide_awards")
+    # So are money out's budget holders and LGA finance (docs/money.md).
+    officer_perms = officer_perms.exclude(
+        content_type__app_label="payments", codename__in=["commit_over_budget", "record_payments"]
+    )
     groups[OFFICER].permissions.set([*officer_perms, *audit_view])
     groups[BOARD_MEMBER].permissions.set(programme_perms.filter(codename__startswith="view_"))
     return groups

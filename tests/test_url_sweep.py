@@ -28,10 +28,12 @@ from applications.models import Application, ApplicationState, Call, DocumentPur
 from applications.sections import sections_for
 from programmes import printing
 from programmes.asce.models import PositionReport
+from programmes.board import money as board_money
 from programmes.board import selectors as board_selectors
 from programmes.experts.models import CaseStudy
 from programmes.models import Council, Strand, User
 from programmes.ope.models import Pilot
+from programmes.payments.models import Claim, Commitment
 from savings import services as savings_services
 from savings.models import Investment, SavingsEntry
 from tests import pdfs
@@ -239,6 +241,20 @@ def _real_cases() -> dict[str, list[Case]]:
             for entry in SavingsEntry.objects.exclude(document="")
         ],
         "ope:plan": [Case({"pk": pilot.pk}, pilot.council_id) for pilot in Pilot.objects.all()],
+        **{
+            f"payments:{name}": [
+                Case({"pk": commitment.pk}, commitment.council_id)
+                for commitment in Commitment.objects.all()[:20]
+            ]
+            for name in ("award_claims", "claim_create")
+        },
+        "payments:evidence_download": [
+            Case({"pk": claim.pk}, claim.council_id)
+            for claim in Claim.objects.exclude(evidence="")[:20]
+        ],
+        "board:money_csv": [
+            Case({"table": table}, None) for table in board_money.money_page().tables
+        ],
         "public:item": [
             Case({"section": "case-studies", "slug": slug}, None)
             for slug in CaseStudy.objects.values_list("slug", flat=True)

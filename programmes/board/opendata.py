@@ -45,6 +45,7 @@ CSV_COLUMNS = [
     "Currency",
     "Amount Applied For",
     "Amount Awarded",
+    "Amount Disbursed",
     "Award Date",
     "Planned Dates:Start Date",
     "Planned Dates:End Date",
@@ -75,6 +76,9 @@ class GrantRecord:
     amount_applied_for: Decimal | None = None
     planned_start: date | None = None
     planned_end: date | None = None
+    # Paid so far (claims paid: docs/money.md); None where the award's money
+    # is not followed through claims.
+    amount_disbursed: Decimal | None = None
 
 
 def _number(amount: Decimal) -> int | float:
@@ -112,6 +116,8 @@ def grant(record: GrantRecord) -> dict:
     }
     if record.amount_applied_for is not None:
         data["amountAppliedFor"] = _number(record.amount_applied_for)
+    if record.amount_disbursed is not None:
+        data["amountDisbursed"] = _number(record.amount_disbursed)
     if record.planned_start and record.planned_end:
         data["plannedDates"] = [
             {
@@ -207,6 +213,7 @@ def csv_line(writer: Any, record: GrantRecord) -> str:
                 data["currency"],
                 "" if record.amount_applied_for is None else record.amount_applied_for,
                 record.amount_awarded,
+                "" if record.amount_disbursed is None else record.amount_disbursed,
                 data["awardDate"],
                 planned.get("startDate", ""),
                 planned.get("endDate", ""),

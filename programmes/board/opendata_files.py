@@ -58,6 +58,7 @@ from programmes.board.opendata import (
 )
 from programmes.documents import private_storage
 from programmes.models import Council, Strand
+from programmes.payments.models import Claim, ClaimState
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,8 @@ MARKS_PER_BUILD = 10_000
 # (the sweep every minute does the rest).
 ROUNDS = 3
 # Raised when the files' format changes, so files built before are not served.
-FORMAT = 1
+# 2: amountDisbursed (docs/money.md).
+FORMAT = 2
 GZIP_LEVEL = 6
 
 
@@ -127,6 +129,12 @@ def _application_saved(sender: Any, instance: Application, **kwargs: Any) -> Non
         grants_changed()
 
 
+def _claim_saved(sender: Any, instance: Claim, **kwargs: Any) -> None:
+    # A payment recorded changes its grant's amountDisbursed.
+    if instance.state == ClaimState.PAID:
+        grants_changed()
+
+
 def _part_saved(sender: Any, **kwargs: Any) -> None:
     # A council's name or codes, a strand's name, a round's dates or day rate
     # are in the grants; they change seldom, so every save counts.
@@ -141,6 +149,7 @@ def receivers_connect() -> None:
     only insert a mark; the build runs after commit."""
     post_save.connect(_application_saved, sender=Application, dispatch_uid="opendata-bid")
     post_delete.connect(_application_saved, sender=Application, dispatch_uid="opendata-bid-del")
+    post_save.connect(_claim_saved, sender=Claim, dispatch_uid="opendata-claim")
     for model in (Council, Strand, Call):
         uid = f"opendata-{model._meta.label_lower}"
         post_save.connect(_part_saved, sender=model, dispatch_uid=uid)

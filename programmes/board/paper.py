@@ -28,10 +28,13 @@ from programmes.board import selectors
 from programmes.board.charts import format_per_pound, format_pounds
 from programmes.board.models import BoardPaper
 from programmes.models import Strand
+from programmes.payments.models import Budget, Funder
+from programmes.payments.selectors import money_year
 from programmes.returns.selectors import returns_summary
 from programmes.strands import strands
 from savings import selectors as rollups
 from savings.models import Rollup
+from savings.years import financial_year_end, financial_year_of
 
 # The figures a snapshot keeps per scope, by name: money and returns as exact
 # decimal strings, counts as numbers.
@@ -360,3 +363,37 @@ def paper_view(paper: BoardPaper) -> PaperView:
             numbered.append((number, text))
         sections.append(NumberedSection(key, heading, numbered))
     return PaperView(paper=paper, content=content, sections=sections)
+
+
+def financial_implications(*, on: date) -> str:
+    """The paper's closing "Financial implications" paragraph, drafted from
+    the money-out figures of the financial year `on` falls in, as at `on`
+    (programmes.payments.selectors.money_years; docs/money.md). Self-contained:
+    the paper's text decides where it goes."""
+    year = financial_year_of(on)
+    money = money_year(financial_year=year, on=on).programme
+    funders = "the LGA's business plan"
+    if Budget.objects.filter(financial_year=year, funder=Funder.CABINET_OFFICE).exists():
+        funders += " and, for One Public Estate, the Cabinet Office"
+    if money.budget is None:
+        return (
+            f"The resources for this programme in {year} come from {funders}. "
+            f"No budget for {year} is recorded in the portal yet; as at {on:%-d %B %Y} "
+            f"awards have committed {format_pounds(money.committed)}, of which "
+            f"{format_pounds(money.paid)} has been paid."
+        )
+    remaining = money.remaining or Decimal(0)
+    over = (
+        f"awards are committed {format_pounds(-remaining)} beyond it"
+        if remaining < 0
+        else f"{format_pounds(remaining)} of it is not yet committed"
+    )
+    return (
+        f"The resources for this programme in {year} are in {funders}: budgets of "
+        f"{format_pounds(money.budget)}. As at {on:%-d %B %Y}, awards have committed "
+        f"{format_pounds(money.committed)}; councils have claimed "
+        f"{format_pounds(money.claimed)} and {format_pounds(money.paid)} has been paid, "
+        f"and {over}. If each award is paid evenly over its support period, "
+        f"{format_pounds(money.forecast)} will have been paid by "
+        f"{financial_year_end(year):%-d %B %Y}."
+    )

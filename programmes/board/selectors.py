@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from programmes.board.models import BoardPaper, PaperState
 from programmes.board.opendata import GrantRecord
 from programmes.health import Health, worker_check
 from programmes.models import Council, Strand
+from programmes.payments.models import ClaimState
 from programmes.strands import get_strand, strands
 from programmes.versions import BOARD, version_get
 from savings import selectors as rollups
@@ -720,6 +721,13 @@ def grant_records(*, chunk_size: int = GRANT_CHUNK) -> Iterator[GrantRecord]:
     the open-data downloads hold one chunk of bids, not all of them."""
     bids = (
         _awarded_bids()
+        .annotate(
+            # Paid on the award's claims (None: no commitment, money not followed).
+            committed=F("commitment__amount"),
+            disbursed=Sum(
+                "commitment__claims__amount", filter=Q(commitment__claims__state=ClaimState.PAID)
+            ),
+        )
         .select_related("call__strand", "lead_council")
         .order_by("decided_at", "pk")
         .iterator(chunk_size=chunk_size)
@@ -740,6 +748,7 @@ def grant_records(*, chunk_size: int = GRANT_CHUNK) -> Iterator[GrantRecord]:
             modified=bid.updated_at,
             planned_start=bid.call.support_from,
             planned_end=bid.call.support_until,
+            amount_disbursed=None if bid.committed is None else (bid.disbursed or Decimal("0.00")),
         )
         for bid in bids
     )

@@ -19,13 +19,14 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from kombu.exceptions import OperationalError
 
 from programmes.access import authenticated, role_required
-from programmes.board import opendata_files, paper, printing, selectors
+from programmes.board import money, opendata_files, paper, printing, selectors
 from programmes.board.charts import DataTable, bar_chart, csv_response
 from programmes.board.models import BoardPaper
 from programmes.board.opendata import csv_lines, package_json_chunks
@@ -95,6 +96,33 @@ def strand(request: HttpRequest, key: str) -> HttpResponse:
 @board_page
 def strand_csv(request: HttpRequest, key: str, table: str) -> HttpResponse:
     return _table_csv(selectors.strand_page(strand=_strand(key)).tables, table, key)
+
+
+@board_page
+def money_out(request: HttpRequest) -> HttpResponse:
+    """Budget, committed, claimed, paid, remaining and forecast (docs/money.md)."""
+    data = money.money_page()
+    sections = []
+    for year in data.years:
+        key = data.table_key(year)
+        chart_table = money.year_chart_table(year)
+        sections.append(
+            {
+                "year": year.financial_year,
+                "table": data.tables[key],
+                "csv_url": reverse("board:money_csv", args=[key]),
+                "figure_id": key,
+                "headline": f"Budget, committed and paid by strand in {year.financial_year}",
+                "svg": bar_chart(chart_table, title=chart_table.caption),
+                "chart_table": chart_table,
+            }
+        )
+    return render(request, "board/money.html", {"data": data, "sections": sections})
+
+
+@board_page
+def money_csv(request: HttpRequest, table: str) -> HttpResponse:
+    return _table_csv(money.money_page().tables, table, "money-out")
 
 
 @board_page

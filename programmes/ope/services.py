@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from programmes.models import Council, Strand
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
+from programmes.payments.services import commitment_allocate
 from programmes.permissions import Actor, as_user, require_officer, require_officer_or_council_user
 from programmes.services import model_update
 from savings.models import Investment, InvestmentSource
@@ -180,6 +181,8 @@ def pilot_resource_allocate(
         description=description,
         actor=actor,
     )
+    # The allocation commits against OPE's budget (docs/money.md).
+    commitment_allocate(investment=investment, actor=actor, at=at)
     return ResourceAllocation.objects.create(
         pilot=pilot, investment=investment, allocated_at=at, allocated_by=as_user(actor)
     )

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    name = "programmes.payments"
+    label = "payments"
+    verbose_name = "Money out"
+
+    def ready(self) -> None:
+        # Start-up order: plugging into the bids layer's extension points
+        # (applications.extensions) needs the app registry ready.
+        from programmes.payments import extensions
+
+        extensions.register()

@@ -1,0 +1,71 @@
+"""Finance's exports of approved claims waiting for payment: CSV and XLSX,
+with supplier, cost centre, account code, amount and invoice reference;
+a council's typing never becomes a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from programmes.payments import services
+from programmes.payments.models import StrandLedger
+from tests.payments.money import award, claim, commitment_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def waiting(experts_call, council_a, applicant_a, officer):
+    StrandLedger.objects.create(
+        strand=experts_call.strand, cost_centre="PP100", nominal_code="5410"
+    )
+    commitment = commitment_of(award(experts_call, council_a, applicant_a, officer, "8000"))
+    services.claim_approve(
+        claim=claim(commitment, applicant_a, "4000", '=HYPERLINK("http://evil.example/","x")'),
+        actor=officer,
+    )
+    claim(commitment, applicant_a, "1000", "NOT-APPROVED")
+    return commitment
+
+
+def test_the_csv_lists_approved_claims_with_the_finance_codes(officer_client, waiting):
+    response = officer_client.get(reverse("admin:payments_claim_export_csv"))
+    assert response["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:6] == [
+        "Supplier",
+        "Supplier GSS code",
+        "Cost centre",
+        "Account code",
+        "Amount (£)",
+        "Invoice reference",
+    ]
+    assert len(rows) == 2  # the claim not yet approved is not there
+    assert rows[1][:6] == [
+        "Allerdale Borough Council",
+        "E07000026",
+        "PP100",
+        "5410",
+        "4000.00",
+        '\'=HYPERLINK("http://evil.example/","x")',
+    ]
+
+
+def test_the_xlsx_holds_the_same_rows_with_the_formula_as_text(officer_client, waiting):
+    response = officer_client.get(reverse("admin:payments_claim_export_xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2
+    assert rows[1][4] == Decimal("4000") or rows[1][4] == 4000
+    assert rows[1][5].startswith("'=HYPERLINK")
+
+
+def test_board_members_and_councils_cannot_export(board_client, applicant_a_client, waiting):
+    url = reverse("admin:payments_claim_export_csv")
+    assert board_client.get(url).status_code in (302, 403)
+    assert applicant_a_client.get(url).status_code == 302
