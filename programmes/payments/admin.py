@@ -87,8 +87,10 @@ class BudgetAdmin(AuditTrailMixin, admin.ModelAdmin):
         obj.pk = saved.pk
 
     def save_formset(self, request, form, formset, change) -> None:
-        # The changes are written by budget_set, never by the inline.
-        return None
+        # The changes are written by budget_set, never by the inline (which
+        # is read-only): commit=False writes nothing and fills what the
+        # admin's history message reads.
+        formset.save(commit=False)
 
 
 @admin.register(StrandLedger)

@@ -68,6 +68,9 @@ def test_an_officer_sets_a_budget_in_the_admin_with_a_reason(officer_client, exp
             "funder": Funder.LGA_BUSINESS_PLAN,
             "amount": "46000",
             "change_reason": "The business plan for 2013/14",
+            # The inline of changes (read-only: none are added here).
+            "changes-TOTAL_FORMS": "0",
+            "changes-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, connections, transaction
 
 from applications import services as bids
 from programmes.payments import services
@@ -39,7 +39,7 @@ def in_thread(target) -> tuple[threading.Thread, list]:
         except Exception as exc:  # noqa: BLE001 - the test asserts on it
             errors.append(exc)
         finally:
-            close_old_connections()
+            connections.close_all()  # this thread's own connection
 
     thread = threading.Thread(target=run)
     thread.start()
