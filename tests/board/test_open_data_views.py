@@ -76,6 +76,8 @@ def _before_csv(records) -> bytes:
                     data["currency"],
                     "" if record.amount_applied_for is None else record.amount_applied_for,
                     record.amount_awarded,
+                    # Added with money out (issue 28): the amount paid so far.
+                    "" if record.amount_disbursed is None else record.amount_disbursed,
                     data["awardDate"],
                     planned.get("startDate", ""),
                     planned.get("endDate", ""),

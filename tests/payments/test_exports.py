@@ -69,3 +69,32 @@ def test_board_members_and_councils_cannot_export(board_client, applicant_a_clie
     url = reverse("admin:payments_claim_export_csv")
     assert board_client.get(url).status_code in (302, 403)
     assert applicant_a_client.get(url).status_code == 302
+
+
+def test_open_data_says_how_much_of_each_grant_has_been_paid(
+    experts_call, council_a, council_b, applicant_a, applicant_b, officer
+):
+    from datetime import date
+
+    from programmes.board.opendata import grants_csv, package
+    from programmes.board.selectors import grant_records
+    from programmes.roles import OFFICER
+    from tests.board.open_data_schema import package_errors
+    from tests.factories import UserFactory
+    from tests.payments.money import grant as grant_permission
+
+    finance = grant_permission(
+        UserFactory(username="finance", is_staff=True, role=OFFICER), "record_payments"
+    )
+    paid_award = commitment_of(award(experts_call, council_a, applicant_a, officer, "8000"))
+    award(experts_call, council_b, applicant_b, officer, "5000")
+    approved = services.claim_approve(claim=claim(paid_award, applicant_a, "2500.50"), actor=officer)
+    services.claim_pay(claim=approved, actor=finance, paid_on=date(2013, 12, 1), reference="P-1")
+
+    records = list(grant_records())
+    data = package(records, issued=date(2013, 12, 2))
+    assert package_errors(data) == []
+    disbursed = {grant["amountAwarded"]: grant["amountDisbursed"] for grant in data["grants"]}
+    assert disbursed == {8000: 2500.5, 5000: 0}
+    rows = list(csv.DictReader(io.StringIO(grants_csv(records))))
+    assert sorted(row["Amount Disbursed"] for row in rows) == ["0.00", "2500.50"]
