@@ -748,7 +748,9 @@ def grant_records(*, chunk_size: int = GRANT_CHUNK) -> Iterator[GrantRecord]:
             modified=bid.updated_at,
             planned_start=bid.call.support_from,
             planned_end=bid.call.support_until,
-            amount_disbursed=None if bid.committed is None else (bid.disbursed or Decimal("0.00")),
+            amount_disbursed=None
+            if bid.committed is None
+            else (bid.disbursed or Decimal(0)).quantize(Decimal("0.01")),
         )
         for bid in bids
     )
