@@ -46,6 +46,8 @@ from programmes.growth.models import AdviserSource
 from programmes.models import Council, CouncilKind, Invitation, Region
 from programmes.ope import services as ope
 from programmes.ope.models import EventKind
+from programmes.payments import services as payments
+from programmes.payments.models import CallClaimRule, Funder, StrandLedger
 from programmes.permissions import SYSTEM
 from programmes.procurement import services as procurement
 from programmes.procurement.models import BoardMemberKind, MilestoneStatus, Objective
@@ -147,6 +149,11 @@ INTERNAL = {
     ),
     "programmes.notices.services.retry_delay": "arithmetic: the backoff",
     "programmes.notices.services.link_maker": "registers a link maker at start-up",
+    # Money out (programmes/payments/services.py): reads and validation.
+    "programmes.payments.services.money_check": "validation only: an amount of money",
+    "programmes.payments.services.committed_total": "a read: a strand's committed total",
+    "programmes.payments.services.remaining": "a read: what remains of an award",
+    "programmes.payments.services.second_approval_above": "a read: the call's claim limit",
     "programmes.accounts.password_reset_notice": (
         "the reset form's email: anyone may ask, the throttle limits it, and the link goes "
         "only to the account's own address"
@@ -294,6 +301,22 @@ def _saving(w: World, kind: str = SavingsKind.REALISED):
         kind=kind,
         amount=Decimal("500"),
         actor=SYSTEM,
+    )
+
+
+def _claim_fields() -> dict:
+    return {
+        "amount": Decimal("100"),
+        "period_from": date(2013, 10, 1),
+        "period_to": date(2013, 12, 31),
+        "invoice_reference": "INV-1",
+        "declaration": True,
+    }
+
+
+def _claim(w: World):
+    return payments.claim_submit(
+        commitment=_approved(w).commitment, actor=SYSTEM, **_claim_fields()
     )
 
 
@@ -719,6 +742,69 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         lambda w: {
             "plan": ope.plan_lga_sign_off(plan=_submitted_plan(w), actor=SYSTEM),
             "signatory": "A Cabinet Office official",
+        },
+    ),
+    # Money out (programmes/payments/services.py)
+    "programmes.payments.services.budget_set": (
+        OFFICERS,
+        lambda w: {
+            "strand": _strand("experts"),
+            "financial_year": "2013/14",
+            "funder": Funder.LGA_BUSINESS_PLAN,
+            "amount": Decimal("46000"),
+            "reason": "The business plan",
+        },
+    ),
+    "programmes.payments.services.strand_ledger_save": (
+        OFFICERS,
+        lambda w: {
+            "ledger": StrandLedger(strand=_strand("experts"), cost_centre="A", nominal_code="1")
+        },
+    ),
+    "programmes.payments.services.claim_rule_save": (
+        OFFICERS,
+        lambda w: {"rule": CallClaimRule(call=CallFactory(), second_approval_above=Decimal("1"))},
+    ),
+    "programmes.payments.services.commitment_record": (
+        OFFICERS,
+        lambda w: {
+            "application": bid_in_assessment(CallFactory(), w.council, SYSTEM, SYSTEM),
+            "value": Decimal("100"),
+            "financial_year": "2013/14",
+        },
+    ),
+    "programmes.payments.services.commitment_allocate": (
+        OFFICERS,
+        lambda w: {"investment": _investment(w, "ope", source=InvestmentSource.CABINET_OFFICE)},
+    ),
+    "programmes.payments.services.commitment_reduce": (
+        OFFICERS,
+        lambda w: {
+            "commitment": _approved(w).commitment,
+            "amount": Decimal("100"),
+            "reason": "Less work",
+        },
+    ),
+    "programmes.payments.services.commitment_withdraw": (
+        OFFICERS,
+        lambda w: {"commitment": _approved(w).commitment, "reason": "Stopped"},
+    ),
+    "programmes.payments.services.claim_submit": (
+        OWN_COUNCIL,
+        lambda w: {"commitment": _approved(w).commitment, **_claim_fields()},
+    ),
+    "programmes.payments.services.claim_approve": (OFFICERS, lambda w: {"claim": _claim(w)}),
+    "programmes.payments.services.claim_send_back": (
+        OFFICERS,
+        lambda w: {"claim": _claim(w), "reason": "No invoice"},
+    ),
+    # LGA finance only: "records payments" is given to named officers.
+    "programmes.payments.services.claim_pay": (
+        SYSTEM_ONLY,
+        lambda w: {
+            "claim": payments.claim_approve(claim=_claim(w), actor=SYSTEM),
+            "paid_on": date(2013, 12, 1),
+            "reference": "P-1",
         },
     ),
     "programmes.ope.services.pilot_resource_allocate": (

@@ -290,38 +290,42 @@ class ClaimAdmin(AuditTrailMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "awaiting-payment.csv",
-                self.admin_site.admin_view(self.export_csv),
-                name="payments_claim_export_csv",
-            ),
-            path(
-                "awaiting-payment.xlsx",
-                self.admin_site.admin_view(self.export_xlsx),
-                name="payments_claim_export_xlsx",
+                "awaiting-payment/",
+                self.admin_site.admin_view(self.awaiting_payment),
+                name="payments_claim_awaiting_payment",
             ),
             *super().get_urls(),
         ]
 
-    def _export_rows(self, request: HttpRequest) -> list[list[object]]:
+    def awaiting_payment(self, request: HttpRequest) -> HttpResponse:
+        """Finance's list of approved claims waiting for payment, and its
+        downloads (?format=csv or xlsx) for the finance system."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return exports.claim_rows(selectors.claims_awaiting_payment())
-
-    def export_csv(self, request: HttpRequest) -> HttpResponse:
-        response = HttpResponse(
-            exports.claims_csv(self._export_rows(request)), content_type="text/csv; charset=utf-8"
+        rows = exports.claim_rows(selectors.claims_awaiting_payment())
+        kind = request.GET.get("format", "")
+        day = f"{timezone.localdate():%Y-%m-%d}"
+        if kind == "csv":
+            response = HttpResponse(
+                exports.claims_csv(rows), content_type="text/csv; charset=utf-8"
+            )
+        elif kind == "xlsx":
+            response = HttpResponse(
+                exports.claims_xlsx(rows),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        else:
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Claims waiting for payment",
+                "header": rows[0],
+                "rows": rows[1:],
+            }
+            return TemplateResponse(request, "admin/payments/awaiting_payment.html", context)
+        response["Content-Disposition"] = (
+            f'attachment; filename="claims-awaiting-payment-{day}.{kind}"'
         )
-        name = f"claims-awaiting-payment-{timezone.localdate():%Y-%m-%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-
-    def export_xlsx(self, request: HttpRequest) -> HttpResponse:
-        response = HttpResponse(
-            exports.claims_xlsx(self._export_rows(request)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        name = f"claims-awaiting-payment-{timezone.localdate():%Y-%m-%d}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):

@@ -21,10 +21,18 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Permission
 
+from applications.models import Call
 from programmes.demo import DemoContext
 from programmes.models import Strand, User
 from programmes.payments import services
-from programmes.payments.models import Budget, Claim, Commitment, Funder, StrandLedger
+from programmes.payments.models import (
+    Budget,
+    CallClaimRule,
+    Claim,
+    Commitment,
+    Funder,
+    StrandLedger,
+)
 from programmes.permissions import DEMO
 from savings.models import Investment, InvestmentSource
 
@@ -152,6 +160,15 @@ def _budgets() -> None:
             )
 
 
+def _claim_rule() -> None:
+    """This year's Experts round: claims above £5,000 need a second officer."""
+    call = Call.objects.filter(strand__key="experts").order_by("-opens_at").first()
+    if call is not None and not CallClaimRule.objects.filter(call=call).exists():
+        services.claim_rule_save(
+            rule=CallClaimRule(call=call, second_approval_above=Decimal("5000")), actor=DEMO
+        )
+
+
 def _ope_allocations() -> None:
     """Allocations an older demo recorded before they were committed."""
     for investment in Investment.objects.filter(
@@ -212,6 +229,7 @@ def load(context: DemoContext) -> None:
     def money() -> None:
         _finance_role()
         _budgets()
+        _claim_rule()
         _ope_allocations()
         made = _claims()
         context.write(f"Money out: {len(BUDGETS)} budgets for {YEAR}; {made} new claims")

@@ -210,6 +210,7 @@ def commitment_record(
     """An award commits its value against its year's budget (the hook run by
     the final approval, in its transaction). Over budget it is refused,
     unless a budget holder approves it with a reason (applications.workflow.OVER_BUDGET)."""
+    require_officer(actor)
     return _commit(
         strand=application.call.strand,
         council_id=application.lead_council_id,
@@ -497,7 +498,7 @@ def claim_send_back(
     return claim
 
 
-def require_finance(actor: Actor) -> None:
+def _require_finance(actor: Actor) -> None:
     """LGA finance: an officer with "records payments"; the portal may."""
     require_officer(actor)
     if not is_system(actor) and not as_user(actor).has_perm(RECORD_PAYMENTS):  # type: ignore[union-attr]
@@ -507,7 +508,7 @@ def require_finance(actor: Actor) -> None:
 @transaction.atomic
 def claim_pay(*, claim: Claim, actor: Actor, paid_on: date | None, reference: str) -> Claim:
     """LGA finance records that an approved claim has been paid."""
-    require_finance(actor)
+    _require_finance(actor)
     errors: dict[str, str] = {}
     if paid_on is None:
         errors["paid_on"] = "Enter the date the payment was made"

@@ -120,7 +120,10 @@ def test_the_papers_financial_implications_are_drafted_from_the_figures(figures)
     text = financial_implications(on=timezone.localdate())
     assert "are in the LGA's business plan and, for One Public Estate, the Cabinet Office" in text
     assert "budgets of £70,000" in text
-    assert "awards have committed £20,000; councils have claimed £8,000 and £5,000 has been paid" in text
+    assert (
+        "awards have committed £20,000; councils have claimed £8,000 and £5,000 has been paid"
+        in text
+    )
     assert "£50,000 of it is not yet committed" in text
 
 

@@ -34,7 +34,7 @@ def waiting(experts_call, council_a, applicant_a, officer):
 
 
 def test_the_csv_lists_approved_claims_with_the_finance_codes(officer_client, waiting):
-    response = officer_client.get(reverse("admin:payments_claim_export_csv"))
+    response = officer_client.get(reverse("admin:payments_claim_awaiting_payment") + "?format=csv")
     assert response["Content-Disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:6] == [
@@ -57,7 +57,7 @@ def test_the_csv_lists_approved_claims_with_the_finance_codes(officer_client, wa
 
 
 def test_the_xlsx_holds_the_same_rows_with_the_formula_as_text(officer_client, waiting):
-    response = officer_client.get(reverse("admin:payments_claim_export_xlsx"))
+    response = officer_client.get(reverse("admin:payments_claim_awaiting_payment") + "?format=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2
@@ -65,8 +65,17 @@ def test_the_xlsx_holds_the_same_rows_with_the_formula_as_text(officer_client, w
     assert rows[1][5].startswith("'=HYPERLINK")
 
 
+def test_finance_sees_the_claims_waiting_for_payment_before_downloading_them(
+    officer_client, waiting
+):
+    text = officer_client.get(reverse("admin:payments_claim_awaiting_payment")).content.decode()
+    assert "Allerdale Borough Council" in text
+    assert "NOT-APPROVED" not in text
+    assert "?format=xlsx" in text
+
+
 def test_board_members_and_councils_cannot_export(board_client, applicant_a_client, waiting):
-    url = reverse("admin:payments_claim_export_csv")
+    url = reverse("admin:payments_claim_awaiting_payment") + "?format=csv"
     assert board_client.get(url).status_code in (302, 403)
     assert applicant_a_client.get(url).status_code == 302
 
@@ -88,7 +97,9 @@ def test_open_data_says_how_much_of_each_grant_has_been_paid(
     )
     paid_award = commitment_of(award(experts_call, council_a, applicant_a, officer, "8000"))
     award(experts_call, council_b, applicant_b, officer, "5000")
-    approved = services.claim_approve(claim=claim(paid_award, applicant_a, "2500.50"), actor=officer)
+    approved = services.claim_approve(
+        claim=claim(paid_award, applicant_a, "2500.50"), actor=officer
+    )
     services.claim_pay(claim=approved, actor=finance, paid_on=date(2013, 12, 1), reference="P-1")
 
     records = list(grant_records())
