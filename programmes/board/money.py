@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from programmes.board.charts import DataTable
+from programmes.board.charts import Cell, DataTable
 from programmes.payments.selectors import MoneyFigures, MoneyYear, money_years
 from savings import selectors as rollups
 
@@ -79,7 +79,7 @@ def returns_table(years: list[MoneyYear]) -> DataTable:
                 item
             )
     savings = {row.strand_id: row for row in rollups.rollups_by_strand()}
-    rows = []
+    rows: list[list[Cell]] = []
     for strand_id, item in totals.items():
         rollup = savings.get(strand_id)
         projected = rollup.projected if rollup else Decimal(0)

@@ -48,7 +48,7 @@ class BudgetForm(forms.ModelForm):
 class BudgetChangeInline(admin.TabularInline):
     model = BudgetChange
     fields = ["changed_at", "amount_before", "amount_after", "reason", "changed_by"]
-    readonly_fields = fields
+    readonly_fields = ["changed_at", "amount_before", "amount_after", "reason", "changed_by"]
     extra = 0
     can_delete = False
 
@@ -209,8 +209,9 @@ class CommitmentAdmin(AuditTrailMixin, admin.ModelAdmin):
             ("Strand and year", f"{commitment.strand.name}, {commitment.financial_year}"),
             ("Awarded", _pounds(commitment.awarded)),
             ("Committed now", _pounds(commitment.amount)),
-            ("Claimed", _pounds(commitment.claimed)),
-            ("Paid", _pounds(commitment.paid)),
+            # Annotated by selectors.commitments_with_totals.
+            ("Claimed", _pounds(commitment.claimed)),  # type: ignore[attr-defined]
+            ("Paid", _pounds(commitment.paid)),  # type: ignore[attr-defined]
         ]
         if commitment.over_budget_reason:
             rows.append(("Approved over budget because", commitment.over_budget_reason))

@@ -30,7 +30,7 @@ HEADER = [
 def claim_rows(claims: Iterable[Claim]) -> list[list[object]]:
     """The header and a row per claim (select_related as
     selectors.claims_awaiting_payment does)."""
-    rows: list[list[object]] = [HEADER]
+    rows: list[list[object]] = [list(HEADER)]
     for claim in claims:
         ledger = getattr(claim.commitment.strand, "ledger", None)
         approved = claim.second_at or claim.approved_at

@@ -222,10 +222,12 @@ def money_years(*, financial_year: str | None = None, on: date | None = None) ->
         strand_figures.paid += row["paid"]
         key = (row["commitment__strand_id"], year, *(row[f"commitment__{n}"] for n in window))
         groups[key][1] += row["paid"]
-    for (strand_id, year, starts, ends), (committed, paid) in groups.items():
+    for (strand_id, year, starts, ends), (committed, paid_so_far) in groups.items():
         share = _share_by(financial_year_end(year), starts, ends, financial_year_start(year))
-        unpaid = max(committed - paid, ZERO)
-        figures(year, strand_id).forecast += paid + (unpaid * share).quantize(Decimal("0.01"))
+        unpaid = max(committed - paid_so_far, ZERO)
+        figures(year, strand_id).forecast += paid_so_far + (unpaid * share).quantize(
+            Decimal("0.01")
+        )
     result = []
     for year in sorted(years, reverse=True):
         money_year = MoneyYear(year)
