@@ -61,10 +61,12 @@ class EventSpec(TypedDict):
 EVENT: EventSpec = {
     "title": "ASCE programme event: launch of the Interim Position report",
     "held_on": date(2013, 7, 19),
+    # Paras 11-12; what the day includes is its presentations.
     "description": (
-        "The programme's second event, marking its half-way point: the findings of the "
-        "Interim Position report, presentations from participating councils, and "
-        "improvement tools and procurement routes (board paper paras 11-12)."
+        "The LGA hosts the programme's second event, marking the half-way point in the "
+        "programme. The Interim Position report captures the lessons from the first year of "
+        "the delivery phase, and develops evidence about how savings can be delivered for the "
+        "benefit of all local authorities."
     ),
 }
 # (council short name or None, organisation, topic): paras 12.1-12.4, in order.
@@ -81,12 +83,13 @@ PRESENTATIONS = [
     (
         None,
         "Towards Excellence in Adult Social Care (TEASC)",
-        "Improvement tools for adult social care",
+        "A focus on improvement tools from the TEASC team",
     ),
     (
         None,
         "North East Purchasing Organisation (NEPO)",
-        "North East Professional Services (NEPRO): a smart procurement route for consultancy",
+        "A smart procurement route for consultancy advice, called North East Professional "
+        "Services (NEPRO)",
     ),
 ]
 PLACEHOLDER = (

@@ -59,7 +59,7 @@ def test_an_officer_drafts_and_publishes_and_the_board_reads_it(
         "The Cabinet Office resource for the pilots is limited."
     )
     page.get_by_role("button", name="Save and continue editing").click()
-    page.get_by_text("Paragraphs from the data").wait_for()
+    page.get_by_text("The paper as the board will read it").wait_for()
     assert "Figures as at" in page.content()
 
     page.get_by_role("link", name="Preview the draft as the board will read it").click()
