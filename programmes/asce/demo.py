@@ -82,14 +82,13 @@ PRESENTATIONS = [
     ("Hertfordshire", "", "The role of carer support"),
     (
         None,
-        "Towards Excellence in Adult Social Care (TEASC)",
-        "A focus on improvement tools from the TEASC team",
+        "Towards Excellence in Adult Social Care (TEASC) team",
+        "Improvement tools",
     ),
     (
         None,
         "North East Purchasing Organisation (NEPO)",
-        "A smart procurement route for consultancy advice, called North East Professional "
-        "Services (NEPRO)",
+        "North East Professional Services (NEPRO), a smart procurement route for consultancy",
     ),
 ]
 PLACEHOLDER = (

@@ -52,8 +52,7 @@ NARRATIVE_2013 = {
             "programme."
         ),
         "closing": (
-            "There are some concerns about the level of resources the Cabinet Office has been "
-            "able to make available to the participating authorities, and officers are in "
+            "There are some concerns about this level of resources, and officers are in "
             "discussions with other Government Departments and Agencies about what more can "
             "be delivered.\n\n"
             "The LGA and the Cabinet Office will be 'signing off' the individual project plans "
@@ -112,8 +111,7 @@ NARRATIVE_2013 = {
             "This programme is primarily aimed at individual authorities. However, it will "
             "also take into consideration existing or planned activities within their "
             "sub-region, particularly through the Local Enterprise Partnership (LEP), and the "
-            "newly announced 'LEP deals'. The LGA will provide funding to successful bids for "
-            "Local Economic Growth Adviser support."
+            "newly announced 'LEP deals'."
         ),
     },
     "procurement": {
@@ -123,15 +121,12 @@ NARRATIVE_2013 = {
             "Local Government Procurement (NAG4LGP), to help councils collaborate more in the "
             "purchase of goods and services in some of the big spend categories.\n\n"
             "Councils and procurement organisations have begun 'deep dives' into Energy, "
-            "Construction and ICT to better understand the potential for collaboration. "
-            "Progress on the work streams is as follows."
+            "Construction and ICT to better understand the potential for collaboration."
         ),
         "closing": (
             "The LGA represented local authority views in the EU discussions, and will "
             "continue to work with the Cabinet Office to identify support for councils and "
-            "next steps.\n\n"
-            "The legal text agreed has not yet been published, and the European Parliament "
-            "will have to rubber stamp the provisional agreement in its plenary session."
+            "next steps. The legal text agreed has not yet been published."
         ),
     },
     "web": {

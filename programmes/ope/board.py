@@ -53,7 +53,7 @@ def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
     the paper (paras 3-4), the Cabinet Office resource (para 4) and the plans
     awaiting sign-off as at the paper's date (para 5): 4 queries. What the
     programme is and what officers are doing about it, the narrative says."""
-    pilots = [pilot.council.name for pilot in Pilot.objects.select_related("council")]
+    pilots = [pilot.council.short_name for pilot in Pilot.objects.select_related("council")]
     if not pilots:
         return ["No One Public Estate pilots have been recorded yet."]
     listed = ", ".join(sorted(pilots)[:-1]) + f" and {sorted(pilots)[-1]}"
@@ -78,11 +78,12 @@ def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
         sent=Count("pk", filter=Q(submitted_at__date__lte=as_at)),
         signed_off=Count("pk", filter=signed),
     )
-    awaiting = plans["sent"] - plans["signed_off"]
-    paragraphs.append(
+    awaiting, signed_off = plans["sent"] - plans["signed_off"], plans["signed_off"]
+    text = (
         f"As at {as_at:%-d %B %Y}, {awaiting} of the pilots' project plans "
-        f"{'awaits' if awaiting == 1 else 'await'} sign-off by the LGA and the Cabinet Office, "
-        f"and {plans['signed_off']} {'has' if plans['signed_off'] == 1 else 'have'} been "
-        "signed off."
+        f"{'awaits' if awaiting == 1 else 'await'} sign-off by the LGA and the Cabinet Office"
     )
+    if signed_off:
+        text += f", and {signed_off} {'has' if signed_off == 1 else 'have'} been signed off"
+    paragraphs.append(text + ".")
     return paragraphs

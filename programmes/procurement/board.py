@@ -69,15 +69,13 @@ def _workstream_paragraph(workstream: Any, as_at: date) -> str:
         if told.strip():
             text += f" {told.strip()}"
     objectives = [objective.text.strip().rstrip(".") for objective in workstream.objectives.all()]
+    objectives = [objective[:1].lower() + objective[1:] for objective in objectives]
     if objectives:
         text += f" {'Objectives' if len(objectives) > 1 else 'Objective'}: {'; '.join(objectives)}."
     activities = list(workstream.activities.all())
     if activities:
         titles = [activity.title[:1].lower() + activity.title[1:] for activity in activities]
-        text += (
-            f" Current activities: {_listed(titles)}"
-            f" ({workstream.green} green, {workstream.amber} amber, {workstream.red} red)."
-        )
+        text += f" Current activities: {_listed(titles)}."
     issues = [issue.description.strip().rstrip(".") for issue in workstream.issues.all()]
     if issues:
         text += f" Early issues: {_listed([issue[:1].lower() + issue[1:] for issue in issues])}."

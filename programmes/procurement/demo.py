@@ -78,8 +78,7 @@ WORKSTREAMS: list[WorkstreamSpec] = [
             "Future programme."
         ),
         "objectives": [
-            "Establish whether there is a business case for collaboration in this spend "
-            "category, given the drop in council-funded construction works",
+            "Establish whether there is a business case for collaboration in this spend category",
         ],
         "activities": [
             ("Map frameworks currently available to authorities", RAG.GREEN, date(2013, 9, 30)),
@@ -179,7 +178,10 @@ EU_MILESTONES: list[MilestoneSpec] = [
         "due_on": date(2013, 9, 1),
         "date_is_month_only": True,
         "status": MilestoneStatus.DUE,
-        "description": "The Parliament rubber-stamps the provisional agreement in plenary.",
+        "description": (
+            "The European Parliament will have to rubber stamp the provisional agreement in "
+            "its plenary session."
+        ),
     },
 ]
 
