@@ -103,7 +103,10 @@ def test_the_published_paper_prints_once_as_a_tagged_pdf(board_client, strands, 
     assert "/StructTreeRoot" in catalog
     assert catalog["/MarkInfo"]["/Marked"]
     assert str(catalog["/Lang"]).startswith("en")
-    assert reader.metadata.title.startswith("Productivity Programme Update")
+    # The title names the service and the paper (issue 23).
+    assert reader.metadata.title == (
+        "Productivity Programme portal – Board paper 17 July 2013: Productivity Programme Update"
+    )
     assert "/Outlines" in catalog  # the headings as bookmarks
     tags = _structure_tags(catalog["/StructTreeRoot"])
     assert {"/H1", "/H2", "/L", "/LI"} <= tags, tags
