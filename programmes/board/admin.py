@@ -3,6 +3,8 @@ programmes.board.services; a published paper is shown read-only."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.contrib import admin, messages
@@ -146,7 +148,7 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is None or not obj.is_published:
             # A section's narrative, in the paper's order, before the older fields.
-            told = [
+            told: list[Any] = [
                 (
                     f"Narrative: {section.heading}",
                     {"fields": [name for name, _label in narrative_parts(section)]},

@@ -13,8 +13,8 @@ as its snapshot and is shown from it, never recomputed. The officer's
 narrative is the paper's own text (programmes.board.models.BoardPaper): per
 section of the source paper (`narrative_sections`), text before and after
 the portal's paragraphs, telling what the data cannot count; `paper_view`
-puts the two together (docs/board.md, "Sections, narrative and figures"). The PDF is the same HTML printed by
-headless Chromium (docs/board.md says why).
+puts the two together (docs/board.md, "Sections, narrative and figures").
+The PDF is the same HTML printed by headless Chromium (docs/board.md says why).
 """
 
 from __future__ import annotations
