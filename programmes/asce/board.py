@@ -13,7 +13,7 @@ from programmes.asce.selectors import (
     asce_statistics_by_year,
     position_reports_published,
 )
-from programmes.board.charts import Cell, DataTable
+from programmes.board.charts import Cell, DataTable, listed
 from programmes.board.templatetags.board import percent
 from programmes.models import Council, Strand
 
@@ -110,14 +110,10 @@ def _reports_and_events(as_at: date) -> list[str]:
         for presentation in event.presentations.all():
             topics.setdefault(presentation.topic, []).append(presentation.presenter)
         if topics:
-            items = [f"{topic} ({_listed(presenters)})" for topic, presenters in topics.items()]
+            items = [f"{topic} ({listed(presenters)})" for topic, presenters in topics.items()]
             text += f" The day {'will include' if coming else 'included'}: {'; '.join(items)}."
         paragraphs.append(text)
     return paragraphs
-
-
-def _listed(names: list[str]) -> str:
-    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def _statistics_paragraphs() -> list[str]:

@@ -27,7 +27,7 @@ from typing import Any
 from django.utils import timezone
 
 from programmes.board import selectors
-from programmes.board.charts import format_per_pound, format_pounds
+from programmes.board.charts import format_per_pound, format_pounds, listed
 from programmes.board.models import BoardPaper
 from programmes.models import Strand
 from programmes.returns.selectors import returns_summary
@@ -48,10 +48,6 @@ LABELS = {
     "councils": "councils taking part",
     "awards": "awards",
 }
-
-
-def _listed(names: list[str]) -> str:
-    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def _figures(
@@ -128,7 +124,7 @@ def changes_since(previous: dict, current: dict) -> list[str]:
             )
         ]
         if moved:
-            sentences.append(f"{name}: {_listed(moved)}.")
+            sentences.append(f"{name}: {listed(moved)}.")
     return sentences
 
 
@@ -298,7 +294,7 @@ def paper_content(
         "meeting_date": meeting_date.isoformat(),
         "summary": (
             "This report updates the Board on the progress being made in the Productivity "
-            f"Programme, and reports on {_listed([spec.name for spec in installed.values()])}."
+            f"Programme, and reports on {listed([spec.name for spec in installed.values()])}."
         ),
         "previous": (
             {"pk": previous.pk, "meeting_date": previous.meeting_date.isoformat()}

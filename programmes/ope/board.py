@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Q, Sum
 
-from programmes.board.charts import format_pounds
+from programmes.board.charts import format_pounds, listed
 from programmes.board.selectors import StrandActivity
 from programmes.models import Strand
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
@@ -56,8 +56,10 @@ def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
     pilots = [pilot.council.short_name for pilot in Pilot.objects.select_related("council")]
     if not pilots:
         return ["No One Public Estate pilots have been recorded yet."]
-    listed = ", ".join(sorted(pilots)[:-1]) + f" and {sorted(pilots)[-1]}"
-    paragraphs = [f"Progress is already being made by the {len(pilots)} pilot councils: {listed}."]
+    paragraphs = [
+        f"Progress is already being made by the {len(pilots)} pilot councils: "
+        f"{listed(sorted(pilots))}."
+    ]
     since = as_at - timedelta(days=EVENTS_WINDOW_DAYS)
     for event in Event.objects.filter(held_on__lte=as_at, held_on__gt=since).order_by("held_on"):
         where = f" at {event.venue}" if event.venue else ""

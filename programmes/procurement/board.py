@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from programmes.board.charts import listed
 from programmes.models import Council, Strand
 from programmes.procurement.models import BoardMemberKind, MilestoneStatus, Workstream
 from programmes.procurement.selectors import (
@@ -63,7 +64,7 @@ def _workstream_paragraph(workstream: Any, as_at: date) -> str:
     ]
     text += (
         " A sector-led programme board has been established with representatives from "
-        f"{_listed(['councils', *others])}."
+        f"{listed(['councils', *others])}."
     )
     for told in (workstream.summary, workstream.key_facts):
         if told.strip():
@@ -75,10 +76,10 @@ def _workstream_paragraph(workstream: Any, as_at: date) -> str:
     activities = list(workstream.activities.all())
     if activities:
         titles = [activity.title[:1].lower() + activity.title[1:] for activity in activities]
-        text += f" Current activities: {_listed(titles)}."
+        text += f" Current activities: {listed(titles)}."
     issues = [issue.description.strip().rstrip(".") for issue in workstream.issues.all()]
     if issues:
-        text += f" Early issues: {_listed([issue[:1].lower() + issue[1:] for issue in issues])}."
+        text += f" Early issues: {listed([issue[:1].lower() + issue[1:] for issue in issues])}."
     upcoming = [d for d in workstream.deadlines.all() if d.due_on >= as_at and not d.met_on]
     if upcoming:
         deadline = upcoming[0]
@@ -88,7 +89,3 @@ def _workstream_paragraph(workstream: Any, as_at: date) -> str:
             f"{when[:1].lower()}{when[1:]}."
         )
     return text
-
-
-def _listed(names: list[str]) -> str:
-    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
