@@ -52,6 +52,10 @@ class PaperSection:
 
     heading: str
     paragraphs: Callable[[Strand, date], list[str]]
+    # The paper names councils from the strand's savings (furthest above and
+    # below target, largest savings: programmes.board.paper.named_examples)
+    # unless the strand's own paragraphs name them (Experts: its case studies).
+    named_examples: bool = True
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,10 @@ STRAND = StrandSpec(
         item=case_study_get_public,
         item_template="experts/public_case_study.html",
     ),
+    # Paras 8.1-8.3: the councils named are those of the published case studies.
     paper=PaperSection(
-        heading="The Productivity Expert Programme", paragraphs=board.paper_paragraphs
+        heading="The Productivity Expert Programme",
+        paragraphs=board.paper_paragraphs,
+        named_examples=False,
     ),
 )
