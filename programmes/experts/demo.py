@@ -74,6 +74,9 @@ class Appointment:
     target: str
     savings: tuple[Saving, ...]
     illustrative: bool = False
+    # Each council's share of the award where an officer changed the equal
+    # split the approval makes (short name, pounds).
+    shares: tuple[tuple[str, str], ...] = ()
 
 
 def at(year: int, month: int, day: int) -> datetime:
@@ -173,6 +176,8 @@ APPOINTMENTS = (
         target="2800000",
         savings=(Saving(SavingsKind.PROJECTED, "2013/14", "2800000"),),
         illustrative=True,
+        # Sheffield runs the larger fleet: two thirds of the expert's time.
+        shares=(("Sheffield", "4000"), ("Leeds", "2000")),
     ),
     Appointment(
         lead="Lincolnshire",
@@ -271,6 +276,15 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
         at=when,
         notify=False,
     )
+    if appointment.shares:
+        bids.award_shares_set(
+            application=bid,
+            amounts={
+                Council.objects.get(short_name=name).pk: Decimal(amount)
+                for name, amount in appointment.shares
+            },
+            actor=officer,
+        )
     for saving in appointment.savings:
         if saving.kind == SavingsKind.REALISED:
             continue  # reported through the award's first return (_returns)
