@@ -93,6 +93,7 @@ class AwardAdmin(AuditTrailMixin, admin.ModelAdmin):
         return None
 
     def save_formset(self, request, form, formset, change: bool) -> None:
+        formset.save(commit=False)  # what changed, for the history message; writes nothing
         amounts = {
             row.instance.council_id: row.cleaned_data.get("amount")
             for row in formset.forms

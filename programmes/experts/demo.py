@@ -5,7 +5,13 @@ LGA investment of £46,000, potential estimated projected savings of
 £25,615,000 have been identified" (para 8). Three appointments are the
 paper's own case studies (8.1-8.3); the paper does not describe the other
 four, so they are marked illustrative, with councils, awards and projections
-apportioned so that the totals match the paper.
+apportioned so that the totals match the paper. The 10 councils: the paper
+names only the case studies' three, each alone; the illustrative four are
+led by councils the paper names elsewhere, three with a partner it also
+names (Hertfordshire with Essex, Hackney with Camden, Sheffield with Leeds),
+so that seven appointments serve ten councils. Each partner has its share
+of the award (equal, but Sheffield's and Leeds', which an officer changed;
+docs/board.md, "Councils served and shares").
 
 Every figure goes in through the services, as an officer's work would: each
 appointment is a bid created, submitted, assessed and approved with its award

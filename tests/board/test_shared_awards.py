@@ -73,7 +73,7 @@ def test_adviser_days_are_shared_at_the_day_rate(growth_call, council_a, applica
 # Changing them ---------------------------------------------------------------
 
 
-def test_an_officer_changes_the_shares_and_the_trail_records_it(
+def test_an_officer_changes_the_shares_and_the_trail_records_the_change(
     experts_call, council_a, applicant_a, officer, partners
 ):
     award = _shared_award(experts_call, council_a, applicant_a, officer, partners)
@@ -86,7 +86,6 @@ def test_an_officer_changes_the_shares_and_the_trail_records_it(
     }
     share = AwardShare.objects.get(application=award, council=council_a)
     entry = LogEntry.objects.get_for_object(share).order_by("-pk").first()
-    assert entry.actor == officer
     assert entry.changes_dict["amount"] == ["3333.34", "5000"]
 
 
@@ -214,6 +213,8 @@ def test_shares_that_add_up_are_saved_from_the_admin(
     award = _shared_award(experts_call, council_a, applicant_a, officer, partners)
     response = _admin_post(officer_client, award, ["6000", "2000", "2000"])
     assert response.status_code == 302
+    share = AwardShare.objects.get(application=award, council=council_a)
+    assert LogEntry.objects.get_for_object(share).order_by("-pk").first().actor == officer
     assert _shares(award) == {
         "Allerdale": D("6000.00"),
         "Barnshire": D("2000.00"),
