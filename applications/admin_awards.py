@@ -57,7 +57,7 @@ class AwardAdmin(AuditTrailMixin, admin.ModelAdmin):
     search_fields = ["reference", "title", "lead_council__name"]
     ordering = ["-decided_at", "-pk"]
     fields = ["reference", "title", "lead_council", "strand", "award"]
-    readonly_fields = fields
+    readonly_fields = ["reference", "title", "lead_council", "strand", "award"]
     inlines = [AwardShareInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Award]:

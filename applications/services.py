@@ -1214,9 +1214,9 @@ def award_shares_set(
         raise ValidationError(shares_total_message(value, total), code="total")
     stored = {share.council_id: share for share in application.shares.all()}
     for council in councils:
+        share = stored.pop(council.pk, None)
         model_update(
-            instance=stored.pop(council.pk, None)
-            or AwardShare(application=application, council=council),
+            instance=share or AwardShare(application=application, council=council),
             fields=["amount"],
             data={"amount": amounts[council.pk]},
         )

@@ -285,3 +285,14 @@ def test_the_shares_made_before_this_change_are_equal(db, council_a):
     """The migration's backfill follows the same rule as the approval."""
     assert services.shares_split(D("100.00"), 3) == [D("33.34"), D("33.33"), D("33.33")]
     assert services.shares_split(D("0.01"), 2) == [D("0.01"), D("0.00")]
+
+
+def test_every_strands_table_lists_as_many_councils_as_its_headline_counts(demo, board_client):
+    from programmes.models import Strand
+
+    for strand in Strand.objects.all():
+        page = board_client.get(reverse("board:strand", args=[strand.key])).content.decode()
+        rows = _csv(board_client.get(reverse("board:strand_csv", args=[strand.key, "councils"])))
+        assert f'data-figure="{strand.key}-councils">{len(rows)}<' in page, strand.key
+    asce = _csv(board_client.get(reverse("board:strand_csv", args=["asce", "councils"])))
+    assert {row["Role"] for row in asce} == {"Returns for 2012/13"}
