@@ -1135,8 +1135,10 @@ def document_remove(*, document: Document, actor: Actor) -> None:
 
 def award_councils(application: Application) -> list[Council]:
     """The councils an award serves: its lead council, then its partners by
-    name. The one place that says which partners an award serves (lead and
-    named partners; a partner that declined is not one)."""
+    name. The one place that says which partners an award serves: the named
+    partners (once partners confirm or decline a bid, a partner that
+    declined is to be left out here, and so from the shares, the board's
+    councils served and the open data's beneficiary locations)."""
     partners = [
         council
         for council in application.partner_councils.order_by("name")
