@@ -88,6 +88,10 @@ class BoardBlock:
     # `activity(strand)`: the strand's awards (a `StrandActivity`) when they
     # are not approved bids, e.g. OPE's pilots with resource (one query).
     activity: Callable[[Any], Any] | None = None
+    # `served()`: the councils the strand's records say it serves, each with
+    # its role in words, e.g. procurement's workstream leads ("Leads Energy"),
+    # listed in the strand's council table beside those its awards serve (one query).
+    served: Callable[[], list[tuple[Any, str]]] | None = None
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,17 @@ def councils() -> int:
     return AsceReturn.objects.values("council").distinct().count()
 
 
+def served() -> list[tuple[Council, str]]:
+    """The councils taking part, for the strand's councils table: those with
+    a return, each with the years it has reported (1 query)."""
+    years: dict[int, list[str]] = {}
+    councils: dict[int, Council] = {}
+    for row in AsceReturn.objects.select_related("council").order_by("financial_year"):
+        councils[row.council_id] = row.council
+        years.setdefault(row.council_id, []).append(row.financial_year)
+    return [(councils[pk], f"Returns for {', '.join(years[pk])}") for pk in councils]
+
+
 def _one_place(value: Decimal) -> Decimal:
     """Percentages to one place, half up, as the `percent` filter and the paper give them."""
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
-from programmes.board.charts import format_pounds
+from programmes.board.charts import DataTable, format_pounds
 from programmes.board.selectors import strand_activity
 from programmes.board.templatetags.board import per_pound
 from programmes.experts.models import Appointment, CaseStudy, CaseStudyState
+from programmes.experts.selectors import appointment_councils, appointments_with_councils
 from programmes.models import Strand
 from savings import selectors as rollups
 from savings.models import Recurrence, SavingsEntry, SavingsKind
@@ -19,6 +20,27 @@ from savings.models import Recurrence, SavingsEntry, SavingsKind
 
 def fill(page) -> None:
     page.status = _status(page)
+    page.tables["appointments"] = appointments_table()
+
+
+def appointments_table() -> DataTable:
+    """Every appointment with all the councils it serves and their shares
+    (para 8: "seven expert appointments, covering 10 councils"): 3 queries."""
+    return DataTable(
+        caption="Expert appointments and the councils they serve",
+        columns=["Bid", "Field of expertise", "Award", "Councils served", "Councils and shares"],
+        rows=[
+            [
+                appointment.application.reference,
+                appointment.expertise_field,
+                appointment.award,
+                len(appointment.councils.all()),
+                appointment_councils(appointment),
+            ]
+            for appointment in appointments_with_councils().order_by("starts_on", "pk")
+        ],
+        money_columns=frozenset({2}),
+    )
 
 
 def _status(page) -> list[tuple[str, str]]:

@@ -28,7 +28,7 @@ STRAND = StrandSpec(
         "Funding for councils to engage an expert in the field they need "
         "to deliver efficiency savings."
     ),
-    board=BoardBlock(fill=board.fill),
+    board=BoardBlock(fill=board.fill, template="experts/board.html"),
     # Para 9: the case studies published on the LGA's productivity pages.
     public=PublicBlock(
         heading="Case studies",

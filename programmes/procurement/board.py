@@ -25,6 +25,18 @@ def fill(page) -> None:
     page.extra["eu_milestones"] = list(eu_milestones())
 
 
+def served() -> list[tuple[Council, str]]:
+    """The councils leading the workstreams, each with its role, e.g.
+    "Leads Energy" (para 22-24: Lincolnshire, Gloucestershire, Camden): 1 query."""
+    leads = Workstream.objects.select_related("lead_council").order_by("display_order", "name")
+    return [(workstream.lead_council, f"Leads {workstream.name}") for workstream in leads]
+
+
+def councils() -> int:
+    """The councils taking part: those leading a workstream (1 query)."""
+    return Workstream.objects.values("lead_council").distinct().count()
+
+
 def council_workstreams(council: Council) -> list[Workstream]:
     """The workstreams the council leads or has a programme-board seat on (1 query)."""
     return list(

@@ -126,5 +126,5 @@ def test_allerdales_target_is_on_its_council_page_and_the_strands(demo, board_cl
     assert f'data-figure="council-{allerdale.gss_code}-target">£1,000,000<' in page
     body = board_client.get(reverse("board:strand_csv", args=["experts", "councils"]))
     rows = {row[0]: row for row in csv.reader(io.StringIO(body.content.decode()))}
-    assert rows["Allerdale Borough Council"][2] == "1000000.00"  # Savings target
-    assert rows["Allerdale Borough Council"][4] == "2300000.00"  # Realised (verified)
+    assert rows["Allerdale Borough Council"][4] == "1000000.00"  # Savings target
+    assert rows["Allerdale Borough Council"][6] == "2300000.00"  # Realised (verified)
