@@ -226,7 +226,8 @@ class ReturnCertifyForm(forms.Form):
     confirmed = forms.BooleanField(label=CERTIFICATE, error_messages={"required": NOT_CERTIFIED})
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, prefix="certify", **kwargs)
+        kwargs.setdefault("prefix", "certify")
+        super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.checkbox("confirmed"), submit="Certify and send to the LGA")
 
 
@@ -245,7 +246,8 @@ class ReturnNotCertifiedForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, prefix="send_back", **kwargs)
+        kwargs.setdefault("prefix", "send_back")
+        super().__init__(*args, **kwargs)
         self.helper = gds_helper(
             counted_textarea(self, "reason", rows=4), submit="Send back to the preparer"
         )

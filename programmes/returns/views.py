@@ -270,7 +270,7 @@ def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "form": form,
         # Who will certify it, when the call asks for certification.
         "certifiers": (
-            list(selectors.finance_officers(request.user.council_id, besides=request.user.pk))
+            list(selectors.finance_officers(applicant_council(request).pk, besides=request.user.pk))
             if savings_return.application.call.returns_need_certification
             else None
         ),
@@ -356,9 +356,12 @@ def return_certify(request: AuthenticatedRequest, pk: int, action: str = "certif
             if getattr(error, "code", None) == "return_state":
                 messages.error(request, " ".join(error.messages))
                 return redirect("savings:return_detail", pk=savings_return.pk)
-            for field, texts in (
-                error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-            ).items():
+            refused = (
+                error.message_dict
+                if hasattr(error, "error_dict")
+                else {NON_FIELD_ERRORS: error.messages}
+            )
+            for field, texts in refused.items():
                 form.add_error(field if field in form.fields else None, texts)
         else:
             messages.success(request, message)
