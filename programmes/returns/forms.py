@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from crispy_forms_gds.layout import Field, Size
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 
 from programmes import documents
@@ -248,6 +248,6 @@ class ReturnNotCertifiedForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("prefix", "send_back")
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(
-            counted_textarea(self, "reason", rows=4), submit="Send back to the preparer"
-        )
+        self.helper = gds_helper(counted_textarea(self, "reason", rows=4))
+        # Not the page's main action: the certificate is.
+        self.helper.layout[-1] = Button.secondary("submit", "Send back to the preparer")
