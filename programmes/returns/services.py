@@ -664,6 +664,12 @@ def return_reminders_send(
                 message = (
                     f"Your council's savings return was due on {due:%-d %B %Y} and is overdue."
                 )
+            if savings_return.is_awaiting_certification:
+                # Sent by its preparer, but the LGA has not received it yet.
+                message += (
+                    " It is waiting for your council's finance officer to certify it "
+                    "before it is sent to the LGA."
+                )
             count = _return_notify(savings_return, "council", subject, message)
             reminder.recipients = count
             reminder.save(update_fields=["recipients"])

@@ -228,6 +228,8 @@ def test_a_return_awaiting_certification_is_still_reminded_as_overdue(return_a, 
     assert (return_a.reference, ReminderStage.OVERDUE) in [
         (item.savings_return.reference, item.stage) for item in sent
     ]
+    notice = Notice.objects.get(recipient=applicant_a.email, subject__contains="overdue")
+    assert "waiting for your council's finance officer to certify it" in notice.body
 
 
 # The pages: the council's journey through certification --------------------
