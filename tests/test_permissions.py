@@ -8,10 +8,11 @@ new service that is in neither fails `test_every_service_has_a_rule`, so a
 write cannot be added without deciding who may make it.
 
 Each rule is then tried with every persona: the council user of the record's
-council, a user of another council, a board member, an officer, an officer
-by group alone (not staff: the role decides, not `is_staff`), an officer
-whose account is deactivated, a signed-up user with no role, the portal
-itself (SYSTEM) and no actor at all (None). Board members are never staff. Refused personas get
+council, its lead, its finance officer, a user of another council, a board
+member, an officer, an officer by group alone (not staff: the role decides,
+not `is_staff`), an officer whose account is deactivated, a signed-up user
+with no role, the portal itself (SYSTEM) and no actor at all (None). Board
+members are never staff. Refused personas get
 PermissionDenied and change nothing; allowed ones succeed.
 """
 

@@ -1,5 +1,9 @@
 """Every page outside /admin/, for every persona, with real and malformed path values.
 
+Personas: anonymous, a user of each demo council (Allerdale, Wyre Forest),
+Wyre Forest's finance officer (who certifies its savings returns), an
+officer and a board member.
+
 The patterns are read from the URLconf, so a new page is swept without
 touching this file: pages named in `_real_cases` get path values from real
 records (with the council that owns each, for the outsider check); any other
