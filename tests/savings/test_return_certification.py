@@ -450,3 +450,27 @@ def demo_wyre_forest_returns():
         application__call__strand__key="experts",
         application__call__returns_need_certification=True,
     ).select_related("certified_by", "prepared_by", "application__call")
+
+
+def test_the_list_to_certify_costs_the_same_queries_however_long(
+    client, applicant_a, finance_a, certified_award
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    returns = list(certified_award.savings_returns.order_by("period_start"))
+    certifier = client_for(client, finance_a)
+    url = reverse("savings:certify_list")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert certifier.get(url).status_code == 200
+        return len(captured)
+
+    prepare(returns[0], applicant_a)
+    one = queries()
+    for savings_return in returns[1:]:
+        prepare(savings_return, applicant_a)
+    page = certifier.get(url).content.decode()
+    assert all(savings_return.reference in page for savings_return in returns)
+    assert queries() == one
