@@ -14,7 +14,7 @@ def preparers_backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0012_returns_need_certification"),
+        ("applications", "0013_returns_need_certification"),
         ("returns", "0002_return_extended_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

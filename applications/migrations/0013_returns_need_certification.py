@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0011_second_decision_not_negative"),
+        ("applications", "0012_award_shares"),
     ]
 
     operations = [
