@@ -50,13 +50,19 @@ def year_table(year: MoneyYear) -> DataTable:
     )
 
 
+def _short(item: MoneyFigures) -> str:
+    return item.strand.spec.short_name if item.strand is not None else item.label
+
+
 def year_chart_table(year: MoneyYear) -> DataTable:
     """The chart: budget, committed and paid for each strand."""
     return DataTable(
         caption=f"Budget, committed and paid in {year.financial_year}",
         columns=["Strand", "Budget", "Committed", "Paid"],
+        # The strands' short names: pygal's layout of five long names under
+        # the narrow chart never ends (it ran out of memory at 16 GB).
         rows=[
-            [item.label, item.budget or Decimal(0), item.committed, item.paid]
+            [_short(item), item.budget or Decimal(0), item.committed, item.paid]
             for item in year.strands
         ],
         money_columns=frozenset({1, 2, 3}),

@@ -55,7 +55,7 @@ LEDGER = {
     "growth": ("PP-EGA", "5430"),
 }
 # LGA finance in the demo: records payments (programmes/demo.py DEMO_USERS).
-FINANCE = "demo-finance"
+FINANCE = "demo-lga-finance"
 CHECKER = "demo-officer"
 
 
