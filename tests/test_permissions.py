@@ -88,6 +88,12 @@ INTERNAL = {
         "no user input"
     ),
     "programmes.growth.services.adviser_days_used": "a read: the days logged so far",
+    "applications.services.award_councils": "a read: the councils an award serves",
+    "applications.services.award_shares_default": (
+        "called by the approval, inside its transaction and after its check: equal shares"
+    ),
+    "applications.services.shares_split": "arithmetic: a sum in equal shares to the penny",
+    "applications.services.shares_total_message": "words: the message when shares do not add up",
     "applications.retention.free_text_fields": "a read: which fields hold free text",
     "applications.retention.bids_due": "a read: the bids due for anonymising",
     "programmes.retention.years_before": "date arithmetic",
@@ -508,6 +514,13 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
     "applications.services.scoring_close": (
         DECIDER,
         lambda w: {"application": _review(w).application, "reason": "One is away"},
+    ),
+    "applications.services.award_shares_set": (
+        OFFICERS,
+        lambda w: {
+            "application": (award := _approved(w)),
+            "amounts": {w.council.pk: award.award_value},
+        },
     ),
     "applications.services.application_withdraw": (
         OWN_COUNCIL,
