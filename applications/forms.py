@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from crispy_forms_gds.layout import Field, Layout
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
 from applications.models import Application, Call, Recommendation
@@ -282,6 +282,57 @@ class WithdrawForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(counted_textarea(self, "note"), submit="Withdraw bid")
+
+
+class PartnerAnswerForm(forms.Form):
+    """A partner council's lead confirms or declines; declining needs a reason."""
+
+    answer = forms.TypedChoiceField(
+        label="Is your council a partner on this bid?",
+        choices=[
+            ("confirm", "Yes, confirm that my council is a partner"),
+            ("decline", "No, decline"),
+        ],
+        coerce=lambda value: value == "confirm",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether your council is a partner on this bid"},
+    )
+    reason = limited_text(
+        label="Why does your council decline? (if you decline)",
+        subject="Your reason",
+        rows=3,
+        help_text="The lead council sees this",
+        max_length=SHORT_ANSWER_CHARS,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("answer", legend_size=Size.SMALL),
+            counted_textarea(self, "reason"),
+            submit="Send your answer",
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("answer") is False and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Enter why your council declines to be a partner on this bid")
+        return cleaned
+
+
+class PartnerLetterForm(forms.Form):
+    """An officer records a partner's confirmation given by letter (admin)."""
+
+    letter_reason = forms.CharField(
+        label="The letter, and why you record it",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=SHORT_ANSWER_CHARS,
+        help_text="For example: letter from the chief executive dated 3 March, by email",
+        error_messages={
+            "required": "Enter the letter the council confirmed in, and why you record it",
+            "max_length": too_long("The reason", SHORT_ANSWER_CHARS),
+        },
+    )
 
 
 # The officers' forms (Django admin).

@@ -31,6 +31,8 @@ from programmes.twofactor.services import backup_codes_generate
 DEMO_USERS = [
     ("demo-allerdale", "Avery", "Sample", APPLICANT, "Allerdale"),
     ("demo-wyreforest", "Wren", "Example", APPLICANT, "Wyre Forest"),
+    # Cumberland succeeded Allerdale (docs/councils.md): reads its history.
+    ("demo-cumberland", "Cam", "Placeholder", APPLICANT, "Cumberland"),
     ("demo-officer", "Olly", "Placeholder", OFFICER, None),
     # Two assessors (applications/demo.py assigns them to the demo's calls).
     ("demo-assessor-a", "Asa", "Sample", OFFICER, None),
