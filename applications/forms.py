@@ -320,21 +320,6 @@ class PartnerAnswerForm(forms.Form):
         return cleaned
 
 
-class PartnerLetterForm(forms.Form):
-    """An officer records a partner's confirmation given by letter (admin)."""
-
-    letter_reason = forms.CharField(
-        label="The letter, and why you record it",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=SHORT_ANSWER_CHARS,
-        help_text="For example: letter from the chief executive dated 3 March, by email",
-        error_messages={
-            "required": "Enter the letter the council confirmed in, and why you record it",
-            "max_length": too_long("The reason", SHORT_ANSWER_CHARS),
-        },
-    )
-
-
 # The officers' forms (Django admin).
 
 SCORE_CHOICES = [("", "Not scored yet"), ("na", "Not applicable")] + [

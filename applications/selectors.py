@@ -148,7 +148,9 @@ def application_get_for_user(
     return found
 
 
-def _one(queryset: QuerySet[Application], reference: str | None, pk: int | None):
+def _one(
+    queryset: QuerySet[Application], reference: str | None, pk: int | None
+) -> Application | None:
     try:
         return queryset.get(pk=pk) if pk is not None else queryset.get(reference=reference)
     except (Application.DoesNotExist, ValueError, TypeError):
