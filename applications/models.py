@@ -786,7 +786,7 @@ class PartnerConfirmation(models.Model):
 
     class Meta:
         ordering = ["council__name", "pk"]
-        verbose_name = "partner council's confirmation"
+        verbose_name = "partner council confirmation"
         constraints = [
             models.UniqueConstraint(
                 fields=["application", "council"], name="one_confirmation_per_partner"

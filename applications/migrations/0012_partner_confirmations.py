@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "verbose_name": "partner council's confirmation",
+                "verbose_name": "partner council confirmation",
                 "ordering": ["council__name", "pk"],
                 "indexes": [
                     models.Index(fields=["council", "status"], name="partner_confirmation_council")
