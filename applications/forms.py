@@ -314,7 +314,8 @@ class PartnerAnswerForm(forms.Form):
         )
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("answer") is False and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", "Enter why your council declines to be a partner on this bid")
         return cleaned

@@ -178,6 +178,8 @@ def partner_requests_for_user(*, user: User) -> list[PartnerConfirmation]:
     """Bids naming the user's council as a partner that it has not answered
     yet, or has confirmed: for "Bids naming your council as a partner"
     (a council that declined sees the bid no more)."""
+    if user.council_id is None:
+        return []
     return list(
         PartnerConfirmation.objects.filter(
             council_id=user.council_id,
@@ -192,6 +194,8 @@ def partner_confirmation_get_for_user(*, user: User, reference: str) -> PartnerC
     """The user's council's answer to a bid that names it as a partner,
     pending or confirmed; 404 for a bid that does not name it, or that it
     declined."""
+    if user.council_id is None:
+        raise Http404("No bid names your council as a partner with this reference")
     found = (
         PartnerConfirmation.objects.filter(
             council_id=user.council_id,

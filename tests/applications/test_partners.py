@@ -127,7 +127,9 @@ def test_the_bid_cannot_be_sent_until_every_partner_has_answered(
     services.partner_answer(
         confirmation=_confirmation(bid, gloucestershire), actor=glos_lead, confirmed=True
     )
-    with pytest.raises(ValidationError, match=r"Still to answer: Worcestershire County Council'\]$"):
+    with pytest.raises(
+        ValidationError, match=r"Still to answer: Worcestershire County Council'\]$"
+    ):
         services.application_submit(application=bid, actor=applicant_a)
     services.partner_answer(
         confirmation=_confirmation(bid, worcestershire),
