@@ -505,6 +505,11 @@ def load(context: DemoContext) -> None:
     council = Council.objects.get(short_name=council_name)
     if _partner_bid(calls[call_key], council, title) is not None:
         created += 1
+    context.notes.append(
+        f"demo-wyreforest is asked to confirm or decline {council.name}'s partner bid "
+        "(Gloucestershire has confirmed; the bid cannot be sent until Wyre Forest answers). "
+        "demo-cumberland reads Allerdale's bids, awards and returns: Cumberland succeeded it."
+    )
     open_now = [call for call in calls.values() if call.is_open()]
     context.write(
         f"Calls: {len(calls)}; open now: "
