@@ -523,3 +523,7 @@ class PartnerConfirmationAdmin(AuditTrailMixin, admin.ModelAdmin):
         )
         obj.refresh_from_db()
         messages.info(request, f"{confirmation.council} recorded as confirmed, by letter")
+
+
+# The Awards page (councils' shares) registers itself on import.
+from applications import admin_awards  # noqa: E402, F401

@@ -62,6 +62,8 @@ AUDITED: dict[str, dict] = {
     "applications.Document": {},
     # A partner council's answer to a bid, and an officer's letter.
     "applications.PartnerConfirmation": {},
+    # Each council's share of an award (docs/board.md, "Councils served and shares").
+    "applications.AwardShare": {},
     "savings.Investment": {},
     "savings.SavingsEntry": {},
     "returns.SavingsReturn": {},

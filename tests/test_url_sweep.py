@@ -318,7 +318,7 @@ def sweep_data(demo, monkeypatch):
     monkeypatch.setattr(logging.getLogger("django.request"), "disabled", True)
     # The PDF of the board update is printed by headless Chromium, seconds a
     # request; the sweep checks the page that is printed, not the printer.
-    monkeypatch.setattr(printing, "pdf_from_html", lambda html: PDF)
+    monkeypatch.setattr(printing, "pdf_from_html", lambda html, **margins: PDF)
 
 
 @pytest.mark.django_db

@@ -5,7 +5,13 @@ LGA investment of £46,000, potential estimated projected savings of
 £25,615,000 have been identified" (para 8). Three appointments are the
 paper's own case studies (8.1-8.3); the paper does not describe the other
 four, so they are marked illustrative, with councils, awards and projections
-apportioned so that the totals match the paper.
+apportioned so that the totals match the paper. The 10 councils: the paper
+names only the case studies' three, each alone; the illustrative four are
+led by councils the paper names elsewhere, three with a partner it also
+names (Hertfordshire with Essex, Hackney with Camden, Sheffield with Leeds),
+so that seven appointments serve ten councils. Each partner has its share
+of the award (equal, but Sheffield's and Leeds', which an officer changed;
+docs/board.md, "Councils served and shares").
 
 Every figure goes in through the services, as an officer's work would: each
 appointment is a bid created, submitted, assessed and approved with its award
@@ -74,6 +80,9 @@ class Appointment:
     target: str
     savings: tuple[Saving, ...]
     illustrative: bool = False
+    # Each council's share of the award where an officer changed the equal
+    # split the approval makes (short name, pounds).
+    shares: tuple[tuple[str, str], ...] = ()
 
 
 def at(year: int, month: int, day: int) -> datetime:
@@ -173,6 +182,8 @@ APPOINTMENTS = (
         target="2800000",
         savings=(Saving(SavingsKind.PROJECTED, "2013/14", "2800000"),),
         illustrative=True,
+        # Sheffield runs the larger fleet: two thirds of the expert's time.
+        shares=(("Sheffield", "4000"), ("Leeds", "2000")),
     ),
     Appointment(
         lead="Lincolnshire",
@@ -271,6 +282,15 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
         at=when,
         notify=False,
     )
+    if appointment.shares:
+        bids.award_shares_set(
+            application=bid,
+            amounts={
+                Council.objects.get(short_name=name).pk: Decimal(amount)
+                for name, amount in appointment.shares
+            },
+            actor=officer,
+        )
     for saving in appointment.savings:
         if saving.kind == SavingsKind.REALISED:
             continue  # reported through the award's first return (_returns)

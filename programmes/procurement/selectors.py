@@ -9,6 +9,7 @@ from programmes.procurement.models import (
     IssueStatus,
     ReportingDeadline,
     Workstream,
+    WorkstreamIssue,
     WorkstreamSaving,
 )
 
@@ -27,6 +28,18 @@ def workstreams_with_status() -> QuerySet[Workstream]:
             open_issues=Count("issues", filter=Q(issues__status=IssueStatus.OPEN), distinct=True),
         )
         .order_by("display_order", "name")
+    )
+
+
+def workstreams_for_paper() -> QuerySet[Workstream]:
+    """Each workstream with its status counts, deadlines and everything the
+    board paper tells of it (board seats, objectives, activities, open
+    issues): 7 queries."""
+    return workstreams_with_status().prefetch_related(
+        "board_members",
+        "objectives",
+        "activities",
+        Prefetch("issues", queryset=WorkstreamIssue.objects.filter(status=IssueStatus.OPEN)),
     )
 
 

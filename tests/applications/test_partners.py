@@ -4,6 +4,8 @@ officer's letter, and documents shared with partners."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -361,3 +363,30 @@ def test_the_portal_may_record_a_partners_answer_on_a_sent_bid(
     assert confirmation.answered_by is None
     # No email for the portal's own records.
     assert not Notice.objects.filter(audience="partner")
+
+
+def test_a_partner_that_declined_gets_no_share_of_the_award(
+    experts_call, council_a, gloucestershire, worcestershire
+):
+    bid = _name(
+        bid_completed(experts_call, council_a, SYSTEM), SYSTEM, gloucestershire, worcestershire
+    )
+    services.partner_answer(
+        confirmation=_confirmation(bid, gloucestershire), actor=SYSTEM, confirmed=True
+    )
+    services.partner_answer(
+        confirmation=_confirmation(bid, worcestershire),
+        actor=SYSTEM,
+        confirmed=False,
+        reason="Buying it elsewhere",
+    )
+    # The portal (an import) may send it as it stands; people take Worcestershire off first.
+    bid = services.application_submit(application=bid, actor=SYSTEM, notify=False)
+    bid = services.application_assessment_start(application=bid, actor=SYSTEM, notify=False)
+    services.application_approve(
+        application=bid, actor=SYSTEM, award_amount=Decimal("9000"), notify=False
+    )
+    assert sorted(bid.shares.values_list("council__short_name", "amount")) == [
+        ("Allerdale", Decimal("4500.00")),
+        ("Gloucestershire", Decimal("4500.00")),
+    ]
