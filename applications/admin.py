@@ -96,6 +96,7 @@ class CallAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
                     "overdue_days_after",
                     "return_line_limit",
                     "projection_years_ahead",
+                    "returns_need_certification",
                 )
             },
         ),

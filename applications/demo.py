@@ -335,7 +335,7 @@ def _partner_bid(call: Call, council: Council, title: str) -> Application | None
 def _sent_partners_confirmed() -> None:
     """The demo's sent bids (the strands' 2013 appointments among them) went
     to the LGA with their partners: their answers are recorded as given when
-    the bid was sent, as migration 0013 did for bids sent before partners
+    the bid was sent, as migration 0014 did for bids sent before partners
     were asked. Partners' users then see them (applications.selectors)."""
     waiting = PartnerConfirmation.objects.filter(status=PartnerStatus.PENDING).exclude(
         application__state=ApplicationState.DRAFT

@@ -169,6 +169,17 @@ class Call(models.Model):
         default=3,
         help_text="0 allows projections for the current financial year only",
     )
+    # A return is sent to the LGA only once the council's finance officer
+    # has certified it (docs/savings.md, "Certification"). Read when the
+    # council sends a return: returns sent before it was ticked stay as sent.
+    returns_need_certification = models.BooleanField(
+        "returns must be certified by the council's finance officer",
+        default=False,
+        help_text=(
+            "The council's chief finance officer (section 151 officer) or a deputy certifies "
+            "each return before it reaches the LGA"
+        ),
+    )
     # Officers assigned to score each bid sent to this call (services.application_submit).
     default_assessors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

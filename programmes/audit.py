@@ -91,6 +91,7 @@ AUDITED: dict[str, dict] = {
         "include_fields": [
             "is_active",
             "is_council_lead",
+            "is_finance_officer",
             "is_staff",
             "is_superuser",
             "council",

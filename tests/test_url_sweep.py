@@ -1,5 +1,9 @@
 """Every page outside /admin/, for every persona, with real and malformed path values.
 
+Personas: anonymous, a user of each demo council (Allerdale, Wyre Forest),
+Wyre Forest's finance officer (who certifies its savings returns), an
+officer and a board member.
+
 The patterns are read from the URLconf, so a new page is swept without
 touching this file: pages named in `_real_cases` get path values from real
 records (with the council that owns each, for the outsider check); any other
@@ -33,15 +37,26 @@ from programmes.board import selectors as board_selectors
 from programmes.experts.models import CaseStudy
 from programmes.models import Council, Strand, User
 from programmes.ope.models import Pilot
+from programmes.returns.models import SavingsReturn
 from programmes.selectors import council_successors
 from savings import services as savings_services
 from savings.models import Investment, SavingsEntry
 from tests import pdfs
 
-PERSONAS = ("anonymous", "applicant_a", "applicant_b", "successor", "officer", "board")
+PERSONAS = (
+    "anonymous",
+    "applicant_a",
+    "applicant_b",
+    "finance_b",
+    "successor",
+    "officer",
+    "board",
+)
 DEMO_USERS = {
     "applicant_a": "demo-allerdale",
     "applicant_b": "demo-wyreforest",
+    # Wyre Forest's finance officer, who certifies its savings returns.
+    "finance_b": "demo-finance",
     # Allerdale's successor (docs/councils.md): reads Allerdale's records.
     "successor": "demo-cumberland",
     "officer": "demo-officer",
@@ -208,6 +223,12 @@ def _real_cases() -> dict[str, list[Case]]:
         Case({"pk": award.pk}, award.council_id, readers[award.application_id])
         for award in Investment.objects.filter(application__in=bids)
     ]
+    returns = [
+        Case({"pk": savings_return.pk}, savings_return.application.lead_council_id)
+        for savings_return in SavingsReturn.objects.filter(application__in=bids).select_related(
+            "application"
+        )
+    ]
     councils = list(Council.objects.filter(pk__in={bid.lead_council_id for bid in bids}))
     overview_tables = list(board_selectors.programme_overview().tables)
     strand_tables = [
@@ -266,6 +287,10 @@ def _real_cases() -> dict[str, list[Case]]:
         ],
         "savings:award_detail": awards,
         "savings:return_create": awards,
+        **{
+            f"savings:{name}": returns
+            for name in ("return_detail", "return_certify", "return_not_certified")
+        },
         "savings:evidence_download": [
             Case({"pk": entry.pk}, entry.council_id, _readers(entry.council_id))
             for entry in SavingsEntry.objects.exclude(document="")
@@ -330,7 +355,7 @@ def test_every_page_answers_every_persona_without_a_server_error(sweep_data):
     clients = _clients()
     applicant_councils = {
         persona: User.objects.get(username=DEMO_USERS[persona]).council_id
-        for persona in ("applicant_a", "applicant_b", "successor")
+        for persona in ("applicant_a", "applicant_b", "finance_b", "successor")
     }
     failures: list[str] = []
     known: list[str] = []

@@ -45,6 +45,7 @@ from programmes.experts.models import Appointment as AppointmentRecord
 from programmes.experts.models import CaseStudy
 from programmes.models import Council, Strand, User
 from programmes.permissions import DEMO, SystemActor
+from programmes.returns import selectors as return_selectors
 from programmes.returns import services as return_services
 from programmes.returns.models import ReturnState, SavingsReturn
 from savings.models import Recurrence, SavingsKind
@@ -427,11 +428,22 @@ def _first_return(appointment: Appointment, number: int = 1) -> SavingsReturn | 
 
 
 def _council_user(appointment: Appointment) -> User | SystemActor:
-    """The demo's user of the council, where there is one; else the portal."""
-    return User.objects.filter(council__short_name=appointment.lead).first() or DEMO
+    """The demo's user of the council who prepares its returns, where there
+    is one; else the portal."""
+    users = User.objects.filter(council__short_name=appointment.lead, is_finance_officer=False)
+    return users.order_by("pk").first() or DEMO
 
 
-def _send(savings_return: SavingsReturn, sender, lines: tuple[Saving, ...]) -> SavingsReturn:
+def _finance_officer(savings_return: SavingsReturn) -> User | SystemActor:
+    """The council's finance officer who certifies its returns; else the portal."""
+    council = savings_return.application.lead_council_id
+    found = return_selectors.finance_officers(council, besides=savings_return.prepared_by_id)
+    return found.first() or DEMO
+
+
+def _send(
+    savings_return: SavingsReturn, sender, lines: tuple[Saving, ...], certify: bool = True
+) -> SavingsReturn:
     for saving in lines:
         return_services.return_line_add(
             actor=sender,
@@ -443,13 +455,19 @@ def _send(savings_return: SavingsReturn, sender, lines: tuple[Saving, ...]) -> S
             evidence=saving.evidence or "Figures from the council's finance team.",
         )
     name = sender.display_name if isinstance(sender, User) else "A. Placeholder (demo)"
-    return return_services.return_submit(
+    sent = return_services.return_submit(
         actor=sender,
         savings_return=savings_return,
         declaration_name=name,
         confirmed=True,
         notify=False,
     )
+    if sent.is_awaiting_certification and certify:
+        # The call asks for certification: the council's finance officer certifies it.
+        sent = return_services.return_certify(
+            actor=_finance_officer(sent), savings_return=sent, confirmed=True, notify=False
+        )
+    return sent
 
 
 def _returns_2013(officer: User) -> None:
@@ -467,10 +485,15 @@ def _returns_today(officer: User) -> None:
     """Returns in every other state, as of today (after the 2013 paper is
     published, so none of it is in that paper): one awaits verification, one
     was sent back, one withdrawn, one waived, one is due soon (an extension)
-    and the rest are overdue."""
+    and the rest are overdue. Wyre Forest's are certified by its finance
+    officer: one was sent back by them, one awaits them (both still overdue)."""
     by_lead = {appointment.lead: appointment for appointment in APPOINTMENTS}
     allerdale, wyre_forest = by_lead["Allerdale"], by_lead["Wyre Forest"]
     hertfordshire = by_lead["Hertfordshire"]
+    # From today the 2012/13 round asks for certified returns (Wyre Forest's
+    # are the demo's): its finance officer, demo-finance, certifies them.
+    earlier = Call.objects.get(title=EARLIER_CALL)
+    bids.call_update(actor=officer, call=earlier, data={"returns_need_certification": True})
     soon = _first_return(allerdale, 2)
     if soon is not None:
         return_services.return_extend(
@@ -501,6 +524,25 @@ def _returns_today(officer: User) -> None:
             ),
             notify=False,
         )
+    # Certification: one return sent back by the finance officer, with the
+    # reason its preparer sees, and one awaiting their certification.
+    not_certified = _first_return(wyre_forest, 3)
+    if not_certified is not None:
+        prepared = _send(
+            not_certified, _council_user(wyre_forest), (DEMO_NOT_CERTIFIED,), certify=False
+        )
+        return_services.return_send_back_to_preparer(
+            actor=_finance_officer(prepared),
+            savings_return=prepared,
+            reason=(
+                "The £45,000 is the contract's value for the whole year, not what it has saved. "
+                "Enter the saving against last year's cost, with the invoices."
+            ),
+            notify=False,
+        )
+    to_certify = _first_return(wyre_forest, 4)
+    if to_certify is not None:
+        _send(to_certify, _council_user(wyre_forest), (DEMO_TO_CERTIFY,), certify=False)
     withdrawn = _first_return(hertfordshire, 1)
     if withdrawn is not None:
         sent = _send(withdrawn, _council_user(hertfordshire), (DEMO_WITHDRAWN,))
@@ -522,6 +564,19 @@ DEMO_SENT_BACK = Saving(
     "2012/13",
     "80000",
     evidence="Planned reductions in agency staff in the contact centre.",
+)
+DEMO_NOT_CERTIFIED = Saving(
+    SavingsKind.REALISED,
+    "2012/13",
+    "45000",
+    evidence="New cleaning contract for the council's offices.",
+)
+DEMO_TO_CERTIFY = Saving(
+    SavingsKind.REALISED,
+    "2012/13",
+    "60000",
+    Recurrence.RECURRING,
+    evidence="Shared revenues team with a neighbouring district: staff costs for the quarter.",
 )
 DEMO_WITHDRAWN = Saving(
     SavingsKind.REALISED,

@@ -33,7 +33,7 @@ def partners_recorded(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0012_award_shares"),
+        ("applications", "0013_returns_need_certification"),
         ("programmes", "0008_council_register"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
