@@ -224,7 +224,12 @@ def _real_cases() -> dict[str, list[Case]]:
         for award in Investment.objects.filter(application__in=bids)
     ]
     returns = [
-        Case({"pk": savings_return.pk}, savings_return.application.lead_council_id)
+        Case(
+            {"pk": savings_return.pk},
+            savings_return.application.lead_council_id,
+            # Its council's successors read it; partners do not.
+            _readers(savings_return.application.lead_council_id),
+        )
         for savings_return in SavingsReturn.objects.filter(application__in=bids).select_related(
             "application"
         )
