@@ -60,6 +60,8 @@ AUDITED: dict[str, dict] = {
     "applications.Review": {"exclude_fields": ["notes", "conflict_note"]},
     "applications.ReviewScore": {"exclude_fields": ["note"]},
     "applications.Document": {},
+    # A partner council's answer to a bid, and an officer's letter.
+    "applications.PartnerConfirmation": {},
     # Each council's share of an award (docs/board.md, "Councils served and shares").
     "applications.AwardShare": {},
     "savings.Investment": {},

@@ -17,6 +17,7 @@ from django.http import Http404
 
 from programmes.models import Council, Strand, User
 from programmes.roles import OFFICER, user_role
+from programmes.selectors import council_ids_readable
 from savings.models import (
     Investment,
     OutboxMarker,
@@ -207,10 +208,11 @@ def realised_savings_for_award(*, award: Investment) -> list[SavingsEntry]:
 
 def evidence_get_for_user(*, user: User, pk: int) -> SavingsEntry:
     """A saving with a supporting document that the user may download: officers
-    any, applicants their own council's; 404 otherwise, so others learn nothing."""
+    any, applicants their own council's and its predecessors' (read-only
+    history, docs/security.md); 404 otherwise, so others learn nothing."""
     entries = SavingsEntry.objects.exclude(document="")
     if user_role(user) != OFFICER:
-        entries = entries.filter(council=user.council)
+        entries = entries.filter(council_id__in=council_ids_readable(user.council_id))
     entry = entries.select_related("council").filter(pk=pk).first()
     if entry is None:
         raise Http404("No supporting document with this number")

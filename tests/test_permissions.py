@@ -179,6 +179,7 @@ SYSTEM_ONLY = frozenset({"system"})
 # officer by group is another officer.
 ASSESSOR = frozenset({"officer", "system"})
 OWN_COUNCIL = frozenset({"own_council", "own_lead", "own_finance", "system"})
+OWN_LEAD = frozenset({"own_lead", "system"})
 OFFICERS_OR_OWN_COUNCIL = frozenset(
     {"officer", "officer_by_group", "own_council", "own_lead", "own_finance", "system"}
 )
@@ -240,6 +241,20 @@ def _strand(key: str):
 
 def _draft(w: World) -> Application:
     return bids.application_create(call=CallFactory(), council=w.council, actor=SYSTEM)
+
+
+def _partner_confirmation(w: World):
+    """Another council's draft naming the record's council as a partner:
+    the record's council's lead answers it."""
+    bid = bids.application_create(call=CallFactory(), council=CouncilFactory(), actor=SYSTEM)
+    bid = bids.application_section_save(
+        application=bid,
+        actor=SYSTEM,
+        section="councils",
+        answers={"partner_councils": [w.council]},
+        version=None,
+    )
+    return bid.partner_confirmations.get()
 
 
 def _review(w: World, declared: bool = False):
@@ -534,6 +549,22 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         OWN_COUNCIL,
         lambda w: {
             "document": bids.document_add(application=_draft(w), upload=_pdf(), actor=SYSTEM)
+        },
+    ),
+    # A partner council's answer: its council lead only (not its other users).
+    "applications.services.partner_answer": (
+        OWN_LEAD,
+        lambda w: {"confirmation": _partner_confirmation(w), "confirmed": True},
+    ),
+    "applications.services.partner_confirm_by_letter": (
+        OFFICERS,
+        lambda w: {"confirmation": _partner_confirmation(w), "reason": "Letter of 3 March"},
+    ),
+    "applications.services.document_share": (
+        OWN_COUNCIL,
+        lambda w: {
+            "document": bids.document_add(application=_draft(w), upload=_pdf(), actor=SYSTEM),
+            "shared": True,
         },
     ),
     # Investment and savings facts (savings/services.py)
