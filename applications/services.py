@@ -932,6 +932,7 @@ def _award(
         application=application,
         description=f"Award to {application.reference}",
         actor=actor,
+        awarded_on=timezone.localdate(at),
     )
     # What the layers above do with an award, e.g. the savings returns the
     # call's schedule asks of it (applications.extensions, docs/savings.md).

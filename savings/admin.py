@@ -17,8 +17,10 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from programmes import audit
 from programmes.access import AuthenticatedRequest
 from programmes.admin_tools import (
     AuditTrailMixin,
@@ -115,6 +117,48 @@ class DeletedMeanwhileMixin:
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
 
 
+class EarlierDateMixin(forms.ModelForm):
+    """A fact's effective date (docs/savings.md, "Effective dates") is today
+    unless the officer gives an earlier one, with the reason, which the audit
+    trail keeps with the change. `date_field` names it."""
+
+    date_field = ""
+    date_reason = forms.CharField(
+        label="Why is the date earlier than today? (if it is)",
+        help_text="For example: the award was decided at the panel of 2 September 2013",
+        required=False,
+        max_length=500,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        on = cleaned.get(self.date_field)
+        changed = self.date_field in self.changed_data or not self.instance.pk
+        if on and changed:
+            if on > timezone.localdate():
+                self.add_error(self.date_field, "The date must be today or in the past")
+            elif on < timezone.localdate() and not cleaned.get("date_reason", "").strip():
+                self.add_error("date_reason", "Say why the date is earlier than today")
+        return cleaned
+
+
+class InvestmentForm(EarlierDateMixin):
+    date_field = "awarded_on"
+
+    class Meta:
+        model = Investment
+        fields = [
+            "strand",
+            "council",
+            "application",
+            "source",
+            "financial_year",
+            "amount",
+            "description",
+            "awarded_on",
+        ]
+
+
 @admin.register(Investment)
 class InvestmentAdmin(
     AuditTrailMixin,
@@ -126,7 +170,16 @@ class InvestmentAdmin(
 ):
     import_record = imports.INVESTMENT
     change_list_template = "admin/savings/change_list_with_import.html"
-    list_display = ["council", "strand", "financial_year", "amount", "source", "application"]
+    form = InvestmentForm
+    list_display = [
+        "council",
+        "strand",
+        "financial_year",
+        "amount",
+        "source",
+        "application",
+        "awarded_on",
+    ]
     # Millions of rows (BigListMixin): the years come from the
     # (financial_year, id) index, one probe each, not a DISTINCT.
     list_filter = ["strand", ("financial_year", IndexedValuesListFilter), "source"]
@@ -136,19 +189,21 @@ class InvestmentAdmin(
     raw_id_fields = ["application"]
 
     def save_model(self, request, obj: Investment, form, change: bool) -> None:
-        if change:
-            services.investment_update(actor=request.user, investment=obj)
-            return
-        created = services.investment_record(
-            actor=request.user,
-            strand=obj.strand,
-            council=obj.council,
-            source=obj.source,
-            financial_year=obj.financial_year,
-            amount=obj.amount,
-            application=obj.application,
-            description=obj.description,
-        )
+        with audit.reason(form.cleaned_data.get("date_reason", "").strip()):
+            if change:
+                services.investment_update(actor=request.user, investment=obj)
+                return
+            created = services.investment_record(
+                actor=request.user,
+                strand=obj.strand,
+                council=obj.council,
+                source=obj.source,
+                financial_year=obj.financial_year,
+                amount=obj.amount,
+                application=obj.application,
+                description=obj.description,
+                awarded_on=obj.awarded_on,
+            )
         obj.pk = created.pk
 
     def delete_model(self, request, obj: Investment) -> None:
@@ -174,7 +229,8 @@ class VerifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class SavingsEntryForm(forms.ModelForm):
+class SavingsEntryForm(EarlierDateMixin):
+    date_field = "reported_on"
     mark_verified = forms.BooleanField(
         label="I have checked the evidence: count this realised saving as verified",
         required=False,
@@ -191,6 +247,7 @@ class SavingsEntryForm(forms.ModelForm):
             "recurrence",
             "amount",
             "evidence",
+            "reported_on",
         ]
 
     def clean(self):
@@ -252,23 +309,25 @@ class SavingsEntryAdmin(
 
     def save_model(self, request, obj: SavingsEntry, form, change: bool) -> None:
         verify = form.cleaned_data.get("mark_verified", False)
-        if change:
-            services.savings_entry_update(actor=request.user, entry=obj)
-            if verify:
-                services.savings_entry_verify(entry=obj, actor=request.user)
-            return
-        created = services.savings_entry_record(
-            actor=request.user,
-            strand=obj.strand,
-            council=obj.council,
-            application=obj.application,
-            financial_year=obj.financial_year,
-            kind=obj.kind,
-            recurrence=obj.recurrence,
-            amount=obj.amount,
-            evidence=obj.evidence,
-            verified=verify,
-        )
+        with audit.reason(form.cleaned_data.get("date_reason", "").strip()):
+            if change:
+                services.savings_entry_update(actor=request.user, entry=obj)
+                if verify:
+                    services.savings_entry_verify(entry=obj, actor=request.user)
+                return
+            created = services.savings_entry_record(
+                actor=request.user,
+                strand=obj.strand,
+                council=obj.council,
+                application=obj.application,
+                financial_year=obj.financial_year,
+                kind=obj.kind,
+                recurrence=obj.recurrence,
+                amount=obj.amount,
+                evidence=obj.evidence,
+                verified=verify,
+                reported_on=obj.reported_on,
+            )
         obj.pk = created.pk
 
     def delete_model(self, request, obj: SavingsEntry) -> None:

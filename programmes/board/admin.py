@@ -84,7 +84,7 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
     search_fields = ["title", "board", "contact_name"]
     date_hierarchy = "meeting_date"
     fieldsets = [
-        ("Meeting", {"fields": ["board", "meeting_date", "title"]}),
+        ("Meeting", {"fields": ["board", "meeting_date", "figures_date", "title"]}),
         (
             "Contact officer",
             {"fields": ["contact_name", "contact_position", "contact_phone", "contact_email"]},
@@ -191,7 +191,7 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
     def data_paragraphs(self, obj: BoardPaper) -> str:
         """What the portal writes, as it stands now (a draft) or as published."""
         view = content.paper_view(obj)
-        note = f"Figures as at {view.as_at:%H:%M, %-d %B %Y}" + (
+        note = f"Figures as at {view.figures_date:%-d %B %Y}" + (
             ", as published." if obj.is_published else ": they change until published."
         )
         officer = {"highlights", "risks", "events"}

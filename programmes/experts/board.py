@@ -19,12 +19,16 @@ def fill(page) -> None:
 
 
 def _status(page) -> list[tuple[str, str]]:
-    """Appointments and case studies: 2 queries."""
-    studies = CaseStudy.objects.aggregate(
-        published=Count("pk", filter=Q(state=CaseStudyState.PUBLISHED)), all=Count("pk")
-    )
+    """Appointments and case studies, now or as at the page's date (an
+    appointment from its start, a case study from its publication): 2 queries."""
+    published = Q(state=CaseStudyState.PUBLISHED)
+    appointments = Appointment.objects.all()
+    if page.as_at is not None:
+        published &= Q(published_at__lt=rollups.end_of_day(page.as_at))
+        appointments = appointments.filter(starts_on__lte=page.as_at)
+    studies = CaseStudy.objects.aggregate(published=Count("pk", filter=published), all=Count("pk"))
     return [
-        ("Expert appointments", str(Appointment.objects.count())),
+        ("Expert appointments", str(appointments.count())),
         (
             "Case studies published",
             f"{studies['published']} (of {studies['all']} written)",
@@ -33,7 +37,7 @@ def _status(page) -> list[tuple[str, str]]:
 
 
 def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
-    figures = rollups.rollup_for(strand=strand)
+    figures = rollups.Figures(as_at=as_at, strand=strand).total()
     activity = strand_activity(strand=strand, on=as_at)
     paragraphs = [
         "The Productivity Expert programme allocates funding to councils to engage an "

@@ -10,7 +10,7 @@ here (`require_officer`); `actor` is required, the demo passes `DEMO`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -302,8 +302,12 @@ def workstream_saving_record(
     evidence: str = "",
     note: str = "",
     verified: bool = False,
+    reported_on: date | None = None,
+    verified_at: datetime | None = None,
 ) -> WorkstreamSaving:
-    """Record a saving the workstream generated, as a savings fact of the procurement strand."""
+    """Record a saving the workstream generated, as a savings fact of the
+    procurement strand, reported on `reported_on` and verified at
+    `verified_at` (today and now if not given)."""
     require_officer(actor)
     entry = savings_entry_record(
         strand=Strand.objects.get(key="procurement"),
@@ -315,6 +319,8 @@ def workstream_saving_record(
         evidence=evidence,
         verified=verified,
         actor=actor,
+        reported_on=reported_on,
+        verified_at=verified_at,
     )
     return WorkstreamSaving.objects.create(workstream=workstream, savings_entry=entry, note=note)
 

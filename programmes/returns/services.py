@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -245,9 +245,11 @@ def return_submit(
     declaration_name: str,
     confirmed: bool,
     notify: bool = True,
+    at: datetime | None = None,
 ) -> SavingsReturn:
     """The council sends its return, declaring it true: its draft lines count
-    (realised ones apart until verified) and officers are emailed.
+    (realised ones apart until verified), reported on the day it is sent
+    (`at`, now by default: the demo's 2013 returns), and officers are emailed.
 
     Sending a return already sent does nothing more (two tabs, a replayed
     POST): the row lock makes a second sending wait and then find it sent."""
@@ -263,15 +265,17 @@ def return_submit(
         errors["confirmed"] = "Confirm that the return is correct to the best of your knowledge"
     if errors:
         raise ValidationError(errors)
+    at = at or timezone.now()
     facts.return_lines_set(
         savings_return.lines.select_for_update()
         .filter(verified_at__isnull=True)
         .exclude(withheld=""),
         withheld="",
+        reported_on=timezone.localdate(at),
     )
     savings_return.state = ReturnState.SUBMITTED
     savings_return.submitted_by = as_user(actor)
-    savings_return.submitted_at = timezone.now()
+    savings_return.submitted_at = at
     savings_return.declaration_name = declaration_name.strip()[:200]
     savings_return.declaration_confirmed = True
     savings_return.save()
@@ -321,9 +325,11 @@ def return_verify(
     lines: Iterable[SavingsEntry] | None = None,
     reason: str = "",
     notify: bool = True,
+    at: datetime | None = None,
 ) -> SavingsReturn:
     """An officer verifies a sent return: every line, or the chosen `lines`
-    (the others are sent back with `reason`, which the council sees)."""
+    (the others are sent back with `reason`, which the council sees), on
+    `at` (now by default: the demo's 2013 verifications)."""
     require_officer(actor)
     savings_return = _locked_return(savings_return)
     _require_state(savings_return, [ReturnState.SUBMITTED], "verify it")
@@ -337,7 +343,7 @@ def return_verify(
         raise ValidationError(
             {"reason": "Say why the lines not verified are sent back: the council sees this"}
         )
-    now = timezone.now()
+    now = at or timezone.now()
     facts.return_lines_set(verify, verified_at=now, verified_by=as_user(actor), withheld="")
     facts.return_lines_set(rest, withheld=Withheld.SENT_BACK)
     savings_return.state = ReturnState.PARTLY_VERIFIED if rest else ReturnState.VERIFIED
