@@ -130,8 +130,17 @@ class EarlierDateMixin(forms.ModelForm):
         max_length=500,
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty: today for a new fact, unchanged for an existing one.
+        self.fields[self.date_field].required = False
+        self.fields[self.date_field].help_text = "Leave empty for today"
+
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get(self.date_field) and self.date_field not in self.errors:
+            stored = getattr(self.instance, self.date_field) if self.instance.pk else None
+            cleaned[self.date_field] = stored or timezone.localdate()
         on = cleaned.get(self.date_field)
         changed = self.date_field in self.changed_data or not self.instance.pk
         if on and changed:
