@@ -336,6 +336,14 @@ def _summed(
     return total
 
 
+def _grouped(rows: list[FinestRow], *columns: int) -> dict[tuple, list[FinestRow]]:
+    """The rows by the values of `columns` (0 strand, 1 council, 2 year), in one pass."""
+    groups: dict[tuple, list[FinestRow]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[column] for column in columns), []).append(row)
+    return groups
+
+
 class Figures:
     """The investment and savings figures of a scope (the whole programme, a
     strand or a council), now or as at a date: the one source of the board's
@@ -371,56 +379,49 @@ class Figures:
     def by_year(self) -> list[Rollup]:
         if self.as_at is None:
             return rollups_by_year(strand=self.strand, council=self.council)
-        years = sorted({row[2] for row in self.rows})
+        groups = _grouped(self.rows, 2)
         return [
-            _summed(
-                [row for row in self.rows if row[2] == year],
-                strand=self.strand,
-                council=self.council,
-                financial_year=year,
-            )
-            for year in years
+            _summed(groups[key], strand=self.strand, council=self.council, financial_year=key[0])
+            for key in sorted(groups)
         ]
 
     def by_strand(self) -> list[Rollup]:
         if self.as_at is None:
             return rollups_by_strand(council=self.council)
-        wanted = {row[0] for row in self.rows}
-        found = Strand.objects.filter(pk__in=wanted).order_by("display_order", "name")
+        groups = _grouped(self.rows, 0)
+        found = Strand.objects.filter(pk__in=[key[0] for key in groups])
         return [
-            _summed(
-                [row for row in self.rows if row[0] == strand.pk],
-                strand=strand,
-                council=self.council,
-                financial_year=None,
-            )
-            for strand in found
+            _summed(groups[(strand.pk,)], strand=strand, council=self.council, financial_year=None)
+            for strand in found.order_by("display_order", "name")
         ]
 
     def by_council(self) -> list[Rollup]:
         if self.as_at is None:
             return rollups_by_council(strand=self.strand)
-        wanted = {row[1] for row in self.rows}
-        found = Council.objects.filter(pk__in=wanted).order_by("name")
+        groups = _grouped(self.rows, 1)
+        found = Council.objects.filter(pk__in=[key[0] for key in groups])
         return [
-            _summed(
-                [row for row in self.rows if row[1] == council.pk],
-                strand=self.strand,
-                council=council,
-                financial_year=None,
-            )
-            for council in found
+            _summed(groups[(council.pk,)], strand=self.strand, council=council, financial_year=None)
+            for council in found.order_by("name")
         ]
 
     def targets(self, rows: list[Rollup] | None = None) -> TargetsCompared:
         """`targets_compared` for the scope: from `rows` (the page's
         (strand, council) rows) when given, else its own."""
-        if rows is None and self.as_at is not None:
-            pairs = sorted({(row[0], row[1]) for row in self.rows})
-            rows = []
-            for strand_id, council_id in pairs:
-                pair = [r for r in self.rows if r[0] == strand_id and r[1] == council_id]
-                summed = _summed(pair, strand=None, council=None, financial_year=None)
-                summed.strand_id, summed.council_id = strand_id, council_id
-                rows.append(summed)
-        return targets_compared(strand=self.strand, council=self.council, rows=rows)
+        if rows is not None or self.as_at is None:
+            return targets_compared(strand=self.strand, council=self.council, rows=rows)
+        # As targets_compared, from the finest rows: per (strand, council),
+        # the target and the verified realised savings.
+        unit = "strand" if self.council is not None else "council"
+        pairs: dict[tuple[int, int], list[Decimal]] = {}
+        for row in self.rows:
+            pair = pairs.setdefault((row[0], row[1]), [Decimal(0), Decimal(0)])
+            pair[0] += row[6]
+            pair[1] += row[7]
+        targeted = {key: pair for key, pair in pairs.items() if pair[0]}
+        return TargetsCompared(
+            unit=unit,
+            with_target=len({key[0] if unit == "strand" else key[1] for key in targeted}),
+            target=sum((pair[0] for pair in targeted.values()), Decimal(0)),
+            realised=sum((pair[1] for pair in targeted.values()), Decimal(0)),
+        )

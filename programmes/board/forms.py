@@ -58,6 +58,8 @@ class AsAtForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field("as_at"), submit="Show the figures")
+        # A GET form: no token in the address that is shared.
+        self.helper.disable_csrf = True
 
     def clean_as_at(self) -> date:
         value: date = self.cleaned_data["as_at"]
