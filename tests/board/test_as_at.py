@@ -320,3 +320,17 @@ def test_the_demo_as_at_today_reads_what_the_rollups_say(demo):
             assert [(row.strand_id, row.realised) for row in now.by_strand()] == [
                 (row.strand_id, row.realised) for row in then.by_strand()
             ]
+
+
+def test_bids_are_counted_in_the_state_they_had_reached_by_the_date(demo, board_client):
+    def growth(query: str) -> dict[str, str]:
+        url = reverse("board:overview_csv", args=["bids_by_state"]) + query
+        rows = list(csv.reader(io.StringIO(board_client.get(url).content.decode("utf-8-sig"))))
+        header = rows[0]
+        found = [row for row in rows if row[0] == "Local Economic Growth Advisers"]
+        return dict(zip(header, found[0], strict=True)) if found else {}
+
+    # The 2013 round's two bids were sent on 20 August and approved on 2 September 2013.
+    assert growth("?as_at=2013-07-09") == {}
+    assert growth("?as_at=2013-08-25")["Approved"] == "0"
+    assert growth("?as_at=2013-09-10")["Approved"] == "2"
