@@ -11,12 +11,20 @@ from django.db.models import Q
 
 from programmes.models import Council, Strand
 from programmes.procurement.models import Workstream
-from programmes.procurement.selectors import eu_milestones, workstreams_with_status
+from programmes.procurement.selectors import (
+    eu_milestones,
+    workstreams_with_status,
+    workstreams_with_status_as_at,
+)
 
 
 def fill(page) -> None:
-    """Workstreams with their status counts and deadlines, and the EU milestones: 3 queries."""
-    page.extra["workstreams"] = list(workstreams_with_status())
+    """Workstreams with their status counts (as at the page's date, if it
+    has one) and deadlines, and the EU milestones: 3 queries (4 as at a date)."""
+    if page.as_at is None:
+        page.extra["workstreams"] = list(workstreams_with_status())
+    else:
+        page.extra["workstreams"] = workstreams_with_status_as_at(as_at=page.as_at)
     page.extra["eu_milestones"] = list(eu_milestones())
 
 

@@ -247,6 +247,8 @@ def load(context: DemoContext) -> None:
                 status=status,
                 due_on=due_on,
                 status_note=ILLUSTRATIVE,
+                # As the 17 July 2013 paper reports them (its figures of 9 July).
+                status_on=date(2013, 7, 1),
             )
         for description in spec["issues"]:
             issue_raise(

@@ -16,12 +16,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from programmes.models import Council, Strand
 from programmes.permissions import Actor, require_officer
 from programmes.procurement.models import (
     RAG,
     Activity,
+    ActivityStatusChange,
     BoardMemberKind,
     EuMilestone,
     Objective,
@@ -116,8 +118,18 @@ def workstream_part_save(
     fields = _part_fields(part)
     if part.pk:
         part = type(part).objects.select_for_update().get(pk=part.pk)
+    before = part.status if isinstance(part, Activity) and part.pk else None
     part, _ = model_update(instance=part, fields=fields, data=data)
+    if isinstance(part, Activity) and part.status != before:
+        _status_changed(part)
     return part
+
+
+def _status_changed(activity: Activity, on: date | None = None) -> None:
+    # The activity's status history (ActivityStatusChange), for the board as at a date.
+    ActivityStatusChange.objects.create(
+        activity=activity, status=activity.status, changed_on=on or timezone.localdate()
+    )
 
 
 @transaction.atomic
@@ -180,8 +192,16 @@ def activity_upsert(
     due_on: date | None = None,
     description: str = "",
     status_note: str = "",
+    status_on: date | None = None,
 ) -> Activity:
+    """Add or change an activity; a new status takes effect on `status_on`
+    (today if not given)."""
     require_officer(actor)
+    before = (
+        Activity.objects.filter(workstream=workstream, title=title)
+        .values_list("status", flat=True)
+        .first()
+    )
     activity, _ = Activity.objects.update_or_create(
         workstream=workstream,
         title=title,
@@ -193,6 +213,8 @@ def activity_upsert(
         },
     )
     activity.full_clean()
+    if activity.status != before:
+        _status_changed(activity, status_on)
     return activity
 
 

@@ -334,3 +334,28 @@ def test_bids_are_counted_in_the_state_they_had_reached_by_the_date(demo, board_
     assert growth("?as_at=2013-07-09") == {}
     assert growth("?as_at=2013-08-25")["Approved"] == "0"
     assert growth("?as_at=2013-09-10")["Approved"] == "2"
+
+
+def test_a_workstreams_status_is_read_as_at_the_date(demo, officer, board_client):
+    from programmes.procurement.models import Activity
+    from programmes.procurement.selectors import (
+        workstreams_with_status,
+        workstreams_with_status_as_at,
+    )
+    from programmes.procurement.services import workstream_part_save
+
+    def counts(workstreams) -> dict[str, tuple[int, int, int]]:
+        return {w.slug: (w.red, w.amber, w.green) for w in workstreams}
+
+    today = counts(workstreams_with_status())
+    assert counts(workstreams_with_status_as_at(as_at=date(2013, 7, 9))) == today
+    assert set(counts(workstreams_with_status_as_at(as_at=date(2013, 6, 1))).values()) == {
+        (0, 0, 0)
+    }
+    # An activity turns red today: today's counts move, 9 July 2013's do not.
+    activity = Activity.objects.exclude(status="red").select_related("workstream").first()
+    workstream_part_save(actor=officer, part=activity, data={"status": "red"})
+    assert counts(workstreams_with_status()) != today
+    assert counts(workstreams_with_status_as_at(as_at=date(2013, 7, 9))) == today
+    page = board_client.get(reverse("board:strand", args=["procurement"]) + "?as_at=2013-07-09")
+    assert page.status_code == 200
