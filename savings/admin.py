@@ -7,6 +7,7 @@ outbox are read-only (they are derived, and rebuilt by the worker).
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -244,6 +245,11 @@ class SavingsEntryForm(EarlierDateMixin):
         label="I have checked the evidence: count this realised saving as verified",
         required=False,
     )
+    verified_on = forms.DateField(
+        label="Verified on (if earlier than today)",
+        help_text="Leave empty for today. An earlier date needs the reason below",
+        required=False,
+    )
 
     class Meta:
         model = SavingsEntry
@@ -263,7 +269,26 @@ class SavingsEntryForm(EarlierDateMixin):
         cleaned = super().clean()
         if cleaned.get("mark_verified") and cleaned.get("kind") != SavingsKind.REALISED:
             self.add_error("mark_verified", "Only realised savings are verified")
+        verified_on = cleaned.get("verified_on")
+        if verified_on:
+            if not cleaned.get("mark_verified"):
+                self.add_error(
+                    "verified_on", "Tick the box to verify the saving, or leave the date"
+                )
+            elif verified_on > timezone.localdate():
+                self.add_error("verified_on", "The date must be today or in the past")
+            elif verified_on < timezone.localdate() and not cleaned.get("date_reason", "").strip():
+                self.add_error("date_reason", "Say why the date is earlier than today")
+            elif (reported := cleaned.get("reported_on")) and verified_on < reported:
+                self.add_error("verified_on", "A saving is verified on or after it was reported")
         return cleaned
+
+    def verified_at(self) -> datetime | None:
+        """When it was verified: now, or noon (London) on the earlier day given."""
+        on = self.cleaned_data.get("verified_on")
+        if not on or on == timezone.localdate():
+            return None
+        return datetime.combine(on, time(12), tzinfo=timezone.get_current_timezone())
 
 
 @admin.register(SavingsEntry)
@@ -322,7 +347,9 @@ class SavingsEntryAdmin(
             if change:
                 services.savings_entry_update(actor=request.user, entry=obj)
                 if verify:
-                    services.savings_entry_verify(entry=obj, actor=request.user)
+                    services.savings_entry_verify(
+                        entry=obj, actor=request.user, at=form.verified_at()
+                    )
                 return
             created = services.savings_entry_record(
                 actor=request.user,
@@ -336,6 +363,7 @@ class SavingsEntryAdmin(
                 evidence=obj.evidence,
                 verified=verify,
                 reported_on=obj.reported_on,
+                verified_at=form.verified_at(),
             )
         obj.pk = created.pk
 

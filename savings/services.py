@@ -307,11 +307,13 @@ def savings_entries_verify(
 
 
 @transaction.atomic
-def savings_entry_verify(*, entry: SavingsEntry, actor: Actor) -> SavingsEntry:
+def savings_entry_verify(
+    *, entry: SavingsEntry, actor: Actor, at: datetime | None = None
+) -> SavingsEntry:
     require_officer(actor)
     if entry.kind != SavingsKind.REALISED:
         raise ValidationError("Only realised savings are verified")
-    savings_entries_verify(entries=[entry], actor=actor)
+    savings_entries_verify(entries=[entry], actor=actor, at=at)
     entry.refresh_from_db()
     return entry
 

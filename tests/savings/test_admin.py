@@ -311,3 +311,33 @@ def test_a_saving_added_in_the_admin_without_a_date_is_reported_today(
     )
     assert response.status_code == 302, response.content
     assert SavingsEntry.objects.get().reported_on == timezone.localdate()
+
+
+@pytest.mark.django_db
+def test_a_saving_verified_earlier_says_when_and_why(officer_client, strands, council_a):
+    from auditlog.models import LogEntry
+
+    form = {
+        "strand": strands["experts"].pk,
+        "council": council_a.pk,
+        "financial_year": "2013/14",
+        "kind": SavingsKind.REALISED,
+        "recurrence": "one_off",
+        "amount": "2300000",
+        "evidence": "Contract variations",
+        "reported_on": "2013-01-20",
+        "mark_verified": "on",
+        "verified_on": "2013-01-27",
+    }
+    url = reverse("admin:savings_savingsentry_add")
+    refused = officer_client.post(url, form)
+    assert "Say why the date is earlier than today" in refused.content.decode()
+    before = officer_client.post(url, {**form, "verified_on": "2013-01-01", "date_reason": "x"})
+    assert "A saving is verified on or after it was reported" in before.content.decode()
+    reason = "Verified at the January 2013 review; entered now"
+    saved = officer_client.post(url, {**form, "date_reason": reason})
+    assert saved.status_code == 302, saved.content
+    entry = SavingsEntry.objects.get()
+    assert str(entry.reported_on) == "2013-01-20"
+    assert entry.verified_at is not None and entry.verified_at.date().isoformat() == "2013-01-27"
+    assert LogEntry.objects.get_for_object(entry).get().additional_data["reason"] == reason
