@@ -88,6 +88,7 @@ class CallAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
                     "overdue_days_after",
                     "return_line_limit",
                     "projection_years_ahead",
+                    "returns_need_certification",
                 )
             },
         ),
@@ -442,3 +443,7 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
         # The change page is the assessment page, whose own form is the lead's moderation.
         return admin_views.moderate(authenticated(request), object_id, model_admin=self)
+
+
+# The Awards page (councils' shares) registers itself on import.
+from applications import admin_awards  # noqa: E402, F401

@@ -3,9 +3,9 @@
 Two kinds of round, so that nothing makes a reader ask which year it is:
 
 - The 2013 rounds are history: closed, their bids replayed at 2013 dates and
-  their awards in 2013/14 (the Productivity Experts round and the One Public
-  Estate round; the Growth Advisers round of 2013 is in
-  `programmes/growth/demo.py`). The seven approved Productivity Experts
+  their awards in 2013/14 (the Productivity Experts round; the Growth
+  Advisers round of 2013 is in `programmes/growth/demo.py`; One Public Estate
+  had no round: its 12 pilots were already working). The seven approved Productivity Experts
   appointments (£46,000, para 8) are loaded by `programmes/experts/demo.py`.
 - The present-day rounds are for trying the journey in `make demo`: a Growth
   Advisers round and a Productivity Experts round named for the current year,
@@ -38,7 +38,6 @@ from savings.years import financial_year_of, next_financial_year
 LONDON = ZoneInfo("Europe/London")
 
 EXPERTS_CALL = "Productivity Experts 2013/14"
-OPE_CALL = "One Public Estate pilots 2013"
 
 # Growth Advisers days are valued at this rate when an award is recorded as
 # investment. The paper gives no rate; this is the demo's assumption (docs/bids.md).
@@ -218,18 +217,9 @@ def load_calls() -> dict[str, Call]:
             "help deliver efficiency savings. One appointment can serve several councils."
         ),
     )
-    ope = _call(
-        OPE_CALL,
-        strand=Strand.objects.get(key="ope"),
-        opens_at=at(2013, 5, 1, 9),
-        closes_at=at(2013, 7, 31, 17),
-        assessment_due=date(2013, 8, 31),
-        guidance=(
-            "Pilot councils set out a project plan with their partner public bodies. "
-            "The LGA and the Cabinet Office sign the plans off and allocate resources."
-        ),
-    )
-    calls = {"growth": growth, "experts_now": experts_now, "experts": experts, "ope": ope}
+    # No One Public Estate round: in 2013 the 12 pilots were chosen and already
+    # working (paras 2-5), so a round open for bids would be invented history.
+    calls = {"growth": growth, "experts_now": experts_now, "experts": experts}
     for call in calls.values():
         _with_assessors(call)
     return calls

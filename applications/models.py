@@ -169,6 +169,17 @@ class Call(models.Model):
         default=3,
         help_text="0 allows projections for the current financial year only",
     )
+    # A return is sent to the LGA only once the council's finance officer
+    # has certified it (docs/savings.md, "Certification"). Read when the
+    # council sends a return: returns sent before it was ticked stay as sent.
+    returns_need_certification = models.BooleanField(
+        "returns must be certified by the council's finance officer",
+        default=False,
+        help_text=(
+            "The council's chief finance officer (section 151 officer) or a deputy certifies "
+            "each return before it reaches the LGA"
+        ),
+    )
     # Officers assigned to score each bid sent to this call (services.application_submit).
     default_assessors = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -738,3 +749,52 @@ class Decision(models.Model):
         if self.award_amount is not None:
             return f"£{self.award_amount:,.2f}"
         return ""
+
+
+class AwardShare(models.Model):
+    """One council's share of an award (docs/board.md, "Councils served and
+    shares"). An approved bid serves its lead council and its partners; each
+    has a share of the award's value in pounds (adviser days valued at the
+    call's day rate). Made by the approval (equal shares, the odd pennies on
+    the lead: `services.award_shares_default`); an officer may change them in
+    the admin (Awards), and they always add up to the award
+    (`services.award_shares_set`)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="shares")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="award_shares")
+    amount = models.DecimalField(
+        "share (£)",
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0, "Enter a share of £0 or more")],
+    )
+
+    class Meta:
+        ordering = ["application", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "council"], name="one_share_per_council_per_award"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0),
+                name="award_share_not_negative",
+                violation_error_message="Enter a share of £0 or more",
+            ),
+        ]
+        indexes = [
+            # The board's councils served by a strand's awards: the shares of
+            # a set of bids, grouped by council (board.selectors.strand_shares).
+            models.Index(fields=["council", "application"], name="award_share_council"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council.short_name}: £{self.amount:,.2f} of {self.application.reference}"
+
+
+class Award(Application):
+    """An approved bid seen as its award, for the admin's Awards page, where
+    officers change the councils' shares (a proxy: no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "award"

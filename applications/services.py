@@ -16,10 +16,10 @@ views and the admin pass `request.user`, the demo loader `DEMO`, imports
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -31,6 +31,7 @@ from applications.models import (
     Application,
     ApplicationEvent,
     ApplicationState,
+    AwardShare,
     Call,
     Conflict,
     Decision,
@@ -61,6 +62,7 @@ from programmes.permissions import (
     require_officer,
 )
 from programmes.roles import OFFICER, user_role
+from programmes.services import model_update
 from programmes.versions import BOARD, version_bump
 from savings.services import investment_record
 from savings.years import financial_year_of
@@ -221,6 +223,16 @@ def call_create(
     call.full_clean()
     call.save()
     return call
+
+
+@transaction.atomic
+def call_update(*, actor: Actor, call: Call, data: Mapping[str, Any]) -> Call:
+    """Change the round's fields named in `data` (the demo turns certification
+    of returns on this way; officers use the calls admin)."""
+    require_officer(actor)
+    stored = Call.objects.select_for_update().get(pk=call.pk)
+    stored, _changed = model_update(instance=stored, fields=tuple(data), data=data)
+    return stored
 
 
 def _require_council_exists(council: Council, on: date, action: str) -> None:
@@ -934,6 +946,8 @@ def _award(
         actor=actor,
         awarded_on=timezone.localdate(at),
     )
+    # Each council the award serves gets its share (docs/board.md, "Councils served and shares").
+    award_shares_default(application=application)
     # What the layers above do with an award, e.g. the savings returns the
     # call's schedule asks of it (applications.extensions, docs/savings.md).
     extensions.award_made(application=application, actor=actor)
@@ -1125,3 +1139,109 @@ def document_remove(*, document: Document, actor: Actor) -> None:
         documents.document_delete_file(stored)
 
     transaction.on_commit(delete_file, robust=True)
+
+
+# Award shares (docs/board.md, "Councils served and shares") -------------------
+
+
+def award_councils(application: Application) -> list[Council]:
+    """The councils an award serves: its lead council, then its partners by
+    name. The one place that says which partners an award serves: the named
+    partners (once partners confirm or decline a bid, a partner that
+    declined is to be left out here, and so from the shares, the board's
+    councils served and the open data's beneficiary locations)."""
+    partners = [
+        council
+        for council in application.partner_councils.order_by("name")
+        if council.pk != application.lead_council_id
+    ]
+    return [application.lead_council, *partners]
+
+
+PENNY = Decimal("0.01")
+
+
+def shares_split(total: Decimal, count: int) -> list[Decimal]:
+    """`total` in `count` equal shares to the penny, the odd pennies on the
+    first (the lead council): £10,000.00 in three is £3,333.34, £3,333.33, £3,333.33."""
+    pennies = int((total / PENNY).to_integral_value())
+    each, rest = divmod(pennies, count)
+    return [(Decimal(each + (rest if n == 0 else 0)) * PENNY) for n in range(count)]
+
+
+def award_shares_default(*, application: Application) -> list[AwardShare]:
+    """Equal shares of the award for the councils it serves (called by the
+    approval, in its transaction): an award that has shares keeps them."""
+    value = application.award_value
+    if value is None or application.shares.exists():
+        return []
+    councils = award_councils(application)
+    shares = []
+    for council, amount in zip(councils, shares_split(value, len(councils)), strict=True):
+        share, _ = model_update(
+            instance=AwardShare(application=application, council=council),
+            fields=["amount"],
+            data={"amount": amount},
+        )
+        shares.append(share)
+    return shares
+
+
+@transaction.atomic
+def award_shares_set(
+    *, application: Application, amounts: Mapping[int, Decimal | None], actor: Actor
+) -> list[AwardShare]:
+    """Change the councils' shares of an award: `amounts` by council id, one
+    for each council the award serves, each £0 or more to the penny, adding
+    up to the award's value. Anything wrong changes nothing and says what."""
+    require_officer(actor)
+    application = _lock(application)
+    if application.state != State.APPROVED:
+        raise ValidationError(
+            f"{application.reference} is {application.get_state_display().lower()}: "
+            "only an award has shares",
+            code="not_awarded",
+        )
+    value = application.award_value
+    assert value is not None, "an approved bid's award has a value"
+    councils = award_councils(application)
+    if set(amounts) != {council.pk for council in councils}:
+        names = ", ".join(council.short_name for council in councils)
+        raise ValidationError(
+            f"Give a share for each council the award serves, and no other: {names}",
+            code="councils",
+        )
+    problems = []
+    for council in councils:
+        amount = amounts[council.pk]
+        if amount is None:
+            problems.append(f"Enter {council.short_name}'s share in pounds")
+        elif amount < 0:
+            problems.append(f"{council.short_name}'s share must be £0 or more")
+        elif amount != amount.quantize(PENNY):
+            problems.append(f"{council.short_name}'s share must be in pounds and pence")
+    if problems:
+        raise ValidationError(problems, code="share")
+    total = sum((amount or Decimal(0) for amount in amounts.values()), Decimal(0))
+    if total != value:
+        raise ValidationError(shares_total_message(value, total), code="total")
+    stored = {share.council_id: share for share in application.shares.all()}
+    for council in councils:
+        share = stored.pop(council.pk, None)
+        model_update(
+            instance=share or AwardShare(application=application, council=council),
+            fields=["amount"],
+            data={"amount": amounts[council.pk]},
+        )
+    for share in stored.values():
+        share.delete()  # a council the award no longer serves
+    version_bump(BOARD)
+    return list(application.shares.select_related("council"))
+
+
+def shares_total_message(value: Decimal, total: Decimal) -> str:
+    """The message when the shares do not add up (the service and the admin's form)."""
+    return (
+        f"The councils' shares must add up to the award of £{value:,.2f}: "
+        f"they add up to £{total:,.2f}"
+    )

@@ -429,3 +429,7 @@ if not OPEN_DATA_PREFIX.startswith("360G-"):
     raise ImproperlyConfigured(f"OPEN_DATA_PREFIX must start with 360G-, not {OPEN_DATA_PREFIX!r}.")
 OPEN_DATA_FUNDER_ID = env_str("OPEN_DATA_FUNDER_ID", f"{OPEN_DATA_PREFIX}LGA")
 OPEN_DATA_FUNDER_NAME = "Local Government Association"
+# Each grant's dataSource: where the data comes from. Set it to the portal's
+# /open-data/ page on a live service; by default the LGA's website (the
+# standard allows "an organisation website").
+OPEN_DATA_SOURCE_URL = env_str("OPEN_DATA_SOURCE_URL", "https://www.local.gov.uk/")

@@ -97,6 +97,7 @@ def team_invite(request: AuthenticatedRequest) -> HttpResponse:
             email=form.cleaned_data["email"],
             role=APPLICANT,
             council=council,
+            is_finance_officer=form.cleaned_data["is_finance_officer"],
             site_url=request.build_absolute_uri("/"),
         )
         messages.success(request, f"An invitation has been sent to {invitation.email}")

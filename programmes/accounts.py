@@ -77,6 +77,7 @@ USER_FIELDS = (
     "date_joined",
     "council",
     "is_council_lead",
+    "is_finance_officer",
 )
 
 # Usernames are the email address; Django's username column holds 150.
@@ -115,6 +116,7 @@ def invitation_check(
     role: str,
     council: Council | None,
     is_council_lead: bool = False,
+    is_finance_officer: bool = False,
 ) -> str:
     """The checks every invitation passes, for forms to show as field errors
     before the service runs them again. Returns the email as it is stored."""
@@ -133,6 +135,10 @@ def invitation_check(
         errors["council"] = "Leave the council empty for officers and board members"
     if is_council_lead and role != APPLICANT:
         errors["is_council_lead"] = "Only council users can be their council's lead"
+    # A council's lead may invite its finance officer (who certifies its
+    # savings returns, docs/savings.md); officers may too.
+    if is_finance_officer and role != APPLICANT:
+        errors["is_finance_officer"] = "Only council users can be their council's finance officer"
     if council is not None and council.is_abolished:
         errors["council"] = f"{council.name} has been abolished: choose another council"
     email = email.strip().lower()
@@ -280,11 +286,17 @@ def invitation_create(
     site_url: str,
     council: Council | None = None,
     is_council_lead: bool = False,
+    is_finance_officer: bool = False,
 ) -> Invitation:
     """Record the invitation and email its link after commit. A waiting
     invitation to the same address is revoked: only the newest link works."""
     email = invitation_check(
-        actor=actor, email=email, role=role, council=council, is_council_lead=is_council_lead
+        actor=actor,
+        email=email,
+        role=role,
+        council=council,
+        is_council_lead=is_council_lead,
+        is_finance_officer=is_finance_officer,
     )
     errors = {}
     if not first_name.strip():
@@ -310,6 +322,7 @@ def invitation_create(
         role=role,
         council=council,
         is_council_lead=is_council_lead,
+        is_finance_officer=is_finance_officer,
         invited_by=as_user(actor),
     )
     # A token the email never carries: the column is unique and required, and
@@ -401,9 +414,14 @@ def invitation_accept(*, token: str, password: str) -> User:
         email=invitation.email,
         council=invitation.council,
     )
-    if invitation.is_council_lead:
-        user.is_council_lead = True
-        user.save(update_fields=["is_council_lead"])
+    # The council roles the invitation gives: its lead, its finance officer.
+    granted = [
+        name for name in ("is_council_lead", "is_finance_officer") if getattr(invitation, name)
+    ]
+    for name in granted:
+        setattr(user, name, True)
+    if granted:
+        user.save(update_fields=granted)
     invitation.accepted_at = timezone.now()
     invitation.user = user
     invitation.save(update_fields=["accepted_at", "user"])

@@ -177,17 +177,25 @@ class UserAdmin(SafeChoicesMixin, AuditTrailMixin, DjangoUserAdmin):
         "email",
         "council",
         "is_council_lead",
+        "is_finance_officer",
         "is_active",
         "is_staff",
     ]
-    list_filter = ["groups", "is_staff", "is_active", "is_council_lead", "council__region"]
+    list_filter = [
+        "groups",
+        "is_staff",
+        "is_active",
+        "is_council_lead",
+        "is_finance_officer",
+        "council__region",
+    ]
     list_select_related = ["council"]
     autocomplete_fields = ["council"]
     search_fields = ["username", "first_name", "last_name", "email", "council__name"]
     actions = ["deactivate"]
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        ("Council", {"fields": ("council", "is_council_lead")}),
+        ("Council", {"fields": ("council", "is_council_lead", "is_finance_officer")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
@@ -315,7 +323,15 @@ class InvitationAddForm(forms.ModelForm):
 
     class Meta:
         model = Invitation
-        fields = ["first_name", "last_name", "email", "role", "council", "is_council_lead"]
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "council",
+            "is_council_lead",
+            "is_finance_officer",
+        ]
 
     request: HttpRequest
 
@@ -335,6 +351,7 @@ class InvitationAddForm(forms.ModelForm):
                 role=cleaned["role"],
                 council=cleaned.get("council"),
                 is_council_lead=cleaned.get("is_council_lead", False),
+                is_finance_officer=cleaned.get("is_finance_officer", False),
             )
         except ValidationError as error:
             self.add_error(None, error)
@@ -354,13 +371,14 @@ class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
         "role",
         "council",
         "is_council_lead",
+        "is_finance_officer",
         "status_label",
         "email_delivery",
         "expires_at",
         "invited_by",
         "created_at",
     ]
-    list_filter = ["role", "is_council_lead"]
+    list_filter = ["role", "is_council_lead", "is_finance_officer"]
     list_select_related = ["council", "invited_by"]
     search_fields = ["email", "first_name", "last_name", "council__name"]
     autocomplete_fields = ["council"]
@@ -380,6 +398,7 @@ class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
         "role",
         "council",
         "is_council_lead",
+        "is_finance_officer",
         "status_label",
         "email_delivery",
         "expires_at",
@@ -433,6 +452,7 @@ class InvitationAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
             role=obj.role,
             council=obj.council,
             is_council_lead=obj.is_council_lead,
+            is_finance_officer=obj.is_finance_officer,
             site_url=request.build_absolute_uri("/"),
         )
         # The admin goes on to log and redirect to this object.

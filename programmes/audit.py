@@ -63,6 +63,8 @@ AUDITED: dict[str, dict] = {
     "applications.Review": {"exclude_fields": ["notes", "conflict_note"]},
     "applications.ReviewScore": {"exclude_fields": ["note"]},
     "applications.Document": {},
+    # Each council's share of an award (docs/board.md, "Councils served and shares").
+    "applications.AwardShare": {},
     "savings.Investment": {},
     "savings.SavingsEntry": {},
     "returns.SavingsReturn": {},
@@ -90,6 +92,7 @@ AUDITED: dict[str, dict] = {
         "include_fields": [
             "is_active",
             "is_council_lead",
+            "is_finance_officer",
             "is_staff",
             "is_superuser",
             "council",

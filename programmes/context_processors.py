@@ -20,16 +20,20 @@ def _navigation(request: HttpRequest) -> list[dict]:
                     items.append(item)
         user = request.user
         assert isinstance(user, User), "only a signed-in user has the applicant role"
+        if user.is_finance_officer:
+            items.append(("Returns to certify", reverse("savings:certify_list")))
         if user.is_council_lead:
             items.append(("Your council's users", reverse("team")))
     if role in (OFFICER, BOARD_MEMBER):
         items.append(("Dashboards", reverse("board:overview")))
     if role == OFFICER:
         items.append(("Admin", reverse("admin:index")))
-    return [
-        {"label": label, "url": url, "current": request.path.startswith(url)}
-        for label, url in items
-    ]
+    # The item of the page: the longest address the page's starts with
+    # ("Returns to certify", /savings/certify/, under "Savings returns", /savings/).
+    current = max(
+        (url for _label, url in items if request.path.startswith(url)), key=len, default=""
+    )
+    return [{"label": label, "url": url, "current": url == current} for label, url in items]
 
 
 def service(request: HttpRequest) -> dict:

@@ -31,6 +31,9 @@ from programmes.twofactor.services import backup_codes_generate
 DEMO_USERS = [
     ("demo-allerdale", "Avery", "Sample", APPLICANT, "Allerdale"),
     ("demo-wyreforest", "Wren", "Example", APPLICANT, "Wyre Forest"),
+    # Wyre Forest's finance officer (its section 151 officer): certifies the
+    # returns demo-wyreforest prepares (docs/savings.md, "Certification").
+    ("demo-finance", "Fen", "Specimen", APPLICANT, "Wyre Forest"),
     ("demo-officer", "Olly", "Placeholder", OFFICER, None),
     # Two assessors (applications/demo.py assigns them to the demo's calls).
     ("demo-assessor-a", "Asa", "Sample", OFFICER, None),
@@ -45,6 +48,8 @@ DEMO_USERS = [
 # Council leads invite and deactivate colleagues of their own council at
 # /account/team/ (programmes/accounts.py).
 DEMO_COUNCIL_LEADS = ("demo-wyreforest",)
+# Finance officers certify their council's savings returns (/savings/certify/).
+DEMO_FINANCE_OFFICERS = ("demo-finance",)
 
 
 # DEMO ONLY. The authenticator secret of the demo officer and board member,
@@ -127,9 +132,16 @@ def load_users(context: DemoContext) -> None:
     for lead in User.objects.filter(username__in=DEMO_COUNCIL_LEADS, is_council_lead=False):
         lead.is_council_lead = True
         lead.save(update_fields=["is_council_lead"])
+    for certifier in User.objects.filter(
+        username__in=DEMO_FINANCE_OFFICERS, is_finance_officer=False
+    ):
+        certifier.is_finance_officer = True
+        certifier.save(update_fields=["is_finance_officer"])
     context.notes += [
         f"{', '.join(DEMO_COUNCIL_LEADS)} is their council's lead: invite colleagues at "
         "/account/team/.",
+        f"{', '.join(DEMO_FINANCE_OFFICERS)} is Wyre Forest's finance officer: certify the "
+        "savings returns demo-wyreforest prepares at /savings/certify/.",
         f"{' and '.join(DEMO_DECIDERS)} decide awards; demo-officer leads bids and "
         "demo-assessor-a and -b score them. An approval above £5,000 on this year's "
         "Experts round waits for a second decider (demo-manager can give it).",

@@ -487,6 +487,14 @@ class TeamInviteForm(forms.Form):
         },
         widget=forms.EmailInput({"autocomplete": "off", "spellcheck": "false"}),
     )
+    is_finance_officer = forms.BooleanField(
+        label="They are our finance officer: they certify our savings returns",
+        help_text=(
+            "Your council's chief finance officer (section 151 officer) or a deputy. A call may "
+            "ask for each savings return to be certified by them before it reaches the LGA"
+        ),
+        required=False,
+    )
 
     def __init__(self, *args, actor, council, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -496,6 +504,7 @@ class TeamInviteForm(forms.Form):
             Field.text("first_name", field_width=20),
             Field.text("last_name", field_width=20),
             Field.text("email", field_width=30),
+            Field.checkbox("is_finance_officer"),
             submit="Send the invitation",
         )
 

@@ -172,6 +172,18 @@ class User(AbstractUser):
         default=False,
         help_text="Can invite and deactivate users of their own council",
     )
+    # The council's chief finance officer (its section 151 officer) or a
+    # deputy: certifies the savings returns that a call asks to be certified
+    # (docs/savings.md, "Certification"). Set on the lead's invitation, or
+    # by officers in the user admin.
+    is_finance_officer = models.BooleanField(
+        "finance officer",
+        default=False,
+        help_text=(
+            "The council's chief finance officer (section 151 officer) or a deputy: "
+            "certifies savings returns before they reach the LGA"
+        ),
+    )
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs omits it
         swappable = "AUTH_USER_MODEL"
@@ -224,6 +236,11 @@ class Invitation(models.Model):
     is_council_lead = models.BooleanField(
         "council lead", default=False, help_text="Can invite and deactivate colleagues"
     )
+    is_finance_officer = models.BooleanField(
+        "finance officer",
+        default=False,
+        help_text="Certifies the council's savings returns (section 151 officer or a deputy)",
+    )
     # hashlib.sha256(token).hexdigest(); unique, so a lookup finds one row.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField()
@@ -256,6 +273,10 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(is_council_lead=False) | models.Q(role=APPLICANT),
                 name="invitation_only_council_users_lead",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_finance_officer=False) | models.Q(role=APPLICANT),
+                name="invitation_only_council_users_certify",
             ),
         ]
         indexes = [

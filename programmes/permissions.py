@@ -153,6 +153,24 @@ def require_council_lead(actor: Actor | None, council_id: int | None) -> None:
     raise PermissionDenied("Only LGA officers or this council's lead can do this")
 
 
+def require_finance_officer(actor: Actor | None, council_id: int | None) -> None:
+    """An active council user of exactly this council who is one of its
+    finance officers (`User.is_finance_officer`: its section 151 officer or
+    a deputy), certifying its savings returns; the system may. Officers may
+    not: a certificate is the council's own word (docs/savings.md)."""
+    _known(actor)
+    if is_system(actor):
+        return
+    user = _active_user(actor)
+    if (
+        user_role(user) != APPLICANT
+        or council_id is None
+        or user.council_id != council_id
+        or not getattr(user, "is_finance_officer", False)
+    ):
+        raise PermissionDenied("Only this council's finance officer can do this")
+
+
 def may_read_board(actor: Actor | None) -> bool:
     """Board members and officers read the board; nobody writes through it."""
     if actor is None or is_system(actor):

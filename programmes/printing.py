@@ -21,8 +21,10 @@ class PdfUnavailable(Exception):
     """Chromium is not installed here, so no PDF can be printed."""
 
 
-def pdf_from_html(html: str) -> bytes:
-    """Print the HTML to an A4 PDF with headless Chromium (print CSS applies)."""
+def pdf_from_html(html: str, *, header: str = "", footer: str = "") -> bytes:
+    """Print the HTML to an A4 PDF with headless Chromium (print CSS applies).
+    `header` and `footer`, if given, are Chromium's print templates, repeated
+    on every page (its classes `pageNumber` and `totalPages` are filled in)."""
     if not shutil.which(CHROMIUM):
         raise PdfUnavailable(f"Chromium is not installed at {CHROMIUM}")
     # Imported here, not at start-up: only the worker prints, and Playwright
@@ -53,6 +55,10 @@ def pdf_from_html(html: str) -> bytes:
                 format="A4",
                 print_background=True,
                 margin={"top": "20mm", "bottom": "20mm", "left": "18mm", "right": "18mm"},
+                display_header_footer=bool(header or footer),
+                # Chromium prints its own date and title where a template is empty.
+                header_template=header or "<span></span>",
+                footer_template=footer or "<span></span>",
             )
         finally:
             browser.close()

@@ -52,6 +52,10 @@ class PaperSection:
 
     heading: str
     paragraphs: Callable[[Strand, date], list[str]]
+    # The paper names councils from the strand's savings (furthest above and
+    # below target, largest savings: programmes.board.paper.named_examples)
+    # unless the strand's own paragraphs name them (Experts: its case studies).
+    named_examples: bool = True
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,10 @@ class BoardBlock:
     # `activity(strand, as_at=None)`: the strand's awards (a `StrandActivity`)
     # when they are not approved bids, e.g. OPE's pilots with resource (one query).
     activity: Callable[..., Any] | None = None
+    # `served()`: the councils the strand's records say it serves, each with
+    # its role in words, e.g. procurement's workstream leads ("Leads Energy"),
+    # listed in the strand's council table beside those its awards serve (one query).
+    served: Callable[[], list[tuple[Any, str]]] | None = None
 
 
 @dataclass(frozen=True)

@@ -402,6 +402,51 @@ def test_a_return_declaration_survives_hostile_input(name, confirmed, savings_re
     _rolled_back(example)
 
 
+@pytest.fixture
+def finance_officer_a(council_a):
+    from programmes.roles import APPLICANT
+    from tests.factories import UserFactory
+
+    return UserFactory(council=council_a, role=APPLICANT, is_finance_officer=True)
+
+
+@pytest.fixture
+def return_to_certify(council_a, strands, applicant_a):
+    from programmes.returns import services as return_services
+    from tests.savings.returns import award, first_return, line
+
+    savings_return = first_return(
+        award(council_a, strand=strands["experts"], returns_need_certification=True)
+    )
+    line(savings_return, "5000")
+    return return_services.return_submit(
+        actor=applicant_a, savings_return=savings_return, declaration_name="A Name", confirmed=True
+    )
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(confirmed=st.one_of(st.sampled_from(["on", ""]), values), reason=values)
+def test_certifying_or_sending_back_survives_hostile_input(
+    confirmed, reason, return_to_certify, finance_officer_a
+):
+    client = _client(finance_officer_a)
+    pk = return_to_certify.pk
+
+    def example():
+        for path, data in [
+            (f"/savings/returns/{pk}/certify/send-back/", {"send_back-reason": reason}),
+            (f"/savings/returns/{pk}/certify/", {"certify-confirmed": confirmed}),
+        ]:
+            before = _return_snapshot(return_to_certify)
+            status, content = _post(client, path, data)
+            assert status < 500, data
+            if _refused(status, content):
+                assert _return_snapshot(return_to_certify) == before
+
+    _rolled_back(example)
+
+
 # The limits themselves: every text field of every council form has one.
 
 COUNCIL_FORMS = [
@@ -411,6 +456,7 @@ COUNCIL_FORMS = [
     "programmes.returns.forms.SavingsReturnForm",
     "programmes.returns.forms.ReturnLineForm",
     "programmes.returns.forms.ReturnDeclarationForm",
+    "programmes.returns.forms.ReturnNotCertifiedForm",
 ]
 
 

@@ -8,10 +8,11 @@ new service that is in neither fails `test_every_service_has_a_rule`, so a
 write cannot be added without deciding who may make it.
 
 Each rule is then tried with every persona: the council user of the record's
-council, a user of another council, a board member, an officer, an officer
-by group alone (not staff: the role decides, not `is_staff`), an officer
-whose account is deactivated, a signed-up user with no role, the portal
-itself (SYSTEM) and no actor at all (None). Board members are never staff. Refused personas get
+council, its lead, its finance officer, a user of another council, a board
+member, an officer, an officer by group alone (not staff: the role decides,
+not `is_staff`), an officer whose account is deactivated, a signed-up user
+with no role, the portal itself (SYSTEM) and no actor at all (None). Board
+members are never staff. Refused personas get
 PermissionDenied and change nothing; allowed ones succeed.
 """
 
@@ -156,6 +157,7 @@ INTERNAL = {
 PERSONAS = (
     "own_council",
     "own_lead",
+    "own_finance",
     "other_council",
     "board_member",
     "officer",
@@ -170,9 +172,9 @@ SYSTEM_ONLY = frozenset({"system"})
 # An assessor's own review: the officer persona is the assessor assigned, the
 # officer by group is another officer.
 ASSESSOR = frozenset({"officer", "system"})
-OWN_COUNCIL = frozenset({"own_council", "own_lead", "system"})
+OWN_COUNCIL = frozenset({"own_council", "own_lead", "own_finance", "system"})
 OFFICERS_OR_OWN_COUNCIL = frozenset(
-    {"officer", "officer_by_group", "own_council", "own_lead", "system"}
+    {"officer", "officer_by_group", "own_council", "own_lead", "own_finance", "system"}
 )
 # The officer persona decides awards (the programme manager); the officer by
 # group does not, and the bids here have no lead officer, so the lead's steps
@@ -181,6 +183,8 @@ OFFICERS_OR_OWN_COUNCIL = frozenset(
 DECIDER = frozenset({"officer", "system"})
 # A council's lead manages its council users; officers anyone.
 OFFICERS_OR_OWN_LEAD = frozenset({"officer", "officer_by_group", "own_lead", "system"})
+# The council's finance officer certifies its returns; officers may not.
+OWN_FINANCE_OFFICER = frozenset({"own_finance", "system"})
 
 
 @dataclass
@@ -205,6 +209,7 @@ def _world() -> World:
     actors = {
         "own_council": UserFactory(council=council, role=APPLICANT),
         "own_lead": UserFactory(council=council, role=APPLICANT, is_council_lead=True),
+        "own_finance": UserFactory(council=council, role=APPLICANT, is_finance_officer=True),
         "other_council": UserFactory(council=other, role=APPLICANT),
         "board_member": UserFactory(role=BOARD_MEMBER),
         "officer": decides_awards(UserFactory(is_staff=True, role=OFFICER)),
@@ -271,6 +276,18 @@ def _sent_return(w: World):
     line = _return_line(w)
     return return_services.return_submit(
         actor=SYSTEM, savings_return=line.savings_return, declaration_name="A Name", confirmed=True
+    )
+
+
+def _return_to_certify(w: World):
+    """A return prepared (as the portal) on a call that asks for certification."""
+    bid = bid_in_assessment(
+        ReportingCallFactory(returns_need_certification=True), w.council, SYSTEM, SYSTEM
+    )
+    bids.application_approve(application=bid, actor=SYSTEM, award_amount=Decimal("8000"))
+    savings_return = bid.savings_returns.order_by("period_start").first()
+    return return_services.return_submit(
+        actor=SYSTEM, savings_return=savings_return, declaration_name="A Name", confirmed=True
     )
 
 
@@ -607,6 +624,18 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         lambda w: {"savings_return": _open_return(w), "reason": "The project stopped"},
     ),
     "programmes.returns.services.return_reminders_send": (OFFICERS, lambda w: {}),
+    "programmes.returns.services.return_certify": (
+        OWN_FINANCE_OFFICER,
+        lambda w: {"savings_return": _return_to_certify(w), "confirmed": True},
+    ),
+    "programmes.returns.services.return_send_back_to_preparer": (
+        OWN_FINANCE_OFFICER,
+        lambda w: {"savings_return": _return_to_certify(w), "reason": "The invoices are missing"},
+    ),
+    "applications.services.call_update": (
+        OFFICERS,
+        lambda w: {"call": CallFactory(), "data": {"returns_need_certification": True}},
+    ),
     "savings.services.scopes_mark": (
         OFFICERS,
         lambda w: {"scopes": [(_strand("experts").pk, w.council.pk, "2013/14")]},

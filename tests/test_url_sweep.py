@@ -1,5 +1,9 @@
 """Every page outside /admin/, for every persona, with real and malformed path values.
 
+Personas: anonymous, a user of each demo council (Allerdale, Wyre Forest),
+Wyre Forest's finance officer (who certifies its savings returns), an
+officer and a board member.
+
 The patterns are read from the URLconf, so a new page is swept without
 touching this file: pages named in `_real_cases` get path values from real
 records (with the council that owns each, for the outsider check); any other
@@ -32,14 +36,17 @@ from programmes.board import selectors as board_selectors
 from programmes.experts.models import CaseStudy
 from programmes.models import Council, Strand, User
 from programmes.ope.models import Pilot
+from programmes.returns.models import SavingsReturn
 from savings import services as savings_services
 from savings.models import Investment, SavingsEntry
 from tests import pdfs
 
-PERSONAS = ("anonymous", "applicant_a", "applicant_b", "officer", "board")
+PERSONAS = ("anonymous", "applicant_a", "applicant_b", "finance_b", "officer", "board")
 DEMO_USERS = {
     "applicant_a": "demo-allerdale",
     "applicant_b": "demo-wyreforest",
+    # Wyre Forest's finance officer, who certifies its savings returns.
+    "finance_b": "demo-finance",
     "officer": "demo-officer",
     "board": "demo-board",
 }
@@ -178,6 +185,12 @@ def _real_cases() -> dict[str, list[Case]]:
         Case({"pk": award.pk}, award.council_id)
         for award in Investment.objects.filter(application__in=bids)
     ]
+    returns = [
+        Case({"pk": savings_return.pk}, savings_return.application.lead_council_id)
+        for savings_return in SavingsReturn.objects.filter(application__in=bids).select_related(
+            "application"
+        )
+    ]
     councils = list(Council.objects.filter(pk__in={bid.lead_council_id for bid in bids}))
     overview_tables = list(board_selectors.programme_overview().tables)
     strand_tables = [
@@ -234,6 +247,10 @@ def _real_cases() -> dict[str, list[Case]]:
         ],
         "savings:award_detail": awards,
         "savings:return_create": awards,
+        **{
+            f"savings:{name}": returns
+            for name in ("return_detail", "return_certify", "return_not_certified")
+        },
         "savings:evidence_download": [
             Case({"pk": entry.pk}, entry.council_id)
             for entry in SavingsEntry.objects.exclude(document="")
@@ -286,7 +303,7 @@ def sweep_data(demo, monkeypatch):
     monkeypatch.setattr(logging.getLogger("django.request"), "disabled", True)
     # The PDF of the board update is printed by headless Chromium, seconds a
     # request; the sweep checks the page that is printed, not the printer.
-    monkeypatch.setattr(printing, "pdf_from_html", lambda html: PDF)
+    monkeypatch.setattr(printing, "pdf_from_html", lambda html, **margins: PDF)
 
 
 @pytest.mark.django_db
@@ -298,7 +315,7 @@ def test_every_page_answers_every_persona_without_a_server_error(sweep_data):
     clients = _clients()
     applicant_councils = {
         persona: User.objects.get(username=DEMO_USERS[persona]).council_id
-        for persona in ("applicant_a", "applicant_b")
+        for persona in ("applicant_a", "applicant_b", "finance_b")
     }
     failures: list[str] = []
     known: list[str] = []

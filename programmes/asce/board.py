@@ -4,14 +4,21 @@ section."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from programmes.asce.models import AsceReturn, AsceStatistic
-from programmes.asce.selectors import asce_statistics_by_year
-from programmes.board.charts import Cell, DataTable
+from programmes.asce.selectors import (
+    asce_events,
+    asce_statistics_by_year,
+    position_reports_published,
+)
+from programmes.board.charts import Cell, DataTable, listed
 from programmes.board.templatetags.board import percent
 from programmes.models import Council, Strand
+
+# A paper tells of the events of the quarter before and after it (papers are quarterly).
+EVENTS_WINDOW_DAYS = 92
 
 
 def fill(page) -> None:
@@ -34,6 +41,17 @@ def councils(*, as_at: date | None = None) -> int:
     if as_at is not None:
         returns = returns.filter(reported_on__lte=as_at)
     return returns.values("council").distinct().count()
+
+
+def served() -> list[tuple[Council, str]]:
+    """The councils taking part, for the strand's councils table: those with
+    a return, each with the years it has reported (1 query)."""
+    years: dict[int, list[str]] = {}
+    councils: dict[int, Council] = {}
+    for row in AsceReturn.objects.select_related("council").order_by("financial_year"):
+        councils[row.council_id] = row.council
+        years.setdefault(row.council_id, []).append(row.financial_year)
+    return [(councils[pk], f"Returns for {', '.join(years[pk])}") for pk in councils]
 
 
 def _one_place(value: Decimal) -> Decimal:
@@ -82,6 +100,38 @@ def asce_projection_chart_table(stats: dict[str, dict[str, AsceStatistic]]) -> D
 
 
 def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
+    """The position reports published by the paper's date (para 10), the
+    programme's events of the quarters either side of it with what they
+    include (paras 11-12), and the statistics (para 13): 5 queries."""
+    return [*_reports_and_events(as_at), *_statistics_paragraphs()]
+
+
+def _reports_and_events(as_at: date) -> list[str]:
+    paragraphs = [
+        f"The programme's '{report.title}' report was published "
+        f"{'in' if report.date_is_month_only else 'on'} {report.when}."
+        for report in position_reports_published().filter(report_date__lte=as_at)
+    ]
+    window = timedelta(days=EVENTS_WINDOW_DAYS)
+    events = asce_events().filter(held_on__gt=as_at - window, held_on__lte=as_at + window)
+    for event in sorted(events, key=lambda event: event.held_on):
+        coming = event.held_on > as_at
+        where = f" at {event.venue}" if event.venue else ""
+        text = f"{event.title}, {event.held_on:%-d %B %Y}{where}."
+        if event.description:
+            text += f" {event.description.strip()}"
+        # Presenters of one topic together, in the programme's order.
+        topics: dict[str, list[str]] = {}
+        for presentation in event.presentations.all():
+            topics.setdefault(presentation.topic, []).append(presentation.presenter)
+        if topics:
+            items = [f"{topic} ({listed(presenters)})" for topic, presenters in topics.items()]
+            text += f" The day {'will include' if coming else 'included'}: {'; '.join(items)}."
+        paragraphs.append(text)
+    return paragraphs
+
+
+def _statistics_paragraphs() -> list[str]:
     stats = asce_statistics_by_year()
     achieved = [(year, row["achieved"]) for year, row in stats.items() if "achieved" in row]
     projected = [(year, row["projected"]) for year, row in stats.items() if "projected" in row]

@@ -64,10 +64,12 @@ class EventSpec(TypedDict):
 EVENT: EventSpec = {
     "title": "ASCE programme event: launch of the Interim Position report",
     "held_on": date(2013, 7, 19),
+    # Paras 11-12; what the day includes is its presentations.
     "description": (
-        "The programme's second event, marking its half-way point: the findings of the "
-        "Interim Position report, presentations from participating councils, and "
-        "improvement tools and procurement routes (board paper paras 11-12)."
+        "The LGA hosts the programme's second event, marking the half-way point in the "
+        "programme. The Interim Position report captures the lessons from the first year of "
+        "the delivery phase, and develops evidence about how savings can be delivered for the "
+        "benefit of all local authorities."
     ),
 }
 # (council short name or None, organisation, topic): paras 12.1-12.4, in order.
@@ -83,13 +85,13 @@ PRESENTATIONS = [
     ("Hertfordshire", "", "The role of carer support"),
     (
         None,
-        "Towards Excellence in Adult Social Care (TEASC)",
-        "Improvement tools for adult social care",
+        "Towards Excellence in Adult Social Care (TEASC) team",
+        "Improvement tools",
     ),
     (
         None,
         "North East Purchasing Organisation (NEPO)",
-        "North East Professional Services (NEPRO): a smart procurement route for consultancy",
+        "North East Professional Services (NEPRO), a smart procurement route for consultancy",
     ),
 ]
 PLACEHOLDER = (

@@ -27,6 +27,7 @@ STRAND = StrandSpec(
         council_fill=board.council_returns,
         council_template="asce/board_council.html",
         councils=board.councils,
+        served=board.served,
     ),
     paper=PaperSection(heading="ASCE Programme", paragraphs=board.paper_paragraphs),
 )

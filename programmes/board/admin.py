@@ -3,6 +3,8 @@ programmes.board.services; a published paper is shown read-only."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.contrib import admin, messages
@@ -50,6 +52,22 @@ class MeetingDateField(DateInputField):
             ) from None
 
 
+# The paper's own fields on the form; its narrative is one text box per part
+# of each section (narrative_<section>_<part>), gathered by `narrative()`.
+MODEL_FIELDS = [name for name in services.EDITABLE if name != "narrative"]
+NARRATIVE_HELP = "Paragraphs separated by a blank line; no figures: the portal writes those."
+
+
+def narrative_parts(section: content.NarrativeSection) -> list[tuple[str, str]]:
+    """(form field name, label) for each part of the section's narrative."""
+    if not section.figures:
+        return [(f"narrative_{section.key}_{content.OPENING}", "Text")]
+    return [
+        (f"narrative_{section.key}_{content.OPENING}", "Before the portal's paragraphs"),
+        (f"narrative_{section.key}_{content.CLOSING}", "After the portal's paragraphs"),
+    ]
+
+
 class BoardPaperForm(forms.ModelForm):
     meeting_date = MeetingDateField(
         label="Date of the meeting", help_text="For example, 17 7 2013", require_all_fields=False
@@ -57,7 +75,7 @@ class BoardPaperForm(forms.ModelForm):
 
     class Meta:
         model = BoardPaper
-        fields = list(services.EDITABLE)
+        fields = MODEL_FIELDS
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "recommendation": forms.Textarea(attrs={"rows": 2}),
@@ -75,6 +93,31 @@ class BoardPaperForm(forms.ModelForm):
             "events": "Events held or coming: paragraphs separated by a blank line.",
         }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        told = self.instance.narrative if isinstance(self.instance.narrative, dict) else {}
+        for section in content.narrative_sections():
+            for name, label in narrative_parts(section):
+                part = name.rsplit("_", 1)[1]
+                self.fields[name] = forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=20_000,
+                    help_text=NARRATIVE_HELP,
+                    widget=forms.Textarea(attrs={"rows": 5}),
+                    initial=(told.get(section.key) or {}).get(part, ""),
+                )
+
+    def narrative(self) -> dict[str, dict[str, str]]:
+        """The narrative as the service stores it, from the text boxes."""
+        told: dict[str, dict[str, str]] = {}
+        for section in content.narrative_sections():
+            for name, _label in narrative_parts(section):
+                text = self.cleaned_data.get(name) or ""
+                if text.strip():
+                    told.setdefault(section.key, {})[name.rsplit("_", 1)[1]] = text
+        return told
+
 
 @admin.register(BoardPaper)
 class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
@@ -84,20 +127,35 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
     search_fields = ["title", "board", "contact_name"]
     date_hierarchy = "meeting_date"
     fieldsets = [
-        ("Meeting", {"fields": ["board", "meeting_date", "figures_date", "title"]}),
+        ("Meeting", {"fields": ["board", "meeting_date", "agenda_item", "figures_date", "title"]}),
         (
             "Contact officer",
             {"fields": ["contact_name", "contact_position", "contact_phone", "contact_email"]},
         ),
         ("Front sheet", {"fields": ["purpose", "summary", "recommendation", "action"]}),
         (
-            "Narrative (written by the officer)",
+            "Other narrative (written by the officer)",
             {"fields": ["highlights", "risks", "events"]},
         ),
     ]
 
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        # The narrative's text boxes are the form's own, not the model's.
+        kwargs["fields"] = MODEL_FIELDS
+        return super().get_form(request, obj, change, **kwargs)
+
     def get_fieldsets(self, request: HttpRequest, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None or not obj.is_published:
+            # A section's narrative, in the paper's order, before the older fields.
+            told: list[Any] = [
+                (
+                    f"Narrative: {section.heading}",
+                    {"fields": [name for name, _label in narrative_parts(section)]},
+                )
+                for section in content.narrative_sections()
+            ]
+            fieldsets[3:3] = told
         if obj is not None:
             fieldsets.insert(
                 0,
@@ -105,7 +163,7 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
             )
             fieldsets.append(
                 (
-                    "Paragraphs from the data (written by the portal)",
+                    "The paper as the board will read it (narrative and the portal's paragraphs)",
                     {"fields": ["data_paragraphs"]},
                 )
             )
@@ -135,7 +193,8 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: BoardPaper, form, change: bool) -> None:
         actor = authenticated(request).user
-        fields = {name: form.cleaned_data[name] for name in services.EDITABLE}
+        fields = {name: form.cleaned_data[name] for name in MODEL_FIELDS}
+        fields["narrative"] = form.narrative()
         if change:
             saved = services.paper_update(paper=obj, actor=actor, **fields)
         else:

@@ -147,6 +147,11 @@ def format_pounds(value: Decimal | int | None) -> str:
     return f"£{amount:,}"
 
 
+def listed(names: list[str]) -> str:
+    """Names as a sentence lists them: "A, B and C" (the board paper's lists)."""
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
 def format_per_pound(roi: Decimal | int | None) -> str:
     """A return as "£557 saved per £1" (whole pounds from £10 up, else pence)."""
     if roi is None:

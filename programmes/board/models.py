@@ -40,6 +40,11 @@ class BoardPaper(models.Model):
         blank=True,
         help_text=f"Empty: {FIGURES_DAYS_BEFORE} days before the meeting, the paper's deadline",
     )
+    # Where the paper sits on the meeting's agenda ("Item 8"): printed in the
+    # PDF's page header, as the source paper carries it on every page.
+    agenda_item = models.CharField(
+        "Agenda item", max_length=40, blank=True, help_text="For example, Item 8"
+    )
     title = models.CharField(max_length=200, default=TITLE)
     contact_name = models.CharField("Contact officer", max_length=200)
     contact_position = models.CharField("Position", max_length=200, blank=True)
@@ -51,7 +56,12 @@ class BoardPaper(models.Model):
     action = models.TextField(
         default="Officers to continue to progress the programme in the light of members' guidance."
     )
-    # The officer's narrative: paragraphs separated by a blank line.
+    # The officer's narrative of each section of the paper (what the source
+    # paper "tells"; its figures come from the data): {section key: {"opening":
+    # text before the portal's paragraphs, "closing": text after them}}, each
+    # text paragraphs separated by a blank line (programmes.board.paper.SECTIONS).
+    narrative = models.JSONField(default=dict, blank=True)
+    # The officer's older free-standing narrative: paragraphs separated by a blank line.
     highlights = models.TextField(blank=True)
     risks = models.TextField(blank=True)
     events = models.TextField(blank=True)

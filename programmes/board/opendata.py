@@ -50,13 +50,67 @@ CSV_COLUMNS = [
     "Planned Dates:End Date",
     "Recipient Org:Identifier",
     "Recipient Org:Name",
+    "Recipient Org:Location:Name",
+    "Recipient Org:Location:Geographic Code",
+    "Recipient Org:Location:Geographic Code Type",
+    "Recipient Org:Location:Country Code",
     "Funding Org:Identifier",
     "Funding Org:Name",
     "Grant Programme:Code",
     "Grant Programme:Title",
     "From An Open Call?",
     "Last Modified",
+    "Data Source",
 ]
+# Each beneficiary location (a council the grant serves) is a group of these
+# columns, numbered from 0 as the standard's flattened form numbers a list:
+# "Beneficiary Location:0:Geographic Code". The file has as many groups as
+# the grant serving most councils needs (`csv_columns`).
+LOCATION_COLUMNS = (
+    "Name",
+    "Geographic Code",
+    "Geographic Code Type",
+    "Country Code",
+    "Description",
+)
+LOCATION_KEYS = ("name", "geoCode", "geoCodeType", "countryCode", "description")
+
+
+def csv_columns(locations: int = 1) -> list[str]:
+    """The CSV's column titles, with `locations` groups of beneficiary location columns."""
+    return CSV_COLUMNS + [
+        f"Beneficiary Location:{n}:{title}" for n in range(locations) for title in LOCATION_COLUMNS
+    ]
+
+
+# The 360Giving codelist geoCodeType (ONS entity codes, codelists/geoCodeType.csv
+# of the standard), by the first three characters of a council's GSS code:
+# unitary authorities, non-metropolitan districts, metropolitan districts,
+# London boroughs, counties (England); unitary authorities (Wales); council
+# areas (Scotland).
+GEO_CODE_TYPES = {
+    "E06": "UA",
+    "E07": "NMD",
+    "E08": "MD",
+    "E09": "LONB",
+    "E10": "CTY",
+    "W06": "UA",
+    "S12": "CA",
+}
+
+
+def geo_code_type(gss_code: str) -> str | None:
+    return GEO_CODE_TYPES.get(gss_code[:3])
+
+
+@dataclass(frozen=True)
+class Beneficiary:
+    """A council a grant serves: its name, GSS code and share of the grant."""
+
+    name: str
+    gss_code: str
+    lead: bool = False
+    share: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +129,9 @@ class GrantRecord:
     amount_applied_for: Decimal | None = None
     planned_start: date | None = None
     planned_end: date | None = None
+    # The councils the grant serves, the lead first (docs/open-data.md,
+    # "Where the money went"); none given: the recipient alone.
+    beneficiaries: tuple[Beneficiary, ...] = ()
 
 
 def _number(amount: Decimal) -> int | float:
@@ -96,7 +153,53 @@ def recipient_id(record: GrantRecord) -> str:
     return f"{settings.OPEN_DATA_PREFIX}council-{record.recipient_gss_code}"
 
 
+def location(*, name: str, gss_code: str, description: str = "") -> dict:
+    """A 360Giving Location for a council's area: its GSS code and the code's
+    type from the standard's codelist."""
+    data: dict = {"name": name, "geoCode": gss_code}
+    kind = geo_code_type(gss_code)
+    if kind:
+        data["geoCodeType"] = kind
+    data["countryCode"] = "GB"
+    if description:
+        data["description"] = description
+    return data
+
+
+def beneficiaries(record: GrantRecord) -> tuple[Beneficiary, ...]:
+    return record.beneficiaries or (
+        Beneficiary(name=record.recipient_name, gss_code=record.recipient_gss_code, lead=True),
+    )
+
+
+def _beneficiary_location(beneficiary: Beneficiary) -> dict:
+    role = "Lead council" if beneficiary.lead else "Partner council"
+    share = (
+        "" if beneficiary.share is None else f"; its share of the grant £{beneficiary.share:,.2f}"
+    )
+    return location(
+        name=beneficiary.name, gss_code=beneficiary.gss_code, description=f"{role}{share}"
+    )
+
+
+def planned_dates(record: GrantRecord) -> dict:
+    """When the grant's work runs: from the round's support window or the
+    award's reporting years (the selector), never starting before the award
+    date (a window that opened before the award starts on the award date);
+    an end before the start is left out."""
+    start = max(record.planned_start or record.award_date, record.award_date)
+    dates = {"startDate": start.isoformat()}
+    if record.planned_end is not None and record.planned_end >= start:
+        dates["endDate"] = record.planned_end.isoformat()
+    return dates
+
+
 def grant(record: GrantRecord) -> dict:
+    recipient = {
+        "id": recipient_id(record),
+        "name": record.recipient_name,
+        "location": [location(name=record.recipient_name, gss_code=record.recipient_gss_code)],
+    }
     data: dict = {
         "id": f"{settings.OPEN_DATA_PREFIX}{record.reference}",
         "title": record.title[:140],
@@ -104,21 +207,17 @@ def grant(record: GrantRecord) -> dict:
         "currency": "GBP",
         "amountAwarded": _number(record.amount_awarded),
         "awardDate": record.award_date.isoformat(),
-        "recipientOrganization": [{"id": recipient_id(record), "name": record.recipient_name}],
+        "plannedDates": [planned_dates(record)],
+        "recipientOrganization": [recipient],
+        "beneficiaryLocation": [_beneficiary_location(item) for item in beneficiaries(record)],
         "fundingOrganization": [funder()],
         "grantProgramme": [{"code": record.programme_code, "title": record.programme_title}],
         "fromOpenCall": "Yes",
         "dateModified": record.modified.isoformat(timespec="seconds"),
+        "dataSource": settings.OPEN_DATA_SOURCE_URL,
     }
     if record.amount_applied_for is not None:
         data["amountAppliedFor"] = _number(record.amount_applied_for)
-    if record.planned_start and record.planned_end:
-        data["plannedDates"] = [
-            {
-                "startDate": record.planned_start.isoformat(),
-                "endDate": record.planned_end.isoformat(),
-            }
-        ]
     return data
 
 
@@ -190,14 +289,19 @@ def csv_writer() -> Any:
     return csv.writer(_Line())
 
 
-def csv_head(writer: Any) -> str:
-    return writer.writerow(CSV_COLUMNS)
+def csv_head(writer: Any, *, locations: int = 1) -> str:
+    return writer.writerow(csv_columns(locations))
 
 
-def csv_line(writer: Any, record: GrantRecord) -> str:
-    """One grant as a line of 360Giving's flattened CSV."""
+def csv_line(writer: Any, record: GrantRecord, *, locations: int = 1) -> str:
+    """One grant as a line of 360Giving's flattened CSV, with `locations`
+    groups of beneficiary location columns (blank past the grant's own)."""
     data = grant(record)
-    planned = data.get("plannedDates", [{}])[0]
+    planned = data["plannedDates"][0]
+    where = data["recipientOrganization"][0]["location"][0]
+    served = [[item.get(key, "") for key in LOCATION_KEYS] for item in data["beneficiaryLocation"]]
+    blank = ["" for _ in LOCATION_KEYS]
+    served += [blank] * (locations - len(served))
     return writer.writerow(
         spreadsheet_row(
             [
@@ -212,25 +316,34 @@ def csv_line(writer: Any, record: GrantRecord) -> str:
                 planned.get("endDate", ""),
                 data["recipientOrganization"][0]["id"],
                 data["recipientOrganization"][0]["name"],
+                where.get("name", ""),
+                where.get("geoCode", ""),
+                where.get("geoCodeType", ""),
+                where.get("countryCode", ""),
                 data["fundingOrganization"][0]["id"],
                 data["fundingOrganization"][0]["name"],
                 record.programme_code,
                 record.programme_title,
                 data["fromOpenCall"],
                 data["dateModified"],
+                data["dataSource"],
+                *[cell for group in served[:locations] for cell in group],
             ]
         )
     )
 
 
-def csv_lines(records: Iterable[GrantRecord]) -> Iterator[str]:
+def csv_lines(records: Iterable[GrantRecord], *, locations: int = 1) -> Iterator[str]:
     """The same grants as 360Giving's flattened CSV (its column titles), a
-    line at a time (the header first, before any grant is read)."""
+    line at a time (the header first, before any grant is read); `locations`:
+    the most councils any of the grants serves (`selectors.grant_locations_max`)."""
     writer = csv_writer()
-    yield csv_head(writer)
+    yield csv_head(writer, locations=locations)
     for record in records:
-        yield csv_line(writer, record)
+        yield csv_line(writer, record, locations=locations)
 
 
 def grants_csv(records: Iterable[GrantRecord]) -> str:
-    return "".join(csv_lines(records))
+    listed = list(records)
+    most = max((len(beneficiaries(record)) for record in listed), default=1)
+    return "".join(csv_lines(listed, locations=most))

@@ -44,7 +44,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from applications.models import Application, ApplicationState, Call
+from applications.models import Application, ApplicationState, AwardShare, Call
 from programmes.board import selectors
 from programmes.board.models import OpenDataChange, OpenDataRelease
 from programmes.board.opendata import (
@@ -74,8 +74,9 @@ MARKS_PER_BUILD = 10_000
 # A build runs again while marks arrive during it, at most this many times
 # (the sweep every minute does the rest).
 ROUNDS = 3
-# Raised when the files' format changes, so files built before are not served.
-FORMAT = 1
+# Raised when the files' format changes, so files built before are not served
+# (2: beneficiary and recipient locations, planned dates on every grant, data source).
+FORMAT = 2
 GZIP_LEVEL = 6
 
 
@@ -87,6 +88,7 @@ def settings_key() -> str:
         settings.OPEN_DATA_PREFIX,
         settings.OPEN_DATA_FUNDER_ID,
         settings.OPEN_DATA_FUNDER_NAME,
+        settings.OPEN_DATA_SOURCE_URL,
         settings.TIME_ZONE,
     ]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
@@ -141,7 +143,8 @@ def receivers_connect() -> None:
     only insert a mark; the build runs after commit."""
     post_save.connect(_application_saved, sender=Application, dispatch_uid="opendata-bid")
     post_delete.connect(_application_saved, sender=Application, dispatch_uid="opendata-bid-del")
-    for model in (Council, Strand, Call):
+    # An award's shares are its beneficiary locations' descriptions.
+    for model in (Council, Strand, Call, AwardShare):
         uid = f"opendata-{model._meta.label_lower}"
         post_save.connect(_part_saved, sender=model, dispatch_uid=uid)
         post_delete.connect(_part_saved, sender=model, dispatch_uid=f"{uid}-del")
@@ -209,18 +212,20 @@ def _folder() -> Path:
 
 
 def _write(*, issued: date) -> tuple[dict[str, tuple[str, str]], int]:
-    """Both files in one pass over the grants (one query, read in chunks)."""
+    """Both files in one pass over the grants (one query, read in chunks,
+    after one for the most councils a grant serves: the CSV's columns)."""
     folder = _folder()
     outputs = {kind: _Output(folder, kind) for kind in KINDS}
     try:
         writer = csv_writer()
+        locations = selectors.grant_locations_max()
         outputs["json"].write(json_head(issued=issued))
         # The byte-order mark tells Excel the file is UTF-8.
-        outputs["csv"].write("\ufeff" + csv_head(writer))
+        outputs["csv"].write("\ufeff" + csv_head(writer, locations=locations))
         count = 0
         for record in selectors.grant_records():
             outputs["json"].write(json_grant(record, first=count == 0))
-            outputs["csv"].write(csv_line(writer, record))
+            outputs["csv"].write(csv_line(writer, record, locations=locations))
             count += 1
         outputs["json"].write(json_tail(grants=count > 0))
         return {kind: output.finish() for kind, output in outputs.items()}, count

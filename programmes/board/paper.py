@@ -10,9 +10,11 @@ target), the savings returns up to date and overdue at the meeting date,
 and each strand's own paragraphs (`PaperSection`, with its upcoming
 deadlines). The content is plain data (JSON), so a published paper stores it
 as its snapshot and is shown from it, never recomputed. The officer's
-narrative (highlights, risks, events) is the paper's own text
-(programmes.board.models.BoardPaper). The PDF is the same HTML printed by
-headless Chromium (docs/board.md says why).
+narrative is the paper's own text (programmes.board.models.BoardPaper): per
+section of the source paper (`narrative_sections`), text before and after
+the portal's paragraphs, telling what the data cannot count; `paper_view`
+puts the two together (docs/board.md, "Sections, narrative and figures").
+The PDF is the same HTML printed by headless Chromium (docs/board.md says why).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 from django.utils import timezone
 
 from programmes.board import selectors
-from programmes.board.charts import format_per_pound, format_pounds
+from programmes.board.charts import format_per_pound, format_pounds, listed
 from programmes.board.models import BoardPaper
 from programmes.models import Strand
 from programmes.returns.selectors import returns_summary
@@ -46,10 +48,6 @@ LABELS = {
     "councils": "councils taking part",
     "awards": "awards",
 }
-
-
-def _listed(names: list[str]) -> str:
-    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def _figures(
@@ -126,7 +124,7 @@ def changes_since(previous: dict, current: dict) -> list[str]:
             )
         ]
         if moved:
-            sentences.append(f"{name}: {_listed(moved)}.")
+            sentences.append(f"{name}: {listed(moved)}.")
     return sentences
 
 
@@ -177,16 +175,30 @@ def named_examples(strand: Strand, *, as_at: date | None = None) -> list[str]:
 
 
 def open_rounds(*, on: date) -> dict[int, list[str]]:
-    """Per strand, a sentence for each round open for bids on the paper's date,
-    with its closing date and when its support runs (1 query)."""
+    """Per strand, a sentence for each round open for bids on the paper's date
+    (para 17-18): its closing date, when bids are assessed, the most it gives
+    and when its support runs (1 query)."""
     sentences: dict[int, list[str]] = {}
     for call in selectors.calls_open_on(day=on):
         text = (
-            f"Bids for “{call.title}” are open until {timezone.localdate(call.closes_at):%-d %B %Y}"
+            f"“{call.title}” is open for applications from councils until "
+            f"{timezone.localdate(call.closes_at):%-d %B %Y}"
         )
+        if call.assessment_due:
+            text += f", and bids will be assessed by {call.assessment_due:%-d %B %Y}"
+        text += "."
+        support = ""
+        if call.max_days:
+            support = f"up to {call.max_days} days of support"
+        elif call.max_amount:
+            support = f"up to {format_pounds(call.max_amount)}"
+        window = ""
         if call.support_from and call.support_until:
-            text += f"; support runs from {call.support_from:%B %Y} to {call.support_until:%B %Y}"
-        sentences.setdefault(call.strand_id, []).append(text + ".")
+            window = f"from {call.support_from:%B %Y} to {call.support_until:%B %Y}"
+        if support or window:
+            offer = " ".join(part for part in (support or "support", window) if part)
+            text += f" Successful bids receive {offer}."
+        sentences.setdefault(call.strand_id, []).append(text)
     return sentences
 
 
@@ -260,9 +272,6 @@ def paper_content(
             "key": "background",
             "heading": "Background",
             "paragraphs": [
-                "The Board has previously approved the Productivity Programme to help "
-                "councils improve their productivity and efficiency. This report gives the "
-                "programme's figures as recorded in the portal.",
                 f"Across the programme the LGA and its partners have invested "
                 f"{_money(whole, 'invested')}; projected savings come to "
                 f"{_money(whole, 'projected')} ({_roi(whole, 'projected_roi')} invested) and "
@@ -291,7 +300,11 @@ def paper_content(
                     *section.paragraphs(item.strand, figures_on),
                     *rounds.get(item.strand.pk, []),
                     *returns_paragraphs(item.strand, on=figures_on),
-                    *named_examples(item.strand, as_at=figures_on),
+                    *(
+                        named_examples(item.strand, as_at=figures_on)
+                        if section.named_examples
+                        else []
+                    ),
                 ],
             }
         )
@@ -301,7 +314,7 @@ def paper_content(
         "meeting_date": meeting_date.isoformat(),
         "summary": (
             "This report updates the Board on the progress being made in the Productivity "
-            f"Programme, and reports on {_listed([spec.name for spec in installed.values()])}."
+            f"Programme, and reports on {listed([spec.name for spec in installed.values()])}."
         ),
         "previous": (
             {"pk": previous.pk, "meeting_date": previous.meeting_date.isoformat()}
@@ -311,6 +324,59 @@ def paper_content(
         "figures": figures,
         "sections": sections,
     }
+
+
+@dataclass(frozen=True)
+class NarrativeSection:
+    """A section of the paper as the source paper has it: its heading, and
+    whether the portal writes paragraphs in it too (`figures`) or only the
+    officer's narrative goes there."""
+
+    key: str
+    heading: str
+    figures: bool = True
+
+
+BACKGROUND = NarrativeSection("background", "Background")
+# After the strands, as in the source paper (paras 29-32): told, not counted.
+CLOSING_SECTIONS = (
+    NarrativeSection("web", "Commissioning and productivity web page", figures=False),
+    NarrativeSection("financial", "Financial Implications", figures=False),
+)
+OPENING, CLOSING = "opening", "closing"
+
+
+def narrative_sections() -> list[NarrativeSection]:
+    """Every section an officer can write narrative for, in the paper's order:
+    Background, each strand (its heading), then the web page and the
+    financial implications."""
+    return [
+        BACKGROUND,
+        *(NarrativeSection(key, spec.paper.heading) for key, spec in strands().items()),
+        *CLOSING_SECTIONS,
+    ]
+
+
+def narrative_clean(narrative: Any) -> dict[str, dict[str, str]]:
+    """The narrative as stored: known sections only, each part text with
+    Windows line ends made plain; empty parts and sections left out."""
+    known = {section.key for section in narrative_sections()}
+    if not isinstance(narrative, dict):
+        raise ValueError("The narrative is a mapping of section to text")
+    cleaned: dict[str, dict[str, str]] = {}
+    for key, parts in narrative.items():
+        if key not in known:
+            raise ValueError(f"Not a section of the paper: {key}")
+        if not isinstance(parts, dict) or set(parts) - {OPENING, CLOSING}:
+            raise ValueError(f"A section's narrative has an opening and a closing: {key}")
+        kept = {
+            part: str(text).replace("\r\n", "\n").strip()
+            for part, text in parts.items()
+            if str(text or "").strip()
+        }
+        if kept:
+            cleaned[key] = kept
+    return cleaned
 
 
 @dataclass
@@ -349,11 +415,22 @@ class PaperView:
     def summary(self) -> str:
         return self.paper.summary or self.content["summary"]
 
+    def text(self) -> str:
+        """The paper's headings and paragraphs as plain text, in order."""
+        return "\n".join(
+            line
+            for section in self.sections
+            for line in (section.heading, *(text for _number, text in section.numbered))
+        )
+
 
 def paper_view(paper: BoardPaper) -> PaperView:
     """The paper as published (its snapshot, one row read), or a draft with
     its figures as at its figures date, against the last published paper
-    before its meeting (whose figures are as at its own)."""
+    before its meeting (whose figures are as at its own). Each section is the
+    officer's narrative opening it, the portal's paragraphs, then the
+    narrative closing it; sections with narrative only (the web page, the
+    financial implications) follow the strands."""
     if paper.is_published and paper.snapshot:
         content = paper.snapshot
     else:
@@ -362,6 +439,12 @@ def paper_view(paper: BoardPaper) -> PaperView:
             previous=selectors.paper_previous(paper=paper),
             figures_on=figures_date(paper),
         )
+    told = paper.narrative if isinstance(paper.narrative, dict) else {}
+
+    def narrative_of(key: str, part: str) -> list[str]:
+        parts = told.get(key)
+        return _narrative(str(parts.get(part, ""))) if isinstance(parts, dict) else []
+
     parts: list[tuple[str, str, list[str]]] = []
     officer = [
         ("highlights", "Highlights", paper.highlights),
@@ -370,14 +453,26 @@ def paper_view(paper: BoardPaper) -> PaperView:
     ]
     by_key = {section["key"]: section for section in content["sections"]}
     for section in content["sections"]:
-        parts.append((section["key"], section["heading"], section["paragraphs"]))
-        if section["key"] == ("since" if "since" in by_key else "background"):
-            key, heading, text = officer[0]
+        key = section["key"]
+        paragraphs = [
+            *narrative_of(key, OPENING),
+            *section["paragraphs"],
+            *narrative_of(key, CLOSING),
+        ]
+        parts.append((key, section["heading"], paragraphs))
+        if key == ("since" if "since" in by_key else "background"):
+            name, heading, text = officer[0]
             if _narrative(text):
-                parts.append((key, heading, _narrative(text)))
-    for key, heading, text in officer[1:]:
+                parts.append((name, heading, _narrative(text)))
+    for name, heading, text in officer[1:]:
         if _narrative(text):
-            parts.append((key, heading, _narrative(text)))
+            parts.append((name, heading, _narrative(text)))
+    for extra in narrative_sections():
+        if extra.key in by_key:
+            continue
+        paragraphs = [*narrative_of(extra.key, OPENING), *narrative_of(extra.key, CLOSING)]
+        if paragraphs:
+            parts.append((extra.key, extra.heading, paragraphs))
     number = 0
     sections = []
     for key, heading, paragraphs in parts:

@@ -16,8 +16,10 @@ import logging
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
 from programmes import printing
 from programmes.board import paper as content
@@ -86,10 +88,34 @@ def paper_pdf_request(paper: BoardPaper) -> PaperPdf:
     return paper_pdf_state(paper)
 
 
+# Chromium's print header and footer: the paper's board, meeting and agenda
+# item at the top of every page, "Page X of Y" at the foot, as the source
+# paper carries "Item 8" on each page. Sized and placed here: the page's
+# stylesheet does not reach them.
+MARGIN_STYLE = "font-family: Arial, sans-serif; font-size: 9px; width: 100%; margin: 0 18mm;"
+
+
+def paper_header(paper: BoardPaper) -> str:
+    item = f"<span>{escape(paper.agenda_item)}</span>" if paper.agenda_item else "<span></span>"
+    return (
+        f'<div style="{MARGIN_STYLE} display: flex; justify-content: space-between;">'
+        f"<span>{escape(paper.board)}, {paper.meeting_date:%-d %B %Y}</span>{item}</div>"
+    )
+
+
+def paper_footer(paper: BoardPaper) -> str:
+    return (
+        f'<div style="{MARGIN_STYLE} text-align: center;">Page <span class="pageNumber"></span>'
+        ' of <span class="totalPages"></span></div>'
+    )
+
+
 def paper_html(paper: BoardPaper) -> str:
     """The paper as printed: its page without the page's links and forms."""
     return render_to_string(
-        "board/paper.html", {"view": content.paper_view(paper), "for_pdf": True}
+        "board/paper.html",
+        # No request, so no context processors: the service's name is given here.
+        {"view": content.paper_view(paper), "for_pdf": True, "service_name": settings.SERVICE_NAME},
     )
 
 
@@ -103,7 +129,9 @@ def paper_print(pk: int) -> str:
     storage = private_storage()
     name = paper_name(paper)
     try:
-        pdf = printing.pdf_from_html(paper_html(paper))
+        pdf = printing.pdf_from_html(
+            paper_html(paper), header=paper_header(paper), footer=paper_footer(paper)
+        )
     except printing.PdfUnavailable as problem:
         logger.error("Board paper %s not printed: %s", name, problem)
         if not storage.exists(f"{name}.error"):

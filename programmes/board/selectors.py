@@ -11,20 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from applications.models import Application, ApplicationEvent, ApplicationState, Call
+from applications.models import Application, ApplicationEvent, ApplicationState, AwardShare, Call
 from programmes.board.charts import Cell, DataTable
 from programmes.board.models import BoardPaper, PaperState
-from programmes.board.opendata import GrantRecord
+from programmes.board.opendata import Beneficiary, GrantRecord
 from programmes.health import Health, worker_check
 from programmes.models import Council, Strand
 from programmes.strands import get_strand, strands
@@ -117,7 +117,8 @@ def _strand_figures(
         activity = activities.get(strand.pk)
         block = strand.spec.board if strand.key in strands() else None
         if block is not None and block.councils is not None:
-            councils = block.councils(as_at=as_at)
+            # A date only when asked: a strand's count may have none (docs/strands.md).
+            councils = block.councils(as_at=as_at) if as_at else block.councils()
         else:
             councils = max(rollup.council_count, activity.councils_served if activity else 0)
         figures.append(StrandFigures(strand, rollup, councils, activity))
@@ -287,24 +288,6 @@ def _bids_by_state_table(*, council: Council | None, as_at: date | None) -> Data
     )
 
 
-def councils_table(rows: list[Rollup], *, caption: str) -> DataTable:
-    return DataTable(
-        caption=caption,
-        columns=[
-            "Council",
-            "Invested",
-            "Savings target",
-            "Projected savings",
-            "Realised savings (verified)",
-        ],
-        rows=[
-            [str(row.council), row.investment, _target(row.target), row.projected, row.realised]
-            for row in rows
-        ],
-        money_columns=frozenset({1, 2, 3, 4}),
-    )
-
-
 def council_strands_table(
     figures: list[StrandFigures], *, council: Council, as_at: date | None = None
 ) -> DataTable:
@@ -398,7 +381,8 @@ def strand_activities(
         if spec is None:
             continue
         if spec.board is not None and spec.board.activity is not None:
-            result[strand.pk] = spec.board.activity(strand, as_at=on)
+            activity = spec.board.activity
+            result[strand.pk] = activity(strand, as_at=on) if on else activity(strand)
         elif spec.bid_based:
             bid_based.append(strand.pk)
     if bid_based:
@@ -460,6 +444,115 @@ def strand_activity(*, strand: Strand, on: date | None = None) -> StrandActivity
     return strand_activities([strand], on=on).get(strand.pk) or StrandActivity(0, 0)
 
 
+@dataclass(frozen=True)
+class CouncilServed:
+    """A council a strand serves (docs/board.md, "Councils served and shares"):
+    its role ("Lead", "Partner", "Lead and partner" for the strand's awards,
+    or the strand's own words, e.g. "Leads Energy") and its share of the
+    strand's awards (None where no award serves it)."""
+
+    council: Council
+    role: str
+    share: Decimal | None = None
+
+
+def _award_councils(strand_pk: int) -> dict[int, tuple[bool, bool, Decimal]]:
+    """Each council the strand's approved awards serve: (leads one, partners
+    in one, its shares' total): 3 grouped queries."""
+    approved = Application.objects.filter(call__strand=strand_pk, state=ApplicationState.APPROVED)
+    served: dict[int, list[Any]] = {}
+    for pk in approved.order_by().values_list("lead_council", flat=True).distinct():
+        served[pk] = [True, False, Decimal(0)]
+    partners = Application.partner_councils.through.objects.filter(application__in=approved)
+    for pk in partners.order_by().values_list("council", flat=True).distinct():
+        served.setdefault(pk, [False, False, Decimal(0)])[1] = True
+    shares = AwardShare.objects.filter(application__in=approved).order_by().values("council")
+    for row in shares.annotate(total=Sum("amount")):
+        served.setdefault(row["council"], [False, False, Decimal(0)])[2] = row["total"]
+    return {pk: (led, partnered, share) for pk, (led, partnered, share) in served.items()}
+
+
+def _role(led: bool, partnered: bool) -> str:
+    return "Lead and partner" if led and partnered else "Lead" if led else "Partner"
+
+
+def strand_councils_served(*, strand: Strand) -> list[CouncilServed]:
+    """Every council the strand serves, by name: the lead and partner
+    councils of its approved awards, with each one's share of them (kept in
+    the cache under the board's version, as they are read from the bids),
+    and those its records say it serves (its `BoardBlock.served`, e.g.
+    procurement's workstream leads). 1 query, plus 3 when not cached and 1
+    for a strand's own records."""
+    spec = strands().get(strand.key)
+    awards: dict[int, tuple[bool, bool, Decimal]] = {}
+    if spec is not None and spec.bid_based:
+        awards = _bids_cached(f"served:{strand.pk}", lambda: _award_councils(strand.pk))
+    by_records = spec.board.served() if spec and spec.board and spec.board.served else []
+    roles: dict[int, list[str]] = {}
+    for council, role in by_records:
+        roles.setdefault(council.pk, []).append(role)
+    councils = Council.objects.in_bulk(set(awards) | set(roles)) if awards or roles else {}
+    served = []
+    for pk, council in councils.items():
+        words = [_role(*awards[pk][:2])] if pk in awards else []
+        served.append(
+            CouncilServed(
+                council=council,
+                role="; ".join([*words, *roles.get(pk, [])]),
+                share=awards[pk][2] if pk in awards else None,
+            )
+        )
+    return sorted(served, key=lambda item: (item.council.name, item.council.pk))
+
+
+# A council's row in a strand's councils table: its figures, its share of the
+# strand's awards (None: no award serves it) and its role.
+ServedRow = tuple[str, Rollup, Decimal | None]
+
+
+def councils_served_rows(rows: list[Rollup], served: list[CouncilServed]) -> list[ServedRow]:
+    """Every council with figures in the strand or served by it, by name (no query)."""
+    by_council: dict[int, Rollup] = {row.council_id: row for row in rows if row.council_id}
+    result: list[ServedRow] = []
+    seen = set()
+    for item in served:
+        seen.add(item.council.pk)
+        rollup = by_council.get(item.council.pk) or _zero(council=item.council)
+        result.append((item.role, rollup, item.share))
+    result += [("", row, None) for row in rows if row.council_id not in seen]
+    return sorted(result, key=lambda row: str(row[1].council))
+
+
+def councils_served_table(rows: list[ServedRow], *, caption: str) -> DataTable:
+    """A strand's councils: each council served (lead or partner) with its
+    share of the strand's awards, and its investment and savings."""
+    return DataTable(
+        caption=caption,
+        columns=[
+            "Council",
+            "Role",
+            "Share of awards",
+            "Invested",
+            "Savings target",
+            "Projected savings",
+            "Realised savings (verified)",
+        ],
+        rows=[
+            [
+                str(rollup.council),
+                role,
+                share,
+                rollup.investment,
+                _target(rollup.target),
+                rollup.projected,
+                rollup.realised,
+            ]
+            for role, rollup, share in rows
+        ],
+        money_columns=frozenset({2, 3, 4, 5, 6}),
+    )
+
+
 @dataclass
 class StrandPage:
     strand: Strand
@@ -474,6 +567,10 @@ class StrandPage:
     # The councils table on the page: the ones with the most projected savings.
     # All councils are in the CSV (tables["councils"]).
     councils_shown: DataTable | None = None
+    # Every council the strand serves, lead or partner, with its share of the
+    # awards (`strand_councils_served`): with those that have figures, the
+    # rows of the councils table.
+    served: list[CouncilServed] = field(default_factory=list)
     # The strand's own status, from its records (plans, appointments, days).
     status: list[tuple[str, str]] = field(default_factory=list)
     # Whatever else the strand's board block shows (its `BoardBlock.template`).
@@ -507,6 +604,9 @@ def strand_page(*, strand: Strand, as_at: date | None = None) -> StrandPage:
     source = rollups.Figures(as_at=as_at, strand=strand)
     by_year = source.by_year()
     by_council = source.by_council()
+    # The councils an award serves and their shares are read as they stand
+    # (docs/board.md, "As at a date": not dated).
+    served = strand_councils_served(strand=strand)
     page = StrandPage(
         strand=strand,
         figures=_strand_figures([strand], [source.total()], as_at=as_at)[0],
@@ -514,7 +614,9 @@ def strand_page(*, strand: Strand, as_at: date | None = None) -> StrandPage:
         by_council=by_council,
         freshness=freshness(),
         as_at=as_at,
+        served=served,
     )
+    every = councils_served_rows(by_council, served)
     page.tables = {
         "savings_by_year": savings_by_year_table(
             by_year,
@@ -522,18 +624,22 @@ def strand_page(*, strand: Strand, as_at: date | None = None) -> StrandPage:
                 f"Investment and savings by financial year, {strand.name}", as_at
             ),
         ),
-        "councils": councils_table(
-            by_council,
-            caption=_as_at_caption(f"Investment and savings by council, {strand.name}", as_at),
+        "councils": councils_served_table(
+            every,
+            caption=_as_at_caption(
+                f"Councils served, their shares and savings, {strand.name}", as_at
+            ),
         ),
     }
-    ranked = sorted(by_council, key=lambda row: (row.projected, row.investment), reverse=True)
-    shown = ranked[:COUNCILS_SHOWN]
-    page.councils_shown = councils_table(
+    ranked = sorted(
+        every, key=lambda row: (row[1].projected, row[2] or 0, row[1].investment), reverse=True
+    )
+    shown = sorted(ranked[:COUNCILS_SHOWN], key=lambda row: str(row[1].council))
+    page.councils_shown = councils_served_table(
         shown,
         caption=_as_at_caption(
-            f"Investment and savings by council, {strand.name}"
-            if len(shown) == len(by_council)
+            f"Councils served, their shares and savings, {strand.name}"
+            if len(shown) == len(every)
             else f"The {len(shown)} councils with the most projected savings, {strand.name}",
             as_at,
         ),
@@ -765,24 +871,77 @@ def grant_count() -> int:
     return _awarded_bids().count()
 
 
+def grant_locations_max() -> int:
+    """The most councils one award serves (its shares, or its lead and
+    partners): the open-data CSV's groups of location columns (one query)."""
+    most = (
+        _awarded_bids()
+        .order_by()
+        .annotate(shares_n=Count("shares", distinct=True))
+        .annotate(partners_n=Count("partner_councils", distinct=True))
+        .aggregate(shares=Max("shares_n"), partners=Max("partners_n"))
+    )
+    return max(most["shares"] or 0, (most["partners"] or 0) + 1, 1)
+
+
+def _grant_beneficiaries(bid: Application) -> tuple[Beneficiary, ...]:
+    """The councils an award serves, the lead first, each with its share
+    (from the prefetched shares; an award without shares: its lead and partners)."""
+    lead = bid.lead_council_id
+    shares = sorted(bid.shares.all(), key=lambda share: (share.council_id != lead, share.pk))
+    if shares:
+        return tuple(
+            Beneficiary(
+                name=share.council.name,
+                gss_code=share.council.gss_code,
+                lead=share.council_id == lead,
+                share=share.amount,
+            )
+            for share in shares
+        )
+    partners = sorted(bid.partner_councils.all(), key=lambda council: council.name)
+    return tuple(
+        Beneficiary(name=council.name, gss_code=council.gss_code, lead=council.pk == lead)
+        for council in [bid.lead_council, *(c for c in partners if c.pk != lead)]
+    )
+
+
+def _planned_end(bid: Application, award_date: date) -> date | None:
+    """The end of the round's support window, else of the award's years of
+    reporting (docs/open-data.md, "Where the money went")."""
+    call = bid.call
+    if call.support_until is not None:
+        return call.support_until
+    if call.return_years:
+        try:
+            ends = award_date.replace(year=award_date.year + call.return_years)
+        except ValueError:  # 29 February
+            ends = award_date.replace(year=award_date.year + call.return_years, day=28)
+        return ends - timedelta(days=1)
+    return None
+
+
 def grant_records(*, chunk_size: int = GRANT_CHUNK) -> Iterator[GrantRecord]:
-    """Approved awards as open-data grants, oldest award first (one query),
-    read `chunk_size` rows at a time (a server-side cursor on PostgreSQL), so
-    the open-data downloads hold one chunk of bids, not all of them."""
+    """Approved awards as open-data grants, oldest award first (one query,
+    and two for each chunk: its shares and partners), read `chunk_size` rows
+    at a time (a server-side cursor on PostgreSQL), so the open-data
+    downloads hold one chunk of bids, not all of them."""
     bids = (
         _awarded_bids()
         .select_related("call__strand", "lead_council")
+        .prefetch_related("shares__council", "partner_councils")
         .order_by("decided_at", "pk")
         .iterator(chunk_size=chunk_size)
     )
-    return (
-        GrantRecord(
+    for bid in bids:
+        award_date = timezone.localdate(bid.decided_at)
+        yield GrantRecord(
             reference=bid.reference,
             title=bid.title or f"{bid.call.strand.name} award {bid.reference}",
             description=bid.summary,
             amount_awarded=bid.award_value or Decimal(0),
             amount_applied_for=_applied_pounds(bid),
-            award_date=timezone.localdate(bid.decided_at),
+            award_date=award_date,
             recipient_name=bid.lead_council.name,
             recipient_register_code=bid.lead_council.register_code,
             recipient_gss_code=bid.lead_council.gss_code,
@@ -790,10 +949,9 @@ def grant_records(*, chunk_size: int = GRANT_CHUNK) -> Iterator[GrantRecord]:
             programme_title=bid.call.strand.name,
             modified=bid.updated_at,
             planned_start=bid.call.support_from,
-            planned_end=bid.call.support_until,
+            planned_end=_planned_end(bid, award_date),
+            beneficiaries=_grant_beneficiaries(bid),
         )
-        for bid in bids
-    )
 
 
 def calls_open_on(*, day: date) -> list[Call]:

@@ -21,6 +21,7 @@ EDITABLE = (
     "board",
     "meeting_date",
     "figures_date",
+    "agenda_item",
     "title",
     "contact_name",
     "contact_position",
@@ -30,6 +31,7 @@ EDITABLE = (
     "summary",
     "recommendation",
     "action",
+    "narrative",
     "highlights",
     "risks",
     "events",
@@ -56,6 +58,11 @@ def _check(fields: dict[str, Any]) -> None:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValidationError(f"Not a paper's field: {', '.join(sorted(unknown))}")
+    if "narrative" in fields:
+        try:
+            fields["narrative"] = content.narrative_clean(fields["narrative"] or {})
+        except ValueError as problem:
+            raise ValidationError({"narrative": str(problem)}) from None
 
 
 def paper_create(*, actor: Actor, meeting_date, contact_name: str, **fields: Any) -> BoardPaper:

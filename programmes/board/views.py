@@ -396,5 +396,7 @@ def open_data_csv(request: HttpRequest) -> HttpResponseBase:
     if prepared is not None:
         return prepared
     # The byte-order mark tells Excel the file is UTF-8.
-    chunks = itertools.chain(["\ufeff"], csv_lines(selectors.grant_records()))
+    chunks = itertools.chain(
+        ["\ufeff"], csv_lines(selectors.grant_records(), locations=selectors.grant_locations_max())
+    )
     return _download(chunks, "text/csv; charset=utf-8", "lga-productivity-grants.csv")

@@ -17,6 +17,7 @@ from programmes.access import AuthenticatedRequest, authenticated
 from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report
 from programmes.experts import services
 from programmes.experts.models import Appointment, CaseStudy
+from programmes.experts.selectors import appointment_councils
 
 
 class AppointmentForm(forms.ModelForm):
@@ -63,7 +64,12 @@ class AppointmentAdmin(AuditTrailMixin, admin.ModelAdmin):
     date_hierarchy = "starts_on"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
-        return super().get_queryset(request).annotate(served=Count("councils", distinct=True))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(served=Count("councils", distinct=True))
+            .prefetch_related("application__shares__council", "councils")
+        )
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         # An appointment is the record of a decision: view it, never edit it here.
@@ -80,9 +86,17 @@ class AppointmentAdmin(AuditTrailMixin, admin.ModelAdmin):
     def lead_council(self, obj: Appointment) -> str:
         return obj.application.lead_council.name
 
-    @admin.display(description="Councils served", ordering="served")
-    def councils_served(self, obj: Appointment) -> int:
-        return obj.served  # type: ignore[attr-defined]  # get_queryset's annotation
+    # The view page lists them too (an appointment is viewed, never changed).
+    readonly_fields = ["councils_and_shares"]
+
+    @admin.display(description="Councils served and their shares")
+    def councils_and_shares(self, obj: Appointment) -> str:
+        return appointment_councils(obj) if obj.pk else "The bid's lead and partner councils"
+
+    @admin.display(description="Councils served and their shares", ordering="served")
+    def councils_served(self, obj: Appointment) -> str:
+        # Every council, lead and partners, not a count (issue 24).
+        return appointment_councils(obj)
 
     def save_model(self, request: HttpRequest, obj: Appointment, form, change: bool) -> None:
         saved = services.appointment_create(

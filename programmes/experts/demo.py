@@ -5,7 +5,13 @@ LGA investment of £46,000, potential estimated projected savings of
 £25,615,000 have been identified" (para 8). Three appointments are the
 paper's own case studies (8.1-8.3); the paper does not describe the other
 four, so they are marked illustrative, with councils, awards and projections
-apportioned so that the totals match the paper.
+apportioned so that the totals match the paper. The 10 councils: the paper
+names only the case studies' three, each alone; the illustrative four are
+led by councils the paper names elsewhere, three with a partner it also
+names (Hertfordshire with Essex, Hackney with Camden, Sheffield with Leeds),
+so that seven appointments serve ten councils. Each partner has its share
+of the award (equal, but Sheffield's and Leeds', which an officer changed;
+docs/board.md, "Councils served and shares").
 
 Every figure goes in through the services, as an officer's work would: each
 appointment is a bid created, submitted, assessed and approved with its award
@@ -39,6 +45,7 @@ from programmes.experts.models import Appointment as AppointmentRecord
 from programmes.experts.models import CaseStudy
 from programmes.models import Council, Strand, User
 from programmes.permissions import DEMO, SystemActor
+from programmes.returns import selectors as return_selectors
 from programmes.returns import services as return_services
 from programmes.returns.models import ReturnState, SavingsReturn
 from savings.models import Recurrence, SavingsKind
@@ -74,6 +81,9 @@ class Appointment:
     target: str
     savings: tuple[Saving, ...]
     illustrative: bool = False
+    # Each council's share of the award where an officer changed the equal
+    # split the approval makes (short name, pounds).
+    shares: tuple[tuple[str, str], ...] = ()
 
 
 def at(year: int, month: int, day: int) -> datetime:
@@ -173,6 +183,8 @@ APPOINTMENTS = (
         target="2800000",
         savings=(Saving(SavingsKind.PROJECTED, "2013/14", "2800000"),),
         illustrative=True,
+        # Sheffield runs the larger fleet: two thirds of the expert's time.
+        shares=(("Sheffield", "4000"), ("Leeds", "2000")),
     ),
     Appointment(
         lead="Lincolnshire",
@@ -271,6 +283,15 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
         at=when,
         notify=False,
     )
+    if appointment.shares:
+        bids.award_shares_set(
+            application=bid,
+            amounts={
+                Council.objects.get(short_name=name).pk: Decimal(amount)
+                for name, amount in appointment.shares
+            },
+            actor=officer,
+        )
     for saving in appointment.savings:
         if saving.kind == SavingsKind.REALISED:
             continue  # reported through the award's first return (_returns)
@@ -409,14 +430,24 @@ def _first_return(appointment: Appointment, number: int = 1) -> SavingsReturn | 
 
 
 def _council_user(appointment: Appointment) -> User | SystemActor:
-    """The demo's user of the council, where there is one; else the portal."""
-    return User.objects.filter(council__short_name=appointment.lead).first() or DEMO
+    """The demo's user of the council who prepares its returns, where there
+    is one; else the portal."""
+    users = User.objects.filter(council__short_name=appointment.lead, is_finance_officer=False)
+    return users.order_by("pk").first() or DEMO
+
+
+def _finance_officer(savings_return: SavingsReturn) -> User | SystemActor:
+    """The council's finance officer who certifies its returns; else the portal."""
+    council = savings_return.application.lead_council_id
+    found = return_selectors.finance_officers(council, besides=savings_return.prepared_by_id)
+    return found.first() or DEMO
 
 
 def _send(
     savings_return: SavingsReturn,
     sender,
     lines: tuple[Saving, ...],
+    certify: bool = True,
     at: datetime | None = None,
 ) -> SavingsReturn:
     for saving in lines:
@@ -430,7 +461,7 @@ def _send(
             evidence=saving.evidence or "Figures from the council's finance team.",
         )
     name = sender.display_name if isinstance(sender, User) else "A. Placeholder (demo)"
-    return return_services.return_submit(
+    sent = return_services.return_submit(
         actor=sender,
         savings_return=savings_return,
         declaration_name=name,
@@ -438,6 +469,12 @@ def _send(
         notify=False,
         at=at,
     )
+    if sent.is_awaiting_certification and certify:
+        # The call asks for certification: the council's finance officer certifies it.
+        sent = return_services.return_certify(
+            actor=_finance_officer(sent), savings_return=sent, confirmed=True, notify=False, at=at
+        )
+    return sent
 
 
 def _returns_2013(officer: User) -> None:
@@ -462,10 +499,15 @@ def _returns_today(officer: User) -> None:
     """Returns in every other state, as of today (after the 2013 paper is
     published, so none of it is in that paper): one awaits verification, one
     was sent back, one withdrawn, one waived, one is due soon (an extension)
-    and the rest are overdue."""
+    and the rest are overdue. Wyre Forest's are certified by its finance
+    officer: one was sent back by them, one awaits them (both still overdue)."""
     by_lead = {appointment.lead: appointment for appointment in APPOINTMENTS}
     allerdale, wyre_forest = by_lead["Allerdale"], by_lead["Wyre Forest"]
     hertfordshire = by_lead["Hertfordshire"]
+    # From today the 2012/13 round asks for certified returns (Wyre Forest's
+    # are the demo's): its finance officer, demo-finance, certifies them.
+    earlier = Call.objects.get(title=EARLIER_CALL)
+    bids.call_update(actor=officer, call=earlier, data={"returns_need_certification": True})
     soon = _first_return(allerdale, 2)
     if soon is not None:
         return_services.return_extend(
@@ -496,6 +538,25 @@ def _returns_today(officer: User) -> None:
             ),
             notify=False,
         )
+    # Certification: one return sent back by the finance officer, with the
+    # reason its preparer sees, and one awaiting their certification.
+    not_certified = _first_return(wyre_forest, 3)
+    if not_certified is not None:
+        prepared = _send(
+            not_certified, _council_user(wyre_forest), (DEMO_NOT_CERTIFIED,), certify=False
+        )
+        return_services.return_send_back_to_preparer(
+            actor=_finance_officer(prepared),
+            savings_return=prepared,
+            reason=(
+                "The £45,000 is the contract's value for the whole year, not what it has saved. "
+                "Enter the saving against last year's cost, with the invoices."
+            ),
+            notify=False,
+        )
+    to_certify = _first_return(wyre_forest, 4)
+    if to_certify is not None:
+        _send(to_certify, _council_user(wyre_forest), (DEMO_TO_CERTIFY,), certify=False)
     withdrawn = _first_return(hertfordshire, 1)
     if withdrawn is not None:
         sent = _send(withdrawn, _council_user(hertfordshire), (DEMO_WITHDRAWN,))
@@ -517,6 +578,19 @@ DEMO_SENT_BACK = Saving(
     "2012/13",
     "80000",
     evidence="Planned reductions in agency staff in the contact centre.",
+)
+DEMO_NOT_CERTIFIED = Saving(
+    SavingsKind.REALISED,
+    "2012/13",
+    "45000",
+    evidence="New cleaning contract for the council's offices.",
+)
+DEMO_TO_CERTIFY = Saving(
+    SavingsKind.REALISED,
+    "2012/13",
+    "60000",
+    Recurrence.RECURRING,
+    evidence="Shared revenues team with a neighbouring district: staff costs for the quarter.",
 )
 DEMO_WITHDRAWN = Saving(
     SavingsKind.REALISED,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from programmes.experts.models import CaseStudy, CaseStudyState
+from programmes.experts.models import Appointment, CaseStudy, CaseStudyState
 
 
 def case_studies_published() -> QuerySet[CaseStudy]:
@@ -23,3 +23,32 @@ def case_study_get_public(*, slug: str) -> CaseStudy:
     if case_study is None:
         raise Http404("No such case study")
     return case_study
+
+
+def appointments_with_councils() -> QuerySet[Appointment]:
+    """Appointments, newest first, each with its bid, lead council, and the
+    councils served with their shares of the award (3 queries in all)."""
+    return Appointment.objects.select_related("application__lead_council").prefetch_related(
+        "application__shares__council", "councils"
+    )
+
+
+def appointment_councils(appointment: Appointment) -> str:
+    """Every council an appointment serves, the lead first, each with its
+    share of the award: "Hertfordshire (lead) £3,750.00; Essex £3,750.00"
+    (read from `appointments_with_councils`' prefetched rows)."""
+    lead = appointment.application.lead_council_id
+    shares = sorted(
+        appointment.application.shares.all(),
+        key=lambda share: (share.council_id != lead, share.council.short_name),
+    )
+    if shares:
+        return "; ".join(
+            f"{share.council.short_name}{' (lead)' if share.council_id == lead else ''} "
+            f"£{share.amount:,.2f}"
+            for share in shares
+        )
+    councils = sorted(appointment.councils.all(), key=lambda c: (c.pk != lead, c.short_name))
+    return "; ".join(
+        f"{council.short_name}{' (lead)' if council.pk == lead else ''}" for council in councils
+    )

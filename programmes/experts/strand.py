@@ -28,7 +28,7 @@ STRAND = StrandSpec(
         "Funding for councils to engage an expert in the field they need "
         "to deliver efficiency savings."
     ),
-    board=BoardBlock(fill=board.fill),
+    board=BoardBlock(fill=board.fill, template="experts/board.html"),
     # Para 9: the case studies published on the LGA's productivity pages.
     public=PublicBlock(
         heading="Case studies",
@@ -38,7 +38,10 @@ STRAND = StrandSpec(
         item=case_study_get_public,
         item_template="experts/public_case_study.html",
     ),
+    # Paras 8.1-8.3: the councils named are those of the published case studies.
     paper=PaperSection(
-        heading="The Productivity Expert Programme", paragraphs=board.paper_paragraphs
+        heading="The Productivity Expert Programme",
+        paragraphs=board.paper_paragraphs,
+        named_examples=False,
     ),
 )

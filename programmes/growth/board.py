@@ -28,17 +28,15 @@ def _status(page) -> list[tuple[str, str]]:
 
 
 def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
-    activity = strand_activity(strand=strand, on=as_at)
+    """Bids received and approved by the paper's date (2 queries); the round
+    open for bids is the paper's (programmes.board.paper.open_rounds), what
+    the programme is the officer's narrative."""
     # Bids sent by the paper's date: a paper counts what was known at its meeting.
     received = bids_received(strand=strand, on=as_at)
-    about = (
-        "The Local Economic Growth Advisers programme offers councils up to 14 days of "
-        "bespoke support from a panel of advisers."
-    )
     if not received:
-        return [about, "No bids had been received by the date of this paper."]
+        return ["No bids had been received by the date of this paper."]
+    activity = strand_activity(strand=strand, on=as_at)
     return [
-        about,
         f"{received} bids have been received; {activity.awards} have been approved, "
         f"awarding {activity.days_awarded} adviser days to {activity.councils_served} councils.",
     ]

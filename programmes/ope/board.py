@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Q, Sum
 
-from programmes.board.charts import format_pounds
+from programmes.board.charts import format_pounds, listed
 from programmes.board.selectors import StrandActivity
 from programmes.models import Strand
-from programmes.ope.models import PlanState, ProjectPlan, ResourceAllocation
+from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
 from savings import selectors as rollups
+
+# A paper tells of the events of the quarter before it (papers are quarterly).
+EVENTS_WINDOW_DAYS = 92
 
 
 def fill(page) -> None:
@@ -64,19 +67,43 @@ def activity(strand: Strand, *, as_at: date | None = None) -> StrandActivity:
 
 
 def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
-    figures = rollups.Figures(as_at=as_at, strand=strand).total()
-    if not figures.council_count:
-        return ["No One Public Estate resource has been recorded yet."]
-    each = figures.investment / figures.council_count
+    """The pilots (para 4 and its footnote), the events of the quarter before
+    the paper (paras 3-4), the Cabinet Office resource (para 4) and the plans
+    awaiting sign-off as at the paper's date (para 5): 4 queries. What the
+    programme is and what officers are doing about it, the narrative says."""
+    pilots = [pilot.council.short_name for pilot in Pilot.objects.select_related("council")]
+    if not pilots:
+        return ["No One Public Estate pilots have been recorded yet."]
     paragraphs = [
-        "The LGA runs the One Public Estate capital and assets programme on behalf of "
-        "the Cabinet Office.",
-        f"{figures.council_count} pilot councils have been allocated resource totalling "
-        f"{format_pounds(figures.investment)}, around {format_pounds(round(each))} each.",
+        f"Progress is already being made by the {len(pilots)} pilot councils: "
+        f"{listed(sorted(pilots))}."
     ]
-    if figures.projected or figures.realised:
+    since = as_at - timedelta(days=EVENTS_WINDOW_DAYS)
+    for event in Event.objects.filter(held_on__lte=as_at, held_on__gt=since).order_by("held_on"):
+        where = f" at {event.venue}" if event.venue else ""
+        text = f"{event.title}: {event.date_display}{where}."
+        if event.description:
+            text += f" {event.description.strip()}"
+        paragraphs.append(text)
+    figures = rollups.Figures(as_at=as_at, strand=strand).total()
+    if figures.investment:
+        each = figures.investment / len(pilots)
         paragraphs.append(
-            f"Projected savings recorded so far: {format_pounds(figures.projected)}; realised "
-            f"and verified: {format_pounds(figures.realised)}."
+            f"The Cabinet Office has been able to make {format_pounds(figures.investment)} of "
+            f"resource available to the participating authorities: around "
+            f"{format_pounds(round(each))} each, if distributed equally."
         )
+    signed = Q(lga_signed_off_at__date__lte=as_at, cabinet_office_signed_off_at__date__lte=as_at)
+    plans = ProjectPlan.objects.aggregate(
+        sent=Count("pk", filter=Q(submitted_at__date__lte=as_at)),
+        signed_off=Count("pk", filter=signed),
+    )
+    awaiting, signed_off = plans["sent"] - plans["signed_off"], plans["signed_off"]
+    text = (
+        f"As at {as_at:%-d %B %Y}, {awaiting} of the pilots' project plans "
+        f"{'awaits' if awaiting == 1 else 'await'} sign-off by the LGA and the Cabinet Office"
+    )
+    if signed_off:
+        text += f", and {signed_off} {'has' if signed_off == 1 else 'have'} been signed off"
+    paragraphs.append(text + ".")
     return paragraphs

@@ -120,8 +120,8 @@ def _events(councils: list[Council]) -> None:
             month_only=True,
             venue="Smith Square, London",
             description=(
-                "Local authorities shared their plans and heard from key central "
-                "government representatives (para 4)."
+                "A successful workshop, where local authorities shared their plans and heard "
+                "from key central government representatives."
             ),
             councils=councils,
             other_organisations="Local Government Association\nCabinet Office",
@@ -133,7 +133,12 @@ def _events(councils: list[Council]) -> None:
             kind=EventKind.LAUNCH,
             held_on=date(2013, 6, 25),
             venue="Guildford fire station",
-            description="The formal public launch of the programme (para 3).",
+            # Para 3: who attended, by role only (no person's name from the source).
+            description=(
+                "The formal public launch of the programme, attended by the Chairman of the "
+                "LGA, the Parliamentary Under Secretary of State for the Cabinet Office and "
+                "the Leader of Surrey County Council."
+            ),
             councils=[c for c in councils if c.short_name == "Surrey"],
             other_organisations="Local Government Association\nCabinet Office",
         )

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.db.models import Q
 
+from programmes.board.charts import listed
 from programmes.models import Council, Strand
-from programmes.procurement.models import Workstream
+from programmes.procurement.models import BoardMemberKind, MilestoneStatus, Workstream
 from programmes.procurement.selectors import (
     eu_milestones,
+    workstreams_for_paper,
     workstreams_with_status,
     workstreams_with_status_as_at,
 )
@@ -28,6 +30,19 @@ def fill(page) -> None:
     page.extra["eu_milestones"] = list(eu_milestones())
 
 
+def served() -> list[tuple[Council, str]]:
+    """The councils leading the workstreams, each with its role, e.g.
+    "Leads Energy" (para 22-24: Lincolnshire, Gloucestershire, Camden): 1 query."""
+    leads = Workstream.objects.select_related("lead_council").order_by("display_order", "name")
+    return [(workstream.lead_council, f"Leads {workstream.name}") for workstream in leads]
+
+
+def councils(*, as_at: date | None = None) -> int:
+    """The councils taking part: those leading a workstream (1 query). A
+    workstream's lead has no date of its own: the same at every `as_at`."""
+    return Workstream.objects.values("lead_council").distinct().count()
+
+
 def council_workstreams(council: Council) -> list[Workstream]:
     """The workstreams the council leads or has a programme-board seat on (1 query)."""
     return list(
@@ -37,26 +52,58 @@ def council_workstreams(council: Council) -> list[Workstream]:
     )
 
 
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"
-
-
 def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
-    paragraphs = []
-    workstream: Any  # annotated with its status counts by the selector
-    for workstream in workstreams_with_status():
-        lead = f" (led by {workstream.lead_council.name})" if workstream.lead_council else ""
-        upcoming = [d for d in workstream.deadlines.all() if d.due_on >= as_at and not d.met_on]
-        text = (
-            f"{workstream.name}{lead}: {_count(workstream.green, 'activity', 'activities')} "
-            f"on track (green), {workstream.amber} amber, {workstream.red} red; "
-            f"{_count(workstream.open_issues, 'open issue', 'open issues')}."
-        )
-        if upcoming:
-            text += f" Next: report to {upcoming[0].report_to} by {upcoming[0].due_on:%-d %B %Y}."
-        paragraphs.append(text)
+    """A paragraph per workstream (paras 22-24: its lead, programme board,
+    context and facts, objectives, activities, issues and next report) and
+    one per EU milestone as at the paper's date (paras 26-28): 7 queries."""
+    paragraphs = [
+        _workstream_paragraph(workstream, as_at) for workstream in workstreams_for_paper()
+    ]
     for milestone in eu_milestones():
         # A milestone after the paper's date is expected, whatever happened later.
-        status = "expected" if milestone.due_on > as_at else milestone.get_status_display().lower()
-        paragraphs.append(f"EU procurement rules: {milestone.title}, {milestone.when} ({status}).")
+        on = "in" if milestone.date_is_month_only else "on"
+        if milestone.due_on > as_at or milestone.status == MilestoneStatus.DUE:
+            state = f"expected {on} {milestone.when}"
+        else:
+            state = f"{milestone.get_status_display().lower()} {on} {milestone.when}"
+        text = f"EU procurement rules – {milestone.title}: {state}."
+        if milestone.description:
+            text += f" {milestone.description.strip()}"
+        paragraphs.append(text)
     return paragraphs or ["No procurement workstreams have been recorded yet."]
+
+
+def _workstream_paragraph(workstream: Any, as_at: date) -> str:
+    text = f"{workstream.name} (led by {workstream.lead_council.name})."
+    others = [
+        member.organisation
+        for member in workstream.board_members.all()
+        if member.kind != BoardMemberKind.COUNCIL
+    ]
+    text += (
+        " A sector-led programme board has been established with representatives from "
+        f"{listed(['councils', *others])}."
+    )
+    for told in (workstream.summary, workstream.key_facts):
+        if told.strip():
+            text += f" {told.strip()}"
+    objectives = [objective.text.strip().rstrip(".") for objective in workstream.objectives.all()]
+    objectives = [objective[:1].lower() + objective[1:] for objective in objectives]
+    if objectives:
+        text += f" {'Objectives' if len(objectives) > 1 else 'Objective'}: {'; '.join(objectives)}."
+    activities = list(workstream.activities.all())
+    if activities:
+        titles = [activity.title[:1].lower() + activity.title[1:] for activity in activities]
+        text += f" Current activities: {listed(titles)}."
+    issues = [issue.description.strip().rstrip(".") for issue in workstream.issues.all()]
+    if issues:
+        text += f" Early issues: {listed([issue[:1].lower() + issue[1:] for issue in issues])}."
+    upcoming = [d for d in workstream.deadlines.all() if d.due_on >= as_at and not d.met_on]
+    if upcoming:
+        deadline = upcoming[0]
+        when = deadline.description.strip() or f"by {deadline.due_on:%-d %B %Y}"
+        text += (
+            f" The group is scheduled to report back to {deadline.report_to} "
+            f"{when[:1].lower()}{when[1:]}."
+        )
+    return text

@@ -72,17 +72,14 @@ WORKSTREAMS: list[WorkstreamSpec] = [
         "slug": "construction",
         "name": "Construction",
         "lead": "Lincolnshire",
-        "summary": (
-            "A sector-led programme board of councils and public buying organisations "
-            "testing whether there is a business case for collaboration in construction."
-        ),
+        "summary": "",
         "key_facts": (
-            "Council-funded construction has dropped with the shift of social housing to "
-            "ALMOs and the closure of Building Schools for the Future."
+            "Council-funded construction works have dropped, particularly as a result of the "
+            "shift of social housing to ALMOs and the closure of the Building Schools for the "
+            "Future programme."
         ),
         "objectives": [
-            "Establish whether there is a business case for collaboration in this spend "
-            "category, given the drop in council-funded construction works",
+            "Establish whether there is a business case for collaboration in this spend category",
         ],
         "activities": [
             ("Map frameworks currently available to authorities", RAG.GREEN, date(2013, 9, 30)),
@@ -91,15 +88,15 @@ WORKSTREAMS: list[WorkstreamSpec] = [
         ],
         "issues": [],
         "deadlines": [],
-        "members": [(BoardMemberKind.PBO, "Public buying organisations' representatives")],
+        "members": [(BoardMemberKind.PBO, "the public buying organisations (PBOs)")],
     },
     {
         "slug": "energy",
         "name": "Energy",
         "lead": "Gloucestershire",
         "summary": (
-            "Building on the Pan Government Energy Project, which encouraged councils to "
-            "join established collaborative buying arrangements."
+            "This builds on the previous Pan Government Energy Project, which encouraged "
+            "councils to join established collaborative arrangements."
         ),
         "key_facts": (
             "Around 230 councils buy energy through just four Central Purchasing Bodies; "
@@ -122,30 +119,33 @@ WORKSTREAMS: list[WorkstreamSpec] = [
         "deadlines": [
             (
                 "the National Advisory Group and the LGA",
-                date(2013, 9, 30),
+                # The September meeting (programmes/board/demo.py, NEXT_MEETING).
+                date(2013, 9, 18),
                 "By September's Improvement and Innovation Board",
             )
         ],
-        "members": [(BoardMemberKind.PBO, "Public buying organisations' representatives")],
+        "members": [(BoardMemberKind.PBO, "the public buying organisations (PBOs)")],
     },
     {
         "slug": "ict",
         "name": "ICT",
         "lead": "Camden",
         "summary": (
-            "Camden's work with London Councils, already generating savings, replicated "
-            "nationally with different regions leading on specific activities."
+            "Camden has been working with London Councils for the last year or so: this work "
+            "stream is already well underway and savings have been generated."
         ),
         "key_facts": (
             "The Government Procurement Service has seconded three full-time staff to the "
             "project. Supplier relationship development is a key delivery theme."
         ),
         "objectives": [
-            "Replicate the London work nationally, with regions leading specific activities",
+            "Replicate the London work nationally, with different regions leading on specific "
+            "activities",
         ],
         "activities": [
             (
-                "Build on regional and national alliances to drive commercial improvement",
+                "Build upon existing regional and national alliances and networks to drive "
+                "commercial improvements and technology innovation",
                 RAG.GREEN,
                 date(2013, 12, 20),
             ),
@@ -154,8 +154,9 @@ WORKSTREAMS: list[WorkstreamSpec] = [
         "issues": [],
         "deadlines": [],
         "members": [
-            (BoardMemberKind.GOVERNMENT, "Government Procurement Service"),
+            (BoardMemberKind.GOVERNMENT, "the Government Procurement Service (GPS)"),
             (BoardMemberKind.PBO, "London Councils"),
+            (BoardMemberKind.PBO, "the public buying organisations (PBOs)"),
         ],
     },
 ]
@@ -163,12 +164,14 @@ WORKSTREAMS: list[WorkstreamSpec] = [
 EU_MILESTONES: list[MilestoneSpec] = [
     {
         "title": "Deal on the Procurement and Concessions Directives",
-        "due_on": date(2013, 7, 26),
+        # The source says "On the 26th July", in a paper for 17 July that calls
+        # 19 July still to come: the provisional agreement was reached in June
+        # 2013 (docs/board.md, "The July 2013 paper"), so the demo dates it 26 June.
+        "due_on": date(2013, 6, 26),
         "status": MilestoneStatus.REACHED,
         "description": (
-            "The European Parliament reached a deal with member states on the new "
-            "Procurement Directive and the new Service Concessions Directive. The LGA "
-            "represented local authority views in the discussions."
+            "The European Parliament reached a deal with member states on both the new "
+            "Procurement Directive and the new Service Concessions Directive."
         ),
     },
     {
@@ -176,7 +179,10 @@ EU_MILESTONES: list[MilestoneSpec] = [
         "due_on": date(2013, 9, 1),
         "date_is_month_only": True,
         "status": MilestoneStatus.DUE,
-        "description": "The Parliament rubber-stamps the provisional agreement in plenary.",
+        "description": (
+            "The European Parliament will have to rubber stamp the provisional agreement in "
+            "its plenary session."
+        ),
     },
 ]
 

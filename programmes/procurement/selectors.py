@@ -14,6 +14,7 @@ from programmes.procurement.models import (
     IssueStatus,
     ReportingDeadline,
     Workstream,
+    WorkstreamIssue,
     WorkstreamSaving,
 )
 
@@ -55,6 +56,18 @@ def workstreams_with_status_as_at(*, as_at: date) -> list[Workstream]:
         for status in RAG.values:
             setattr(workstream, status, by_workstream.get((workstream.pk, status), 0))
     return workstreams
+
+
+def workstreams_for_paper() -> QuerySet[Workstream]:
+    """Each workstream with its status counts, deadlines and everything the
+    board paper tells of it (board seats, objectives, activities, open
+    issues): 7 queries."""
+    return workstreams_with_status().prefetch_related(
+        "board_members",
+        "objectives",
+        "activities",
+        Prefetch("issues", queryset=WorkstreamIssue.objects.filter(status=IssueStatus.OPEN)),
+    )
 
 
 def eu_milestones() -> QuerySet[EuMilestone]:

@@ -22,6 +22,8 @@ STRAND = StrandSpec(
         template="procurement/board.html",
         council_fill=board.council_workstreams,
         council_template="procurement/board_council.html",
+        councils=board.councils,
+        served=board.served,
     ),
     paper=PaperSection(
         heading="Procurement: National Procurement Strategy", paragraphs=board.paper_paragraphs

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from programmes.access import authenticated
 from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin
@@ -32,8 +33,13 @@ class ReturnQueueFilter(admin.SimpleListFilter):
 
     def _queues(self) -> dict[str, tuple[str, Q]]:
         return {
-            "awaiting": ("Awaiting verification", Q(state=ReturnState.SUBMITTED)),
+            "awaiting": ("Awaiting verification", selectors.AWAITING_VERIFICATION),
             "overdue": ("Overdue", selectors.returns_as_at().overdue),
+            # Still at the council, with its finance officer: not received.
+            "certifying": (
+                "At the council, awaiting certification",
+                selectors.AWAITING_CERTIFICATION,
+            ),
         }
 
     def lookups(self, request, model_admin):
@@ -116,15 +122,37 @@ REVIEW_ACTIONS: dict[str, ReviewAction] = {
 }
 
 
+def _by_on(person, when) -> str:
+    """Who and when, for the returns list: "-" when it has not happened."""
+    if when is None:
+        return "-"
+    name = person.display_name if person is not None else "the portal"
+    return f"{name}, {timezone.localtime(when):%-d %b %Y}"
+
+
 @admin.register(SavingsReturn)
 class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
     """A page per return (replacing the change form): its lines, evidence and
     documents, the award and its earlier returns; Verify all, verify chosen
     lines, Send back; extend the due date or waive. Every write is a service."""
 
-    list_display = ["reference", "council", "strand", "period_start", "due", "state"]
+    list_display = [
+        "reference",
+        "council",
+        "strand",
+        "period_start",
+        "due",
+        "state",
+        "prepared",
+        "certified",
+    ]
     list_filter = [ReturnQueueFilter, "state", "application__call__strand"]
-    list_select_related = ["application__lead_council", "application__call__strand"]
+    list_select_related = [
+        "application__lead_council",
+        "application__call__strand",
+        "prepared_by",
+        "certified_by",
+    ]
     search_fields = ["reference", "application__reference", "application__lead_council__name"]
     date_hierarchy = "period_start"
 
@@ -135,6 +163,14 @@ class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
     @admin.display(description="Strand")
     def strand(self, savings_return: SavingsReturn) -> str:
         return savings_return.application.call.strand.name
+
+    @admin.display(description="Prepared by", ordering="prepared_at")
+    def prepared(self, savings_return: SavingsReturn) -> str:
+        return _by_on(savings_return.prepared_by, savings_return.prepared_at)
+
+    @admin.display(description="Certified by", ordering="certified_at")
+    def certified(self, savings_return: SavingsReturn) -> str:
+        return _by_on(savings_return.certified_by, savings_return.certified_at)
 
     def get_queryset(self, request: HttpRequest):
         # Each row's `is_late`: overdue as at today, as everywhere (selectors.returns_as_at).
@@ -168,7 +204,11 @@ class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
         savings_return = (
             selectors.returns_with_status(SavingsReturn.objects.filter(pk=found.pk))
             .select_related(
-                "application__call__strand", "application__lead_council", "submitted_by"
+                "application__call__strand",
+                "application__lead_council",
+                "submitted_by",
+                "prepared_by",
+                "certified_by",
             )
             .get()
         )

@@ -11,7 +11,7 @@ from applications import extensions
 from applications.selectors import Queue
 from programmes import retention as core
 from programmes.returns import selectors, services
-from programmes.returns.models import ReturnState, SavingsReturn
+from programmes.returns.models import SavingsReturn
 
 RETURNS = "admin:returns_savingsreturn_changelist"
 
@@ -24,7 +24,11 @@ def _user_anonymised(*, user) -> int:
     """The name the person signed savings returns' declarations with: the
     returns and their figures stay, the name goes (row by row, so the audit
     trail records it; then the trail's copies of the name are scrubbed)."""
-    signed = list(SavingsReturn.objects.filter(submitted_by=user).exclude(declaration_name=""))
+    # The declaration is its preparer's (`prepared_by`; with certification
+    # the finance officer sends it on as `submitted_by`, under the
+    # preparer's name). Returns sent before preparers were recorded: the sender.
+    preparer = Q(prepared_by=user) | Q(prepared_by__isnull=True, submitted_by=user)
+    signed = list(SavingsReturn.objects.filter(preparer).exclude(declaration_name=""))
     for savings_return in signed:
         savings_return.declaration_name = core.REMOVED
         savings_return.save(update_fields=["declaration_name"])
@@ -47,7 +51,7 @@ def register() -> None:
             "returns_awaiting",
             "Savings returns awaiting verification",
             SavingsReturn,
-            lambda user, today: Q(state=ReturnState.SUBMITTED),
+            lambda user, today: selectors.AWAITING_VERIFICATION,
             RETURNS,
             "queue=awaiting",
         )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from crispy_forms_gds.layout import Field, Size
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 
 from programmes import documents
 from programmes.forms import (
     LONG_ANSWER_CHARS,
+    SHORT_ANSWER_CHARS,
     CountedCharField,
     PoundsField,
     counted_textarea,
@@ -208,3 +209,45 @@ class ReturnDeclarationForm(forms.Form):
             Field.checkbox("confirmed"),
             submit="Send the return",
         )
+
+
+# The certificate names the role: in English local government a council's
+# financial returns are signed off by its chief finance officer, the
+# "section 151 officer" (Local Government Act 1972, s.151), or a deputy.
+CERTIFICATE = (
+    "I certify as the council's chief finance officer (section 151 officer), or their "
+    "deputy, that I have checked the savings in this return and that, to the best of my "
+    "knowledge, they are correct and the evidence supports them"
+)
+NOT_CERTIFIED = "Confirm that you certify the return as your council's chief finance officer"
+
+
+class ReturnCertifyForm(forms.Form):
+    confirmed = forms.BooleanField(label=CERTIFICATE, error_messages={"required": NOT_CERTIFIED})
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", "certify")
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.checkbox("confirmed"), submit="Certify and send to the LGA")
+
+
+class ReturnNotCertifiedForm(forms.Form):
+    reason = CountedCharField(
+        label="Why are you sending the return back?",
+        help_text="The person who prepared the return sees this, to correct it",
+        widget=forms.Textarea,
+        max_length=SHORT_ANSWER_CHARS,
+        error_messages={
+            "required": (
+                "Say why you are sending the return back: the person who prepared it sees this"
+            ),
+            "max_length": too_long("The reason", SHORT_ANSWER_CHARS),
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", "send_back")
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(counted_textarea(self, "reason", rows=4))
+        # Not the page's main action: the certificate is.
+        self.helper.layout[-1] = Button.secondary("submit", "Send back to the preparer")

@@ -13,6 +13,10 @@ from django.db import models
 
 class ReturnState(models.TextChoices):
     DUE = "due", "Not sent yet"
+    # Sent by its preparer to the council's finance officer: not yet with the
+    # LGA (docs/savings.md, "Certification").
+    AWAITING_CERTIFICATION = "to_certify", "Awaiting certification"
+    NOT_CERTIFIED = "not_certified", "Sent back by the finance officer"
     SUBMITTED = "submitted", "Awaiting verification"
     VERIFIED = "verified", "Verified"
     PARTLY_VERIFIED = "partly_verified", "Partly verified"
@@ -24,11 +28,14 @@ class ReturnState(models.TextChoices):
 # States in which the council may change the return's lines and send it.
 OPEN_RETURN_STATES = (
     ReturnState.DUE,
+    ReturnState.NOT_CERTIFIED,
     ReturnState.SENT_BACK,
     ReturnState.PARTLY_VERIFIED,
     ReturnState.WITHDRAWN,
 )
-# States in which the return has been received (and not taken back).
+# States in which the return has been received by the LGA (and not taken
+# back). A return awaiting its finance officer's certification is still at
+# the council: not received, so still owed, reminded and overdue.
 RECEIVED_STATES = (ReturnState.SUBMITTED, ReturnState.VERIFIED, ReturnState.PARTLY_VERIFIED)
 # States that settle a period: nothing more is owed for it.
 SETTLED_STATES = (
@@ -38,8 +45,26 @@ SETTLED_STATES = (
     ReturnState.WAIVED,
 )
 
+# Sent on by the council and not yet decided on: the council may still take
+# it back to correct or withdraw it.
+CORRECTABLE_STATES = (ReturnState.AWAITING_CERTIFICATION, ReturnState.SUBMITTED)
+
+# An officer may give a later due date while the council still owes the
+# return, its finance officer's certification included.
+EXTENDABLE_STATES = (*OPEN_RETURN_STATES, ReturnState.AWAITING_CERTIFICATION)
+# An officer may waive a return the council has not sent on (nor has with its
+# finance officer): nothing is owed for its period.
+WAIVABLE_STATES = (
+    ReturnState.DUE,
+    ReturnState.NOT_CERTIFIED,
+    ReturnState.SENT_BACK,
+    ReturnState.WITHDRAWN,
+)
+
 RETURN_TAG_CLASSES = {
     ReturnState.DUE: "govuk-tag--grey",
+    ReturnState.AWAITING_CERTIFICATION: "govuk-tag--yellow",
+    ReturnState.NOT_CERTIFIED: "govuk-tag--magenta",
     ReturnState.SUBMITTED: "govuk-tag--blue",
     ReturnState.VERIFIED: "govuk-tag--green",
     ReturnState.PARTLY_VERIFIED: "govuk-tag--turquoise",
@@ -86,6 +111,20 @@ class SavingsReturn(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Certification (docs/savings.md, "Certification"). Who filled the
+    # return in and sent it on (with the declaration above), at every
+    # sending; and, when the call asks for it, the council's finance officer
+    # who certified it, which is when it reached the LGA (`submitted_at`).
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prepared_at = models.DateTimeField(null=True, blank=True)
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    certified_at = models.DateTimeField(null=True, blank=True)
+    # What the preparer sees when the finance officer sends the return back.
+    not_certified_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -102,6 +141,18 @@ class SavingsReturn(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(state="submitted") | models.Q(declaration_confirmed=True),
                 name="submitted_return_is_declared",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="to_certify")
+                | models.Q(declaration_confirmed=True, prepared_at__isnull=False),
+                name="return_awaiting_certification_is_declared",
+            ),
+            # Separation of duties: nobody certifies a return they prepared.
+            models.CheckConstraint(
+                condition=models.Q(certified_by__isnull=True)
+                | models.Q(prepared_by__isnull=True)
+                | ~models.Q(certified_by=models.F("prepared_by")),
+                name="return_certified_by_another",
             ),
         ]
         indexes = [
@@ -124,8 +175,17 @@ class SavingsReturn(models.Model):
 
     @property
     def is_correctable(self) -> bool:
-        """Sent and not yet decided: the council may still correct or withdraw it."""
-        return self.state == ReturnState.SUBMITTED
+        """Sent and not yet decided (by the finance officer or an officer): the
+        council may still correct or withdraw it."""
+        return self.state in CORRECTABLE_STATES
+
+    @property
+    def is_awaiting_certification(self) -> bool:
+        return self.state == ReturnState.AWAITING_CERTIFICATION
+
+    @property
+    def is_waivable(self) -> bool:
+        return self.state in WAIVABLE_STATES
 
     @property
     def state_tag_class(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -40,6 +41,13 @@ class ReturnsAsAt:
     verified: Q
     settled: Q
     overdue: Q
+
+
+# The officers' queues (the returns list's filter and the admin home): a
+# return received and not yet decided on. One awaiting its finance officer's
+# certification is still at the council, in a queue of its own.
+AWAITING_VERIFICATION = Q(state=ReturnState.SUBMITTED)
+AWAITING_CERTIFICATION = Q(state=ReturnState.AWAITING_CERTIFICATION)
 
 
 def returns_as_at(as_at: date | None = None) -> ReturnsAsAt:
@@ -146,6 +154,51 @@ def return_get_for_user(*, user: User, pk: int) -> SavingsReturn:
     savings_return = return_get_for_council(council=user.council, pk=pk)
     if savings_return is None:
         raise Http404("No return of your council has this number")
+    return savings_return
+
+
+def finance_officers(council_id: int, *, besides: int | None = None) -> QuerySet[User]:
+    """The council's active finance officers (who certify its returns),
+    other than `besides` (the return's preparer: nobody certifies their own)."""
+    found = User.objects.filter(council_id=council_id, is_active=True, is_finance_officer=True)
+    if besides is not None:
+        found = found.exclude(pk=besides)
+    return found.order_by("last_name", "first_name", "pk")
+
+
+def may_certify(user: User) -> bool:
+    """A council user who certifies their council's returns (its finance officer)."""
+    return user.council_id is not None and user.is_finance_officer
+
+
+def returns_to_certify(*, user: User) -> QuerySet[SavingsReturn]:
+    """The returns of the user's council awaiting a finance officer's
+    certification, oldest due first, with `is_late`; those the user prepared
+    are left out (another finance officer certifies them). Empty for anyone
+    who does not certify."""
+    if not may_certify(user):
+        return SavingsReturn.objects.none()
+    returns = (
+        SavingsReturn.objects.filter(
+            application__lead_council_id=user.council_id,
+            state=ReturnState.AWAITING_CERTIFICATION,
+        )
+        .exclude(prepared_by=user)
+        .select_related("application__call__strand", "prepared_by")
+        .order_by("due_on", "pk")
+    )
+    return returns_with_status(returns)
+
+
+def return_get_for_certifier(*, user: User, pk: int) -> SavingsReturn:
+    """A return of the user's council (404 for any other council's, as
+    `return_get_for_user`) that the user may certify: 403 for a user of the
+    council who is not its finance officer."""
+    savings_return = return_get_for_council(council=user.council, pk=pk)
+    if savings_return is None:
+        raise Http404("No return of your council has this number")
+    if not may_certify(user):
+        raise PermissionDenied("Only your council's finance officer can certify its returns")
     return savings_return
 
 

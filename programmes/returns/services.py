@@ -27,11 +27,22 @@ from django.utils import timezone
 from applications import emails
 from applications.emails import COUNCIL, recipients
 from applications.models import Application, ApplicationState
-from programmes.permissions import Actor, as_user, require_council_user, require_officer
-from programmes.returns import schedule
+from programmes.models import User
+from programmes.notices import services as notices
+from programmes.permissions import (
+    Actor,
+    as_user,
+    require_council_user,
+    require_finance_officer,
+    require_officer,
+)
+from programmes.returns import schedule, selectors
 from programmes.returns.models import (
+    CORRECTABLE_STATES,
+    EXTENDABLE_STATES,
     OPEN_RETURN_STATES,
     SETTLED_STATES,
+    WAIVABLE_STATES,
     ReminderStage,
     ReturnReminder,
     ReturnState,
@@ -88,6 +99,42 @@ def _return_notify(
     return len(
         emails.notices_record(
             application=application, audience=audience, subject=subject, body=body
+        )
+    )
+
+
+# Notices about certification go to named people of the council, not to the
+# whole council: its finance officers, and back to the return's preparer.
+FINANCE_OFFICERS = "finance officers"
+PREPARER = "preparer"
+
+
+def _people_notify(
+    savings_return: SavingsReturn,
+    people: Iterable[User],
+    audience: str,
+    subject: str,
+    message: str,
+    reason: str = "",
+) -> int:
+    body = render_to_string(
+        "savings/emails/return_notice.txt",
+        {
+            "savings_return": savings_return,
+            "application": savings_return.application,
+            "audience": audience,
+            "message": message,
+            "reason": reason,
+            "service_name": settings.SERVICE_NAME,
+        },
+    )
+    return len(
+        notices.notices_record(
+            recipients=[person.email for person in people],
+            subject=subject,
+            body=body,
+            audience=audience,
+            application=savings_return.application,
         )
     )
 
@@ -255,7 +302,7 @@ def return_submit(
     POST): the row lock makes a second sending wait and then find it sent."""
     require_council_user(actor, savings_return.application.lead_council_id)
     savings_return = _locked_return(savings_return)
-    if savings_return.state == ReturnState.SUBMITTED:
+    if savings_return.state in CORRECTABLE_STATES:
         return savings_return
     _require_state(savings_return, OPEN_RETURN_STATES, "send it")
     errors = {}
@@ -265,19 +312,47 @@ def return_submit(
         errors["confirmed"] = "Confirm that the return is correct to the best of your knowledge"
     if errors:
         raise ValidationError(errors)
-    at = at or timezone.now()
+    now = at or timezone.now()
+    savings_return.prepared_by = as_user(actor)
+    savings_return.prepared_at = now
+    savings_return.certified_by = None
+    savings_return.certified_at = None
+    savings_return.declaration_name = declaration_name.strip()[:200]
+    savings_return.declaration_confirmed = True
+    if savings_return.application.call.returns_need_certification:
+        # To the council's finance officer first: its lines stay withheld
+        # (counted nowhere) and the LGA has not received it until certified.
+        savings_return.state = ReturnState.AWAITING_CERTIFICATION
+        savings_return.save()
+        if notify:
+            council = savings_return.application.lead_council
+            _people_notify(
+                savings_return,
+                selectors.finance_officers(council.pk, besides=savings_return.prepared_by_id),
+                FINANCE_OFFICERS,
+                f"{savings_return.reference}: a savings return awaits your certification",
+                f"{savings_return.declaration_name} has prepared {council.name}'s savings "
+                "return. Check it and certify it, or send it back with a reason.",
+            )
+        return savings_return
+    return _to_the_lga(savings_return, actor, now, notify)
+
+
+def _to_the_lga(
+    savings_return: SavingsReturn, actor: Actor, now: datetime, notify: bool
+) -> SavingsReturn:
+    """The return reaches the LGA (sent, or certified): its lines count
+    (realised ones apart until verified) and officers are emailed."""
     facts.return_lines_set(
         savings_return.lines.select_for_update()
         .filter(verified_at__isnull=True)
         .exclude(withheld=""),
         withheld="",
-        reported_on=timezone.localdate(at),
+        reported_on=timezone.localdate(now),
     )
     savings_return.state = ReturnState.SUBMITTED
     savings_return.submitted_by = as_user(actor)
-    savings_return.submitted_at = at
-    savings_return.declaration_name = declaration_name.strip()[:200]
-    savings_return.declaration_confirmed = True
+    savings_return.submitted_at = now
     savings_return.save()
     if notify:
         _return_notify(
@@ -289,22 +364,117 @@ def return_submit(
     return savings_return
 
 
+def _require_not_preparer(savings_return: SavingsReturn, actor: Actor) -> None:
+    user = as_user(actor)
+    if user is not None and savings_return.prepared_by_id == user.pk:
+        raise ValidationError(
+            "You prepared this return, so another of your council's finance officers must "
+            "certify it or send it back",
+            code="own_return",
+        )
+
+
+@transaction.atomic
+def return_certify(
+    *,
+    actor: Actor,
+    savings_return: SavingsReturn,
+    confirmed: bool,
+    notify: bool = True,
+    at: datetime | None = None,
+) -> SavingsReturn:
+    """The council's finance officer certifies a return awaiting it: it
+    reaches the LGA (officers are emailed, its lines count, reported on the
+    day: `at`, now by default) and its preparer is told. Never the preparer
+    (separation of duties). Certifying a return already certified does
+    nothing more (two tabs, a replayed POST)."""
+    require_finance_officer(actor, savings_return.application.lead_council_id)
+    savings_return = _locked_return(savings_return)
+    if savings_return.state == ReturnState.SUBMITTED and savings_return.certified_at:
+        return savings_return
+    _require_state(savings_return, [ReturnState.AWAITING_CERTIFICATION], "certify it")
+    _require_not_preparer(savings_return, actor)
+    if not confirmed:
+        raise ValidationError(
+            {
+                "confirmed": "Confirm that you certify the return as your council's chief "
+                "finance officer"
+            }
+        )
+    now = at or timezone.now()
+    savings_return.certified_by = as_user(actor)
+    savings_return.certified_at = now
+    savings_return.not_certified_reason = ""
+    savings_return = _to_the_lga(savings_return, actor, now, notify)
+    if notify and savings_return.prepared_by is not None:
+        _people_notify(
+            savings_return,
+            [savings_return.prepared_by],
+            PREPARER,
+            f"{savings_return.reference}: your savings return has been certified",
+            "Your council's finance officer has certified the savings return you prepared. "
+            "It has been sent to the LGA.",
+        )
+    return savings_return
+
+
+@transaction.atomic
+def return_send_back_to_preparer(
+    *, actor: Actor, savings_return: SavingsReturn, reason: str, notify: bool = True
+) -> SavingsReturn:
+    """The council's finance officer does not certify a return and sends it
+    back to its preparer with a reason they see; they correct it and send
+    it again. Its lines stay withheld. Sending back a return already sent
+    back does nothing more."""
+    require_finance_officer(actor, savings_return.application.lead_council_id)
+    if not reason.strip():
+        raise ValidationError(
+            {
+                "reason": "Say why you are sending the return back: the person who prepared it "
+                "sees this"
+            }
+        )
+    savings_return = _locked_return(savings_return)
+    if savings_return.state == ReturnState.NOT_CERTIFIED:
+        return savings_return
+    _require_state(savings_return, [ReturnState.AWAITING_CERTIFICATION], "send it back")
+    _require_not_preparer(savings_return, actor)
+    savings_return.state = ReturnState.NOT_CERTIFIED
+    savings_return.not_certified_reason = reason.strip()
+    savings_return.declaration_confirmed = False
+    savings_return.save()
+    if notify and savings_return.prepared_by is not None:
+        _people_notify(
+            savings_return,
+            [savings_return.prepared_by],
+            PREPARER,
+            f"{savings_return.reference}: your finance officer sent your return back",
+            "Your council's finance officer has not certified the savings return you "
+            "prepared. Correct it and send it again.",
+            savings_return.not_certified_reason,
+        )
+    return savings_return
+
+
 def _council_takes_back(savings_return: SavingsReturn, state: str, withheld: str) -> SavingsReturn:
     savings_return = _locked_return(savings_return)
-    _require_state(savings_return, [ReturnState.SUBMITTED], "take it back")
+    _require_state(savings_return, CORRECTABLE_STATES, "take it back")
     facts.return_lines_set(
         savings_return.lines.select_for_update().filter(verified_at__isnull=True), withheld=withheld
     )
     savings_return.state = state
     savings_return.declaration_confirmed = False
+    savings_return.certified_by = None
+    savings_return.certified_at = None
     savings_return.save()
     return savings_return
 
 
 @transaction.atomic
 def return_reopen(*, actor: Actor, savings_return: SavingsReturn) -> SavingsReturn:
-    """The council corrects a sent return before an officer decides on it:
-    it is a draft again (its lines count nowhere) until sent again."""
+    """The council corrects a sent return before an officer (or, while it
+    awaits certification, its finance officer) decides on it: it is a draft
+    again (its lines count nowhere) until sent again."""
     require_council_user(actor, savings_return.application.lead_council_id)
     return _council_takes_back(savings_return, ReturnState.DUE, Withheld.DRAFT)
 
@@ -416,7 +586,7 @@ def return_extend(
         )
     if errors:
         raise ValidationError(errors)
-    _require_state(savings_return, OPEN_RETURN_STATES, "extend it")
+    _require_state(savings_return, EXTENDABLE_STATES, "extend it")
     savings_return.extended_to = until
     savings_return.extension_reason = reason.strip()
     savings_return.extended_at = timezone.now()
@@ -431,11 +601,7 @@ def return_waive(*, actor: Actor, savings_return: SavingsReturn, reason: str) ->
     if not reason.strip():
         raise ValidationError({"reason": "Say why the return is waived"})
     savings_return = _locked_return(savings_return)
-    _require_state(
-        savings_return,
-        [ReturnState.DUE, ReturnState.SENT_BACK, ReturnState.WITHDRAWN],
-        "waive it",
-    )
+    _require_state(savings_return, WAIVABLE_STATES, "waive it")
     savings_return.state = ReturnState.WAIVED
     savings_return.waived_reason = reason.strip()
     savings_return.decided_by = as_user(actor)
@@ -508,6 +674,12 @@ def return_reminders_send(
                 subject = f"{savings_return.reference}: your savings return is overdue"
                 message = (
                     f"Your council's savings return was due on {due:%-d %B %Y} and is overdue."
+                )
+            if savings_return.is_awaiting_certification:
+                # Sent by its preparer, but the LGA has not received it yet.
+                message += (
+                    " It is waiting for your council's finance officer to certify it "
+                    "before it is sent to the LGA."
                 )
             count = _return_notify(savings_return, "council", subject, message)
             reminder.recipients = count

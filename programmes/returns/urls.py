@@ -25,5 +25,14 @@ urlpatterns = [
     ),
     path("returns/<int:pk>/check/", views.return_check, name="return_check"),
     path("returns/<int:pk>/sent/", views.return_confirmation, name="return_confirmation"),
+    # Certification by the council's finance officer, before the catch-all below.
+    path("certify/", views.certify_list, name="certify_list"),
+    path("returns/<int:pk>/certify/", views.return_certify, name="return_certify"),
+    path(
+        "returns/<int:pk>/certify/send-back/",
+        views.return_certify,
+        {"action": "send_back"},
+        name="return_not_certified",
+    ),
     path("returns/<int:pk>/<slug:action>/", views.return_take_back, name="return_take_back"),
 ]

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,8 +15,14 @@ from programmes.documents import safe_download_name
 from programmes.forms import posted
 from programmes.pagination import paginate
 from programmes.returns import schedule, selectors, services
-from programmes.returns.forms import ReturnDeclarationForm, ReturnLineForm, SavingsReturnForm
-from programmes.returns.models import ReturnState, SavingsReturn
+from programmes.returns.forms import (
+    ReturnCertifyForm,
+    ReturnDeclarationForm,
+    ReturnLineForm,
+    ReturnNotCertifiedForm,
+    SavingsReturnForm,
+)
+from programmes.returns.models import CORRECTABLE_STATES, SavingsReturn
 from programmes.roles import APPLICANT, OFFICER
 from savings import selectors as facts
 from savings import services as fact_services
@@ -124,6 +131,11 @@ def return_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "savings_return": savings_return,
         "lines": selectors.return_lines(savings_return=savings_return),
         "award": facts.award_for_application(application_id=savings_return.application_id),
+        "may_certify": (
+            savings_return.is_awaiting_certification
+            and selectors.may_certify(request.user)
+            and savings_return.prepared_by_id != request.user.pk
+        ),
         # Overdue as everywhere else: `is_late`, annotated by the selector
         # (selectors.returns_with_status, as at today).
         "overdue": getattr(savings_return, "is_late", False),
@@ -211,7 +223,7 @@ def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     error is kept in the session and shown by the GET that follows, so Back
     after sending never lands on a POST's page ("Confirm form resubmission")."""
     savings_return = selectors.return_get_for_user(user=request.user, pk=pk)
-    if savings_return.state == ReturnState.SUBMITTED and request.method == "POST":
+    if savings_return.state in CORRECTABLE_STATES and request.method == "POST":
         return redirect("savings:return_confirmation", pk=savings_return.pk)
     if not savings_return.is_open:
         return redirect("savings:return_detail", pk=savings_return.pk)
@@ -256,6 +268,12 @@ def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "savings_return": savings_return,
         "lines": selectors.return_lines(savings_return=savings_return),
         "form": form,
+        # Who will certify it, when the call asks for certification.
+        "certifiers": (
+            list(selectors.finance_officers(applicant_council(request).pk, besides=request.user.pk))
+            if savings_return.application.call.returns_need_certification
+            else None
+        ),
     }
     return render(request, "savings/return_check.html", context)
 
@@ -263,7 +281,7 @@ def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(APPLICANT)
 def return_confirmation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     savings_return = selectors.return_get_for_user(user=request.user, pk=pk)
-    if savings_return.state != ReturnState.SUBMITTED:
+    if savings_return.state not in CORRECTABLE_STATES:
         return redirect("savings:return_detail", pk=savings_return.pk)
     return render(request, "savings/return_confirmation.html", {"savings_return": savings_return})
 
@@ -288,3 +306,72 @@ def return_take_back(request: AuthenticatedRequest, pk: int, action: str) -> Htt
         )
         messages.success(request, f"Your return {savings_return.reference} {done}")
     return redirect("savings:return_detail", pk=savings_return.pk)
+
+
+# Certification by the council's finance officer (docs/savings.md, "Certification").
+
+
+@role_required(APPLICANT)
+def certify_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Returns awaiting your certification: the finance officer's list."""
+    if not selectors.may_certify(request.user):
+        raise PermissionDenied("Only your council's finance officer certifies its returns")
+    returns = paginate(request, selectors.returns_to_certify(user=request.user))
+    context = {"returns": returns.object_list, "pagination": returns}
+    return render(request, "savings/certify_list.html", context)
+
+
+@role_required(APPLICANT)
+@GET_POST
+def return_certify(request: AuthenticatedRequest, pk: int, action: str = "certify") -> HttpResponse:
+    """The return's lines, read-only, then either the certificate or the
+    reason it goes back to its preparer. Another council's return is 404;
+    a colleague who is not a finance officer gets 403. A POST on a return no
+    longer awaiting certification (a second tab, the other form, another
+    finance officer) is answered by the service: done already, or why not."""
+    savings_return = selectors.return_get_for_certifier(user=request.user, pk=pk)
+    data = posted(request)
+    certify = ReturnCertifyForm(data if action == "certify" else None)
+    send_back = ReturnNotCertifiedForm(data if action == "send_back" else None)
+    form: forms.Form = certify if action == "certify" else send_back
+    sent = data is not None and form.is_valid()
+    if not sent and not savings_return.is_awaiting_certification:
+        # Certified or sent back already: the return's page says which.
+        return redirect("savings:return_detail", pk=savings_return.pk)
+    if sent:
+        try:
+            if action == "certify":
+                done = services.return_certify(
+                    actor=request.user, savings_return=savings_return, confirmed=True
+                )
+                message = f"{done.reference} is certified and has been sent to the LGA"
+            else:
+                done = services.return_send_back_to_preparer(
+                    actor=request.user,
+                    savings_return=savings_return,
+                    reason=form.cleaned_data["reason"],
+                )
+                message = f"{done.reference} has been sent back to the person who prepared it"
+        except ValidationError as error:
+            if getattr(error, "code", None) == "return_state":
+                messages.error(request, " ".join(error.messages))
+                return redirect("savings:return_detail", pk=savings_return.pk)
+            refused = (
+                error.message_dict
+                if hasattr(error, "error_dict")
+                else {NON_FIELD_ERRORS: error.messages}
+            )
+            for field, texts in refused.items():
+                form.add_error(field if field in form.fields else None, texts)
+        else:
+            messages.success(request, message)
+            return redirect("savings:certify_list")
+    context = {
+        "savings_return": savings_return,
+        "lines": selectors.return_lines(savings_return=savings_return),
+        "certify": certify,
+        "send_back": send_back,
+        "form": form,
+        "own": savings_return.prepared_by_id == request.user.pk,
+    }
+    return render(request, "savings/return_certify.html", context)

@@ -80,13 +80,12 @@ def test_a_second_run_changes_no_rows(demo):
 
 
 def test_the_demo_has_assessors_a_disagreement_to_moderate_and_a_declared_conflict(demo):
-    from applications.demo import ASSESSORS, EXPERTS_CALL, OPE_CALL
+    from applications.demo import ASSESSORS, EXPERTS_CALL
     from applications.models import Review
     from applications.selectors import assessment_view, awaiting_moderation
 
-    for title in (EXPERTS_CALL, OPE_CALL):
-        call = Call.objects.get(title=title)
-        assert sorted(call.default_assessors.values_list("username", flat=True)) == list(ASSESSORS)
+    call = Call.objects.get(title=EXPERTS_CALL)
+    assert sorted(call.default_assessors.values_list("username", flat=True)) == list(ASSESSORS)
     # Every bid the lead has scored was scored first by two assessors.
     for bid in Application.objects.filter(scores__isnull=False).distinct():
         assert bid.reviews.filter(submitted_at__isnull=False).count() == 2, bid.reference

@@ -62,7 +62,7 @@ def test_an_officer_drafts_and_publishes_and_the_board_reads_it(
         "The Cabinet Office resource for the pilots is limited."
     )
     page.get_by_role("button", name="Save and continue editing").click()
-    page.get_by_text("Paragraphs from the data").wait_for()
+    page.get_by_text("The paper as the board will read it").wait_for()
     assert "Figures as at" in page.content()
 
     page.get_by_role("link", name="Preview the draft as the board will read it").click()
@@ -106,7 +106,10 @@ def test_the_published_paper_prints_once_as_a_tagged_pdf(board_client, strands, 
     assert "/StructTreeRoot" in catalog
     assert catalog["/MarkInfo"]["/Marked"]
     assert str(catalog["/Lang"]).startswith("en")
-    assert reader.metadata.title.startswith("Productivity Programme Update")
+    # The title names the service and the paper (issue 23).
+    assert reader.metadata.title == (
+        "Productivity Programme portal – Board paper 17 July 2013: Productivity Programme Update"
+    )
     assert "/Outlines" in catalog  # the headings as bookmarks
     tags = _structure_tags(catalog["/StructTreeRoot"])
     assert {"/H1", "/H2", "/L", "/LI"} <= tags, tags

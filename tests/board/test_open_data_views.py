@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from applications.models import Application, ApplicationState, Call
 from programmes.board import selectors
-from programmes.board.opendata import CSV_COLUMNS
 from tests.board.open_data_schema import package_errors
 
 
@@ -58,39 +57,11 @@ def _before_json(records, issued) -> bytes:
 
 
 def _before_csv(records) -> bytes:
-    from programmes.board.opendata import grant
-    from programmes.spreadsheets import spreadsheet_row
+    # The whole file written at once (grants_csv), with as many groups of
+    # beneficiary location columns as the grant serving most councils needs.
+    from programmes.board.opendata import grants_csv
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for record in records:
-        data = grant(record)
-        planned = data.get("plannedDates", [{}])[0]
-        writer.writerow(
-            spreadsheet_row(
-                [
-                    data["id"],
-                    data["title"],
-                    data["description"],
-                    data["currency"],
-                    "" if record.amount_applied_for is None else record.amount_applied_for,
-                    record.amount_awarded,
-                    data["awardDate"],
-                    planned.get("startDate", ""),
-                    planned.get("endDate", ""),
-                    data["recipientOrganization"][0]["id"],
-                    data["recipientOrganization"][0]["name"],
-                    data["fundingOrganization"][0]["id"],
-                    data["fundingOrganization"][0]["name"],
-                    record.programme_code,
-                    record.programme_title,
-                    data["fromOpenCall"],
-                    data["dateModified"],
-                ]
-            )
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return ("\ufeff" + grants_csv(records)).encode("utf-8")
 
 
 def _body(response) -> bytes:

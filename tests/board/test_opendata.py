@@ -55,7 +55,18 @@ def test_identifiers_use_the_prefix_and_gb_lae(settings):
     grant = package([record()], issued=date(2013, 9, 1))["grants"][0]
     assert grant["id"] == "360G-test-PE-2013-0001"
     assert grant["recipientOrganization"] == [
-        {"id": "GB-LAE-ALL", "name": "Allerdale Borough Council"}
+        {
+            "id": "GB-LAE-ALL",
+            "name": "Allerdale Borough Council",
+            "location": [
+                {
+                    "name": "Allerdale Borough Council",
+                    "geoCode": "E07000026",
+                    "geoCodeType": "NMD",
+                    "countryCode": "GB",
+                }
+            ],
+        }
     ]
     assert grant["fundingOrganization"][0]["name"] == "Local Government Association"
 

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from programmes.board.models import BoardPaper, PaperState
+from programmes.board.paper import paper_view
 from programmes.board.services import paper_create, paper_publish, paper_update
 from programmes.permissions import SYSTEM
 from programmes.returns.models import SavingsReturn
@@ -177,11 +178,27 @@ def test_named_examples_and_targets_come_from_the_data(strands, council_a, board
         verified_at=datetime(2013, 7, 2, 10, tzinfo=UTC),
     )
     rollups.drain()
+    # The Experts strand names the councils of its published case studies
+    # (paras 8.1-8.3), with what the expert did and the council's savings.
+    from programmes.experts.services import case_study_publish, case_study_save
+
+    study = case_study_save(
+        title="Renegotiating contracts",
+        slug="renegotiating-contracts",
+        council=council_a,
+        summary="A contracts negotiator helped the council renegotiate its largest contracts.",
+        body="The story.",
+        actor=SYSTEM,
+    )
+    case_study_publish(case_study=study, actor=SYSTEM, at=datetime(2013, 6, 3, 9, tzinfo=UTC))
     published = paper_publish(paper=_draft("2013-07-17"), actor=SYSTEM)
     page = board_client.get(reverse("board:paper", args=[published.pk])).content.decode()
     assert (
-        "Allerdale Borough Council has realised £2,300,000 against a target of £1,000,000"
+        "Allerdale Borough Council: a contracts negotiator helped the council renegotiate its "
+        "largest contracts. This has enabled the council to realise an efficiency saving of "
+        "£2,300,000 against a target of £1,000,000."
     ) in page
+    assert "Case studies have been written for this example" in page
     assert "has been reported and awaits verification" not in page  # nothing awaits
     strand = board_client.get(reverse("board:strand", args=["experts"])).content.decode()
     assert 'against its target of <span data-figure="experts-target">£1,000,000</span>' in strand
@@ -225,7 +242,7 @@ def test_an_officer_drafts_and_publishes_in_the_admin(strands, officer_client):
     created = BoardPaper.objects.get()
     assert str(created.meeting_date) == "2013-09-18"
     change = officer_client.get(reverse("admin:board_boardpaper_change", args=[created.pk]))
-    assert "Paragraphs from the data" in change.content.decode()
+    assert "The paper as the board will read it" in change.content.decode()
 
     publish = reverse("admin:board_boardpaper_publish", args=[created.pk])
     assert "keeps its figures" in officer_client.get(publish).content.decode()
@@ -233,6 +250,49 @@ def test_an_officer_drafts_and_publishes_in_the_admin(strands, officer_client):
     created.refresh_from_db()
     assert created.state == PaperState.PUBLISHED
     assert created.snapshot["sections"][0]["heading"] == "Background"
+
+
+def test_an_officers_narrative_opens_and_closes_its_section(strands, officer_client):
+    """Each section's narrative is the officer's text before and after the
+    portal's paragraphs; the web page and financial implications are narrative
+    only, after the strands (the source paper's order)."""
+    add = reverse("admin:board_boardpaper_add")
+    form = _admin_form(
+        agenda_item="Item 5",
+        narrative_ope_opening="The LGA runs the programme for the Cabinet Office.",
+        narrative_ope_closing="Plans will be signed off in the coming few weeks.",
+        narrative_financial_opening="The business plan includes resources.",
+    )
+    assert officer_client.post(add, form).status_code == 302
+    paper = BoardPaper.objects.get()
+    assert paper.agenda_item == "Item 5"
+    assert paper.narrative == {
+        "ope": {
+            "opening": "The LGA runs the programme for the Cabinet Office.",
+            "closing": "Plans will be signed off in the coming few weeks.",
+        },
+        "financial": {"opening": "The business plan includes resources."},
+    }
+    sections = {section.key: section for section in paper_view(paper).sections}
+    ope = [text for _number, text in sections["ope"].numbered]
+    assert ope[0] == "The LGA runs the programme for the Cabinet Office."
+    assert ope[-1] == "Plans will be signed off in the coming few weeks."
+    assert len(ope) > 2  # the portal's paragraphs between
+    assert list(sections)[-1] == "financial"
+    assert sections["financial"].heading == "Financial Implications"
+    assert "web" not in sections  # nothing written for it
+    change = officer_client.get(reverse("admin:board_boardpaper_change", args=[paper.pk]))
+    assert "Narrative: Financial Implications" in change.content.decode()
+
+
+def test_the_narrative_names_only_the_papers_sections(strands):
+    with pytest.raises(ValidationError, match="Not a section of the paper: nowhere"):
+        paper_create(
+            actor=SYSTEM,
+            meeting_date="2013-09-18",
+            contact_name="Robin Example",
+            narrative={"nowhere": {"opening": "Text"}},
+        )
 
 
 def test_a_paper_says_how_many_returns_are_overdue_at_its_meeting_date(strands, council_a):

@@ -21,7 +21,7 @@ def worker_queue(settings, monkeypatch):
     queued: list[int] = []
     monkeypatch.setattr(board_paper_print, "delay", lambda pk: queued.append(pk))
 
-    def no_browser_in_the_request(html):
+    def no_browser_in_the_request(html, **margins):
         raise AssertionError("the web request started a browser")
 
     monkeypatch.setattr(printer, "pdf_from_html", no_browser_in_the_request)
@@ -49,7 +49,9 @@ def test_publishing_queues_the_print_and_the_worker_prints_it_once(
     assert worker_queue == [published.pk, published.pk]
 
     printed: list[str] = []
-    monkeypatch.setattr(printer, "pdf_from_html", lambda html: printed.append(html) or PDF)
+    monkeypatch.setattr(
+        printer, "pdf_from_html", lambda html, **margins: printed.append(html) or PDF
+    )
     assert board_paper_print(published.pk) == "ready"  # what the worker runs
     assert board_paper_print(published.pk) == "ready"
     assert len(printed) == 1  # printed once, kept
@@ -68,7 +70,7 @@ def test_a_draft_has_no_pdf(board_client, officer_client, strands):
 def test_a_print_that_fails_says_why_once_and_is_tried_again(
     board_client, worker_queue, published, monkeypatch
 ):
-    def missing(html):
+    def missing(html, **margins):
         raise printer.PdfUnavailable("Chromium is not installed at /usr/bin/chromium")
 
     url = reverse("board:paper_pdf", args=[published.pk])

@@ -28,7 +28,7 @@ def test_the_page_shows_the_top_councils_and_the_csv_all_of_them(strands, board_
     rollups.drain()
 
     page = board_client.get(reverse("board:strand", args=["experts"])).content.decode()
-    assert f"{count} councils have figures in this strand" in page
+    assert f"{count} councils take part in this strand" in page
     assert f"The {COUNCILS_SHOWN} councils with the most projected savings" in page
     assert f"Council {count - 1:02d}" in page  # the largest saving is shown
     assert "Council 00" not in page  # the smallest is only in the CSV

@@ -51,8 +51,8 @@ def test_a_council_or_strand_without_a_target_reads_none_set_never_0(demo, board
     # The CSVs say so too, and keep Allerdale's real target exact.
     body = board_client.get(reverse("board:strand_csv", args=["experts", "councils"]))
     rows = {row[0]: row for row in csv.reader(io.StringIO(body.content.decode()))}
-    assert rows["Wyre Forest District Council"][2] == "None set"
-    assert rows["Allerdale Borough Council"][2] == "1000000.00"
+    assert rows["Wyre Forest District Council"][4] == "None set"
+    assert rows["Allerdale Borough Council"][4] == "1000000.00"
     overview = board_client.get(reverse("board:overview_csv", args=["strands"]))
     rows = {row[0]: row for row in csv.reader(io.StringIO(overview.content.decode()))}
     assert rows["One Public Estate"][2] == "None set"

@@ -27,14 +27,17 @@ def test_the_energy_workstream_reports_to_the_national_advisory_group(demo):
     energy = Workstream.objects.get(slug="energy")
     deadline = energy.deadlines.get()
     assert deadline.report_to == "the National Advisory Group and the LGA"
-    assert deadline.due_on == date(2013, 9, 30)
+    # "By September's Improvement and Innovation Board" (para 23.2): its meeting.
+    assert deadline.due_on == date(2013, 9, 18)
+    assert deadline.description == "By September's Improvement and Innovation Board"
     assert "230 councils" in energy.key_facts
     assert energy.issues.count() == 4
 
 
 def test_the_eu_tracker_dates_the_deal_and_the_plenary(demo):
     milestones = [(m.when, m.get_status_display()) for m in eu_milestones()]
-    assert milestones == [("26 July 2013", "Reached"), ("September 2013", "Due")]
+    # Reached before the 17 July 2013 paper (docs/board.md, "The July 2013 paper").
+    assert milestones == [("26 June 2013", "Reached"), ("September 2013", "Due")]
 
 
 def test_rag_counts_come_with_the_workstreams(demo):

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("board", "0002_open_data_release"),
+        ("board", "0003_paper_narrative_and_agenda_item"),
     ]
 
     operations = [
