@@ -948,6 +948,7 @@ def _award(
         application=application,
         description=f"Award to {application.reference}",
         actor=actor,
+        awarded_on=timezone.localdate(at),
     )
     # Each council the award serves gets its share (docs/board.md, "Councils served and shares").
     award_shares_default(application=application)

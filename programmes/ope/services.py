@@ -179,6 +179,7 @@ def pilot_resource_allocate(
         amount=amount,
         description=description,
         actor=actor,
+        awarded_on=timezone.localdate(at),
     )
     return ResourceAllocation.objects.create(
         pilot=pilot, investment=investment, allocated_at=at, allocated_by=as_user(actor)
