@@ -19,7 +19,15 @@ from django.utils.text import Truncator
 
 from applications import admin_views, services, workflow
 from applications.forms import AssignForm
-from applications.models import Application, Call, Review, ReviewScore, Score
+from applications.models import (
+    Application,
+    Call,
+    PartnerConfirmation,
+    PartnerStatus,
+    Review,
+    ReviewScore,
+    Score,
+)
 from applications.panel_pack import panel_pack_pdf_response, panel_pack_rows, panel_pack_xlsx
 from applications.selectors import (
     QUEUES,
@@ -443,6 +451,79 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
         # The change page is the assessment page, whose own form is the lead's moderation.
         return admin_views.moderate(authenticated(request), object_id, model_admin=self)
+
+
+class PartnerLetterAdminForm(forms.ModelForm):
+    """Only the officer's reason for recording a letter is typed; the
+    service (partner_confirm_by_letter) writes the rest."""
+
+    class Meta:
+        model = PartnerConfirmation
+        fields = ["letter_reason"]
+        labels = {"letter_reason": "Record a confirmation given by letter: the letter, and why"}
+        help_texts = {
+            "letter_reason": (
+                "For example: letter from the chief executive dated 3 March. "
+                "Saving records the council as confirmed"
+            )
+        }
+
+    def clean_letter_reason(self) -> str:
+        reason = (self.cleaned_data.get("letter_reason") or "").strip()
+        if not reason:
+            raise forms.ValidationError(
+                "Enter the letter the council confirmed in, and why you record it"
+            )
+        if len(reason) > 1000:
+            raise forms.ValidationError("The reason must be 1,000 characters or fewer")
+        return reason
+
+
+@admin.register(PartnerConfirmation)
+class PartnerConfirmationAdmin(AuditTrailMixin, admin.ModelAdmin):
+    """Partner councils' answers to bids (docs/bids.md, "Partner councils").
+    Councils answer on the portal; an officer records here a confirmation
+    given by letter, with the reason, through partner_confirm_by_letter.
+    Nothing is added or deleted here: the lead council names its partners."""
+
+    list_display = ["application", "council", "status", "answered_at", "by_letter"]
+    list_filter = ["status", "by_letter"]
+    list_select_related = ["application", "council"]
+    search_fields = ["application__reference", "council__name"]
+    ordering = ["-named_at", "pk"]
+    form = PartnerLetterAdminForm
+    readonly_fields = [
+        "application",
+        "council",
+        "status",
+        "named_at",
+        "answered_by",
+        "answered_at",
+        "reason",
+        "by_letter",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        if obj is not None and obj.status != PartnerStatus.PENDING:
+            return [*self.readonly_fields, "letter_reason"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj: PartnerConfirmation, form, change: bool) -> None:
+        if "letter_reason" not in form.changed_data:
+            return
+        confirmation = services.partner_confirm_by_letter(
+            confirmation=obj,
+            actor=authenticated(request).user,
+            reason=form.cleaned_data["letter_reason"],
+        )
+        obj.refresh_from_db()
+        messages.info(request, f"{confirmation.council} recorded as confirmed, by letter")
 
 
 # The Awards page (councils' shares) registers itself on import.

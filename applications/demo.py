@@ -29,7 +29,13 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from applications import services
-from applications.models import Application, Call
+from applications.models import (
+    Application,
+    ApplicationState,
+    Call,
+    PartnerConfirmation,
+    PartnerStatus,
+)
 from programmes.demo import DemoContext
 from programmes.models import Council, Strand, User
 from programmes.permissions import DEMO
@@ -280,6 +286,69 @@ LOCAL = {
 }
 
 
+def _bid_answers(call: Call, council: Council, title: str) -> dict:
+    strand = call.strand.key
+    region, lep = LOCAL.get(council.short_name, ("", ""))
+    answers = _answers(strand, title, f"{title}: {council.name}.", region, lep)
+    if strand == "experts" and call.is_open():
+        # This year's round projects savings for this year and the next.
+        first = financial_year_of(timezone.localdate(call.opens_at))
+        answers["savings"] = {
+            "savings_target": Decimal("250000"),
+            **{
+                "savings_" + next_financial_year(first, step).replace("/", "_"): amount
+                for step, amount in enumerate((Decimal("100000"), Decimal("200000")))
+            },
+        }
+    return answers
+
+
+# A partner bid (docs/bids.md, "Partner councils"): complete, but it cannot be
+# sent until Wyre Forest answers; Gloucestershire has confirmed. demo-wyreforest,
+# Wyre Forest's council lead, confirms or declines it from their bid list.
+PARTNER_BID = (
+    "experts_now",
+    "Worcestershire",
+    "A shared revenues and benefits expert for Worcestershire and its neighbours",
+)
+PARTNERS_CONFIRMED = ("Gloucestershire",)
+PARTNERS_WAITING = ("Wyre Forest",)
+
+
+def _partner_bid(call: Call, council: Council, title: str) -> Application | None:
+    if Application.objects.filter(call=call, lead_council=council, title=title).exists():
+        return None
+    application = services.application_create(call=call, council=council, actor=DEMO)
+    partners = list(Council.objects.filter(short_name__in=PARTNERS_CONFIRMED + PARTNERS_WAITING))
+    answers = {**_bid_answers(call, council, title), "councils": {"partner_councils": partners}}
+    for section, values in answers.items():
+        application = services.application_section_save(
+            application=application, actor=DEMO, section=section, answers=values, version=None
+        )
+    for confirmation in application.partner_confirmations.filter(
+        council__short_name__in=PARTNERS_CONFIRMED
+    ):
+        services.partner_answer(confirmation=confirmation, actor=DEMO, confirmed=True)
+    return application
+
+
+def _sent_partners_confirmed() -> None:
+    """The demo's sent bids (the strands' 2013 appointments among them) went
+    to the LGA with their partners: their answers are recorded as given when
+    the bid was sent, as migration 0014 did for bids sent before partners
+    were asked. Partners' users then see them (applications.selectors)."""
+    waiting = PartnerConfirmation.objects.filter(status=PartnerStatus.PENDING).exclude(
+        application__state=ApplicationState.DRAFT
+    )
+    for confirmation in waiting.select_related("application"):
+        services.partner_answer(
+            confirmation=confirmation,
+            actor=DEMO,
+            confirmed=True,
+            at=confirmation.application.submitted_at,
+        )
+
+
 def _bid(call: Call, council: Council, title: str, state: str) -> Application | None:
     if Application.objects.filter(call=call, lead_council=council, title=title).exists():
         return None
@@ -291,22 +360,10 @@ def _bid(call: Call, council: Council, title: str, state: str) -> Application | 
         "assess": call.opens_at + timedelta(days=30) if historic else None,
         "decide": call.opens_at + timedelta(days=45) if historic else None,
     }
-    strand = call.strand.key
-    region, lep = LOCAL.get(council.short_name, ("", ""))
     application = services.application_create(
         call=call, council=council, actor=DEMO, at=when["start"]
     )
-    answers = _answers(strand, title, f"{title}: {council.name}.", region, lep)
-    if strand == "experts" and not historic:
-        # This year's round projects savings for this year and the next.
-        first = financial_year_of(timezone.localdate(call.opens_at))
-        answers["savings"] = {
-            "savings_target": Decimal("250000"),
-            **{
-                "savings_" + next_financial_year(first, step).replace("/", "_"): amount
-                for step, amount in enumerate((Decimal("100000"), Decimal("200000")))
-            },
-        }
+    answers = _bid_answers(call, council, title)
     if state == "draft":
         # Half done: the applicant finishes it in the demo.
         answers = {"about": answers["about"], "funding": answers["funding"]}
@@ -433,6 +490,16 @@ def load(context: DemoContext) -> None:
         council = Council.objects.get(short_name=council_name)
         if _bid(calls[call_key], council, title, state) is not None:
             created += 1
+    context.later(_sent_partners_confirmed)
+    call_key, council_name, title = PARTNER_BID
+    council = Council.objects.get(short_name=council_name)
+    if _partner_bid(calls[call_key], council, title) is not None:
+        created += 1
+    context.notes.append(
+        f"demo-wyreforest is asked to confirm or decline {council.name}'s partner bid "
+        "(Gloucestershire has confirmed; the bid cannot be sent until Wyre Forest answers). "
+        "demo-cumberland reads Allerdale's bids, awards and returns: Cumberland succeeded it."
+    )
     open_now = [call for call in calls.values() if call.is_open()]
     context.write(
         f"Calls: {len(calls)}; open now: "

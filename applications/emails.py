@@ -57,3 +57,32 @@ def notices_record(
         application=application,
         event=event,
     )
+
+
+def partner_leads(council_id: int) -> list[str]:
+    """Who answers for a partner council: its active council leads (all its
+    active users while it has no lead, so that someone hears of it)."""
+    users = User.objects.filter(council_id=council_id, is_active=True)
+    leads = [user for user in users if user.is_council_lead]
+    return sorted({user.email for user in leads or users if user.email})
+
+
+def partner_named_notice(*, confirmation) -> list[Notice]:
+    """Tell a partner council's lead that a bid names their council, in the
+    caller's transaction (applications.services, when the lead council names it)."""
+    application = confirmation.application
+    body = render_to_string(
+        "applications/emails/partner_named.txt",
+        {
+            "application": application,
+            "council": confirmation.council,
+            "service_name": settings.SERVICE_NAME,
+        },
+    )
+    return notices.notices_record(
+        recipients=partner_leads(confirmation.council_id),
+        subject=f"{application.lead_council.name} names your council as a partner on a bid",
+        body=body,
+        audience="partner",
+        application=application,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from crispy_forms_gds.layout import Field, Layout
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
 from applications.models import Application, Call, Recommendation
@@ -282,6 +282,43 @@ class WithdrawForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(counted_textarea(self, "note"), submit="Withdraw bid")
+
+
+class PartnerAnswerForm(forms.Form):
+    """A partner council's lead confirms or declines; declining needs a reason."""
+
+    answer = forms.TypedChoiceField(
+        label="Is your council a partner on this bid?",
+        choices=[
+            ("confirm", "Yes, confirm that my council is a partner"),
+            ("decline", "No, decline"),
+        ],
+        coerce=lambda value: value == "confirm",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether your council is a partner on this bid"},
+    )
+    reason = limited_text(
+        label="Why does your council decline? (if you decline)",
+        subject="Your reason",
+        rows=3,
+        help_text="The lead council sees this",
+        max_length=SHORT_ANSWER_CHARS,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.radios("answer", legend_size=Size.SMALL),
+            counted_textarea(self, "reason"),
+            submit="Send your answer",
+        )
+
+    def clean(self) -> dict:
+        super().clean()
+        cleaned = self.cleaned_data
+        if cleaned.get("answer") is False and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Enter why your council declines to be a partner on this bid")
+        return cleaned
 
 
 # The officers' forms (Django admin).

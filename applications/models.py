@@ -385,6 +385,9 @@ class Application(models.Model):
     # Not a column: set by services.application_create, False when it
     # returned the council's existing draft instead of a new bid.
     created: bool
+    # Not a column: set by selectors.application_get_for_user, as whom a
+    # council user reads the bid (selectors.LEAD, SUCCESSOR or PARTNER).
+    viewer: str
 
     class Meta:
         ordering = ["-created_at"]
@@ -671,6 +674,10 @@ class Document(models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # Set by the lead council (services.document_share): partner councils
+    # that confirmed see the document; by default they do not (docs/bids.md,
+    # "Partner councils").
+    shared_with_partners = models.BooleanField("shared with partner councils", default=False)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
@@ -749,6 +756,76 @@ class Decision(models.Model):
         if self.award_amount is not None:
             return f"£{self.award_amount:,.2f}"
         return ""
+
+
+class PartnerStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an answer"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+
+
+class PartnerConfirmation(models.Model):
+    """A partner council's answer to being named on a bid (docs/bids.md,
+    "Partner councils"). Kept in step with `Application.partner_councils` by
+    the services: one row per named council, made pending when the lead names
+    it. The partner's council lead confirms or declines (with a reason); an
+    officer may record a confirmation given by letter (with a reason). The
+    bid cannot be sent while any is pending (applications.workflow), and
+    only a confirmed partner's users see the bid (applications.selectors)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="partner_confirmations"
+    )
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, related_name="partner_confirmations"
+    )
+    status = models.CharField(
+        max_length=10, choices=PartnerStatus.choices, default=PartnerStatus.PENDING
+    )
+    named_at = models.DateTimeField(default=timezone.now)
+    # The partner's council lead, or the officer who recorded a letter.
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # Why the partner declined (required to decline).
+    reason = models.TextField(blank=True)
+    # Recorded by an officer from a letter (or email) the council sent, with
+    # the officer's reason for recording it on the council's behalf.
+    by_letter = models.BooleanField("confirmed by letter", default=False)
+    letter_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["council__name", "pk"]
+        verbose_name = "partner council confirmation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "council"], name="one_confirmation_per_partner"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(reason=""),
+                name="declined_partner_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(by_letter=False) | ~models.Q(letter_reason=""),
+                name="letter_confirmation_has_reason",
+            ),
+        ]
+        indexes = [
+            # "Bids naming your council as a partner", and the access check
+            # of a partner's users: WHERE council = ? AND status = ?.
+            models.Index(fields=["council", "status"], name="partner_confirmation_council"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.reference}: {self.council} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:partner_answer", args=[self.application.reference])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == PartnerStatus.PENDING
 
 
 class AwardShare(models.Model):

@@ -35,6 +35,8 @@ from applications.models import (
     Decision,
     DecisionStatus,
     Document,
+    PartnerConfirmation,
+    PartnerStatus,
     Review,
     detail_accessor,
     detail_accessors,
@@ -43,6 +45,7 @@ from applications.models import (
 from applications.workflow import is_decider, scores_visible
 from programmes.models import User
 from programmes.roles import APPLICANT, OFFICER, user_role
+from programmes.selectors import council_ids_readable
 from programmes.strands import strands
 
 
@@ -71,14 +74,44 @@ def bid_strand_keys() -> list[str]:
     return [key for key, spec in strands().items() if spec.bid_based]
 
 
+# How a council user reads a bid (`Application.viewer`): as its lead council
+# (theirs to change), as the lead's successor, or as a partner council that
+# confirmed (or that partner's successor). Read-only but for LEAD.
+LEAD = "lead"
+SUCCESSOR = "successor"
+PARTNER = "partner"
+
+
+def _readable(user: User) -> Q:
+    """The bids a council user may read (docs/security.md, "Partners,
+    successors and predecessors"): their council's and its predecessors'
+    (council_ids_readable), and those on which one of these is a partner
+    that confirmed. Never a successor's, nor a bid whose partner is pending
+    or declined."""
+    councils = council_ids_readable(user.council_id)
+    confirmed = PartnerConfirmation.objects.filter(
+        application=OuterRef("pk"), council_id__in=councils, status=PartnerStatus.CONFIRMED
+    )
+    return Q(lead_council_id__in=councils) | Q(Exists(confirmed))
+
+
 def application_get_for_user(
-    *, user: User, reference: str | None = None, pk: int | None = None, details: bool = False
+    *,
+    user: User,
+    reference: str | None = None,
+    pk: int | None = None,
+    details: bool = False,
+    read_only: bool = False,
 ) -> Application:
     """The bid with this reference, if the user may see it; 404 otherwise.
 
     Applicants see their own council's bids only: any other reference is
     "not found", so outsiders cannot learn which bids exist. Officers see all.
     Other roles never reach here (views check the role first).
+    `read_only`: pages that only show the bid also let in the councils that
+    may read it (`_readable`: successors, confirmed partners); the bid's
+    `viewer` says as whom (LEAD, SUCCESSOR, PARTNER). Every page that changes
+    the bid asks without it, so for them anyone but the lead council gets 404.
     """
     queryset = Application.objects.select_related(
         "call__strand", "lead_council", "lead_officer"
@@ -95,13 +128,17 @@ def application_get_for_user(
         queryset = queryset.select_related(*detail_accessors())
     role = user_role(user)
     if role == APPLICANT:
-        queryset = queryset.filter(lead_council_id=user.council_id)
-    elif role != OFFICER:
+        # The lead council's own first: its pages cost what they did before.
+        found = _one(queryset.filter(lead_council_id=user.council_id), reference, pk)
+        if found is None and read_only:
+            found = _one(queryset.filter(_readable(user)), reference, pk)
+    elif role == OFFICER:
+        found = _one(queryset, reference, pk)
+    else:
         raise Http404
-    try:
-        found = queryset.get(pk=pk) if pk is not None else queryset.get(reference=reference)
-    except (Application.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such bid") from None
+    if found is None:
+        raise Http404("No such bid")
+    found.viewer = _viewer(found, user) if role == APPLICANT else LEAD
     if details:
         # Its strand's answers, kept for strand_detail() (every section reads them).
         model = found.detail_model()
@@ -109,6 +146,79 @@ def application_get_for_user(
             getattr(found, detail_accessor(model), None) if model is not None else None
         )
     return found
+
+
+def _one(
+    queryset: QuerySet[Application], reference: str | None, pk: int | None
+) -> Application | None:
+    try:
+        return queryset.get(pk=pk) if pk is not None else queryset.get(reference=reference)
+    except (Application.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def _viewer(application: Application, user: User) -> str:
+    if application.lead_council_id == user.council_id:
+        return LEAD
+    if application.lead_council_id in council_ids_readable(user.council_id):
+        return SUCCESSOR
+    return PARTNER
+
+
+def documents_visible(application: Application) -> list[Document]:
+    """The bid's documents its viewer may see: a partner council (or its
+    successor) only those the lead shared; everyone else all of them."""
+    documents = list(application.documents.all())
+    if getattr(application, "viewer", LEAD) == PARTNER:
+        return [document for document in documents if document.shared_with_partners]
+    return documents
+
+
+def partner_requests_for_user(*, user: User) -> list[PartnerConfirmation]:
+    """Bids naming the user's council as a partner that it has not answered
+    yet, or has confirmed: for "Bids naming your council as a partner"
+    (a council that declined sees the bid no more)."""
+    if user.council_id is None:
+        return []
+    return list(
+        PartnerConfirmation.objects.filter(
+            council_id=user.council_id,
+            status__in=(PartnerStatus.PENDING, PartnerStatus.CONFIRMED),
+        )
+        .select_related("application__call__strand", "application__lead_council")
+        .order_by("status", "-application__created_at", "-pk")
+    )
+
+
+def partner_confirmation_get_for_user(*, user: User, reference: str) -> PartnerConfirmation:
+    """The user's council's answer to a bid that names it as a partner,
+    pending or confirmed; 404 for a bid that does not name it, or that it
+    declined."""
+    if user.council_id is None:
+        raise Http404("No bid names your council as a partner with this reference")
+    found = (
+        PartnerConfirmation.objects.filter(
+            council_id=user.council_id,
+            application__reference=reference,
+            status__in=(PartnerStatus.PENDING, PartnerStatus.CONFIRMED),
+        )
+        .select_related("application__call__strand", "application__lead_council", "answered_by")
+        .first()
+    )
+    if found is None:
+        raise Http404("No bid names your council as a partner with this reference")
+    return found
+
+
+def predecessor_bids_for_user(*, user: User) -> QuerySet[Application]:
+    """The bids of the councils the user's council succeeded (read-only
+    history: docs/councils.md), newest first."""
+    predecessors = council_ids_readable(user.council_id) - {user.council_id}
+    return (
+        Application.objects.filter(lead_council_id__in=predecessors)
+        .select_related("call__strand", "lead_council")
+        .order_by("-created_at", "-pk")
+    )
 
 
 ASSESSING = (

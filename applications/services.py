@@ -39,6 +39,8 @@ from applications.models import (
     DecisionStatus,
     Document,
     DocumentPurpose,
+    PartnerConfirmation,
+    PartnerStatus,
     Recommendation,
     ReferenceSequence,
     Review,
@@ -343,6 +345,8 @@ def application_section_save(
         target.save_extra_answers(answers)
     for name, value in many.items():
         getattr(target, name).set(value)
+    if "partner_councils" in many:
+        _partners_sync(application, actor=actor)
     application.version += 1
     application.search_document = _search_document(application, answers=False)
     application.full_clean(exclude=["partner_councils"])
@@ -965,6 +969,7 @@ def _award(
         application=application,
         description=f"Award to {application.reference}",
         actor=actor,
+        awarded_on=timezone.localdate(at),
     )
     # Each council the award serves gets its share (docs/board.md, "Councils served and shares").
     award_shares_default(application=application)
@@ -1168,19 +1173,184 @@ def document_remove(*, document: Document, actor: Actor) -> None:
     transaction.on_commit(delete_file, robust=True)
 
 
+# Partner councils (docs/bids.md, "Partner councils") ------------------------------
+
+
+def _partners_sync(application: Application, *, actor: Actor) -> None:
+    """Keep one answer per partner council the bid names: a council named
+    now gets a pending one (and its council lead a notice); a council taken
+    off loses its answer (the audit trail keeps it), so naming it again asks
+    it again."""
+    named = set(application.partner_councils.values_list("pk", flat=True))
+    for confirmation in application.partner_confirmations.exclude(council__in=named):
+        confirmation.delete()
+    answered = set(application.partner_confirmations.values_list("council_id", flat=True))
+    for council in Council.objects.filter(pk__in=named - answered).order_by("name"):
+        confirmation, _ = model_update(
+            instance=PartnerConfirmation(application=application, council=council),
+            fields=["status"],
+            data={"status": PartnerStatus.PENDING},
+        )
+        if not is_system(actor):
+            emails.partner_named_notice(confirmation=confirmation)
+
+
+def _confirmation_lock(confirmation: PartnerConfirmation) -> PartnerConfirmation:
+    """Lock the bid, then read its partner's answer again: two leads (or a
+    lead and an officer recording a letter) answer one after the other."""
+    application = _lock(confirmation.application)
+    locked = (
+        PartnerConfirmation.objects.select_for_update(of=("self",))
+        .select_related("council")
+        .get(pk=confirmation.pk)
+    )
+    locked.application = application
+    return locked
+
+
+def _require_pending(confirmation: PartnerConfirmation) -> None:
+    if confirmation.status != PartnerStatus.PENDING:
+        raise ValidationError(
+            f"{confirmation.council.name} has already "
+            f"{confirmation.get_status_display().lower()} that it is a partner on "
+            f"{confirmation.application.reference}",
+            code="answered",
+        )
+
+
+@transaction.atomic
+def partner_answer(
+    *,
+    confirmation: PartnerConfirmation,
+    actor: Actor,
+    confirmed: bool,
+    reason: str = "",
+    at: datetime | None = None,
+) -> PartnerConfirmation:
+    """The partner council's lead confirms the council is part of the bid,
+    or declines with a reason. Final: to ask again, the lead council takes
+    the council off the bid and names it again. People answer while the bid
+    is a draft; the portal (demo, imports) records answers of any bid."""
+    at = at or timezone.now()
+    confirmation = _confirmation_lock(confirmation)
+    require_council_user(actor, confirmation.council_id)
+    user = as_user(actor)
+    if user is not None and not user.is_council_lead:
+        raise PermissionDenied(
+            f"Only {confirmation.council.name}'s council lead can confirm or decline a bid"
+        )
+    application = confirmation.application
+    if user is not None:
+        workflow.require_state(application, (State.DRAFT,), "confirm or decline")
+    _require_pending(confirmation)
+    reason = reason.strip()
+    if not confirmed and not reason:
+        raise ValidationError(
+            {"reason": "Enter why your council declines to be a partner on this bid"},
+            code="reason_required",
+        )
+    status = PartnerStatus.CONFIRMED if confirmed else PartnerStatus.DECLINED
+    confirmation, _ = model_update(
+        instance=confirmation,
+        fields=["status", "answered_by", "answered_at", "reason"],
+        data={
+            "status": status,
+            "answered_by": user,
+            "answered_at": at,
+            "reason": "" if confirmed else reason,
+        },
+    )
+    verb = "confirmed it is a partner" if confirmed else "declined to be a partner"
+    event = _event(
+        application,
+        actor=actor,
+        description=f"{confirmation.council.name} {verb}",
+        at=at,
+        note="" if confirmed else reason,
+    )
+    if user is not None:
+        emails.notice_queue(
+            application=application,
+            event=event,
+            audience=emails.COUNCIL,
+            subject=f"{confirmation.council.name} {verb} on {application.reference}",
+        )
+    return confirmation
+
+
+@transaction.atomic
+def partner_confirm_by_letter(
+    *,
+    confirmation: PartnerConfirmation,
+    actor: Actor,
+    reason: str,
+    at: datetime | None = None,
+) -> PartnerConfirmation:
+    """An officer records a partner council's confirmation given by letter
+    (or email) rather than on the portal, saying why (which letter, from whom)."""
+    at = at or timezone.now()
+    require_officer(actor)
+    confirmation = _confirmation_lock(confirmation)
+    _require_pending(confirmation)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"letter_reason": "Enter the letter the council confirmed in, and why you record it"},
+            code="reason_required",
+        )
+    confirmation, _ = model_update(
+        instance=confirmation,
+        fields=["status", "answered_by", "answered_at", "by_letter", "letter_reason"],
+        data={
+            "status": PartnerStatus.CONFIRMED,
+            "answered_by": as_user(actor),
+            "answered_at": at,
+            "by_letter": True,
+            "letter_reason": reason,
+        },
+    )
+    _event(
+        confirmation.application,
+        actor=actor,
+        description=f"{confirmation.council.name} confirmed it is a partner, by letter",
+        at=at,
+        note=reason,
+    )
+    return confirmation
+
+
+@transaction.atomic
+def document_share(*, document: Document, actor: Actor, shared: bool) -> Document:
+    """The lead council shares a document with the partner councils that
+    confirmed (or stops sharing it). Any state: sharing changes no answer."""
+    application = _lock(document.application)
+    require_council_user(actor, application.lead_council_id)
+    document = Document.objects.select_for_update().get(pk=document.pk, application=application)
+    document, _ = model_update(
+        instance=document, fields=["shared_with_partners"], data={"shared_with_partners": shared}
+    )
+    return document
+
+
 # Award shares (docs/board.md, "Councils served and shares") -------------------
 
 
 def award_councils(application: Application) -> list[Council]:
     """The councils an award serves: its lead council, then its partners by
     name. The one place that says which partners an award serves: the named
-    partners (once partners confirm or decline a bid, a partner that
-    declined is to be left out here, and so from the shares, the board's
-    councils served and the open data's beneficiary locations)."""
+    partners, less any that declined (docs/bids.md, "Partner councils"; a
+    person cannot send a bid naming one, the portal's loaders can), and so
+    the shares, the board's councils served and the open data's beneficiary
+    locations leave them out."""
+    declined = set(
+        application.partner_confirmations.filter(status=PartnerStatus.DECLINED).values_list(
+            "council_id", flat=True
+        )
+    )
     partners = [
         council
         for council in application.partner_councils.order_by("name")
-        if council.pk != application.lead_council_id
+        if council.pk != application.lead_council_id and council.pk not in declined
     ]
     return [application.lead_council, *partners]
 

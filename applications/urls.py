@@ -18,6 +18,8 @@ urlpatterns = [
     path(f"{REF}/documents/", views.document_list, name="document_list"),
     path(f"{REF}/documents/<int:pk>/", views.document_download, name="document_download"),
     path(f"{REF}/documents/<int:pk>/remove/", views.document_remove, name="document_remove"),
+    path(f"{REF}/documents/<int:pk>/share/", views.document_share, name="document_share"),
+    path(f"{REF}/partner/", views.partner_answer, name="partner_answer"),
     path(f"{REF}/respond/", views.respond, name="respond"),
     path(f"{REF}/withdraw/", views.withdraw, name="withdraw"),
 ]

@@ -1,8 +1,14 @@
 """The council journey (GOV.UK patterns): list, start, task list, question pages,
-check answers, declaration, confirmation; documents; answering and withdrawing.
+check answers, declaration, confirmation; documents; answering and withdrawing;
+a partner council's answer.
 
 Only applicants use these pages (officers and board members get 403: they never
 edit through the council journey); a bid of another council is 404.
+Two pages only show a bid, `bid_detail` and `document_download`: they also
+open to the councils that may read it (its lead's successors, its confirmed
+partners: `application_get_for_user(read_only=True)`). Every other page of a
+bid changes it, and is 404 to anyone but the lead council, read-only readers
+included (docs/security.md, "Partners, successors and predecessors").
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +25,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from applications import extensions, services
-from applications.forms import DeclarationForm, DocumentUploadForm, RespondForm, WithdrawForm
+from applications.forms import (
+    DeclarationForm,
+    DocumentUploadForm,
+    PartnerAnswerForm,
+    RespondForm,
+    WithdrawForm,
+)
 from applications.models import Application, ApplicationState, Call, DocumentPurpose
 from applications.sections import (
     answer_rows,
@@ -31,16 +43,23 @@ from applications.sections import (
     stored_form,
 )
 from applications.selectors import (
+    LEAD,
     application_get_for_user,
     applications_for_council,
     bid_strand_keys,
     calls_open,
+    documents_visible,
+    partner_confirmation_get_for_user,
+    partner_requests_for_user,
+    predecessor_bids_for_user,
 )
+from applications.workflow import partner_confirmations, partners_declined, partners_waiting
 from programmes import documents
 from programmes.access import AuthenticatedRequest, applicant_council, role_required
 from programmes.forms import posted
 from programmes.pagination import paginate
 from programmes.roles import APPLICANT, OFFICER
+from savings.selectors import award_for_application
 
 GET_POST = require_http_methods(["GET", "POST"])
 # ASCII digits only: int() would also take " 1", "1_0" and other scripts' digits.
@@ -49,6 +68,10 @@ VERSION_RE = re.compile(r"[0-9]{1,9}")
 
 def _bid(request: AuthenticatedRequest, reference: str) -> Application:
     return application_get_for_user(user=request.user, reference=reference)
+
+
+# The predecessors' bids listed on a successor's home page (newest first).
+PREDECESSOR_BIDS = 50
 
 
 def _messages_of(error: ValidationError) -> list[str]:
@@ -64,6 +87,8 @@ def bid_list(request: AuthenticatedRequest) -> HttpResponse:
         "applications": bids.object_list,
         "pagination": bids,
         "calls": calls_open(),
+        "partner_requests": partner_requests_for_user(user=request.user),
+        "predecessor_bids": predecessor_bids_for_user(user=request.user)[:PREDECESSOR_BIDS],
         # What the layers above show a council at home, e.g. the savings
         # returns it owes (applications.extensions).
         **extensions.council_home(council=applicant_council(request)),
@@ -109,18 +134,22 @@ def call_start(request: AuthenticatedRequest, call_id: int) -> HttpResponse:
 
 @role_required(APPLICANT)
 def bid_detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
-    """A draft's task list; afterwards, the bid's status and timeline."""
-    application = _bid(request, reference)
-    if application.is_draft:
+    """A draft's task list; afterwards, the bid's status and timeline.
+    Read-only (whatever the state) for a successor or a confirmed partner."""
+    application = application_get_for_user(user=request.user, reference=reference, read_only=True)
+    read_only = application.viewer != LEAD
+    if application.is_draft and not read_only:
         statuses = section_statuses(application)
         context = {
             "application": application,
             "statuses": statuses,
             "completed": sum(status.complete for status in statuses),
             "all_complete": all(status.complete for status in statuses),
+            **_partners_context(application),
         }
         return render(request, "applications/task_list.html", context)
     events = [event for event in application.events.all() if event.visible_to_applicant]
+    partners = partner_confirmations(application)
     context = {
         "application": application,
         "events": events,
@@ -131,8 +160,26 @@ def bid_detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
             else None
         ),
         "retention_years": settings.RETENTION_YEARS,
+        "read_only": read_only,
+        "documents": documents_visible(application),
+        "partners": partners,
+        "partners_can_share": bool(partners) and not read_only,
+        "award": award_for_application(application_id=application.pk)
+        if application.state == ApplicationState.APPROVED
+        else None,
     }
     return render(request, "applications/bid_overview.html", context)
+
+
+def _partners_context(application: Application) -> dict:
+    """The partner councils' answers, and who is still to answer (the rule
+    on sending: applications.workflow.PARTNERS_ANSWERED)."""
+    partners = partner_confirmations(application)
+    return {
+        "partners": partners,
+        "partners_waiting": partners_waiting(partners),
+        "partners_declined": partners_declined(partners),
+    }
 
 
 def _next_url(application: Application, slug: str, return_to: str) -> str:
@@ -213,6 +260,7 @@ def check_answers(request: AuthenticatedRequest, reference: str) -> HttpResponse
         "application": application,
         "rows": rows,
         "all_complete": all(status.complete for status, _ in rows),
+        **_partners_context(application),
     }
     return render(request, "applications/check_answers.html", context)
 
@@ -272,14 +320,21 @@ def document_list(request: AuthenticatedRequest, reference: str) -> HttpResponse
             if answering:
                 return redirect("applications:respond", reference=reference)
             return redirect("applications:document_list", reference=reference)
-    context = {"application": application, "form": form, "answering": answering}
+    context = {
+        "application": application,
+        "form": form,
+        "answering": answering,
+        "partners_can_share": bool(application.partner_councils.all()),
+    }
     return render(request, "applications/documents.html", context)
 
 
 @role_required(APPLICANT, OFFICER)
 def document_download(request: AuthenticatedRequest, reference: str, pk: int) -> FileResponse:
-    application = _bid(request, reference)
-    document = next((doc for doc in application.documents.all() if doc.pk == pk), None)
+    """For the council, its successors, officers, and partner councils that
+    confirmed if the lead shared the document (`documents_visible`)."""
+    application = application_get_for_user(user=request.user, reference=reference, read_only=True)
+    document = next((doc for doc in documents_visible(application) if doc.pk == pk), None)
     if document is None:
         raise Http404("No such document")
     try:
@@ -395,3 +450,63 @@ def withdraw(request: AuthenticatedRequest, reference: str) -> HttpResponse:
             messages.success(request, f"{application.reference} has been withdrawn")
             return redirect("applications:bid_list")
     return render(request, "applications/withdraw.html", {"application": application, "form": form})
+
+
+@role_required(APPLICANT)
+@GET_POST
+def document_share(request: AuthenticatedRequest, reference: str, pk: int) -> HttpResponse:
+    """The lead council shares a document with its confirmed partner
+    councils, or stops sharing it (a button per document)."""
+    application = _bid(request, reference)
+    document = next((doc for doc in application.documents.all() if doc.pk == pk), None)
+    if document is None:
+        raise Http404("No such document")
+    sharing = not document.shared_with_partners
+    if request.method == "POST":
+        services.document_share(document=document, actor=request.user, shared=sharing)
+        if sharing:
+            messages.success(request, f"{document.original_name} is shared with partner councils")
+        else:
+            messages.success(request, f"{document.original_name} is no longer shared")
+        return redirect(application)
+    context = {"application": application, "document": document, "sharing": sharing}
+    return render(request, "applications/document_share.html", context)
+
+
+@role_required(APPLICANT)
+@GET_POST
+def partner_answer(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    """A bid that names the user's council as a partner: its summary, and for
+    the council lead, confirm or decline. 404 to every other council, and
+    once the council has declined."""
+    confirmation = partner_confirmation_get_for_user(user=request.user, reference=reference)
+    application = confirmation.application
+    may_answer = confirmation.is_pending and application.is_draft and request.user.is_council_lead
+    if request.method == "POST" and not may_answer:
+        raise PermissionDenied("Only your council lead can answer, while the bid is a draft")
+    form = PartnerAnswerForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_answer(
+                confirmation=confirmation,
+                actor=request.user,
+                confirmed=form.cleaned_data["answer"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if form.cleaned_data["answer"]:
+                messages.success(
+                    request, f"You confirmed that your council is a partner on {reference}"
+                )
+                return redirect(application)
+            messages.success(request, f"You declined to be a partner on {reference}")
+            return redirect("applications:bid_list")
+    context = {
+        "confirmation": confirmation,
+        "application": application,
+        "form": form,
+        "may_answer": may_answer,
+    }
+    return render(request, "applications/partner_answer.html", context)

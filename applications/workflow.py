@@ -20,6 +20,9 @@ The rules (docs/bids.md, "Decision rights"):
   own. Above the call's `second_decision_above` an approval waits for a
   second decider, who did not take the first decision and meets the same
   rules (four eyes).
+- A bid is sent only once every partner council it names has answered
+  (confirmed, or declined and been taken off the bid): docs/bids.md,
+  "Partner councils".
 - The portal itself (the demo loader, imports) is not a person: it is held
   to the states, not to the rules.
 """
@@ -38,6 +41,8 @@ from applications.models import (
     Application,
     ApplicationState,
     DecisionStatus,
+    PartnerConfirmation,
+    PartnerStatus,
     Review,
 )
 from programmes.permissions import Actor, as_user, is_system
@@ -78,6 +83,11 @@ class Facts:
         pending = self.application.decisions.filter(status=DecisionStatus.PENDING)
         return pending.select_related("decided_by").first()
 
+    @cached_property
+    def partners(self) -> list[PartnerConfirmation]:
+        """The partner councils' answers, for the councils the bid names now."""
+        return partner_confirmations(self.application)
+
     @property
     def is_lead(self) -> bool:
         return self.application.lead_officer_id == self.user.pk
@@ -117,14 +127,39 @@ def scoring_complete(application: Application, reviews: list[Review] | None = No
     return all(r.submitted_at is not None for r in reviews if not r.conflicted)
 
 
+def partner_confirmations(application: Application) -> list[PartnerConfirmation]:
+    """The answers of the partner councils the bid names (by council name)."""
+    named = application.partner_councils.values("pk")
+    return list(
+        application.partner_confirmations.filter(council__in=named).select_related("council")
+    )
+
+
+def partners_waiting(partners: list[PartnerConfirmation]) -> list[str]:
+    return [p.council.name for p in partners if p.status == PartnerStatus.PENDING]
+
+
+def partners_declined(partners: list[PartnerConfirmation]) -> list[str]:
+    return [p.council.name for p in partners if p.status == PartnerStatus.DECLINED]
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One condition on the person: `holds` is checked, `refusal` is said when it fails."""
+    """One condition: `holds` is checked, `refusal` is said when it fails
+    (or `explain(facts)`, where the words name what is missing)."""
 
     name: str
     text: str
     refusal: str
     holds: Callable[[Facts], bool]
+    explain: Callable[[Facts], str] | None = None
+    # A condition on the bid rather than on the person (the partners'
+    # answers): refused as bad input (ValidationError, shown on the page),
+    # not as PermissionDenied, and checked after the bid's state.
+    on_bid: bool = False
+
+    def refused(self, facts: Facts) -> str:
+        return self.explain(facts) if self.explain is not None else self.refusal
 
 
 ASSIGNED = Rule(
@@ -201,6 +236,30 @@ NOT_SUBMITTED = Rule(
     lambda f: not f.scored,
 )
 
+# The partner councils' answers (docs/bids.md, "Partner councils").
+PARTNERS_ANSWERED = Rule(
+    "partners answered",
+    "every partner council the bid names has confirmed or declined",
+    "Every partner council must confirm or decline before you send the bid",
+    lambda f: not partners_waiting(f.partners),
+    lambda f: (
+        "Every partner council must confirm or decline before you send the bid. "
+        f"Still to answer: {', '.join(partners_waiting(f.partners))}"
+    ),
+    on_bid=True,
+)
+NO_PARTNER_DECLINED = Rule(
+    "no partner declined",
+    "names no partner council that declined",
+    "Take the councils that declined off the bid before you send it",
+    lambda f: not partners_declined(f.partners),
+    lambda f: (
+        f"{', '.join(partners_declined(f.partners))} declined to be a partner: take "
+        "them off the other councils this bid serves before you send it"
+    ),
+    on_bid=True,
+)
+
 DECIDING = (DECIDER, NOT_SCORED, NO_CONFLICT, NOT_OWN_COUNCIL)
 # The scheme of delegation for budgets (docs/money.md): an award that takes a
 # strand over its financial year's budget is refused, unless the decider who
@@ -242,7 +301,14 @@ TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
         # The council's own.
-        Transition("submit", "Send the bid", (State.DRAFT,), State.SUBMITTED, "council"),
+        Transition(
+            "submit",
+            "Send the bid",
+            (State.DRAFT,),
+            State.SUBMITTED,
+            "council",
+            (PARTNERS_ANSWERED, NO_PARTNER_DECLINED),
+        ),
         Transition(
             "provide_information",
             "Answer the questions",
@@ -366,17 +432,28 @@ def _role_refusal(transition: Transition, application: Application, user) -> str
     return "Only users of this council can do this"
 
 
-def refusal(name: str, application: Application, user, facts: Facts | None = None) -> str | None:
+def refusal(
+    name: str,
+    application: Application,
+    user,
+    facts: Facts | None = None,
+    *,
+    person: bool = True,
+    bid: bool = True,
+) -> str | None:
     """Why this person may not take this transition on this bid now; None if they may.
-    The bid's state is checked apart (`require`), so a page can say which it is."""
+    The bid's state is checked apart (`require`), so a page can say which it is.
+    `person`/`bid`: check the rules on the person (and their role), the
+    conditions on the bid, or both."""
     transition = TRANSITIONS[name]
-    problem = _role_refusal(transition, application, user)
-    if problem:
-        return problem
+    if person:
+        problem = _role_refusal(transition, application, user)
+        if problem:
+            return problem
     facts = facts or Facts(application, user)
     for rule in transition.rules:
-        if not rule.holds(facts):
-            return rule.refusal
+        if (person if not rule.on_bid else bid) and not rule.holds(facts):
+            return rule.refused(facts)
     return None
 
 
@@ -396,15 +473,20 @@ def available(application: Application, user, facts: Facts | None = None) -> dic
 
 def require(name: str, application: Application, actor: Actor | None, action: str) -> None:
     """The services' check, before any change: who acts (PermissionDenied with
-    the rule's words), then the state (ValidationError). The portal itself is
-    held to the states only."""
+    the rule's words), then the state, then the conditions on the bid
+    (ValidationError). The portal itself is held to the states only."""
     if actor is None:
         raise PermissionDenied("No actor given: pass the user, or a SystemActor")
-    if not is_system(actor):
-        problem = refusal(name, application, as_user(actor))
+    facts = None if is_system(actor) else Facts(application, as_user(actor))
+    if facts is not None:
+        problem = refusal(name, application, facts.user, facts, bid=False)
         if problem:
             raise PermissionDenied(problem)
     require_state(application, TRANSITIONS[name].sources, action)
+    if facts is not None:
+        problem = refusal(name, application, facts.user, facts, person=False)
+        if problem:
+            raise ValidationError(problem, code="condition")
 
 
 def require_state(application: Application, allowed: tuple[str, ...], action: str) -> None:

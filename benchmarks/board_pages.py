@@ -29,6 +29,11 @@ the board pages at 1,000 / 10,000 / 100,000 bids (issue 26). E.g.
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/productivity_bench_board \
     .venv/bin/python benchmarks/board_pages.py --bids 100000 --repeat 10
 
+With --as-at 2015-07-09 it measures the overview, the strand pages and the
+council page as at that date too (docs/board.md, "As at a date"; target
+300 ms): the first render of each with an empty cache ("cold": the facts
+read, grouped and summed) and the median of --repeat renders after it.
+
 It drops and recreates every table in that database: never point it at real data.
 """
 
@@ -49,6 +54,7 @@ parser.add_argument("--repeat", type=int, default=20)
 parser.add_argument("--keep", action="store_true", help="reuse the data already built")
 parser.add_argument("--council-bids", type=int, default=500, help="bids of the measured council")
 parser.add_argument("--bids", type=int, default=0, help="build pages.py's data with N bids")
+parser.add_argument("--as-at", default="", help="also measure the pages as at this date")
 # benchmarks/pages.py imports this module for its client and measurement:
 # then the defaults apply and it sets OPTIONS.repeat itself.
 OPTIONS = parser.parse_args(None if __name__ == "__main__" else [])
@@ -222,6 +228,24 @@ def report(client: Client, pages: dict[str, str]) -> None:
         )
 
 
+def as_at_pages(client: Client, pages: dict[str, str]) -> None:
+    """The pages as at --as-at: cold (the cache emptied first) and warm."""
+    if not OPTIONS.as_at:
+        return
+    from django.core.cache import cache
+
+    scale.say(f"\nAs at {OPTIONS.as_at}: first render with an empty cache, then warm")
+    dated = {name: f"{url}?as_at={OPTIONS.as_at}" for name, url in pages.items()}
+    for name, url in dated.items():
+        cache.clear()
+        start = time.perf_counter()
+        response = client.get(url)
+        cold = (time.perf_counter() - start) * 1000
+        assert response.status_code == 200, (url, response.status_code)
+        scale.say(f"  {name:<26} cold   {cold:6.1f} ms")
+    report(client, dated)
+
+
 def council_lists(council: Council) -> None:
     """The council's own lists, first and last page."""
     led = Application.objects.filter(lead_council=council)
@@ -240,6 +264,11 @@ def council_lists(council: Council) -> None:
             f"board council page {board_last}": f"{board}?page={board_last}",
         },
     )
+
+
+def _dated(name: str) -> bool:
+    """The pages measured as at a date: the overview, strands, a council."""
+    return name == "overview" or name.startswith(("strand ", "council page"))
 
 
 def published_paper() -> BoardPaper:
@@ -277,6 +306,7 @@ def main() -> None:
     }
     scale.say(f"\nServer time per page over {OPTIONS.repeat} renders ({OPTIONS.entries:,} entries)")
     report(client, pages)
+    as_at_pages(client, {name: url for name, url in pages.items() if _dated(name)})
     if OPTIONS.council_bids:
         council_lists(council)
 
@@ -311,6 +341,7 @@ def at_scale() -> None:
         f"{OPTIONS.entries:,} entries); load average {load[0]:.2f} {load[1]:.2f}"
     )
     report(by_role["board"], pages)
+    as_at_pages(by_role["board"], {name: url for name, url in pages.items() if _dated(name)})
     if draft is not None:
         report(
             by_role["officer"], {"draft paper (officer)": reverse("board:paper", args=[draft.pk])}

@@ -211,9 +211,9 @@ def add_bids(first: int, last: int) -> None:
         cursor.execute(
             f"""
             INSERT INTO savings_investment (strand_id, council_id, financial_year, source,
-                amount, description, created_at, application_id)
+                amount, description, created_at, application_id, awarded_on)
             SELECT k.strand_id, a.lead_council_id, '2025/26', 'lga_grant', a.award_amount,
-                   '', a.decided_at, a.id
+                   '', a.decided_at, a.id, a.decided_at::date
             FROM applications_application a JOIN applications_call k ON k.id = a.call_id
             WHERE {new} AND a.state = 'approved'
             """,  # noqa: S608 - constant SQL, values are parameters

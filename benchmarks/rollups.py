@@ -144,14 +144,22 @@ def add_entries(first: int, last: int) -> None:
             SCOPES_SQL  # noqa: S608 - constant SQL, values are parameters
             + """
             INSERT INTO savings_savingsentry (strand_id, council_id, financial_year, kind,
-                recurrence, amount, evidence, document, verified_at, created_at, withheld)
+                recurrence, amount, evidence, document, verified_at, created_at, withheld,
+                reported_on)
             SELECT s.ids[1 + g %% 5],
                    c.ids[1 + (g / 5) %% %(councils)s],
                    (2010 + (g / %(scopes)s) %% %(years)s)::text || '/' ||
                        lpad(((2011 + (g / %(scopes)s) %% %(years)s) %% 100)::text, 2, '0'),
                    (ARRAY['projected', 'target', 'realised'])[1 + g %% 3],
                    'one_off', (g %% 100000) / 100.0 + 100, '', '',
-                   CASE WHEN g %% 6 = 2 THEN now() END, now(), ''
+                   -- Verified 30 days after it was reported (the board's
+                   -- figures as at a date: docs/board.md).
+                   CASE WHEN g %% 6 = 2 THEN
+                       make_date(2010 + (g / %(scopes)s) %% %(years)s, 4, 1) + (g %% 365) + 30
+                   END,
+                   now(), '',
+                   -- Reported on a day of its financial year.
+                   make_date(2010 + (g / %(scopes)s) %% %(years)s, 4, 1) + (g %% 365)
             FROM generate_series(%(first)s, %(last)s) AS g, s, c
             """,
             {
@@ -173,11 +181,12 @@ def add_investments(count: int | None = None) -> None:
             SCOPES_SQL  # noqa: S608 - constant SQL, values are parameters
             + """
             INSERT INTO savings_investment (strand_id, council_id, financial_year, source,
-                amount, description, created_at)
+                amount, description, created_at, awarded_on)
             SELECT s.ids[1 + g %% 5], c.ids[1 + (g / 5) %% %(councils)s],
                    (2010 + (g / %(scopes)s) %% %(years)s)::text || '/' ||
                        lpad(((2011 + (g / %(scopes)s) %% %(years)s) %% 100)::text, 2, '0'),
-                   'lga_grant', 5000 + g %% 1000, '', now()
+                   'lga_grant', 5000 + g %% 1000, '', now(),
+                   make_date(2010 + (g / %(scopes)s) %% %(years)s, 4, 1) + (g %% 365)
             FROM generate_series(0, %(count)s - 1) AS g, s, c
             """,
             {

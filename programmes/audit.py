@@ -40,6 +40,9 @@ RETENTION = "retention"
 SYSTEM = "system"
 
 _through: ContextVar[str] = ContextVar("audit_through", default=SYSTEM)
+# Why the change was made, where the officer had to say (an effective date
+# earlier than today: docs/savings.md, "Effective dates").
+_reason: ContextVar[str] = ContextVar("audit_reason", default="")
 
 # Money and decisions: bids and what officers decide on them, the strands'
 # bid details and delivery records, and investment and savings facts.
@@ -60,6 +63,8 @@ AUDITED: dict[str, dict] = {
     "applications.Review": {"exclude_fields": ["notes", "conflict_note"]},
     "applications.ReviewScore": {"exclude_fields": ["note"]},
     "applications.Document": {},
+    # A partner council's answer to a bid, and an officer's letter.
+    "applications.PartnerConfirmation": {},
     # Each council's share of an award (docs/board.md, "Councils served and shares").
     "applications.AwardShare": {},
     "savings.Investment": {},
@@ -128,12 +133,25 @@ def through(channel: str) -> Iterator[None]:
         _through.reset(token)
 
 
+@contextlib.contextmanager
+def reason(text: str) -> Iterator[None]:
+    """Entries written inside this block carry the officer's reason."""
+    token = _reason.set(text)
+    try:
+        yield
+    finally:
+        _reason.reset(token)
+
+
 def _stamp_through(sender, instance: LogEntry, **kwargs) -> None:
     # A pre_save receiver on the library's own log entry, not on a business
     # model: the entry is written by the library, so this is the one place
     # every entry passes before it is stored.
     data = instance.additional_data if isinstance(instance.additional_data, dict) else {}
-    instance.additional_data = {"through": current_through(), **data}
+    stamp = {"through": current_through()}
+    if _reason.get():
+        stamp["reason"] = _reason.get()
+    instance.additional_data = {**stamp, **data}
 
 
 def register() -> None:

@@ -31,6 +31,8 @@ from programmes.twofactor.services import backup_codes_generate
 DEMO_USERS = [
     ("demo-allerdale", "Avery", "Sample", APPLICANT, "Allerdale"),
     ("demo-wyreforest", "Wren", "Example", APPLICANT, "Wyre Forest"),
+    # Cumberland succeeded Allerdale (docs/councils.md): reads its history.
+    ("demo-cumberland", "Cam", "Placeholder", APPLICANT, "Cumberland"),
     # Wyre Forest's finance officer (its section 151 officer): certifies the
     # returns demo-wyreforest prepares (docs/savings.md, "Certification").
     ("demo-finance", "Fen", "Specimen", APPLICANT, "Wyre Forest"),

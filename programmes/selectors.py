@@ -51,6 +51,16 @@ def council_predecessors(council: Council) -> list[Council]:
     return list(Council.objects.filter(pk__in=ids).order_by("name"))
 
 
+def council_ids_readable(council_id: int | None) -> set[int]:
+    """The councils whose records a user of this council may read: its own
+    and its predecessors' (docs/security.md, "Partners, successors and
+    predecessors"). Never its successors'. One query."""
+    if council_id is None:
+        return set()
+    links = [(target, source) for source, target in _links()]
+    return {council_id, *_reachable(council_id, links)}
+
+
 def council_successors_problem(
     *, council: Council, successors: Iterable[Council], abolished_on: date | None
 ) -> str | None:

@@ -82,12 +82,13 @@ class BoardBlock:
     charts: tuple[tuple[str, str], ...] = ()
     council_fill: Callable[[Any], list] | None = None
     council_template: str = ""
-    # `councils()`: how many councils take part, when the strand's records
-    # (not its savings facts) say so, e.g. ASCE's returns (one query).
-    councils: Callable[[], int] | None = None
-    # `activity(strand)`: the strand's awards (a `StrandActivity`) when they
-    # are not approved bids, e.g. OPE's pilots with resource (one query).
-    activity: Callable[[Any], Any] | None = None
+    # `councils(as_at=None)`: how many councils take part (by the end of
+    # `as_at`, if given), when the strand's records (not its savings facts)
+    # say so, e.g. ASCE's returns (one query).
+    councils: Callable[..., int] | None = None
+    # `activity(strand, as_at=None)`: the strand's awards (a `StrandActivity`)
+    # when they are not approved bids, e.g. OPE's pilots with resource (one query).
+    activity: Callable[..., Any] | None = None
     # `served()`: the councils the strand's records say it serves, each with
     # its role in words, e.g. procurement's workstream leads ("Leads Energy"),
     # listed in the strand's council table beside those its awards serve (one query).

@@ -7,6 +7,7 @@ outbox are read-only (they are derived, and rebuilt by the worker).
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -17,8 +18,10 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from programmes import audit
 from programmes.access import AuthenticatedRequest
 from programmes.admin_tools import (
     AuditTrailMixin,
@@ -115,6 +118,57 @@ class DeletedMeanwhileMixin:
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
 
 
+class EarlierDateMixin(forms.ModelForm):
+    """A fact's effective date (docs/savings.md, "Effective dates") is today
+    unless the officer gives an earlier one, with the reason, which the audit
+    trail keeps with the change. `date_field` names it."""
+
+    date_field = ""
+    date_reason = forms.CharField(
+        label="Why is the date earlier than today? (if it is)",
+        help_text="For example: the award was decided at the panel of 2 September 2013",
+        required=False,
+        max_length=500,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty: today for a new fact, unchanged for an existing one.
+        self.fields[self.date_field].required = False
+        self.fields[self.date_field].help_text = "Leave empty for today"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get(self.date_field) and self.date_field not in self.errors:
+            stored = getattr(self.instance, self.date_field) if self.instance.pk else None
+            cleaned[self.date_field] = stored or timezone.localdate()
+        on = cleaned.get(self.date_field)
+        changed = self.date_field in self.changed_data or not self.instance.pk
+        if on and changed:
+            if on > timezone.localdate():
+                self.add_error(self.date_field, "The date must be today or in the past")
+            elif on < timezone.localdate() and not cleaned.get("date_reason", "").strip():
+                self.add_error("date_reason", "Say why the date is earlier than today")
+        return cleaned
+
+
+class InvestmentForm(EarlierDateMixin):
+    date_field = "awarded_on"
+
+    class Meta:
+        model = Investment
+        fields = [
+            "strand",
+            "council",
+            "application",
+            "source",
+            "financial_year",
+            "amount",
+            "description",
+            "awarded_on",
+        ]
+
+
 @admin.register(Investment)
 class InvestmentAdmin(
     AuditTrailMixin,
@@ -126,7 +180,16 @@ class InvestmentAdmin(
 ):
     import_record = imports.INVESTMENT
     change_list_template = "admin/savings/change_list_with_import.html"
-    list_display = ["council", "strand", "financial_year", "amount", "source", "application"]
+    form = InvestmentForm
+    list_display = [
+        "council",
+        "strand",
+        "financial_year",
+        "amount",
+        "source",
+        "application",
+        "awarded_on",
+    ]
     # Millions of rows (BigListMixin): the years come from the
     # (financial_year, id) index, one probe each, not a DISTINCT.
     list_filter = ["strand", ("financial_year", IndexedValuesListFilter), "source"]
@@ -136,19 +199,21 @@ class InvestmentAdmin(
     raw_id_fields = ["application"]
 
     def save_model(self, request, obj: Investment, form, change: bool) -> None:
-        if change:
-            services.investment_update(actor=request.user, investment=obj)
-            return
-        created = services.investment_record(
-            actor=request.user,
-            strand=obj.strand,
-            council=obj.council,
-            source=obj.source,
-            financial_year=obj.financial_year,
-            amount=obj.amount,
-            application=obj.application,
-            description=obj.description,
-        )
+        with audit.reason(form.cleaned_data.get("date_reason", "").strip()):
+            if change:
+                services.investment_update(actor=request.user, investment=obj)
+                return
+            created = services.investment_record(
+                actor=request.user,
+                strand=obj.strand,
+                council=obj.council,
+                source=obj.source,
+                financial_year=obj.financial_year,
+                amount=obj.amount,
+                application=obj.application,
+                description=obj.description,
+                awarded_on=obj.awarded_on,
+            )
         obj.pk = created.pk
 
     def delete_model(self, request, obj: Investment) -> None:
@@ -174,9 +239,15 @@ class VerifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class SavingsEntryForm(forms.ModelForm):
+class SavingsEntryForm(EarlierDateMixin):
+    date_field = "reported_on"
     mark_verified = forms.BooleanField(
         label="I have checked the evidence: count this realised saving as verified",
+        required=False,
+    )
+    verified_on = forms.DateField(
+        label="Verified on (if earlier than today)",
+        help_text="Leave empty for today. An earlier date needs the reason below",
         required=False,
     )
 
@@ -191,13 +262,33 @@ class SavingsEntryForm(forms.ModelForm):
             "recurrence",
             "amount",
             "evidence",
+            "reported_on",
         ]
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("mark_verified") and cleaned.get("kind") != SavingsKind.REALISED:
             self.add_error("mark_verified", "Only realised savings are verified")
+        verified_on = cleaned.get("verified_on")
+        if verified_on:
+            if not cleaned.get("mark_verified"):
+                self.add_error(
+                    "verified_on", "Tick the box to verify the saving, or leave the date"
+                )
+            elif verified_on > timezone.localdate():
+                self.add_error("verified_on", "The date must be today or in the past")
+            elif verified_on < timezone.localdate() and not cleaned.get("date_reason", "").strip():
+                self.add_error("date_reason", "Say why the date is earlier than today")
+            elif (reported := cleaned.get("reported_on")) and verified_on < reported:
+                self.add_error("verified_on", "A saving is verified on or after it was reported")
         return cleaned
+
+    def verified_at(self) -> datetime | None:
+        """When it was verified: now, or noon (London) on the earlier day given."""
+        on = self.cleaned_data.get("verified_on")
+        if not on or on == timezone.localdate():
+            return None
+        return datetime.combine(on, time(12), tzinfo=timezone.get_current_timezone())
 
 
 @admin.register(SavingsEntry)
@@ -252,23 +343,28 @@ class SavingsEntryAdmin(
 
     def save_model(self, request, obj: SavingsEntry, form, change: bool) -> None:
         verify = form.cleaned_data.get("mark_verified", False)
-        if change:
-            services.savings_entry_update(actor=request.user, entry=obj)
-            if verify:
-                services.savings_entry_verify(entry=obj, actor=request.user)
-            return
-        created = services.savings_entry_record(
-            actor=request.user,
-            strand=obj.strand,
-            council=obj.council,
-            application=obj.application,
-            financial_year=obj.financial_year,
-            kind=obj.kind,
-            recurrence=obj.recurrence,
-            amount=obj.amount,
-            evidence=obj.evidence,
-            verified=verify,
-        )
+        with audit.reason(form.cleaned_data.get("date_reason", "").strip()):
+            if change:
+                services.savings_entry_update(actor=request.user, entry=obj)
+                if verify:
+                    services.savings_entry_verify(
+                        entry=obj, actor=request.user, at=form.verified_at()
+                    )
+                return
+            created = services.savings_entry_record(
+                actor=request.user,
+                strand=obj.strand,
+                council=obj.council,
+                application=obj.application,
+                financial_year=obj.financial_year,
+                kind=obj.kind,
+                recurrence=obj.recurrence,
+                amount=obj.amount,
+                evidence=obj.evidence,
+                verified=verify,
+                reported_on=obj.reported_on,
+                verified_at=form.verified_at(),
+            )
         obj.pk = created.pk
 
     def delete_model(self, request, obj: SavingsEntry) -> None:

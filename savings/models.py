@@ -13,6 +13,7 @@ from typing import TypedDict
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils import timezone
 
 from programmes import documents
 from programmes.models import Council, Strand
@@ -85,6 +86,10 @@ class Investment(ScopedFact):
     )
     source = models.CharField(max_length=20, choices=InvestmentSource.choices)
     description = models.CharField(max_length=300, blank=True)
+    # When the award took effect (the bid's decision, the allocation), apart
+    # from when the row was written (`created_at`): the board's figures as
+    # at a date count it from this day (docs/savings.md, "Effective dates").
+    awarded_on = models.DateField("awarded on", default=timezone.localdate)
 
     class Meta:
         ordering = ["financial_year", "pk"]
@@ -105,6 +110,10 @@ class Investment(ScopedFact):
             # a year filter is a range of it, and the year filter's choices
             # are one probe per year (admin_tools.distinct_values).
             models.Index(fields=["financial_year", "id"], name="investment_year_id"),
+            # The board's figures as at a date (savings.selectors.facts_as_at):
+            # a council's awards up to the date, and the programme's.
+            models.Index(fields=["council", "awarded_on"], name="investment_council_awarded"),
+            models.Index(fields=["awarded_on"], name="investment_awarded_on"),
             # The admin's search (a case-insensitive "contains") reads a
             # trigram index, investment_description_trgm, which only
             # PostgreSQL has: it is made by migration savings 0006 and is not
@@ -151,6 +160,11 @@ class SavingsEntry(ScopedFact):
         max_length=20, choices=Recurrence.choices, default=Recurrence.ONE_OFF
     )
     evidence = models.TextField(blank=True)
+    # When the saving was reported (an officer's record, or the day its
+    # return was sent), apart from when the row was written (`created_at`);
+    # `verified_at` is when it was verified. The board's figures as at a
+    # date count a saving from these (docs/savings.md, "Effective dates").
+    reported_on = models.DateField("reported on", default=timezone.localdate)
     # A council's return: realised savings reported through the web form, with
     # an optional supporting document. They count as realised only once an
     # officer has verified them (docs/savings.md); until then they are shown apart.
@@ -205,6 +219,10 @@ class SavingsEntry(ScopedFact):
             models.Index(fields=["strand", "council", "financial_year"], name="savings_scope"),
             # The admin list's ordering: as investment_year_id above.
             models.Index(fields=["financial_year", "id"], name="savings_year_id"),
+            # The board's figures as at a date (savings.selectors.facts_as_at),
+            # as investment_council_awarded and investment_awarded_on.
+            models.Index(fields=["council", "reported_on"], name="savings_council_reported"),
+            models.Index(fields=["reported_on"], name="savings_reported_on"),
             # The admin's search: savings_evidence_trgm, as
             # investment_description_trgm above.
         ]

@@ -9,14 +9,18 @@ Pass `None` for "all": `rollup_for()` is the whole programme,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Min, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.http import Http404
 
 from programmes.models import Council, Strand, User
 from programmes.roles import OFFICER, user_role
+from programmes.selectors import council_ids_readable
 from savings.models import (
     Investment,
     OutboxMarker,
@@ -207,10 +211,11 @@ def realised_savings_for_award(*, award: Investment) -> list[SavingsEntry]:
 
 def evidence_get_for_user(*, user: User, pk: int) -> SavingsEntry:
     """A saving with a supporting document that the user may download: officers
-    any, applicants their own council's; 404 otherwise, so others learn nothing."""
+    any, applicants their own council's and its predecessors' (read-only
+    history, docs/security.md); 404 otherwise, so others learn nothing."""
     entries = SavingsEntry.objects.exclude(document="")
     if user_role(user) != OFFICER:
-        entries = entries.filter(council=user.council)
+        entries = entries.filter(council_id__in=council_ids_readable(user.council_id))
     entry = entries.select_related("council").filter(pk=pk).first()
     if entry is None:
         raise Http404("No supporting document with this number")
@@ -220,3 +225,205 @@ def evidence_get_for_user(*, user: User, pk: int) -> SavingsEntry:
 def award_for_application(*, application_id: int) -> Investment | None:
     """The award's investment, for the link back to the award page."""
     return Investment.objects.filter(application_id=application_id).order_by("pk").first()
+
+
+# Figures as at a date (docs/board.md, "As at a date") -------------------------
+#
+# Today's figures are the rollup rows the worker keeps. A past date's are
+# computed from the facts themselves, each counted from its effective date
+# (docs/savings.md, "Effective dates"): an investment from `awarded_on`, a
+# saving from `reported_on`, a realised saving as verified from `verified_at`.
+# One grouped query per kind of fact gives the finest (strand, council, year)
+# rows; every coarser figure of the page is summed from them in Python, so a
+# page reads the facts once whatever it shows. The rows are kept in the cache
+# under the rollups' last recompute (`rollups_computed_at`): a fact entered
+# (or re-dated) reaches a past date's figures when the worker has drained
+# it, as it reaches today's.
+
+AS_AT_CACHE_SECONDS = 3600
+LONDON = ZoneInfo("Europe/London")
+
+
+def end_of_day(day: date) -> datetime:
+    """The first moment after `day` in London: a time "as at" the day is before it."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=LONDON)
+
+
+def _roi_of(savings: Decimal, investment: Decimal) -> Decimal | None:
+    if investment <= 0:
+        return None
+    return (savings / investment).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+FinestRow = tuple[int, int, str, Decimal, int, Decimal, Decimal, Decimal, Decimal, int]
+
+
+def _finest_as_at(as_at: date, strand: Strand | None, council: Council | None) -> list[FinestRow]:
+    """(strand, council, year, investment, count, projected, target, realised,
+    unverified, savings count) as at the end of `as_at`: 2 grouped queries."""
+    cutoff = end_of_day(as_at)
+    scope: dict[str, Any] = {}
+    if strand is not None:
+        scope["strand"] = strand
+    if council is not None:
+        scope["council"] = council
+    keys = ("strand_id", "council_id", "financial_year")
+    invested = (
+        Investment.objects.filter(awarded_on__lte=as_at, **scope)
+        .order_by()
+        .values_list(*keys)
+        .annotate(total=Sum("amount"), n=Count("pk"))
+    )
+    realised = Q(kind=SavingsKind.REALISED)
+    verified = realised & Q(verified_at__lt=cutoff)
+    saved = (
+        # SAVINGS_COUNTED in savings.rollups: withheld lines count nowhere.
+        SavingsEntry.objects.filter(reported_on__lte=as_at, withheld="", **scope)
+        .order_by()
+        .values_list(*keys)
+        .annotate(
+            projected=Sum("amount", filter=Q(kind=SavingsKind.PROJECTED)),
+            target=Sum("amount", filter=Q(kind=SavingsKind.TARGET)),
+            realised=Sum("amount", filter=verified),
+            unverified=Sum("amount", filter=realised & ~Q(verified_at__lt=cutoff)),
+            n=Count("pk"),
+        )
+    )
+    rows: dict[tuple[int, int, str], list] = {}
+    zero = Decimal(0)
+    for strand_id, council_id, year, total, n in invested:
+        rows[(strand_id, council_id, year)] = [total or zero, n, zero, zero, zero, zero, 0]
+    for strand_id, council_id, year, projected, target, done, unverified, n in saved:
+        row = rows.setdefault((strand_id, council_id, year), [zero, 0, zero, zero, zero, zero, 0])
+        row[2:] = [projected or zero, target or zero, done or zero, unverified or zero, n]
+    return [(*key, *values) for key, values in sorted(rows.items())]
+
+
+def _finest_cached(as_at: date, strand: Strand | None, council: Council | None) -> list[FinestRow]:
+    computed = rollups_computed_at()
+    if computed is None:
+        return _finest_as_at(as_at, strand, council)
+    key = (
+        f"savings:as-at:{as_at.isoformat()}:{strand.pk if strand else '*'}:"
+        f"{council.pk if council else '*'}:{computed.isoformat()}"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _finest_as_at(as_at, strand, council)
+        cache.set(key, found, AS_AT_CACHE_SECONDS)
+    return found
+
+
+def _summed(
+    rows: list[FinestRow],
+    *,
+    strand: Strand | None,
+    council: Council | None,
+    financial_year: str | None,
+) -> Rollup:
+    total = _empty(strand, council, financial_year)
+    councils: set[int] = set()
+    for row in rows:
+        total.investment += row[3]
+        total.investment_count += row[4]
+        total.projected += row[5]
+        total.target += row[6]
+        total.realised += row[7]
+        total.realised_unverified += row[8]
+        total.savings_count += row[9]
+        councils.add(row[1])
+    total.council_count = len(councils)
+    total.projected_roi = _roi_of(total.projected, total.investment)
+    total.realised_roi = _roi_of(total.realised, total.investment)
+    return total
+
+
+def _grouped(rows: list[FinestRow], *columns: int) -> dict[tuple, list[FinestRow]]:
+    """The rows by the values of `columns` (0 strand, 1 council, 2 year), in one pass."""
+    groups: dict[tuple, list[FinestRow]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[column] for column in columns), []).append(row)
+    return groups
+
+
+class Figures:
+    """The investment and savings figures of a scope (the whole programme, a
+    strand or a council), now or as at a date: the one source of the board's
+    money figures. Now (`as_at=None`) they are the rollup rows, read as
+    before (`rollup_for`, `rollups_by_year`, ...: one query each); as at a
+    date they are summed from the facts (one read of them, kept in the cache,
+    for all of a page's figures)."""
+
+    def __init__(
+        self,
+        *,
+        as_at: date | None = None,
+        strand: Strand | None = None,
+        council: Council | None = None,
+    ) -> None:
+        self.as_at = as_at
+        self.strand = strand
+        self.council = council
+        self._rows: list[FinestRow] | None = None
+
+    @property
+    def rows(self) -> list[FinestRow]:
+        if self._rows is None:
+            assert self.as_at is not None, "now's figures are the rollup rows"
+            self._rows = _finest_cached(self.as_at, self.strand, self.council)
+        return self._rows
+
+    def total(self) -> Rollup:
+        if self.as_at is None:
+            return rollup_for(strand=self.strand, council=self.council)
+        return _summed(self.rows, strand=self.strand, council=self.council, financial_year=None)
+
+    def by_year(self) -> list[Rollup]:
+        if self.as_at is None:
+            return rollups_by_year(strand=self.strand, council=self.council)
+        groups = _grouped(self.rows, 2)
+        return [
+            _summed(groups[key], strand=self.strand, council=self.council, financial_year=key[0])
+            for key in sorted(groups)
+        ]
+
+    def by_strand(self) -> list[Rollup]:
+        if self.as_at is None:
+            return rollups_by_strand(council=self.council)
+        groups = _grouped(self.rows, 0)
+        found = Strand.objects.filter(pk__in=[key[0] for key in groups])
+        return [
+            _summed(groups[(strand.pk,)], strand=strand, council=self.council, financial_year=None)
+            for strand in found.order_by("display_order", "name")
+        ]
+
+    def by_council(self) -> list[Rollup]:
+        if self.as_at is None:
+            return rollups_by_council(strand=self.strand)
+        groups = _grouped(self.rows, 1)
+        found = Council.objects.filter(pk__in=[key[0] for key in groups])
+        return [
+            _summed(groups[(council.pk,)], strand=self.strand, council=council, financial_year=None)
+            for council in found.order_by("name")
+        ]
+
+    def targets(self, rows: list[Rollup] | None = None) -> TargetsCompared:
+        """`targets_compared` for the scope: from `rows` (the page's
+        (strand, council) rows) when given, else its own."""
+        if rows is not None or self.as_at is None:
+            return targets_compared(strand=self.strand, council=self.council, rows=rows)
+        # As targets_compared, from the finest rows: per (strand, council),
+        # the target and the verified realised savings.
+        unit = "strand" if self.council is not None else "council"
+        pairs: dict[tuple[int, int], list[Decimal]] = {}
+        for row in self.rows:
+            pair = pairs.setdefault((row[0], row[1]), [Decimal(0), Decimal(0)])
+            pair[0] += row[6]
+            pair[1] += row[7]
+        targeted = {key: pair for key, pair in pairs.items() if pair[0]}
+        return TargetsCompared(
+            unit=unit,
+            with_target=len({key[0] if unit == "strand" else key[1] for key in targeted}),
+            target=sum((pair[0] for pair in targeted.values()), Decimal(0)),
+            realised=sum((pair[1] for pair in targeted.values()), Decimal(0)),
+        )

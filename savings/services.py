@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -44,9 +44,9 @@ from savings.outbox import Scope, outbox_mark
 from savings.years import financial_year_start
 
 INVESTMENT_FIELDS = {"strand", "council", "application", "source", "financial_year", "amount"}
-INVESTMENT_FIELDS |= {"description"}
+INVESTMENT_FIELDS |= {"description", "awarded_on"}
 SAVINGS_FIELDS = {"strand", "council", "application", "financial_year", "kind", "recurrence"}
-SAVINGS_FIELDS |= {"amount", "evidence", "document"}
+SAVINGS_FIELDS |= {"amount", "evidence", "document", "reported_on"}
 
 
 def _scope(fact: Investment | SavingsEntry) -> Scope:
@@ -119,8 +119,10 @@ def investment_record(
     # savings engine never imports the bids layer above it.
     application: Model | None = None,
     description: str = "",
+    awarded_on: date | None = None,
 ) -> Investment:
-    """Record money put into a council's work in a strand (an award, an allocation)."""
+    """Record money put into a council's work in a strand (an award, an allocation).
+    `awarded_on`: when it took effect (the decision, the allocation); today if not given."""
     require_officer(actor)
     investment = Investment(
         strand=strand,
@@ -130,6 +132,7 @@ def investment_record(
         financial_year=financial_year,
         amount=amount,
         description=description,
+        awarded_on=awarded_on or timezone.localdate(),
     )
     investment.full_clean()
     investment.save()
@@ -166,12 +169,14 @@ def investments_delete(*, investments: Iterable[Investment], actor: Actor) -> in
     return len(scopes)
 
 
-def _verification(kind: str, verified: bool, actor: Actor) -> dict[str, Any]:
+def _verification(
+    kind: str, verified: bool, actor: Actor, at: datetime | None = None
+) -> dict[str, Any]:
     if not verified:
         return {"verified_by": None, "verified_at": None}
     if kind != SavingsKind.REALISED:
         raise ValidationError({"kind": "Only realised savings are verified"})
-    return {"verified_by": as_user(actor), "verified_at": timezone.now()}
+    return {"verified_by": as_user(actor), "verified_at": at or timezone.now()}
 
 
 @transaction.atomic
@@ -190,8 +195,14 @@ def savings_entry_record(
     evidence: str = "",
     document: File | None = None,
     verified: bool = False,
+    reported_on: date | None = None,
+    verified_at: datetime | None = None,
 ) -> SavingsEntry:
     """Record a projected, target or realised saving.
+
+    `reported_on` is when it was reported (today if not given) and
+    `verified_at` when it was verified (now if not given): the board's
+    figures as at a date count it from then (docs/savings.md, "Effective dates").
 
     A realised saving counts in the rollups only once verified: pass
     `verified=True` when an officer records one they have checked (the
@@ -210,7 +221,8 @@ def savings_entry_record(
         amount=amount,
         evidence=evidence,
         document=document,
-        **_verification(kind, verified, actor),
+        reported_on=reported_on or timezone.localdate(),
+        **_verification(kind, verified, actor, verified_at),
     )
 
 
@@ -263,7 +275,9 @@ def savings_entries_delete(*, entries: Iterable[SavingsEntry], actor: Actor) -> 
 
 
 @transaction.atomic
-def savings_entries_verify(*, entries: Iterable[SavingsEntry], actor: Actor) -> int:
+def savings_entries_verify(
+    *, entries: Iterable[SavingsEntry], actor: Actor, at: datetime | None = None
+) -> int:
     """An officer confirms reported realised savings against their evidence.
 
     Only verified savings count as realised (docs/savings.md); returns how many were
@@ -282,7 +296,7 @@ def savings_entries_verify(*, entries: Iterable[SavingsEntry], actor: Actor) -> 
             savings_return__isnull=True,
         )
     )
-    now = timezone.now()
+    now = at or timezone.now()
     for entry in todo:
         entry.verified_at = now
         entry.verified_by = as_user(actor)
@@ -293,11 +307,13 @@ def savings_entries_verify(*, entries: Iterable[SavingsEntry], actor: Actor) -> 
 
 
 @transaction.atomic
-def savings_entry_verify(*, entry: SavingsEntry, actor: Actor) -> SavingsEntry:
+def savings_entry_verify(
+    *, entry: SavingsEntry, actor: Actor, at: datetime | None = None
+) -> SavingsEntry:
     require_officer(actor)
     if entry.kind != SavingsKind.REALISED:
         raise ValidationError("Only realised savings are verified")
-    savings_entries_verify(entries=[entry], actor=actor)
+    savings_entries_verify(entries=[entry], actor=actor, at=at)
     entry.refresh_from_db()
     return entry
 

@@ -19,7 +19,10 @@ class CouncilFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Testshire District Council {n}")
     short_name = factory.Sequence(lambda n: f"Testshire {n}")
-    gss_code = factory.Sequence(lambda n: f"E07{n:06d}")
+    # Codes no real council has (real districts are E07000xxx): get_or_create
+    # by code once returned Allerdale (E07000026, a fixture) as the 27th test
+    # council, so a "partner" was the lead itself, depending on test order.
+    gss_code = factory.Sequence(lambda n: f"E07{500000 + n:06d}")
     kind = CouncilKind.DISTRICT
     region = Region.NORTH_WEST
 

@@ -245,6 +245,48 @@ def test_withdrawing_survives_hostile_reasons(note, asked, applicant_a):
     _rolled_back(example)
 
 
+@pytest.fixture
+def named_partner(experts_call, council_a):
+    """A draft naming a partner council; the partner's council lead."""
+    from programmes.roles import APPLICANT
+    from tests.applications.bids import bid_completed
+    from tests.factories import UserFactory
+
+    partner = CouncilFactory()
+    lead = UserFactory(council=partner, role=APPLICANT, is_council_lead=True)
+    bid = bid_completed(experts_call, council_a, SYSTEM)
+    services.application_section_save(
+        application=bid,
+        actor=SYSTEM,
+        section="councils",
+        answers={"partner_councils": [partner]},
+        version=None,
+    )
+    return bid, lead
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(answer=st.sampled_from(["confirm", "decline", "", "maybe", "\x00"]), reason=values)
+def test_a_partners_answer_survives_hostile_reasons(answer, reason, named_partner):
+    from applications.models import PartnerConfirmation
+
+    bid, lead = named_partner
+    client = _client(lead)
+
+    def example():
+        before = list(PartnerConfirmation.objects.values_list("status", "reason"))
+        data = {"answer": answer, "reason": reason}
+        status, content = _post(client, f"/bids/{bid.reference}/partner/", data)
+        assert status < 500, data
+        if _refused(status, content):
+            assert list(PartnerConfirmation.objects.values_list("status", "reason")) == before
+        else:
+            assert len(PartnerConfirmation.objects.get().reason) <= 1000
+
+    _rolled_back(example)
+
+
 PDF = pdfs.PDF
 file_names = st.one_of(
     st.sampled_from(
@@ -453,6 +495,7 @@ COUNCIL_FORMS = [
     "applications.forms.AboutForm",
     "applications.forms.RespondForm",
     "applications.forms.WithdrawForm",
+    "applications.forms.PartnerAnswerForm",
     "programmes.returns.forms.SavingsReturnForm",
     "programmes.returns.forms.ReturnLineForm",
     "programmes.returns.forms.ReturnDeclarationForm",

@@ -90,6 +90,12 @@ INTERNAL = {
         "no user input"
     ),
     "programmes.growth.services.adviser_days_used": "a read: the days logged so far",
+    "applications.services.award_councils": "a read: the councils an award serves",
+    "applications.services.award_shares_default": (
+        "called by the approval, inside its transaction and after its check: equal shares"
+    ),
+    "applications.services.shares_split": "arithmetic: a sum in equal shares to the penny",
+    "applications.services.shares_total_message": "words: the message when shares do not add up",
     "applications.retention.free_text_fields": "a read: which fields hold free text",
     "applications.retention.bids_due": "a read: the bids due for anonymising",
     "programmes.retention.years_before": "date arithmetic",
@@ -180,6 +186,7 @@ SYSTEM_ONLY = frozenset({"system"})
 # officer by group is another officer.
 ASSESSOR = frozenset({"officer", "system"})
 OWN_COUNCIL = frozenset({"own_council", "own_lead", "own_finance", "system"})
+OWN_LEAD = frozenset({"own_lead", "system"})
 OFFICERS_OR_OWN_COUNCIL = frozenset(
     {"officer", "officer_by_group", "own_council", "own_lead", "own_finance", "system"}
 )
@@ -241,6 +248,20 @@ def _strand(key: str):
 
 def _draft(w: World) -> Application:
     return bids.application_create(call=CallFactory(), council=w.council, actor=SYSTEM)
+
+
+def _partner_confirmation(w: World):
+    """Another council's draft naming the record's council as a partner:
+    the record's council's lead answers it."""
+    bid = bids.application_create(call=CallFactory(), council=CouncilFactory(), actor=SYSTEM)
+    bid = bids.application_section_save(
+        application=bid,
+        actor=SYSTEM,
+        section="councils",
+        answers={"partner_councils": [w.council]},
+        version=None,
+    )
+    return bid.partner_confirmations.get()
 
 
 def _review(w: World, declared: bool = False):
@@ -532,6 +553,13 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         DECIDER,
         lambda w: {"application": _review(w).application, "reason": "One is away"},
     ),
+    "applications.services.award_shares_set": (
+        OFFICERS,
+        lambda w: {
+            "application": (award := _approved(w)),
+            "amounts": {w.council.pk: award.award_value},
+        },
+    ),
     "applications.services.application_withdraw": (
         OWN_COUNCIL,
         lambda w: {"application": _draft(w), "notify": False},
@@ -544,6 +572,22 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         OWN_COUNCIL,
         lambda w: {
             "document": bids.document_add(application=_draft(w), upload=_pdf(), actor=SYSTEM)
+        },
+    ),
+    # A partner council's answer: its council lead only (not its other users).
+    "applications.services.partner_answer": (
+        OWN_LEAD,
+        lambda w: {"confirmation": _partner_confirmation(w), "confirmed": True},
+    ),
+    "applications.services.partner_confirm_by_letter": (
+        OFFICERS,
+        lambda w: {"confirmation": _partner_confirmation(w), "reason": "Letter of 3 March"},
+    ),
+    "applications.services.document_share": (
+        OWN_COUNCIL,
+        lambda w: {
+            "document": bids.document_add(application=_draft(w), upload=_pdf(), actor=SYSTEM),
+            "shared": True,
         },
     ),
     # Investment and savings facts (savings/services.py)

@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
@@ -39,16 +40,27 @@ from programmes.models import Council, Strand, User
 from programmes.ope.models import Pilot
 from programmes.payments.models import Claim, Commitment
 from programmes.returns.models import SavingsReturn
+from programmes.selectors import council_successors
 from savings import services as savings_services
 from savings.models import Investment, SavingsEntry
 from tests import pdfs
 
-PERSONAS = ("anonymous", "applicant_a", "applicant_b", "finance_b", "officer", "board")
+PERSONAS = (
+    "anonymous",
+    "applicant_a",
+    "applicant_b",
+    "finance_b",
+    "successor",
+    "officer",
+    "board",
+)
 DEMO_USERS = {
     "applicant_a": "demo-allerdale",
     "applicant_b": "demo-wyreforest",
     # Wyre Forest's finance officer, who certifies its savings returns.
     "finance_b": "demo-finance",
+    # Allerdale's successor (docs/councils.md): reads Allerdale's records.
+    "successor": "demo-cumberland",
     "officer": "demo-officer",
     "board": "demo-board",
 }
@@ -119,6 +131,22 @@ def pages() -> list[Page | str]:
 class Case:
     values: dict
     owner: int | None  # the council whose record this is; None for shared pages
+    # Other councils that may open it (docs/security.md, "Partners, successors
+    # and predecessors"): partners named on the bid (not those that declined)
+    # and the successors of these and of the owner. Exactly who sees what is
+    # tests/applications/test_partner_access.py's matrix.
+    readers: frozenset[int] = frozenset()
+
+
+def _readers(*councils: int, bid: Application | None = None) -> frozenset[int]:
+    named = set(councils)
+    if bid is not None:
+        named |= set(
+            bid.partner_confirmations.exclude(status="declined").values_list(
+                "council_id", flat=True
+            )
+        )
+    return frozenset(named | {s.pk for pk in named for s in council_successors(Council(pk=pk))})
 
 
 def _sweep_data() -> None:
@@ -155,11 +183,14 @@ def _sweep_data() -> None:
 def _bids() -> list[Application]:
     """Every bid of the two applicants' councils, and one bid in each state."""
     councils = list(
-        User.objects.filter(username__in=["demo-allerdale", "demo-wyreforest"]).values_list(
-            "council_id", flat=True
-        )
+        User.objects.filter(
+            username__in=["demo-allerdale", "demo-wyreforest", "demo-cumberland"]
+        ).values_list("council_id", flat=True)
     )
-    chosen = {bid.pk: bid for bid in Application.objects.filter(lead_council_id__in=councils)}
+    theirs = Application.objects.filter(
+        Q(lead_council_id__in=councils) | Q(partner_confirmations__council_id__in=councils)
+    ).distinct()
+    chosen = {bid.pk: bid for bid in theirs}
     for state in ApplicationState.values:
         other = Application.objects.filter(state=state).exclude(pk__in=chosen).first()
         if other is not None:
@@ -171,24 +202,36 @@ def _bids() -> list[Application]:
 
 def _real_cases() -> dict[str, list[Case]]:
     bids = _bids()
-    by_bid = [Case({"reference": bid.reference}, bid.lead_council_id) for bid in bids]
+    readers = {bid.pk: _readers(bid.lead_council_id, bid=bid) for bid in bids}
+    by_bid = [
+        Case({"reference": bid.reference}, bid.lead_council_id, readers[bid.pk]) for bid in bids
+    ]
     questions = [
-        Case({"reference": bid.reference, "slug": section.slug}, bid.lead_council_id)
+        Case(
+            {"reference": bid.reference, "slug": section.slug},
+            bid.lead_council_id,
+            readers[bid.pk],
+        )
         for bid in bids
         # Pages of a sent bid only redirect to it: the first one is enough.
         for section in sections_for(bid)[: None if bid.is_draft else 1]
     ]
     documents = [
-        Case({"reference": bid.reference, "pk": document.pk}, bid.lead_council_id)
+        Case({"reference": bid.reference, "pk": document.pk}, bid.lead_council_id, readers[bid.pk])
         for bid in bids
         for document in bid.documents.all()
     ]
     awards = [
-        Case({"pk": award.pk}, award.council_id)
+        Case({"pk": award.pk}, award.council_id, readers[award.application_id])
         for award in Investment.objects.filter(application__in=bids)
     ]
     returns = [
-        Case({"pk": savings_return.pk}, savings_return.application.lead_council_id)
+        Case(
+            {"pk": savings_return.pk},
+            savings_return.application.lead_council_id,
+            # Its council's successors read it; partners do not.
+            _readers(savings_return.application.lead_council_id),
+        )
         for savings_return in SavingsReturn.objects.filter(application__in=bids).select_related(
             "application"
         )
@@ -217,6 +260,7 @@ def _real_cases() -> dict[str, list[Case]]:
                 "declaration",
                 "confirmation",
                 "document_list",
+                "partner_answer",
                 "respond",
                 "withdraw",
             )
@@ -224,6 +268,7 @@ def _real_cases() -> dict[str, list[Case]]:
         "applications:question": questions,
         "applications:document_download": documents,
         "applications:document_remove": documents,
+        "applications:document_share": documents,
         "asce:report_document": [
             Case({"slug": slug}, None)
             for slug in PositionReport.objects.values_list("slug", flat=True)
@@ -254,7 +299,7 @@ def _real_cases() -> dict[str, list[Case]]:
             for name in ("return_detail", "return_certify", "return_not_certified")
         },
         "savings:evidence_download": [
-            Case({"pk": entry.pk}, entry.council_id)
+            Case({"pk": entry.pk}, entry.council_id, _readers(entry.council_id))
             for entry in SavingsEntry.objects.exclude(document="")
         ],
         "ope:plan": [Case({"pk": pilot.pk}, pilot.council_id) for pilot in Pilot.objects.all()],
@@ -331,7 +376,7 @@ def test_every_page_answers_every_persona_without_a_server_error(sweep_data):
     clients = _clients()
     applicant_councils = {
         persona: User.objects.get(username=DEMO_USERS[persona]).council_id
-        for persona in ("applicant_a", "applicant_b", "finance_b")
+        for persona in ("applicant_a", "applicant_b", "finance_b", "successor")
     }
     failures: list[str] = []
     known: list[str] = []
@@ -372,7 +417,11 @@ def test_every_page_answers_every_persona_without_a_server_error(sweep_data):
             for case in cases:
                 status = get(persona, page.url(case.values))
                 council = applicant_councils.get(persona)
-                outsider = council is not None and case.owner not in (None, council)
+                outsider = (
+                    council is not None
+                    and case.owner not in (None, council)
+                    and council not in case.readers
+                )
                 # Someone else's record must look exactly like one that does
                 # not exist: 404, or the 403 of a page the role never uses.
                 if outsider and not (status == 404 or status == 403 == missing.get(0)):

@@ -34,9 +34,13 @@ def council_returns(council: Council) -> list[AsceReturn]:
     return list(AsceReturn.objects.filter(council=council).order_by("financial_year"))
 
 
-def councils() -> int:
-    """The councils taking part: those with a return (1 query)."""
-    return AsceReturn.objects.values("council").distinct().count()
+def councils(*, as_at: date | None = None) -> int:
+    """The councils taking part: those with a return (reported by `as_at`,
+    if given; 1 query)."""
+    returns = AsceReturn.objects.all()
+    if as_at is not None:
+        returns = returns.filter(reported_on__lte=as_at)
+    return returns.values("council").distinct().count()
 
 
 def served() -> list[tuple[Council, str]]:

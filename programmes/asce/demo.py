@@ -27,6 +27,9 @@ from programmes.models import Council
 from programmes.permissions import DEMO
 
 FIRST_YEAR = "2012/13"
+# The first year's returns were in by the end of June 2013 (the Interim
+# Position report of 19 July 2013 reports them).
+REPORTED_ON = date(2013, 6, 28)
 PROJECTED_YEARS = ("2013/14", "2014/15", "2015/16")
 ILLUSTRATIVE = (
     "Illustrative demo figures: apportioned so that the programme's averages match "
@@ -160,6 +163,8 @@ def load(context: DemoContext) -> None:
             },
             themes=themes,
             notes=ILLUSTRATIVE,
+            # Before the 17 July 2013 paper, which reports the first year.
+            reported_on=REPORTED_ON,
         )
         created += 1
     context.write(

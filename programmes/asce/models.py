@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils import timezone
 
 from programmes.models import Council
 from savings.models import MONEY
@@ -55,6 +56,10 @@ class AsceReturn(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the council reported it, apart from when the row was written: the
+    # board counts the council as taking part from this day (docs/board.md,
+    # "As at a date").
+    reported_on = models.DateField("reported on", default=timezone.localdate)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -60,7 +60,15 @@ def _mark(council_id: int, years: Iterable[str]) -> None:
     outbox_mark([(strand_id, council_id, year) for year in years])
 
 
-RETURN_FIELDS = ("council", "financial_year", "budget", "savings_achieved", "notes", "submitted_by")
+RETURN_FIELDS = (
+    "council",
+    "financial_year",
+    "budget",
+    "savings_achieved",
+    "notes",
+    "submitted_by",
+    "reported_on",
+)
 
 
 def _write(
@@ -106,8 +114,10 @@ def asce_return_record(
     themes: Iterable[str] = (),
     notes: str = "",
     actor: Actor,
+    reported_on: date | None = None,
 ) -> AsceReturn:
-    """Record a council's return: budget and savings for a year, projections after it."""
+    """Record a council's return: budget and savings for a year, projections
+    after it, reported on `reported_on` (today if not given)."""
     require_officer(actor)
     asce_return = _write(
         AsceReturn(),
@@ -118,6 +128,7 @@ def asce_return_record(
             "savings_achieved": savings_achieved,
             "notes": notes,
             "submitted_by": as_user(actor),
+            "reported_on": reported_on or timezone.localdate(),
         },
         projections or {},
         themes,

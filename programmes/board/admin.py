@@ -127,7 +127,7 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
     search_fields = ["title", "board", "contact_name"]
     date_hierarchy = "meeting_date"
     fieldsets = [
-        ("Meeting", {"fields": ["board", "meeting_date", "agenda_item", "title"]}),
+        ("Meeting", {"fields": ["board", "meeting_date", "agenda_item", "figures_date", "title"]}),
         (
             "Contact officer",
             {"fields": ["contact_name", "contact_position", "contact_phone", "contact_email"]},
@@ -250,7 +250,7 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
     def data_paragraphs(self, obj: BoardPaper) -> str:
         """What the portal writes, as it stands now (a draft) or as published."""
         view = content.paper_view(obj)
-        note = f"Figures as at {view.as_at:%H:%M, %-d %B %Y}" + (
+        note = f"Figures as at {view.figures_date:%-d %B %Y}" + (
             ", as published." if obj.is_published else ": they change until published."
         )
         officer = {"highlights", "risks", "events"}

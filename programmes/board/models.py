@@ -12,11 +12,17 @@ PDF once, kept with it (`pdf`).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 
 BOARD = "Improvement and Innovation Board"
 TITLE = "Productivity Programme Update"
+# A paper's figures are as at its deadline before the meeting unless the
+# officer chooses another date: the 2013 paper for the 17 July meeting gave
+# its figures "as at 9 July 2013", eight days before (docs/board.md).
+FIGURES_DAYS_BEFORE = 8
 
 
 class PaperState(models.TextChoices):
@@ -27,6 +33,13 @@ class PaperState(models.TextChoices):
 class BoardPaper(models.Model):
     board = models.CharField(max_length=200, default=BOARD)
     meeting_date = models.DateField()
+    # The date its figures are as at; empty: FIGURES_DAYS_BEFORE the meeting.
+    figures_date = models.DateField(
+        "figures as at",
+        null=True,
+        blank=True,
+        help_text=f"Empty: {FIGURES_DAYS_BEFORE} days before the meeting, the paper's deadline",
+    )
     # Where the paper sits on the meeting's agenda ("Item 8"): printed in the
     # PDF's page header, as the source paper carries it on every page.
     agenda_item = models.CharField(
@@ -84,6 +97,11 @@ class BoardPaper(models.Model):
     @property
     def is_published(self) -> bool:
         return self.state == PaperState.PUBLISHED
+
+    @property
+    def figures_as_at(self) -> date:
+        """The date the paper's figures are as at: the officer's, or its deadline."""
+        return self.figures_date or self.meeting_date - timedelta(days=FIGURES_DAYS_BEFORE)
 
 
 class OpenDataChange(models.Model):

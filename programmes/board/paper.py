@@ -131,12 +131,13 @@ def changes_since(previous: dict, current: dict) -> list[str]:
     return sentences
 
 
-def named_examples(strand: Strand) -> list[str]:
-    """Councils named from the data (1 query): the furthest above and below
-    their savings target ("Allerdale Borough Council has realised £2,300,000
-    against a target of £1,000,000"), then the largest projected and realised
-    savings not already named."""
-    rows = rollups.rollups_by_council(strand=strand)
+def named_examples(strand: Strand, *, as_at: date | None = None) -> list[str]:
+    """Councils named from the data (1 query), as at the paper's figures
+    date: the furthest above and below their savings target ("Allerdale
+    Borough Council has realised £2,300,000 against a target of
+    £1,000,000"), then the largest projected and realised savings not
+    already named."""
+    rows = rollups.Figures(as_at=as_at, strand=strand).by_council()
     examples: list[str] = []
     named: set[int | None] = set()
     with_target = sorted(
@@ -226,17 +227,31 @@ def returns_paragraphs(strand: Strand, *, on: date) -> list[str]:
     return [text + "."]
 
 
+def figures_date(paper: BoardPaper) -> date:
+    """The date a paper's figures are as at: its figures date (the officer's,
+    or its deadline before the meeting: BoardPaper.figures_as_at), or today
+    if that is still to come."""
+    return min(paper.figures_as_at, timezone.localdate())
+
+
 def paper_content(
-    *, meeting_date: date, previous: BoardPaper | None = None, as_at: datetime | None = None
+    *,
+    meeting_date: date,
+    previous: BoardPaper | None = None,
+    as_at: datetime | None = None,
+    figures_on: date | None = None,
 ) -> dict:
-    """Everything in a paper that comes from the data, as JSON-ready values.
-    `as_at` is when the figures are from (default: when the rollups were computed)."""
-    computed = as_at or rollups.rollups_computed_at() or timezone.now()
-    programme = rollups.rollup_for()
+    """Everything in a paper that comes from the data, as JSON-ready values,
+    as at `figures_on` (the paper's figures date, `figures_date`: every
+    figure, paragraph, round and return counted as at the end of that day;
+    default today). `as_at` is when they were computed (default: now)."""
+    figures_on = figures_on or timezone.localdate()
+    computed = as_at or timezone.now()
+    programme = rollups.Figures(as_at=figures_on).total()
     installed = strands()
     strand_figures = [
         item
-        for item in selectors.programme_strand_figures(on=meeting_date)
+        for item in selectors.programme_strand_figures(as_at=figures_on)
         if item.strand.key in installed
     ]
     figures = {
@@ -277,7 +292,7 @@ def paper_content(
                 "paragraphs": since or ["No figure has changed since the last paper."],
             }
         )
-    rounds = open_rounds(on=meeting_date)
+    rounds = open_rounds(on=figures_on)
     for item in strand_figures:
         section = installed[item.strand.key].paper
         sections.append(
@@ -285,15 +300,20 @@ def paper_content(
                 "key": item.strand.key,
                 "heading": section.heading,
                 "paragraphs": [
-                    *section.paragraphs(item.strand, meeting_date),
+                    *section.paragraphs(item.strand, figures_on),
                     *rounds.get(item.strand.pk, []),
-                    *returns_paragraphs(item.strand, on=meeting_date),
-                    *(named_examples(item.strand) if section.named_examples else []),
+                    *returns_paragraphs(item.strand, on=figures_on),
+                    *(
+                        named_examples(item.strand, as_at=figures_on)
+                        if section.named_examples
+                        else []
+                    ),
                 ],
             }
         )
     return {
         "as_at": computed.isoformat(),
+        "figures_date": figures_on.isoformat(),
         "meeting_date": meeting_date.isoformat(),
         "summary": (
             "This report updates the Board on the progress being made in the Productivity "
@@ -387,6 +407,14 @@ class PaperView:
         return datetime.fromisoformat(self.content["as_at"])
 
     @property
+    def figures_date(self) -> date:
+        """The date the figures are as at (a snapshot published before papers
+        had one: the day it was computed)."""
+        if "figures_date" in self.content:
+            return date.fromisoformat(self.content["figures_date"])
+        return timezone.localdate(self.as_at)
+
+    @property
     def summary(self) -> str:
         return self.paper.summary or self.content["summary"]
 
@@ -401,15 +429,18 @@ class PaperView:
 
 def paper_view(paper: BoardPaper) -> PaperView:
     """The paper as published (its snapshot, one row read), or a draft with
-    today's figures against the last published paper before its meeting. Each
-    section is the officer's narrative opening it, the portal's paragraphs,
-    then the narrative closing it; sections with narrative only (the web
-    page, the financial implications) follow the strands."""
+    its figures as at its figures date, against the last published paper
+    before its meeting (whose figures are as at its own). Each section is the
+    officer's narrative opening it, the portal's paragraphs, then the
+    narrative closing it; sections with narrative only (the web page, the
+    financial implications) follow the strands."""
     if paper.is_published and paper.snapshot:
         content = paper.snapshot
     else:
         content = paper_content(
-            meeting_date=paper.meeting_date, previous=selectors.paper_previous(paper=paper)
+            meeting_date=paper.meeting_date,
+            previous=selectors.paper_previous(paper=paper),
+            figures_on=figures_date(paper),
         )
     told = paper.narrative if isinstance(paper.narrative, dict) else {}
 

@@ -17,11 +17,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from applications.models import Application, ApplicationState, AwardShare, Call
+from applications.models import Application, ApplicationEvent, ApplicationState, AwardShare, Call
 from programmes.board.charts import Cell, DataTable
 from programmes.board.models import BoardPaper, PaperState
 from programmes.board.opendata import Beneficiary, GrantRecord
@@ -105,35 +105,38 @@ class StrandFigures:
 
 
 def _strand_figures(
-    strand_rows: list[Strand], rows: list[Rollup], *, on: date | None = None
+    strand_rows: list[Strand], rows: list[Rollup], *, as_at: date | None = None
 ) -> list[StrandFigures]:
     """Every strand, with zeros for a strand that has no facts yet, its awards
-    (decided by `on`, if given) and councils taking part: 3 queries for the
+    (decided by `as_at`, if given) and councils taking part: 3 queries for the
     bid-based strands together, plus one per strand with its own count (OPE, ASCE)."""
     by_strand = {row.strand_id: row for row in rows}
-    activities = strand_activities(strand_rows, on=on)
+    activities = strand_activities(strand_rows, on=as_at)
     figures = []
     for strand in strand_rows:
         rollup = by_strand.get(strand.pk) or _zero(strand=strand)
         activity = activities.get(strand.pk)
         block = strand.spec.board if strand.key in strands() else None
         if block is not None and block.councils is not None:
-            councils = block.councils()
+            # A date only when asked: a strand's count may have none (docs/strands.md).
+            councils = block.councils(as_at=as_at) if as_at else block.councils()
         else:
             councils = max(rollup.council_count, activity.councils_served if activity else 0)
         figures.append(StrandFigures(strand, rollup, councils, activity))
     return figures
 
 
-def strand_figures(*, strand: Strand) -> StrandFigures:
-    """One strand's figures (`_strand_figures` for one strand)."""
-    return _strand_figures([strand], [rollups.rollup_for(strand=strand)])[0]
+def strand_figures(*, strand: Strand, as_at: date | None = None) -> StrandFigures:
+    """One strand's figures (`_strand_figures` for one strand), now or as at a date."""
+    total = rollups.Figures(as_at=as_at, strand=strand).total()
+    return _strand_figures([strand], [total], as_at=as_at)[0]
 
 
-def programme_strand_figures(*, on: date | None = None) -> list[StrandFigures]:
-    """Every strand's figures, in display order (awards decided by `on`, if given)."""
+def programme_strand_figures(*, as_at: date | None = None) -> list[StrandFigures]:
+    """Every strand's figures, in display order, now or as at a date
+    (docs/board.md, "As at a date")."""
     strand_rows = list(Strand.objects.order_by("display_order", "name"))
-    return _strand_figures(strand_rows, rollups.rollups_by_strand(), on=on)
+    return _strand_figures(strand_rows, rollups.Figures(as_at=as_at).by_strand(), as_at=as_at)
 
 
 def _zero(*, strand: Strand | None = None, council: Council | None = None) -> Rollup:
@@ -184,9 +187,9 @@ def _target(value: Decimal) -> Cell:
     return value if value else NO_TARGET
 
 
-def strands_table(figures: list[StrandFigures]) -> DataTable:
+def strands_table(figures: list[StrandFigures], *, as_at: date | None = None) -> DataTable:
     return DataTable(
-        caption="Investment and savings by strand",
+        caption=_as_at_caption("Investment and savings by strand", as_at),
         columns=[
             "Strand",
             "Invested",
@@ -237,27 +240,43 @@ def _bids_cached(name: str, compute: Callable[[], Any]) -> Any:
     return found
 
 
-def bids_by_state_table(*, council: Council | None = None) -> DataTable:
+def bids_by_state_table(*, council: Council | None = None, as_at: date | None = None) -> DataTable:
     """Bids per strand and state, in one grouped query (bids, not rollups;
     officers need them current); the whole programme's is kept in the cache
-    under the bids' version (`_bids_cached`)."""
+    under the bids' version (`_bids_cached`). As at a date, each bid is
+    counted in the state its timeline (`ApplicationEvent`) had reached by
+    the end of that day, and a bid with no event by then is not counted."""
     if council is None:
-        return _bids_cached("by-state", lambda: _bids_by_state_table(council=None))
-    return _bids_by_state_table(council=council)
+        key = f"by-state:{as_at or ''}"
+        return _bids_cached(key, lambda: _bids_by_state_table(council=None, as_at=as_at))
+    return _bids_by_state_table(council=council, as_at=as_at)
 
 
-def _bids_by_state_table(*, council: Council | None) -> DataTable:
+def _bids_by_state_table(*, council: Council | None, as_at: date | None) -> DataTable:
     bids = Application.objects.all()
     if council is not None:
         bids = bids.filter(Q(lead_council=council) | Q(partner_councils=council)).distinct()
+    state = "state"
+    if as_at is not None:
+        # The bid's last state change by the end of the day (the
+        # event_timeline index: one probe per bid).
+        then = ApplicationEvent.objects.filter(
+            application=OuterRef("pk"), at__lt=rollups.end_of_day(as_at)
+        ).exclude(to_state="")
+        bids = bids.annotate(
+            state_then=Subquery(then.order_by("-at", "-pk").values("to_state")[:1])
+        ).filter(state_then__isnull=False)
+        state = "state_then"
     counts = {
-        (row["call__strand__name"], row["state"]): row["n"]
-        for row in bids.values("call__strand__name", "state").annotate(n=Count("pk", distinct=True))
+        (row["call__strand__name"], row[state]): row["n"]
+        for row in bids.values("call__strand__name", state).annotate(n=Count("pk", distinct=True))
     }
     strand_names = sorted({name for name, _ in counts}, key=str)
     states = list(ApplicationState)
     return DataTable(
-        caption="Bids by strand and state" + (f", {council.name}" if council else ""),
+        caption="Bids by strand and state"
+        + (f", {council.name}" if council else "")
+        + (f", as at {as_at:%-d %B %Y}" if as_at else ""),
         columns=["Strand", *[state.label for state in states], "All bids"],
         rows=[
             [
@@ -270,9 +289,11 @@ def _bids_by_state_table(*, council: Council | None) -> DataTable:
     )
 
 
-def council_strands_table(figures: list[StrandFigures], *, council: Council) -> DataTable:
+def council_strands_table(
+    figures: list[StrandFigures], *, council: Council, as_at: date | None = None
+) -> DataTable:
     return DataTable(
-        caption=f"Investment and savings by strand, {council.name}",
+        caption=_as_at_caption(f"Investment and savings by strand, {council.name}", as_at),
         columns=[
             "Strand",
             "Invested",
@@ -299,6 +320,11 @@ def council_strands_table(figures: list[StrandFigures], *, council: Council) -> 
     )
 
 
+def _as_at_caption(caption: str, as_at: date | None) -> str:
+    """A table's caption says the date its figures are as at (and so its CSV)."""
+    return f"{caption}, as at {as_at:%-d %B %Y}" if as_at else caption
+
+
 @dataclass
 class Overview:
     programme: Rollup
@@ -309,26 +335,34 @@ class Overview:
     # Realised savings against targets, only where one was set.
     targets: rollups.TargetsCompared
     tables: dict[str, DataTable] = field(default_factory=dict)
+    # The date every figure is as at; None: now (docs/board.md, "As at a date").
+    as_at: date | None = None
 
 
-def programme_overview() -> Overview:
-    """The programme overview: 12 queries whatever the data size."""
-    figures = programme_strand_figures()
-    by_year = rollups.rollups_by_year()
+def programme_overview(*, as_at: date | None = None) -> Overview:
+    """The programme overview, now (12 queries whatever the data size) or as
+    at a date (its figures from the facts, `savings.selectors.Figures`)."""
+    source = rollups.Figures(as_at=as_at)
+    by_strand = source.by_strand()
+    strand_rows = list(Strand.objects.order_by("display_order", "name"))
+    figures = _strand_figures(strand_rows, by_strand, as_at=as_at)
+    by_year = source.by_year()
     year_table = savings_by_year_table(
-        by_year, caption="Investment and savings by financial year, whole programme"
+        by_year,
+        caption=_as_at_caption("Investment and savings by financial year, whole programme", as_at),
     )
     overview = Overview(
-        programme=rollups.rollup_for(),
+        programme=source.total(),
         strands=figures,
         by_year=by_year,
         freshness=freshness(),
-        bids=bids_by_state_table(),
-        targets=rollups.targets_compared(),
+        bids=bids_by_state_table(as_at=as_at),
+        targets=source.targets(),
+        as_at=as_at,
     )
     overview.tables = {
         "savings_by_year": year_table,
-        "strands": strands_table(figures),
+        "strands": strands_table(figures, as_at=as_at),
         "bids_by_state": overview.bids,
     }
     return overview
@@ -348,7 +382,8 @@ def strand_activities(
         if spec is None:
             continue
         if spec.board is not None and spec.board.activity is not None:
-            result[strand.pk] = spec.board.activity(strand)
+            activity = spec.board.activity
+            result[strand.pk] = activity(strand, as_at=on) if on else activity(strand)
         elif spec.bid_based:
             bid_based.append(strand.pk)
     if bid_based:
@@ -527,6 +562,9 @@ class StrandPage:
     by_council: list[Rollup]
     freshness: Freshness
     tables: dict[str, DataTable] = field(default_factory=dict)
+    # The date every figure is as at; None: now. A strand's `BoardBlock.fill`
+    # reads it for its own records.
+    as_at: date | None = None
     # The councils table on the page: the ones with the most projected savings.
     # All councils are in the CSV (tables["councils"]).
     councils_shown: DataTable | None = None
@@ -559,28 +597,39 @@ class StrandPage:
 COUNCILS_SHOWN = 20
 
 
-def strand_page(*, strand: Strand) -> StrandPage:
-    """One strand's figures: 5 queries, plus the strand's own fixed-size reads
-    (its `BoardBlock.fill`: ASCE statistics 1; procurement workstreams and EU
-    milestones 3; the bid-based strands' status 2 and awards 2)."""
-    by_year = rollups.rollups_by_year(strand=strand)
-    by_council = rollups.rollups_by_council(strand=strand)
+def strand_page(*, strand: Strand, as_at: date | None = None) -> StrandPage:
+    """One strand's figures, now (5 queries, plus the strand's own fixed-size
+    reads: its `BoardBlock.fill`: ASCE statistics 1; procurement workstreams
+    and EU milestones 3; the bid-based strands' status 2 and awards 2) or as
+    at a date (`savings.selectors.Figures`)."""
+    source = rollups.Figures(as_at=as_at, strand=strand)
+    by_year = source.by_year()
+    by_council = source.by_council()
+    # The councils an award serves and their shares are read as they stand
+    # (docs/board.md, "As at a date": not dated).
     served = strand_councils_served(strand=strand)
     page = StrandPage(
         strand=strand,
-        figures=strand_figures(strand=strand),
+        figures=_strand_figures([strand], [source.total()], as_at=as_at)[0],
         by_year=by_year,
         by_council=by_council,
         freshness=freshness(),
+        as_at=as_at,
         served=served,
     )
     every = councils_served_rows(by_council, served)
     page.tables = {
         "savings_by_year": savings_by_year_table(
-            by_year, caption=f"Investment and savings by financial year, {strand.name}"
+            by_year,
+            caption=_as_at_caption(
+                f"Investment and savings by financial year, {strand.name}", as_at
+            ),
         ),
         "councils": councils_served_table(
-            every, caption=f"Councils served, their shares and savings, {strand.name}"
+            every,
+            caption=_as_at_caption(
+                f"Councils served, their shares and savings, {strand.name}", as_at
+            ),
         ),
     }
     ranked = sorted(
@@ -589,10 +638,11 @@ def strand_page(*, strand: Strand) -> StrandPage:
     shown = sorted(ranked[:COUNCILS_SHOWN], key=lambda row: str(row[1].council))
     page.councils_shown = councils_served_table(
         shown,
-        caption=(
+        caption=_as_at_caption(
             f"Councils served, their shares and savings, {strand.name}"
             if len(shown) == len(every)
-            else f"The {len(shown)} councils with the most projected savings, {strand.name}"
+            else f"The {len(shown)} councils with the most projected savings, {strand.name}",
+            as_at,
         ),
     )
     spec = strand.spec
@@ -612,6 +662,8 @@ class CouncilPage:
     # their own, a page at a time (`council_bids`, paginated by the view).
     bid_strand_names: set[str]
     tables: dict[str, DataTable] = field(default_factory=dict)
+    # The date every figure is as at; None: now.
+    as_at: date | None = None
     # Each strand's own records of the council (`BoardBlock.council_fill`):
     # (template, records) per strand with any, in strand order.
     records: dict[str, tuple[str, list]] = field(default_factory=dict)
@@ -757,23 +809,24 @@ def council_bids_table(*, council: Council) -> DataTable:
     )
 
 
-def council_page(*, council: Council) -> CouncilPage:
-    """One council's strands, bids, savings and ROI: 8 queries."""
+def council_page(*, council: Council, as_at: date | None = None) -> CouncilPage:
+    """One council's strands, bids, savings and ROI, now (8 queries) or as at
+    a date (`savings.selectors.Figures`)."""
+    source = rollups.Figures(as_at=as_at, council=council)
     # Only strands with figures for this council: the rollup rows come with
     # their strand, in display order.
     figures = [
-        StrandFigures(row.strand, row)
-        for row in rollups.rollups_by_strand(council=council)
-        if row.strand is not None
+        StrandFigures(row.strand, row) for row in source.by_strand() if row.strand is not None
     ]
-    by_year = rollups.rollups_by_year(council=council)
+    by_year = source.by_year()
     page = CouncilPage(
         council=council,
-        rollup=rollups.rollup_for(council=council),
+        rollup=source.total(),
         strands=figures,
         by_year=by_year,
         freshness=freshness(),
         bid_strand_names=council_bid_strand_names(council=council),
+        as_at=as_at,
     )
     for spec in strands().values():
         if spec.board is not None and spec.board.council_fill is not None:
@@ -782,16 +835,20 @@ def council_page(*, council: Council) -> CouncilPage:
                 page.records[spec.key] = (spec.board.council_template, records)
     page.tables = {
         "savings_by_year": savings_by_year_table(
-            by_year, caption=f"Investment and savings by financial year, {council.name}"
+            by_year,
+            caption=_as_at_caption(
+                f"Investment and savings by financial year, {council.name}", as_at
+            ),
         ),
-        "strands": council_strands_table(figures, council=council),
+        "strands": council_strands_table(figures, council=council, as_at=as_at),
     }
     return page
 
 
-def councils_with_figures() -> list[Rollup]:
-    """A row per council with any fact, for the councils index (one query)."""
-    return rollups.rollups_by_council()
+def councils_with_figures(*, as_at: date | None = None) -> list[Rollup]:
+    """A row per council with any fact (by `as_at`, if given), for the
+    councils index (one query now)."""
+    return rollups.Figures(as_at=as_at).by_council()
 
 
 # Bids read per fetch by the open-data downloads: ~2 MB of rows at a time.

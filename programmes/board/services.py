@@ -20,6 +20,7 @@ from programmes.services import model_update
 EDITABLE = (
     "board",
     "meeting_date",
+    "figures_date",
     "agenda_item",
     "title",
     "contact_name",
@@ -95,8 +96,12 @@ def paper_publish(*, paper: BoardPaper, actor: Actor, at: datetime | None = None
         current = _locked(paper)
         if current.is_published:
             raise ValidationError("This paper has already been published.")
+        # Its figures as at its figures date (docs/board.md, "As at a date").
         current.snapshot = content.paper_content(
-            meeting_date=current.meeting_date, previous=paper_previous(paper=current), as_at=at
+            meeting_date=current.meeting_date,
+            previous=paper_previous(paper=current),
+            as_at=at,
+            figures_on=content.figures_date(current),
         )
         current.state = PaperState.PUBLISHED
         current.published_at = at or timezone.now()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
+from datetime import date
 
 from django.http import (
     FileResponse,
@@ -28,6 +29,7 @@ from kombu.exceptions import OperationalError
 from programmes.access import authenticated, role_required
 from programmes.board import money, opendata_files, paper, printing, selectors
 from programmes.board.charts import DataTable, bar_chart, csv_response
+from programmes.board.forms import AsAtForm, as_at_form
 from programmes.board.models import BoardPaper
 from programmes.board.opendata import csv_lines, package_json_chunks
 from programmes.documents import private_storage
@@ -40,15 +42,52 @@ from programmes.roles import BOARD_MEMBER, OFFICER, user_role
 board_page = role_required(BOARD_MEMBER, OFFICER, denied=Http404)
 
 
-def _table_csv(tables: dict[str, DataTable], table: str, filename: str) -> HttpResponse:
+def _table_csv(
+    tables: dict[str, DataTable], table: str, filename: str, as_at: date | None = None
+) -> HttpResponse:
     if table not in tables:
         raise Http404("No such table")
-    return csv_response(tables[table], f"{filename}-{table}.csv")
+    dated = f"-as-at-{as_at.isoformat()}" if as_at else ""
+    return csv_response(tables[table], f"{filename}-{table}{dated}.csv")
+
+
+class AsAt:
+    """The date a board page's figures are as at, from its address
+    (`?as_at=2013-07-09`, or the overview form's day, month and year).
+    `date` None: now (no date, or one with errors, shown by `form`)."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.form: AsAtForm | None = as_at_form(request.GET)
+        self.date: date | None = None
+        self.redirect: HttpResponse | None = None
+        if self.form is not None and self.form.is_valid():
+            self.date = self.form.cleaned_data["as_at"]
+            if "as_at" not in request.GET:
+                # The form's three fields: to the one address to share.
+                self.redirect = redirect(f"{request.path}?as_at={self.date.isoformat()}")
+
+    @property
+    def status(self) -> int:
+        return 400 if self.form is not None and self.form.errors else 200
+
+    def context(self) -> dict:
+        return {"as_at": self.date, "as_at_form": self.form or AsAtForm()}
+
+
+def _csv_as_at(request: HttpRequest) -> date | None:
+    """A CSV's date; a bad one is a 404 (the page that links to it says why)."""
+    as_at = AsAt(request)
+    if as_at.status != 200:
+        raise Http404("Not a date the figures can be shown as at")
+    return as_at.date
 
 
 @board_page
 def overview(request: HttpRequest) -> HttpResponse:
-    data = selectors.programme_overview()
+    as_at = AsAt(request)
+    if as_at.redirect is not None:
+        return as_at.redirect
+    data = selectors.programme_overview(as_at=as_at.date)
     chart_table = selectors.savings_by_year_chart_table(data.tables["savings_by_year"])
     return render(
         request,
@@ -57,13 +96,17 @@ def overview(request: HttpRequest) -> HttpResponse:
             "data": data,
             "year_svg": bar_chart(chart_table, title="Savings by financial year"),
             "year_table": data.tables["savings_by_year"],
+            **as_at.context(),
         },
+        status=as_at.status,
     )
 
 
 @board_page
 def overview_csv(request: HttpRequest, table: str) -> HttpResponse:
-    return _table_csv(selectors.programme_overview().tables, table, "programme")
+    as_at = _csv_as_at(request)
+    tables = selectors.programme_overview(as_at=as_at).tables
+    return _table_csv(tables, table, "programme", as_at)
 
 
 def _strand(key: str) -> Strand:
@@ -72,11 +115,15 @@ def _strand(key: str) -> Strand:
 
 @board_page
 def strand(request: HttpRequest, key: str) -> HttpResponse:
-    data = selectors.strand_page(strand=_strand(key))
+    as_at = AsAt(request)
+    if as_at.redirect is not None:
+        return as_at.redirect
+    data = selectors.strand_page(strand=_strand(key), as_at=as_at.date)
     context = {
         "data": data,
         "has_savings": bool(data.rollup.projected or data.rollup.realised),
-        "returns": returns_summary(strand=data.strand),
+        "returns": returns_summary(strand=data.strand, as_at=as_at.date),
+        **as_at.context(),
     }
     if context["has_savings"]:
         context["year_svg"] = bar_chart(
@@ -90,12 +137,14 @@ def strand(request: HttpRequest, key: str) -> HttpResponse:
         for key, title in (block.charts if block else ())
         if key in data.tables
     }
-    return render(request, "board/strand.html", context)
+    return render(request, "board/strand.html", context, status=as_at.status)
 
 
 @board_page
 def strand_csv(request: HttpRequest, key: str, table: str) -> HttpResponse:
-    return _table_csv(selectors.strand_page(strand=_strand(key)).tables, table, key)
+    as_at = _csv_as_at(request)
+    tables = selectors.strand_page(strand=_strand(key), as_at=as_at).tables
+    return _table_csv(tables, table, key, as_at)
 
 
 @board_page
@@ -127,16 +176,28 @@ def money_csv(request: HttpRequest, table: str) -> HttpResponse:
 
 @board_page
 def councils(request: HttpRequest) -> HttpResponse:
+    as_at = AsAt(request)
+    if as_at.redirect is not None:
+        return as_at.redirect
     return render(
         request,
         "board/councils.html",
-        {"rows": selectors.councils_with_figures(), "freshness": selectors.freshness()},
+        {
+            "rows": selectors.councils_with_figures(as_at=as_at.date),
+            "freshness": selectors.freshness(),
+            **as_at.context(),
+        },
+        status=as_at.status,
     )
 
 
 @board_page
 def council(request: HttpRequest, pk: int) -> HttpResponse:
-    data = selectors.council_page(council=get_object_or_404(Council, pk=pk))
+    as_at = AsAt(request)
+    if as_at.redirect is not None:
+        return as_at.redirect
+    found = get_object_or_404(Council, pk=pk)
+    data = selectors.council_page(council=found, as_at=as_at.date)
     year_svg = bar_chart(
         selectors.savings_by_year_chart_table(data.tables["savings_by_year"]),
         title=f"{data.council.short_name}: savings by financial year",
@@ -150,8 +211,10 @@ def council(request: HttpRequest, pk: int) -> HttpResponse:
             "year_svg": year_svg,
             "bids": bids.object_list,
             "pagination": bids,
-            "returns": returns_summary(council=data.council),
+            "returns": returns_summary(council=data.council, as_at=as_at.date),
+            **as_at.context(),
         },
+        status=as_at.status,
     )
 
 
@@ -162,8 +225,9 @@ def council_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
         # All the bids, where the page shows one page of them.
         bids = selectors.council_bids_table(council=council)
         return csv_response(bids, f"council-{council.gss_code}-bids.csv")
-    data = selectors.council_page(council=council)
-    return _table_csv(data.tables, table, f"council-{data.council.gss_code}")
+    as_at = _csv_as_at(request)
+    data = selectors.council_page(council=council, as_at=as_at)
+    return _table_csv(data.tables, table, f"council-{data.council.gss_code}", as_at)
 
 
 @board_page

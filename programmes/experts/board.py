@@ -44,12 +44,16 @@ def appointments_table() -> DataTable:
 
 
 def _status(page) -> list[tuple[str, str]]:
-    """Appointments and case studies: 2 queries."""
-    studies = CaseStudy.objects.aggregate(
-        published=Count("pk", filter=Q(state=CaseStudyState.PUBLISHED)), all=Count("pk")
-    )
+    """Appointments and case studies, now or as at the page's date (an
+    appointment from its start, a case study from its publication): 2 queries."""
+    published = Q(state=CaseStudyState.PUBLISHED)
+    appointments = Appointment.objects.all()
+    if page.as_at is not None:
+        published &= Q(published_at__lt=rollups.end_of_day(page.as_at))
+        appointments = appointments.filter(starts_on__lte=page.as_at)
+    studies = CaseStudy.objects.aggregate(published=Count("pk", filter=published), all=Count("pk"))
     return [
-        ("Expert appointments", str(Appointment.objects.count())),
+        ("Expert appointments", str(appointments.count())),
         (
             "Case studies published",
             f"{studies['published']} (of {studies['all']} written)",
@@ -61,7 +65,7 @@ def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
     """The appointments' figures (para 8), each published case study's council
     with what its expert did and its savings (8.1-8.3), and the case studies
     (para 9): 4 queries. What the programme is, the officer's narrative says."""
-    figures = rollups.rollup_for(strand=strand)
+    figures = rollups.Figures(as_at=as_at, strand=strand).total()
     activity = strand_activity(strand=strand, on=as_at)
     paragraphs = [
         f"{activity.awards} expert appointments, covering {activity.councils_served} "
@@ -132,7 +136,9 @@ def case_study_examples(*, strand: Strand, as_at: date) -> list[CaseStudyExample
     )
     if not studies:
         return []
-    by_council = {row.council_id: row for row in rollups.rollups_by_council(strand=strand)}
+    by_council = {
+        row.council_id: row for row in rollups.Figures(as_at=as_at, strand=strand).by_council()
+    }
     recurring = dict(
         SavingsEntry.objects.filter(
             strand=strand,

@@ -306,6 +306,8 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
             application=bid,
             evidence=saving.evidence,
             verified=saving.kind == SavingsKind.REALISED,
+            # Reported when the award was made, as the 2013 paper counts it.
+            reported_on=when.date(),
         )
     return bid
 
@@ -442,7 +444,11 @@ def _finance_officer(savings_return: SavingsReturn) -> User | SystemActor:
 
 
 def _send(
-    savings_return: SavingsReturn, sender, lines: tuple[Saving, ...], certify: bool = True
+    savings_return: SavingsReturn,
+    sender,
+    lines: tuple[Saving, ...],
+    certify: bool = True,
+    at: datetime | None = None,
 ) -> SavingsReturn:
     for saving in lines:
         return_services.return_line_add(
@@ -461,11 +467,12 @@ def _send(
         declaration_name=name,
         confirmed=True,
         notify=False,
+        at=at,
     )
     if sent.is_awaiting_certification and certify:
         # The call asks for certification: the council's finance officer certifies it.
         sent = return_services.return_certify(
-            actor=_finance_officer(sent), savings_return=sent, confirmed=True, notify=False
+            actor=_finance_officer(sent), savings_return=sent, confirmed=True, notify=False, at=at
         )
     return sent
 
@@ -477,8 +484,15 @@ def _returns_2013(officer: User) -> None:
         realised = tuple(s for s in appointment.savings if s.kind == SavingsKind.REALISED)
         first = _first_return(appointment) if realised else None
         if first is not None:
-            sent = _send(first, _council_user(appointment), realised)
-            return_services.return_verify(actor=officer, savings_return=sent, notify=False)
+            # Sent ten days before it was due and verified a week later, in
+            # 2013: the paper of 17 July 2013 counts them (docs/savings.md,
+            # "Effective dates"); never the day the demo was loaded.
+            due = datetime.combine(first.due_on, datetime.min.time(), tzinfo=LONDON)
+            sent_at = due - timedelta(days=10) + timedelta(hours=10)
+            sent = _send(first, _council_user(appointment), realised, at=sent_at)
+            return_services.return_verify(
+                actor=officer, savings_return=sent, notify=False, at=sent_at + timedelta(days=7)
+            )
 
 
 def _returns_today(officer: User) -> None:

@@ -21,13 +21,27 @@ def fill(page) -> None:
 
 
 def _status(page) -> list[tuple[str, str]]:
-    """Pilots, plans by state and resource allocated: 2 queries."""
-    plans = ProjectPlan.objects.aggregate(
-        pilots=Count("pk"),
-        signed_off=Count("pk", filter=Q(state=PlanState.SIGNED_OFF)),
-        awaiting=Count("pk", filter=Q(state=PlanState.SUBMITTED)),
-    )
-    allocated = ResourceAllocation.objects.aggregate(
+    """Pilots, plans by state and resource allocated, now or as at the
+    page's date (each counted from its own date: the plan's sign-off by
+    the Cabinet Office, its sending, the allocation): 2 queries."""
+    if page.as_at is None:
+        plans = ProjectPlan.objects.aggregate(
+            pilots=Count("pk"),
+            signed_off=Count("pk", filter=Q(state=PlanState.SIGNED_OFF)),
+            awaiting=Count("pk", filter=Q(state=PlanState.SUBMITTED)),
+        )
+        allocations = ResourceAllocation.objects.all()
+    else:
+        cutoff = rollups.end_of_day(page.as_at)
+        signed = Q(cabinet_office_signed_off_at__lt=cutoff)
+        # A plan in drafting has no date of its own: every plan counts.
+        plans = ProjectPlan.objects.aggregate(
+            pilots=Count("pk"),
+            signed_off=Count("pk", filter=signed),
+            awaiting=Count("pk", filter=Q(submitted_at__lt=cutoff) & ~signed),
+        )
+        allocations = ResourceAllocation.objects.filter(allocated_at__lt=cutoff)
+    allocated = allocations.aggregate(
         total=Sum("investment__amount"), pilots=Count("pilot", distinct=True)
     )
     return [
@@ -41,10 +55,14 @@ def _status(page) -> list[tuple[str, str]]:
     ]
 
 
-def activity(strand: Strand) -> StrandActivity:
+def activity(strand: Strand, *, as_at: date | None = None) -> StrandActivity:
     """OPE's awards are Cabinet Office resource allocated to pilots, not
-    approved bids: the pilots with resource, each one council (1 query)."""
-    pilots = ResourceAllocation.objects.aggregate(pilots=Count("pilot", distinct=True))["pilots"]
+    approved bids: the pilots with resource (allocated by `as_at`, if
+    given), each one council (1 query)."""
+    allocations = ResourceAllocation.objects.all()
+    if as_at is not None:
+        allocations = allocations.filter(allocated_at__lt=rollups.end_of_day(as_at))
+    pilots = allocations.aggregate(pilots=Count("pilot", distinct=True))["pilots"]
     return StrandActivity(awards=pilots, councils_served=pilots, label="Pilots allocated resource")
 
 
@@ -67,7 +85,7 @@ def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
         if event.description:
             text += f" {event.description.strip()}"
         paragraphs.append(text)
-    figures = rollups.rollup_for(strand=strand)
+    figures = rollups.Figures(as_at=as_at, strand=strand).total()
     if figures.investment:
         each = figures.investment / len(pilots)
         paragraphs.append(

@@ -180,6 +180,7 @@ def pilot_resource_allocate(
         amount=amount,
         description=description,
         actor=actor,
+        awarded_on=timezone.localdate(at),
     )
     # The allocation commits against OPE's budget (docs/money.md).
     commitment_allocate(investment=investment, actor=actor, at=at)

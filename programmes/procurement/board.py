@@ -16,12 +16,17 @@ from programmes.procurement.selectors import (
     eu_milestones,
     workstreams_for_paper,
     workstreams_with_status,
+    workstreams_with_status_as_at,
 )
 
 
 def fill(page) -> None:
-    """Workstreams with their status counts and deadlines, and the EU milestones: 3 queries."""
-    page.extra["workstreams"] = list(workstreams_with_status())
+    """Workstreams with their status counts (as at the page's date, if it
+    has one) and deadlines, and the EU milestones: 3 queries (4 as at a date)."""
+    if page.as_at is None:
+        page.extra["workstreams"] = list(workstreams_with_status())
+    else:
+        page.extra["workstreams"] = workstreams_with_status_as_at(as_at=page.as_at)
     page.extra["eu_milestones"] = list(eu_milestones())
 
 
@@ -32,8 +37,9 @@ def served() -> list[tuple[Council, str]]:
     return [(workstream.lead_council, f"Leads {workstream.name}") for workstream in leads]
 
 
-def councils() -> int:
-    """The councils taking part: those leading a workstream (1 query)."""
+def councils(*, as_at: date | None = None) -> int:
+    """The councils taking part: those leading a workstream (1 query). A
+    workstream's lead has no date of its own: the same at every `as_at`."""
     return Workstream.objects.values("lead_council").distinct().count()
 
 

@@ -7,9 +7,10 @@ say so in each activity's status note.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NotRequired, TypedDict
+from zoneinfo import ZoneInfo
 
 from programmes.demo import DemoContext
 from programmes.models import Council, User
@@ -189,6 +190,8 @@ EU_MILESTONES: list[MilestoneSpec] = [
 # Para 24.1: Camden's ICT work with London Councils "is already well underway
 # and savings have been generated". The paper gives no amount: this figure is
 # illustrative, and its evidence says so.
+ICT_SAVING_REPORTED = date(2013, 6, 28)
+ICT_SAVING_VERIFIED = datetime(2013, 7, 3, 10, tzinfo=ZoneInfo("Europe/London"))
 ICT_SAVING: SavingSpec = {
     "council": "Camden",
     "financial_year": "2012/13",
@@ -218,6 +221,9 @@ def load_savings() -> int:
         evidence=spec["evidence"],
         note=spec["note"],
         verified=True,
+        # Before the 17 July 2013 paper, which reports it (para 24.1).
+        reported_on=ICT_SAVING_REPORTED,
+        verified_at=ICT_SAVING_VERIFIED,
     )
     return 1
 
@@ -247,6 +253,8 @@ def load(context: DemoContext) -> None:
                 status=status,
                 due_on=due_on,
                 status_note=ILLUSTRATIVE,
+                # As the 17 July 2013 paper reports them (its figures of 9 July).
+                status_on=date(2013, 7, 1),
             )
         for description in spec["issues"]:
             issue_raise(

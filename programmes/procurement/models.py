@@ -116,6 +116,29 @@ class Activity(models.Model):
         return self.title
 
 
+class ActivityStatusChange(models.Model):
+    """An activity's red, amber or green status from a date: its history, so
+    the board reads a workstream's status as at any date (docs/board.md, "As
+    at a date"). Written by the services whenever an activity is added or its
+    status changes; `changed_on` is when the status took effect, apart from
+    when the row was written (`recorded_at`)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="changes")
+    status = models.CharField(max_length=10, choices=RAG.choices)
+    changed_on = models.DateField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["activity", "changed_on", "pk"]
+        indexes = [
+            # The status as at a date: an activity's latest change by then.
+            models.Index(fields=["activity", "changed_on"], name="activity_change_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity}: {self.get_status_display()} from {self.changed_on:%-d %B %Y}"
+
+
 class IssueStatus(models.TextChoices):
     OPEN = "open", "Open"
     RESOLVED = "resolved", "Resolved"

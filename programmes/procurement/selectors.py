@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from datetime import date
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from programmes.procurement.models import (
+    RAG,
+    Activity,
+    ActivityStatusChange,
     EuMilestone,
     IssueStatus,
     ReportingDeadline,
@@ -29,6 +34,28 @@ def workstreams_with_status() -> QuerySet[Workstream]:
         )
         .order_by("display_order", "name")
     )
+
+
+def workstreams_with_status_as_at(*, as_at: date) -> list[Workstream]:
+    """`workstreams_with_status` with each activity counted in the status it
+    had on `as_at` (its latest ActivityStatusChange by then; an activity with
+    none by then is not counted): 3 queries."""
+    then = ActivityStatusChange.objects.filter(activity=OuterRef("pk"), changed_on__lte=as_at)
+    counts = (
+        Activity.objects.annotate(
+            status_then=Subquery(then.order_by("-changed_on", "-pk").values("status")[:1])
+        )
+        .filter(status_then__isnull=False)
+        .values("workstream", "status_then")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_workstream = {(row["workstream"], row["status_then"]): row["n"] for row in counts}
+    workstreams = list(workstreams_with_status())
+    for workstream in workstreams:
+        for status in RAG.values:
+            setattr(workstream, status, by_workstream.get((workstream.pk, status), 0))
+    return workstreams
 
 
 def workstreams_for_paper() -> QuerySet[Workstream]:

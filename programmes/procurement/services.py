@@ -10,18 +10,20 @@ here (`require_officer`); `actor` is required, the demo passes `DEMO`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from programmes.models import Council, Strand
 from programmes.permissions import Actor, require_officer
 from programmes.procurement.models import (
     RAG,
     Activity,
+    ActivityStatusChange,
     BoardMemberKind,
     EuMilestone,
     Objective,
@@ -116,8 +118,18 @@ def workstream_part_save(
     fields = _part_fields(part)
     if part.pk:
         part = type(part).objects.select_for_update().get(pk=part.pk)
+    before = part.status if isinstance(part, Activity) and part.pk else None
     part, _ = model_update(instance=part, fields=fields, data=data)
+    if isinstance(part, Activity) and part.status != before:
+        _status_changed(part)
     return part
+
+
+def _status_changed(activity: Activity, on: date | None = None) -> None:
+    # The activity's status history (ActivityStatusChange), for the board as at a date.
+    ActivityStatusChange.objects.create(
+        activity=activity, status=activity.status, changed_on=on or timezone.localdate()
+    )
 
 
 @transaction.atomic
@@ -180,8 +192,16 @@ def activity_upsert(
     due_on: date | None = None,
     description: str = "",
     status_note: str = "",
+    status_on: date | None = None,
 ) -> Activity:
+    """Add or change an activity; a new status takes effect on `status_on`
+    (today if not given)."""
     require_officer(actor)
+    before = (
+        Activity.objects.filter(workstream=workstream, title=title)
+        .values_list("status", flat=True)
+        .first()
+    )
     activity, _ = Activity.objects.update_or_create(
         workstream=workstream,
         title=title,
@@ -193,6 +213,8 @@ def activity_upsert(
         },
     )
     activity.full_clean()
+    if activity.status != before:
+        _status_changed(activity, status_on)
     return activity
 
 
@@ -302,8 +324,12 @@ def workstream_saving_record(
     evidence: str = "",
     note: str = "",
     verified: bool = False,
+    reported_on: date | None = None,
+    verified_at: datetime | None = None,
 ) -> WorkstreamSaving:
-    """Record a saving the workstream generated, as a savings fact of the procurement strand."""
+    """Record a saving the workstream generated, as a savings fact of the
+    procurement strand, reported on `reported_on` and verified at
+    `verified_at` (today and now if not given)."""
     require_officer(actor)
     entry = savings_entry_record(
         strand=Strand.objects.get(key="procurement"),
@@ -315,6 +341,8 @@ def workstream_saving_record(
         evidence=evidence,
         verified=verified,
         actor=actor,
+        reported_on=reported_on,
+        verified_at=verified_at,
     )
     return WorkstreamSaving.objects.create(workstream=workstream, savings_entry=entry, note=note)
 

@@ -10,9 +10,11 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from applications.selectors import application_get_for_user
 from programmes.models import Council, Strand, User
 from programmes.returns.models import RECEIVED_STATES, ReturnState, SavingsReturn
-from savings.models import SavingsEntry
+from programmes.selectors import council_ids_readable
+from savings.models import Investment, SavingsEntry
 
 
 @dataclass(frozen=True)
@@ -148,13 +150,42 @@ def return_get_for_council(*, council: Council | None, pk: int) -> SavingsReturn
     )
 
 
-def return_get_for_user(*, user: User, pk: int) -> SavingsReturn:
+def return_get_for_user(*, user: User, pk: int, read_only: bool = False) -> SavingsReturn:
     """A return of the user's council's awards; 404 for anyone else's, so
-    others learn nothing (not even that it exists)."""
+    others learn nothing (not even that it exists). `read_only` (pages that
+    only show it): also a return of a council the user's council succeeded
+    (docs/security.md, "Partners, successors and predecessors")."""
     savings_return = return_get_for_council(council=user.council, pk=pk)
+    if savings_return is None and read_only:
+        readable = council_ids_readable(user.council_id)
+        returns = SavingsReturn.objects.filter(pk=pk, application__lead_council_id__in=readable)
+        savings_return = (
+            returns_with_status(returns)
+            .select_related("application__call__strand", "application__lead_council")
+            .first()
+        )
     if savings_return is None:
         raise Http404("No return of your council has this number")
     return savings_return
+
+
+def award_get_for_reader(*, user: User, pk: int) -> Investment:
+    """An award the user may read: their council's (savings.selectors), or
+    the award of a bid they may read, that is of a council their council
+    succeeded or a bid their council confirmed it is a partner on
+    (applications.selectors, read-only). 404 otherwise. Only their own
+    council's award is theirs to report on."""
+    award = (
+        Investment.objects.filter(pk=pk, application__isnull=False)
+        .select_related("strand", "application")
+        .first()
+    )
+    if award is None:
+        raise Http404("No award of your council has this number")
+    if award.council_id != user.council_id:
+        assert award.application_id is not None, "an award has a bid"
+        application_get_for_user(user=user, pk=award.application_id, read_only=True)
+    return award
 
 
 def finance_officers(council_id: int, *, besides: int | None = None) -> QuerySet[User]:

@@ -292,9 +292,11 @@ def return_submit(
     declaration_name: str,
     confirmed: bool,
     notify: bool = True,
+    at: datetime | None = None,
 ) -> SavingsReturn:
     """The council sends its return, declaring it true: its draft lines count
-    (realised ones apart until verified) and officers are emailed.
+    (realised ones apart until verified), reported on the day it is sent
+    (`at`, now by default: the demo's 2013 returns), and officers are emailed.
 
     Sending a return already sent does nothing more (two tabs, a replayed
     POST): the row lock makes a second sending wait and then find it sent."""
@@ -310,7 +312,7 @@ def return_submit(
         errors["confirmed"] = "Confirm that the return is correct to the best of your knowledge"
     if errors:
         raise ValidationError(errors)
-    now = timezone.now()
+    now = at or timezone.now()
     savings_return.prepared_by = as_user(actor)
     savings_return.prepared_at = now
     savings_return.certified_by = None
@@ -346,6 +348,7 @@ def _to_the_lga(
         .filter(verified_at__isnull=True)
         .exclude(withheld=""),
         withheld="",
+        reported_on=timezone.localdate(now),
     )
     savings_return.state = ReturnState.SUBMITTED
     savings_return.submitted_by = as_user(actor)
@@ -373,12 +376,18 @@ def _require_not_preparer(savings_return: SavingsReturn, actor: Actor) -> None:
 
 @transaction.atomic
 def return_certify(
-    *, actor: Actor, savings_return: SavingsReturn, confirmed: bool, notify: bool = True
+    *,
+    actor: Actor,
+    savings_return: SavingsReturn,
+    confirmed: bool,
+    notify: bool = True,
+    at: datetime | None = None,
 ) -> SavingsReturn:
     """The council's finance officer certifies a return awaiting it: it
-    reaches the LGA (officers are emailed, its lines count) and its preparer
-    is told. Never the preparer (separation of duties). Certifying a return
-    already certified does nothing more (two tabs, a replayed POST)."""
+    reaches the LGA (officers are emailed, its lines count, reported on the
+    day: `at`, now by default) and its preparer is told. Never the preparer
+    (separation of duties). Certifying a return already certified does
+    nothing more (two tabs, a replayed POST)."""
     require_finance_officer(actor, savings_return.application.lead_council_id)
     savings_return = _locked_return(savings_return)
     if savings_return.state == ReturnState.SUBMITTED and savings_return.certified_at:
@@ -392,7 +401,7 @@ def return_certify(
                 "finance officer"
             }
         )
-    now = timezone.now()
+    now = at or timezone.now()
     savings_return.certified_by = as_user(actor)
     savings_return.certified_at = now
     savings_return.not_certified_reason = ""
@@ -486,9 +495,11 @@ def return_verify(
     lines: Iterable[SavingsEntry] | None = None,
     reason: str = "",
     notify: bool = True,
+    at: datetime | None = None,
 ) -> SavingsReturn:
     """An officer verifies a sent return: every line, or the chosen `lines`
-    (the others are sent back with `reason`, which the council sees)."""
+    (the others are sent back with `reason`, which the council sees), on
+    `at` (now by default: the demo's 2013 verifications)."""
     require_officer(actor)
     savings_return = _locked_return(savings_return)
     _require_state(savings_return, [ReturnState.SUBMITTED], "verify it")
@@ -502,7 +513,7 @@ def return_verify(
         raise ValidationError(
             {"reason": "Say why the lines not verified are sent back: the council sees this"}
         )
-    now = timezone.now()
+    now = at or timezone.now()
     facts.return_lines_set(verify, verified_at=now, verified_by=as_user(actor), withheld="")
     facts.return_lines_set(rest, withheld=Withheld.SENT_BACK)
     savings_return.state = ReturnState.PARTLY_VERIFIED if rest else ReturnState.VERIFIED

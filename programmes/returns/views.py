@@ -24,6 +24,7 @@ from programmes.returns.forms import (
 )
 from programmes.returns.models import CORRECTABLE_STATES, SavingsReturn
 from programmes.roles import APPLICANT, OFFICER
+from programmes.selectors import council_ids_readable
 from savings import selectors as facts
 from savings import services as fact_services
 from savings.models import SavingsEntry
@@ -45,12 +46,20 @@ def award_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @role_required(APPLICANT)
 def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    award = facts.award_get_for_user(user=request.user, pk=pk)
-    entries = facts.realised_savings_for_award(award=award)
+    """The award; read-only for a successor of its council and for a partner
+    council that confirmed its bid (docs/security.md)."""
+    award = selectors.award_get_for_reader(user=request.user, pk=pk)
     assert award.application_id is not None, "an award has a bid"
+    read_only = award.council_id != request.user.council_id
+    # A partner reads the award, not the lead council's savings and returns
+    # (a successor reads them: they are its predecessor's).
+    if read_only and award.council_id not in council_ids_readable(request.user.council_id):
+        context = {"award": award, "read_only": True, "partner": True}
+        return render(request, "savings/award_detail.html", context)
     context = {
+        "read_only": read_only,
         "award": award,
-        "entries": entries,
+        "entries": facts.realised_savings_for_award(award=award),
         "returns": selectors.returns_for_application(application_id=award.application_id),
         "returns_due": selectors.returns_due_for_council(
             council=award.council, application_id=award.application_id
@@ -126,8 +135,9 @@ def _line_fields(form: ReturnLineForm) -> dict:
 def return_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The return: its lines (to change while it is open), its state, and
     what the council can do next."""
-    savings_return = selectors.return_get_for_user(user=request.user, pk=pk)
+    savings_return = selectors.return_get_for_user(user=request.user, pk=pk, read_only=True)
     context = {
+        "read_only": savings_return.application.lead_council_id != request.user.council_id,
         "savings_return": savings_return,
         "lines": selectors.return_lines(savings_return=savings_return),
         "award": facts.award_for_application(application_id=savings_return.application_id),

@@ -35,7 +35,8 @@ def checkbox_items(field: BoundField) -> SafeString:
     selected = _selected(field)
     name = escape(field.html_name)
     items = []
-    for counter, choice in enumerate(field.field.choices, start=1):
+    choices = field.field.choices  # type: ignore[attr-defined]  # a choice field's
+    for counter, choice in enumerate(choices, start=1):
         value, label = choice[0], choice[1]
         raw = str(getattr(value, "value", value))
         element = f"id_{name}_{counter}"

@@ -1,5 +1,8 @@
 """The role x URL matrix over every URL of the council journey and of documents.
 
+Partners, successors and predecessors have their own matrix
+(tests/applications/test_partner_access.py).
+
 Personas: an applicant of the bid's council (owner), an applicant of another
 council, an LGA officer, a board member, an officer and a board member by
 group alone (not staff: the role decides) and an anonymous visitor. Outsiders
@@ -49,6 +52,9 @@ MATRIX = {
     "document_list": ("draft", COUNCIL_ONLY),
     "document_download": ("draft", {**COUNCIL_ONLY, "officer": 200, "officer_by_group": 200}),
     "document_remove": ("draft", COUNCIL_ONLY),
+    "document_share": ("draft", COUNCIL_ONLY),
+    # A partner council's page: the bid's own council is not its partner.
+    "partner_answer": ("draft", {**COUNCIL_ONLY, "owner": 404}),
     "respond": ("more_information", COUNCIL_ONLY),
     "withdraw": ("draft", COUNCIL_ONLY),
 }
@@ -59,6 +65,8 @@ WRITES = [
     "declaration",
     "document_list",
     "document_remove",
+    "document_share",
+    "partner_answer",
     "respond",
     "withdraw",
 ]
@@ -117,6 +125,8 @@ def url_for(name: str, bids: dict, experts_call) -> str:
         "document_list": "documents/",
         "document_download": f"documents/{bids['document'].pk}/",
         "document_remove": f"documents/{bids['document'].pk}/remove/",
+        "document_share": f"documents/{bids['document'].pk}/share/",
+        "partner_answer": "partner/",
         "respond": "respond/",
         "withdraw": "withdraw/",
     }[name]
@@ -158,6 +168,8 @@ def test_post_matrix_refuses_everyone_but_the_owner(name, persona, bids, clients
     after = list(Application.objects.order_by("pk").values_list("state", "version", "title"))
     assert after == before
     assert bids["document"].__class__.objects.filter(pk=bids["document"].pk).exists()
+    bids["document"].refresh_from_db()
+    assert not bids["document"].shared_with_partners
 
 
 def test_the_matrix_covers_every_url_of_the_journey():

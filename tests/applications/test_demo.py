@@ -95,3 +95,46 @@ def test_the_demo_has_assessors_a_disagreement_to_moderate_and_a_declared_confli
     assert assessment_view(application=waiting.get(), user=officer).disagreement
     assert Review.objects.filter(conflict="conflict").count() == 1
     assert not User.objects.filter(username__in=ASSESSORS, email__endswith=".gov.uk").exists()
+
+
+def test_a_partner_bid_waits_for_wyre_forest_after_gloucestershire_confirmed(demo, client):
+    from applications.demo import PARTNER_BID
+
+    bid = Application.objects.get(title=PARTNER_BID[2])
+    assert bid.state == ApplicationState.DRAFT
+    answers = dict(bid.partner_confirmations.values_list("council__short_name", "status"))
+    assert answers == {"Gloucestershire": "confirmed", "Wyre Forest": "pending"}
+    # Wyre Forest's council lead answers it from their own bid list.
+    client.force_login(User.objects.get(username="demo-wyreforest"))
+    home = client.get("/bids/").content.decode()
+    assert "Bids naming your council as a partner" in home
+    assert bid.reference in home
+    page = client.get(f"/bids/{bid.reference}/partner/").content.decode()
+    assert "Send your answer" in page
+    assert client.get(f"/bids/{bid.reference}/").status_code == 404
+
+
+def test_every_sent_bids_partners_have_answered(demo):
+    from applications.models import PartnerConfirmation
+
+    waiting = PartnerConfirmation.objects.filter(status="pending").exclude(
+        application__state=ApplicationState.DRAFT
+    )
+    assert not waiting.exists()
+
+
+def test_cumberland_reads_allerdales_history_and_allerdale_nothing_of_cumberlands(demo, client):
+    from savings.models import Investment
+
+    allerdale_bids = Application.objects.filter(lead_council__short_name="Allerdale")
+    assert allerdale_bids.exists()
+    client.force_login(User.objects.get(username="demo-cumberland"))
+    home = client.get("/bids/").content.decode()
+    assert "Bids of the councils Cumberland Council replaced" in home
+    for bid in allerdale_bids:
+        assert bid.reference in home
+        assert client.get(f"/bids/{bid.reference}/").status_code == 200
+        assert client.get(f"/bids/{bid.reference}/withdraw/").status_code == 404
+    award = Investment.objects.filter(application__in=allerdale_bids).first()
+    assert client.get(f"/savings/awards/{award.pk}/").status_code == 200
+    assert client.get(f"/savings/awards/{award.pk}/report/").status_code == 404

@@ -33,6 +33,9 @@ def test_board_pages_have_no_accessibility_violations(live_server, page, demo_co
         reverse("board:council", args=[allerdale.pk]),
         reverse("board:papers"),
         reverse("board:paper", args=[published.pk]),
+        # As at a date, and a date with an error (the summary and the message).
+        reverse("board:strand", args=["procurement"]) + "?as_at=2013-07-09",
+        reverse("board:overview") + "?as_at=2013-02-31",
     ]
     sign_in(page, live_server.url, "board-reader", PASSWORD)
     for path in pages:

@@ -87,15 +87,16 @@ def test_the_published_2013_paper_carries_each_strands_section_and_figures(demo,
     assert "@example.org" in page
 
 
-def test_the_demos_next_paper_is_a_draft_showing_todays_figures(demo, officer_client):
+def test_the_demos_next_paper_is_a_draft_as_at_its_figures_date(demo, officer_client):
     draft = BoardPaper.objects.get(meeting_date=date(2013, 9, 18))
     page = officer_client.get(reverse("board:paper", args=[draft.pk])).content.decode()
     assert "Draft, not published" in page
+    assert "Figures as at 10 September 2013" in page
     assert "Since the last paper (17 July 2013)" in page
     # The 2013 round's awards were decided after July: the draft says so.
-    assert "Local Economic Growth Advisers: bids approved up 2 to 2." in page
-    # Today's figures: the return awaiting verification is in the draft.
-    assert "£120,000 has been reported and awaits verification" in page
+    assert "bids approved up 2 to 2." in page
+    # As at 10 September 2013: the return the demo sends today is not in it.
+    assert "£120,000 has been reported and awaits verification" not in page
 
 
 def test_strand_pages_show_each_strands_own_status(demo, board_client):

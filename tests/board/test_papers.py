@@ -21,7 +21,8 @@ from savings.services import investment_record, savings_entry_record
 pytestmark = pytest.mark.django_db
 
 
-def _facts(strand, council, *, invested: str, projected: str, target: str = "0") -> None:
+def _facts(strand, council, *, invested: str, projected: str, target: str = "0", on: date) -> None:
+    """Facts dated `on` (a paper counts them from then: docs/board.md, "As at a date")."""
     investment_record(
         actor=SYSTEM,
         strand=strand,
@@ -29,6 +30,7 @@ def _facts(strand, council, *, invested: str, projected: str, target: str = "0")
         source=InvestmentSource.LGA_GRANT,
         financial_year="2013/14",
         amount=Decimal(invested),
+        awarded_on=on,
     )
     savings_entry_record(
         actor=SYSTEM,
@@ -37,6 +39,7 @@ def _facts(strand, council, *, invested: str, projected: str, target: str = "0")
         financial_year="2013/14",
         kind=SavingsKind.PROJECTED,
         amount=Decimal(projected),
+        reported_on=on,
     )
     if target != "0":
         savings_entry_record(
@@ -46,6 +49,7 @@ def _facts(strand, council, *, invested: str, projected: str, target: str = "0")
             financial_year="2013/14",
             kind=SavingsKind.TARGET,
             amount=Decimal(target),
+            reported_on=on,
         )
     rollups.drain()
 
@@ -71,15 +75,17 @@ def test_a_published_paper_keeps_its_figures_and_the_next_shows_what_changed(
     strands, council_a, reader, officer_client
 ):
     board_client = reader
-    _facts(strands["experts"], council_a, invested="46000", projected="25615000")
+    _facts(
+        strands["experts"], council_a, invested="46000", projected="25615000", on=date(2013, 7, 1)
+    )
     first = paper_publish(paper=_draft("2013-07-17"), actor=SYSTEM)
     url = reverse("board:paper", args=[first.pk])
     before = board_client.get(url).content.decode()
     assert "investment of £46,000" in before
     assert "£25,615,000" in before
 
-    # A fact changes after publishing.
-    _facts(strands["experts"], council_a, invested="4000", projected="1000000")
+    # A fact changes after publishing (dated before the next paper's figures date).
+    _facts(strands["experts"], council_a, invested="4000", projected="1000000", on=date(2013, 8, 1))
 
     after = board_client.get(url).content.decode()
     assert "investment of £46,000" in after
@@ -142,7 +148,9 @@ def test_the_board_reads_published_papers_and_only_officers_see_drafts(
 def test_a_published_paper_reads_only_its_own_row(
     strands, council_a, board_client, django_assert_max_num_queries
 ):
-    _facts(strands["experts"], council_a, invested="46000", projected="25615000")
+    _facts(
+        strands["experts"], council_a, invested="46000", projected="25615000", on=date(2013, 7, 1)
+    )
     published = paper_publish(paper=_draft("2013-07-17"), actor=SYSTEM)
     # The session, user, groups and device (4), then the paper: no figure recomputed.
     with django_assert_max_num_queries(5):
@@ -150,7 +158,14 @@ def test_a_published_paper_reads_only_its_own_row(
 
 
 def test_named_examples_and_targets_come_from_the_data(strands, council_a, board_client):
-    _facts(strands["experts"], council_a, invested="46000", projected="2300000", target="1000000")
+    _facts(
+        strands["experts"],
+        council_a,
+        invested="46000",
+        projected="2300000",
+        target="1000000",
+        on=date(2013, 7, 1),
+    )
     savings_entry_record(
         actor=SYSTEM,
         strand=strands["experts"],
@@ -159,6 +174,8 @@ def test_named_examples_and_targets_come_from_the_data(strands, council_a, board
         kind=SavingsKind.REALISED,
         amount=Decimal("2300000"),
         verified=True,
+        reported_on=date(2013, 7, 1),
+        verified_at=datetime(2013, 7, 2, 10, tzinfo=UTC),
     )
     rollups.drain()
     # The Experts strand names the councils of its published case studies
@@ -294,7 +311,8 @@ def test_a_paper_says_how_many_returns_are_overdue_at_its_meeting_date(strands, 
     award(council_a, strand=strands["experts"])  # its first return never comes
 
     def experts(meeting: str) -> list[str]:
-        content = paper_content(meeting_date=date.fromisoformat(meeting))
+        on = date.fromisoformat(meeting)
+        content = paper_content(meeting_date=on, figures_on=on)
         return next(s for s in content["sections"] if s["key"] == "experts")["paragraphs"]
 
     assert not [p for p in experts("2013-12-01") if "savings returns" in p]

@@ -113,3 +113,36 @@ def test_cached_bid_counts_change_as_soon_as_a_bid_does(
     bids = page.split("Bids by strand and state", 1)[1]
     row = bids.split("Productivity Experts</th>", 1)[1].split("</tr>", 1)[0]
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">1</td>' in row
+
+
+def test_pages_as_at_a_date_run_the_same_queries_at_any_size(
+    strands, board_client, django_capture_on_commit_callbacks
+):
+    """As at a date the figures come from the facts (docs/board.md, "As at a
+    date"): still a fixed number of queries, first render and later ones."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from programmes.models import Council
+
+    def counts() -> dict[str, list[int]]:
+        council = Council.objects.order_by("pk").first()
+        found = {}
+        for name, url in page_urls(council.pk).items():
+            if name == "papers":
+                continue
+            cache.clear()
+            found[name] = []
+            for _ in range(2):
+                with CaptureQueriesContext(connection) as queries:
+                    # Today: the facts built here are dated today.
+                    dated = f"{url}?as_at={timezone.localdate().isoformat()}"
+                    assert board_client.get(dated).status_code == 200, name
+                found[name].append(len(queries))
+        return found
+
+    build(strands, 1, django_capture_on_commit_callbacks)
+    small = counts()
+    build(strands, 5, django_capture_on_commit_callbacks)
+    assert counts() == small

@@ -34,7 +34,13 @@ def test_it_loads_the_councils_strands_and_one_user_per_role(debug, capsys):
         "procurement",
     ]
     out = capsys.readouterr().out
-    for username in ("demo-allerdale", "demo-wyreforest", "demo-officer", "demo-board"):
+    for username in (
+        "demo-allerdale",
+        "demo-wyreforest",
+        "demo-cumberland",
+        "demo-officer",
+        "demo-board",
+    ):
         assert f"username: {username}" in out
     assert User.objects.get(username="demo-wyreforest").council.short_name == "Wyre Forest"
 

@@ -265,3 +265,79 @@ def test_saving_a_saving_that_a_colleague_deleted_says_so_and_brings_nothing_bac
     assert response.status_code == 200
     assert "was deleted by another officer" in response.content.decode()
     assert not SavingsEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_earlier_award_date_needs_a_reason_which_the_audit_trail_keeps(
+    officer_client, strands, council_a
+):
+    from auditlog.models import LogEntry
+
+    url = reverse("admin:savings_investment_add")
+    earlier = investment_form(strands["growth"], council_a, awarded_on="2013-09-02")
+    refused = officer_client.post(url, earlier)
+    assert refused.status_code == 200
+    assert "Say why the date is earlier than today" in refused.content.decode()
+    future = officer_client.post(url, {**earlier, "awarded_on": "2999-01-01"})
+    assert "The date must be today or in the past" in future.content.decode()
+    assert not Investment.objects.exists()
+
+    reason = "Decided at the panel of 2 September 2013; recorded late"
+    saved = officer_client.post(url, {**earlier, "date_reason": reason})
+    assert saved.status_code == 302, saved.content
+    investment = Investment.objects.get()
+    assert str(investment.awarded_on) == "2013-09-02"
+    entry = LogEntry.objects.get_for_object(investment).get()
+    assert entry.additional_data["reason"] == reason
+
+
+@pytest.mark.django_db
+def test_a_saving_added_in_the_admin_without_a_date_is_reported_today(
+    officer_client, strands, council_a
+):
+    from django.utils import timezone
+
+    response = officer_client.post(
+        reverse("admin:savings_savingsentry_add"),
+        {
+            "strand": strands["experts"].pk,
+            "council": council_a.pk,
+            "financial_year": "2013/14",
+            "kind": SavingsKind.PROJECTED,
+            "recurrence": "one_off",
+            "amount": "1000",
+            "evidence": "",
+        },
+    )
+    assert response.status_code == 302, response.content
+    assert SavingsEntry.objects.get().reported_on == timezone.localdate()
+
+
+@pytest.mark.django_db
+def test_a_saving_verified_earlier_says_when_and_why(officer_client, strands, council_a):
+    from auditlog.models import LogEntry
+
+    form = {
+        "strand": strands["experts"].pk,
+        "council": council_a.pk,
+        "financial_year": "2013/14",
+        "kind": SavingsKind.REALISED,
+        "recurrence": "one_off",
+        "amount": "2300000",
+        "evidence": "Contract variations",
+        "reported_on": "2013-01-20",
+        "mark_verified": "on",
+        "verified_on": "2013-01-27",
+    }
+    url = reverse("admin:savings_savingsentry_add")
+    refused = officer_client.post(url, form)
+    assert "Say why the date is earlier than today" in refused.content.decode()
+    before = officer_client.post(url, {**form, "verified_on": "2013-01-01", "date_reason": "x"})
+    assert "A saving is verified on or after it was reported" in before.content.decode()
+    reason = "Verified at the January 2013 review; entered now"
+    saved = officer_client.post(url, {**form, "date_reason": reason})
+    assert saved.status_code == 302, saved.content
+    entry = SavingsEntry.objects.get()
+    assert str(entry.reported_on) == "2013-01-20"
+    assert entry.verified_at is not None and entry.verified_at.date().isoformat() == "2013-01-27"
+    assert LogEntry.objects.get_for_object(entry).get().additional_data["reason"] == reason

@@ -127,22 +127,23 @@ def test_every_page_counts_the_same_overdue_returns_for_the_demo(demo, officer_c
         shown = "<strong>overdue</strong>" in review
         assert shown == overdue.filter(pk=savings_return.pk).exists(), savings_return.reference
 
-    # The papers: each as at its meeting date, the published one from its
-    # snapshot, the draft computed now; both equal the selector as at that date.
+    # The papers: each as at its figures date (docs/board.md, "As at a
+    # date"), the published one from its snapshot, the draft computed now;
+    # both equal the selector as at that date.
     for paper in BoardPaper.objects.all():
         page = officer_client.get(reverse("board:paper", args=[paper.pk])).content.decode()
-        as_at = returns_as_at(paper.meeting_date)
+        as_at = returns_as_at(paper.figures_as_at)
         for strand in Strand.objects.filter(key__in=by_strand):
             expected = SavingsReturn.objects.filter(
                 as_at.overdue, application__call__strand=strand
             ).count()
             stated = re.findall(
-                rf"As at {paper.meeting_date:%-d %B %Y}, \d+ awards? reports? savings returns: "
+                rf"As at {paper.figures_as_at:%-d %B %Y}, \d+ awards? reports? savings returns: "
                 r"[^.]*?(?:and (\d+) returns? (?:is|are) overdue|no return is overdue)",
                 _text(page),
             )
             assert stated, paper
-            assert int(stated[0] or 0) == expected, (paper.meeting_date, expected)
+            assert int(stated[0] or 0) == expected, (paper.figures_as_at, expected)
 
 
 def _sent_on(savings_return: SavingsReturn, day: date) -> None:
@@ -251,7 +252,7 @@ def test_returns_either_side_of_an_as_at_date(council_a, council_b, strands, off
     assert [r.is_late for r in tags][:1] == [False]
 
     def paper_overdue(meeting: date) -> int:
-        content = paper_content(meeting_date=meeting)
+        content = paper_content(meeting_date=meeting, figures_on=meeting)
         section = next(s for s in content["sections"] if s["key"] == "experts")
         return _paper_overdue(section["paragraphs"])
 

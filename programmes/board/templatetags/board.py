@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
@@ -29,3 +30,11 @@ def percent(value: Decimal | int | None) -> str:
     if value is None:
         return "–"
     return f"{Decimal(value).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+@register.filter
+def with_as_at(url: str, as_at: date | None) -> str:
+    """A board address carrying the date its figures are as at (none: now)."""
+    if not as_at:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}as_at={as_at.isoformat()}"

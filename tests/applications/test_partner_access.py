@@ -1,0 +1,309 @@
+"""The access matrix of partners, successors and predecessors (docs/security.md,
+"Partners, successors and predecessors"): every URL of a bid, its documents,
+its award and its savings return, for every council persona.
+
+Two bids:
+- A, approved with an award and a savings return (a line with evidence), led
+  by Lead council, which was later abolished and succeeded by Successor
+  council. It names Partner (confirmed), Declined (declined) and Waiting (not
+  yet answered); one document is shared with partners, one is not.
+- B, a draft led by Successor council, naming Partner (confirmed) and
+  Waiting (not yet answered).
+
+The personas are users of: the lead council ("lead"), the confirmed partner
+("partner"), the partner that declined ("declined"), the partner yet to
+answer ("waiting", its council lead), a council named on neither ("outsider")
+and the successor ("successor"). For bid B the lead council's user is the
+predecessor, and the successor's user its lead.
+
+Everything not theirs is 404: every page that changes a record (GET and POST)
+is 404 to everyone but its lead council, read-only readers included; the
+read-only pages open to the lead, its successors and (the bid, shared
+documents and the award, never the lead's returns) to a confirmed partner; a
+partner yet to answer sees only the summary on its confirmation page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from applications import services
+from applications.models import Application, PartnerConfirmation
+from programmes.models import Council
+from programmes.permissions import SYSTEM
+from programmes.returns.models import SavingsReturn
+from programmes.roles import APPLICANT
+from savings.models import Investment, SavingsEntry
+from tests import pdfs
+from tests.applications.bids import bid_completed
+from tests.factories import CallFactory, CouncilFactory, ReportingCallFactory, UserFactory
+from tests.savings.returns import AWARDED, first_return, line
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("lead", "partner", "declined", "waiting", "outsider", "successor")
+
+# Pages that only show a record, and who reads them (by relation to the bid).
+READS = {
+    "bid_detail": {"lead", "successor", "partner"},
+    "document_private": {"lead", "successor"},
+    "document_shared": {"lead", "successor", "partner"},
+    "partner_answer": {"partner", "waiting"},
+    "award_detail": {"lead", "successor", "partner"},
+    "return_detail": {"lead", "successor"},
+    "evidence_download": {"lead", "successor"},
+}
+# Pages that change a record: the lead council's only (GET and POST).
+WRITES = (
+    "question",
+    "check_answers",
+    "declaration",
+    "confirmation",
+    "document_list",
+    "document_remove",
+    "document_share",
+    "respond",
+    "withdraw",
+    "return_create",
+    "return_line_add",
+    "return_line_change",
+    "return_line_remove",
+    "return_check",
+    "return_confirmation",
+    "return_take_back",
+)
+# A draft has no award, return or evidence.
+NO_AWARD = {
+    "award_detail",
+    "return_detail",
+    "evidence_download",
+    "return_create",
+    "return_line_add",
+    "return_line_change",
+    "return_line_remove",
+    "return_check",
+    "return_confirmation",
+    "return_take_back",
+    "document_shared",
+}
+# Bid B's relations: the lead council's user is its predecessor, the
+# successor's its lead; Declined is not named on it.
+RELATION_B = {
+    "lead": "predecessor",
+    "partner": "partner",
+    "declined": "outsider",
+    "waiting": "waiting",
+    "outsider": "outsider",
+    "successor": "lead",
+}
+
+
+def _pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, pdfs.PDF, content_type="application/pdf")
+
+
+def _named(application: Application, *councils: Council) -> Application:
+    return services.application_section_save(
+        application=application,
+        actor=SYSTEM,
+        section="councils",
+        answers={"partner_councils": list(councils)},
+        version=None,
+    )
+
+
+def _answer(application: Application, council: Council, confirmed: bool) -> None:
+    services.partner_answer(
+        confirmation=PartnerConfirmation.objects.get(application=application, council=council),
+        actor=SYSTEM,
+        confirmed=confirmed,
+        reason="" if confirmed else "Not part of our plans",
+    )
+
+
+@pytest.fixture
+def world(strands):
+    councils = {
+        name: CouncilFactory(name=f"{name.title()} Council", short_name=name.title())
+        for name in ("lead", "partner", "declined", "waiting", "outsider", "successor")
+    }
+    users = {
+        name: UserFactory(
+            username=f"user-{name}", council=council, role=APPLICANT, is_council_lead=True
+        )
+        for name, council in councils.items()
+    }
+    # Bid A: approved, with an award, a return and evidence.
+    a = bid_completed(ReportingCallFactory(), councils["lead"], SYSTEM)
+    a = _named(a, councils["partner"], councils["declined"], councils["waiting"])
+    _answer(a, councils["partner"], True)
+    _answer(a, councils["declined"], False)
+    private = services.document_add(application=a, actor=SYSTEM, upload=_pdf("budget.pdf"))
+    shared = services.document_add(application=a, actor=SYSTEM, upload=_pdf("plan.pdf"))
+    services.document_share(document=shared, actor=SYSTEM, shared=True)
+    # The portal is held to the states only, so A goes with answers missing.
+    a = services.application_submit(application=a, actor=SYSTEM, notify=False)
+    a = services.application_assessment_start(application=a, actor=SYSTEM, notify=False)
+    a = services.application_approve(
+        application=a, actor=SYSTEM, award_amount=Decimal("8000"), at=AWARDED, notify=False
+    )
+    savings_return = first_return(a)
+    entry = line(savings_return, document=_pdf("evidence.pdf"))
+    # Bid B: the successor's draft.
+    b = bid_completed(CallFactory(), councils["successor"], SYSTEM)
+    b = _named(b, councils["partner"], councils["waiting"])
+    _answer(b, councils["partner"], True)
+    b_document = services.document_add(application=b, actor=SYSTEM, upload=_pdf("draft.pdf"))
+    # Then the lead council was abolished; Successor took over its area.
+    Council.objects.filter(pk=councils["lead"].pk).update(abolished_on=date(2023, 4, 1))
+    councils["lead"].successors.add(councils["successor"])
+    award = Investment.objects.get(application=a)
+    assert entry is not None and entry.document
+    return {
+        "users": users,
+        "urls": {
+            "A": _urls(a, private.pk, shared.pk, award, savings_return, entry),
+            "B": _urls(b, b_document.pk, None, None, None, None),
+        },
+    }
+
+
+def _urls(bid, private, shared, award, savings_return, entry) -> dict[str, str]:
+    ref = f"/bids/{bid.reference}"
+    urls = {
+        "bid_detail": f"{ref}/",
+        "document_private": f"{ref}/documents/{private}/",
+        "partner_answer": f"{ref}/partner/",
+        "question": f"{ref}/questions/about/",
+        "check_answers": f"{ref}/check-your-answers/",
+        "declaration": f"{ref}/declaration/",
+        "confirmation": f"{ref}/confirmation/",
+        "document_list": f"{ref}/documents/",
+        "document_remove": f"{ref}/documents/{private}/remove/",
+        "document_share": f"{ref}/documents/{private}/share/",
+        "respond": f"{ref}/respond/",
+        "withdraw": f"{ref}/withdraw/",
+    }
+    if award is not None:
+        ret = f"/savings/returns/{savings_return.pk}"
+        urls |= {
+            "document_shared": f"{ref}/documents/{shared}/",
+            "award_detail": f"/savings/awards/{award.pk}/",
+            "return_create": f"/savings/awards/{award.pk}/report/",
+            "return_detail": f"{ret}/",
+            "evidence_download": f"/savings/evidence/{entry.pk}/",
+            "return_line_add": f"{ret}/lines/add/",
+            "return_line_change": f"{ret}/lines/{entry.pk}/change/",
+            "return_line_remove": f"{ret}/lines/{entry.pk}/remove/",
+            "return_check": f"{ret}/check/",
+            "return_confirmation": f"{ret}/sent/",
+            "return_take_back": f"{ret}/correct/",
+        }
+    return urls
+
+
+def expected(relation: str, page: str) -> str:
+    """ "ok" (theirs: any answer but 404) or "404"."""
+    if page in READS:
+        return "ok" if relation in READS[page] else "404"
+    return "ok" if relation == "lead" else "404"
+
+
+def cases() -> list[tuple[str, str, str, str]]:
+    """(bid, persona, page, method) for every cell of the matrix."""
+    found = []
+    for bid, relations in (("A", {p: p for p in PERSONAS}), ("B", RELATION_B)):
+        for persona in PERSONAS:
+            for page in [*READS, *WRITES]:
+                if bid == "B" and page in NO_AWARD:
+                    continue
+                if page != "return_take_back":  # POST only, like every write below
+                    found.append((bid, persona, page, "GET"))
+                if page in WRITES and relations[persona] != "lead":
+                    found.append((bid, persona, page, "POST"))
+    return found
+
+
+CASES = cases()
+
+
+def _state(world) -> list:
+    """What a refused POST must leave as it was."""
+    return [
+        list(Application.objects.order_by("pk").values_list("state", "version", "title")),
+        list(PartnerConfirmation.objects.order_by("pk").values_list("status")),
+        list(SavingsReturn.objects.order_by("pk").values_list("state")),
+        list(SavingsEntry.objects.order_by("pk").values_list("amount")),
+        sorted(Application.objects.values_list("documents__pk", "documents__shared_with_partners")),
+    ]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_reaches_only_what_is_theirs(persona, world):
+    client = Client()
+    client.force_login(world["users"][persona])
+    before = _state(world)
+    wrong = []
+    for bid, who, page, method in CASES:
+        if who != persona:
+            continue
+        relation = persona if bid == "A" else RELATION_B[persona]
+        url = world["urls"][bid][page]
+        if method == "GET":
+            status = client.get(url).status_code
+        else:
+            status = client.post(
+                url, {"title": "Hijacked", "note": "x", "confirm": "on"}
+            ).status_code
+        want = expected(relation, page)
+        if (want == "404") != (status == 404) or status >= 500:
+            wrong.append(f"{method} {page} of bid {bid} as {relation}: {status}, expected {want}")
+    assert wrong == []
+    assert _state(world) == before
+
+
+def test_the_matrix_size():
+    # 6 personas x the pages of two bids, GET and the refused POSTs.
+    assert len(CASES) == 329, len(CASES)
+
+
+def test_a_successor_reads_its_predecessors_bid_without_changing_it(world):
+    client = Client()
+    client.force_login(world["users"]["successor"])
+    html = client.get(world["urls"]["A"]["bid_detail"]).content.decode()
+    assert "took over Lead Council's area, so you can read this bid" in html
+    assert "Withdraw this bid" not in html
+    award = client.get(world["urls"]["A"]["award_detail"]).content.decode()
+    assert "Report realised savings" not in award
+    assert "Savings returns</caption>" in award
+    ret = client.get(world["urls"]["A"]["return_detail"]).content.decode()
+    assert "you can read this return" in ret
+    assert "Add savings" not in ret
+
+
+def test_a_partner_reads_the_award_but_not_the_lead_councils_savings(world):
+    client = Client()
+    client.force_login(world["users"]["partner"])
+    html = client.get(world["urls"]["A"]["award_detail"]).content.decode()
+    assert "Your council is a partner on this award" in html
+    assert "£8,000.00" in html
+    assert "Savings returns</caption>" not in html
+    assert "Report realised savings" not in html
+
+
+def test_the_successor_lists_its_predecessors_bids_and_the_predecessor_never_the_successors(
+    world,
+):
+    successor = Client()
+    successor.force_login(world["users"]["successor"])
+    home = successor.get("/bids/").content.decode()
+    assert "Bids of the councils Successor Council replaced" in home
+    assert world["urls"]["A"]["bid_detail"] in home
+    predecessor = Client()
+    predecessor.force_login(world["users"]["lead"])
+    assert world["urls"]["B"]["bid_detail"] not in predecessor.get("/bids/").content.decode()
