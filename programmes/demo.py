@@ -82,9 +82,17 @@ class DemoContext:
     # 2013 paper (published from those): e.g. a return sent this week must not
     # reach the paper of 17 July 2013. load_demo runs them in order, last.
     afterwards: list[Callable[[], None]] = field(default_factory=list)
+    # Steps that complete the 2013 data once every app's demo has loaded, in
+    # order, before the `afterwards` steps: money out (its claims need every
+    # strand's awards), then the board's 2013 paper published from all of it
+    # (its financial implications read the budgets and claims).
+    completing: list[Callable[[], None]] = field(default_factory=list)
 
     def later(self, step: Callable[[], None]) -> None:
         self.afterwards.append(step)
+
+    def complete_2013(self, step: Callable[[], None]) -> None:
+        self.completing.append(step)
 
 
 def load_councils() -> list[Council]:

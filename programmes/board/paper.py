@@ -311,6 +311,13 @@ def paper_content(
                 ],
             }
         )
+    sections.append(
+        {
+            "key": "financial",
+            "heading": "Financial Implications",
+            "paragraphs": [financial_implications(on=figures_on)],
+        }
+    )
     return {
         "as_at": computed.isoformat(),
         "figures_date": figures_on.isoformat(),
@@ -344,7 +351,9 @@ BACKGROUND = NarrativeSection("background", "Background")
 # After the strands, as in the source paper (paras 29-32): told, not counted.
 CLOSING_SECTIONS = (
     NarrativeSection("web", "Commissioning and productivity web page", figures=False),
-    NarrativeSection("financial", "Financial Implications", figures=False),
+    # The portal's money-out paragraph (`financial_implications`), as at the
+    # paper's figures date, with the officer's narrative around it.
+    NarrativeSection("financial", "Financial Implications"),
 )
 OPENING, CLOSING = "opening", "closing"
 
@@ -432,8 +441,9 @@ def paper_view(paper: BoardPaper) -> PaperView:
     its figures as at its figures date, against the last published paper
     before its meeting (whose figures are as at its own). Each section is the
     officer's narrative opening it, the portal's paragraphs, then the
-    narrative closing it; sections with narrative only (the web page, the
-    financial implications) follow the strands."""
+    narrative closing it; the closing sections (the web page, narrative
+    only, then the financial implications, the portal's money-out paragraph
+    inside the narrative) follow the strands, in the source paper's order."""
     if paper.is_published and paper.snapshot:
         content = paper.snapshot
     else:
@@ -455,8 +465,11 @@ def paper_view(paper: BoardPaper) -> PaperView:
         ("events", "Events", paper.events),
     ]
     by_key = {section["key"]: section for section in content["sections"]}
+    closing = {extra.key for extra in CLOSING_SECTIONS}
     for section in content["sections"]:
         key = section["key"]
+        if key in closing:
+            continue
         paragraphs = [
             *narrative_of(key, OPENING),
             *section["paragraphs"],
@@ -471,9 +484,13 @@ def paper_view(paper: BoardPaper) -> PaperView:
         if _narrative(text):
             parts.append((name, heading, _narrative(text)))
     for extra in narrative_sections():
-        if extra.key in by_key:
+        if extra.key in by_key and extra.key not in closing:
             continue
-        paragraphs = [*narrative_of(extra.key, OPENING), *narrative_of(extra.key, CLOSING)]
+        paragraphs = [
+            *narrative_of(extra.key, OPENING),
+            *by_key.get(extra.key, {}).get("paragraphs", []),
+            *narrative_of(extra.key, CLOSING),
+        ]
         if paragraphs:
             parts.append((extra.key, extra.heading, paragraphs))
     number = 0
@@ -488,34 +505,33 @@ def paper_view(paper: BoardPaper) -> PaperView:
 
 
 def financial_implications(*, on: date) -> str:
-    """The paper's closing "Financial implications" paragraph, drafted from
-    the money-out figures of the financial year `on` falls in, as at `on`
-    (programmes.payments.selectors.money_years; docs/money.md). Self-contained:
-    the paper's text decides where it goes."""
+    """The paper's "Financial Implications" paragraph (paper_content puts it
+    in that section, between the officer's narrative), drafted from the
+    money-out figures of the financial year `on` falls in, as at `on`
+    (programmes.payments.selectors.money_year; docs/money.md). Short: the
+    narrative tells the rest."""
     year = financial_year_of(on)
     money = money_year(financial_year=year, on=on).programme
+    paid = format_pounds(money.paid) if money.paid else "nothing"
+    if money.budget is None:
+        return (
+            f"No budget for {year} is recorded in the portal yet; as at {on:%-d %B %Y}, "
+            f"awards have committed {format_pounds(money.committed)} and {paid} has been paid."
+        )
     funders = "the LGA's business plan"
     if Budget.objects.filter(financial_year=year, funder=Funder.CABINET_OFFICE).exists():
         funders += " and, for One Public Estate, the Cabinet Office"
-    if money.budget is None:
-        return (
-            f"The resources for this programme in {year} come from {funders}. "
-            f"No budget for {year} is recorded in the portal yet; as at {on:%-d %B %Y} "
-            f"awards have committed {format_pounds(money.committed)}, of which "
-            f"{format_pounds(money.paid)} has been paid."
-        )
     remaining = money.remaining or Decimal(0)
     over = (
-        f"awards are committed {format_pounds(-remaining)} beyond it"
+        f"awards are committed {format_pounds(-remaining)} beyond the budgets"
         if remaining < 0
-        else f"{format_pounds(remaining)} of it is not yet committed"
+        else f"{format_pounds(remaining)} is not yet committed"
     )
     return (
-        f"The resources for this programme in {year} are in {funders}: budgets of "
-        f"{format_pounds(money.budget)}. As at {on:%-d %B %Y}, awards have committed "
-        f"{format_pounds(money.committed)}; councils have claimed "
-        f"{format_pounds(money.claimed)} and {format_pounds(money.paid)} has been paid, "
-        f"and {over}. If each award is paid evenly over its support period, "
+        f"As at {on:%-d %B %Y}, against {year} budgets of {format_pounds(money.budget)} "
+        f"(from {funders}), awards have committed {format_pounds(money.committed)}, "
+        f"councils have claimed {format_pounds(money.claimed)} and {paid} has been paid; "
+        f"{over}. Paid evenly over the awards' support periods, "
         f"{format_pounds(money.forecast)} will have been paid by "
         f"{financial_year_end(year):%-d %B %Y}."
     )

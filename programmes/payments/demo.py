@@ -8,8 +8,8 @@ resources for this programme are in the LGA's business plan for 2013/14";
 the Cabinet Office's resource for OPE, "around £23,000 each" for twelve
 pilots). OPE's budget is that: 12 × £23,000. The Experts and Growth budgets,
 the finance codes, and every claim's invoice, dates and references are
-illustrative. Runs after every app's demo (`context.later`), when the awards
-exist; idempotent.
+illustrative. Runs after every app's demo (`context.complete_2013`), when the
+awards exist, and before the board's 2013 paper is published; idempotent.
 """
 
 from __future__ import annotations
@@ -234,4 +234,4 @@ def load(context: DemoContext) -> None:
         made = _claims()
         context.write(f"Money out: {len(BUDGETS)} budgets for {YEAR}; {made} new claims")
 
-    context.later(money)
+    context.complete_2013(money)

@@ -280,6 +280,10 @@ def test_an_officers_narrative_opens_and_closes_its_section(strands, officer_cli
     assert len(ope) > 2  # the portal's paragraphs between
     assert list(sections)[-1] == "financial"
     assert sections["financial"].heading == "Financial Implications"
+    # The officer's narrative first, then the portal's money-out paragraph.
+    financial = [text for _number, text in sections["financial"].numbered]
+    assert financial[0] == "The business plan includes resources."
+    assert financial[1].startswith("No budget for 2013/14 is recorded in the portal yet")
     assert "web" not in sections  # nothing written for it
     change = officer_client.get(reverse("admin:board_boardpaper_change", args=[paper.pk]))
     assert "Narrative: Financial Implications" in change.content.decode()
@@ -327,3 +331,60 @@ def test_the_meeting_month_may_be_written_as_a_word(strands, officer_client):
     response = officer_client.post(add, _admin_form(meeting_date_1="March"))
     assert response.status_code == 302
     assert str(BoardPaper.objects.get().meeting_date) == "2013-03-18"
+
+
+def test_the_financial_implications_are_the_money_figures_as_at_the_papers_date(
+    strands, officer_client
+):
+    """The paper's Financial Implications section holds the money-out figures
+    of the year its figures date falls in, as at that date, between the
+    officer's narrative; publishing freezes them like every paragraph."""
+    from programmes.payments.models import Funder
+    from programmes.payments.services import budget_set
+
+    budget_set(
+        strand=strands["experts"],
+        financial_year="2013/14",
+        funder=Funder.LGA_BUSINESS_PLAN,
+        amount=Decimal("30000"),
+        reason="Business plan 2013/14",
+        actor=SYSTEM,
+    )
+    paper = paper_create(
+        actor=SYSTEM,
+        meeting_date="2013-09-18",
+        contact_name="Robin Example",
+        narrative={
+            "financial": {
+                "opening": "The business plan includes resources.",
+                "closing": "Capacity is also in the LGA's budgets.",
+            }
+        },
+    )
+    figures_on = f"{paper.figures_as_at:%-d %B %Y}"
+
+    def financial() -> list[str]:
+        view = paper_view(BoardPaper.objects.get(pk=paper.pk))
+        section = next(section for section in view.sections if section.key == "financial")
+        return [text for _number, text in section.numbered]
+
+    assert financial() == [
+        "The business plan includes resources.",
+        f"As at {figures_on}, against 2013/14 budgets of £30,000 (from the LGA's business "
+        "plan), awards have committed £0, councils have claimed £0 and nothing has been "
+        "paid; £30,000 is not yet committed. Paid evenly over the awards' support periods, "
+        "£0 will have been paid by 31 March 2014.",
+        "Capacity is also in the LGA's budgets.",
+    ]
+    paper_publish(paper=paper, actor=SYSTEM)
+    budget_set(
+        strand=strands["growth"],
+        financial_year="2013/14",
+        funder=Funder.LGA_BUSINESS_PLAN,
+        amount=Decimal("70000"),
+        reason="Business plan 2013/14",
+        actor=SYSTEM,
+    )
+    assert "budgets of £30,000" in financial()[1]  # as published
+    page = officer_client.get(reverse("board:paper", args=[paper.pk])).content.decode()
+    assert "budgets of £30,000" in page and "£100,000" not in page

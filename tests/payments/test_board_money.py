@@ -118,13 +118,12 @@ def test_the_papers_financial_implications_are_drafted_from_the_figures(figures)
     from programmes.board.paper import financial_implications
 
     text = financial_implications(on=timezone.localdate())
-    assert "are in the LGA's business plan and, for One Public Estate, the Cabinet Office" in text
-    assert "budgets of £70,000" in text
+    assert "budgets of £70,000 (from the LGA's business plan and, for One Public Estate" in text
     assert (
-        "awards have committed £20,000; councils have claimed £8,000 and £5,000 has been paid"
+        "awards have committed £20,000, councils have claimed £8,000 and £5,000 has been paid"
         in text
     )
-    assert "£50,000 of it is not yet committed" in text
+    assert "£50,000 is not yet committed" in text
 
 
 def test_the_figures_as_at_a_day_before_the_awards_hold_only_the_budgets(figures):

@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 if find_spec(module_name) is None:
                     continue
                 import_module(module_name).load(context)
-            for step in context.afterwards:
+            for step in (*context.completing, *context.afterwards):
                 step()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo logins:"))
