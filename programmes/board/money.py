@@ -10,6 +10,7 @@ with the number of awards or claims."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from programmes.board.charts import Cell, DataTable
@@ -75,8 +76,9 @@ def _per_pound(savings: Decimal, money: Decimal) -> Decimal | None:
     return (savings / money).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def returns_table(years: list[MoneyYear]) -> DataTable:
-    """Savings per £1 awarded (committed) and per £1 paid, over every year."""
+def returns_table(years: list[MoneyYear], *, as_at: date | None = None) -> DataTable:
+    """Savings per £1 awarded (committed) and per £1 paid, over every year
+    (savings as at `as_at`, like the money: docs/board.md, "As at a date")."""
     totals: dict[int, MoneyFigures] = {}
     for year in years:
         for item in year.strands:
@@ -84,7 +86,7 @@ def returns_table(years: list[MoneyYear]) -> DataTable:
             totals.setdefault(item.strand.pk, MoneyFigures(item.label, strand=item.strand)).add(
                 item
             )
-    savings = {row.strand_id: row for row in rollups.rollups_by_strand()}
+    savings = {row.strand_id: row for row in rollups.Figures(as_at=as_at).by_strand()}
     rows: list[list[Cell]] = []
     for strand_id, item in totals.items():
         rollup = savings.get(strand_id)
@@ -129,8 +131,9 @@ def _key(year: MoneyYear) -> str:
     return "money-" + year.financial_year.replace("/", "-")
 
 
-def money_page() -> MoneyPage:
-    years = money_years()
+def money_page(*, as_at: date | None = None) -> MoneyPage:
+    """The page's figures now, or as at the end of the day `as_at`."""
+    years = money_years(on=as_at)
     tables = {_key(year): year_table(year) for year in years}
-    tables["returns"] = returns_table(years)
+    tables["returns"] = returns_table(years, as_at=as_at)
     return MoneyPage(years=years, tables=tables)

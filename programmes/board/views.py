@@ -149,8 +149,13 @@ def strand_csv(request: HttpRequest, key: str, table: str) -> HttpResponse:
 
 @board_page
 def money_out(request: HttpRequest) -> HttpResponse:
-    """Budget, committed, claimed, paid, remaining and forecast (docs/money.md)."""
-    data = money.money_page()
+    """Budget, committed, claimed, paid, remaining and forecast (docs/money.md),
+    now or as at a date (`?as_at=`, like the other board pages)."""
+    as_at = AsAt(request)
+    if as_at.redirect is not None:
+        return as_at.redirect
+    data = money.money_page(as_at=as_at.date)
+    dated = f"?as_at={as_at.date.isoformat()}" if as_at.date else ""
     sections = []
     for year in data.years:
         key = data.table_key(year)
@@ -159,19 +164,31 @@ def money_out(request: HttpRequest) -> HttpResponse:
             {
                 "year": year.financial_year,
                 "table": data.tables[key],
-                "csv_url": reverse("board:money_csv", args=[key]),
+                "csv_url": reverse("board:money_csv", args=[key]) + dated,
                 "figure_id": key,
                 "headline": f"Budget, committed and paid by strand in {year.financial_year}",
                 "svg": bar_chart(chart_table, title=chart_table.caption),
                 "chart_table": chart_table,
             }
         )
-    return render(request, "board/money.html", {"data": data, "sections": sections})
+    return render(
+        request,
+        "board/money.html",
+        {
+            "data": data,
+            "sections": sections,
+            "returns_csv": reverse("board:money_csv", args=["returns"]) + dated,
+            "freshness": selectors.freshness(),
+            **as_at.context(),
+        },
+        status=as_at.status,
+    )
 
 
 @board_page
 def money_csv(request: HttpRequest, table: str) -> HttpResponse:
-    return _table_csv(money.money_page().tables, table, "money-out")
+    as_at = _csv_as_at(request)
+    return _table_csv(money.money_page(as_at=as_at).tables, table, "money-out", as_at)
 
 
 @board_page

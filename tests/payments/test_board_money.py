@@ -137,3 +137,35 @@ def test_the_figures_as_at_a_day_before_the_awards_hold_only_the_budgets(figures
         Decimal("0"),
         Decimal("0"),
     )
+
+
+def test_the_money_page_shows_the_figures_as_at_the_date_in_its_address(board_client, figures):
+    """Like the other board pages (`?as_at=`): as at yesterday, before any award
+    or claim, only the budgets; its CSV and the back link keep the date; a bad
+    date is a message, not a 500."""
+    from datetime import timedelta
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    url = reverse("board:money") + f"?as_at={yesterday.isoformat()}"
+    page = board_client.get(url).content.decode()
+    assert f"Figures as at {yesterday:%-d %B %Y}" in page
+    assert "£70,000" in page and "£46,000" in page
+    key = "money-" + this_year().replace("/", "-")
+    csv_url = reverse("board:money_csv", args=[key]) + f"?as_at={yesterday.isoformat()}"
+    assert csv_url in page
+    assert f"{reverse('board:overview')}?as_at={yesterday.isoformat()}" in page
+    body = board_client.get(csv_url)
+    assert f"as-at-{yesterday.isoformat()}" in body["Content-Disposition"]
+    assert "Productivity Experts,46000.00,0.00,0.00,0.00,46000.00" in body.content.decode()
+    assert "Whole programme,70000.00,0.00,0.00,0.00,70000.00" in body.content.decode()
+    # Today's page is unchanged.
+    assert "£33,000" in board_client.get(reverse("board:money")).content.decode()
+    # The three date fields lead to the address to share; a bad date says why.
+    fields = board_client.get(
+        reverse("board:money"),
+        {"as_at_0": yesterday.day, "as_at_1": yesterday.month, "as_at_2": yesterday.year},
+    )
+    assert fields["Location"] == url
+    bad = board_client.get(reverse("board:money") + "?as_at=2999-01-01")
+    assert bad.status_code == 400
+    assert "The date must be today or in the past" in bad.content.decode()
