@@ -27,9 +27,9 @@ from programmes.board.models import BoardPaper, PaperState
 from programmes.board.opendata import Beneficiary, GrantRecord
 from programmes.health import Health, worker_check
 from programmes.models import Council, Strand
+from programmes.payments.models import ClaimState
 from programmes.returns.selectors import ReturnsSummary, returns_summary
 from programmes.selectors import council_lineage_ids
-from programmes.payments.models import ClaimState
 from programmes.strands import get_strand, strands
 from programmes.versions import BOARD, version_get
 from savings import selectors as rollups
