@@ -51,6 +51,16 @@ def council_predecessors(council: Council) -> list[Council]:
     return list(Council.objects.filter(pk__in=ids).order_by("name"))
 
 
+def council_lineage_ids(council_id: int) -> tuple[set[int], set[int]]:
+    """(successor ids, predecessor ids) of the council, following chains as
+    `council_successors` and `council_predecessors` do: one query for both."""
+    links = _links()
+    return (
+        _reachable(council_id, links),
+        _reachable(council_id, [(target, source) for source, target in links]),
+    )
+
+
 def council_ids_readable(council_id: int | None) -> set[int]:
     """The councils whose records a user of this council may read: its own
     and its predecessors' (docs/security.md, "Partners, successors and

@@ -28,6 +28,8 @@ from programmes.board.opendata import Beneficiary, GrantRecord
 from programmes.health import Health, worker_check
 from programmes.models import Council, Strand
 from programmes.payments.models import ClaimState
+from programmes.returns.selectors import ReturnsSummary, returns_summary
+from programmes.selectors import council_lineage_ids
 from programmes.strands import get_strand, strands
 from programmes.versions import BOARD, version_get
 from savings import selectors as rollups
@@ -843,6 +845,105 @@ def council_page(*, council: Council, as_at: date | None = None) -> CouncilPage:
         "strands": council_strands_table(figures, council=council, as_at=as_at),
     }
     return page
+
+
+@dataclass
+class PredecessorHistory:
+    """One council the page's council replaced, with its own figures (which
+    stay under its own name in every total: docs/board.md, "Predecessors")."""
+
+    council: Council
+    rollup: Rollup
+    bids: int
+    returns: ReturnsSummary
+
+
+@dataclass
+class CouncilLineage:
+    """The councils a council replaced (with their figures) and the councils
+    that replaced it, as the board's council page shows them."""
+
+    successors: list[Council]
+    predecessors: list[PredecessorHistory]
+    # The council's own figures (the page's headline), for the combined line.
+    own: Rollup | None = None
+    # The council did not yet exist on the as-at date (created after it).
+    not_yet_created: bool = False
+
+    def _sum(self, name: str, *, own: bool) -> Decimal:
+        total = sum((getattr(item.rollup, name) for item in self.predecessors), Decimal(0))
+        if own and self.own is not None:
+            total += getattr(self.own, name)
+        return total
+
+    @property
+    def combined(self) -> dict[str, Decimal]:
+        """The predecessors' figures added up (never into any other total)."""
+        return {
+            name: self._sum(name, own=False) for name in ("investment", "projected", "realised")
+        }
+
+    @property
+    def including(self) -> dict[str, Decimal]:
+        """The council's own figures and its predecessors', for the page's
+        "including predecessors" line only."""
+        return {name: self._sum(name, own=True) for name in ("investment", "projected", "realised")}
+
+    @property
+    def bids(self) -> int:
+        return sum(item.bids for item in self.predecessors)
+
+
+def council_lineage(
+    *, council: Council, as_at: date | None = None, own: Rollup | None = None
+) -> CouncilLineage:
+    """`council`'s successors and its predecessors' figures as at the date:
+    two queries (one without any), and per predecessor its total, its bid
+    count (cached) and its returns (2): their number, never the data's size,
+    sets the count. The successors are named whatever the date; the
+    page says when the council was abolished."""
+    later_ids, earlier_ids = council_lineage_ids(council.pk)
+    linked = (
+        list(Council.objects.filter(pk__in=later_ids | earlier_ids).order_by("name"))
+        if later_ids or earlier_ids
+        else []
+    )
+    predecessors = [item for item in linked if item.pk in earlier_ids]
+    history = [
+        PredecessorHistory(
+            council=earlier,
+            rollup=rollups.Figures(as_at=as_at, council=earlier).total(),
+            bids=council_bid_count(council=earlier),
+            returns=returns_summary(council=earlier, as_at=as_at),
+        )
+        for earlier in predecessors
+    ]
+    return CouncilLineage(
+        successors=[item for item in linked if item.pk in later_ids],
+        predecessors=history,
+        own=own,
+        not_yet_created=(
+            as_at is not None and council.created_on is not None and as_at < council.created_on
+        ),
+    )
+
+
+def councils_lineage_names() -> dict[int, tuple[list[Council], list[Council]]]:
+    """Per council with any link in the register: (its direct successors,
+    its direct predecessors), by name. Two queries (one without any links),
+    for the councils list."""
+    through = Council.successors.through
+    links = list(through.objects.values_list("from_council_id", "to_council_id"))
+    ids = {pk for link in links for pk in link}
+    named = {item.pk: item for item in Council.objects.filter(pk__in=ids)} if ids else {}
+    found: dict[int, tuple[list[Council], list[Council]]] = {}
+    for earlier, later in links:
+        found.setdefault(earlier, ([], []))[0].append(named[later])
+        found.setdefault(later, ([], []))[1].append(named[earlier])
+    for successors, predecessors in found.values():
+        successors.sort(key=lambda item: item.name)
+        predecessors.sort(key=lambda item: item.name)
+    return found
 
 
 def councils_with_figures(*, as_at: date | None = None) -> list[Rollup]:

@@ -196,11 +196,15 @@ def councils(request: HttpRequest) -> HttpResponse:
     as_at = AsAt(request)
     if as_at.redirect is not None:
         return as_at.redirect
+    rows = selectors.councils_with_figures(as_at=as_at.date)
+    lineage = selectors.councils_lineage_names()
     return render(
         request,
         "board/councils.html",
         {
-            "rows": selectors.councils_with_figures(as_at=as_at.date),
+            # Each row with (its successors, its predecessors): the names the
+            # list shows by it (docs/board.md, "Predecessors").
+            "rows": [(row, *lineage.get(row.council_id or 0, ([], []))) for row in rows],
             "freshness": selectors.freshness(),
             **as_at.context(),
         },
@@ -229,6 +233,9 @@ def council(request: HttpRequest, pk: int) -> HttpResponse:
             "bids": bids.object_list,
             "pagination": bids,
             "returns": returns_summary(council=data.council, as_at=as_at.date),
+            "lineage": selectors.council_lineage(
+                council=data.council, as_at=as_at.date, own=data.rollup
+            ),
             **as_at.context(),
         },
         status=as_at.status,

@@ -73,13 +73,15 @@ def page_urls(council_pk: int) -> dict[str, str]:
 # there are any); procurement's headline and table read its workstream leads
 # (1 each, on the overview too), ASCE's table the councils with a return (1),
 # and the Experts page its appointments (1, and 3 with their councils and
-# shares when there are any).
+# shares when there are any). The council page reads the register's
+# successor links (1; and 1 for the linked councils when there are any:
+# programmes.board.selectors.council_lineage).
 EXPECTED = {
     "overview": (20, 16),
     "experts": (23, 17),
     "asce": (16, 16),
     "procurement": (17, 17),
-    "council": (18, 16),
+    "council": (19, 17),
     "councils_csv": (21, 15),
     "papers": (5, 5),
 }
@@ -146,3 +148,41 @@ def test_pages_as_at_a_date_run_the_same_queries_at_any_size(
     small = counts()
     build(strands, 5, django_capture_on_commit_callbacks)
     assert counts() == small
+
+
+# A successor's page (docs/board.md, "Predecessors"): the council page's, the
+# linked councils (1), and per predecessor its total (1), its bid count (1,
+# cached under the board's version) and its returns (2). Two predecessors
+# here; now and as at a date, first render and a later one.
+SUCCESSOR_PAGE = {"": [28, 24], "?as_at=2013-07-09": [32, 22]}
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_a_successor_page_runs_a_fixed_number_of_queries(
+    size, strands, board_client, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programmes.models import Council, CouncilKind
+
+    build(strands, size, django_capture_on_commit_callbacks)
+    successor = CouncilFactory(kind=CouncilKind.UNITARY, gss_code="E06000063")
+    for earlier in (Council.objects.order_by("pk").first(), CouncilFactory()):
+        earlier.abolished_on = date(2023, 4, 1)
+        earlier.save()
+        earlier.successors.set([successor])
+    url = reverse("board:council", args=[successor.pk])
+    found = {}
+    for dated in ("", "?as_at=2013-07-09"):
+        cache.clear()
+        found[dated] = []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                page = board_client.get(url + dated)
+            assert page.status_code == 200
+            assert "History of the councils" in page.content.decode()
+            found[dated].append(len(queries))
+    assert found == SUCCESSOR_PAGE
