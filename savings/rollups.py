@@ -32,6 +32,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -348,6 +349,27 @@ def _run_statistics(markers: Iterable[tuple[str, str]] | None) -> None:
             hooks[strand_key](years)
 
 
+# Other rollups of the same (strand, council, year) scopes, kept by the same
+# outbox and drain (money out's committed, claimed and paid: docs/money.md,
+# "Rollups"). Each hook rebuilds its own rows of the dirty scopes from its
+# facts (`scopes` None: every row), in the drain's transaction and under its
+# lock, so `savings` imports none of the apps that register one.
+ScopeRecompute = Callable[[Any, list[Scope] | None, Any], None]
+_scope_recomputes: list[ScopeRecompute] = []
+
+
+def scope_recompute_register(hook: ScopeRecompute) -> None:
+    """Have every drain and full recompute also run `hook(cursor, scopes, now)`."""
+    if hook not in _scope_recomputes:
+        _scope_recomputes.append(hook)
+
+
+def scope_filter(scopes: list[Scope] | None, alias: str) -> tuple[str, list]:
+    """A WHERE fragment (" AND ...") limiting `alias`'s (strand_id, council_id,
+    financial_year) to the dirty scopes; empty for all of them."""
+    return _scope_filter(scopes, FINEST, alias)
+
+
 def recompute_scopes(scopes: list[Scope], now) -> None:
     """Rebuild every rollup row containing these (strand, council, year) scopes."""
     with connection.cursor() as cursor:
@@ -356,6 +378,8 @@ def recompute_scopes(scopes: list[Scope], now) -> None:
         for level, source in COARSER:
             _delete_level(cursor, level, scopes)
             _insert_level(cursor, level, source, scopes, now)
+        for hook in _scope_recomputes:
+            hook(cursor, scopes, now)
 
 
 def _markers_to_drain(limit: int) -> tuple[list[int], list[Scope], list[tuple[str, str]], int]:
@@ -451,6 +475,8 @@ def recompute_all(*, progress: Callable[[int, int], None] | None = None) -> int:
         with connection.cursor() as cursor:
             _rebuild_scratch(cursor, now, progress)
             written = _apply_scratch(cursor, now)
+            for hook in _scope_recomputes:
+                hook(cursor, None, now)
             _run_statistics(None)
             cursor.execute("SELECT COUNT(*) FROM savings_rollup")
             rows = cursor.fetchone()[0]

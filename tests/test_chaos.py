@@ -43,6 +43,7 @@ from applications import services as bids
 from programmes.board.models import BoardPaper
 from programmes.board.services import paper_create, paper_publish
 from programmes.notices.models import Notice, NoticeStatus
+from programmes.payments.models import MoneyRollup
 from programmes.permissions import SYSTEM
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from savings import rollups
@@ -62,6 +63,7 @@ THREADS = 4
 EDITS_PER_THREAD = 75
 YEARS = ["2012/13", "2013/14", "2014/15"]
 FIELDS = [f.name for f in Rollup._meta.fields if f.name not in {"id", "computed_at"}]
+MONEY_FIELDS = [f.name for f in MoneyRollup._meta.fields if f.name not in {"id", "computed_at"}]
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
@@ -348,9 +350,12 @@ def converged() -> bool:
 
 
 def assert_rollups_equal_a_recompute() -> int:
+    """Savings rollups and money out's (MoneyRollup: committed, claimed, paid)."""
     drained = sorted(Rollup.objects.values_list(*FIELDS))
+    money = sorted(MoneyRollup.objects.values_list(*MONEY_FIELDS))
     rollups.recompute_all()
     assert sorted(Rollup.objects.values_list(*FIELDS)) == drained
+    assert sorted(MoneyRollup.objects.values_list(*MONEY_FIELDS)) == money
     return len(drained)
 
 

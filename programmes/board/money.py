@@ -3,9 +3,9 @@ the programme, per financial year, budget, committed, claimed, paid,
 remaining and forecast; a chart with its table; and the return on money paid
 beside the return on money awarded.
 
-Money figures come from programmes.payments.selectors.money_years (three
-grouped queries); savings from the rollups (one query). Nothing here grows
-with the number of awards or claims."""
+Money figures come from programmes.payments.selectors.money_years (budgets
+and the money rollups: two grouped queries); savings from the rollups (one
+query). Nothing here grows with the number of awards or claims."""
 
 from __future__ import annotations
 

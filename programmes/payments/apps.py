@@ -9,6 +9,9 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         # Start-up order: plugging into the bids layer's extension points
         # (applications.extensions) needs the app registry ready.
-        from programmes.payments import extensions
+        from programmes.payments import extensions, rollups
+        from savings.rollups import scope_recompute_register
 
         extensions.register()
+        # Committed, claimed and paid ride on the savings drain (docs/money.md).
+        scope_recompute_register(rollups.money_recompute)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from programmes.models import Council, Strand
-from savings.models import MONEY, Investment
+from savings.models import MONEY, TOTAL, Investment
 from savings.years import FINANCIAL_YEAR_REGEX, validate_financial_year
 
 COMMIT_OVER_BUDGET = "payments.commit_over_budget"
@@ -266,3 +266,37 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"Claim of £{self.amount:,} by {self.council} ({self.invoice_reference})"
+
+
+class MoneyRollup(models.Model):
+    """Committed, claimed and paid per (strand, council, financial year) scope
+    and call, kept by the savings outbox and drain (docs/money.md, "Rollups").
+
+    Rebuilt by `programmes.payments.rollups` from commitments and claims
+    whenever a service marks the scope, never adjusted by a delta; a
+    recompute from scratch gives the same rows. One row per call (none for
+    awards made outside bids), so the board's forecast can read each call's
+    support period."""
+
+    strand = models.ForeignKey(Strand, on_delete=models.CASCADE, related_name="+")
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    financial_year = models.CharField(max_length=7)
+    call = models.ForeignKey(
+        "applications.Call", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    committed = models.DecimalField(**TOTAL)
+    awarded = models.DecimalField(**TOTAL)
+    awards = models.PositiveIntegerField(default=0)
+    # Claims not sent back (LIVE_CLAIM_STATES), and of those the paid.
+    claimed = models.DecimalField(**TOTAL)
+    paid = models.DecimalField(**TOTAL)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "money rollup"
+        indexes = [
+            models.Index(fields=["strand", "council", "financial_year"], name="moneyrollup_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.strand_id}:{self.council_id}:{self.financial_year}:{self.call_id}"

@@ -1,9 +1,10 @@
 """Reads of money out (docs/money.md): a council's awards and claims, the
 officers' and finance's queues, and the board's money figures.
 
-The board's figures are three grouped queries whatever the number of awards
-and claims (budgets, commitments by call, claims by state), summed here per
-strand and for the programme."""
+The board's figures today are two grouped queries whatever the number of
+awards and claims (budgets, and the money rollups the drain keeps); as at a
+past date, three over the facts (budgets, commitments by call, claims by
+state). Both are summed here per strand and for the programme."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from programmes.payments.models import (
     Claim,
     ClaimState,
     Commitment,
+    MoneyRollup,
 )
 from programmes.roles import OFFICER, user_role
 from savings.years import financial_year_end, financial_year_start
@@ -158,7 +160,8 @@ def _share_by(year_end: date, starts: date | None, ends: date | None, year_start
 
 def money_years(*, financial_year: str | None = None, on: date | None = None) -> list[MoneyYear]:
     """Budget, committed, claimed, paid, remaining and forecast per strand and
-    for the programme, per financial year (newest first). Three queries.
+    for the programme, per financial year (newest first). Three queries
+    (today's: two, the second over the money rollups).
 
     `on`: as it stood at the end of that day, as near as the records say:
     awards committed by then, claims sent by then (those sent back since
@@ -174,13 +177,73 @@ def money_years(*, financial_year: str | None = None, on: date | None = None) ->
             found = years[year][strand_id] = MoneyFigures(strand.name, strand=strand)
         return found
 
-    window = ("application__call__support_from", "application__call__support_until")
     budgets = Budget.objects.values("strand_id", "financial_year").annotate(total=Sum("amount"))
+    if financial_year:
+        budgets = budgets.filter(financial_year=financial_year)
+    for row in budgets:
+        figures(row["financial_year"], row["strand_id"]).budget = row["total"]
+    # Per (strand, year, support period): committed, then paid, for the forecast.
+    groups: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    if on is None:
+        # Today's figures: the rollups the drain keeps (docs/money.md, "Rollups").
+        _from_rollups(figures, groups, financial_year)
+    else:
+        _from_facts(figures, groups, financial_year, on)
+    for (strand_id, year, starts, ends), (committed, paid_so_far) in groups.items():
+        share = _share_by(financial_year_end(year), starts, ends, financial_year_start(year))
+        unpaid = max(committed - paid_so_far, ZERO)
+        figures(year, strand_id).forecast += paid_so_far + (unpaid * share).quantize(
+            Decimal("0.01")
+        )
+    result = []
+    for year in sorted(years, reverse=True):
+        money_year = MoneyYear(year)
+        for strand_id in strands:
+            if strand_id in years[year]:
+                money_year.strands.append(years[year][strand_id])
+                money_year.programme.add(years[year][strand_id])
+        result.append(money_year)
+    return result
+
+
+def _from_rollups(figures, groups: dict[tuple, list[Decimal]], financial_year: str | None) -> None:
+    """Committed, claimed and paid from the money rollups, grouped by strand,
+    year and call support period: one query over rows per scope and call,
+    however many claims there are."""
+    window = ("call__support_from", "call__support_until")
+    rows = MoneyRollup.objects.values("strand_id", "financial_year", *window).annotate(
+        committed=Sum("committed"),
+        awarded=Sum("awarded"),
+        awards=Sum("awards"),
+        claimed=Sum("claimed"),
+        paid=Sum("paid"),
+    )
+    if financial_year:
+        rows = rows.filter(financial_year=financial_year)
+    for row in rows:
+        year = row["financial_year"]
+        strand_figures = figures(year, row["strand_id"])
+        strand_figures.committed += row["committed"]
+        strand_figures.awarded += row["awarded"]
+        strand_figures.awards += row["awards"]
+        strand_figures.claimed += row["claimed"]
+        strand_figures.paid += row["paid"]
+        group = groups[(row["strand_id"], year, *(row[name] for name in window))]
+        group[0] += row["committed"]
+        group[1] += row["paid"]
+
+
+def _from_facts(
+    figures, groups: dict[tuple, list[Decimal]], financial_year: str | None, on: date
+) -> None:
+    """Committed, claimed and paid as at the end of `on`, from the awards and
+    claims themselves (the rollups hold only today's figures)."""
+    window = ("application__call__support_from", "application__call__support_until")
     # Awards grouped by their call's support period, for the forecast.
     commitments = Commitment.objects.values("strand_id", "financial_year", *window).annotate(
         committed=Sum("amount"), awarded=Sum("awarded"), awards=Count("pk")
     )
-    paid = Q(state=ClaimState.PAID) & (Q() if on is None else Q(paid_on__lte=on))
+    paid = Q(state=ClaimState.PAID, paid_on__lte=on)
     claims = (
         Claim.objects.filter(state__in=LIVE_CLAIM_STATES)
         .values(
@@ -198,16 +261,10 @@ def money_years(*, financial_year: str | None = None, on: date | None = None) ->
         )
     )
     if financial_year:
-        budgets = budgets.filter(financial_year=financial_year)
         commitments = commitments.filter(financial_year=financial_year)
         claims = claims.filter(commitment__financial_year=financial_year)
-    if on is not None:
-        commitments = commitments.filter(committed_at__date__lte=on)
-        claims = claims.filter(submitted_at__date__lte=on, commitment__committed_at__date__lte=on)
-    for row in budgets:
-        figures(row["financial_year"], row["strand_id"]).budget = row["total"]
-    # Per (strand, year, support period): committed, then paid, for the forecast.
-    groups: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    commitments = commitments.filter(committed_at__date__lte=on)
+    claims = claims.filter(submitted_at__date__lte=on, commitment__committed_at__date__lte=on)
     for row in commitments:
         year = row["financial_year"]
         strand_figures = figures(year, row["strand_id"])
@@ -222,21 +279,6 @@ def money_years(*, financial_year: str | None = None, on: date | None = None) ->
         strand_figures.paid += row["paid"]
         key = (row["commitment__strand_id"], year, *(row[f"commitment__{n}"] for n in window))
         groups[key][1] += row["paid"]
-    for (strand_id, year, starts, ends), (committed, paid_so_far) in groups.items():
-        share = _share_by(financial_year_end(year), starts, ends, financial_year_start(year))
-        unpaid = max(committed - paid_so_far, ZERO)
-        figures(year, strand_id).forecast += paid_so_far + (unpaid * share).quantize(
-            Decimal("0.01")
-        )
-    result = []
-    for year in sorted(years, reverse=True):
-        money_year = MoneyYear(year)
-        for strand_id in strands:
-            if strand_id in years[year]:
-                money_year.strands.append(years[year][strand_id])
-                money_year.programme.add(years[year][strand_id])
-        result.append(money_year)
-    return result
 
 
 def money_year(*, financial_year: str, on: date | None = None) -> MoneyYear:

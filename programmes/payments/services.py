@@ -43,6 +43,7 @@ from programmes.permissions import (
     require_officer,
 )
 from savings.models import Investment
+from savings.outbox import outbox_mark
 from savings.years import validate_financial_year
 
 PENNY = Decimal("0.01")
@@ -144,6 +145,12 @@ def committed_total(strand_id: int, financial_year: str) -> Decimal:
     return total or Decimal(0)
 
 
+def _money_mark(commitment: Commitment) -> None:
+    """Mark the award's scope for the drain, in this transaction: its money
+    rollup (committed, claimed, paid) is rebuilt after commit (docs/money.md)."""
+    outbox_mark([(commitment.strand_id, commitment.council_id, commitment.financial_year)])
+
+
 # Commitments ------------------------------------------------------------------
 
 
@@ -186,7 +193,7 @@ def _commit(
             reason = ""
     else:
         reason = ""
-    return Commitment.objects.create(
+    created = Commitment.objects.create(
         strand=strand,
         council_id=council_id,
         financial_year=financial_year,
@@ -196,6 +203,8 @@ def _commit(
         committed_at=at or timezone.now(),
         **award,
     )
+    _money_mark(created)
+    return created
 
 
 def commitment_record(
@@ -293,6 +302,7 @@ def commitment_reduce(
     commitment.amount = amount
     commitment.change_reason = reason
     commitment.save(update_fields=["amount", "change_reason"])
+    _money_mark(commitment)
     return commitment
 
 
@@ -317,6 +327,7 @@ def commitment_withdraw(
     commitment.withdrawn_at = at
     commitment.change_reason = reason
     commitment.save(update_fields=["amount", "withdrawn_at", "change_reason"])
+    _money_mark(commitment)
     return commitment
 
 
@@ -394,6 +405,7 @@ def claim_submit(
     stored = documents.document_store(evidence, kind) if evidence is not None else ""
     try:
         with transaction.atomic():
+            _money_mark(commitment)
             return Claim.objects.create(
                 commitment=commitment,
                 council_id=commitment.council_id,
@@ -495,6 +507,7 @@ def claim_send_back(
     claim.sent_back_reason = reason
     claim.sent_back_at = at or timezone.now()
     claim.save(update_fields=["state", "sent_back_reason", "sent_back_at"])
+    _money_mark(claim.commitment)
     return claim
 
 
@@ -533,6 +546,7 @@ def claim_pay(*, claim: Claim, actor: Actor, paid_on: date | None, reference: st
     claim.payment_reference = reference
     claim.payment_recorded_by = as_user(actor)
     claim.save(update_fields=["state", "paid_on", "payment_reference", "payment_recorded_by"])
+    _money_mark(claim.commitment)
     return claim
 
 
