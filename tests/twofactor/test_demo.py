@@ -24,6 +24,7 @@ def test_load_demo_gives_the_officer_and_board_member_the_demo_secret(demo, sett
         "demo-assessor-b",
         "demo-board",
         "demo-director",
+        "demo-lga-finance",
         "demo-manager",
         "demo-officer",
     ]
