@@ -417,7 +417,7 @@ def _first_return(appointment: Appointment, number: int = 1) -> SavingsReturn | 
     """The award's `number`th return, if the demo has not touched it yet."""
     return (
         SavingsReturn.objects.filter(
-            application__lead_council__short_name=appointment.lead,
+            council__short_name=appointment.lead,
             application__title=appointment.title,
             reference__endswith=f"-{number}",
             state=ReturnState.DUE,
