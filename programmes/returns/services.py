@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from applications import emails
 from applications.emails import COUNCIL, recipients
-from applications.models import Application, ApplicationState
+from applications.models import Application, ApplicationState, PartnerStatus
 from applications.services import award_councils
 from programmes.models import Council, User
 from programmes.notices import services as notices
@@ -173,8 +173,9 @@ def _return_reference(award: Application, council: Council, number: int) -> str:
 def returns_generate(*, actor: Actor, application: Application | None = None) -> int:
     """Make the returns an award's call schedules (one award, or every approved
     award of a call with a schedule), one per period for every council the
-    award serves (`award_councils`: a partner confirmed later gets its
-    returns at the next run); those that exist are left alone.
+    award serves that reports on it (`award_councils`: the lead and the
+    partners that confirmed; a partner confirmed later gets its returns at
+    the next run); those that exist are left alone.
     Idempotent: the approval, the daily task and `generate_returns` call it."""
 
     require_officer(actor)
@@ -192,7 +193,19 @@ def returns_generate(*, actor: Actor, application: Application | None = None) ->
         if award.state != ApplicationState.APPROVED or awarded is None:
             continue
         have = set(award.savings_returns.values_list("council_id", "period_start"))
-        councils = award_councils(award)
+        # The lead, and each partner once it has confirmed it takes part: a
+        # partner yet to answer cannot read the award (docs/savings.md,
+        # "Shared awards"); the daily run makes its returns once it confirms.
+        confirmed = set(
+            award.partner_confirmations.filter(status=PartnerStatus.CONFIRMED).values_list(
+                "council_id", flat=True
+            )
+        )
+        councils = [
+            council
+            for council in award_councils(award)
+            if council.pk == award.lead_council_id or council.pk in confirmed
+        ]
         new = [
             SavingsReturn(
                 application=award,
