@@ -517,14 +517,14 @@ def _partner_return(officer: User) -> None:
         return
     return_services.returns_generate(actor=officer, application=bid)
     first = (
-        SavingsReturn.objects.filter(
-            application=bid, council__short_name="Leeds", state=ReturnState.DUE, lines__isnull=True
-        )
+        SavingsReturn.objects.filter(application=bid, council__short_name="Leeds")
         .order_by("period_start")
         .first()
     )
+    if first is None or first.state != ReturnState.DUE or first.lines.exists():
+        return  # sent by an earlier load
     sender = User.objects.filter(council__short_name="Leeds", is_finance_officer=False).first()
-    if first is not None and sender is not None:
+    if sender is not None:
         _send(first, sender, (PARTNER_SAVING,))
 
 
