@@ -687,7 +687,9 @@ def return_reminders_send(
         if savings_return.council_id == savings_return.application.lead_council_id:
             count = len(recipients(savings_return.application, COUNCIL))
         else:
-            count = User.objects.filter(council_id=savings_return.council_id, is_active=True).count()
+            count = User.objects.filter(
+                council_id=savings_return.council_id, is_active=True
+            ).count()
         if not count:
             continue
         if dry_run:
