@@ -221,11 +221,11 @@ def returns_to_certify(*, user: User) -> QuerySet[SavingsReturn]:
     certification, oldest due first, with `is_late`; those the user prepared
     are left out (another finance officer certifies them). Empty for anyone
     who does not certify."""
-    if not may_certify(user):
+    if not may_certify(user) or user.council is None:
         return SavingsReturn.objects.none()
     returns = (
         SavingsReturn.objects.filter(
-            council_id=user.council_id,
+            council=user.council,
             state=ReturnState.AWAITING_CERTIFICATION,
         )
         .exclude(prepared_by=user)

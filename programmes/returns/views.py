@@ -63,7 +63,7 @@ def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 application_id=award.application_id, council_id=request.user.council_id
             ),
             "returns_due": selectors.returns_due_for_council(
-                council=request.user.council, application_id=award.application_id
+                council=applicant_council(request), application_id=award.application_id
             ),
         }
         return render(request, "savings/award_detail.html", context)
