@@ -212,10 +212,14 @@ def realised_savings_for_award(*, award: Investment) -> list[SavingsEntry]:
 def evidence_get_for_user(*, user: User, pk: int) -> SavingsEntry:
     """A saving with a supporting document that the user may download: officers
     any, applicants their own council's and its predecessors' (read-only
-    history, docs/security.md); 404 otherwise, so others learn nothing."""
+    history, docs/security.md), and their partners' on the awards they lead
+    (docs/savings.md, "Shared awards"); 404 otherwise, so others learn nothing."""
     entries = SavingsEntry.objects.exclude(document="")
     if user_role(user) != OFFICER:
-        entries = entries.filter(council_id__in=council_ids_readable(user.council_id))
+        readable = council_ids_readable(user.council_id)
+        entries = entries.filter(
+            Q(council_id__in=readable) | Q(application__lead_council_id__in=readable)
+        )
     entry = entries.select_related("council").filter(pk=pk).first()
     if entry is None:
         raise Http404("No supporting document with this number")

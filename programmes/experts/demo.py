@@ -417,7 +417,7 @@ def _first_return(appointment: Appointment, number: int = 1) -> SavingsReturn | 
     """The award's `number`th return, if the demo has not touched it yet."""
     return (
         SavingsReturn.objects.filter(
-            application__lead_council__short_name=appointment.lead,
+            council__short_name=appointment.lead,
             application__title=appointment.title,
             reference__endswith=f"-{number}",
             state=ReturnState.DUE,
@@ -438,7 +438,7 @@ def _council_user(appointment: Appointment) -> User | SystemActor:
 
 def _finance_officer(savings_return: SavingsReturn) -> User | SystemActor:
     """The council's finance officer who certifies its returns; else the portal."""
-    council = savings_return.application.lead_council_id
+    council = savings_return.council_id
     found = return_selectors.finance_officers(council, besides=savings_return.prepared_by_id)
     return found.first() or DEMO
 
@@ -493,6 +493,39 @@ def _returns_2013(officer: User) -> None:
             return_services.return_verify(
                 actor=officer, savings_return=sent, notify=False, at=sent_at + timedelta(days=7)
             )
+
+
+# A partner on a shared award reports its own savings (docs/savings.md,
+# "Shared awards"): Leeds, Sheffield's partner on the fleet review, through
+# its own first return, sent by the demo's Leeds user (programmes/growth/demo.py).
+PARTNER_SAVING = Saving(
+    SavingsKind.REALISED,
+    "2013/14",
+    "42000",
+    evidence="Leeds's share of the pooled fleet contract, from its own ledger (illustrative).",
+)
+
+
+def _partner_return(officer: User) -> None:
+    """Once the partners have confirmed (applications/demo.py, a later step),
+    their returns are made; Leeds sends its first, awaiting verification."""
+    sheffield = next(item for item in APPOINTMENTS if item.lead == "Sheffield")
+    bid = Application.objects.filter(
+        lead_council__short_name="Sheffield", title=sheffield.title
+    ).first()
+    if bid is None:
+        return
+    return_services.returns_generate(actor=officer, application=bid)
+    first = (
+        SavingsReturn.objects.filter(application=bid, council__short_name="Leeds")
+        .order_by("period_start")
+        .first()
+    )
+    if first is None or first.state != ReturnState.DUE or first.lines.exists():
+        return  # sent by an earlier load
+    sender = User.objects.filter(council__short_name="Leeds", is_finance_officer=False).first()
+    if sender is not None:
+        _send(first, sender, (PARTNER_SAVING,))
 
 
 def _returns_today(officer: User) -> None:
@@ -615,6 +648,7 @@ def load(context: DemoContext) -> None:
     records = _appointment_records(officer)
     _case_studies(officer)
     _returns_2013(officer)
+    context.later(lambda: _partner_return(officer))
     context.later(lambda: _returns_today(officer))
     context.write(
         f"Productivity Experts appointments: {len(APPOINTMENTS)} ({made} new bids, "

@@ -138,7 +138,7 @@ class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
 
     list_display = [
         "reference",
-        "council",
+        "council_name",
         "strand",
         "period_start",
         "due",
@@ -148,17 +148,17 @@ class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
     ]
     list_filter = [ReturnQueueFilter, "state", "application__call__strand"]
     list_select_related = [
-        "application__lead_council",
+        "council",
         "application__call__strand",
         "prepared_by",
         "certified_by",
     ]
-    search_fields = ["reference", "application__reference", "application__lead_council__name"]
+    search_fields = ["reference", "application__reference", "council__name"]
     date_hierarchy = "period_start"
 
-    @admin.display(description="Council", ordering="application__lead_council__name")
-    def council(self, savings_return: SavingsReturn) -> str:
-        return savings_return.application.lead_council.name
+    @admin.display(description="Council", ordering="council__name")
+    def council_name(self, savings_return: SavingsReturn) -> str:
+        return savings_return.council.name
 
     @admin.display(description="Strand")
     def strand(self, savings_return: SavingsReturn) -> str:
@@ -206,6 +206,7 @@ class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
             .select_related(
                 "application__call__strand",
                 "application__lead_council",
+                "council",
                 "submitted_by",
                 "prepared_by",
                 "certified_by",
@@ -234,7 +235,8 @@ class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
             "earlier": [
                 other
                 for other in selectors.returns_for_application(
-                    application_id=savings_return.application_id
+                    application_id=savings_return.application_id,
+                    council_id=savings_return.council_id,
                 )
                 if other.period_start < savings_return.period_start
             ],

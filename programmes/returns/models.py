@@ -87,6 +87,12 @@ class SavingsReturn(models.Model):
     application = models.ForeignKey(
         "applications.Application", on_delete=models.PROTECT, related_name="savings_returns"
     )
+    # The council this return reports for: the award's lead council or one
+    # of the partners it serves (docs/savings.md, "Shared awards"). Each
+    # council an award serves reports its own savings on its own returns.
+    council = models.ForeignKey(
+        "programmes.Council", on_delete=models.PROTECT, related_name="savings_returns"
+    )
     reference = models.CharField(max_length=40, unique=True)
     period_start = models.DateField()
     period_end = models.DateField()
@@ -132,7 +138,8 @@ class SavingsReturn(models.Model):
         ordering = ["period_start", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["application", "period_start"], name="one_return_per_award_period"
+                fields=["application", "council", "period_start"],
+                name="one_return_per_award_council_period",
             ),
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")),

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -86,15 +86,22 @@ def returns_with_status(
 
 
 def returns_for_application(
-    *, application_id: int, as_at: date | None = None
+    *, application_id: int, council_id: int | None = None, as_at: date | None = None
 ) -> list[SavingsReturn]:
-    """An award's returns, in period order, with their lines' count and
-    `is_late` (`returns_with_status`)."""
+    """An award's returns (every council's, or one council's), in period
+    order, the lead council's first in each period, with their lines' count
+    and `is_late` (`returns_with_status`)."""
     returns = SavingsReturn.objects.filter(application_id=application_id)
+    if council_id is not None:
+        returns = returns.filter(council_id=council_id)
+    lead_first = ExpressionWrapper(
+        Q(council_id=F("application__lead_council_id")), output_field=BooleanField()
+    )
     return list(
         returns_with_status(returns, as_at=as_at)
-        .annotate(line_count=Count("lines"))
-        .order_by("period_start")
+        .select_related("council")
+        .annotate(line_count=Count("lines"), is_lead=lead_first)
+        .order_by("period_start", "-is_lead", "council__name")
     )
 
 
@@ -124,7 +131,7 @@ def returns_due_for_council(
     when it owes more returns than the banner names). Overdue and owed as at
     the date (`returns_as_at`, default today)."""
     status = returns_as_at(as_at)
-    owed = SavingsReturn.objects.filter(application__lead_council=council).exclude(status.settled)
+    owed = SavingsReturn.objects.filter(council=council).exclude(status.settled)
     if application_id is not None:
         owed = owed.filter(application_id=application_id)
     late = owed.filter(status.overdue)
@@ -138,30 +145,37 @@ def returns_due_for_council(
 
 
 def return_get_for_council(*, council: Council | None, pk: int) -> SavingsReturn | None:
-    """A return of the council's awards, with `is_late` as at today
-    (`returns_with_status`); None for another council's (404)."""
+    """The council's own return (of an award it leads, or serves as a partner),
+    with `is_late` as at today (`returns_with_status`); None for another
+    council's (404)."""
     if council is None:
         return None
-    returns = SavingsReturn.objects.filter(pk=pk, application__lead_council=council)
+    returns = SavingsReturn.objects.filter(pk=pk, council=council)
     return (
         returns_with_status(returns)
-        .select_related("application__call__strand", "application__lead_council", "submitted_by")
+        .select_related(
+            "application__call__strand", "application__lead_council", "council", "submitted_by"
+        )
         .first()
     )
 
 
 def return_get_for_user(*, user: User, pk: int, read_only: bool = False) -> SavingsReturn:
-    """A return of the user's council's awards; 404 for anyone else's, so
-    others learn nothing (not even that it exists). `read_only` (pages that
-    only show it): also a return of a council the user's council succeeded
-    (docs/security.md, "Partners, successors and predecessors")."""
+    """The user's council's own return; 404 for anyone else's, so others
+    learn nothing (not even that it exists). `read_only` (pages that only
+    show it): also a partner's return on an award the user's council leads,
+    and a return of a council the user's council succeeded (docs/security.md,
+    "Partners, successors and predecessors"; docs/savings.md, "Shared
+    awards"). A partner never reads another council's return."""
     savings_return = return_get_for_council(council=user.council, pk=pk)
     if savings_return is None and read_only:
         readable = council_ids_readable(user.council_id)
-        returns = SavingsReturn.objects.filter(pk=pk, application__lead_council_id__in=readable)
+        returns = SavingsReturn.objects.filter(
+            Q(council_id__in=readable) | Q(application__lead_council_id__in=readable), pk=pk
+        )
         savings_return = (
             returns_with_status(returns)
-            .select_related("application__call__strand", "application__lead_council")
+            .select_related("application__call__strand", "application__lead_council", "council")
             .first()
         )
     if savings_return is None:
@@ -207,11 +221,11 @@ def returns_to_certify(*, user: User) -> QuerySet[SavingsReturn]:
     certification, oldest due first, with `is_late`; those the user prepared
     are left out (another finance officer certifies them). Empty for anyone
     who does not certify."""
-    if not may_certify(user):
+    if not may_certify(user) or user.council is None:
         return SavingsReturn.objects.none()
     returns = (
         SavingsReturn.objects.filter(
-            application__lead_council_id=user.council_id,
+            council=user.council,
             state=ReturnState.AWAITING_CERTIFICATION,
         )
         .exclude(prepared_by=user)
@@ -294,7 +308,7 @@ def returns_summary(
     if strand is not None:
         returns = returns.filter(application__call__strand=strand)
     if council is not None:
-        returns = returns.filter(application__lead_council=council)
+        returns = returns.filter(council=council)
     rows = (
         returns.values("period_start", "period_end")
         .annotate(

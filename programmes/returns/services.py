@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from applications import emails
 from applications.emails import COUNCIL, recipients
-from applications.models import Application, ApplicationState
-from programmes.models import User
+from applications.models import Application, ApplicationState, PartnerStatus
+from applications.services import award_councils
+from programmes.models import Council, User
 from programmes.notices import services as notices
 from programmes.permissions import (
     Actor,
@@ -85,6 +86,10 @@ def _return_notify(
     savings_return: SavingsReturn, audience: str, subject: str, message: str, reason: str = ""
 ) -> int:
     application = savings_return.application
+    if audience == COUNCIL and savings_return.council_id != application.lead_council_id:
+        # A partner's return: to the partner council's people, not the lead's.
+        people = User.objects.filter(council_id=savings_return.council_id, is_active=True)
+        return _people_notify(savings_return, people, audience, subject, message, reason)
     body = render_to_string(
         "savings/emails/return_notice.txt",
         {
@@ -142,7 +147,7 @@ def _people_notify(
 def _locked_return(savings_return: SavingsReturn) -> SavingsReturn:
     locked = (
         SavingsReturn.objects.select_for_update()
-        .select_related("application__call__strand", "application__lead_council")
+        .select_related("application__call__strand", "application__lead_council", "council")
         .get(pk=savings_return.pk)
     )
     return locked
@@ -156,10 +161,21 @@ def _require_state(savings_return: SavingsReturn, states: Iterable[str], action:
         )
 
 
+def _return_reference(award: Application, council: Council, number: int) -> str:
+    """RET-<bid>-<period> for the lead council's return (as before awards were
+    shared); a partner's carries its council's number after it."""
+    if council.pk == award.lead_council_id:
+        return f"RET-{award.reference}-{number}"
+    return f"RET-{award.reference}-{number}-C{council.pk}"
+
+
 @transaction.atomic
 def returns_generate(*, actor: Actor, application: Application | None = None) -> int:
     """Make the returns an award's call schedules (one award, or every approved
-    award of a call with a schedule); those that exist are left alone.
+    award of a call with a schedule), one per period for every council the
+    award serves that reports on it (`award_councils`: the lead and the
+    partners that confirmed; a partner confirmed later gets its returns at
+    the next run); those that exist are left alone.
     Idempotent: the approval, the daily task and `generate_returns` call it."""
 
     require_officer(actor)
@@ -176,17 +192,32 @@ def returns_generate(*, actor: Actor, application: Application | None = None) ->
         awarded = schedule.award_date(award)
         if award.state != ApplicationState.APPROVED or awarded is None:
             continue
-        have = set(award.savings_returns.values_list("period_start", flat=True))
+        have = set(award.savings_returns.values_list("council_id", "period_start"))
+        # The lead, and each partner once it has confirmed it takes part: a
+        # partner yet to answer cannot read the award (docs/savings.md,
+        # "Shared awards"); the daily run makes its returns once it confirms.
+        confirmed = set(
+            award.partner_confirmations.filter(status=PartnerStatus.CONFIRMED).values_list(
+                "council_id", flat=True
+            )
+        )
+        councils = [
+            council
+            for council in award_councils(award)
+            if council.pk == award.lead_council_id or council.pk in confirmed
+        ]
         new = [
             SavingsReturn(
                 application=award,
-                reference=f"RET-{award.reference}-{period.number}",
+                council=council,
+                reference=_return_reference(award, council, period.number),
                 period_start=period.start,
                 period_end=period.end,
                 due_on=period.due_on,
             )
+            for council in councils
             for period in schedule.periods(award.call, awarded)
-            if period.start not in have
+            if (council.pk, period.start) not in have
         ]
         SavingsReturn.objects.bulk_create(new, ignore_conflicts=True)
         made += len(new)
@@ -209,7 +240,7 @@ def return_line_add(
     """Add a line to a return the council has not sent (a draft: it counts
     nowhere until sent). `submission` is the form's one-time token, as for
     `savings_return_submit`: the same form sent twice adds one line."""
-    require_council_user(actor, savings_return.application.lead_council_id)
+    require_council_user(actor, savings_return.council_id)
     savings_return = _locked_return(savings_return)
     _require_state(savings_return, OPEN_RETURN_STATES, "add to it")
     _return_line_check(savings_return, kind, financial_year, amount, evidence)
@@ -220,7 +251,7 @@ def return_line_add(
     application = savings_return.application
     line = facts.return_line_record(
         strand=application.call.strand,
-        council=application.lead_council,
+        council=savings_return.council,
         application=application,
         savings_return=savings_return,
         withheld=Withheld.DRAFT,
@@ -300,7 +331,7 @@ def return_submit(
 
     Sending a return already sent does nothing more (two tabs, a replayed
     POST): the row lock makes a second sending wait and then find it sent."""
-    require_council_user(actor, savings_return.application.lead_council_id)
+    require_council_user(actor, savings_return.council_id)
     savings_return = _locked_return(savings_return)
     if savings_return.state in CORRECTABLE_STATES:
         return savings_return
@@ -325,7 +356,7 @@ def return_submit(
         savings_return.state = ReturnState.AWAITING_CERTIFICATION
         savings_return.save()
         if notify:
-            council = savings_return.application.lead_council
+            council = savings_return.council
             _people_notify(
                 savings_return,
                 selectors.finance_officers(council.pk, besides=savings_return.prepared_by_id),
@@ -359,7 +390,7 @@ def _to_the_lga(
             savings_return,
             "officers",
             f"{savings_return.reference}: a savings return has arrived",
-            f"{savings_return.application.lead_council.name} has sent its savings return.",
+            f"{savings_return.council.name} has sent its savings return.",
         )
     return savings_return
 
@@ -388,7 +419,7 @@ def return_certify(
     day: `at`, now by default) and its preparer is told. Never the preparer
     (separation of duties). Certifying a return already certified does
     nothing more (two tabs, a replayed POST)."""
-    require_finance_officer(actor, savings_return.application.lead_council_id)
+    require_finance_officer(actor, savings_return.council_id)
     savings_return = _locked_return(savings_return)
     if savings_return.state == ReturnState.SUBMITTED and savings_return.certified_at:
         return savings_return
@@ -426,7 +457,7 @@ def return_send_back_to_preparer(
     back to its preparer with a reason they see; they correct it and send
     it again. Its lines stay withheld. Sending back a return already sent
     back does nothing more."""
-    require_finance_officer(actor, savings_return.application.lead_council_id)
+    require_finance_officer(actor, savings_return.council_id)
     if not reason.strip():
         raise ValidationError(
             {
@@ -475,7 +506,7 @@ def return_reopen(*, actor: Actor, savings_return: SavingsReturn) -> SavingsRetu
     """The council corrects a sent return before an officer (or, while it
     awaits certification, its finance officer) decides on it: it is a draft
     again (its lines count nowhere) until sent again."""
-    require_council_user(actor, savings_return.application.lead_council_id)
+    require_council_user(actor, savings_return.council_id)
     return _council_takes_back(savings_return, ReturnState.DUE, Withheld.DRAFT)
 
 
@@ -483,7 +514,7 @@ def return_reopen(*, actor: Actor, savings_return: SavingsReturn) -> SavingsRetu
 def return_withdraw(*, actor: Actor, savings_return: SavingsReturn) -> SavingsReturn:
     """The council withdraws a sent return before an officer decides on it.
     Its lines are kept and count nowhere; the period is owed again."""
-    require_council_user(actor, savings_return.application.lead_council_id)
+    require_council_user(actor, savings_return.council_id)
     return _council_takes_back(savings_return, ReturnState.WITHDRAWN, Withheld.WITHDRAWN)
 
 
@@ -620,7 +651,7 @@ class ReminderSent:
 def _reminders_due(today: date) -> list[tuple[SavingsReturn, str]]:
     """(return, stage) pairs whose notice is due today and not yet sent."""
     unsettled = SavingsReturn.objects.exclude(state__in=SETTLED_STATES).select_related(
-        "application__call", "application__lead_council"
+        "application__call", "application__lead_council", "council"
     )
     found: list[tuple[SavingsReturn, str]] = []
     for stage in (ReminderStage.REMINDER, ReminderStage.OVERDUE):
@@ -653,7 +684,12 @@ def return_reminders_send(
     for savings_return, stage in _reminders_due(today):
         # A council with nobody to tell yet is not marked as told: its
         # notice goes once it has a user.
-        count = len(recipients(savings_return.application, COUNCIL))
+        if savings_return.council_id == savings_return.application.lead_council_id:
+            count = len(recipients(savings_return.application, COUNCIL))
+        else:
+            count = User.objects.filter(
+                council_id=savings_return.council_id, is_active=True
+            ).count()
         if not count:
             continue
         if dry_run:

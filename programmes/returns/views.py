@@ -51,16 +51,36 @@ def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     award = selectors.award_get_for_reader(user=request.user, pk=pk)
     assert award.application_id is not None, "an award has a bid"
     read_only = award.council_id != request.user.council_id
-    # A partner reads the award, not the lead council's savings and returns
-    # (a successor reads them: they are its predecessor's).
+    # A partner reads the award and reports on its own council's returns,
+    # not the lead council's savings and returns (a successor reads them:
+    # they are its predecessor's; docs/savings.md, "Shared awards").
     if read_only and award.council_id not in council_ids_readable(request.user.council_id):
-        context = {"award": award, "read_only": True, "partner": True}
+        context = {
+            "award": award,
+            "read_only": True,
+            "partner": True,
+            "returns": selectors.returns_for_application(
+                application_id=award.application_id, council_id=request.user.council_id
+            ),
+            "returns_due": selectors.returns_due_for_council(
+                council=applicant_council(request), application_id=award.application_id
+            ),
+        }
         return render(request, "savings/award_detail.html", context)
     context = {
         "read_only": read_only,
         "award": award,
         "entries": facts.realised_savings_for_award(award=award),
-        "returns": selectors.returns_for_application(application_id=award.application_id),
+        "returns": selectors.returns_for_application(
+            application_id=award.application_id, council_id=award.council_id
+        ),
+        "partner_returns": [
+            savings_return
+            for savings_return in selectors.returns_for_application(
+                application_id=award.application_id
+            )
+            if savings_return.council_id != award.council_id
+        ],
         "returns_due": selectors.returns_due_for_council(
             council=award.council, application_id=award.application_id
         ),
@@ -137,7 +157,7 @@ def return_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     what the council can do next."""
     savings_return = selectors.return_get_for_user(user=request.user, pk=pk, read_only=True)
     context = {
-        "read_only": savings_return.application.lead_council_id != request.user.council_id,
+        "read_only": savings_return.council_id != request.user.council_id,
         "savings_return": savings_return,
         "lines": selectors.return_lines(savings_return=savings_return),
         "award": facts.award_for_application(application_id=savings_return.application_id),

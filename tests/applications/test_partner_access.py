@@ -57,6 +57,10 @@ READS = {
     "award_detail": {"lead", "successor", "partner"},
     "return_detail": {"lead", "successor"},
     "evidence_download": {"lead", "successor"},
+    # The partner's own return on the shared award: the lead (and its
+    # successor) read it; no other council does (docs/savings.md, "Shared awards").
+    "partner_return_detail": {"partner", "lead", "successor"},
+    "partner_evidence_download": {"partner", "lead", "successor"},
 }
 # Pages that change a record: the lead council's only (GET and POST).
 WRITES = (
@@ -76,7 +80,15 @@ WRITES = (
     "return_check",
     "return_confirmation",
     "return_take_back",
+    "partner_return_line_add",
+    "partner_return_line_change",
+    "partner_return_line_remove",
+    "partner_return_check",
+    "partner_return_confirmation",
+    "partner_return_take_back",
 )
+# Pages that change the partner's own return: the partner's only.
+PARTNER_WRITES = {page for page in WRITES if page.startswith("partner_")}
 # A draft has no award, return or evidence.
 NO_AWARD = {
     "award_detail",
@@ -90,6 +102,9 @@ NO_AWARD = {
     "return_confirmation",
     "return_take_back",
     "document_shared",
+    "partner_return_detail",
+    "partner_evidence_download",
+    *PARTNER_WRITES,
 }
 # Bid B's relations: the lead council's user is its predecessor, the
 # successor's its lead; Declined is not named on it.
@@ -154,6 +169,8 @@ def world(strands):
     )
     savings_return = first_return(a)
     entry = line(savings_return, document=_pdf("evidence.pdf"))
+    partner_return = first_return(a, councils["partner"])
+    partner_entry = line(partner_return, document=_pdf("partner-evidence.pdf"))
     # Bid B: the successor's draft.
     b = bid_completed(CallFactory(), councils["successor"], SYSTEM)
     b = _named(b, councils["partner"], councils["waiting"])
@@ -167,7 +184,8 @@ def world(strands):
     return {
         "users": users,
         "urls": {
-            "A": _urls(a, private.pk, shared.pk, award, savings_return, entry),
+            "A": _urls(a, private.pk, shared.pk, award, savings_return, entry)
+            | _partner_urls(partner_return, partner_entry),
             "B": _urls(b, b_document.pk, None, None, None, None),
         },
     }
@@ -207,10 +225,26 @@ def _urls(bid, private, shared, award, savings_return, entry) -> dict[str, str]:
     return urls
 
 
+def _partner_urls(savings_return, entry) -> dict[str, str]:
+    ret = f"/savings/returns/{savings_return.pk}"
+    return {
+        "partner_return_detail": f"{ret}/",
+        "partner_evidence_download": f"/savings/evidence/{entry.pk}/",
+        "partner_return_line_add": f"{ret}/lines/add/",
+        "partner_return_line_change": f"{ret}/lines/{entry.pk}/change/",
+        "partner_return_line_remove": f"{ret}/lines/{entry.pk}/remove/",
+        "partner_return_check": f"{ret}/check/",
+        "partner_return_confirmation": f"{ret}/sent/",
+        "partner_return_take_back": f"{ret}/correct/",
+    }
+
+
 def expected(relation: str, page: str) -> str:
     """ "ok" (theirs: any answer but 404) or "404"."""
     if page in READS:
         return "ok" if relation in READS[page] else "404"
+    if page in PARTNER_WRITES:
+        return "ok" if relation == "partner" else "404"
     return "ok" if relation == "lead" else "404"
 
 
@@ -222,9 +256,10 @@ def cases() -> list[tuple[str, str, str, str]]:
             for page in [*READS, *WRITES]:
                 if bid == "B" and page in NO_AWARD:
                     continue
-                if page != "return_take_back":  # POST only, like every write below
+                if not page.endswith("return_take_back"):  # POST only, like every write below
                     found.append((bid, persona, page, "GET"))
-                if page in WRITES and relations[persona] != "lead":
+                owner = "partner" if page in PARTNER_WRITES else "lead"
+                if page in WRITES and relations[persona] != owner:
                     found.append((bid, persona, page, "POST"))
     return found
 
@@ -269,7 +304,8 @@ def test_each_persona_reaches_only_what_is_theirs(persona, world):
 
 def test_the_matrix_size():
     # 6 personas x the pages of two bids, GET and the refused POSTs.
-    assert len(CASES) == 329, len(CASES)
+    # 72 of them the partner's own return on the shared award.
+    assert len(CASES) == 401, len(CASES)
 
 
 def test_a_successor_reads_its_predecessors_bid_without_changing_it(world):
@@ -292,8 +328,22 @@ def test_a_partner_reads_the_award_but_not_the_lead_councils_savings(world):
     html = client.get(world["urls"]["A"]["award_detail"]).content.decode()
     assert "Your council is a partner on this award" in html
     assert "£8,000.00" in html
-    assert "Savings returns</caption>" not in html
+    # Its own council's returns, not the lead's.
+    assert "Your council's savings returns on this award</caption>" in html
+    assert world["urls"]["A"]["partner_return_detail"] in html
+    assert world["urls"]["A"]["return_detail"] not in html
     assert "Report realised savings" not in html
+
+
+def test_the_lead_reads_its_partners_return_without_changing_it(world):
+    client = Client()
+    client.force_login(world["users"]["lead"])
+    award = client.get(world["urls"]["A"]["award_detail"]).content.decode()
+    assert "Partner councils' savings returns</caption>" in award
+    assert world["urls"]["A"]["partner_return_detail"] in award
+    ret = client.get(world["urls"]["A"]["partner_return_detail"]).content.decode()
+    assert "Partner Council is a partner on your council's award" in ret
+    assert "Add savings" not in ret
 
 
 def test_the_successor_lists_its_predecessors_bids_and_the_predecessor_never_the_successors(

@@ -75,3 +75,24 @@ def test_the_papers_three_case_studies_are_published(experts, client):
     page = client.get("/productivity-and-commissioning/").content.decode()
     assert "£2.3 million" in page and "£10.3 million" in page
     assert "Commissioning Academy" in page and "Keep it REAL" in page
+
+
+def test_leeds_reports_its_own_saving_on_sheffields_shared_award(experts, client):
+    from django.urls import reverse
+
+    from programmes.models import User
+    from programmes.returns.models import ReturnState, SavingsReturn
+
+    sent = SavingsReturn.objects.get(
+        application__lead_council__short_name="Sheffield",
+        council__short_name="Leeds",
+        state=ReturnState.SUBMITTED,
+    )
+    assert sent.lines.get().council.short_name == "Leeds"
+    rollups.drain()
+    leeds = Council.objects.get(short_name="Leeds")
+    assert rollup_for(strand=experts, council=leeds).realised_unverified == Decimal("42000")
+    # The demo's Leeds user reads it as its own; Sheffield's users read it too.
+    client.force_login(User.objects.get(username="demo-leeds"))
+    page = client.get(reverse("savings:return_detail", args=[sent.pk])).content.decode()
+    assert "£42,000" in page

@@ -30,8 +30,12 @@ def award(council, strand=None, **call) -> Application:
     )
 
 
-def first_return(application: Application) -> SavingsReturn:
-    return application.savings_returns.order_by("period_start").first()
+def first_return(application: Application, council=None) -> SavingsReturn:
+    """The first return of the award's lead council (or of `council`, a partner)."""
+    council_id = council.pk if council is not None else application.lead_council_id
+    return (
+        application.savings_returns.filter(council_id=council_id).order_by("period_start").first()
+    )
 
 
 def line(savings_return: SavingsReturn, amount: str = "1000", **fields):

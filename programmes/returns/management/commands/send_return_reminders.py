@@ -26,7 +26,7 @@ class Command(BaseCommand):
             savings_return = item.savings_return
             self.stdout.write(
                 f"{verb} {item.stage} for {savings_return.reference} "
-                f"({savings_return.application.lead_council.name}, due "
+                f"({savings_return.council.name}, due "
                 f"{savings_return.due_date:%-d %B %Y}) to {item.recipients} people"
             )
         self.stdout.write(self.style.SUCCESS(f"{verb} {len(sent)} reminders and notices."))
