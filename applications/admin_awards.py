@@ -103,12 +103,6 @@ class AwardAdmin(AuditTrailMixin, admin.ModelAdmin):
             application=form.instance, amounts=amounts, actor=authenticated(request).user
         )
 
-    def delete_model(self, request, obj: Award) -> None:
-        raise ValidationError("Awards are not deleted")
-
-    def delete_queryset(self, request, queryset) -> None:
-        raise ValidationError("Awards are not deleted")
-
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The service refuses what the form could not know (the bid changed
         # meanwhile): say why, with nothing saved, instead of a server error.

@@ -345,9 +345,7 @@ def programme_overview(*, as_at: date | None = None) -> Overview:
     """The programme overview, now (12 queries whatever the data size) or as
     at a date (its figures from the facts, `savings.selectors.Figures`)."""
     source = rollups.Figures(as_at=as_at)
-    by_strand = source.by_strand()
-    strand_rows = list(Strand.objects.order_by("display_order", "name"))
-    figures = _strand_figures(strand_rows, by_strand, as_at=as_at)
+    figures = programme_strand_figures(as_at=as_at)
     by_year = source.by_year()
     year_table = savings_by_year_table(
         by_year,
