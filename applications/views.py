@@ -32,7 +32,13 @@ from applications.forms import (
     RespondForm,
     WithdrawForm,
 )
-from applications.models import Application, ApplicationState, Call, DocumentPurpose
+from applications.models import (
+    Application,
+    ApplicationState,
+    Call,
+    DocumentPurpose,
+    PartnerStatus,
+)
 from applications.sections import (
     answer_rows,
     answers_by_section,
@@ -44,6 +50,7 @@ from applications.sections import (
 )
 from applications.selectors import (
     LEAD,
+    PARTNER,
     application_get_for_user,
     applications_for_council,
     bid_strand_keys,
@@ -150,6 +157,10 @@ def bid_detail(request: AuthenticatedRequest, reference: str) -> HttpResponse:
         return render(request, "applications/task_list.html", context)
     events = [event for event in application.events.all() if event.visible_to_applicant]
     partners = partner_confirmations(application)
+    if application.viewer == PARTNER:
+        # A partner reads the councils that took part, never another
+        # council's pending answer or its reasons for declining.
+        partners = [p for p in partners if p.status == PartnerStatus.CONFIRMED]
     context = {
         "application": application,
         "events": events,

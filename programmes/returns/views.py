@@ -165,6 +165,7 @@ def return_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             savings_return.is_awaiting_certification
             and selectors.may_certify(request.user)
             and savings_return.prepared_by_id != request.user.pk
+            and savings_return.council_id == request.user.council_id
         ),
         # Overdue as everywhere else: `is_late`, annotated by the selector
         # (selectors.returns_with_status, as at today).
