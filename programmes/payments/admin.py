@@ -22,7 +22,6 @@ from programmes.forms import posted
 from programmes.payments import exports, selectors, services
 from programmes.payments.forms import ClaimDecisionForm, CommitmentChangeForm, PaymentForm
 from programmes.payments.models import (
-    RECORD_PAYMENTS,
     Budget,
     BudgetChange,
     CallClaimRule,
@@ -379,11 +378,7 @@ class ClaimAdmin(AuditTrailMixin, admin.ModelAdmin):
         if can_change and claim.state in (ClaimState.SUBMITTED, ClaimState.FIRST_APPROVED):
             buttons = [("approve", "Approve the claim"), ("send_back", "Send back")]
             forms_ = [decision]
-        elif (
-            can_change
-            and claim.state == ClaimState.APPROVED
-            and request.user.has_perm(RECORD_PAYMENTS)
-        ):
+        elif can_change and claim.state == ClaimState.APPROVED:
             buttons = [("pay", "Record the payment")]
             forms_ = [payment]
         return _act_page(
