@@ -327,3 +327,22 @@ def test_the_note_is_changed_in_the_admin_and_kept_in_the_history(officer_client
         reverse("admin:growth_advisercosting_history", args=[costing.pk])
     ).content.decode()
     assert "timesheet" in history
+
+
+def test_the_council_sees_the_costed_days_paid_to_the_advisers_organisation(
+    applicant_a_client, bid, officer
+):
+    cost(bid, actor=officer)
+    page = applicant_a_client.get(
+        reverse("payments:award_claims", args=[commitment_of(bid).pk])
+    ).content.decode()
+    assert "EGP-101" in page
+    assert f"Paid by the LGA to {ORGANISATION}" in page
+
+
+def test_the_claims_admin_page_names_who_is_paid(officer_client, bid, officer):
+    claim = cost(bid, actor=officer).claim
+    page = officer_client.get(
+        reverse("admin:payments_claim_change", args=[claim.pk])
+    ).content.decode()
+    assert "Paid to" in page and ORGANISATION in page
