@@ -216,7 +216,7 @@ class AdviserCostingForm(forms.ModelForm):
 class AdviserDayCostInline(admin.TabularInline):
     model = AdviserDayCost
     fields = ["adviser_day", "days", "day_rate", "amount", "released_at"]
-    readonly_fields = fields
+    readonly_fields = ["adviser_day", "days", "day_rate", "amount", "released_at"]
     extra = 0
     can_delete = False
 
