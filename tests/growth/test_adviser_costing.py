@@ -346,3 +346,32 @@ def test_the_claims_admin_page_names_who_is_paid(officer_client, bid, officer):
         reverse("admin:payments_claim_change", args=[claim.pk])
     ).content.decode()
     assert "Paid to" in page and ORGANISATION in page
+
+
+def test_the_board_money_page_counts_the_costed_days_as_claimed_and_paid(
+    bid, growth_call, officer, checker, finance
+):
+    from programmes.board import money
+    from tests.payments.money import this_year
+
+    claim = payments.claim_approve(claim=cost(bid, actor=officer).claim, actor=checker)
+    payments.claim_pay(claim=claim, actor=finance, paid_on=date(2013, 11, 22), reference="P-1")
+    cost(bid, NOVEMBER, "2.5", "EGP-102", actor=officer)
+    rollups.drain()
+    table = money.money_page().tables["money-" + this_year().replace("/", "-")]
+    rows = {row[0]: row[1:] for row in table.rows}
+    # Budget (none set), committed 10 days at £500, claimed, paid.
+    assert rows[growth_call.strand.name][1:4] == [
+        Decimal("5000"),
+        Decimal("3000"),
+        Decimal("1750"),
+    ]
+
+
+def test_the_admin_offers_no_delete_for_a_costed_day(officer_client, bid, officer):
+    cost(bid, actor=officer)
+    costed = AdviserDay.objects.get(application=bid, worked_on=date(2013, 9, 18))
+    free = AdviserDay.objects.get(application=bid, worked_on=date(2013, 11, 13))
+    delete = "admin:growth_adviserday_delete"
+    assert officer_client.get(reverse(delete, args=[costed.pk])).status_code == 403
+    assert officer_client.get(reverse(delete, args=[free.pk])).status_code == 200
