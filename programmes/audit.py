@@ -83,6 +83,8 @@ AUDITED: dict[str, dict] = {
     "experts.Appointment": {},
     "growth.GrowthBidDetail": {},
     "growth.AdviserDay": {},
+    # Adviser days costed into claims to the adviser's organisation (docs/money.md).
+    "growth.AdviserCosting": {},
     "ope.OpeBidDetail": {},
     "ope.Pilot": {},
     "ope.ProjectPlan": {"exclude_fields": ["updated_at"]},

@@ -374,6 +374,30 @@ def _matched(w: World) -> Application:
     return bid
 
 
+def _logged(w: World) -> Application:
+    """A matched Growth award with one day logged, its adviser from an organisation."""
+    bid = growth_award(GrowthCallFactory(), w.council, SYSTEM, SYSTEM)
+    adviser = growth.adviser_upsert(
+        name="Gale Growth",
+        source=AdviserSource.LOCAL_PARTNERSHIPS,
+        organisation="Example Growth Partnership",
+        expertise=["support_strategy"],
+        actor=SYSTEM,
+    )
+    growth.adviser_match(application=bid, adviser=adviser, actor=SYSTEM)
+    growth.adviser_days_log(application=bid, worked_on=IN_WINDOW, days=Decimal("1"), actor=SYSTEM)
+    return bid
+
+
+def _costing_fields() -> dict:
+    return {
+        "period_from": IN_WINDOW,
+        "period_to": IN_WINDOW,
+        "days": Decimal("1"),
+        "invoice_reference": "EGP-1",
+    }
+
+
 def _submitted_plan(w: World):
     plan = ProjectPlanFactory(pilot=PilotFactory(council=w.council))
     return ope.plan_submit(plan=plan, actor=SYSTEM)
@@ -872,6 +896,18 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
         OFFICERS,
         lambda w: {"claim": _claim(w), "reason": "No invoice"},
     ),
+    # A claim paid to someone other than the council (an adviser's organisation).
+    "programmes.payments.services.claim_record_for_payee": (
+        OFFICERS,
+        lambda w: {
+            "commitment": _approved(w).commitment,
+            "payee": "Example Growth Partnership",
+            "amount": Decimal("100"),
+            "period_from": date(2013, 10, 1),
+            "period_to": date(2013, 12, 31),
+            "invoice_reference": "EGP-1",
+        },
+    ),
     # LGA finance only: "records payments" is given to named officers.
     "programmes.payments.services.claim_pay": (
         SYSTEM_ONLY,
@@ -951,6 +987,20 @@ RULES: dict[str, tuple[frozenset, Builder]] = {
             "day": growth.adviser_days_log(
                 application=_matched(w), worked_on=IN_WINDOW, days=Decimal("1"), actor=SYSTEM
             )
+        },
+    ),
+    # Adviser days costed into a claim to the adviser's organisation: officers.
+    "programmes.growth.services.adviser_days_cost": (
+        OFFICERS,
+        lambda w: {"application": _logged(w), **_costing_fields()},
+    ),
+    "programmes.growth.services.adviser_costing_update": (
+        OFFICERS,
+        lambda w: {
+            "costing": growth.adviser_days_cost(
+                application=_logged(w), actor=SYSTEM, **_costing_fields()
+            ),
+            "note": "Checked against the timesheet",
         },
     ),
     # Public page

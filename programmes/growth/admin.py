@@ -6,14 +6,27 @@ Every write goes through `programmes.growth.services`: the rules on days
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, form_data
 from programmes.growth import services
-from programmes.growth.models import SUPPORT_AREAS, Adviser, AdviserDay, AdviserMatch
+from programmes.growth.models import (
+    SUPPORT_AREAS,
+    Adviser,
+    AdviserCosting,
+    AdviserDay,
+    AdviserDayCost,
+    AdviserMatch,
+)
+from programmes.payments.models import LIVE_CLAIM_STATES
 
 AREA_FIELDS = [field for field, _ in SUPPORT_AREAS]
 
@@ -144,9 +157,201 @@ class AdviserDayAdmin(AuditTrailMixin, admin.ModelAdmin):
     def save_model(self, request, obj: AdviserDay, form, change: bool) -> None:
         obj.pk = form._logged.pk
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A day costed on a claim not sent back stays (adviser_day_delete refuses it).
+        if (
+            obj is not None
+            and obj.costs.filter(
+                released_at__isnull=True, costing__claim__state__in=LIVE_CLAIM_STATES
+            ).exists()
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj: AdviserDay) -> None:
         services.adviser_day_delete(actor=request.user, day=obj)
 
     def delete_queryset(self, request, queryset: QuerySet[AdviserDay]) -> None:
         for day in queryset:
-            services.adviser_day_delete(actor=request.user, day=day)
+            try:
+                services.adviser_day_delete(actor=request.user, day=day)
+            except ValidationError as error:
+                self.message_user(request, f"{day}: {error.messages[0]}", messages.ERROR)
+
+
+class AdviserCostingForm(forms.ModelForm):
+    """What the adviser's organisation invoiced: the award, the period its
+    days were worked in, how many days, and the invoice's reference."""
+
+    invoice_reference = forms.CharField(
+        label="The adviser's organisation's invoice reference", max_length=60, required=False
+    )
+
+    class Meta:
+        model = AdviserCosting
+        fields = ["application", "period_from", "period_to", "days", "note"]
+        error_messages = {
+            "application": {
+                "required": "Choose the award whose adviser days are costed",
+                "invalid_choice": "Choose an award by its number",
+            },
+            "period_from": {
+                "required": "Enter the first day of the period the invoice covers",
+                "invalid": "Enter the first day of the period as a real date, like 1/9/2013",
+            },
+            "period_to": {
+                "required": "Enter the last day of the period the invoice covers",
+                "invalid": "Enter the last day of the period as a real date, like 31/10/2013",
+            },
+            "days": {
+                "required": "Enter the number of days the adviser's organisation invoiced",
+                "invalid": "Enter the number of days as a number, like 1 or 1.5",
+                "max_digits": "Enter at most 14 days",
+                "max_whole_digits": "Enter at most 14 days",
+                "max_decimal_places": "Enter days in whole or half days, like 1 or 1.5",
+            },
+        }
+
+
+class AdviserDayCostInline(admin.TabularInline):
+    model = AdviserDayCost
+    fields = ["adviser_day", "days", "day_rate", "amount", "released_at"]
+    readonly_fields = ["adviser_day", "days", "day_rate", "amount", "released_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AdviserCosting)
+class AdviserCostingAdmin(AuditTrailMixin, admin.ModelAdmin):
+    """Adviser days costed: the claims paid to advisers' organisations
+    (docs/money.md, "Adviser days"). Added through the costing service;
+    approved and paid on the claim's own page under Money out."""
+
+    form = AdviserCostingForm
+    list_display = [
+        "application",
+        "council",
+        "payee",
+        "period",
+        "days",
+        "amount",
+        "claim_link",
+        "claim_state",
+        "costed_at",
+    ]
+    list_filter = ["claim__state", "adviser"]
+    list_select_related = ["application__lead_council", "adviser", "claim"]
+    search_fields = [
+        "application__reference",
+        "application__lead_council__name",
+        "adviser__name",
+        "adviser__organisation",
+        "claim__invoice_reference",
+    ]
+    raw_id_fields = ["application"]
+    inlines = [AdviserDayCostInline]
+    SHOWN = [
+        "application",
+        "adviser",
+        "payee",
+        "period_from",
+        "period_to",
+        "days",
+        "amount",
+        "claim_link",
+        "claim_state",
+        "costed_by",
+        "costed_at",
+    ]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["application", "period_from", "period_to", "days", "invoice_reference", "note"]
+        return [*self.SHOWN, "note"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.SHOWN
+
+    def audit_related(self, obj, request) -> list:
+        # The claim's checks, approvals and payment show in the costing's history.
+        return [obj.claim]
+
+    @admin.display(description="Council", ordering="application__lead_council__name")
+    def council(self, costing: AdviserCosting) -> str:
+        return str(costing.application.lead_council)
+
+    @admin.display(description="Paid to", ordering="claim__payee")
+    def payee(self, costing: AdviserCosting) -> str:
+        return costing.claim.payee
+
+    @admin.display(description="Period")
+    def period(self, costing: AdviserCosting) -> str:
+        return f"{costing.period_from:%-d %b %Y} to {costing.period_to:%-d %b %Y}"
+
+    @admin.display(description="Claim", ordering="claim")
+    def claim_link(self, costing: AdviserCosting) -> str:
+        url = reverse("admin:payments_claim_change", args=[costing.claim_id])
+        return format_html('<a href="{}">Claim {}</a>', url, costing.claim_id)
+
+    @admin.display(description="Claim status", ordering="claim__state")
+    def claim_state(self, costing: AdviserCosting) -> str:
+        return costing.claim.get_state_display()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None:
+            return form
+
+        # As for logged days: the service is the check and the write, under
+        # the bid's row lock, so the add form calls it from clean() and its
+        # refusals show by their fields; the add view's transaction rolls
+        # the costing back if anything later fails.
+        def clean(this):
+            cleaned = super(form, this).clean()
+            if this.errors:
+                return cleaned
+            try:
+                this._costed = services.adviser_days_cost(
+                    application=cleaned["application"],
+                    period_from=cleaned["period_from"],
+                    period_to=cleaned["period_to"],
+                    days=cleaned["days"],
+                    invoice_reference=cleaned.get("invoice_reference", ""),
+                    note=cleaned.get("note", ""),
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, texts in error.message_dict.items():
+                        this.add_error(field if field in this.fields else None, texts)
+                else:
+                    this.add_error(None, error.messages)
+            return cleaned
+
+        form.clean = clean
+        return form
+
+    def save_model(self, request, obj: AdviserCosting, form, change: bool) -> None:
+        if change:
+            services.adviser_costing_update(
+                costing=obj, note=form.cleaned_data.get("note", ""), actor=request.user
+            )
+            return
+        saved = form._costed
+        for field in AdviserCosting._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+
+    def save_formset(self, request, form, formset, change) -> None:
+        # The lines are written by adviser_days_cost, never by the inline
+        # (read-only): commit=False writes nothing.
+        formset.save(commit=False)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A costing is undone by sending its claim back, which frees its days.
+        return False

@@ -10,7 +10,12 @@ advisers come from (para 15.1) but no advisers and no awards, so:
   of September 2013, so their investment falls in 2013/14; the demo's other
   Growth call stays open "now" for `make demo`): Leeds (12 days, matched, 6
   days logged in the autumn of 2013) and Portsmouth (8 days, awaiting an
-  adviser).
+  adviser);
+- Leeds' days costed to its adviser's organisation (docs/money.md, "Adviser
+  days"): September and October's 3.5 days paid in November 2013, November's
+  2.5 days approved and waiting for LGA finance. Invoices, dates and
+  references are illustrative. This runs with money out (`complete_2013`,
+  after its step: LGA finance has its role) and before the 2013 paper.
 
 Everything goes in through the services. Idempotent: advisers are upserted,
 a bid that exists is left alone, days are logged only on a bid with none.
@@ -28,9 +33,15 @@ from applications import services as bids
 from applications.demo import DEMO_DAY_RATE, demo_decider, demo_lead
 from applications.models import Application, Call
 from programmes.demo import DemoContext
-from programmes.growth.models import AdviserDay, AdviserMatch, AdviserSource
-from programmes.growth.services import adviser_days_log, adviser_match, adviser_upsert
+from programmes.growth.models import AdviserCosting, AdviserDay, AdviserMatch, AdviserSource
+from programmes.growth.services import (
+    adviser_days_cost,
+    adviser_days_log,
+    adviser_match,
+    adviser_upsert,
+)
 from programmes.models import Council, Strand, User
+from programmes.payments import services as payments
 from programmes.permissions import DEMO
 from programmes.roles import APPLICANT
 from programmes.services import user_create
@@ -178,6 +189,63 @@ def load_leeds_user(context: DemoContext) -> None:
     context.logins.append((f"{APPLICANT}, Leeds City Council", username, password))
 
 
+# Leeds' days costed: (period, days, invoice, costed, approved, paid on or None).
+COSTINGS = [
+    (
+        (date(2013, 9, 1), date(2013, 10, 31)),
+        Decimal("3.5"),
+        "EBF-2013-101",
+        datetime(2013, 11, 4, 10, tzinfo=LONDON),
+        datetime(2013, 11, 6, 10, tzinfo=LONDON),
+        date(2013, 11, 22),
+    ),
+    (
+        (date(2013, 11, 1), date(2013, 11, 30)),
+        Decimal("2.5"),
+        "EBF-2013-117",
+        datetime(2013, 12, 2, 10, tzinfo=LONDON),
+        datetime(2013, 12, 4, 10, tzinfo=LONDON),
+        None,
+    ),
+]
+
+
+def _costings(context: DemoContext) -> None:
+    """Leeds' adviser days costed: one claim paid, one waiting for LGA finance.
+    The demo officer costs, the programme manager approves (not the officer
+    who costed), LGA finance pays."""
+    bid = Application.objects.filter(
+        call__title=AWARDED_CALL, lead_council__short_name="Leeds"
+    ).first()
+    if bid is None:
+        return
+    officer = User.objects.get(username="demo-officer")
+    checker = User.objects.get(username="demo-manager")
+    finance = User.objects.get(username="demo-lga-finance")
+    made = 0
+    for (start, end), days, invoice, costed_at, approved_at, paid_on in COSTINGS:
+        if AdviserCosting.objects.filter(
+            application=bid, claim__invoice_reference=invoice
+        ).exists():
+            continue
+        costing = adviser_days_cost(
+            application=bid,
+            period_from=start,
+            period_to=end,
+            days=days,
+            invoice_reference=invoice,
+            actor=officer,
+            at=costed_at,
+        )
+        claim = payments.claim_approve(claim=costing.claim, actor=checker, at=approved_at)
+        if paid_on is not None:
+            payments.claim_pay(
+                claim=claim, actor=finance, paid_on=paid_on, reference=f"LGA-{invoice}"
+            )
+        made += 1
+    context.write(f"Growth Advisers: {made} new costings of adviser days")
+
+
 def load(context: DemoContext) -> None:
     load_leeds_user(context)
     advisers = {
@@ -210,3 +278,4 @@ def load(context: DemoContext) -> None:
         f"Growth Advisers panel: {len(advisers)} advisers; awards: {len(AWARDS)}; "
         f"adviser day logs added: {logged}"
     )
+    context.complete_2013(lambda: _costings(context))

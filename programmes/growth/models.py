@@ -133,6 +133,11 @@ class AdviserDay(models.Model):
     adviser = models.ForeignKey(Adviser, on_delete=models.PROTECT, related_name="days")
     worked_on = models.DateField("date of the support")
     days = models.DecimalField(max_digits=4, decimal_places=1)
+    # The call's day rate when the days were logged: the days are costed at
+    # it (docs/money.md, "Adviser days"), whatever the call's rate is later.
+    day_rate = models.DecimalField(
+        "day rate (£)", max_digits=10, decimal_places=2, null=True, blank=True, editable=False
+    )
     description = models.TextField("what the adviser did", blank=True)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -156,3 +161,76 @@ class AdviserDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.days} days on {self.worked_on:%-d %B %Y}"
+
+
+class AdviserCosting(models.Model):
+    """Adviser days logged over a period, costed at their day rate and made
+    payable to the adviser's organisation as a claim on the award
+    (docs/money.md, "Adviser days"). The claim goes the way a council's
+    does: checked and approved (a second officer above the call's limit),
+    then paid by LGA finance; sent back, its days may be costed again.
+
+    Written only by `services.adviser_days_cost`; the note by
+    `services.adviser_costing_update`."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="adviser_costings"
+    )
+    adviser = models.ForeignKey(Adviser, on_delete=models.PROTECT, related_name="costings")
+    claim = models.OneToOneField(
+        "payments.Claim", on_delete=models.PROTECT, related_name="adviser_costing"
+    )
+    period_from = models.DateField("days worked from")
+    period_to = models.DateField("days worked to")
+    days = models.DecimalField(max_digits=4, decimal_places=1)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.TextField(blank=True)
+    costed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    costed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-costed_at", "-pk"]
+        verbose_name = "adviser days costed"
+        verbose_name_plural = "adviser days costed"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(days__gt=0) & models.Q(amount__gte=0),
+                name="adviser_costing_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_to__gte=models.F("period_from")),
+                name="adviser_costing_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.days.normalize():f} adviser days costed at £{self.amount:,}"
+
+
+class AdviserDayCost(models.Model):
+    """One logged day on a costing, at the day rate it was logged at."""
+
+    costing = models.ForeignKey(AdviserCosting, on_delete=models.PROTECT, related_name="lines")
+    adviser_day = models.ForeignKey(AdviserDay, on_delete=models.PROTECT, related_name="costs")
+    days = models.DecimalField(max_digits=4, decimal_places=1)
+    day_rate = models.DecimalField(max_digits=10, decimal_places=2)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    # Set when the costing's claim was found sent back: its days are free to
+    # be costed again (services.adviser_days_cost, under the bid's lock).
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["adviser_day__worked_on", "pk"]
+        constraints = [
+            # No day paid twice: one costing at a time holds a logged day.
+            models.UniqueConstraint(
+                fields=["adviser_day"],
+                condition=models.Q(released_at__isnull=True),
+                name="adviser_day_costed_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.days.normalize():f} days at £{self.day_rate:,}"

@@ -5,6 +5,11 @@ Keyword-only, one transaction each. Board paper paras 15-18.
 Who may act (programmes/permissions.py): LGA officers only, for every write
 here (`require_officer`); `actor` is required and stored through `as_user`.
 `adviser_days_used` is a read, not a write, and takes no actor.
+
+Adviser days costed (docs/money.md, "Adviser days"): `adviser_days_cost`
+turns the days logged over a period into a claim on the award, paid to the
+adviser's organisation through programmes.payments (checked, approved, paid
+by LGA finance like a council's claim).
 """
 
 from __future__ import annotations
@@ -19,7 +24,16 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from applications.models import Application, ApplicationState
-from programmes.growth.models import SUPPORT_AREAS, Adviser, AdviserDay, AdviserMatch
+from programmes.growth.models import (
+    SUPPORT_AREAS,
+    Adviser,
+    AdviserCosting,
+    AdviserDay,
+    AdviserDayCost,
+    AdviserMatch,
+)
+from programmes.payments import services as payments
+from programmes.payments.models import ClaimState, Commitment
 from programmes.permissions import Actor, as_user, require_officer
 from programmes.services import model_update
 
@@ -188,6 +202,7 @@ def adviser_days_log(
         adviser=match.adviser,
         worked_on=worked_on,
         days=days,
+        day_rate=call.day_rate,
         description=description,
         logged_by=as_user(actor),
     )
@@ -198,10 +213,246 @@ def adviser_days_log(
 
 @transaction.atomic
 def adviser_day_delete(*, day: AdviserDay, actor: Actor) -> None:
+    """Remove a logged day, unless it is costed on a claim not sent back."""
     require_officer(actor)
+    Application.objects.select_for_update(of=("self",)).get(pk=day.application_id)
+    _costs_release(day.application_id)
+    held = AdviserDayCost.objects.filter(adviser_day=day, released_at__isnull=True)
+    claim = held.values_list("costing__claim_id", flat=True).first()
+    if claim is not None:
+        raise ValidationError(
+            f"This day is costed on claim {claim}: it cannot be removed unless the claim "
+            "is sent back",
+            code="costed",
+        )
+    # Costings whose claims were sent back keep their record; their line for
+    # this day goes with it.
+    AdviserDayCost.objects.filter(adviser_day=day).delete()
     day.delete()
 
 
 def adviser_days_used(*, application: Application) -> Decimal:
     total = AdviserDay.objects.filter(application=application).aggregate(total=Sum("days"))
     return total["total"] or Decimal(0)
+
+
+# Adviser days costed ----------------------------------------------------------
+
+PENNY = Decimal("0.01")
+
+
+def _span(period_from: date, period_to: date) -> str:
+    return f"from {period_from:%-d %B %Y} to {period_to:%-d %B %Y}"
+
+
+def _costs_release(application_id: int, at: datetime | None = None) -> None:
+    """Free the days of costings whose claims were sent back: they may be
+    costed again. Run under the bid's lock (payments' send-back knows nothing
+    of growth, so the release happens here, when the days are next read for
+    a write)."""
+    AdviserDayCost.objects.filter(
+        costing__application_id=application_id,
+        released_at__isnull=True,
+        costing__claim__state=ClaimState.SENT_BACK,
+    ).update(released_at=at or timezone.now())
+
+
+def _days_cost_check(
+    days: Decimal | None, period_from: date | None, period_to: date | None, reference: str
+) -> None:
+    errors: dict[str, str] = {}
+    if days is None:
+        errors["days"] = "Enter the number of days the adviser's organisation invoiced"
+    elif days <= 0:
+        errors["days"] = "Enter a number of days more than 0"
+    elif days % HALF:
+        errors["days"] = "Enter days in whole or half days, like 1 or 1.5"
+    if period_from is None:
+        errors["period_from"] = "Enter the first day of the period the invoice covers"
+    if period_to is None:
+        errors["period_to"] = "Enter the last day of the period the invoice covers"
+    elif period_from is not None and period_to < period_from:
+        errors["period_to"] = "The end of the period must be the same as or after its start"
+    if not reference.strip():
+        errors["invoice_reference"] = "Enter the adviser's organisation's invoice reference"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _costing_award(application: Application) -> tuple[Application, Commitment]:
+    # SELECT ... FOR UPDATE on the bid (only its row): two officers costing
+    # the same days at once are serialised here; the second then finds the
+    # days costed and is told so (tests/growth/test_adviser_costing_race.py).
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call__strand")
+        .get(pk=application.pk)
+    )
+    if locked.call.strand.key != "growth" or not locked.award_days:
+        raise ValidationError(
+            "Only a Growth Advisers award's adviser days are costed", code="not_growth"
+        )
+    if locked.state != ApplicationState.APPROVED:
+        raise ValidationError("Only an approved award's days are costed", code="not_awarded")
+    commitment = Commitment.objects.filter(application=locked).first()
+    if commitment is None:
+        raise ValidationError(
+            "This award commits no money (it was made before money out was followed): "
+            "there is nothing to pay its days from",
+            code="no_commitment",
+        )
+    if commitment.is_withdrawn:
+        raise ValidationError(
+            "You cannot cost days on this award: it was withdrawn on "
+            f"{timezone.localtime(commitment.withdrawn_at):%-d %B %Y}",
+            code="withdrawn",
+        )
+    return locked, commitment
+
+
+@transaction.atomic
+def adviser_days_cost(
+    *,
+    application: Application,
+    period_from: date | None,
+    period_to: date | None,
+    days: Decimal | None,
+    invoice_reference: str,
+    actor: Actor,
+    note: str = "",
+    at: datetime | None = None,
+) -> AdviserCosting:
+    """Cost the adviser days logged over a period (the adviser's
+    organisation's invoice for them) at their day rate, as a claim on the
+    award paid to the organisation.
+
+    `days` is what the invoice says: it must equal the days logged in the
+    period and not yet costed, and never take the days costed past the days
+    awarded. Each logged day is costed at the day rate it was logged at
+    (`AdviserDay.day_rate`, the call's rate then). The claim must fit in
+    what remains of the award's commitment (payments.claim_record_for_payee).
+    A day is held by one costing at a time (a partial unique constraint
+    backs the bid's lock); a costing whose claim is sent back frees its days.
+    """
+    require_officer(actor)
+    _days_cost_check(days, period_from, period_to, invoice_reference)
+    assert days is not None and period_from is not None and period_to is not None
+    application, commitment = _costing_award(application)
+    at = at or timezone.now()
+    _costs_release(application.pk, at)
+    live = AdviserDayCost.objects.filter(costing__application=application, released_at__isnull=True)
+    costed = live.aggregate(total=Sum("days"))["total"] or Decimal(0)
+    awarded = Decimal(application.award_days or 0)
+    if days > awarded - costed:
+        left = awarded - costed
+        raise ValidationError(
+            {
+                "days": f"Only {_days_text(left)} of the {application.award_days} awarded "
+                f"remain to be costed: {_days_text(costed)} already costed"
+                if left > 0
+                else f"All {application.award_days} days awarded have already been costed"
+            },
+            code="beyond_award",
+        )
+    span = _span(period_from, period_to)
+    logged = list(
+        AdviserDay.objects.filter(
+            application=application, worked_on__range=(period_from, period_to)
+        )
+        .select_related("adviser")
+        .order_by("worked_on", "pk")
+    )
+    held = dict(
+        live.filter(adviser_day__in=logged).values_list("adviser_day_id", "costing__claim_id")
+    )
+    free = [day for day in logged if day.pk not in held]
+    if not free:
+        if held:
+            claims = ", ".join(str(pk) for pk in sorted(set(held.values())))
+            raise ValidationError(
+                {
+                    "period_from": f"The days logged {span} have already been costed "
+                    f"(claim {claims}): choose a period with days not yet costed"
+                },
+                code="already_costed",
+            )
+        raise ValidationError({"period_from": f"No adviser days are logged {span}"}, code="no_days")
+    total = sum((day.days for day in free), Decimal(0))
+    if days != total:
+        raise ValidationError(
+            {
+                "days": f"{_days_text(total)} logged {span} "
+                f"{'is' if total == 1 else 'are'} not yet costed: enter {total.normalize():f}, "
+                "or change the period to the days the invoice covers"
+            },
+            code="days_differ",
+        )
+    advisers = {day.adviser_id for day in free}
+    if len(advisers) > 1:
+        raise ValidationError(
+            {
+                "period_from": f"The days logged {span} were given by {len(advisers)} "
+                "advisers: cost each adviser's days separately"
+            },
+            code="two_advisers",
+        )
+    adviser = free[0].adviser
+    if not adviser.organisation.strip():
+        raise ValidationError(
+            f"Add {adviser}'s organisation on the panel before costing their days: "
+            "the organisation is paid",
+            code="no_organisation",
+        )
+    lines = []
+    for day in free:
+        rate = day.day_rate if day.day_rate is not None else application.call.day_rate
+        if rate is None:
+            raise ValidationError(
+                "The call has no day rate to cost the days at: set the call's day rate",
+                code="no_day_rate",
+            )
+        lines.append((day, rate, (rate * day.days).quantize(PENNY)))
+    amount = sum((cost for _day, _rate, cost in lines), Decimal(0))
+    try:
+        claim = payments.claim_record_for_payee(
+            commitment=commitment,
+            actor=actor,
+            payee=adviser.organisation,
+            amount=amount,
+            period_from=period_from,
+            period_to=period_to,
+            invoice_reference=invoice_reference,
+            at=at,
+        )
+    except ValidationError as error:
+        if hasattr(error, "error_dict") and "amount" in error.error_dict:
+            # The form asks for days, not pounds: say it by the days.
+            raise ValidationError({"days": error.message_dict["amount"]}) from None
+        raise
+    costing = AdviserCosting.objects.create(
+        application=application,
+        adviser=adviser,
+        claim=claim,
+        period_from=period_from,
+        period_to=period_to,
+        days=days,
+        amount=amount,
+        note=note.strip(),
+        costed_by=as_user(actor),
+        costed_at=at,
+    )
+    AdviserDayCost.objects.bulk_create(
+        AdviserDayCost(costing=costing, adviser_day=day, days=day.days, day_rate=rate, amount=cost)
+        for day, rate, cost in lines
+    )
+    return costing
+
+
+@transaction.atomic
+def adviser_costing_update(*, costing: AdviserCosting, note: str, actor: Actor) -> AdviserCosting:
+    """Change a costing's note. Its days, period and amount are fixed: a wrong
+    costing's claim is sent back and the days costed again."""
+    require_officer(actor)
+    stored = AdviserCosting.objects.select_for_update().get(pk=costing.pk)
+    stored, _ = model_update(instance=stored, fields=["note"], data={"note": note.strip()})
+    return stored

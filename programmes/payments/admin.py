@@ -358,6 +358,7 @@ class ClaimAdmin(AuditTrailMixin, admin.ModelAdmin):
             ("Amount", _pounds(claim.amount)),
             ("Period", f"{claim.period_from:%-d %B %Y} to {claim.period_to:%-d %B %Y}"),
             ("Invoice reference", claim.invoice_reference),
+            *([("Paid to", claim.payee)] if claim.payee else []),
             ("Status", claim.get_state_display()),
             ("Sent", f"{timezone.localtime(claim.submitted_at):%-d %B %Y %H:%M}"),
         ]

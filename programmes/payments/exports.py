@@ -36,8 +36,9 @@ def claim_rows(claims: Iterable[Claim]) -> list[list[object]]:
         approved = claim.second_at or claim.approved_at
         rows.append(
             [
-                claim.council.name,
-                claim.council.gss_code,
+                # A Growth adviser's organisation is paid for its days, not the council.
+                claim.supplier,
+                "" if claim.payee else claim.council.gss_code,
                 ledger.cost_centre if ledger else "",
                 ledger.nominal_code if ledger else "",
                 claim.amount,

@@ -218,6 +218,10 @@ class Claim(models.Model):
     # The stored name under PRIVATE_STORAGE_ROOT (programmes.documents).
     evidence = models.CharField(max_length=200, blank=True)
     evidence_name = models.CharField(max_length=200, blank=True)
+    # Who is paid when it is not the council: a Growth adviser's organisation,
+    # for adviser days an officer costed (programmes.growth.services.adviser_days_cost).
+    # Blank: the council is paid.
+    payee = models.CharField("paid to", max_length=200, blank=True)
     state = models.CharField(max_length=20, choices=ClaimState.choices)
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -266,6 +270,11 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"Claim of £{self.amount:,} by {self.council} ({self.invoice_reference})"
+
+    @property
+    def supplier(self) -> str:
+        """Who finance pays: the adviser's organisation, or the council."""
+        return self.payee or self.council.name
 
 
 class MoneyRollup(models.Model):

@@ -431,6 +431,77 @@ def claim_submit(
         ) from None
 
 
+@transaction.atomic
+def claim_record_for_payee(
+    *,
+    commitment: Commitment,
+    actor: Actor,
+    payee: str,
+    amount: Decimal,
+    period_from: date,
+    period_to: date,
+    invoice_reference: str,
+    at: datetime | None = None,
+) -> Claim:
+    """An officer records a claim on an award that is paid to someone other
+    than the council (a Growth adviser's organisation, for the adviser days
+    it invoiced: programmes.growth.services.adviser_days_cost). Within what
+    remains of the award, one live claim per invoice, never on a withdrawn
+    award; then checked, approved and paid as a council's claim is."""
+    require_officer(actor)
+    payee = " ".join(payee.split())
+    if not payee:
+        raise ValidationError({"payee": "Enter who is paid"}, code="required")
+    try:
+        money_check(amount, what="the amount")
+    except ValidationError as error:
+        raise ValidationError({"amount": error.messages}) from None
+    reference = " ".join(invoice_reference.split())
+    if not reference:
+        raise ValidationError({"invoice_reference": "Enter the invoice reference"}, code="required")
+    if len(reference) > 60:
+        raise ValidationError(
+            {"invoice_reference": "The invoice reference must be 60 characters or fewer"},
+            code="too_long",
+        )
+    commitment = _commitment_lock(commitment)
+    if commitment.is_withdrawn:
+        raise ValidationError(
+            f"This award was withdrawn on "
+            f"{timezone.localtime(commitment.withdrawn_at):%-d %B %Y}: nothing more is paid on it",
+            code="withdrawn",
+        )
+    key = reference.casefold()
+    if commitment.claims.filter(invoice_key=key).exclude(state=ClaimState.SENT_BACK).exists():
+        raise ValidationError(
+            {"invoice_reference": f"Invoice {reference} has already been claimed on this award"},
+            code="duplicate_invoice",
+        )
+    left = remaining(commitment)
+    if amount > left:
+        raise ValidationError(
+            {
+                "amount": f"This costs £{amount:,.2f}: only £{max(left, Decimal(0)):,.2f} "
+                "remains of the award's commitment"
+            },
+            code="over_remaining",
+        )
+    _money_mark(commitment)
+    return Claim.objects.create(
+        commitment=commitment,
+        council_id=commitment.council_id,
+        payee=payee[:200],
+        amount=amount,
+        period_from=period_from,
+        period_to=period_to,
+        invoice_reference=reference,
+        invoice_key=key,
+        state=ClaimState.SUBMITTED,
+        declared_by=as_user(actor),
+        submitted_at=at or timezone.now(),
+    )
+
+
 def _claim_lock(claim: Claim) -> Claim:
     # Two officers on one claim at once: the second waits here, then finds
     # the claim already moved and is told so.
@@ -481,6 +552,9 @@ def claim_approve(*, claim: Claim, actor: Actor, at: datetime | None = None) -> 
         return claim
     if claim.state != ClaimState.SUBMITTED:
         raise _already(claim, "approve")
+    if claim.payee and not is_system(actor) and claim.declared_by_id == as_user(actor).pk:  # type: ignore[union-attr]
+        # An officer's own claim (adviser days they costed) is checked by another.
+        raise PermissionDenied("You recorded this claim: another officer must check and approve it")
     limit = second_approval_above(claim)
     claim.approved_by = as_user(actor)
     claim.approved_at = at
