@@ -388,7 +388,9 @@ def test_a_partners_successor_reads_its_answer_and_never_answers(world):
     assert "Yes, confirm that my council is a partner" not in page
     before = _state(world)
     # Bid B is a draft on which Partner confirmed: nothing for the heir to send.
-    assert client.post(world["urls"]["B"]["partner_answer"], {"answer": "decline"}).status_code == 403
+    assert (
+        client.post(world["urls"]["B"]["partner_answer"], {"answer": "decline"}).status_code == 403
+    )
     assert _state(world) == before
 
 
@@ -399,7 +401,9 @@ def test_a_waiting_partners_successor_reads_the_summary_but_cannot_answer(world)
     waiting.successors.add(heir)
     client = Client()
     client.force_login(
-        UserFactory(username="user-waiting-heir", council=heir, role=APPLICANT, is_council_lead=True)
+        UserFactory(
+            username="user-waiting-heir", council=heir, role=APPLICANT, is_council_lead=True
+        )
     )
     url = world["urls"]["B"]["partner_answer"]
     page = _read(client, url)
@@ -407,7 +411,9 @@ def test_a_waiting_partners_successor_reads_the_summary_but_cannot_answer(world)
     assert "Only Waiting Council's council lead can confirm or decline" in page
     assert "Yes, confirm that my council is a partner" not in page
     assert client.post(url, {"answer": "confirm"}).status_code == 403
-    assert PartnerConfirmation.objects.get(application__reference=url.split("/")[2], council=waiting).is_pending
+    reference = url.split("/")[2]
+    answer = PartnerConfirmation.objects.get(application__reference=reference, council=waiting)
+    assert answer.is_pending
 
 
 def test_a_partners_successor_reads_the_bid_award_and_the_partners_returns(world):
