@@ -806,12 +806,11 @@ def councils_bid_counts(*, council_ids: list[int]) -> dict[int, int]:
         )
         # A bid counts once: partnered bids the council does not also lead.
         partnered = (
-            Application.partner_councils.through.objects.filter(council=OuterRef("pk"))
-            .exclude(application__state=ApplicationState.DRAFT)
-            .exclude(application__lead_council=OuterRef("pk"))
+            Application.objects.filter(sent, partner_councils=OuterRef("pk"))
+            .exclude(lead_council=OuterRef("pk"))
             .order_by()
-            .values("council")
-            .annotate(n=Count("application_id"))
+            .values("partner_councils")
+            .annotate(n=Count("pk"))
             .values("n")
         )
         rows = Council.objects.filter(pk__in=council_ids).values_list(
