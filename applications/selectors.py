@@ -158,9 +158,9 @@ def _one(
 
 
 def _viewer(application: Application, user: User) -> str:
-    readable = council_ids_readable(user.council_id)
     if application.lead_council_id == user.council_id:
         return LEAD
+    readable = council_ids_readable(user.council_id)
     if application.lead_council_id in readable:
         return SUCCESSOR
     # A partner, or a successor of one: the bid's page names the council
