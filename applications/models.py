@@ -388,6 +388,9 @@ class Application(models.Model):
     # Not a column: set by selectors.application_get_for_user, as whom a
     # council user reads the bid (selectors.LEAD, SUCCESSOR or PARTNER).
     viewer: str
+    # Not a column: for a PARTNER viewer whose own council is not named, the
+    # council it succeeded that confirmed (selectors._viewer); else None.
+    partner_via: Council | None = None
 
     class Meta:
         ordering = ["-created_at"]

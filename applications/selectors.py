@@ -160,8 +160,14 @@ def _one(
 def _viewer(application: Application, user: User) -> str:
     if application.lead_council_id == user.council_id:
         return LEAD
-    if application.lead_council_id in council_ids_readable(user.council_id):
+    readable = council_ids_readable(user.council_id)
+    if application.lead_council_id in readable:
         return SUCCESSOR
+    # A partner, or a successor of one: the bid's page names the council
+    # whose answer lets the user read it (from the prefetched partners).
+    named = [council for council in application.partner_councils.all() if council.pk in readable]
+    if all(council.pk != user.council_id for council in named):
+        application.partner_via = named[0] if named else None
     return PARTNER
 
 
@@ -192,22 +198,26 @@ def partner_requests_for_user(*, user: User) -> list[PartnerConfirmation]:
 
 def partner_confirmation_get_for_user(*, user: User, reference: str) -> PartnerConfirmation:
     """The user's council's answer to a bid that names it as a partner,
-    pending or confirmed; 404 for a bid that does not name it, or that it
-    declined."""
+    pending or confirmed; else, read-only, the answer of a council the
+    user's council succeeded (it reads what its predecessor's users read:
+    docs/security.md, "Partners, successors and predecessors"). 404 for a
+    bid that names neither, or that they declined. One query."""
     if user.council_id is None:
         raise Http404("No bid names your council as a partner with this reference")
-    found = (
+    found = sorted(
         PartnerConfirmation.objects.filter(
-            council_id=user.council_id,
+            council_id__in=council_ids_readable(user.council_id),
             application__reference=reference,
             status__in=(PartnerStatus.PENDING, PartnerStatus.CONFIRMED),
-        )
-        .select_related("application__call__strand", "application__lead_council", "answered_by")
-        .first()
+        ).select_related(
+            "application__call__strand", "application__lead_council", "answered_by", "council"
+        ),
+        # Its own council's answer first, then its predecessors' by name.
+        key=lambda item: (item.council_id != user.council_id, item.council.name),
     )
-    if found is None:
+    if not found:
         raise Http404("No bid names your council as a partner with this reference")
-    return found
+    return found[0]
 
 
 def predecessor_bids_for_user(*, user: User) -> QuerySet[Application]:

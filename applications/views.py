@@ -488,13 +488,22 @@ def document_share(request: AuthenticatedRequest, reference: str, pk: int) -> Ht
 @GET_POST
 def partner_answer(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """A bid that names the user's council as a partner: its summary, and for
-    the council lead, confirm or decline. 404 to every other council, and
-    once the council has declined."""
+    the council lead, confirm or decline. A successor of a partner council
+    reads its predecessor's answer and never answers for it. 404 to every
+    other council, and once the council has declined."""
     confirmation = partner_confirmation_get_for_user(user=request.user, reference=reference)
     application = confirmation.application
-    may_answer = confirmation.is_pending and application.is_draft and request.user.is_council_lead
+    successor = confirmation.council_id != request.user.council_id
+    may_answer = (
+        not successor
+        and confirmation.is_pending
+        and application.is_draft
+        and request.user.is_council_lead
+    )
     if request.method == "POST" and not may_answer:
-        raise PermissionDenied("Only your council lead can answer, while the bid is a draft")
+        raise PermissionDenied(
+            f"Only {confirmation.council.name}'s council lead can answer, while the bid is a draft"
+        )
     form = PartnerAnswerForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -519,5 +528,6 @@ def partner_answer(request: AuthenticatedRequest, reference: str) -> HttpRespons
         "application": application,
         "form": form,
         "may_answer": may_answer,
+        "successor": successor,
     }
     return render(request, "applications/partner_answer.html", context)

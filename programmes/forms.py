@@ -190,6 +190,29 @@ def numeric_input(attrs: dict | None = None, *, decimal: bool = False) -> forms.
 
 # Money as people write it: "120000", "120000.50", "£120,000", "120,000.5".
 # Commas only between groups of three digits; no signs, exponents or spaces.
+# Dates as people type them: day/month/year, with spaces for the slashes, or ISO.
+DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d"]
+
+
+def date_field(
+    label: str, required: str, *, example: str = "31/03/2014", help_text: str = ""
+) -> forms.DateField:
+    """A date typed into one plain text input (styled by crispy-forms-gds like
+    every other one), for forms that ask for a single known date (a claim's
+    spending period, adviser days): `required` is the message for an empty
+    field, `example` the date the hint and the format message show."""
+    return forms.DateField(
+        label=label,
+        help_text=help_text or f"Day/month/year, for example {example}",
+        input_formats=DATE_FORMATS,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": required,
+            "invalid": f"Enter the date as day/month/year, like {example}",
+        },
+    )
+
+
 POUNDS_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$", re.ASCII)
 NOT_MONEY = {
     "exponent": "Enter the amount in figures, like 120000, not as a power of ten",

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import DjangoDbBlocker
 
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from programmes.twofactor.policy import two_factors_required
@@ -276,7 +277,9 @@ def _queues_emptied(queues: tuple[str, ...]) -> None:
 
     with app.connection_for_write() as connection:
         for name in queues:
-            connection.default_channel.queue_purge(name)
+            # kombu's stubs type the channel as the abstract StdChannel,
+            # which lacks the purge every transport's channel has.
+            connection.default_channel.queue_purge(name)  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -320,7 +323,7 @@ class SharedDemo:
 
     def __init__(self) -> None:
         self._atomic: transaction.Atomic | None = None
-        self._blocker = None
+        self._blocker: DjangoDbBlocker | None = None
         self._root: Path | None = None
 
     @property
@@ -328,7 +331,7 @@ class SharedDemo:
         assert self._root is not None
         return self._root / "private-uploads"
 
-    def start(self, blocker, root: Path) -> None:
+    def start(self, blocker: DjangoDbBlocker, root: Path) -> None:
         self._blocker, self._root = blocker, root
         self.resume()
 
@@ -360,6 +363,8 @@ class SharedDemo:
         """Roll the demo back, leaving the test database empty."""
         if self._atomic is None:
             return
+        # Only start() sets _atomic (through resume), after the blocker.
+        assert self._blocker is not None
         atomic, self._atomic = self._atomic, None
         with self._blocker.unblock():
             transaction.set_rollback(True)

@@ -64,7 +64,8 @@ class CallFactory(factory.django.DjangoModelFactory):
     opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
     closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
     assessment_due = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=45)).date())
-    max_amount = Decimal("10000")
+    # None on calls that award adviser days (GrowthCallFactory).
+    max_amount: Decimal | None = Decimal("10000")
 
 
 class ReportingCallFactory(CallFactory):

@@ -14,6 +14,7 @@ from programmes.forms import (
     LONG_ANSWER_CHARS,
     SHORT_ANSWER_CHARS,
     counted_textarea,
+    date_field,
     gds_helper,
     limited_text,
     max_length_of,
@@ -155,16 +156,10 @@ class LocalPartnersForm(SectionForm):
 class AdviserDaysForm(forms.Form):
     """An officer logs days of adviser support against an award."""
 
-    worked_on = forms.DateField(
-        label="When was the support given?",
-        help_text="Day/month/year, for example 27/09/2013",
-        input_formats=["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d"],
-        # A plain text input, styled by crispy-forms-gds like every other one.
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter the date the support was given",
-            "invalid": "Enter the date as day/month/year, like 27/09/2013",
-        },
+    worked_on = date_field(
+        "When was the support given?",
+        "Enter the date the support was given",
+        example="27/09/2013",
     )
     days = forms.DecimalField(
         label="How many days?",

@@ -5,22 +5,7 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Field
 from django import forms
 
-from programmes.forms import PoundsField, gds_helper, too_long
-
-DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d"]
-
-
-def date_field(label: str, required: str, *, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        help_text=help_text or "Day/month/year, for example 31/03/2014",
-        input_formats=DATE_FORMATS,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={
-            "required": required,
-            "invalid": "Enter the date as day/month/year, like 31/03/2014",
-        },
-    )
+from programmes.forms import DATE_FORMATS, PoundsField, date_field, gds_helper, too_long
 
 
 class ClaimForm(forms.Form):

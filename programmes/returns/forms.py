@@ -228,7 +228,12 @@ class ReturnCertifyForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("prefix", "certify")
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Field.checkbox("confirmed"), submit="Certify and send to the LGA")
+        self.helper = gds_helper(Field.checkbox("confirmed"))
+        # Its own id: the page has a second form, whose button would share
+        # crispy's default `id_submit` (ids must be unique on a page).
+        self.helper.layout[-1] = Button(
+            "submit", "Certify and send to the LGA", css_id="certify-submit"
+        )
 
 
 class ReturnNotCertifiedForm(forms.Form):
@@ -250,4 +255,6 @@ class ReturnNotCertifiedForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(counted_textarea(self, "reason", rows=4))
         # Not the page's main action: the certificate is.
-        self.helper.layout[-1] = Button.secondary("submit", "Send back to the preparer")
+        self.helper.layout[-1] = Button.secondary(
+            "submit", "Send back to the preparer", css_id="send-back-submit"
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -86,14 +87,20 @@ def returns_with_status(
 
 
 def returns_for_application(
-    *, application_id: int, council_id: int | None = None, as_at: date | None = None
+    *,
+    application_id: int,
+    council_id: int | None = None,
+    council_ids: Collection[int] | None = None,
+    as_at: date | None = None,
 ) -> list[SavingsReturn]:
-    """An award's returns (every council's, or one council's), in period
-    order, the lead council's first in each period, with their lines' count
-    and `is_late` (`returns_with_status`)."""
+    """An award's returns (every council's, one council's, or those of
+    `council_ids`), in period order, the lead council's first in each period,
+    with their lines' count and `is_late` (`returns_with_status`)."""
     returns = SavingsReturn.objects.filter(application_id=application_id)
     if council_id is not None:
         returns = returns.filter(council_id=council_id)
+    if council_ids is not None:
+        returns = returns.filter(council_id__in=council_ids)
     lead_first = ExpressionWrapper(
         Q(council_id=F("application__lead_council_id")), output_field=BooleanField()
     )
@@ -183,6 +190,29 @@ def return_get_for_user(*, user: User, pk: int, read_only: bool = False) -> Savi
     return savings_return
 
 
+# How a council user reads a return that is not their council's own
+# (`return_reader`): the return of a partner on an award their council
+# leads, a return of a council their council succeeded, or a partner's
+# return on the award of a council their council succeeded.
+LEAD_READS_PARTNER = "lead"
+SUCCESSOR_READS = "successor"
+LEAD_SUCCESSOR_READS_PARTNER = "lead_successor"
+
+
+def return_reader(*, user: User, savings_return: SavingsReturn) -> str | None:
+    """As whom the user reads the return: None for their own council's
+    (theirs to change), else one of the three above, so the page says why
+    they may read it (docs/security.md, "Partners, successors and
+    predecessors")."""
+    if savings_return.council_id == user.council_id:
+        return None
+    if savings_return.application.lead_council_id == user.council_id:
+        return LEAD_READS_PARTNER
+    if savings_return.council_id in council_ids_readable(user.council_id):
+        return SUCCESSOR_READS
+    return LEAD_SUCCESSOR_READS_PARTNER
+
+
 def award_get_for_reader(*, user: User, pk: int) -> Investment:
     """An award the user may read: their council's (savings.selectors), or
     the award of a bid they may read, that is of a council their council
@@ -198,7 +228,11 @@ def award_get_for_reader(*, user: User, pk: int) -> Investment:
         raise Http404("No award of your council has this number")
     if award.council_id != user.council_id:
         assert award.application_id is not None, "an award has a bid"
-        application_get_for_user(user=user, pk=award.application_id, read_only=True)
+        # The bid as this reader reads it: its `viewer` and `partner_via`
+        # name the council through which they read the award.
+        award.application = application_get_for_user(
+            user=user, pk=award.application_id, read_only=True
+        )
     return award
 
 
@@ -328,3 +362,51 @@ def returns_summary(
     summary.awards = counts["awards"] or 0
     summary.awards_up_to_date = counts["up_to_date"] or 0
     return summary
+
+
+def returns_summaries_by_council(
+    *, council_ids: Collection[int], as_at: date | None = None
+) -> dict[int, ReturnsSummary]:
+    """`returns_summary(council=...)` for several councils at once (the
+    board's predecessors): one query grouped by council, award and period,
+    whatever their number; the same figures, summed here. A council with no
+    returns gets an empty summary."""
+    status = returns_as_at(as_at)
+    rows = (
+        SavingsReturn.objects.filter(council_id__in=council_ids)
+        .values_list("council_id", "application_id", "period_start", "period_end")
+        .annotate(
+            due=Count("pk", filter=status.due),
+            received=Count("pk", filter=status.received),
+            verified=Count("pk", filter=status.verified),
+            overdue=Count("pk", filter=status.overdue),
+        )
+        .order_by()
+    )
+    periods: dict[int, dict[tuple[date, date], ReturnsPeriodRow]] = {}
+    awards: dict[int, dict[int, int]] = {}  # council -> award -> overdue returns
+    for council_id, application_id, start, end, due, received, verified, overdue in rows:
+        row = periods.setdefault(council_id, {}).setdefault(
+            (start, end), ReturnsPeriodRow(period_start=start, period_end=end)
+        )
+        row.due += due
+        row.received += received
+        row.verified += verified
+        row.overdue += overdue
+        late = awards.setdefault(council_id, {})
+        late[application_id] = late.get(application_id, 0) + overdue
+    found = {}
+    for council_id in council_ids:
+        late = awards.get(council_id, {})
+        found[council_id] = ReturnsSummary(
+            as_at=status.as_at,
+            # As returns_summary: periods with a return due or received.
+            periods=[
+                row
+                for key, row in sorted(periods.get(council_id, {}).items())
+                if row.due or row.received
+            ],
+            awards=len(late),
+            awards_up_to_date=sum(1 for count in late.values() if count == 0),
+        )
+    return found

@@ -54,14 +54,19 @@ def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     # A partner reads the award and reports on its own council's returns,
     # not the lead council's savings and returns (a successor reads them:
     # they are its predecessor's; docs/savings.md, "Shared awards").
-    if read_only and award.council_id not in council_ids_readable(request.user.council_id):
+    readable = council_ids_readable(request.user.council_id)
+    if read_only and award.council_id not in readable:
+        # Its own council's returns, and those of the partners it succeeded
+        # (it reads what their users read).
+        returns = selectors.returns_for_application(
+            application_id=award.application_id, council_ids=readable
+        )
         context = {
             "award": award,
             "read_only": True,
             "partner": True,
-            "returns": selectors.returns_for_application(
-                application_id=award.application_id, council_id=request.user.council_id
-            ),
+            "returns": returns,
+            "show_council": any(item.council_id != request.user.council_id for item in returns),
             "returns_due": selectors.returns_due_for_council(
                 council=applicant_council(request), application_id=award.application_id
             ),
@@ -156,8 +161,10 @@ def return_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The return: its lines (to change while it is open), its state, and
     what the council can do next."""
     savings_return = selectors.return_get_for_user(user=request.user, pk=pk, read_only=True)
+    reader = selectors.return_reader(user=request.user, savings_return=savings_return)
     context = {
-        "read_only": savings_return.council_id != request.user.council_id,
+        "read_only": reader is not None,
+        "reader": reader,
         "savings_return": savings_return,
         "lines": selectors.return_lines(savings_return=savings_return),
         "award": facts.award_for_application(application_id=savings_return.application_id),

@@ -12,19 +12,23 @@ Two bids:
 
 The personas are users of: the lead council ("lead"), the confirmed partner
 ("partner"), the partner that declined ("declined"), the partner yet to
-answer ("waiting", its council lead), a council named on neither ("outsider")
-and the successor ("successor"). For bid B the lead council's user is the
-predecessor, and the successor's user its lead.
+answer ("waiting", its council lead), a council named on neither ("outsider"),
+the successor ("successor") and the successor of the confirmed partner
+("heir": Partner was abolished after both bids, and Heir took over its area).
+For bid B the lead council's user is the predecessor, and the successor's
+user its lead.
 
 Everything not theirs is 404: every page that changes a record (GET and POST)
 is 404 to everyone but its lead council, read-only readers included; the
 read-only pages open to the lead, its successors and (the bid, shared
-documents and the award, never the lead's returns) to a confirmed partner; a
-partner yet to answer sees only the summary on its confirmation page.
+documents, its confirmation page and the award, never the lead's returns) to
+a confirmed partner and its successors; a partner yet to answer sees only the
+summary on its confirmation page. A successor reads; it never answers.
 """
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from decimal import Decimal
 
@@ -46,21 +50,23 @@ from tests.savings.returns import AWARDED, first_return, line
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("lead", "partner", "declined", "waiting", "outsider", "successor")
+PERSONAS = ("lead", "partner", "declined", "waiting", "outsider", "successor", "heir")
 
 # Pages that only show a record, and who reads them (by relation to the bid).
 READS = {
-    "bid_detail": {"lead", "successor", "partner"},
+    "bid_detail": {"lead", "successor", "partner", "heir"},
     "document_private": {"lead", "successor"},
-    "document_shared": {"lead", "successor", "partner"},
-    "partner_answer": {"partner", "waiting"},
-    "award_detail": {"lead", "successor", "partner"},
+    "document_shared": {"lead", "successor", "partner", "heir"},
+    # A successor of the confirmed partner reads its predecessor's answer.
+    "partner_answer": {"partner", "waiting", "heir"},
+    "award_detail": {"lead", "successor", "partner", "heir"},
     "return_detail": {"lead", "successor"},
     "evidence_download": {"lead", "successor"},
     # The partner's own return on the shared award: the lead (and its
-    # successor) read it; no other council does (docs/savings.md, "Shared awards").
-    "partner_return_detail": {"partner", "lead", "successor"},
-    "partner_evidence_download": {"partner", "lead", "successor"},
+    # successor) and the partner's successor read it; no other council does
+    # (docs/savings.md, "Shared awards").
+    "partner_return_detail": {"partner", "lead", "successor", "heir"},
+    "partner_evidence_download": {"partner", "lead", "successor", "heir"},
 }
 # Pages that change a record: the lead council's only (GET and POST).
 WRITES = (
@@ -115,6 +121,7 @@ RELATION_B = {
     "waiting": "waiting",
     "outsider": "outsider",
     "successor": "lead",
+    "heir": "heir",
 }
 
 
@@ -145,7 +152,7 @@ def _answer(application: Application, council: Council, confirmed: bool) -> None
 def world(strands):
     councils = {
         name: CouncilFactory(name=f"{name.title()} Council", short_name=name.title())
-        for name in ("lead", "partner", "declined", "waiting", "outsider", "successor")
+        for name in PERSONAS
     }
     users = {
         name: UserFactory(
@@ -179,9 +186,13 @@ def world(strands):
     # Then the lead council was abolished; Successor took over its area.
     Council.objects.filter(pk=councils["lead"].pk).update(abolished_on=date(2023, 4, 1))
     councils["lead"].successors.add(councils["successor"])
+    # And Partner too; Heir took over its area.
+    Council.objects.filter(pk=councils["partner"].pk).update(abolished_on=date(2024, 4, 1))
+    councils["partner"].successors.add(councils["heir"])
     award = Investment.objects.get(application=a)
     assert entry is not None and entry.document
     return {
+        "councils": councils,
         "users": users,
         "urls": {
             "A": _urls(a, private.pk, shared.pk, award, savings_return, entry)
@@ -303,9 +314,10 @@ def test_each_persona_reaches_only_what_is_theirs(persona, world):
 
 
 def test_the_matrix_size():
-    # 6 personas x the pages of two bids, GET and the refused POSTs.
-    # 72 of them the partner's own return on the shared award.
-    assert len(CASES) == 401, len(CASES)
+    # 7 personas x the pages of two bids, GET and the refused POSTs.
+    # 72 of them the partner's own return on the shared award (with the
+    # partner's successor's, 84).
+    assert len(CASES) == 473, len(CASES)
 
 
 def test_a_successor_reads_its_predecessors_bid_without_changing_it(world):
@@ -357,3 +369,78 @@ def test_the_successor_lists_its_predecessors_bids_and_the_predecessor_never_the
     predecessor = Client()
     predecessor.force_login(world["users"]["lead"])
     assert world["urls"]["B"]["bid_detail"] not in predecessor.get("/bids/").content.decode()
+
+
+def _read(client: Client, url: str) -> str:
+    """The page's text as a reader sees it (entities such as &#x27; decoded)."""
+    return html.unescape(client.get(url).content.decode())
+
+
+def test_a_partners_successor_reads_its_answer_and_never_answers(world):
+    client = Client()
+    client.force_login(world["users"]["heir"])
+    url = world["urls"]["A"]["partner_answer"]
+    page = _read(client, url)
+    assert "names Partner Council as a partner" in page
+    assert "Heir Council took over Partner Council's area" in page
+    assert "Partner Council's answer" in page
+    assert "Confirmed" in page
+    assert "Yes, confirm that my council is a partner" not in page
+    before = _state(world)
+    # Bid B is a draft on which Partner confirmed: nothing for the heir to send.
+    assert (
+        client.post(world["urls"]["B"]["partner_answer"], {"answer": "decline"}).status_code == 403
+    )
+    assert _state(world) == before
+
+
+def test_a_waiting_partners_successor_reads_the_summary_but_cannot_answer(world):
+    waiting = world["councils"]["waiting"]
+    heir = CouncilFactory(name="Waiting Heir Council")
+    Council.objects.filter(pk=waiting.pk).update(abolished_on=date(2024, 4, 1))
+    waiting.successors.add(heir)
+    client = Client()
+    client.force_login(
+        UserFactory(
+            username="user-waiting-heir", council=heir, role=APPLICANT, is_council_lead=True
+        )
+    )
+    url = world["urls"]["B"]["partner_answer"]
+    page = _read(client, url)
+    assert "Waiting for Waiting Council's answer" in page
+    assert "Only Waiting Council's council lead can confirm or decline" in page
+    assert "Yes, confirm that my council is a partner" not in page
+    assert client.post(url, {"answer": "confirm"}).status_code == 403
+    reference = url.split("/")[2]
+    answer = PartnerConfirmation.objects.get(application__reference=reference, council=waiting)
+    assert answer.is_pending
+
+
+def test_a_partners_successor_reads_the_bid_award_and_the_partners_returns(world):
+    client = Client()
+    client.force_login(world["users"]["heir"])
+    bid = _read(client, world["urls"]["A"]["bid_detail"])
+    assert "Heir Council took over Partner Council's area, and Partner Council is a partner" in bid
+    assert "Your council is a partner" not in bid
+    award = _read(client, world["urls"]["A"]["award_detail"])
+    assert "Heir Council took over Partner Council's area" in award
+    assert "Savings returns on this award you can read</caption>" in award
+    # The partner's returns, named, with their links; never the lead's.
+    assert world["urls"]["A"]["partner_return_detail"] in award
+    assert world["urls"]["A"]["return_detail"] not in award
+    assert "Report realised savings" not in award
+    ret = _read(client, world["urls"]["A"]["partner_return_detail"])
+    assert "Heir Council took over Partner Council's area, so you can read this return" in ret
+    assert "Add savings" not in ret
+
+
+def test_the_leads_successor_is_told_why_it_reads_a_partners_return(world):
+    client = Client()
+    client.force_login(world["users"]["successor"])
+    ret = _read(client, world["urls"]["A"]["partner_return_detail"])
+    assert (
+        "Successor Council took over Lead Council's area. Partner Council is a partner "
+        "on Lead Council's award" in ret
+    )
+    assert "took over Partner Council's area" not in ret
+    assert "Add savings" not in ret

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from programmes.models import CouncilKind
+from programmes.models import Council, CouncilKind
 from programmes.permissions import SYSTEM
 from savings import rollups
 from savings.models import SavingsKind
@@ -143,3 +143,31 @@ def test_before_the_successor_existed(board_client, cumbria):
     # Before the saving was verified, none realised.
     early = board_client.get(f"{url}?as_at=2013-07-09").content.decode()
     assert "£2,300,000" not in _text(_section(early))
+
+
+def test_the_predecessors_bids_and_returns_are_each_councils_own(board_client, cumbria):
+    """The section reads every predecessor's figures in one grouped read:
+    each row still holds that council's own bid count and returns, as its own
+    board page counts them (council_bid_count, returns_summary)."""
+    from programmes.board.selectors import council_bid_count, council_lineage
+    from programmes.returns.selectors import returns_summary
+    from tests.savings.returns import award, first_return, send
+
+    cumberland, allerdale, carlisle = cumbria
+    # Awarded in 2013, before they were abolished.
+    Council.objects.filter(pk__in=[allerdale.pk, carlisle.pk]).update(abolished_on=None)
+    send(first_return(award(allerdale)))
+    # Carlisle a partner on Allerdale's second award: it counts for both.
+    award(allerdale).partner_councils.add(carlisle)
+    award(carlisle)
+    Council.objects.filter(pk__in=[allerdale.pk, carlisle.pk]).update(abolished_on=date(2023, 4, 1))
+    lineage = council_lineage(council=cumberland)
+    assert [item.council for item in lineage.predecessors] == [allerdale, carlisle]
+    for item in lineage.predecessors:
+        assert item.bids == council_bid_count(council=item.council)
+        assert item.returns == returns_summary(council=item.council)
+    allerdale_row, carlisle_row = lineage.predecessors
+    assert (allerdale_row.bids, carlisle_row.bids) == (2, 2)
+    assert allerdale_row.returns.received == 1
+    assert allerdale_row.returns.awards == 2
+    assert carlisle_row.returns.overdue > 0

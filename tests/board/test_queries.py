@@ -152,15 +152,19 @@ def test_pages_as_at_a_date_run_the_same_queries_at_any_size(
 
 
 # A successor's page (docs/board.md, "Predecessors"): the council page's, the
-# linked councils (1), and per predecessor its total (1), its bid count (1,
-# cached under the board's version) and its returns (2). Two predecessors
-# here; now and as at a date, first render and a later one.
-SUCCESSOR_PAGE = {"": [28, 24], "?as_at=2013-07-09": [32, 22]}
+# linked councils (1), and for all its predecessors at once their totals
+# (every council's grouped figures: 1 now; as at a date the programme's rows,
+# 2 and kept in the cache, and their councils, 1), their bid counts (1,
+# cached under the board's version) and their returns (1): the same whether
+# it replaced one council or three (it grew by 4 per predecessor before).
+# Now and as at a date, first render and a later one.
+SUCCESSOR_PAGE = {"": [23, 20], "?as_at=2013-07-09": [25, 18]}
 
 
 @pytest.mark.parametrize("size", [1, 6])
+@pytest.mark.parametrize("predecessors", [1, 3])
 def test_a_successor_page_runs_a_fixed_number_of_queries(
-    size, strands, board_client, django_capture_on_commit_callbacks
+    size, predecessors, strands, board_client, django_capture_on_commit_callbacks
 ):
     from datetime import date
 
@@ -171,7 +175,9 @@ def test_a_successor_page_runs_a_fixed_number_of_queries(
 
     build(strands, size, django_capture_on_commit_callbacks)
     successor = CouncilFactory(kind=CouncilKind.UNITARY, gss_code="E06000063")
-    for earlier in (Council.objects.order_by("pk").first(), CouncilFactory()):
+    earlier_councils = [Council.objects.order_by("pk").first()]
+    earlier_councils += [CouncilFactory() for _ in range(predecessors - 1)]
+    for earlier in earlier_councils:
         earlier.abolished_on = date(2023, 4, 1)
         earlier.save()
         earlier.successors.set([successor])
@@ -185,6 +191,8 @@ def test_a_successor_page_runs_a_fixed_number_of_queries(
             with CaptureQueriesContext(connection) as queries:
                 page = board_client.get(url + dated)
             assert page.status_code == 200
-            assert "History of the councils" in page.content.decode()
+            html = page.content.decode()
+            assert "History of the councils" in html
+            assert html.count("data-predecessor=") == predecessors
             found[dated].append(len(queries))
     assert found == SUCCESSOR_PAGE

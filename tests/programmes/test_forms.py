@@ -76,3 +76,24 @@ def test_the_error_summary_lists_errors_in_the_pages_order():
     summary = summary.split("govuk-error-summary__list")[1].split("</ul>")[0]
     assert summary.index("First error") < summary.index("Second error")
     assert html.index('id="id_sooner"') < html.index('id="id_later"')
+
+
+def test_a_claims_dates_and_adviser_days_take_dates_as_people_type_them():
+    """One date field (programmes.forms.date_field) for both forms: the same
+    formats, each with its own example in the hint and the message."""
+    from datetime import date
+
+    from programmes.growth.forms import AdviserDaysForm
+    from programmes.payments.forms import ClaimForm
+
+    for field, example in (
+        (AdviserDaysForm().fields["worked_on"], "27/09/2013"),
+        (ClaimForm().fields["period_to"], "31/03/2014"),
+    ):
+        for typed in ("3/10/2013", "03 10 2013", "2013-10-03"):
+            assert field.clean(typed) == date(2013, 10, 3)
+        with pytest.raises(ValidationError) as refused:
+            field.clean("31/02/2014")
+        assert refused.value.messages == [f"Enter the date as day/month/year, like {example}"]
+        assert example in str(field.help_text)
+        assert 'autocomplete="off"' in field.widget.render("on", None)

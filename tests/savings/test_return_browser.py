@@ -102,3 +102,41 @@ def test_back_after_sending_a_return_corrected_after_an_error_asks_for_no_resubm
     assert "Awaiting verification" in page.content()
     savings_return.refresh_from_db()
     assert savings_return.state == ReturnState.SUBMITTED
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_certify_page_passes_axe_with_unique_ids_and_named_buttons(
+    live_server, page, council_a, applicant_a, strands
+):
+    from programmes.returns import services as return_services
+    from programmes.roles import APPLICANT
+    from tests.factories import UserFactory
+    from tests.pages import duplicate_ids
+    from tests.savings.returns import line
+
+    UserFactory(username="finance-a", council=council_a, role=APPLICANT, is_finance_officer=True)
+    savings_return = first_return(
+        award(council_a, strand=strands["experts"], returns_need_certification=True)
+    )
+    line(savings_return, "5000")
+    return_services.return_submit(
+        actor=applicant_a,
+        savings_return=savings_return,
+        declaration_name="Avery Sample",
+        confirmed=True,
+    )
+    base = live_server.url
+    sign_in(page, base, "finance-a", PASSWORD)
+    page.goto(f"{base}/savings/returns/{savings_return.pk}/certify/")
+    assert duplicate_ids(page.content()) == []
+    assert page.get_by_role("button", name="Certify and send to the LGA").count() == 1
+    assert page.get_by_role("button", name="Send back to the preparer").count() == 1
+    assert accessibility_violations(page) == []
+    # With an error: the summary's link reaches the reason's box.
+    page.get_by_role("button", name="Send back to the preparer").click()
+    page.locator(".govuk-error-summary").wait_for()
+    target = page.locator(".govuk-error-summary a").first.get_attribute("href")
+    assert target is not None and page.locator(target).count() == 1
+    assert duplicate_ids(page.content()) == []
+    assert accessibility_violations(page) == []

@@ -24,6 +24,7 @@ from savings import rollups
 from savings.models import Withheld
 from savings.selectors import rollup_for as _rollup_for
 from tests.factories import UserFactory
+from tests.pages import duplicate_ids, labels_without_field
 from tests.savings.returns import award, first_return, line
 
 D = Decimal
@@ -474,3 +475,19 @@ def test_the_list_to_certify_costs_the_same_queries_however_long(
     page = certifier.get(url).content.decode()
     assert all(savings_return.reference in page for savings_return in returns)
     assert queries() == one
+
+
+def test_the_certify_page_gives_each_button_its_own_id(client, applicant_a, finance_a, return_a):
+    prepare(return_a, applicant_a)
+    certifier = client_for(client, finance_a)
+    page = certifier.get(reverse("savings:return_certify", args=[return_a.pk])).content.decode()
+    assert duplicate_ids(page) == []
+    assert labels_without_field(page) == []
+    assert 'id="certify-submit"' in page and 'id="send-back-submit"' in page
+    assert "Certify and send to the LGA" in page and "Send back to the preparer" in page
+    # Shown again with an error, the page still has each id once.
+    refused = certifier.post(
+        reverse("savings:return_not_certified", args=[return_a.pk]), {"send_back-reason": ""}
+    ).content.decode()
+    assert "govuk-error-summary" in refused
+    assert duplicate_ids(refused) == []
