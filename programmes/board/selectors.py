@@ -254,19 +254,23 @@ def bids_by_state_table(*, council: Council | None = None, as_at: date | None = 
     return _bids_by_state_table(council=council, as_at=as_at)
 
 
-def bids_as_at(bids: QuerySet[Application], *, as_at: date) -> QuerySet[Application]:
+def bids_as_at(
+    bids: QuerySet[Application], *, as_at: date, drafts: bool = True
+) -> QuerySet[Application]:
     """These bids as they stood at the end of `as_at`: each annotated with
     `state_then`, the state its timeline (`ApplicationEvent`) had reached by
-    then, and a bid with no event by then left out. The one definition of a
-    bid's state at a date: the bids by state and a council's list read it."""
+    then, and a bid with no event by then left out (and one still a draft
+    then, unless `drafts`). The one definition of a bid's state at a date:
+    the bids by state and a council's list read it."""
     # The bid's last state change by the end of the day (the event_timeline
     # index: one probe per bid).
     then = ApplicationEvent.objects.filter(
         application=OuterRef("pk"), at__lt=rollups.end_of_day(as_at)
     ).exclude(to_state="")
-    return bids.annotate(
+    dated = bids.annotate(
         state_then=Subquery(then.order_by("-at", "-pk").values("to_state")[:1])
     ).filter(state_then__isnull=False)
+    return dated if drafts else dated.exclude(state_then=ApplicationState.DRAFT)
 
 
 def _bids_by_state_table(*, council: Council | None, as_at: date | None) -> DataTable:
@@ -824,9 +828,7 @@ class CouncilBidsAsAt:
     ordered = True
 
     def __init__(self, council: Council, as_at: date) -> None:
-        sent = bids_as_at(_council_bids_sent(council), as_at=as_at).exclude(
-            state_then=ApplicationState.DRAFT
-        )
+        sent = bids_as_at(_council_bids_sent(council), as_at=as_at, drafts=False)
         self.bids = sent.select_related("call__strand", "lead_council").order_by(
             "-created_at", "-pk"
         )
@@ -882,11 +884,7 @@ def council_bid_strand_names(*, council: Council, as_at: date | None = None) -> 
         if as_at is None:
             bids = _council_bids(council).order_by()
         else:
-            bids = (
-                bids_as_at(_council_bids_sent(council), as_at=as_at)
-                .exclude(state_then=ApplicationState.DRAFT)
-                .order_by()
-            )
+            bids = bids_as_at(_council_bids_sent(council), as_at=as_at, drafts=False).order_by()
         return sorted(set(bids.values_list("call__strand__name", flat=True).distinct()))
 
     return set(_bids_cached(f"council-strands:{council.pk}:{as_at or ''}", names))

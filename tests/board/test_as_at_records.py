@@ -88,8 +88,7 @@ def test_the_asce_page_as_at_a_date_shows_the_statistics_then(demo, board_client
     achieved = asce_statistics_by_year()["2012/13"]["achieved"]
     page = _strand(board_client, "asce", JULY)
     assert (
-        "Adult social care efficiency savings as a percentage of budget, as at 9 July 2013"
-        in page
+        "Adult social care efficiency savings as a percentage of budget, as at 9 July 2013" in page
     )
     assert f"2012/13 Achieved {achieved.council_count} " in page
     assert f"{achieved.mode_percent}%" in page
