@@ -276,3 +276,55 @@ def test_a_bid_sent_today_is_in_todays_list_and_not_a_past_dates(
     assert f"as-at-{yesterday.isoformat()}" in response["Content-Disposition"]
     assert bid.reference not in response.content.decode("utf-8-sig")
     assert bid.reference in board_client.get(url).content.decode("utf-8-sig")
+
+
+# An earlier day, given in the admin, needs the reason the audit trail keeps -------
+
+
+def test_an_adviser_joining_earlier_needs_a_reason_which_the_trail_keeps(officer_client):
+    from auditlog.models import LogEntry
+
+    from programmes.growth.models import Adviser
+
+    url = reverse("admin:growth_adviser_add")
+    form = {"name": "Sam Example", "source": "peer", "active": "on", "joined_on": "2013-08-01"}
+    refused = officer_client.post(url, form)
+    assert refused.status_code == 200
+    assert "Say why the date is earlier than today" in refused.content.decode()
+    assert not Adviser.objects.exists()
+    reason = "Joined at the panel's recruitment in August 2013; recorded late"
+    saved = officer_client.post(url, {**form, "date_reason": reason})
+    assert saved.status_code == 302, saved.content
+    adviser = Adviser.objects.get()
+    assert adviser.joined_on == date(2013, 8, 1)
+    entry = LogEntry.objects.get_for_object(adviser).get()
+    assert entry.additional_data["reason"] == reason
+
+
+def test_an_asce_return_reported_earlier_needs_a_reason_which_the_trail_keeps(
+    officer_client, strands, council_a
+):
+    from auditlog.models import LogEntry
+
+    from programmes.asce.models import AsceReturn
+
+    url = reverse("admin:asce_ascereturn_add")
+    form = {
+        "council": council_a.pk,
+        "financial_year": "2012/13",
+        "budget": "1000000",
+        "savings_achieved": "50000",
+        "reported_on": "2013-06-28",
+    }
+    refused = officer_client.post(url, form)
+    assert "Say why the date is earlier than today" in refused.content.decode()
+    assert not AsceReturn.objects.exists()
+    reason = "Sent to the LGA on 28 June 2013; entered from the paper return"
+    saved = officer_client.post(url, {**form, "date_reason": reason})
+    assert saved.status_code == 302, saved.content
+    asce_return = AsceReturn.objects.get()
+    assert asce_return.reported_on == date(2013, 6, 28)
+    entry = LogEntry.objects.filter(
+        content_type__model="ascereturn", object_pk=str(asce_return.pk)
+    ).first()
+    assert entry.additional_data["reason"] == reason
