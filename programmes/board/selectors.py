@@ -859,8 +859,9 @@ def _bid_then(bid: Application) -> BidThen:
 
 
 def _council_bids_sent(council: Council) -> QuerySet[Application]:
-    # Every bid the council leads or partners in, whatever its state now: one
-    # sent back to draft since the date was sent at it.
+    # Every bid the council leads or partners in, whatever its state now
+    # (`bids_as_at` reads its state then): a bid returned to its council as a
+    # draft since the date had still been sent at it.
     partnered = Application.partner_councils.through.objects.filter(council=council)
     return Application.objects.filter(
         Q(lead_council=council) | Q(pk__in=partnered.values("application_id"))
