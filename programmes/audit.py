@@ -85,6 +85,8 @@ AUDITED: dict[str, dict] = {
     "growth.AdviserDay": {},
     # Adviser days costed into claims to the adviser's organisation (docs/money.md).
     "growth.AdviserCosting": {},
+    # The panel as at a date (docs/board.md): joining and leaving days.
+    "growth.Adviser": {},
     "ope.OpeBidDetail": {},
     "ope.Pilot": {},
     "ope.ProjectPlan": {"exclude_fields": ["updated_at"]},
@@ -92,6 +94,9 @@ AUDITED: dict[str, dict] = {
     "asce.AsceReturn": {"exclude_fields": ["updated_at"]},
     "asce.AsceProjection": {},
     "procurement.WorkstreamSaving": {},
+    # Board seats and reporting deadlines as at a date (docs/board.md).
+    "procurement.ProgrammeBoardMember": {},
+    "procurement.ReportingDeadline": {},
     # Who may do what: invitations (never the token's hash), and a user's
     # switches and role (programmes/accounts.py, the user admin).
     "programmes.Invitation": {"exclude_fields": ["token_hash"]},

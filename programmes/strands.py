@@ -70,9 +70,10 @@ class BoardBlock:
     `charts` (an SVG per key of `charts` below).
     `charts` maps a key of `page.tables` to a chart title: drawn as a bar
     chart of percentages, beside the same table as its text alternative.
-    `council_fill(council)` returns the council's own records in the strand
-    (empty: none), shown by `council_template` on the council's board page
-    (as `records`), and making the strand one the council takes part in.
+    `council_fill(council, as_at=None)` returns the council's own records in
+    the strand (those it had by the end of `as_at`, if given; empty: none),
+    shown by `council_template` on the council's board page (as `records`),
+    and making the strand one the council takes part in.
     `councils` and `activity` make the strand's figures the same on every page
     (programmes.board.selectors.StrandFigures).
     """
@@ -80,7 +81,7 @@ class BoardBlock:
     fill: Callable[[Any], None]
     template: str = ""
     charts: tuple[tuple[str, str], ...] = ()
-    council_fill: Callable[[Any], list] | None = None
+    council_fill: Callable[..., list] | None = None
     council_template: str = ""
     # `councils(as_at=None)`: how many councils take part (by the end of
     # `as_at`, if given), when the strand's records (not its savings facts)
@@ -89,10 +90,11 @@ class BoardBlock:
     # `activity(strand, as_at=None)`: the strand's awards (a `StrandActivity`)
     # when they are not approved bids, e.g. OPE's pilots with resource (one query).
     activity: Callable[..., Any] | None = None
-    # `served()`: the councils the strand's records say it serves, each with
-    # its role in words, e.g. procurement's workstream leads ("Leads Energy"),
-    # listed in the strand's council table beside those its awards serve (one query).
-    served: Callable[[], list[tuple[Any, str]]] | None = None
+    # `served(as_at=None)`: the councils the strand's records say it serves
+    # (by the end of `as_at`, if given), each with its role in words, e.g.
+    # procurement's workstream leads ("Leads Energy"), listed in the strand's
+    # council table beside those its awards serve (one query).
+    served: Callable[..., list[tuple[Any, str]]] | None = None
 
 
 @dataclass(frozen=True)

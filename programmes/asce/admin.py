@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 
+from programmes import audit
 from programmes.admin_tools import (
     AuditTrailMixin,
     ReadOnlyAdmin,
@@ -31,6 +32,7 @@ from programmes.asce.models import (
     PositionReport,
     Presentation,
 )
+from savings.admin import EarlierDateMixin
 from savings.years import validate_financial_year
 
 PROJECTION_LINE = re.compile(r"^\s*(\d{4}/\d{2})\s*[:=]?\s*£?\s*([\d,]+(?:\.\d{1,2})?)\s*$")
@@ -61,7 +63,11 @@ def projections_parse(text: str) -> dict[str, Decimal]:
     return parsed
 
 
-class AsceReturnForm(forms.ModelForm):
+class AsceReturnForm(EarlierDateMixin):
+    # The day the council reported it: today, or an earlier day with the
+    # reason (docs/board.md, "As at a date"); fixed once recorded, like the
+    # council and year.
+    date_field = "reported_on"
     projections = forms.CharField(
         label="Projected savings",
         required=False,
@@ -78,6 +84,7 @@ class AsceReturnForm(forms.ModelForm):
             "savings_achieved",
             *THEMES,
             "notes",
+            "reported_on",
         ]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -85,6 +92,7 @@ class AsceReturnForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["council"].disabled = True
             self.fields["financial_year"].disabled = True
+            self.fields["reported_on"].disabled = True
             self.initial["projections"] = "\n".join(
                 f"{p.financial_year}: {p.amount}" for p in self.instance.projections.all()
             )
@@ -142,16 +150,18 @@ class AsceReturnAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
                 notes=obj.notes,
             )
             return
-        created = services.asce_return_record(
-            actor=request.user,
-            council=obj.council,
-            financial_year=obj.financial_year,
-            budget=obj.budget,
-            savings_achieved=obj.savings_achieved,
-            projections=data["projections"],
-            themes=themes,
-            notes=obj.notes,
-        )
+        with audit.reason(data.get("date_reason", "").strip()):
+            created = services.asce_return_record(
+                actor=request.user,
+                council=obj.council,
+                financial_year=obj.financial_year,
+                budget=obj.budget,
+                savings_achieved=obj.savings_achieved,
+                projections=data["projections"],
+                themes=themes,
+                notes=obj.notes,
+                reported_on=data["reported_on"],
+            )
         obj.pk = created.pk
 
     def delete_model(self, request, obj: AsceReturn) -> None:

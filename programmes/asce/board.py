@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from programmes.asce import selectors
 from programmes.asce.models import AsceReturn, AsceStatistic
 from programmes.asce.selectors import (
     asce_events,
@@ -22,16 +23,21 @@ EVENTS_WINDOW_DAYS = 92
 
 
 def fill(page) -> None:
-    """The statistics rows: 1 query."""
-    stats = asce_statistics_by_year()
+    """The statistics rows: 1 query (2 as at a date: from the returns reported by then)."""
+    stats = asce_statistics_by_year(as_at=page.as_at)
     page.extra["asce"] = stats
-    page.tables["asce"] = asce_table(stats)
-    page.tables["asce_projections"] = asce_projection_chart_table(stats)
+    page.tables["asce"] = asce_table(stats, as_at=page.as_at)
+    page.tables["asce_projections"] = asce_projection_chart_table(stats, as_at=page.as_at)
+    if page.as_at is not None:
+        page.undated.append(
+            "a return's figures corrected since it was reported (a return keeps "
+            "no history of its figures)"
+        )
 
 
-def council_returns(council: Council) -> list[AsceReturn]:
-    """A council's own returns, one a year (1 query)."""
-    return list(AsceReturn.objects.filter(council=council).order_by("financial_year"))
+def council_returns(council: Council, *, as_at: date | None = None) -> list[AsceReturn]:
+    """A council's own returns, one a year (reported by `as_at`, if given): 1 query."""
+    return selectors.council_returns(council_id=council.pk, as_at=as_at)
 
 
 def councils(*, as_at: date | None = None) -> int:
@@ -43,12 +49,16 @@ def councils(*, as_at: date | None = None) -> int:
     return returns.values("council").distinct().count()
 
 
-def served() -> list[tuple[Council, str]]:
+def served(*, as_at: date | None = None) -> list[tuple[Council, str]]:
     """The councils taking part, for the strand's councils table: those with
-    a return, each with the years it has reported (1 query)."""
+    a return (reported by `as_at`, if given), each with the years it has
+    reported (1 query)."""
     years: dict[int, list[str]] = {}
     councils: dict[int, Council] = {}
-    for row in AsceReturn.objects.select_related("council").order_by("financial_year"):
+    returns = AsceReturn.objects.select_related("council")
+    if as_at is not None:
+        returns = returns.filter(reported_on__lte=as_at)
+    for row in returns.order_by("financial_year"):
         councils[row.council_id] = row.council
         years.setdefault(row.council_id, []).append(row.financial_year)
     return [(councils[pk], f"Returns for {', '.join(years[pk])}") for pk in councils]
@@ -59,7 +69,13 @@ def _one_place(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def asce_table(stats: dict[str, dict[str, AsceStatistic]]) -> DataTable:
+def _caption(text: str, as_at: date | None) -> str:
+    return f"{text}, as at {as_at:%-d %B %Y}" if as_at else text
+
+
+def asce_table(
+    stats: dict[str, dict[str, AsceStatistic]], *, as_at: date | None = None
+) -> DataTable:
     """Savings as % of budget per year: achieved, then what councils project."""
     rows: list[list[Cell]] = []
     for year, measures in stats.items():
@@ -77,16 +93,20 @@ def asce_table(stats: dict[str, dict[str, AsceStatistic]]) -> DataTable:
                     ]
                 )
     return DataTable(
-        caption="Adult social care efficiency savings as a percentage of budget",
+        caption=_caption("Adult social care efficiency savings as a percentage of budget", as_at),
         columns=["Financial year", "Measure", "Councils", "Mean", "Median", "Mode"],
         rows=rows,
     )
 
 
-def asce_projection_chart_table(stats: dict[str, dict[str, AsceStatistic]]) -> DataTable:
+def asce_projection_chart_table(
+    stats: dict[str, dict[str, AsceStatistic]], *, as_at: date | None = None
+) -> DataTable:
     """Mean % of budget per year, achieved and projected (for the chart)."""
     return DataTable(
-        caption="Mean adult social care savings as a percentage of budget, by year",
+        caption=_caption(
+            "Mean adult social care savings as a percentage of budget, by year", as_at
+        ),
         columns=["Financial year", "Achieved (mean %)", "Projected (mean %)"],
         rows=[
             [
@@ -103,7 +123,7 @@ def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
     """The position reports published by the paper's date (para 10), the
     programme's events of the quarters either side of it with what they
     include (paras 11-12), and the statistics (para 13): 5 queries."""
-    return [*_reports_and_events(as_at), *_statistics_paragraphs()]
+    return [*_reports_and_events(as_at), *_statistics_paragraphs(as_at)]
 
 
 def _reports_and_events(as_at: date) -> list[str]:
@@ -131,8 +151,9 @@ def _reports_and_events(as_at: date) -> list[str]:
     return paragraphs
 
 
-def _statistics_paragraphs() -> list[str]:
-    stats = asce_statistics_by_year()
+def _statistics_paragraphs(as_at: date) -> list[str]:
+    # As at the paper's date: the returns reported by then (a draft's figures date).
+    stats = asce_statistics_by_year(as_at=as_at)
     achieved = [(year, row["achieved"]) for year, row in stats.items() if "achieved" in row]
     projected = [(year, row["projected"]) for year, row in stats.items() if "projected" in row]
     if not achieved:

@@ -14,11 +14,9 @@ its drain, with no user input, so it takes no actor.
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -35,13 +33,12 @@ from programmes.asce.models import (
     PositionReport,
     Presentation,
 )
+from programmes.asce.selectors import asce_percentages, asce_statistic
 from programmes.models import Council, Strand
 from programmes.permissions import Actor, as_user, require_officer
 from programmes.services import model_update
 from savings.outbox import outbox_mark
 from savings.years import FINANCIAL_YEAR_RE
-
-TWO_PLACES = Decimal("0.01")
 
 
 def _asce_strand_id() -> int:
@@ -168,39 +165,28 @@ def asce_return_delete(*, asce_return: AsceReturn, actor: Actor) -> None:
     _mark(council_id, years)
 
 
-def _mode_whole_percent(values: list[Decimal]) -> int:
-    rounded = Counter(int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP)) for value in values)
-    top = max(rounded.values())
-    return min(value for value, count in rounded.items() if count == top)
-
-
 def _store(year: str, measure: str, values: list[Decimal], now) -> None:
     if not values:
         AsceStatistic.objects.filter(financial_year=year, measure=measure).delete()
         return
+    computed = asce_statistic(year, measure, values)
     AsceStatistic.objects.update_or_create(
         financial_year=year,
         measure=measure,
         defaults={
-            "council_count": len(values),
-            "mean_percent": (sum(values, Decimal(0)) / len(values)).quantize(
-                TWO_PLACES, ROUND_HALF_UP
-            ),
-            "median_percent": Decimal(statistics.median(values)).quantize(
-                TWO_PLACES, ROUND_HALF_UP
-            ),
-            "mode_percent": _mode_whole_percent(values),
+            "council_count": computed.council_count,
+            "mean_percent": computed.mean_percent,
+            "median_percent": computed.median_percent,
+            "mode_percent": computed.mode_percent,
             "computed_at": now,
         },
     )
 
 
 def asce_statistics_recompute(years: set[str] | None) -> None:
-    """Recompute the stored statistics of these years (None: every year) from the returns.
-
-    Achieved: each council's return for the year. Projected: for each council,
-    the projection for the year from its most recent return that makes one.
-    Runs inside the rollup drain's transaction and lock.
+    """Recompute the stored statistics of these years (None: every year) from
+    the returns (`selectors.asce_percentages`: the same definition the board
+    reads as at a past date). Runs inside the rollup drain's transaction and lock.
     """
     now = timezone.now()
     returns = AsceReturn.objects.all()
@@ -210,21 +196,12 @@ def asce_statistics_recompute(years: set[str] | None) -> None:
         projections = projections.filter(financial_year__in=years)
     else:
         years = set(AsceStatistic.objects.values_list("financial_year", flat=True))
-    achieved: dict[str, list[Decimal]] = {}
-    for asce_return in returns.only("financial_year", "budget", "savings_achieved"):
-        achieved.setdefault(asce_return.financial_year, []).append(asce_return.achieved_percent)
-    latest: dict[tuple[str, int], AsceProjection] = {}
-    for projection in projections:
-        key = (projection.financial_year, projection.asce_return.council_id)
-        seen = latest.get(key)
-        if seen is None or seen.asce_return.financial_year < projection.asce_return.financial_year:
-            latest[key] = projection
-    projected: dict[str, list[Decimal]] = {}
-    for (year, _council), projection in latest.items():
-        projected.setdefault(year, []).append(projection.percent)
-    for year in years | set(achieved) | set(projected):
-        _store(year, Measure.ACHIEVED, achieved.get(year, []), now)
-        _store(year, Measure.PROJECTED, projected.get(year, []), now)
+    values = asce_percentages(
+        returns.only("financial_year", "budget", "savings_achieved"), projections
+    )
+    for year in years | {year for year, _ in values}:
+        for measure in (Measure.ACHIEVED, Measure.PROJECTED):
+            _store(year, measure, values.get((year, measure.value), []), now)
 
 
 EVENT_FIELDS = ("title", "held_on", "venue", "description")

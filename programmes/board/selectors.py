@@ -258,20 +258,32 @@ def bids_by_state_table(*, council: Council | None = None, as_at: date | None = 
     return _bids_by_state_table(council=council, as_at=as_at)
 
 
+def bids_as_at(
+    bids: QuerySet[Application], *, as_at: date, drafts: bool = True
+) -> QuerySet[Application]:
+    """These bids as they stood at the end of `as_at`: each annotated with
+    `state_then`, the state its timeline (`ApplicationEvent`) had reached by
+    then, and a bid with no event by then left out (and one still a draft
+    then, unless `drafts`). The one definition of a bid's state at a date:
+    the bids by state and a council's list read it."""
+    # The bid's last state change by the end of the day (the event_timeline
+    # index: one probe per bid).
+    then = ApplicationEvent.objects.filter(
+        application=OuterRef("pk"), at__lt=rollups.end_of_day(as_at)
+    ).exclude(to_state="")
+    dated = bids.annotate(
+        state_then=Subquery(then.order_by("-at", "-pk").values("to_state")[:1])
+    ).filter(state_then__isnull=False)
+    return dated if drafts else dated.exclude(state_then=ApplicationState.DRAFT)
+
+
 def _bids_by_state_table(*, council: Council | None, as_at: date | None) -> DataTable:
     bids = Application.objects.all()
     if council is not None:
         bids = bids.filter(Q(lead_council=council) | Q(partner_councils=council)).distinct()
     state = "state"
     if as_at is not None:
-        # The bid's last state change by the end of the day (the
-        # event_timeline index: one probe per bid).
-        then = ApplicationEvent.objects.filter(
-            application=OuterRef("pk"), at__lt=rollups.end_of_day(as_at)
-        ).exclude(to_state="")
-        bids = bids.annotate(
-            state_then=Subquery(then.order_by("-at", "-pk").values("to_state")[:1])
-        ).filter(state_then__isnull=False)
+        bids = bids_as_at(bids, as_at=as_at)
         state = "state_then"
     counts = {
         (row["call__strand__name"], row[state]): row["n"]
@@ -461,10 +473,15 @@ class CouncilServed:
     share: Decimal | None = None
 
 
-def _award_councils(strand_pk: int) -> dict[int, tuple[bool, bool, Decimal]]:
-    """Each council the strand's approved awards serve: (leads one, partners
-    in one, its shares' total): 3 grouped queries."""
+def _award_councils(
+    strand_pk: int, *, on: date | None = None
+) -> dict[int, tuple[bool, bool, Decimal]]:
+    """Each council the strand's approved awards (decided by `on`, if given:
+    the awards `_bid_activities` counts) serve: (leads one, partners in one,
+    its shares' total): 3 grouped queries."""
     approved = Application.objects.filter(call__strand=strand_pk, state=ApplicationState.APPROVED)
+    if on is not None:
+        approved = approved.filter(decided_at__date__lte=on)
     served: dict[int, list[Any]] = {}
     for pk in approved.order_by().values_list("lead_council", flat=True).distinct():
         served[pk] = [True, False, Decimal(0)]
@@ -481,18 +498,24 @@ def _role(led: bool, partnered: bool) -> str:
     return "Lead and partner" if led and partnered else "Lead" if led else "Partner"
 
 
-def strand_councils_served(*, strand: Strand) -> list[CouncilServed]:
+def strand_councils_served(*, strand: Strand, as_at: date | None = None) -> list[CouncilServed]:
     """Every council the strand serves, by name: the lead and partner
-    councils of its approved awards, with each one's share of them (kept in
-    the cache under the board's version, as they are read from the bids),
-    and those its records say it serves (its `BoardBlock.served`, e.g.
-    procurement's workstream leads). 1 query, plus 3 when not cached and 1
-    for a strand's own records."""
+    councils of its approved awards (decided by `as_at`, if given), with
+    each one's share of them (kept in the cache under the board's version,
+    as they are read from the bids), and those its records say it serves
+    (its `BoardBlock.served`, e.g. procurement's workstream leads, ASCE's
+    councils with a return). 1 query, plus 3 when not cached and 1 for a
+    strand's own records. A share is as it stands: an officer's change of
+    an award's shares replaces the split (docs/board.md, "As at a date")."""
     spec = strands().get(strand.key)
     awards: dict[int, tuple[bool, bool, Decimal]] = {}
     if spec is not None and spec.bid_based:
-        awards = _bids_cached(f"served:{strand.pk}", lambda: _award_councils(strand.pk))
-    by_records = spec.board.served() if spec and spec.board and spec.board.served else []
+        awards = _bids_cached(
+            f"served:{strand.pk}:{as_at or ''}", lambda: _award_councils(strand.pk, on=as_at)
+        )
+    by_records: list[tuple[Council, str]] = []
+    if spec is not None and spec.board is not None and spec.board.served is not None:
+        by_records = spec.board.served(as_at=as_at) if as_at else spec.board.served()
     roles: dict[int, list[str]] = {}
     for council, role in by_records:
         roles.setdefault(council.pk, []).append(role)
@@ -580,6 +603,9 @@ class StrandPage:
     status: list[tuple[str, str]] = field(default_factory=list)
     # Whatever else the strand's board block shows (its `BoardBlock.template`).
     extra: dict[str, Any] = field(default_factory=dict)
+    # As at a date: what the page shows as it stands today, having no date of
+    # its own, in words for the page's inset (docs/board.md, "As at a date").
+    undated: list[str] = field(default_factory=list)
 
     @property
     def rollup(self) -> Rollup:
@@ -609,9 +635,9 @@ def strand_page(*, strand: Strand, as_at: date | None = None) -> StrandPage:
     source = rollups.Figures(as_at=as_at, strand=strand)
     by_year = source.by_year()
     by_council = source.by_council()
-    # The councils an award serves and their shares are read as they stand
-    # (docs/board.md, "As at a date": not dated).
-    served = strand_councils_served(strand=strand)
+    # The councils the awards decided by the date serve, with their shares
+    # as they stand (docs/board.md, "As at a date").
+    served = strand_councils_served(strand=strand, as_at=as_at)
     page = StrandPage(
         strand=strand,
         figures=_strand_figures([strand], [source.total()], as_at=as_at)[0],
@@ -649,6 +675,11 @@ def strand_page(*, strand: Strand, as_at: date | None = None) -> StrandPage:
             as_at,
         ),
     )
+    if as_at is not None and any(item.share is not None for item in served):
+        page.undated.append(
+            "each council's share of an award: an officer's change of the shares "
+            "replaces the split, so the shares are today's"
+        )
     spec = strand.spec
     if spec.board is not None:
         spec.board.fill(page)
@@ -774,15 +805,94 @@ def council_bid_pages(*, council: Council) -> CouncilBidPages:
     return CouncilBidPages(council, council_bid_count(council=council))
 
 
-def council_bid_strand_names(*, council: Council) -> set[str]:
-    """The strands the council has bid in: one query, kept in the cache under
-    the board's version (`_bids_cached`), as it reads every bid of the council."""
+@dataclass(frozen=True)
+class BidThen:
+    """A bid in a council's list as at a date: its state then, and its award
+    only if it had been approved by then (what the list shows of a bid)."""
+
+    reference: str
+    title: str
+    lead_council_id: int
+    lead_council: Council
+    call: Call
+    state: str
+    award_amount: Decimal | None
+    award_days: int | None
+
+    def get_state_display(self) -> str:
+        return str(ApplicationState(self.state).label)
+
+
+class CouncilBidsAsAt:
+    """The council's bids as at a date, for the paginated list: those sent
+    by then, each in the state its timeline had reached (`bids_as_at`),
+    newest first. The count is kept in the cache under the board's version
+    (`_bids_cached`, as `council_bid_count`), then one query per page."""
+
+    ordered = True
+
+    def __init__(self, council: Council, as_at: date) -> None:
+        sent = bids_as_at(_council_bids_sent(council), as_at=as_at, drafts=False)
+        self.bids = sent.select_related("call__strand", "lead_council").order_by(
+            "-created_at", "-pk"
+        )
+        self._key = f"council-count:{council.pk}:{as_at.isoformat()}"
+
+    def count(self) -> int:
+        return int(_bids_cached(self._key, self.bids.count))
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[BidThen]:
+        return [_bid_then(bid) for bid in self.bids[index]]
+
+
+def _bid_then(bid: Application) -> BidThen:
+    approved = bid.state_then == ApplicationState.APPROVED  # type: ignore[attr-defined]
+    return BidThen(
+        reference=bid.reference,
+        title=bid.title,
+        lead_council_id=bid.lead_council_id,
+        lead_council=bid.lead_council,
+        call=bid.call,
+        state=bid.state_then,  # type: ignore[attr-defined]  # bids_as_at's annotation
+        award_amount=bid.award_amount if approved else None,
+        award_days=bid.award_days if approved else None,
+    )
+
+
+def _council_bids_sent(council: Council) -> QuerySet[Application]:
+    # Every bid the council leads or partners in, whatever its state now
+    # (`bids_as_at` reads its state then): a bid returned to its council as a
+    # draft since the date had still been sent at it.
+    partnered = Application.partner_councils.through.objects.filter(council=council)
+    return Application.objects.filter(
+        Q(lead_council=council) | Q(pk__in=partnered.values("application_id"))
+    )
+
+
+def council_bids_list(*, council: Council, as_at: date | None = None) -> Any:
+    """The council's bids for the paginated list: now, `CouncilBidPages`; as
+    at a date, `CouncilBidsAsAt`."""
+    if as_at is None:
+        return council_bid_pages(council=council)
+    return CouncilBidsAsAt(council, as_at)
+
+
+def council_bid_strand_names(*, council: Council, as_at: date | None = None) -> set[str]:
+    """The strands the council has bid in (by `as_at`, if given: bids sent by
+    then, `bids_as_at`): one query, kept in the cache under the board's
+    version (`_bids_cached`), as it reads every bid of the council."""
 
     def names() -> list[str]:
-        bids = _council_bids(council).order_by()
+        if as_at is None:
+            bids = _council_bids(council).order_by()
+        else:
+            bids = bids_as_at(_council_bids_sent(council), as_at=as_at, drafts=False).order_by()
         return sorted(set(bids.values_list("call__strand__name", flat=True).distinct()))
 
-    return set(_bids_cached(f"council-strands:{council.pk}", names))
+    return set(_bids_cached(f"council-strands:{council.pk}:{as_at or ''}", names))
 
 
 def council_bid_count(*, council: Council) -> int:
@@ -824,8 +934,12 @@ def councils_bid_counts(*, council_ids: list[int]) -> dict[int, int]:
     return dict(_bids_cached(key, counted))
 
 
-def council_bids_table(*, council: Council) -> DataTable:
-    """Every bid of the council, for the CSV download (the page shows a page of them)."""
+def council_bids_table(*, council: Council, as_at: date | None = None) -> DataTable:
+    """Every bid of the council (as at `as_at`, if given: `council_bids_list`),
+    for the CSV download (the page shows a page of them)."""
+    bids: Any = council_bids(council=council)
+    if as_at is not None:
+        bids = map(_bid_then, CouncilBidsAsAt(council, as_at).bids)
     rows: list[list[Cell]] = [
         [
             bid.reference,
@@ -836,10 +950,10 @@ def council_bids_table(*, council: Council) -> DataTable:
             bid.award_amount,
             bid.award_days,
         ]
-        for bid in council_bids(council=council)
+        for bid in bids
     ]
     return DataTable(
-        caption=f"Bids {council.name} leads or is a partner in",
+        caption=_as_at_caption(f"Bids {council.name} leads or is a partner in", as_at),
         columns=["Reference", "Title", "Led by", "Strand", "State", "Award (£)", "Award (days)"],
         rows=rows,
         money_columns=frozenset({5}),
@@ -862,12 +976,13 @@ def council_page(*, council: Council, as_at: date | None = None) -> CouncilPage:
         strands=figures,
         by_year=by_year,
         freshness=freshness(),
-        bid_strand_names=council_bid_strand_names(council=council),
+        bid_strand_names=council_bid_strand_names(council=council, as_at=as_at),
         as_at=as_at,
     )
     for spec in strands().values():
         if spec.board is not None and spec.board.council_fill is not None:
-            records = spec.board.council_fill(council)
+            fill = spec.board.council_fill
+            records = fill(council, as_at=as_at) if as_at else fill(council)
             if records:
                 page.records[spec.key] = (spec.board.council_template, records)
     page.tables = {

@@ -223,7 +223,11 @@ def council(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.savings_by_year_chart_table(data.tables["savings_by_year"]),
         title=f"{data.council.short_name}: savings by financial year",
     )
-    bids = paginate(request, selectors.council_bid_pages(council=data.council), fragment="bids")
+    bids = paginate(
+        request,
+        selectors.council_bids_list(council=data.council, as_at=as_at.date),
+        fragment="bids",
+    )
     return render(
         request,
         "board/council.html",
@@ -245,11 +249,12 @@ def council(request: HttpRequest, pk: int) -> HttpResponse:
 @board_page
 def council_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
     council = get_object_or_404(Council, pk=pk)
+    as_at = _csv_as_at(request)
     if table == "bids":
         # All the bids, where the page shows one page of them.
-        bids = selectors.council_bids_table(council=council)
-        return csv_response(bids, f"council-{council.gss_code}-bids.csv")
-    as_at = _csv_as_at(request)
+        bids = selectors.council_bids_table(council=council, as_at=as_at)
+        dated = f"-as-at-{as_at.isoformat()}" if as_at else ""
+        return csv_response(bids, f"council-{council.gss_code}-bids{dated}.csv")
     data = selectors.council_page(council=council, as_at=as_at)
     return _table_csv(data.tables, table, f"council-{data.council.gss_code}", as_at)
 

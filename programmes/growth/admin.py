@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from programmes import audit
 from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, form_data
 from programmes.growth import services
 from programmes.growth.models import (
@@ -27,16 +28,57 @@ from programmes.growth.models import (
     AdviserMatch,
 )
 from programmes.payments.models import LIVE_CLAIM_STATES
+from savings.admin import EarlierDateMixin
 
 AREA_FIELDS = [field for field, _ in SUPPORT_AREAS]
 
 
+class AdviserForm(EarlierDateMixin):
+    """The day the adviser joined the panel: today, or an earlier day with
+    the reason (docs/board.md, "As at a date")."""
+
+    date_field = "joined_on"
+
+    class Meta:
+        model = Adviser
+        fields = [
+            "name",
+            "source",
+            "organisation",
+            *AREA_FIELDS,
+            "biography",
+            "active",
+            "joined_on",
+        ]
+
+
 @admin.register(Adviser)
 class AdviserAdmin(admin.ModelAdmin):
-    list_display = ["name", "source", "organisation", "expertise_list", "active", "bid_count"]
+    form = AdviserForm
+    list_display = [
+        "name",
+        "source",
+        "organisation",
+        "expertise_list",
+        "active",
+        "joined_on",
+        "left_on",
+        "bid_count",
+    ]
     list_filter = ["source", "active", *AREA_FIELDS]
     search_fields = ["name", "organisation", "biography"]
-    fields = ["name", "source", "organisation", *AREA_FIELDS, "biography", "active"]
+    fields = [
+        "name",
+        "source",
+        "organisation",
+        *AREA_FIELDS,
+        "biography",
+        "active",
+        "joined_on",
+        "date_reason",
+        "left_on",
+    ]
+    readonly_fields = ["left_on"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Adviser]:
         return super().get_queryset(request).annotate(_bids=Count("matches"))
@@ -50,21 +92,25 @@ class AdviserAdmin(admin.ModelAdmin):
         return adviser._bids  # type: ignore[attr-defined]  # get_queryset's annotation
 
     def save_model(self, request, obj: Adviser, form, change: bool) -> None:
-        if change:
-            # A rename changes the upsert key: change this row by its id.
-            services.adviser_update(
-                actor=request.user, adviser=obj, data=form_data(form, services.ADVISER_FIELDS)
+        with audit.reason(form.cleaned_data.get("date_reason", "").strip()):
+            if change:
+                # A rename changes the upsert key: change this row by its id.
+                services.adviser_update(
+                    actor=request.user,
+                    adviser=obj,
+                    data=form_data(form, [*services.ADVISER_FIELDS, "joined_on"]),
+                )
+                return
+            saved = services.adviser_upsert(
+                actor=request.user,
+                name=obj.name,
+                source=obj.source,
+                organisation=obj.organisation,
+                expertise=[field for field in AREA_FIELDS if getattr(obj, field)],
+                biography=obj.biography,
+                active=obj.active,
+                on=form.cleaned_data["joined_on"],
             )
-            return
-        saved = services.adviser_upsert(
-            actor=request.user,
-            name=obj.name,
-            source=obj.source,
-            organisation=obj.organisation,
-            expertise=[field for field in AREA_FIELDS if getattr(obj, field)],
-            biography=obj.biography,
-            active=obj.active,
-        )
         obj.pk = saved.pk
 
     def has_delete_permission(self, request, obj=None) -> bool:

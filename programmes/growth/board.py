@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-
-from django.db.models import Sum
 
 from programmes.board.selectors import bids_received, strand_activity
-from programmes.growth.models import Adviser, AdviserDay
+from programmes.growth.selectors import adviser_days_used_total, panel
 from programmes.models import Strand
 
 
@@ -18,12 +15,12 @@ def fill(page) -> None:
 
 def _status(page) -> list[tuple[str, str]]:
     """Adviser days used against those awarded (from the page's awards), and the
-    panel: 2 queries."""
+    panel, each as at the page's date if it has one: 2 queries."""
     awarded = page.activity.days_awarded
-    used = AdviserDay.objects.aggregate(days=Sum("days"))["days"] or Decimal(0)
+    used = adviser_days_used_total(as_at=page.as_at)
     return [
         ("Adviser days used", f"{used.normalize():f} of {awarded} awarded"),
-        ("Advisers on the panel", str(Adviser.objects.filter(active=True).count())),
+        ("Advisers on the panel", str(panel(as_at=page.as_at).count())),
     ]
 
 

@@ -114,6 +114,8 @@ AWARDS = [
 LONDON = ZoneInfo("Europe/London")
 AWARDED_CALL = "Local Economic Growth Advisers: 2013 round (awarded)"
 BID_AT = datetime(2013, 8, 20, 10, tzinfo=LONDON)
+# The panel was recruited while the round was open (para 15), before the awards.
+PANEL_JOINED = date(2013, 8, 1)
 AWARD_AT = datetime(2013, 9, 2, 10, tzinfo=LONDON)
 
 
@@ -250,7 +252,12 @@ def load(context: DemoContext) -> None:
     load_leeds_user(context)
     advisers = {
         name: adviser_upsert(
-            actor=DEMO, name=name, source=source, organisation=organisation, expertise=areas
+            actor=DEMO,
+            name=name,
+            source=source,
+            organisation=organisation,
+            expertise=areas,
+            on=PANEL_JOINED,
         )
         for name, source, organisation, areas in ADVISERS
     }
@@ -263,7 +270,7 @@ def load(context: DemoContext) -> None:
         if bid is None:
             bid = _award(call, council, title, areas, asked, awarded, officer)
         if adviser and not AdviserMatch.objects.filter(application=bid).exists():
-            adviser_match(application=bid, adviser=advisers[adviser], actor=officer)
+            adviser_match(application=bid, adviser=advisers[adviser], actor=officer, at=AWARD_AT)
         if not AdviserDay.objects.filter(application=bid).exists():
             for worked_on, count, description in days:
                 adviser_days_log(

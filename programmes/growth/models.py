@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 # Para 15.2: the areas an adviser can support.
 SUPPORT_AREAS = (
@@ -79,11 +80,23 @@ class Adviser(models.Model):
     biography = models.TextField(blank=True)
     # An adviser who leaves the panel keeps their history of matches and days.
     active = models.BooleanField("on the panel", default=True)
+    # On the panel from `joined_on` until `left_on` (None: still on it), so
+    # the board can count the panel as at a date (docs/board.md, "As at a
+    # date"). Set by the services: today, or a date given with a reason. One
+    # stint: an adviser who rejoins is on the panel from the day they rejoin.
+    joined_on = models.DateField("joined the panel on", default=timezone.localdate)
+    left_on = models.DateField("left the panel on", null=True, blank=True)
 
     class Meta:
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["name", "organisation"], name="adviser_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True)
+                | models.Q(left_on__gte=models.F("joined_on")),
+                name="adviser_leaves_after_joining",
+                violation_error_message="An adviser cannot leave the panel before joining it",
+            ),
         ]
 
     def __str__(self) -> str:

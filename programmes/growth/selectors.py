@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from applications.models import Application
 from programmes.growth.models import SUPPORT_AREAS, Adviser, AdviserDay, AdviserMatch
@@ -49,4 +50,23 @@ def adviser_days_for(*, application: Application) -> AdviserDays:
         used=sum((log.days for log in logs), Decimal(0)),
         match=match,
         logs=logs,
+    )
+
+
+def adviser_days_used_total(*, as_at: date | None = None) -> Decimal:
+    """Adviser days used across every award: those worked by the end of
+    `as_at` (`worked_on`), if given (1 query)."""
+    days = AdviserDay.objects.all()
+    if as_at is not None:
+        days = days.filter(worked_on__lte=as_at)
+    return days.aggregate(days=Sum("days"))["days"] or Decimal(0)
+
+
+def panel(*, as_at: date | None = None) -> QuerySet[Adviser]:
+    """The advisers on the panel: now, those on it; as at a date, those who
+    had joined by it and not yet left (`joined_on`, `left_on`)."""
+    if as_at is None:
+        return Adviser.objects.filter(active=True)
+    return Adviser.objects.filter(joined_on__lte=as_at).filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=as_at)
     )

@@ -67,30 +67,57 @@ def adviser_upsert(
     organisation: str = "",
     biography: str = "",
     active: bool = True,
+    on: date | None = None,
 ) -> Adviser:
-    """Add an adviser to the panel, or update the one with this name and organisation."""
+    """Add an adviser to the panel (joining on `on`, today if not given), or
+    update the one with this name and organisation (a change of `active`
+    taking effect on `on`: `_panel_dates`)."""
     require_officer(actor)
     adviser = Adviser.objects.filter(name=name, organisation=organisation).first() or Adviser(
-        name=name, organisation=organisation
+        name=name, organisation=organisation, joined_on=on or timezone.localdate()
     )
+    data = {"source": source, "biography": biography, "active": active, **_areas(expertise)}
     adviser, _ = model_update(
         instance=adviser,
-        fields=ADVISER_FIELDS,
-        data={"source": source, "biography": biography, "active": active, **_areas(expertise)},
+        fields=[*ADVISER_FIELDS, "joined_on", "left_on"],
+        data={**data, **_panel_dates(adviser, active, on)},
     )
     return adviser
 
 
+def _panel_dates(adviser: Adviser, active: bool, on: date | None) -> dict[str, date | None]:
+    """The panel dates a change of `active` on `on` (today if not given)
+    makes: leaving sets `left_on`; rejoining starts a new stint."""
+    if adviser.pk is None or adviser.active == active:
+        return {}
+    day = on or timezone.localdate()
+    if not active:
+        if day < adviser.joined_on:
+            raise ValidationError(
+                {"left_on": "An adviser cannot leave the panel before joining it"}
+            )
+        return {"left_on": day}
+    return {"joined_on": day, "left_on": None}
+
+
 @transaction.atomic
-def adviser_update(*, adviser: Adviser, data: Mapping[str, object], actor: Actor) -> Adviser:
+def adviser_update(
+    *, adviser: Adviser, data: Mapping[str, object], actor: Actor, on: date | None = None
+) -> Adviser:
     """Change an adviser's details (a rename too, where the upsert would add one).
-    Expertise is its support-area fields, or `expertise`, a list of them."""
+    Expertise is its support-area fields, or `expertise`, a list of them.
+    Leaving or rejoining the panel (`active`) takes effect on `on` (today if
+    not given); `joined_on` may be corrected directly."""
     require_officer(actor)
     stored = Adviser.objects.select_for_update().get(pk=adviser.pk)
     changes = dict(data)
     if "expertise" in changes:
         changes.update(_areas(changes.pop("expertise")))  # type: ignore[arg-type]
-    stored, _ = model_update(instance=stored, fields=ADVISER_FIELDS, data=changes)
+    if "active" in changes:
+        changes.update(_panel_dates(stored, bool(changes["active"]), on))
+    stored, _ = model_update(
+        instance=stored, fields=[*ADVISER_FIELDS, "joined_on", "left_on"], data=changes
+    )
     return stored
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpResponseRedirect
 
+from programmes import audit
 from programmes.admin_tools import (
     AuditTrailMixin,
     SafeChoicesMixin,
@@ -24,11 +25,25 @@ from programmes.procurement.models import (
     WorkstreamSaving,
 )
 from programmes.procurement.services import workstream_saving_delete, workstream_saving_record
+from savings.admin import EarlierDateMixin
 from savings.models import Recurrence, SavingsEntry, SavingsKind
+
+
+class BoardMemberForm(EarlierDateMixin):
+    """A seat's day: today, or an earlier day with the reason (docs/board.md,
+    "As at a date")."""
+
+    date_field = "joined_on"
+
+    class Meta:
+        model = ProgrammeBoardMember
+        fields = ["kind", "council", "organisation", "role", "joined_on"]
 
 
 class BoardMemberInline(SafeChoicesMixin, admin.TabularInline):
     model = ProgrammeBoardMember
+    form = BoardMemberForm
+    fields = ["kind", "council", "organisation", "role", "joined_on", "date_reason"]
     autocomplete_fields = ["council"]
     extra = 0
 
@@ -49,8 +64,20 @@ class IssueInline(admin.TabularInline):
     extra = 0
 
 
+class DeadlineForm(EarlierDateMixin):
+    """The day the deadline was set: today, or an earlier day with the reason."""
+
+    date_field = "recorded_on"
+
+    class Meta:
+        model = ReportingDeadline
+        fields = ["report_to", "due_on", "description", "met_on", "recorded_on"]
+
+
 class DeadlineInline(admin.TabularInline):
     model = ReportingDeadline
+    form = DeadlineForm
+    fields = ["report_to", "due_on", "description", "met_on", "recorded_on", "date_reason"]
     extra = 0
 
 
@@ -78,11 +105,20 @@ class WorkstreamAdmin(SafeChoicesMixin, admin.ModelAdmin):
         obj.pk = services.workstream_upsert(actor=request.user, **data).pk
 
     def save_formset(self, request, form, formset, change: bool) -> None:
+        # An earlier seat or deadline day carries the officer's reason into the trail.
+        reasons = {
+            id(row.instance): row.cleaned_data.get("date_reason", "").strip()
+            for row in formset.forms
+            if hasattr(row, "cleaned_data")
+        }
+
+        def save(part, data):
+            with audit.reason(reasons.get(id(part), "")):
+                return services.workstream_part_save(actor=request.user, part=part, data=data)
+
         formset_through_services(
             formset,
-            save=lambda part, data: services.workstream_part_save(
-                actor=request.user, part=part, data=data
-            ),
+            save=save,
             delete=lambda part: services.workstream_part_delete(actor=request.user, part=part),
         )
 

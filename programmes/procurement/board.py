@@ -7,11 +7,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
-
 from programmes.board.charts import listed
 from programmes.models import Council, Strand
-from programmes.procurement.models import BoardMemberKind, MilestoneStatus, Workstream
+from programmes.procurement import selectors
+from programmes.procurement.models import BoardMemberKind, Workstream
 from programmes.procurement.selectors import (
     eu_milestones,
     workstreams_for_paper,
@@ -21,18 +20,27 @@ from programmes.procurement.selectors import (
 
 
 def fill(page) -> None:
-    """Workstreams with their status counts (as at the page's date, if it
-    has one) and deadlines, and the EU milestones: 3 queries (4 as at a date)."""
+    """Workstreams with their status counts and deadlines, and the EU
+    milestones, each as at the page's date if it has one (the milestones'
+    state in words: `EuMilestone.status_on`): 3 queries (4 as at a date)."""
     if page.as_at is None:
         page.extra["workstreams"] = list(workstreams_with_status())
     else:
         page.extra["workstreams"] = workstreams_with_status_as_at(as_at=page.as_at)
-    page.extra["eu_milestones"] = list(eu_milestones())
+    page.extra["eu_milestones"] = [
+        (milestone, milestone.status_on(page.as_at)) for milestone in eu_milestones()
+    ]
+    if page.as_at is not None:
+        page.undated.append(
+            "each workstream's lead council, summary and key facts, and the outcome "
+            "recorded for an EU milestone due by the date"
+        )
 
 
-def served() -> list[tuple[Council, str]]:
+def served(*, as_at: date | None = None) -> list[tuple[Council, str]]:
     """The councils leading the workstreams, each with its role, e.g.
-    "Leads Energy" (para 22-24: Lincolnshire, Gloucestershire, Camden): 1 query."""
+    "Leads Energy" (para 22-24: Lincolnshire, Gloucestershire, Camden): 1
+    query. A workstream's lead has no date of its own: the same at every `as_at`."""
     leads = Workstream.objects.select_related("lead_council").order_by("display_order", "name")
     return [(workstream.lead_council, f"Leads {workstream.name}") for workstream in leads]
 
@@ -43,13 +51,10 @@ def councils(*, as_at: date | None = None) -> int:
     return Workstream.objects.values("lead_council").distinct().count()
 
 
-def council_workstreams(council: Council) -> list[Workstream]:
-    """The workstreams the council leads or has a programme-board seat on (1 query)."""
-    return list(
-        Workstream.objects.filter(Q(lead_council=council) | Q(board_members__council=council))
-        .distinct()
-        .order_by("display_order", "name")
-    )
+def council_workstreams(council: Council, *, as_at: date | None = None) -> list[Workstream]:
+    """The workstreams the council leads or has a programme-board seat on
+    (taken by `as_at`, if given): 1 query."""
+    return selectors.council_workstreams(council_id=council.pk, as_at=as_at)
 
 
 def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
@@ -57,16 +62,16 @@ def paper_paragraphs(strand: Strand, as_at: date) -> list[str]:
     context and facts, objectives, activities, issues and next report) and
     one per EU milestone as at the paper's date (paras 26-28): 7 queries."""
     paragraphs = [
-        _workstream_paragraph(workstream, as_at) for workstream in workstreams_for_paper()
+        _workstream_paragraph(workstream, as_at)
+        for workstream in workstreams_for_paper(as_at=as_at)
     ]
     for milestone in eu_milestones():
         # A milestone after the paper's date is expected, whatever happened later.
         on = "in" if milestone.date_is_month_only else "on"
-        if milestone.due_on > as_at or milestone.status == MilestoneStatus.DUE:
-            state = f"expected {on} {milestone.when}"
-        else:
-            state = f"{milestone.get_status_display().lower()} {on} {milestone.when}"
-        text = f"EU procurement rules – {milestone.title}: {state}."
+        text = (
+            f"EU procurement rules – {milestone.title}: "
+            f"{milestone.status_on(as_at)} {on} {milestone.when}."
+        )
         if milestone.description:
             text += f" {milestone.description.strip()}"
         paragraphs.append(text)
@@ -98,7 +103,7 @@ def _workstream_paragraph(workstream: Any, as_at: date) -> str:
     issues = [issue.description.strip().rstrip(".") for issue in workstream.issues.all()]
     if issues:
         text += f" Early issues: {listed([issue[:1].lower() + issue[1:] for issue in issues])}."
-    upcoming = [d for d in workstream.deadlines.all() if d.due_on >= as_at and not d.met_on]
+    upcoming = [d for d in workstream.deadlines.all() if d.due_on >= as_at and not d.met_then]
     if upcoming:
         deadline = upcoming[0]
         when = deadline.description.strip() or f"by {deadline.due_on:%-d %B %Y}"

@@ -228,6 +228,11 @@ def load_savings() -> int:
     return 1
 
 
+# The day the demo's workstream records stand from: as the 17 July 2013 paper
+# reports them (its figures of 9 July), like the activities' statuses.
+AS_REPORTED = date(2013, 7, 1)
+
+
 def load(context: DemoContext) -> None:
     for order, spec in enumerate(WORKSTREAMS, start=1):
         workstream = workstream_upsert(
@@ -238,10 +243,15 @@ def load(context: DemoContext) -> None:
             summary=spec["summary"],
             key_facts=spec["key_facts"],
             display_order=order,
+            lead_joined_on=AS_REPORTED,
         )
         for kind, organisation in spec["members"]:
             board_member_add(
-                actor=DEMO, workstream=workstream, kind=kind, organisation=organisation
+                actor=DEMO,
+                workstream=workstream,
+                kind=kind,
+                organisation=organisation,
+                joined_on=AS_REPORTED,
             )
         for position, text in enumerate(spec["objectives"], start=1):
             objective_set(actor=DEMO, workstream=workstream, text=text, display_order=position)
@@ -253,15 +263,14 @@ def load(context: DemoContext) -> None:
                 status=status,
                 due_on=due_on,
                 status_note=ILLUSTRATIVE,
-                # As the 17 July 2013 paper reports them (its figures of 9 July).
-                status_on=date(2013, 7, 1),
+                status_on=AS_REPORTED,
             )
         for description in spec["issues"]:
             issue_raise(
                 actor=DEMO,
                 workstream=workstream,
                 description=description,
-                raised_on=date(2013, 7, 1),
+                raised_on=AS_REPORTED,
             )
         for report_to, due_on, description in spec["deadlines"]:
             deadline_set(
@@ -270,6 +279,7 @@ def load(context: DemoContext) -> None:
                 report_to=report_to,
                 due_on=due_on,
                 description=description,
+                recorded_on=AS_REPORTED,
             )
     for milestone in EU_MILESTONES:
         milestone_upsert(actor=DEMO, **milestone)

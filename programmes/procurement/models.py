@@ -10,8 +10,11 @@ through `savings.services`, never here.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from programmes.models import Council
 
@@ -58,6 +61,10 @@ class ProgrammeBoardMember(models.Model):
         max_length=200, blank=True, help_text="For a public buying organisation or government body"
     )
     role = models.CharField(max_length=100, blank=True, help_text="For example, lead or member")
+    # The day the seat was taken, apart from when the row was written: a
+    # council's page as at a date lists the seats taken by then (docs/board.md,
+    # "As at a date"). Set by the services: today, or a date given with a reason.
+    joined_on = models.DateField("joined on", default=timezone.localdate)
 
     class Meta:
         ordering = ["workstream", "kind", "pk"]
@@ -167,6 +174,9 @@ class ReportingDeadline(models.Model):
     due_on = models.DateField()
     description = models.CharField(max_length=300, blank=True)
     met_on = models.DateField(null=True, blank=True)
+    # The day the deadline was set: the board as at an earlier date does not
+    # show it (docs/board.md, "As at a date"). Set by `deadline_set`.
+    recorded_on = models.DateField("recorded on", default=timezone.localdate)
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -204,6 +214,15 @@ class EuMilestone(models.Model):
     @property
     def when(self) -> str:
         return f"{self.due_on:%B %Y}" if self.date_is_month_only else f"{self.due_on:%-d %B %Y}"
+
+    def status_on(self, as_at: date | None) -> str:
+        """The milestone's state in words as known on `as_at` (None: now, as
+        recorded): one due after that day, or still due, is "expected",
+        whatever happened later; one due by then is as recorded (docs/board.md,
+        "As at a date")."""
+        if as_at is not None and (self.status == MilestoneStatus.DUE or self.due_on > as_at):
+            return "expected"
+        return self.get_status_display().lower()
 
 
 class WorkstreamSaving(models.Model):

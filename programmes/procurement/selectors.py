@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 
 from programmes.procurement.models import (
     RAG,
@@ -12,6 +12,7 @@ from programmes.procurement.models import (
     ActivityStatusChange,
     EuMilestone,
     IssueStatus,
+    ProgrammeBoardMember,
     ReportingDeadline,
     Workstream,
     WorkstreamIssue,
@@ -19,12 +20,25 @@ from programmes.procurement.models import (
 )
 
 
-def workstreams_with_status() -> QuerySet[Workstream]:
-    """Each workstream with its lead, deadlines, RAG counts and open issues: 2 queries."""
+def deadlines_as_at(as_at: date | None = None) -> QuerySet[ReportingDeadline]:
+    """Reporting deadlines, soonest first: now, every one; as at a date, those
+    recorded by then (`recorded_on`), one met later as not yet met
+    (`met_then`: the day met, if by then; now, `met_on`)."""
+    deadlines = ReportingDeadline.objects.order_by("due_on", "pk")
+    if as_at is None:
+        return deadlines.annotate(met_then=F("met_on"))
+    return deadlines.filter(recorded_on__lte=as_at).annotate(
+        met_then=Case(When(met_on__lte=as_at, then=F("met_on")), default=None)
+    )
+
+
+def workstreams_with_status(*, as_at: date | None = None) -> QuerySet[Workstream]:
+    """Each workstream with its lead, deadlines (as at `as_at`, if given:
+    `deadlines_as_at`), RAG counts and open issues: 2 queries."""
     return (
         Workstream.objects.select_related("lead_council")
         .prefetch_related(
-            Prefetch("deadlines", queryset=ReportingDeadline.objects.order_by("due_on")),
+            Prefetch("deadlines", queryset=deadlines_as_at(as_at)),
         )
         .annotate(
             red=Count("activities", filter=Q(activities__status="red"), distinct=True),
@@ -51,19 +65,22 @@ def workstreams_with_status_as_at(*, as_at: date) -> list[Workstream]:
         .order_by()
     )
     by_workstream = {(row["workstream"], row["status_then"]): row["n"] for row in counts}
-    workstreams = list(workstreams_with_status())
+    workstreams = list(workstreams_with_status(as_at=as_at))
     for workstream in workstreams:
         for status in RAG.values:
             setattr(workstream, status, by_workstream.get((workstream.pk, status), 0))
     return workstreams
 
 
-def workstreams_for_paper() -> QuerySet[Workstream]:
+def workstreams_for_paper(*, as_at: date | None = None) -> QuerySet[Workstream]:
     """Each workstream with its status counts, deadlines and everything the
     board paper tells of it (board seats, objectives, activities, open
     issues): 7 queries."""
-    return workstreams_with_status().prefetch_related(
-        "board_members",
+    members = ProgrammeBoardMember.objects.order_by("kind", "pk")
+    if as_at is not None:
+        members = members.filter(joined_on__lte=as_at)
+    return workstreams_with_status(as_at=as_at).prefetch_related(
+        Prefetch("board_members", queryset=members),
         "objectives",
         "activities",
         Prefetch("issues", queryset=WorkstreamIssue.objects.filter(status=IssueStatus.OPEN)),
@@ -78,4 +95,18 @@ def workstream_savings() -> QuerySet[WorkstreamSaving]:
     """Every workstream's savings with their facts and councils, for a table: 1 query."""
     return WorkstreamSaving.objects.select_related("workstream", "savings_entry__council").order_by(
         "workstream__display_order", "savings_entry__financial_year", "pk"
+    )
+
+
+def council_workstreams(*, council_id: int, as_at: date | None = None) -> list[Workstream]:
+    """The workstreams the council leads or has a programme-board seat on
+    (a seat taken by `as_at`, if given: `joined_on`; a workstream's lead has
+    no date of its own, the same at every date): 1 query."""
+    seats = ProgrammeBoardMember.objects.filter(council_id=council_id)
+    if as_at is not None:
+        seats = seats.filter(joined_on__lte=as_at)
+    return list(
+        Workstream.objects.filter(
+            Q(lead_council_id=council_id) | Q(pk__in=seats.values("workstream_id"))
+        ).order_by("display_order", "name")
     )

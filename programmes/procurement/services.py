@@ -48,7 +48,10 @@ def workstream_upsert(
     summary: str = "",
     key_facts: str = "",
     display_order: int = 0,
+    lead_joined_on: date | None = None,
 ) -> Workstream:
+    """Add or change a workstream; its lead council takes a seat on its board
+    on `lead_joined_on` (today if not given) if it has none."""
     require_officer(actor)
     workstream, _ = Workstream.objects.update_or_create(
         slug=slug,
@@ -60,17 +63,17 @@ def workstream_upsert(
             "display_order": display_order,
         },
     )
-    _lead_on_board(workstream)
+    _lead_on_board(workstream, lead_joined_on)
     return workstream
 
 
-def _lead_on_board(workstream: Workstream) -> None:
-    # The lead council always sits on its programme board.
+def _lead_on_board(workstream: Workstream, on: date | None = None) -> None:
+    # The lead council always sits on its programme board, from the day it leads.
     ProgrammeBoardMember.objects.get_or_create(
         workstream=workstream,
         kind=BoardMemberKind.COUNCIL,
         council=workstream.lead_council,
-        defaults={"role": "Lead"},
+        defaults={"role": "Lead", "joined_on": on or timezone.localdate()},
     )
 
 
@@ -158,14 +161,16 @@ def board_member_add(
     council: Council | None = None,
     organisation: str = "",
     role: str = "Member",
+    joined_on: date | None = None,
 ) -> ProgrammeBoardMember:
+    """A seat on the workstream's board, taken on `joined_on` (today if not given)."""
     require_officer(actor)
     member, _ = ProgrammeBoardMember.objects.get_or_create(
         workstream=workstream,
         kind=kind,
         council=council,
         organisation=organisation,
-        defaults={"role": role},
+        defaults={"role": role, "joined_on": joined_on or timezone.localdate()},
     )
     member.full_clean()
     return member
@@ -231,13 +236,26 @@ def issue_raise(
 
 @transaction.atomic
 def deadline_set(
-    *, actor: Actor, workstream: Workstream, report_to: str, due_on: date, description: str = ""
+    *,
+    actor: Actor,
+    workstream: Workstream,
+    report_to: str,
+    due_on: date,
+    description: str = "",
+    recorded_on: date | None = None,
 ) -> ReportingDeadline:
+    """Set when the workstream reports to whom; a new deadline is recorded on
+    `recorded_on` (today if not given), a changed one keeps its day."""
     require_officer(actor)
     deadline, _ = ReportingDeadline.objects.update_or_create(
         workstream=workstream,
         report_to=report_to,
         defaults={"due_on": due_on, "description": description},
+        create_defaults={
+            "due_on": due_on,
+            "description": description,
+            "recorded_on": recorded_on or timezone.localdate(),
+        },
     )
     return deadline
 
