@@ -480,9 +480,7 @@ def test_a_search_matching_too_many_bids_to_rank_lists_the_same_bids_newest_firs
     its own order, newest sent first, a page at a time, and says so (issue 26)."""
     older = bid_submitted(experts_call, council_a, applicant_a)
     newer = bid_submitted(experts_call, council_b, applicant_b)
-    Application.objects.filter(pk=older.pk).update(
-        submitted_at=timezone.now() - timedelta(days=3)
-    )
+    Application.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timedelta(days=3))
     word = "Benchmark"
     Application.objects.update(search_document=word)  # both match equally well
     ranked = officer_client.get(LIST, {"q": word})
