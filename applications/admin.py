@@ -256,12 +256,13 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
     def _common_search(self, request: HttpRequest) -> bool:
         """Does this request's search match more bids than are ranked
         (applications.search.search_is_common)? Asked once a request."""
-        if not hasattr(request, "_bids_search_is_common"):
-            terms = request.GET.get("q", "")
-            request._bids_search_is_common = self._searching(request) and search_is_common(
-                self.model._default_manager.all(), terms
+        known = getattr(request, "_bids_search_is_common", None)
+        if known is None:
+            known = self._searching(request) and search_is_common(
+                self.model._default_manager.all(), request.GET.get("q", "")
             )
-        return request._bids_search_is_common
+            setattr(request, "_bids_search_is_common", known)  # noqa: B010 - not a declared attribute
+        return known
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         if request.method == "GET" and self._searching(request) and self._common_search(request):

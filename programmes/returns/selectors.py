@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
@@ -145,7 +146,7 @@ def returns_due_for_council(
         .select_related("application")
         .order_by(F("is_late").desc(nulls_last=True), "due_on", "pk")[: OVERDUE_NAMED + 1]
     )
-    named = [row for row in first if row.is_late][:OVERDUE_NAMED]
+    named = cast("list[SavingsReturn]", [row for row in first if row.is_late][:OVERDUE_NAMED])
     upcoming = next((row for row in first if not row.is_late), None)
     if all(row.is_late for row in first) and len(first) > OVERDUE_NAMED:
         # More overdue than the banner names: count them, find the next one.
