@@ -118,7 +118,9 @@ def search_is_common(queryset: QuerySet[Application], terms: str) -> bool:
     estimate, and if that says so, one probe for the row past the limit (a
     read of at most that many rows). Elsewhere never: those lists are small
     and their search does not rank."""
-    if not terms.strip() or connections[queryset.db].vendor != "postgresql":
+    # A NUL is no word (the admin's search form refuses it; PostgreSQL
+    # cannot take it as a parameter).
+    if not terms.strip() or "\x00" in terms or connections[queryset.db].vendor != "postgresql":
         return False
     found = applications_search(queryset, terms).order_by()
     estimate = estimated_count(found)
