@@ -29,6 +29,7 @@ from applications.models import (
     Score,
 )
 from applications.panel_pack import panel_pack_pdf_response, panel_pack_rows, panel_pack_xlsx
+from applications.search import RANKED_AT_MOST, search_is_common
 from applications.selectors import (
     QUEUES,
     applications_search,
@@ -246,10 +247,31 @@ class ApplicationAdmin(BigListMixin, AuditTrailMixin, admin.ModelAdmin):
         return applications_search(queryset, search_term), False
 
     def get_ordering(self, request: HttpRequest):
-        # A search lists the best matches first, unless a column is chosen.
-        if self._searching(request):
+        # A search lists the best matches first, unless a column is chosen
+        # or it matches too many bids to rank a page at a time (newest first).
+        if self._searching(request) and not self._common_search(request):
             return ["-search_rank"]
         return super().get_ordering(request)
+
+    def _common_search(self, request: HttpRequest) -> bool:
+        """Does this request's search match more bids than are ranked
+        (applications.search.search_is_common)? Asked once a request."""
+        known = getattr(request, "_bids_search_is_common", None)
+        if known is None:
+            known = self._searching(request) and search_is_common(
+                self.model._default_manager.all(), request.GET.get("q", "")
+            )
+            setattr(request, "_bids_search_is_common", known)  # noqa: B010 - not a declared attribute
+        return known
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        if request.method == "GET" and self._searching(request) and self._common_search(request):
+            messages.info(
+                request,
+                f"More than {RANKED_AT_MOST:,} bids match, so they are listed newest first, "
+                "not by how well they match. Add words to narrow the search and rank it",
+            )
+        return super().changelist_view(request, extra_context)
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)

@@ -17,6 +17,14 @@ pointed at the outer query's row instead: PostgreSQL then ran the whole
 search and ranking once per matching row (374 ms at 88,000 bids for a
 common word, 3 s for a word every bid has). Named through the alias, the
 subquery is one index scan of the matches and one ranking, whatever the page.
+
+Ranking reads every match, so a word in most bids cost the ranking of tens
+of thousands of rows a page (144 ms at 88,000 bids for "Benchmark", every
+bid; issue 26). A search that matches more than `RANKED_AT_MOST` bids
+(`search_is_common`: the planner's estimate, confirmed by one probe, as the
+admin's paginator counts) is listed in the list's own order instead, newest
+sent first, which the list's index gives a page at a time; the officer is
+told, and more words bring the ranking back. The bids found are the same.
 """
 
 from __future__ import annotations
@@ -35,10 +43,15 @@ from django.db import connections
 from django.db.models import Expression, FloatField, Q, QuerySet, Value
 
 from applications.models import Application
+from programmes.admin_tools import estimated_count
 
 SEARCH_CONFIG = "english"
 # The stored tsvector of `search_document` (migration 0007, PostgreSQL only).
 SEARCH_COLUMN = "search_vector"
+# Searches matching more bids than this are listed newest first, not ranked
+# (the module's docstring says why); the admin's paginator estimates counts
+# from the same number of rows (EstimatedCountPaginator.exact_below).
+RANKED_AT_MOST = 10_000
 # A bid's reference, typed whole: PE-2013-0042.
 REFERENCE = re.compile(r"^[A-Za-z]+-\d{4}-\d+$")
 
@@ -98,3 +111,21 @@ def applications_search(queryset: QuerySet[Application], terms: str) -> QuerySet
     for word in terms.split():
         words &= Q(search_document__icontains=word)
     return queryset.filter(words).annotate(search_rank=Value(0.0, output_field=FloatField()))
+
+
+def search_is_common(queryset: QuerySet[Application], terms: str) -> bool:
+    """Do more than RANKED_AT_MOST bids match? On PostgreSQL: the planner's
+    estimate, and if that says so, one probe for the row past the limit (a
+    read of at most that many rows). Elsewhere never: those lists are small
+    and their search does not rank."""
+    # A NUL is no word (the admin's search form refuses it; PostgreSQL
+    # cannot take it as a parameter).
+    if not terms.strip() or "\x00" in terms or connections[queryset.db].vendor != "postgresql":
+        return False
+    found = applications_search(queryset, terms).order_by()
+    estimate = estimated_count(found)
+    return (
+        estimate is not None
+        and estimate > RANKED_AT_MOST
+        and found[RANKED_AT_MOST : RANKED_AT_MOST + 1].exists()
+    )

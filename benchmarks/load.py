@@ -868,6 +868,16 @@ def main() -> None:  # noqa: PLR0915 - one run, in order
                 f" {percentile(cpu, 0.95):>7.1f} {wall:>8.0f}")  # fmt: skip
         overall = summarise(result["samples"])
         say(f"The mix's mean CPU per request (pages and writes): {overall['cpu_mean']:.1f} ms")
+        # Signing in is the password hash (PBKDF2, by design) once a visit:
+        # its share here against a visit's pages says whether the mix is real.
+        signing_in = ("write: sign in", "page: sign-in", "page: two-factor code",
+                      "write: two-factor code")  # fmt: skip
+        signed_in = [s for s in result["samples"] if s[1] not in signing_in]
+        sign_ins = sum(1 for s in result["samples"] if s[1] == "write: sign in")
+        without = summarise(signed_in)["cpu_mean"]
+        say(f"Sign-ins: {sign_ins} of {total} requests ({sign_ins / max(total, 1) * 100:.1f}%,"
+            f" one per {total / max(sign_ins, 1):.0f} requests); the mean without signing in"
+            f" (its pages, writes and codes): {without:.1f} ms")  # fmt: skip
 
     if "deadline" in results:
         result = results["deadline"]

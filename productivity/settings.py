@@ -92,8 +92,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Marks request.user verified when the session's OTP device still exists.
-    "django_otp.middleware.OTPMiddleware",
+    # Marks request.user verified when the session's OTP device still exists
+    # (django-otp's, checking the device keys read with the user: no query).
+    "programmes.signedin.SignedInOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: signing out at the session's limit says why.
     "programmes.middleware.SessionLimitsMiddleware",
@@ -154,7 +155,9 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses every sign-in (right password or not) while locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, whose get_user reads each request's user with
+    # its groups and confirmed devices in one query (programmes/signedin.py).
+    "programmes.signedin.SignedInUserBackend",
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 # An invitation's one-time link to set a password works for this many days
@@ -212,6 +215,18 @@ if not CACHE_URL:
 SESSION_IDLE_MINUTES = env_int("DJANGO_SESSION_IDLE_MINUTES", 60, minimum=1)
 SESSION_MAX_HOURS = env_int("DJANGO_SESSION_MAX_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# With a Redis cache, sessions are read from it and written through to the
+# database (`cached_db`): no session query on a page, and the rows stay the
+# record that ending a user's sessions reads (programmes.accounts.
+# user_sessions_end deletes each through the engine, cache copy included); a
+# Redis restart signs nobody out. Without one (`make demo`, tests) the cache
+# is each process's memory, which another process's sign-out would not
+# reach: sessions stay in the database alone. docs/security.md, "Sessions".
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

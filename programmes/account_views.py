@@ -27,7 +27,7 @@ from programmes.roles import APPLICANT
 TOKEN_MAX = 100
 # The password backend, named because django-axes's comes first in
 # AUTHENTICATION_BACKENDS and login() needs to know which one signs in.
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "programmes.signedin.SignedInUserBackend"
 
 
 def _unusable(request: HttpRequest, reason: str) -> HttpResponse:

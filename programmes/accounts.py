@@ -54,6 +54,7 @@ from programmes.permissions import (
 )
 from programmes.roles import APPLICANT, OFFICER, ROLES, user_role
 from programmes.services import model_update, user_create
+from programmes.signedin import session_store
 from programmes.validators import has_line_break
 
 logger = logging.getLogger(__name__)
@@ -430,13 +431,16 @@ def invitation_accept(*, token: str, password: str) -> User:
 
 def user_sessions_end(user: User) -> int:
     """Delete every session signed in as `user`. Sessions are signed, not
-    indexed by user, so each unexpired one is read; the idle limit keeps
-    them few. (Django would also refuse an inactive user's session at its
-    next request: ModelBackend.get_user returns None for them.)"""
+    indexed by user, so each unexpired row is read; the idle limit keeps
+    them few. Each is deleted through the session engine, not the table, so
+    with cached sessions (`cached_db`) the cached copy goes too and the next
+    request is signed out. (Django would also refuse an inactive user's, or
+    a changed password's, session at its next request: the backend's
+    get_user returns None for the first, the session's hash fails the second.)"""
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
+            session_store(session.session_key).delete()
             ended += 1
     return ended
 

@@ -13,6 +13,7 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property, reduce
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote as url_quote
 from urllib.parse import unquote
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
@@ -20,7 +21,8 @@ from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
@@ -29,7 +31,9 @@ from django.db.models import QuerySet, Subquery
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext
@@ -411,6 +415,27 @@ class InArrayOf(models.Lookup):
         return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
 
 
+class BigListChangeList(ChangeList):
+    """Django's ChangeList, with each row's link made from one `reverse()`
+    of the change page a request (a placeholder key replaced per row): a
+    hundred rows' reverses were a twentieth of a big list's CPU (issue 26).
+    The same addresses: the key quoted as the admin quotes it."""
+
+    PLACEHOLDER = "__row_key__"
+
+    def url_for_result(self, result: Any) -> str:
+        template = self.__dict__.get("_change_url")
+        if template is None:
+            template = self._change_url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=(self.PLACEHOLDER,),
+                current_app=self.model_admin.admin_site.name,
+            )
+        key = str(quote(getattr(result, self.pk_attname)))
+        key = url_quote(key, safe=RFC3986_SUBDELIMS + "/~:@")  # as reverse() quotes
+        return template.replace(self.PLACEHOLDER, key, 1)
+
+
 class BigListMixin(_ModelAdminBase):
     """For a ModelAdmin whose list grows to millions of rows: counts that do
     not read the table (EstimatedCountPaginator, and no second count of the
@@ -420,6 +445,9 @@ class BigListMixin(_ModelAdminBase):
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return BigListChangeList
 
     def action_checkbox(self, obj: Any) -> SafeString:
         # Django renders each row's checkbox through the form template

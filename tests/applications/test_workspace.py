@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from applications import services
+from applications import search, services
 from applications.models import Application, Review
 from applications.panel_pack import panel_pack_rows
 from applications.selectors import applications_search, work_queues
@@ -470,6 +470,33 @@ def test_a_page_of_search_results_is_one_search_not_one_per_match(
     assert 'U0."search_vector" @@' in inner
     assert '"applications_application"."search_vector"' not in inner
     assert set(keys) == set(found) == {first}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking: PostgreSQL only")
+def test_a_search_matching_too_many_bids_to_rank_lists_the_same_bids_newest_first(
+    officer_client, experts_call, council_a, council_b, applicant_a, applicant_b, monkeypatch
+):
+    """Ranking reads every match; past RANKED_AT_MOST matches the list is in
+    its own order, newest sent first, a page at a time, and says so (issue 26)."""
+    older = bid_submitted(experts_call, council_a, applicant_a)
+    newer = bid_submitted(experts_call, council_b, applicant_b)
+    Application.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timedelta(days=3))
+    word = "Benchmark"
+    Application.objects.update(search_document=word)  # both match equally well
+    ranked = officer_client.get(LIST, {"q": word})
+    assert "listed newest first" not in ranked.content.decode()
+
+    monkeypatch.setattr(search, "RANKED_AT_MOST", 1)
+    # The planner's estimate of a two-row table is no estimate; the probe
+    # past the limit still reads the rows.
+    monkeypatch.setattr(search, "estimated_count", lambda queryset: 10**6)
+    assert search.search_is_common(Application.objects.all(), word)
+    assert not search.search_is_common(Application.objects.all(), "nowhere")
+    response = officer_client.get(LIST, {"q": word})
+    page = response.content.decode()
+    assert "listed newest first, not by how well they match" in page
+    assert list(response.context["cl"].result_list) == [newer, older]
+    assert set(ranked.context["cl"].result_list) == {newer, older}
 
 
 # Query counts do not grow with the data -------------------------------------------------

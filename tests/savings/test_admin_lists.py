@@ -333,3 +333,27 @@ def test_each_page_reads_its_keys_first_then_its_rows(strands, council_a):
     for sql in reads:
         # The council is joined for the page's rows only, not to find them.
         assert "JOIN" not in sql.split("IN (SELECT", 1)[1]
+
+
+@pytest.mark.django_db
+def test_each_rows_link_is_its_change_page_as_django_makes_it(officer, strands, council_a):
+    """BigListChangeList reverses the change page once a request (issue 26):
+    the same address as Django's own ChangeList for each row, keys quoted."""
+    from django.contrib import admin
+    from django.contrib.admin.views.main import ChangeList
+    from django.test import RequestFactory
+
+    add_entries(strands["experts"], council_a, {"2014/15": 3})
+    request = RequestFactory().get(reverse("admin:savings_savingsentry_changelist"))
+    request.user = officer
+    model_admin = admin.site._registry[SavingsEntry]
+    changelist = model_admin.get_changelist_instance(request)
+    rows = list(SavingsEntry.objects.all())
+    for row in rows:
+        assert changelist.url_for_result(row) == ChangeList.url_for_result(changelist, row)
+    assert changelist.url_for_result(rows[0]).endswith(f"/{rows[0].pk}/change/")
+    # A key the admin must quote (a text key: "a/b c" becomes a_2Fb c, then %20).
+    odd = SavingsEntry(pk=1)
+    changelist.pk_attname = "evidence"
+    odd.evidence = "a/b c_1?"
+    assert changelist.url_for_result(odd) == ChangeList.url_for_result(changelist, odd)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.test import Client
 from django.urls import reverse
@@ -261,3 +261,23 @@ def test_returns_either_side_of_an_as_at_date(council_a, council_b, strands, off
     assert paper_overdue(date(2014, 2, 5)) == 2
     assert paper_overdue(date(2014, 2, 6)) == 1
     assert paper_overdue(date(2014, 3, 1)) == 1  # the extended one; the waived is settled
+
+
+def test_the_banner_names_the_oldest_overdue_counts_them_all_and_gives_the_next(council_a):
+    """returns_due_for_council reads the overdue and the next return in one
+    query (issue 26): the same returns as the definitions read one by one,
+    from none overdue to more than the banner names."""
+    application = award(council_a)
+    send(first_return(application))  # a received return is owed no more
+    owed = SavingsReturn.objects.filter(council=council_a).order_by("due_on", "pk")
+    dues = sorted({r.due_on for r in owed})  # five quarters, the first one sent
+    for as_at in [dues[0], *(due + timedelta(days=1) for due in dues)]:
+        status = returns_as_at(as_at)
+        unsettled = owed.exclude(status.settled)
+        late = list(unsettled.filter(status.overdue))
+        due = returns_due_for_council(council=council_a, as_at=as_at)
+        assert due.overdue == len(late)
+        assert due.overdue_returns == late[:3]
+        assert due.overdue_more == max(len(late) - 3, 0)
+        assert due.next_return == unsettled.exclude(status.overdue).first()
+    assert len(late) > 3  # the last date had more overdue than named
