@@ -417,6 +417,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "programmes.board.tasks.open_data_prepare",
         "schedule": timedelta(minutes=1),
     },
+    # Expired sessions (docs/security.md, "Sessions"): Django leaves their
+    # rows behind; cleared nightly, after the rollup rebuild.
+    "sessions-clear": {
+        "task": "programmes.tasks.sessions_clear",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # The worker's heartbeat, which /healthz and the admin home report.
     "worker-heartbeat": {
         "task": "programmes.tasks.worker_heartbeat",

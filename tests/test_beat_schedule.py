@@ -16,6 +16,7 @@ EXPECTED = {
     "applications.tasks.retention_anonymise": crontab(day_of_month=1, hour=3, minute=30),
     "programmes.tasks.worker_heartbeat": timedelta(seconds=30),
     "programmes.board.tasks.open_data_prepare": timedelta(minutes=1),
+    "programmes.tasks.sessions_clear": crontab(hour=3, minute=0),
 }
 
 
@@ -37,3 +38,18 @@ def test_the_heartbeat_is_well_inside_the_time_health_allows_it():
 
     beat = settings.CELERY_BEAT_SCHEDULE["worker-heartbeat"]["schedule"]
     assert beat * 3 <= HEARTBEAT_STALE_AFTER
+
+
+def test_the_nightly_clear_removes_expired_sessions_and_keeps_live_ones(db):
+    from datetime import timedelta as days
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from programmes.tasks import sessions_clear
+
+    now = timezone.now()
+    Session.objects.create(session_key="expired" * 4, session_data="", expire_date=now - days(1))
+    Session.objects.create(session_key="current" * 4, session_data="", expire_date=now + days(1))
+    sessions_clear()
+    assert set(Session.objects.values_list("session_key", flat=True)) == {"current" * 4}
