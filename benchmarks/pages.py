@@ -189,9 +189,10 @@ def add_bids(first: int, last: int) -> None:
         cursor.execute(
             f"""
             INSERT INTO applications_document (application_id, purpose, original_name,
-                stored_name, kind, size, uploaded_at)
+                stored_name, kind, size, uploaded_at, shared_with_partners)
             SELECT a.id, 'supporting', 'business-case-' || d || '.pdf',
-                   md5(a.reference || '-' || d), 'pdf', 20000 + a.id %% 100000, a.created_at
+                   md5(a.reference || '-' || d), 'pdf', 20000 + a.id %% 100000, a.created_at,
+                   false
             FROM applications_application a, generate_series(1, 2) AS d WHERE {new}
             """,  # noqa: S608 - constant SQL, values are parameters
             span,
