@@ -31,8 +31,10 @@ the board pages at 1,000 / 10,000 / 100,000 bids (issue 26). E.g.
 
 With --as-at 2015-07-09 it measures the overview, the strand pages and the
 council page as at that date too (docs/board.md, "As at a date"; target
-300 ms): the first render of each with an empty cache ("cold": the facts
-read, grouped and summed) and the median of --repeat renders after it.
+300 ms): the first render of each with an empty cache ("cold": the month
+rollups and the date's own month of facts read and summed, the bid counts
+counted again), its queries and the time spent in them (--slowest N lists
+the N slowest), and the median of --repeat renders after it.
 
 It drops and recreates every table in that database: never point it at real data.
 """
@@ -55,6 +57,7 @@ parser.add_argument("--keep", action="store_true", help="reuse the data already 
 parser.add_argument("--council-bids", type=int, default=500, help="bids of the measured council")
 parser.add_argument("--bids", type=int, default=0, help="build pages.py's data with N bids")
 parser.add_argument("--as-at", default="", help="also measure the pages as at this date")
+parser.add_argument("--slowest", type=int, default=0, help="with --as-at: the N slowest cold queries")
 # benchmarks/pages.py imports this module for its client and measurement:
 # then the defaults apply and it sets OPTIONS.repeat itself.
 OPTIONS = parser.parse_args(None if __name__ == "__main__" else [])
@@ -229,7 +232,8 @@ def report(client: Client, pages: dict[str, str]) -> None:
 
 
 def as_at_pages(client: Client, pages: dict[str, str]) -> None:
-    """The pages as at --as-at: cold (the cache emptied first) and warm."""
+    """The pages as at --as-at: cold (the cache emptied first: every cached
+    figure computed again) with its queries and the slowest of them, then warm."""
     if not OPTIONS.as_at:
         return
     from django.core.cache import cache
@@ -238,11 +242,23 @@ def as_at_pages(client: Client, pages: dict[str, str]) -> None:
     dated = {name: f"{url}?as_at={OPTIONS.as_at}" for name, url in pages.items()}
     for name, url in dated.items():
         cache.clear()
-        start = time.perf_counter()
-        response = client.get(url)
-        cold = (time.perf_counter() - start) * 1000
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            cold = (time.perf_counter() - start) * 1000
         assert response.status_code == 200, (url, response.status_code)
-        scale.say(f"  {name:<26} cold   {cold:6.1f} ms")
+        in_database = sum(float(query["time"]) for query in queries.captured_queries) * 1000
+        load = os.getloadavg()[0]
+        scale.say(
+            f"  {name:<26} cold   {cold:6.1f} ms   {len(queries):3d} queries"
+            f" ({in_database:6.1f} ms in them)   load {load:.2f}"
+        )
+        if OPTIONS.slowest:
+            slowest = sorted(
+                queries.captured_queries, key=lambda query: -float(query["time"])
+            )[: OPTIONS.slowest]
+            for query in slowest:
+                scale.say(f"      {float(query['time']) * 1000:6.1f} ms  {query['sql'][:150]}")
     report(client, dated)
 
 

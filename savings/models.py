@@ -372,6 +372,11 @@ class RollupMonth(models.Model):
     both months are past, and awaiting verification is
     `realised_reported - realised_verified`. A row exists only for a month
     where something counts.
+
+    Rows with `whole_year` set are the sums of a calendar year's month rows
+    (`month` its 1 January), written by the same recompute from the month
+    rows: a date reads those of the years before its own and the month rows
+    of its own year, about a fifth as many rows as every month before it.
     """
 
     strand = models.ForeignKey(
@@ -390,6 +395,7 @@ class RollupMonth(models.Model):
     )
     financial_year = models.CharField(max_length=7)
     month = models.DateField()
+    whole_year = models.BooleanField(default=False)
     investment = models.DecimalField(**TOTAL)
     investment_count = models.PositiveIntegerField(default=0)
     projected = models.DecimalField(**TOTAL)
@@ -399,16 +405,20 @@ class RollupMonth(models.Model):
     savings_count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["strand_id", "council_id", "financial_year", "month"]
+        ordering = ["strand_id", "council_id", "financial_year", "whole_year", "month"]
         constraints = [
-            # The drain's delete of a scope, and a strand's months (its first column).
+            # The drain's delete of a scope, and a strand's rows (its first column).
             models.UniqueConstraint(
-                fields=["strand", "council", "financial_year", "month"], name="rollup_month_scope"
+                fields=["strand", "council", "financial_year", "whole_year", "month"],
+                name="rollup_month_scope",
             ),
         ]
         indexes = [
-            # A council's page as at a date: its months before the date's.
-            models.Index(fields=["council", "month"], name="rollup_month_council"),
+            # The programme as at a date: the years before its year, the
+            # months of its year before its month (two ranges).
+            models.Index(fields=["whole_year", "month"], name="rollup_month_span"),
+            # A council's page as at a date.
+            models.Index(fields=["council", "whole_year", "month"], name="rollup_month_council"),
         ]
 
     def __str__(self) -> str:

@@ -236,6 +236,13 @@ def _month_of(day_sql: str) -> str:
     return f"DATE({day_sql}, 'start of month')"
 
 
+def _year_of(day_sql: str) -> str:
+    """1 January of the year of a date expression (as _month_of)."""
+    if connection.vendor == "postgresql":
+        return f"CAST(DATE_TRUNC('year', {day_sql}) AS DATE)"
+    return f"DATE({day_sql}, 'start of year')"
+
+
 def _verified_day() -> tuple[str, list]:
     """The day a realised saving became verified as the board counts it: the
     later of the day it was reported and the day of `verified_at` in the
@@ -258,7 +265,8 @@ def _months_select(scopes: list[Scope] | None) -> tuple[str, list]:
     sql = f"""
         SELECT f.strand_id, f.council_id, f.financial_year, f.month,
                SUM(f.investment), SUM(f.investment_count), SUM(f.projected), SUM(f.target),
-               SUM(f.realised_reported), SUM(f.realised_verified), SUM(f.savings_count)
+               SUM(f.realised_reported), SUM(f.realised_verified), SUM(f.savings_count),
+               %s
         FROM (
             SELECT i.strand_id, i.council_id, i.financial_year,
                    {_month_of("i.awarded_on")} AS month,
@@ -286,7 +294,7 @@ def _months_select(scopes: list[Scope] | None) -> tuple[str, list]:
         ) f
         GROUP BY f.strand_id, f.council_id, f.financial_year, f.month
     """  # noqa: S608 - only our own column names are interpolated
-    return sql, [*params_i, *params_s, *params_v, *params_s]
+    return sql, [False, *params_i, *params_s, *params_v, *params_s]
 
 
 def months_recompute(cursor, scopes: list[Scope] | None) -> None:
@@ -296,7 +304,22 @@ def months_recompute(cursor, scopes: list[Scope] | None) -> None:
     where, params = _scope_filter(scopes, FINEST, "savings_rollupmonth")
     cursor.execute(f"DELETE FROM savings_rollupmonth WHERE 1 = 1{where}", params)  # noqa: S608
     select, params = _months_select(scopes)
-    cursor.execute(f"INSERT INTO savings_rollupmonth ({MONTH_COLUMNS}) {select}", params)
+    cursor.execute(
+        f"INSERT INTO savings_rollupmonth ({MONTH_COLUMNS}, whole_year) {select}", params
+    )
+    # Each calendar year's rows, summed from its month rows just written.
+    sums = ", ".join(f"SUM(m.{column})" for column in MONTH_COLUMNS.split(", ")[4:])
+    where, params = _scope_filter(scopes, FINEST, "m")
+    cursor.execute(
+        f"""
+        INSERT INTO savings_rollupmonth ({MONTH_COLUMNS}, whole_year)
+        SELECT m.strand_id, m.council_id, m.financial_year, {_year_of("m.month")}, {sums}, %s
+        FROM savings_rollupmonth m
+        WHERE m.whole_year = %s{where}
+        GROUP BY 1, 2, 3, 4
+        """,  # noqa: S608 - only our own column names are interpolated
+        [True, False, *params],
+    )
 
 
 def _insert_finest(cursor, scopes: list[Scope], now) -> None:

@@ -14,7 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Round
 from django.http import Http404
 from django.utils.timezone import get_default_timezone
 
@@ -260,7 +261,26 @@ def _roi_of(savings: Decimal, investment: Decimal) -> Decimal | None:
     return (savings / investment).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-FinestRow = tuple[int, int, str, Decimal, int, Decimal, Decimal, Decimal, Decimal, int]
+# (strand, council, year, investment, count, projected, target, realised,
+# unverified, savings count): the amounts in whole pence, which add, pickle
+# into the cache and sum in the database faster than Decimals; a figure
+# becomes pounds (Decimal) only once summed (`_pounds`).
+FinestRow = tuple[int, int, str, int, int, int, int, int, int, int]
+CENT = Decimal("0.01")
+
+
+def _pence(pounds: Decimal | None) -> int:
+    return int((pounds or 0) * 100)
+
+
+def _pounds(pence: int) -> Decimal:
+    return (Decimal(pence) / 100).quantize(CENT)
+
+
+def _pence_sum(field: str, **filters: Any) -> Cast:
+    """SUM(field) in whole pence, as an integer from the database."""
+    total = Sum(field, filter=Q(**filters) if filters else None)
+    return Cast(Round(total * Value(100)), BigIntegerField())
 
 
 def _finest_as_at(as_at: date, strand: Strand | None, council: Council | None) -> list[FinestRow]:
@@ -295,12 +315,11 @@ def _finest_as_at(as_at: date, strand: Strand | None, council: Council | None) -
         )
     )
     rows: dict[tuple[int, int, str], list] = {}
-    zero = Decimal(0)
     for strand_id, council_id, year, total, n in invested:
-        rows[(strand_id, council_id, year)] = [total or zero, n, zero, zero, zero, zero, 0]
-    for strand_id, council_id, year, projected, target, done, unverified, n in saved:
-        row = rows.setdefault((strand_id, council_id, year), [zero, 0, zero, zero, zero, zero, 0])
-        row[2:] = [projected or zero, target or zero, done or zero, unverified or zero, n]
+        rows[(strand_id, council_id, year)] = [_pence(total), n, 0, 0, 0, 0, 0]
+    for strand_id, council_id, year, *amounts, n in saved:
+        row = rows.setdefault((strand_id, council_id, year), [0, 0, 0, 0, 0, 0, 0])
+        row[2:] = [*map(_pence, amounts), n]
     return [(*key, *values) for key, values in sorted(rows.items())]
 
 
@@ -308,10 +327,13 @@ def _finest_by_months(
     as_at: date, strand: Strand | None, council: Council | None
 ) -> list[FinestRow]:
     """The rows of `_finest_as_at`, read from the rollups by month (docs/savings.md,
-    "Rollups by month"): the month rows of the whole months before the date's
-    month, plus the facts of its own month up to the end of the date (the
-    date indexes: a month of facts, not all of them): 3 grouped queries."""
+    "Rollups by month"): the year rows of the years before the date's year,
+    the month rows of its months before the date's month, and the facts of
+    its own month up to the end of the date (the date indexes: a month of
+    facts, not all of them): 3 grouped queries. Unsorted (the pages order
+    what they show)."""
     first = as_at.replace(day=1)
+    january = first.replace(month=1)
     cutoff = end_of_day(as_at)
     month_starts = end_of_day(first - timedelta(days=1))
     scope: dict[str, Any] = {}
@@ -320,64 +342,64 @@ def _finest_by_months(
     if council is not None:
         scope["council"] = council
     keys = ("strand_id", "council_id", "financial_year")
-    zero = Decimal(0)
     # [investment, count, projected, target, realised reported, verified, savings count]
-    rows: dict[tuple[int, int, str], list] = {}
+    rows: dict[tuple[int, int, str], list[int]] = {}
 
-    def add(key: tuple[int, int, str], values: tuple) -> None:
-        row = rows.setdefault(key, [zero, 0, zero, zero, zero, zero, 0])
-        for n, value in enumerate(values):
-            row[n] += value or 0
+    def add(found, at: int = 0) -> None:
+        """Add each row's values to its scope's, from column `at` on."""
+        for strand_id, council_id, year, *values in found:
+            row = rows.get((strand_id, council_id, year))
+            if row is None:
+                row = rows[(strand_id, council_id, year)] = [0] * 7
+            for n, value in enumerate(values, start=at):
+                row[n] += value or 0
 
-    months = (
-        RollupMonth.objects.filter(month__lt=first, **scope)
+    add(
+        RollupMonth.objects.filter(
+            Q(whole_year=True, month__lt=january)
+            | Q(whole_year=False, month__gte=january, month__lt=first),
+            **scope,
+        )
         .order_by()
         .values_list(*keys)
         .annotate(
-            Sum("investment"),
-            Sum("investment_count"),
-            Sum("projected"),
-            Sum("target"),
-            Sum("realised_reported"),
-            Sum("realised_verified"),
-            Sum("savings_count"),
+            invested=_pence_sum("investment"),
+            invested_n=Sum("investment_count"),
+            projected_total=_pence_sum("projected"),
+            target_total=_pence_sum("target"),
+            reported=_pence_sum("realised_reported"),
+            verified=_pence_sum("realised_verified"),
+            n=Sum("savings_count"),
         )
     )
-    for strand_id, council_id, year, *values in months:
-        add((strand_id, council_id, year), tuple(values))
-    invested = (
+    add(
         Investment.objects.filter(awarded_on__gte=first, awarded_on__lte=as_at, **scope)
         .order_by()
         .values_list(*keys)
-        .annotate(total=Sum("amount"), n=Count("pk"))
+        .annotate(total=_pence_sum("amount"), n=Count("pk"))
     )
-    for strand_id, council_id, year, total, n in invested:
-        add((strand_id, council_id, year), (total, n))
     # Reported this month, or verified this month (and reported by the date).
     this_month = Q(reported_on__gte=first)
     realised = Q(kind=SavingsKind.REALISED)
     verified_now = realised & Q(verified_at__gte=month_starts, verified_at__lt=cutoff)
-    saved = (
+    add(
         # SAVINGS_COUNTED in savings.rollups: withheld lines count nowhere.
         SavingsEntry.objects.filter(reported_on__lte=as_at, withheld="", **scope)
         .filter(this_month | verified_now)
         .order_by()
         .values_list(*keys)
         .annotate(
-            projected=Sum("amount", filter=this_month & Q(kind=SavingsKind.PROJECTED)),
-            target=Sum("amount", filter=this_month & Q(kind=SavingsKind.TARGET)),
-            reported=Sum("amount", filter=this_month & realised),
-            verified=Sum("amount", filter=realised & Q(verified_at__lt=cutoff)),
+            projected=_pence_sum("amount", reported_on__gte=first, kind=SavingsKind.PROJECTED),
+            target=_pence_sum("amount", reported_on__gte=first, kind=SavingsKind.TARGET),
+            reported=_pence_sum("amount", reported_on__gte=first, kind=SavingsKind.REALISED),
+            verified=_pence_sum("amount", kind=SavingsKind.REALISED, verified_at__lt=cutoff),
             n=Count("pk", filter=this_month),
-        )
+        ),
+        at=2,
     )
-    for strand_id, council_id, year, projected, target, reported, verified, n in saved:
-        add((strand_id, council_id, year), (zero, 0, projected, target, reported, verified, n))
     return [
         (*key, invested_total, count, projected, target, verified, reported - verified, n)
-        for key, (invested_total, count, projected, target, reported, verified, n) in sorted(
-            rows.items()
-        )
+        for key, (invested_total, count, projected, target, reported, verified, n) in rows.items()
         # A scope counts as at the date once one of its facts does (as in
         # _finest_as_at); a verification alone never brings one in.
         if count or n
@@ -408,16 +430,16 @@ def _summed(
     financial_year: str | None,
 ) -> Rollup:
     total = _empty(strand, council, financial_year)
-    councils: set[int] = set()
-    for row in rows:
-        total.investment += row[3]
-        total.investment_count += row[4]
-        total.projected += row[5]
-        total.target += row[6]
-        total.realised += row[7]
-        total.realised_unverified += row[8]
-        total.savings_count += row[9]
-        councils.add(row[1])
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 10
+    sums = [sum(column) for column in columns[3:]]
+    councils = set(columns[1])
+    total.investment = _pounds(sums[0])
+    total.investment_count = sums[1]
+    total.projected = _pounds(sums[2])
+    total.target = _pounds(sums[3])
+    total.realised = _pounds(sums[4])
+    total.realised_unverified = _pounds(sums[5])
+    total.savings_count = sums[6]
     total.council_count = len(councils)
     total.projected_roi = _roi_of(total.projected, total.investment)
     total.realised_roi = _roi_of(total.realised, total.investment)
@@ -501,15 +523,15 @@ class Figures:
         # As targets_compared, from the finest rows: per (strand, council),
         # the target and the verified realised savings.
         unit = "strand" if self.council is not None else "council"
-        pairs: dict[tuple[int, int], list[Decimal]] = {}
+        pairs: dict[tuple[int, int], list[int]] = {}
         for row in self.rows:
-            pair = pairs.setdefault((row[0], row[1]), [Decimal(0), Decimal(0)])
+            pair = pairs.setdefault((row[0], row[1]), [0, 0])
             pair[0] += row[6]
             pair[1] += row[7]
         targeted = {key: pair for key, pair in pairs.items() if pair[0]}
         return TargetsCompared(
             unit=unit,
             with_target=len({key[0] if unit == "strand" else key[1] for key in targeted}),
-            target=sum((pair[0] for pair in targeted.values()), Decimal(0)),
-            realised=sum((pair[1] for pair in targeted.values()), Decimal(0)),
+            target=_pounds(sum(pair[0] for pair in targeted.values())),
+            realised=_pounds(sum(pair[1] for pair in targeted.values())),
         )

@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                 ),
                 ("financial_year", models.CharField(max_length=7)),
                 ("month", models.DateField()),
+                ("whole_year", models.BooleanField(default=False)),
                 ("investment", models.DecimalField(decimal_places=2, default=0, max_digits=18)),
                 ("investment_count", models.PositiveIntegerField(default=0)),
                 ("projected", models.DecimalField(decimal_places=2, default=0, max_digits=18)),
@@ -72,13 +73,16 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "ordering": ["strand_id", "council_id", "financial_year", "month"],
+                "ordering": ["strand_id", "council_id", "financial_year", "whole_year", "month"],
                 "indexes": [
-                    models.Index(fields=["council", "month"], name="rollup_month_council"),
+                    models.Index(fields=["whole_year", "month"], name="rollup_month_span"),
+                    models.Index(
+                        fields=["council", "whole_year", "month"], name="rollup_month_council"
+                    ),
                 ],
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("strand", "council", "financial_year", "month"),
+                        fields=("strand", "council", "financial_year", "whole_year", "month"),
                         name="rollup_month_scope",
                     ),
                 ],
