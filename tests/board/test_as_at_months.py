@@ -210,8 +210,10 @@ DAYS = 400  # to early December 2013
 days = st.integers(0, DAYS).map(lambda n: START + timedelta(days=n))
 # Any minute of a day: around midnight the London day differs from the UTC one.
 moments = st.tuples(st.integers(0, DAYS), st.integers(0, 24 * 60 - 1)).map(
-    lambda pair: datetime.combine(START, datetime.min.time(), tzinfo=UTC)
-    + timedelta(days=pair[0], minutes=pair[1])
+    lambda pair: (
+        datetime.combine(START, datetime.min.time(), tzinfo=UTC)
+        + timedelta(days=pair[0], minutes=pair[1])
+    )
 )
 amounts = st.decimals(min_value=0, max_value=100_000, places=2, allow_nan=False)
 scope = st.tuples(st.sampled_from(STRANDS), st.integers(0, 1), st.sampled_from(YEARS))
