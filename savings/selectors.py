@@ -235,16 +235,19 @@ def award_for_application(*, application_id: int) -> Investment | None:
 
 # Figures as at a date (docs/board.md, "As at a date") -------------------------
 #
-# Today's figures are the rollup rows the worker keeps. A past date's are
-# computed from the facts themselves, each counted from its effective date
-# (docs/savings.md, "Effective dates"): an investment from `awarded_on`, a
-# saving from `reported_on`, a realised saving as verified from `verified_at`.
-# One grouped query per kind of fact gives the finest (strand, council, year)
-# rows; every coarser figure of the page is summed from them in Python, so a
-# page reads the facts once whatever it shows. The rows are kept in the cache
-# under the rollups' last recompute (`rollups_computed_at`): a fact entered
-# (or re-dated) reaches a past date's figures when the worker has drained
-# it, as it reaches today's.
+# Today's figures are the rollup rows the worker keeps. A past date's count
+# each fact from its effective date (docs/savings.md, "Effective dates"): an
+# investment from `awarded_on`, a saving from `reported_on`, a realised
+# saving as verified from `verified_at`. They are read from the rollups by
+# month of effective date, which the same worker keeps (`RollupMonth`:
+# docs/savings.md, "Rollups by month of effective date"), and the facts of
+# the date's own month (`_finest_by_months`); `_finest_as_at` reads the same
+# figures from the facts alone, the definition they are tested against.
+# Either gives the finest (strand, council, year) rows; every coarser figure
+# of the page is summed from them in Python, so a page reads them once
+# whatever it shows. The rows are kept in the cache under the rollups' last
+# recompute (`rollups_computed_at`): a fact entered (or re-dated) reaches a
+# past date's figures when the worker has drained it, as it reaches today's.
 
 AS_AT_CACHE_SECONDS = 3600
 
@@ -412,7 +415,8 @@ def _finest_cached(as_at: date, strand: Strand | None, council: Council | None) 
         # Never recomputed: no month rows yet either; the facts themselves.
         return _finest_as_at(as_at, strand, council)
     key = (
-        f"savings:as-at:{as_at.isoformat()}:{strand.pk if strand else '*'}:"
+        # "pence": the rows' amounts (before, cached rows held pounds).
+        f"savings:as-at-pence:{as_at.isoformat()}:{strand.pk if strand else '*'}:"
         f"{council.pk if council else '*'}:{computed.isoformat()}"
     )
     found = cache.get(key)
