@@ -31,8 +31,11 @@ the board pages at 1,000 / 10,000 / 100,000 bids (issue 26). E.g.
 
 With --as-at 2015-07-09 it measures the overview, the strand pages and the
 council page as at that date too (docs/board.md, "As at a date"; target
-300 ms): the first render of each with an empty cache ("cold": the facts
-read, grouped and summed) and the median of --repeat renders after it.
+300 ms): the first render of each with an empty cache ("cold": the month
+rollups and the date's own month of facts read and summed, the bid counts
+counted again), --repeat times (the cache emptied before each), with its
+queries and the time spent in them (--slowest N lists the N slowest of the
+last), then the median of --repeat warm renders.
 
 It drops and recreates every table in that database: never point it at real data.
 """
@@ -55,6 +58,7 @@ parser.add_argument("--keep", action="store_true", help="reuse the data already 
 parser.add_argument("--council-bids", type=int, default=500, help="bids of the measured council")
 parser.add_argument("--bids", type=int, default=0, help="build pages.py's data with N bids")
 parser.add_argument("--as-at", default="", help="also measure the pages as at this date")
+parser.add_argument("--slowest", type=int, default=0, help="with --as-at: N slowest cold queries")
 # benchmarks/pages.py imports this module for its client and measurement:
 # then the defaults apply and it sets OPTIONS.repeat itself.
 OPTIONS = parser.parse_args(None if __name__ == "__main__" else [])
@@ -229,7 +233,8 @@ def report(client: Client, pages: dict[str, str]) -> None:
 
 
 def as_at_pages(client: Client, pages: dict[str, str]) -> None:
-    """The pages as at --as-at: cold (the cache emptied first) and warm."""
+    """The pages as at --as-at: cold (the cache emptied first: every cached
+    figure computed again) with its queries and the slowest of them, then warm."""
     if not OPTIONS.as_at:
         return
     from django.core.cache import cache
@@ -237,12 +242,26 @@ def as_at_pages(client: Client, pages: dict[str, str]) -> None:
     scale.say(f"\nAs at {OPTIONS.as_at}: first render with an empty cache, then warm")
     dated = {name: f"{url}?as_at={OPTIONS.as_at}" for name, url in pages.items()}
     for name, url in dated.items():
-        cache.clear()
-        start = time.perf_counter()
-        response = client.get(url)
-        cold = (time.perf_counter() - start) * 1000
-        assert response.status_code == 200, (url, response.status_code)
-        scale.say(f"  {name:<26} cold   {cold:6.1f} ms")
+        times, cpu, in_database = [], [], []
+        slowest: list[dict] = []
+        for _ in range(OPTIONS.repeat):
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                start, start_cpu = time.perf_counter(), time.process_time()
+                response = client.get(url)
+                times.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+            in_database.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
+            slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))
+        scale.say(
+            f"  {name:<26} cold   median {statistics.median(times):6.1f} ms   "
+            f"max {max(times):6.1f} ms   cpu {statistics.median(cpu):6.1f} ms   "
+            f"{len(queries):3d} queries ({statistics.median(in_database):6.1f} ms in them)   "
+            f"load {os.getloadavg()[0]:.2f}"
+        )
+        for query in slowest[: OPTIONS.slowest]:
+            scale.say(f"      {float(query['time']) * 1000:6.1f} ms  {query['sql'][:150]}")
     report(client, dated)
 
 

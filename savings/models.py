@@ -223,6 +223,14 @@ class SavingsEntry(ScopedFact):
             # as investment_council_awarded and investment_awarded_on.
             models.Index(fields=["council", "reported_on"], name="savings_council_reported"),
             models.Index(fields=["reported_on"], name="savings_reported_on"),
+            # As at a date, the savings of the date's own month: those
+            # reported in it (savings_reported_on) or verified in it (this
+            # one; only verified rows are indexed), savings.selectors.
+            models.Index(
+                fields=["verified_at"],
+                name="savings_verified_at",
+                condition=models.Q(verified_at__isnull=False),
+            ),
             # The admin's search: savings_evidence_trgm, as
             # investment_description_trgm above.
         ]
@@ -345,6 +353,76 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return f"Rollup {self.scope_key}"
+
+
+class RollupMonth(models.Model):
+    """A (strand, council, year) scope's facts by month of effective date
+    (docs/savings.md, "Rollups by month"): what the board's figures as at a
+    past date sum for the whole months before it.
+
+    Like `Rollup`, recomputed from the facts for every dirty scope by the
+    outbox drain, in its transaction and under its lock (never by a delta),
+    and in full by `recompute_rollups --all`. `month` is the first day of
+    the month. An investment counts in the month of `awarded_on`; a counted
+    saving (not withheld) in the month of `reported_on` (`projected`,
+    `target`, `realised_reported`, `savings_count`); a realised saving
+    verified also in the month it became verified (`realised_verified`):
+    of the later of `reported_on` and the day of `verified_at` in the
+    project's time zone. So as at a date a realised saving is verified once
+    both months are past, and awaiting verification is
+    `realised_reported - realised_verified`. A row exists only for a month
+    where something counts.
+
+    Rows with `whole_year` set are the sums of a calendar year's month rows
+    (`month` its 1 January), written by the same recompute from the month
+    rows: a date reads those of the years before its own and the month rows
+    of its own year, about a fifth as many rows as every month before it.
+    """
+
+    strand = models.ForeignKey(
+        Strand,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    financial_year = models.CharField(max_length=7)
+    month = models.DateField()
+    whole_year = models.BooleanField(default=False)
+    investment = models.DecimalField(**TOTAL)
+    investment_count = models.PositiveIntegerField(default=0)
+    projected = models.DecimalField(**TOTAL)
+    target = models.DecimalField(**TOTAL)
+    realised_reported = models.DecimalField(**TOTAL)
+    realised_verified = models.DecimalField(**TOTAL)
+    savings_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["strand_id", "council_id", "financial_year", "whole_year", "month"]
+        constraints = [
+            # The drain's delete of a scope, and a strand's rows (its first column).
+            models.UniqueConstraint(
+                fields=["strand", "council", "financial_year", "whole_year", "month"],
+                name="rollup_month_scope",
+            ),
+        ]
+        indexes = [
+            # The programme as at a date: the years before its year, the
+            # months of its year before its month (two ranges).
+            models.Index(fields=["whole_year", "month"], name="rollup_month_span"),
+            # A council's page as at a date.
+            models.Index(fields=["council", "whole_year", "month"], name="rollup_month_council"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.strand_id}/{self.council_id}/{self.financial_year} {self.month:%Y-%m}"
 
 
 class RollupRun(models.Model):

@@ -220,6 +220,108 @@ def _finest_select(scopes: list[Scope] | None, now) -> tuple[str, list]:
     return sql, [now, *params_i, *params_s]
 
 
+# Rollups by month of effective date (savings.models.RollupMonth; docs/savings.md,
+# "Rollups by month"), beside the rollups above and kept by the same drain.
+MONTH_COLUMNS = (
+    "strand_id, council_id, financial_year, month, investment, investment_count, "
+    "projected, target, realised_reported, realised_verified, savings_count"
+)
+
+
+def _month_of(day_sql: str) -> str:
+    """The first day of the month of a date expression (a date, or on SQLite
+    its ISO text, as Django stores dates there)."""
+    if connection.vendor == "postgresql":
+        return f"CAST(DATE_TRUNC('month', {day_sql}) AS DATE)"
+    return f"DATE({day_sql}, 'start of month')"
+
+
+def _year_of(day_sql: str) -> str:
+    """1 January of the year of a date expression (as _month_of)."""
+    if connection.vendor == "postgresql":
+        return f"CAST(DATE_TRUNC('year', {day_sql}) AS DATE)"
+    return f"DATE({day_sql}, 'start of year')"
+
+
+def _verified_day() -> tuple[str, list]:
+    """The day a realised saving became verified as the board counts it: the
+    later of the day it was reported and the day of `verified_at` in the
+    project's time zone (savings.selectors.end_of_day)."""
+    local, params = connection.ops.datetime_cast_date_sql(
+        "s.verified_at", (), timezone.get_default_timezone_name()
+    )
+    later = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    return f"{later}(s.reported_on, {local})", list(params)
+
+
+def _months_select(scopes: list[Scope] | None) -> tuple[str, list]:
+    """The month rows of the scopes (all when None), from the facts: one grouping
+    per kind of fact and effective date, then side by side (as _finest_select)."""
+    where_i, params_i = _scope_filter(scopes, FINEST, "i")
+    where_s, params_s = _scope_filter(scopes, FINEST, "s")
+    verified_day, params_v = _verified_day()
+    realised = "s.kind = 'realised'"
+    # GROUP BY positions: the month expressions carry parameters on PostgreSQL.
+    sql = f"""
+        SELECT f.strand_id, f.council_id, f.financial_year, f.month,
+               SUM(f.investment), SUM(f.investment_count), SUM(f.projected), SUM(f.target),
+               SUM(f.realised_reported), SUM(f.realised_verified), SUM(f.savings_count),
+               %s
+        FROM (
+            SELECT i.strand_id, i.council_id, i.financial_year,
+                   {_month_of("i.awarded_on")} AS month,
+                   SUM(i.amount) AS investment, COUNT(*) AS investment_count,
+                   0 AS projected, 0 AS target, 0 AS realised_reported,
+                   0 AS realised_verified, 0 AS savings_count
+            FROM savings_investment i WHERE 1 = 1{where_i}
+            GROUP BY 1, 2, 3, 4
+            UNION ALL
+            SELECT s.strand_id, s.council_id, s.financial_year,
+                   {_month_of("s.reported_on")}, 0, 0,
+                   COALESCE(SUM(s.amount) FILTER (WHERE s.kind = 'projected'), 0),
+                   COALESCE(SUM(s.amount) FILTER (WHERE s.kind = 'target'), 0),
+                   COALESCE(SUM(s.amount) FILTER (WHERE {realised}), 0),
+                   0, COUNT(*)
+            FROM savings_savingsentry s
+            WHERE {SAVINGS_COUNTED}{where_s}
+            GROUP BY 1, 2, 3, 4
+            UNION ALL
+            SELECT s.strand_id, s.council_id, s.financial_year,
+                   {_month_of(verified_day)}, 0, 0, 0, 0, 0, SUM(s.amount), 0
+            FROM savings_savingsentry s
+            WHERE {SAVINGS_COUNTED} AND {realised} AND s.verified_at IS NOT NULL{where_s}
+            GROUP BY 1, 2, 3, 4
+        ) f
+        GROUP BY f.strand_id, f.council_id, f.financial_year, f.month
+    """  # noqa: S608 - only our own column names are interpolated
+    return sql, [False, *params_i, *params_s, *params_v, *params_s]
+
+
+def months_recompute(cursor, scopes: list[Scope] | None) -> None:
+    """Delete the month rows of the scopes (all when None) and insert them again
+    from the facts: in the drain's transaction, under its lock, so a drain
+    run twice leaves what a recompute from scratch does."""
+    where, params = _scope_filter(scopes, FINEST, "savings_rollupmonth")
+    cursor.execute(f"DELETE FROM savings_rollupmonth WHERE 1 = 1{where}", params)  # noqa: S608
+    select, params = _months_select(scopes)
+    cursor.execute(
+        f"INSERT INTO savings_rollupmonth ({MONTH_COLUMNS}, whole_year) {select}", params
+    )
+    # Each calendar year's rows, summed from its month rows just written.
+    sums = ", ".join(f"SUM(m.{column})" for column in MONTH_COLUMNS.split(", ")[4:])
+    where, params = _scope_filter(scopes, FINEST, "m")
+    cursor.execute(
+        f"""
+        INSERT INTO savings_rollupmonth ({MONTH_COLUMNS}, whole_year)
+        SELECT m.strand_id, m.council_id, m.financial_year, {_year_of("m.month")}, {sums}, %s
+        FROM savings_rollupmonth m
+        WHERE m.whole_year = %s{where}
+        GROUP BY 1, 2, 3, 4
+        """,  # noqa: S608 - only our own column names are interpolated
+        [True, False, *params],
+    )
+
+
 def _insert_finest(cursor, scopes: list[Scope], now) -> None:
     select, params = _finest_select(scopes, now)
     cursor.execute(f"INSERT INTO savings_rollup ({INSERT_COLUMNS}) {select}", params)
@@ -378,6 +480,7 @@ def recompute_scopes(scopes: list[Scope], now) -> None:
         for level, source in COARSER:
             _delete_level(cursor, level, scopes)
             _insert_level(cursor, level, source, scopes, now)
+        months_recompute(cursor, scopes)
         for hook in _scope_recomputes:
             hook(cursor, scopes, now)
 
@@ -475,6 +578,7 @@ def recompute_all(*, progress: Callable[[int, int], None] | None = None) -> int:
         with connection.cursor() as cursor:
             _rebuild_scratch(cursor, now, progress)
             written = _apply_scratch(cursor, now)
+            months_recompute(cursor, None)
             for hook in _scope_recomputes:
                 hook(cursor, None, now)
             _run_statistics(None)

@@ -48,7 +48,7 @@ from programmes.permissions import SYSTEM
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from savings import rollups
 from savings import services as facts
-from savings.models import InvestmentSource, OutboxMarker, Rollup, SavingsEntry
+from savings.models import InvestmentSource, OutboxMarker, Rollup, RollupMonth, SavingsEntry
 from tests.applications.bids import bid_in_assessment
 from tests.factories import CallFactory, CouncilFactory, UserFactory
 
@@ -64,6 +64,7 @@ EDITS_PER_THREAD = 75
 YEARS = ["2012/13", "2013/14", "2014/15"]
 FIELDS = [f.name for f in Rollup._meta.fields if f.name not in {"id", "computed_at"}]
 MONEY_FIELDS = [f.name for f in MoneyRollup._meta.fields if f.name not in {"id", "computed_at"}]
+MONTH_FIELDS = [f.attname for f in RollupMonth._meta.fields if f.name != "id"]
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
@@ -350,11 +351,15 @@ def converged() -> bool:
 
 
 def assert_rollups_equal_a_recompute() -> int:
-    """Savings rollups and money out's (MoneyRollup: committed, claimed, paid)."""
+    """Savings rollups, their rows by month of effective date (RollupMonth:
+    the figures as at a past date) and money out's (MoneyRollup: committed,
+    claimed, paid)."""
     drained = sorted(Rollup.objects.values_list(*FIELDS))
+    months = sorted(RollupMonth.objects.values_list(*MONTH_FIELDS))
     money = sorted(MoneyRollup.objects.values_list(*MONEY_FIELDS))
     rollups.recompute_all()
     assert sorted(Rollup.objects.values_list(*FIELDS)) == drained
+    assert sorted(RollupMonth.objects.values_list(*MONTH_FIELDS)) == months
     assert sorted(MoneyRollup.objects.values_list(*MONEY_FIELDS)) == money
     return len(drained)
 

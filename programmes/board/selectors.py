@@ -268,12 +268,15 @@ def bids_as_at(
     the bids by state and a council's list read it."""
     # The bid's last state change by the end of the day (the event_timeline
     # index: one probe per bid).
-    then = ApplicationEvent.objects.filter(
-        application=OuterRef("pk"), at__lt=rollups.end_of_day(as_at)
-    ).exclude(to_state="")
-    dated = bids.annotate(
+    moves = ApplicationEvent.objects.filter(at__lt=rollups.end_of_day(as_at)).exclude(to_state="")
+    then = moves.filter(application=OuterRef("pk"))
+    # Only the bids with an event by then (a semi-join on the events up to
+    # the date), rather than a filter on the subquery: PostgreSQL ran that
+    # twice per bid, for every bid, and compiled it (JIT) for longer than it
+    # ran (42-65 ms -> 2 ms as at 9 July 2015 at 10,000 bids).
+    dated = bids.filter(pk__in=moves.values("application_id")).annotate(
         state_then=Subquery(then.order_by("-at", "-pk").values("to_state")[:1])
-    ).filter(state_then__isnull=False)
+    )
     return dated if drafts else dated.exclude(state_then=ApplicationState.DRAFT)
 
 
