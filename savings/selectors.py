@@ -253,7 +253,10 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=LONDON)
 
 
-def _roi_of(savings: Decimal, investment: Decimal) -> Decimal | None:
+def roi_of(savings: Decimal, investment: Decimal) -> Decimal | None:
+    """Savings per £1 of money (invested, awarded or paid), to the penny,
+    half up; None when there is no money. The one rule, also for the
+    board's return on money paid (programmes.board.money)."""
     if investment <= 0:
         return None
     return (savings / investment).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -337,8 +340,8 @@ def _summed(
         total.savings_count += row[9]
         councils.add(row[1])
     total.council_count = len(councils)
-    total.projected_roi = _roi_of(total.projected, total.investment)
-    total.realised_roi = _roi_of(total.realised, total.investment)
+    total.projected_roi = roi_of(total.projected, total.investment)
+    total.realised_roi = roi_of(total.realised, total.investment)
     return total
 
 
