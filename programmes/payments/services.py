@@ -425,7 +425,8 @@ def claim_submit(
         message = (
             f"Claim £{limit.left:,.2f} or less: that is what remains of {what}"
             if limit.left > 0
-            else f"Nothing remains to claim on {what}"
+            else "Nothing remains to claim on "
+            + ("your council's share of the award" if limit.by_share else "this award")
         )
         raise ValidationError({"amount": message}, code="over_remaining")
     stored = documents.document_store(evidence, kind) if evidence is not None else ""

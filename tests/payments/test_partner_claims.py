@@ -289,3 +289,24 @@ def test_a_partners_claim_counts_in_the_awards_scope(world):
     assert (lead_row.committed, lead_row.claimed) == (Decimal("8000"), Decimal("1500"))
     assert not MoneyRollup.objects.filter(council=world["councils"]["partner"]).exists()
     assert lead_row.financial_year == award.financial_year
+
+
+def test_the_list_of_claims_reads_the_same_number_of_queries_for_more_awards(world, experts_call):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.payments.money import shared_award
+
+    client = Client()
+    client.force_login(world["users"]["partner"])
+    url = reverse("payments:award_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    shared_award(
+        experts_call, world["councils"]["outsider"], [world["councils"]["partner"]], ["1", "7999"]
+    )
+    with CaptureQueriesContext(connection) as two:
+        html = client.get(url).content.decode()
+    assert len(two.captured_queries) == len(one.captured_queries)
+    assert html.count("Partner: led by") == 2
