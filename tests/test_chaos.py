@@ -506,6 +506,7 @@ def test_edits_survive_redis_and_the_worker_being_killed(stack, strands, program
 
     took = wait_for(converged, CONVERGE_SECONDS, "no outbox marker and every notice settled")
     rows = assert_rollups_equal_a_recompute()
+    assert failures == []  # before the money: a step that failed made none
     made = assert_money_was_made()
     notices = Notice.objects.count()
     print(
@@ -547,6 +548,7 @@ def test_edits_made_while_the_worker_is_down_reach_the_rollups_when_it_starts(
         worker.start()
     took = wait_for(converged, CONVERGE_SECONDS, "no outbox marker and every notice settled")
     rows = assert_rollups_equal_a_recompute()
+    assert failures == []  # before the money: a step that failed made none
     made = assert_money_was_made()
     print(
         f"workers down for the burst: {done[0]} edits ({made}), "

@@ -233,6 +233,7 @@ def commitment_record(
     )
 
 
+@transaction.atomic  # its own transaction when not called inside another (the budget lock)
 def commitment_allocate(
     *,
     investment: Investment,
