@@ -259,7 +259,10 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=get_default_timezone())
 
 
-def _roi_of(savings: Decimal, investment: Decimal) -> Decimal | None:
+def roi_of(savings: Decimal, investment: Decimal) -> Decimal | None:
+    """Savings per £1 of money (invested, awarded or paid), to the penny,
+    half up; None when there is no money. The one rule, also for the
+    board's return on money paid (programmes.board.money)."""
     if investment <= 0:
         return None
     return (savings / investment).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -463,8 +466,8 @@ def _summed(
     total.realised_unverified = _pounds(sums[5])
     total.savings_count = sums[6]
     total.council_count = len(councils)
-    total.projected_roi = _roi_of(total.projected, total.investment)
-    total.realised_roi = _roi_of(total.realised, total.investment)
+    total.projected_roi = roi_of(total.projected, total.investment)
+    total.realised_roi = roi_of(total.realised, total.investment)
     return total
 
 

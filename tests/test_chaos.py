@@ -31,19 +31,21 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from celery import Celery, current_app
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, models
 from django.test import Client
 
 from applications import services as bids
 from programmes.board.models import BoardPaper
 from programmes.board.services import paper_create, paper_publish
 from programmes.notices.models import Notice, NoticeStatus
-from programmes.payments.models import MoneyRollup
+from programmes.payments import services as payments
+from programmes.payments.models import Claim, ClaimState, Commitment, MoneyRollup
 from programmes.permissions import SYSTEM
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from savings import rollups
@@ -277,9 +279,70 @@ def programme(strands):
     return councils, officer, bid_list
 
 
+class MoneyAtWork:
+    """One thread's money out (docs/money.md): awards allocated (commitments),
+    claims made on them, approved, paid or sent back, and awards reduced or
+    withdrawn, each a valid step, so that every one saves. Each marks its
+    award's scope, so the drain rebuilds the money rollups under the faults."""
+
+    PENNY = Decimal("0.01")
+
+    def __init__(self) -> None:
+        self.awards: list[int] = []
+
+    def step(self, rng: random.Random, scope: dict, step: int) -> None:
+        live = list(Commitment.objects.filter(pk__in=self.awards, withdrawn_at__isnull=True))
+        claims = list(Claim.objects.filter(commitment_id__in=self.awards).order_by("pk"))
+        waiting = [c for c in claims if c.state == ClaimState.SUBMITTED]
+        approved = [c for c in claims if c.state == ClaimState.APPROVED]
+        roll = rng.random()
+        if roll < 0.25 or not live:
+            investment = facts.investment_record(
+                actor=SYSTEM,
+                **scope,
+                source=InvestmentSource.LGA_GRANT,
+                amount=Decimal(rng.randint(1_000, 9_000)),
+            )
+            self.awards.append(payments.commitment_allocate(investment=investment, actor=SYSTEM).pk)
+        elif roll < 0.55:
+            award = rng.choice(live)
+            left = payments.remaining(award)
+            if left < Decimal(1):
+                payments.commitment_withdraw(commitment=award, reason="Finished", actor=SYSTEM)
+                return
+            payments.claim_submit(
+                commitment=award,
+                actor=SYSTEM,
+                amount=min(left, Decimal(rng.randint(100, 4_000))),
+                period_from=date(2013, 4, 1),
+                period_to=date(2013, 9, 30),
+                invoice_reference=f"CHAOS-{award.pk}-{step}",
+                declaration=True,
+            )
+        elif roll < 0.7 and waiting:
+            payments.claim_approve(claim=rng.choice(waiting), actor=SYSTEM)
+        elif roll < 0.8 and approved:
+            payments.claim_pay(
+                claim=rng.choice(approved), actor=SYSTEM, paid_on=date(2013, 10, 1), reference="P"
+            )
+        elif roll < 0.9 and waiting:
+            payments.claim_send_back(claim=rng.choice(waiting), actor=SYSTEM, reason="No invoice")
+        else:
+            award = rng.choice(live)
+            claimed = award.amount - payments.remaining(award)
+            if award.amount - claimed >= Decimal(2):
+                payments.commitment_reduce(
+                    commitment=award,
+                    amount=(claimed + (award.amount - claimed) / 2).quantize(self.PENNY),
+                    reason="Less work",
+                    actor=SYSTEM,
+                )
+
+
 def burst(strands, councils, officer, bid_list) -> tuple[list[threading.Thread], list, list]:
     """Edits from several threads: savings and investment facts created, moved and
-    deleted, and bids sent back and forth (each move a notice)."""
+    deleted, money out's awards, claims, approvals, payments, sends back and
+    reductions, and bids sent back and forth (each move a notice)."""
     failures: list[str] = []
     done = [0]
     lock = threading.Lock()
@@ -287,6 +350,7 @@ def burst(strands, councils, officer, bid_list) -> tuple[list[threading.Thread],
     def officer_at_work(n: int) -> None:
         rng = random.Random(n)  # noqa: S311 - a repeatable test, not security
         mine: list[int] = []
+        money = MoneyAtWork()
         bid, applicant = bid_list[n]
         try:
             for step in range(EDITS_PER_THREAD):
@@ -297,7 +361,9 @@ def burst(strands, councils, officer, bid_list) -> tuple[list[threading.Thread],
                 }
                 try:
                     choice = rng.random()
-                    if choice < 0.45 or not mine:
+                    if 0.35 <= choice < 0.6 and mine:
+                        money.step(rng, scope, step)
+                    elif choice < 0.35 or not mine:
                         entry = facts.savings_entry_record(
                             actor=SYSTEM,
                             **scope,
@@ -305,10 +371,10 @@ def burst(strands, councils, officer, bid_list) -> tuple[list[threading.Thread],
                             amount=Decimal(rng.randint(1, 10_000)),
                         )
                         mine.append(entry.pk)
-                    elif choice < 0.7:
+                    elif choice < 0.75:
                         entry = SavingsEntry.objects.get(pk=rng.choice(mine))
                         facts.savings_entry_update(actor=SYSTEM, entry=entry, **scope)
-                    elif choice < 0.8:
+                    elif choice < 0.82:
                         pk = mine.pop(rng.randrange(len(mine)))
                         facts.savings_entry_delete(
                             actor=SYSTEM, entry=SavingsEntry.objects.get(pk=pk)
@@ -348,6 +414,19 @@ def converged() -> bool:
     return not Notice.objects.filter(
         status__in=[NoticeStatus.PENDING, NoticeStatus.RETRYING]
     ).exists()
+
+
+def assert_money_was_made() -> str:
+    """The burst's money steps made awards, claims in every state and money
+    rollups to compare (with a recompute, in assert_rollups_equal_a_recompute)."""
+    states = set(Claim.objects.values_list("state", flat=True))
+    assert {ClaimState.PAID, ClaimState.SENT_BACK, ClaimState.SUBMITTED} <= states, states
+    assert Commitment.objects.exclude(amount=models.F("awarded")).exists()  # reduced or withdrawn
+    assert MoneyRollup.objects.filter(paid__gt=0).exists()
+    return (
+        f"{Commitment.objects.count()} awards, {Claim.objects.count()} claims, "
+        f"{MoneyRollup.objects.count()} money rollup rows"
+    )
 
 
 def assert_rollups_equal_a_recompute() -> int:
@@ -432,9 +511,12 @@ def test_edits_survive_redis_and_the_worker_being_killed(stack, strands, program
 
     took = wait_for(converged, CONVERGE_SECONDS, "no outbox marker and every notice settled")
     rows = assert_rollups_equal_a_recompute()
+    assert failures == []  # before the money: a step that failed made none
+    made = assert_money_was_made()
     notices = Notice.objects.count()
     print(
-        f"chaos: {done[0]} edits, outages {outages}, converged {took:.0f}s after the last edit "
+        f"chaos: {done[0]} edits ({made}), outages {outages}, "
+        f"converged {took:.0f}s after the last edit "
         f"({time.monotonic() - last_edit:.0f}s), {rows} rollup rows compared, {notices} notices "
         f"({Notice.objects.filter(status=NoticeStatus.SENT).count()} sent), "
         f"worker exits { {kind: w.exits for kind, w in workers.items()} }, "
@@ -471,8 +553,10 @@ def test_edits_made_while_the_worker_is_down_reach_the_rollups_when_it_starts(
         worker.start()
     took = wait_for(converged, CONVERGE_SECONDS, "no outbox marker and every notice settled")
     rows = assert_rollups_equal_a_recompute()
+    assert failures == []  # before the money: a step that failed made none
+    made = assert_money_was_made()
     print(
-        f"workers down for the burst: {done[0]} edits, "
+        f"workers down for the burst: {done[0]} edits ({made}), "
         f"converged {took:.0f}s after they started, {rows} rollup rows compared"
     )
     assert failures == []

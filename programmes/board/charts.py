@@ -187,7 +187,7 @@ def bar_chart(table: DataTable, *, title: str, money: bool = True) -> SafeString
 
 
 # Change when the drawing changes, so that no older drawing is served.
-CHART_VERSION = 3
+CHART_VERSION = 4  # 4: the bottom legend's last row is no longer cut off
 CHART_CACHE_SECONDS = 24 * 3600
 
 
@@ -265,9 +265,30 @@ def _percent_formatter(value: float) -> str:
     return f"{Decimal(str(value)).normalize():f}%"
 
 
+PYGAL_MARGIN = 20  # pygal's default margin around the drawing
+
+
+def legend_margin_bottom(series: int, columns: int, font_size: int) -> int:
+    """The bottom margin that keeps every row of the bottom legend inside the
+    drawing. pygal counts the rows as series // columns, rounding down, so
+    with three series in two columns the third ("Paid", on the money page)
+    fell below the drawing's edge and was cut off; each row it misses is
+    1.5 × the legend's text height (pygal's own spacing of rows)."""
+    missing = math.ceil(series / columns) - series // columns
+    return PYGAL_MARGIN + math.ceil(missing * 1.5 * font_size)
+
+
 def _render(
     table: DataTable, *, title: str, formatter: Callable[[float], str], variant: str, **config
 ) -> str:
+    config.setdefault(
+        "margin_bottom",
+        legend_margin_bottom(
+            len(table.series()),
+            config.get("legend_at_bottom_columns") or 1,
+            config["style"].legend_font_size,
+        ),
+    )
     chart = pygal.Bar(
         js=[],
         disable_xml_declaration=True,

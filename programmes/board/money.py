@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from programmes.board.charts import Cell, DataTable
 from programmes.payments.selectors import MoneyFigures, MoneyYear, money_years
@@ -70,12 +70,6 @@ def year_chart_table(year: MoneyYear) -> DataTable:
     )
 
 
-def _per_pound(savings: Decimal, money: Decimal) -> Decimal | None:
-    if not money:
-        return None
-    return (savings / money).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 def returns_table(years: list[MoneyYear], *, as_at: date | None = None) -> DataTable:
     """Savings per £1 awarded (committed) and per £1 paid, over every year
     (savings as at `as_at`, like the money: docs/board.md, "As at a date")."""
@@ -97,9 +91,9 @@ def returns_table(years: list[MoneyYear], *, as_at: date | None = None) -> DataT
                 item.label,
                 item.committed,
                 item.paid,
-                _per_pound(projected, item.committed),
-                _per_pound(projected, item.paid),
-                _per_pound(realised, item.paid),
+                rollups.roi_of(projected, item.committed),
+                rollups.roi_of(projected, item.paid),
+                rollups.roi_of(realised, item.paid),
             ]
         )
     return DataTable(

@@ -504,6 +504,39 @@ def paper_view(paper: BoardPaper) -> PaperView:
     return PaperView(paper=paper, content=content, sections=sections)
 
 
+def _funders(year: str) -> str:
+    """Who funds the year's budgets, from the budgets themselves: the funder
+    of the most strands first, then each other with the strands it funds
+    where they differ ("the LGA business plan and, for One Public Estate,
+    the Cabinet Office"). One query."""
+    strands_of: dict[str, list[str]] = {}
+    for budget in (
+        Budget.objects.filter(financial_year=year, amount__gt=0)
+        .select_related("strand")
+        .order_by("strand__display_order", "strand__name")
+    ):
+        names = strands_of.setdefault(budget.funder, [])
+        if budget.strand.name not in names:
+            names.append(budget.strand.name)
+    order = [funder for funder in Funder.values if funder in strands_of]
+    order.sort(key=lambda funder: -len(strands_of[funder]))  # stable: Funder's order on ties
+    if not order:
+        return "no funder yet"
+    first, others = order[0], order[1:]
+    words = [f"the {Funder(first).label}"]
+    for funder in others:
+        label = f"the {Funder(funder).label}"
+        if set(strands_of[funder]) == set(strands_of[first]):
+            words.append(label)
+        else:
+            words.append(f"for {listed(strands_of[funder])}, {label}")
+    if len(words) == 1:
+        return words[0]
+    if len(words) == 2 and words[1].startswith("for "):
+        return f"{words[0]} and, {words[1]}"
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def financial_implications(*, on: date) -> str:
     """The paper's "Financial Implications" paragraph (paper_content puts it
     in that section, between the officer's narrative), drafted from the
@@ -518,9 +551,7 @@ def financial_implications(*, on: date) -> str:
             f"No budget for {year} is recorded in the portal yet; as at {on:%-d %B %Y}, "
             f"awards have committed {format_pounds(money.committed)} and {paid} has been paid."
         )
-    funders = "the LGA's business plan"
-    if Budget.objects.filter(financial_year=year, funder=Funder.CABINET_OFFICE).exists():
-        funders += " and, for One Public Estate, the Cabinet Office"
+    funders = _funders(year)
     remaining = money.remaining or Decimal(0)
     over = (
         f"awards are committed {format_pounds(-remaining)} beyond the budgets"

@@ -22,12 +22,14 @@ from programmes.forms import posted
 from programmes.payments import exports, selectors, services
 from programmes.payments.forms import ClaimDecisionForm, CommitmentChangeForm, PaymentForm
 from programmes.payments.models import (
+    RECORD_PAYMENTS,
     Budget,
     BudgetChange,
     CallClaimRule,
     Claim,
     ClaimState,
     Commitment,
+    MoneyRollup,
     StrandLedger,
 )
 
@@ -117,7 +119,15 @@ class CallClaimRuleAdmin(AuditTrailMixin, admin.ModelAdmin):
         services.claim_rule_save(rule=obj, actor=authenticated(request).user)
 
 
-def _act_page(model_admin, request, *, title: str, obj: Any, rows, forms_, buttons, claims=None):
+NOT_FINANCE = (
+    "Only LGA finance record payments: an officer who holds \u201crecords payments\u201d "
+    "records this claim's payment date and reference."
+)
+
+
+def _act_page(
+    model_admin, request, *, title: str, obj: Any, rows, forms_, buttons, claims=None, note=""
+):
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
@@ -127,6 +137,7 @@ def _act_page(model_admin, request, *, title: str, obj: Any, rows, forms_, butto
         "forms": forms_,
         "buttons": buttons,
         "claims": claims,
+        "note": note,
     }
     return TemplateResponse(request, "admin/payments/act.html", context)
 
@@ -376,12 +387,18 @@ class ClaimAdmin(AuditTrailMixin, admin.ModelAdmin):
             rows.append(("Paid", f"{claim.paid_on:%-d %B %Y}, reference {claim.payment_reference}"))
         buttons = []
         forms_: list[forms.Form] = []
+        note = ""
         if can_change and claim.state in (ClaimState.SUBMITTED, ClaimState.FIRST_APPROVED):
             buttons = [("approve", "Approve the claim"), ("send_back", "Send back")]
             forms_ = [decision]
         elif can_change and claim.state == ClaimState.APPROVED:
-            buttons = [("pay", "Record the payment")]
-            forms_ = [payment]
+            if request.user.has_perm(RECORD_PAYMENTS):
+                buttons = [("pay", "Record the payment")]
+                forms_ = [payment]
+            else:
+                # In the button's place, why there is none (the service
+                # refuses a payment posted by anyone else all the same).
+                note = NOT_FINANCE
         return _act_page(
             self,
             request,
@@ -391,6 +408,7 @@ class ClaimAdmin(AuditTrailMixin, admin.ModelAdmin):
             forms_=forms_,
             buttons=buttons,
             claims=None,
+            note=note,
         )
 
     def _act(self, request, claim: Claim, action: str, decision, payment) -> str | None:
@@ -427,3 +445,25 @@ class ClaimAdmin(AuditTrailMixin, admin.ModelAdmin):
 class BudgetChangeAdmin(ReadOnlyAdmin):
     list_display = ["budget", "changed_at", "amount_before", "amount_after", "changed_by"]
     list_select_related = ["budget__strand", "changed_by"]
+
+
+@admin.register(MoneyRollup)
+class MoneyRollupAdmin(ReadOnlyAdmin):
+    """Committed, claimed and paid per scope and call, as the drain keeps them
+    (docs/money.md, "Rollups"): officers look; only the drain writes."""
+
+    list_display = [
+        "strand",
+        "council",
+        "financial_year",
+        "call",
+        "committed",
+        "awarded",
+        "awards",
+        "claimed",
+        "paid",
+        "computed_at",
+    ]
+    list_filter = ["strand", "financial_year"]
+    list_select_related = ["strand", "council", "call"]
+    search_fields = ["council__name", "call__title"]

@@ -9,6 +9,8 @@ import csv
 import io
 from collections.abc import Iterable
 
+from django.utils import timezone
+
 from programmes.payments.models import Claim
 from programmes.spreadsheets import spreadsheet_row, xlsx_bytes
 
@@ -47,7 +49,8 @@ def claim_rows(claims: Iterable[Claim]) -> list[list[object]]:
                 claim.period_from.isoformat(),
                 claim.period_to.isoformat(),
                 claim.pk,
-                approved.date().isoformat() if approved else "",
+                # The day in the UK, as finance reads it (not the UTC date).
+                timezone.localdate(approved).isoformat() if approved else "",
             ]
         )
     return rows

@@ -138,7 +138,8 @@ class Commitment(models.Model):
         Investment, null=True, blank=True, on_delete=models.PROTECT, related_name="commitment"
     )
     strand = models.ForeignKey(Strand, on_delete=models.PROTECT, related_name="+")
-    # The award's lead council: it claims (partner shares are not modelled yet).
+    # The award's lead council (its scope in the rollups). It claims, and so
+    # do the partners that confirmed, each on its share (docs/money.md).
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="commitments")
     financial_year = models.CharField(max_length=7, validators=[validate_financial_year])
     awarded = models.DecimalField(**MONEY)
@@ -205,7 +206,8 @@ LIVE_CLAIM_STATES = (
 
 
 class Claim(models.Model):
-    """A council's claim for what it spent on its award."""
+    """A council's claim for what it spent on its award: the lead's, or a
+    confirmed partner's on its share of a shared award (`council`)."""
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="claims")
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="claims")

@@ -13,10 +13,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from applications.models import AwardShare, PartnerConfirmation, PartnerStatus
 from programmes.models import Strand, User
 from programmes.payments.models import (
     LIVE_CLAIM_STATES,
@@ -40,25 +51,72 @@ def _sum(condition: Q | None = None) -> Coalesce:
     )
 
 
-def commitments_with_totals(queryset: QuerySet[Commitment]) -> QuerySet[Commitment]:
-    """Each award with `claimed` (every claim not sent back) and `paid`."""
-    return queryset.annotate(
-        claimed=_sum(Q(claims__state__in=LIVE_CLAIM_STATES)),
-        paid=_sum(Q(claims__state=ClaimState.PAID)),
+# What uses up an award: every claim not sent back. The one definition of
+# "claimed", read by the pages, the admin and the services' checks alike.
+CLAIMED = Q(claims__state__in=LIVE_CLAIM_STATES)
+PAID = Q(claims__state=ClaimState.PAID)
+
+
+def commitments_with_totals(
+    queryset: QuerySet[Commitment], *, council_id: int | None = None
+) -> QuerySet[Commitment]:
+    """Each award with `claimed` (every claim not sent back, by any council)
+    and `paid`; with `council_id`, also `council_claimed` and `council_paid`
+    (that council's own claims) and `share` (its share of the award: None
+    when the award has no shares, docs/money.md "Partner councils' shares")."""
+    totals = queryset.annotate(claimed=_sum(CLAIMED), paid=_sum(PAID))
+    if council_id is None:
+        return totals
+    own = Q(claims__council_id=council_id)
+    share = AwardShare.objects.filter(
+        application_id=OuterRef("application_id"), council_id=council_id
+    ).values("amount")[:1]
+    return totals.annotate(
+        council_claimed=_sum(CLAIMED & own),
+        council_paid=_sum(PAID & own),
+        share=Subquery(share, output_field=DecimalField(max_digits=14, decimal_places=2)),
     )
 
 
+def claimed_total(commitment: Commitment, *, council_id: int | None = None) -> Decimal:
+    """What has been claimed on the award (by `council_id` alone, when given)."""
+    found = commitments_with_totals(
+        Commitment.objects.filter(pk=commitment.pk), council_id=council_id
+    )
+    row = found.values("claimed", *(("council_claimed",) if council_id else ())).get()
+    return row["council_claimed"] if council_id else row["claimed"]
+
+
+def _claimable_by(council_id: int) -> Q:
+    """The awards a council claims on: those it leads, and those of which it
+    has a share as a partner that confirmed (by itself or by a letter an
+    officer recorded). A partner yet to answer, or one that declined, does
+    not (as it cannot read the award: docs/security.md)."""
+    share = AwardShare.objects.filter(
+        application_id=OuterRef("application_id"), council_id=council_id
+    )
+    confirmed = PartnerConfirmation.objects.filter(
+        application_id=OuterRef("application_id"),
+        council_id=council_id,
+        status=PartnerStatus.CONFIRMED,
+    )
+    return Q(council_id=council_id) | (Q(Exists(share)) & Q(Exists(confirmed)))
+
+
 def commitments_for_council(*, council_id: int) -> QuerySet[Commitment]:
-    """The council's awards, newest year first, with what was claimed and paid."""
+    """The awards the council claims on (its own and, as a confirmed partner,
+    those it has a share of), newest year first, with the award's totals and
+    the council's own."""
     return commitments_with_totals(
-        Commitment.objects.filter(council_id=council_id)
-        .select_related("application", "investment", "strand")
-        .order_by("-financial_year", "-pk")
+        Commitment.objects.filter(_claimable_by(council_id))
+        .select_related("application", "investment", "strand", "council")
+        .order_by("-financial_year", "-pk"),
+        council_id=council_id,
     )
 
 
 def commitment_get_for_user(*, user: User, pk: int) -> Commitment:
-    """The award if it is the user's council's; 404 otherwise, so others learn nothing."""
+    """The award if the user's council claims on it; 404 otherwise, so others learn nothing."""
     found = (
         commitments_for_council(council_id=user.council_id).filter(pk=pk).first()
         if user.council_id
@@ -69,8 +127,56 @@ def commitment_get_for_user(*, user: User, pk: int) -> Commitment:
     return found
 
 
-def claims_for_commitment(*, commitment: Commitment) -> list[Claim]:
-    return list(commitment.claims.order_by("-submitted_at", "-pk"))
+@dataclass(frozen=True)
+class ClaimLimit:
+    """What one council may still claim on an award: the least of what
+    remains of the award and what remains of the council's share."""
+
+    award_left: Decimal
+    share_left: Decimal | None  # None: the award has no shares (the lead's is the whole)
+
+    @property
+    def left(self) -> Decimal:
+        left = self.award_left if self.share_left is None else min(self.award_left, self.share_left)
+        return max(left, ZERO)  # a share set below what was claimed leaves nothing
+
+    @property
+    def by_share(self) -> bool:
+        """The council's share, not the award, is what stops it."""
+        return self.share_left is not None and self.share_left < self.award_left
+
+
+def claim_limit(commitment: Commitment, *, council_id: int) -> ClaimLimit | None:
+    """What `council_id` may still claim on the award; None when it may not
+    claim on it at all (docs/money.md, "Partner councils' shares"). The lead
+    claims within its share, or the whole award when it has no shares (an
+    allocation outside bids, an award made before shares); a confirmed
+    partner within its share. Read under the award's lock by claim_submit."""
+    found = (
+        commitments_with_totals(
+            Commitment.objects.filter(_claimable_by(council_id), pk=commitment.pk),
+            council_id=council_id,
+        )
+        .values("amount", "claimed", "council_claimed", "share")  # type: ignore[misc]
+        .first()
+    )
+    if found is None:
+        return None
+    share = found["share"]
+    if share is None and commitment.council_id != council_id:
+        return None
+    return ClaimLimit(
+        award_left=found["amount"] - found["claimed"],
+        share_left=None if share is None else share - found["council_claimed"],
+    )
+
+
+def claims_for_commitment(*, commitment: Commitment, council_id: int | None = None) -> list[Claim]:
+    """The award's claims, newest first (the council's own, with `council_id`)."""
+    claims = commitment.claims.select_related("council")
+    if council_id is not None:
+        claims = claims.filter(council_id=council_id)
+    return list(claims.order_by("-submitted_at", "-pk"))
 
 
 def claim_evidence_get_for_user(*, user: User, pk: int) -> Claim:
@@ -244,8 +350,12 @@ def _from_facts(
         committed=Sum("amount"), awarded=Sum("awarded"), awards=Count("pk")
     )
     paid = Q(state=ClaimState.PAID, paid_on__lte=on)
+    # A claim sent back after `on` was still claimed at the end of `on`.
+    claimed_then = Q(state__in=LIVE_CLAIM_STATES) | Q(
+        state=ClaimState.SENT_BACK, sent_back_at__date__gt=on
+    )
     claims = (
-        Claim.objects.filter(state__in=LIVE_CLAIM_STATES)
+        Claim.objects.filter(claimed_then)
         .values(
             "commitment__strand_id",
             "commitment__financial_year",

@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from applications import workflow
 from programmes import documents
-from programmes.models import Strand
+from programmes.models import Council, Strand
+from programmes.payments import selectors
 from programmes.payments.models import (
     COMMIT_OVER_BUDGET,
-    LIVE_CLAIM_STATES,
     RECORD_PAYMENTS,
     Budget,
     BudgetChange,
@@ -233,6 +233,7 @@ def commitment_record(
     )
 
 
+@transaction.atomic  # its own transaction when not called inside another (the budget lock)
 def commitment_allocate(
     *,
     investment: Investment,
@@ -264,10 +265,8 @@ def commitment_allocate(
 
 
 def _claimed(commitment: Commitment) -> Decimal:
-    total = commitment.claims.filter(state__in=LIVE_CLAIM_STATES).aggregate(
-        total=models.Sum("amount")
-    )["total"]
-    return total or Decimal(0)
+    # Every council's claims not sent back: selectors' one definition.
+    return selectors.claimed_total(commitment)
 
 
 def _commitment_lock(commitment: Commitment) -> Commitment:
@@ -335,8 +334,28 @@ def commitment_withdraw(
 
 
 def remaining(commitment: Commitment) -> Decimal:
-    """What the council may still claim on the award."""
+    """What remains of the award, whichever council claims it (a council's
+    own limit, within its share, is selectors.claim_limit)."""
     return commitment.amount - _claimed(commitment)
+
+
+def _claiming_council(commitment: Commitment, actor: Actor, council: Council | None) -> int:
+    """The council that claims: the user's own (a council user claims only
+    for their council), or for the portal the one given (the lead by default);
+    refused unless it leads the award or is a partner with a share that
+    confirmed (selectors.claim_limit)."""
+    council_id: int | None
+    if council is not None:
+        council_id = council.pk
+    elif is_system(actor):
+        council_id = commitment.council_id
+    else:
+        council_id = getattr(as_user(actor), "council_id", None)  # no actor: refused below
+    require_council_user(actor, council_id)
+    assert council_id is not None  # require_council_user refuses a user of no council
+    if selectors.claim_limit(commitment, council_id=council_id) is None:
+        raise PermissionDenied("Only the councils of this award can claim on it")
+    return council_id
 
 
 @transaction.atomic
@@ -351,10 +370,13 @@ def claim_submit(
     declaration: bool,
     evidence: UploadedFile | None = None,
     at: datetime | None = None,
+    council: Council | None = None,
 ) -> Claim:
-    """A council claims what it spent on its award, within what remains.
-    Each refusal names its field (ValidationError with an error dict)."""
-    require_council_user(actor, commitment.council_id)
+    """A council claims what it spent on its award, within what remains of
+    the award and of its share (a partner council on its share of a shared
+    award, docs/money.md). Each refusal names its field (ValidationError
+    with an error dict)."""
+    council_id = _claiming_council(commitment, actor, council)
     errors: dict[str, str] = {}
     try:
         money_check(amount, what="the amount you are claiming")
@@ -394,12 +416,18 @@ def claim_submit(
             {"invoice_reference": f"You have already claimed invoice {reference} on this award"},
             code="duplicate_invoice",
         )
-    left = remaining(commitment)
-    if amount > left:
+    # Under the award's lock: two councils claiming the last of it at once
+    # are served one after the other (tests/payments/test_races.py).
+    limit = selectors.claim_limit(commitment, council_id=council_id)
+    if limit is None:  # the share went while the council was typing
+        raise PermissionDenied("Only the councils of this award can claim on it")
+    if amount > limit.left:
+        what = "your council's share of the award" if limit.by_share else "the award"
         message = (
-            f"Claim £{left:,.2f} or less: that is what remains of the award"
-            if left > 0
-            else "Nothing remains to claim on this award"
+            f"Claim £{limit.left:,.2f} or less: that is what remains of {what}"
+            if limit.left > 0
+            else "Nothing remains to claim on "
+            + ("your council's share of the award" if limit.by_share else "this award")
         )
         raise ValidationError({"amount": message}, code="over_remaining")
     stored = documents.document_store(evidence, kind) if evidence is not None else ""
@@ -408,7 +436,7 @@ def claim_submit(
             _money_mark(commitment)
             return Claim.objects.create(
                 commitment=commitment,
-                council_id=commitment.council_id,
+                council_id=council_id,
                 amount=amount,
                 period_from=period_from,
                 period_to=period_to,

@@ -27,7 +27,12 @@ def award_list(request: AuthenticatedRequest) -> HttpResponse:
 @role_required(APPLICANT)
 def award_claims(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     award = selectors.commitment_get_for_user(user=request.user, pk=pk)
-    context = {"award": award, "claims": selectors.claims_for_commitment(commitment=award)}
+    council_id = applicant_council(request).pk
+    context = {
+        "award": award,
+        "limit": selectors.claim_limit(award, council_id=council_id),
+        "claims": selectors.claims_for_commitment(commitment=award, council_id=council_id),
+    }
     return render(request, "payments/award_claims.html", context)
 
 
@@ -44,7 +49,9 @@ def claim_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Your claim has been sent to the LGA to check")
             return redirect("payments:award_claims", pk=award.pk)
-    return render(request, "payments/claim_form.html", {"award": award, "form": form})
+    limit = selectors.claim_limit(award, council_id=applicant_council(request).pk)
+    context = {"award": award, "form": form, "limit": limit}
+    return render(request, "payments/claim_form.html", context)
 
 
 @role_required(APPLICANT, OFFICER)

@@ -106,3 +106,29 @@ def test_only_financial_years_with_figures_are_drawn_with_the_legend_whole():
     assert years_with_figures(
         TABLE.__class__(caption="x", columns=["Strand", "n"], rows=[["OPE", 0]])
     ).rows == [["OPE", 0]]
+
+
+def test_every_legend_entry_is_inside_the_drawing():
+    """The money chart's three series in the wide drawing's two legend
+    columns: pygal left no room for the second row and "Paid" was cut off
+    at the drawing's bottom edge."""
+    import re
+
+    for names in (["Budget", "Committed", "Paid"], ["A", "B"], ["A", "B", "C", "D", "E"]):
+        table = DataTable(
+            caption="Money",
+            columns=["Strand", *names],
+            rows=[["Experts", *(Decimal(1000 * (n + 1)) for n in range(len(names)))]],
+            money_columns=frozenset(range(1, len(names) + 1)),
+        )
+        svg = bar_chart(table, title="Money")
+        for drawing in svg.split("</svg>")[:2]:
+            height = float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', drawing).group(1))
+            top = float(re.search(r'translate\(\d+, (\d+)\)" class="legends"', drawing).group(1))
+            legends = drawing.split('class="legends"')[1]
+            baselines = [
+                float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)">[^<]+</text>', legends)
+            ]
+            assert len(baselines) == len(names)
+            # A baseline with room for the descenders (16 px text) below it.
+            assert top + max(baselines) + 4 <= height, (names, top + max(baselines), height)

@@ -370,7 +370,7 @@ def test_the_financial_implications_are_the_money_figures_as_at_the_papers_date(
 
     assert financial() == [
         "The business plan includes resources.",
-        f"As at {figures_on}, against 2013/14 budgets of £30,000 (from the LGA's business "
+        f"As at {figures_on}, against 2013/14 budgets of £30,000 (from the LGA business "
         "plan), awards have committed £0, councils have claimed £0 and nothing has been "
         "paid; £30,000 is not yet committed. Paid evenly over the awards' support periods, "
         "£0 will have been paid by 31 March 2014.",

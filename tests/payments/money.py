@@ -10,12 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from applications import services as bids
-from applications.models import Application, Call
+from applications.models import Application, Call, PartnerConfirmation
 from programmes.payments import services
 from programmes.payments.models import Claim, Commitment, Funder
 from programmes.permissions import SYSTEM
 from savings.years import financial_year_of
-from tests.applications.bids import bid_in_assessment
+from tests.applications.bids import bid_completed, bid_in_assessment
 
 
 def this_year() -> str:
@@ -70,3 +70,36 @@ def claim(
         "evidence": evidence(),
     }
     return services.claim_submit(commitment=commitment, actor=applicant, **{**fields, **kw})
+
+
+def shared_award(call: Call, lead, partners: list, shares: list[str], amount: str = "8000"):
+    """An award led by `lead`, each of `partners` named and confirmed, with
+    these shares (the lead's first); its commitment."""
+    bid = bid_completed(call, lead, SYSTEM)
+    bid = bids.application_section_save(
+        application=bid,
+        actor=SYSTEM,
+        section="councils",
+        answers={"partner_councils": partners},
+        version=None,
+    )
+    for council in partners:
+        bids.partner_answer(
+            confirmation=PartnerConfirmation.objects.get(application=bid, council=council),
+            actor=SYSTEM,
+            confirmed=True,
+        )
+    bid = bids.application_submit(application=bid, actor=SYSTEM, notify=False)
+    bid = bids.application_assessment_start(application=bid, actor=SYSTEM, notify=False)
+    bid = bids.application_approve(
+        application=bid, actor=SYSTEM, award_amount=Decimal(amount), notify=False
+    )
+    bids.award_shares_set(
+        application=bid,
+        amounts={
+            council.pk: Decimal(share)
+            for council, share in zip([lead, *partners], shares, strict=True)
+        },
+        actor=SYSTEM,
+    )
+    return commitment_of(bid)

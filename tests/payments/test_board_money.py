@@ -127,7 +127,11 @@ def test_the_papers_financial_implications_are_drafted_from_the_figures(figures)
     from programmes.board.paper import financial_implications
 
     text = financial_implications(on=timezone.localdate())
-    assert "budgets of £70,000 (from the LGA's business plan and, for One Public Estate" in text
+    # Drafted from the budgets' funders: here the Cabinet Office funds growth.
+    assert (
+        "budgets of £70,000 (from the LGA business plan and, for Local Economic Growth "
+        "Advisers, the Cabinet Office)" in text
+    )
     assert (
         "awards have committed £20,000, councils have claimed £8,000 and £5,000 has been paid"
         in text
@@ -219,3 +223,44 @@ def test_the_money_rollups_follow_each_change_and_equal_a_recompute(figures, off
     MoneyRollup.objects.all().delete()
     rollups.recompute_all()
     assert rows() == drained
+
+
+def test_as_at_a_date_a_claim_sent_back_after_it_still_counts_as_claimed(
+    experts_call, council_a, applicant_a, officer
+):
+    """Sent on day 5 before today, sent back on day 2 before: as at day 3 it
+    was claimed, as at yesterday it was not."""
+    from datetime import timedelta
+
+    from programmes.payments.models import Commitment
+    from programmes.payments.selectors import money_year
+
+    now = timezone.now()
+    commitment = commitment_of(award(experts_call, council_a, applicant_a, officer, "8000"))
+    Commitment.objects.filter(pk=commitment.pk).update(committed_at=now - timedelta(days=10))
+    sent = claim(commitment, applicant_a, "3000", "A-1", at=now - timedelta(days=5))
+    claim(commitment, applicant_a, "1000", "A-2", at=now - timedelta(days=5))
+    services.claim_send_back(
+        claim=sent, actor=officer, reason="No invoice", at=now - timedelta(days=2)
+    )
+    year = this_year()
+
+    def claimed(days_ago: int) -> Decimal:
+        day = timezone.localdate() - timedelta(days=days_ago)
+        return money_year(financial_year=year, on=day).programme.claimed
+
+    assert claimed(6) == Decimal("0")
+    assert claimed(3) == Decimal("4000")
+    assert claimed(1) == Decimal("1000")
+
+
+def test_the_financial_implications_name_only_the_funders_of_the_years_budgets(experts_call):
+    from programmes.board.paper import financial_implications
+
+    budget(experts_call, "46000")
+    text = financial_implications(on=timezone.localdate())
+    assert "(from the LGA business plan)" in text
+    assert "Cabinet Office" not in text
+    budget(experts_call, "10000", funder=Funder.CABINET_OFFICE)
+    text = financial_implications(on=timezone.localdate())
+    assert "(from the LGA business plan and the Cabinet Office)" in text

@@ -235,12 +235,25 @@ def test_officers_approve_and_finance_pays_in_the_admin(
 
 
 def test_the_admin_says_why_an_officer_cannot_record_a_payment(
-    officer_client, commitment, applicant_a, officer
+    officer_client, commitment, applicant_a, officer, finance, client
 ):
     made = services.claim_approve(claim=claim(commitment, applicant_a), actor=officer)
+    url = reverse("admin:payments_claim_change", args=[made.pk])
+    # In the place of the button, the reason there is none.
+    text = officer_client.get(url).content.decode()
+    assert 'value="pay"' not in text
+    assert (
+        '<p class="help" id="why-no-action">Only LGA finance record payments: an officer who '
+        "holds “records payments” records this claim&#x27;s payment date and reference.</p>"
+    ) in text
+    # A payment posted all the same is refused, and the page says why.
     response = officer_client.post(
-        reverse("admin:payments_claim_change", args=[made.pk]),
-        {"action": "pay", "payment-paid_on": "2013-12-20", "payment-reference": "BACS-9"},
+        url, {"action": "pay", "payment-paid_on": "2013-12-20", "payment-reference": "BACS-9"}
     )
     assert response.status_code == 200
-    assert "Only LGA finance can record payments" in response.content.decode()
+    assert "Only LGA finance record payments" in response.content.decode()
+    made.refresh_from_db()
+    assert made.state == ClaimState.APPROVED
+    # LGA finance have the button.
+    client.force_login(finance)
+    assert 'value="pay"' in client.get(url).content.decode()

@@ -109,3 +109,17 @@ def test_open_data_says_how_much_of_each_grant_has_been_paid(
     assert disbursed == {8000: 2500.5, 5000: 0}
     rows = list(csv.DictReader(io.StringIO(grants_csv(records))))
     assert sorted(row["Amount Disbursed"] for row in rows) == ["0.00", "2500.50"]
+
+
+def test_approved_on_is_the_uk_day_not_the_utc_day(experts_call, council_a, applicant_a, officer):
+    """Approved at 23:30 UTC on 10 July 2013, which was 00:30 on 11 July in
+    London (BST): finance reads 11 July."""
+    from datetime import UTC, datetime
+
+    from programmes.payments import exports, selectors
+
+    commitment = commitment_of(award(experts_call, council_a, applicant_a, officer, "8000"))
+    late = datetime(2013, 7, 10, 23, 30, tzinfo=UTC)
+    services.claim_approve(claim=claim(commitment, applicant_a, "4000"), actor=officer, at=late)
+    rows = exports.claim_rows(selectors.claims_awaiting_payment())
+    assert rows[1][exports.HEADER.index("Approved on")] == "2013-07-11"

@@ -19,7 +19,7 @@ from programmes.payments.models import Claim, ClaimState, Commitment
 from programmes.roles import APPLICANT, OFFICER
 from tests.applications.bids import bid_in_assessment
 from tests.factories import CouncilFactory, UserFactory, decides_awards
-from tests.payments.money import award, budget, claim, commitment_of
+from tests.payments.money import award, budget, claim, commitment_of, shared_award
 
 pytestmark = [
     pytest.mark.skipif(
@@ -99,6 +99,29 @@ def test_two_claims_using_the_last_of_an_award_at_once_take_it_once(commitment, 
     assert len(errors) == 1
     assert errors[0].message_dict == {"amount": ["Nothing remains to claim on this award"]}
     assert Claim.objects.count() == 2
+
+
+def test_two_councils_claiming_the_last_of_a_shared_award_at_once_take_it_once(
+    experts_call, council_a, applicant_a, council_b, applicant_b, officer
+):
+    """The lead and a partner, each within its share, together beyond what
+    remains of the award (reduced to £4,000): the award's lock serves them
+    one after the other, and the second is told what remains."""
+    commitment = shared_award(experts_call, council_a, [council_b], ["4000", "4000"])
+    services.commitment_reduce(
+        commitment=commitment, amount=Decimal("4000"), reason="Less work", actor=officer
+    )
+    errors = first_holds_then_second(
+        lambda: claim(commitment, applicant_a, "3000", "LEAD-1"),
+        lambda: claim(commitment, applicant_b, "3000", "PARTNER-1"),
+    )
+    assert len(errors) == 1
+    assert errors[0].message_dict == {
+        "amount": ["Claim £1,000.00 or less: that is what remains of the award"]
+    }
+    assert list(Claim.objects.values_list("council", "amount")) == [
+        (council_a.pk, Decimal("3000.00"))
+    ]
 
 
 def test_two_claims_of_the_same_invoice_at_once_save_it_once(commitment, applicant_a):
