@@ -174,6 +174,15 @@ class Commitment(models.Model):
         return self.withdrawn_at is not None
 
     @property
+    def is_in_adviser_days(self) -> bool:
+        """An award of adviser days (Growth): the LGA pays the adviser's
+        organisation for the days logged (adviser days costed, docs/money.md);
+        the council has nothing of its own to claim."""
+        return (
+            self.application_id is not None and self.application.award_days is not None  # type: ignore[union-attr]
+        )
+
+    @property
     def reference(self) -> str:
         if self.application_id is not None:
             return self.application.reference  # type: ignore[union-attr]

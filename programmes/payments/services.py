@@ -409,6 +409,12 @@ def claim_submit(
             f"{timezone.localtime(commitment.withdrawn_at):%-d %B %Y}",
             code="withdrawn",
         )
+    if commitment.is_in_adviser_days:
+        raise ValidationError(
+            "You cannot claim on this award: it is adviser days, and the LGA pays the "
+            "adviser's organisation for the days logged",
+            code="adviser_days",
+        )
     key = reference.casefold()
     duplicate = commitment.claims.filter(invoice_key=key).exclude(state=ClaimState.SENT_BACK)
     if duplicate.exists():

@@ -40,6 +40,9 @@ def award_claims(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required(APPLICANT)
 def claim_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     award = selectors.commitment_get_for_user(user=request.user, pk=pk)
+    if award.is_in_adviser_days:
+        # Nothing to claim: the award's page says who is paid (claim_submit refuses too).
+        return redirect("payments:award_claims", pk=award.pk)
     form = ClaimForm(posted(request), request.FILES or None)
     if form.is_valid():
         try:

@@ -375,3 +375,28 @@ def test_the_admin_offers_no_delete_for_a_costed_day(officer_client, bid, office
     delete = "admin:growth_adviserday_delete"
     assert officer_client.get(reverse(delete, args=[costed.pk])).status_code == 403
     assert officer_client.get(reverse(delete, args=[free.pk])).status_code == 200
+
+
+def test_the_council_cannot_claim_the_advisers_money_on_its_days_award(
+    bid, applicant_a, applicant_a_client
+):
+    award = commitment_of(bid)
+    with pytest.raises(ValidationError, match="it is adviser days, and the LGA pays the adviser"):
+        payments.claim_submit(
+            commitment=award,
+            actor=applicant_a,
+            amount=Decimal("500"),
+            period_from=date(2013, 9, 1),
+            period_to=date(2013, 9, 30),
+            invoice_reference="OWN-1",
+            declaration=True,
+        )
+    assert Claim.objects.count() == 0
+
+    page = applicant_a_client.get(reverse("payments:award_claims", args=[award.pk]))
+    text = " ".join(page.content.decode().split())
+    assert "the LGA pays the adviser's organisation for the days logged" in text
+    assert "Make a claim" not in text
+    form = applicant_a_client.get(reverse("payments:claim_create", args=[award.pk]))
+    assert form.status_code == 302
+    assert form.url == reverse("payments:award_claims", args=[award.pk])
