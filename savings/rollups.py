@@ -228,17 +228,18 @@ MONTH_COLUMNS = (
 )
 
 
-def _month_of(day_sql: str) -> str:
+def _month_of(day_sql: str, vendor: str = "") -> str:
     """The first day of the month of a date expression (a date, or on SQLite
-    its ISO text, as Django stores dates there)."""
-    if connection.vendor == "postgresql":
+    its ISO text, as Django stores dates there), in the SQL of `vendor`
+    (default: the connection's)."""
+    if (vendor or connection.vendor) == "postgresql":
         return f"CAST(DATE_TRUNC('month', {day_sql}) AS DATE)"
     return f"DATE({day_sql}, 'start of month')"
 
 
-def _year_of(day_sql: str) -> str:
+def _year_of(day_sql: str, vendor: str = "") -> str:
     """1 January of the year of a date expression (as _month_of)."""
-    if connection.vendor == "postgresql":
+    if (vendor or connection.vendor) == "postgresql":
         return f"CAST(DATE_TRUNC('year', {day_sql}) AS DATE)"
     return f"DATE({day_sql}, 'start of year')"
 

@@ -314,3 +314,33 @@ def test_end_of_day_is_in_the_projects_time_zone(settings):
     assert end_of_day(date(2013, 7, 9)) == datetime(2013, 7, 10, 4, tzinfo=UTC)
     settings.TIME_ZONE = "Europe/London"
     assert end_of_day(date(2013, 7, 9)) == datetime(2013, 7, 9, 23, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
+def test_the_month_and_year_of_a_day_in_each_databases_sql(vendor):
+    """Both databases' expressions, each on its own kind of database: SQLite's
+    through Python's sqlite3 (whatever the suite runs on), PostgreSQL's only
+    where the suite runs on it."""
+    day = "2013-07-09"
+    if vendor == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(":memory:") as db:
+            found = db.execute(
+                f"SELECT {rollups._month_of('?', vendor)}, {rollups._year_of('?', vendor)}",
+                [day, day],
+            ).fetchone()
+        assert found == ("2013-07-01", "2013-01-01")
+    else:
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("PostgreSQL's expression needs PostgreSQL: the suite runs on SQLite")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {rollups._month_of('%s::date', vendor)}, "
+                f"{rollups._year_of('%s::date', vendor)}",
+                [day, day],
+            )
+            found = cursor.fetchone()
+        assert found == (date(2013, 7, 1), date(2013, 1, 1))
