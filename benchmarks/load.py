@@ -318,7 +318,12 @@ if __name__ != "__main__" and ACCOUNTS_ENV in os.environ:
                 question = self.page(f"bid question {slug}", f"{draft}questions/{slug}/")
                 form = page_form(question.text)
                 if form:
-                    self.write("save an answer", question.url, filled(form))
+                    # No partner council: a named partner must answer before
+                    # the bid can be sent (applications/workflow.py), and the
+                    # benchmark's councils never answer.
+                    data = filled(form)
+                    data.pop("partner_councils", None)
+                    self.write("save an answer", question.url, data)
             self.page("check your answers", f"{draft}check-your-answers/")
             declaration = self.page("declaration", f"{draft}declaration/")
             form = page_form(declaration.text)
