@@ -30,6 +30,7 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import HttpRequest, QueryDict
@@ -550,3 +551,14 @@ class ConfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(submit=submit)
         self.helper.layout = Layout(Button("submit", submit, css_class="govuk-button--warning"))
+
+
+def service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal onto the form that called it: each message by its
+    field when the form has that field, else in the form's own errors (the
+    error summary's top)."""
+    if hasattr(error, "error_dict"):
+        for field, texts in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, texts)
+    else:
+        form.add_error(None, error.messages)

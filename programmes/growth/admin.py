@@ -18,6 +18,7 @@ from django.utils.html import format_html
 
 from programmes import audit
 from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, form_data
+from programmes.forms import service_errors
 from programmes.growth import services
 from programmes.growth.models import (
     SUPPORT_AREAS,
@@ -190,11 +191,7 @@ class AdviserDayAdmin(AuditTrailMixin, admin.ModelAdmin):
                     actor=request.user,
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, messages in error.message_dict.items():
-                        this.add_error(field if field in this.fields else None, messages)
-                else:
-                    this.add_error(None, error.messages)
+                service_errors(this, error)
             return cleaned
 
         form.clean = clean
@@ -373,11 +370,7 @@ class AdviserCostingAdmin(AuditTrailMixin, admin.ModelAdmin):
                     actor=request.user,
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, texts in error.message_dict.items():
-                        this.add_error(field if field in this.fields else None, texts)
-                else:
-                    this.add_error(None, error.messages)
+                service_errors(this, error)
             return cleaned
 
         form.clean = clean

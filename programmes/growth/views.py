@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from applications.models import Application, ApplicationState
 from applications.selectors import application_get_for_user
 from programmes.access import AuthenticatedRequest, role_required
-from programmes.forms import posted
+from programmes.forms import posted, service_errors
 from programmes.growth import services
 from programmes.growth.forms import AdviserDaysForm, AdviserMatchForm
 from programmes.growth.models import Adviser
@@ -34,14 +34,6 @@ def _award(request: AuthenticatedRequest, reference: str) -> Application:
     if bid.call.strand.key != "growth" or bid.state != ApplicationState.APPROVED:
         raise Http404("No adviser support on this bid")
     return bid
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @role_required(APPLICANT, OFFICER)
@@ -62,7 +54,7 @@ def days_log(request: AuthenticatedRequest, reference: str) -> HttpResponse:
                 application=bid, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            service_errors(form, error)
         else:
             messages.success(request, f"Logged {day.days} days for {bid.reference}")
             return redirect("growth:adviser_support", reference=bid.reference)
@@ -89,7 +81,7 @@ def adviser_choose(request: AuthenticatedRequest, reference: str) -> HttpRespons
         try:
             services.adviser_match(application=bid, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            service_errors(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['adviser']} matched to {bid.reference}")
             return redirect("growth:adviser_support", reference=bid.reference)

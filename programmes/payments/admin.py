@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from programmes.access import authenticated
 from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin
-from programmes.forms import posted
+from programmes.forms import posted, service_errors
 from programmes.payments import exports, selectors, services
 from programmes.payments.forms import ClaimDecisionForm, CommitmentChangeForm, PaymentForm
 from programmes.payments.models import (
@@ -146,11 +146,7 @@ def _refused(form: forms.Form, error: ValidationError | PermissionDenied) -> Non
     if isinstance(error, PermissionDenied):
         form.add_error(None, str(error))
         return
-    if hasattr(error, "error_dict"):
-        for field, texts in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, texts)
-    else:
-        form.add_error(None, error.messages)
+    service_errors(form, error)
 
 
 def _pounds(value) -> str:
