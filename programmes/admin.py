@@ -20,7 +20,7 @@ from programmes import (
 )
 from programmes.access import AuthenticatedRequest, authenticated
 from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report, form_data
-from programmes.forms import posted
+from programmes.forms import posted, service_errors
 from programmes.models import Council, Invitation, Strand, User
 from programmes.notices.selectors import latest_notices
 from programmes.permissions import MANAGE_ACCOUNTS
@@ -244,7 +244,7 @@ class UserAdmin(SafeChoicesMixin, AuditTrailMixin, DjangoUserAdmin):
             except PermissionDenied as refused:
                 form.add_error(None, str(refused))
             except ValidationError as error:
-                form.add_error(None, error)
+                service_errors(form, error)
             else:
                 self.message_user(
                     request,
@@ -354,7 +354,7 @@ class InvitationAddForm(forms.ModelForm):
                 is_finance_officer=cleaned.get("is_finance_officer", False),
             )
         except ValidationError as error:
-            self.add_error(None, error)
+            service_errors(self, error)
         except PermissionDenied as denied:
             self.add_error(None, str(denied))
         return cleaned

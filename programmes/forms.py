@@ -30,7 +30,7 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import HttpRequest, QueryDict
@@ -553,12 +553,21 @@ class ConfirmForm(forms.Form):
         self.helper.layout = Layout(Button("submit", submit, css_class="govuk-button--warning"))
 
 
-def service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+def refusals(error: ValidationError) -> dict[str, list[str]]:
+    """A service's refusal as its messages by field name, the form's own
+    (NON_FIELD_ERRORS) for a refusal that names no field."""
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {NON_FIELD_ERRORS: error.messages}
+
+
+def service_errors(
+    form: forms.BaseForm, error: ValidationError, *, fields: dict[str, str] | None = None
+) -> None:
     """A service's refusal onto the form that called it: each message by its
     field when the form has that field, else in the form's own errors (the
-    error summary's top)."""
-    if hasattr(error, "error_dict"):
-        for field, texts in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, texts)
-    else:
-        form.add_error(None, error.messages)
+    error summary's top). `fields` renames the service's field names to the
+    form's where they differ (e.g. {"reason": "due_reason"})."""
+    for field, texts in refusals(error).items():
+        name = (fields or {}).get(field, field)
+        form.add_error(name if name in form.fields else None, texts)

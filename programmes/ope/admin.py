@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from programmes.access import AuthenticatedRequest, authenticated
 from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report
-from programmes.forms import PoundsField, posted
+from programmes.forms import PoundsField, posted, service_errors
 from programmes.ope import services
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
 from savings.years import validate_financial_year
@@ -174,7 +174,7 @@ class ProjectPlanAdmin(AuditTrailMixin, admin.ModelAdmin):
                     allocation=form.cleaned_data["allocation"],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                service_errors(form, exc)
             else:
                 self.message_user(request, f"{plan}: signed off", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:ope_projectplan_change", args=[plan.pk]))

@@ -11,7 +11,7 @@ from programmes.admin_tools import (
     form_data,
     formset_through_services,
 )
-from programmes.forms import PoundsField
+from programmes.forms import PoundsField, service_errors
 from programmes.models import Council, Strand
 from programmes.procurement import services
 from programmes.procurement.models import (
@@ -219,8 +219,7 @@ class WorkstreamSavingForm(forms.ModelForm):
         try:
             entry.full_clean()
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
+            service_errors(self, error)
         return cleaned
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from programmes.access import authenticated
 from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin
-from programmes.forms import posted
+from programmes.forms import posted, service_errors
 from programmes.returns import selectors, services
 from programmes.returns.models import ReturnReminder, ReturnState, SavingsReturn
 from savings.selectors import award_for_application
@@ -262,10 +262,8 @@ class SavingsReturnAdmin(AuditTrailMixin, admin.ModelAdmin):
         except ValidationError as error:
             # Each message beside its field: the due date's form for extend
             # and waive, the decision's for the others.
-            fields = {"until": "until", "reason": "due_reason"} if action.on_due_form else {}
-            errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-            for field, texts in errors.items():
-                form.add_error(fields.get(field, field if field in form.fields else None), texts)
+            renamed = {"reason": "due_reason"} if action.on_due_form else {}
+            service_errors(form, error, fields=renamed)
             return None
         return f"{savings_return.reference}{action.done}"
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programmes.access import AuthenticatedRequest, applicant_council, role_required
 from programmes.documents import safe_download_name
-from programmes.forms import posted
+from programmes.forms import posted, refusals, service_errors
 from programmes.pagination import paginate
 from programmes.returns import schedule, selectors, services
 from programmes.returns.forms import (
@@ -103,7 +103,7 @@ def return_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 actor=request.user, award=award, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            service_errors(form, error)
         else:
             # A repeated sending of the same form lands here too, with one return.
             messages.success(request, "Your savings return has been sent for verification")
@@ -197,7 +197,7 @@ def return_line_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 **_line_fields(form),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            service_errors(form, error)
         else:
             messages.success(request, "The line has been added to your return")
             return redirect("savings:return_detail", pk=savings_return.pk)
@@ -221,7 +221,7 @@ def return_line_change(request: AuthenticatedRequest, pk: int, line_pk: int) -> 
         try:
             services.return_line_change(actor=request.user, line=line, **_line_fields(form))
         except ValidationError as error:
-            form.add_error(None, error)
+            service_errors(form, error)
         else:
             messages.success(request, "The line has been changed")
             return redirect("savings:return_detail", pk=savings_return.pk)
@@ -279,11 +279,7 @@ def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 # Beside its field where the service names one (as form.add_error would).
-                refused = (
-                    error.message_dict
-                    if hasattr(error, "error_dict")
-                    else {NON_FIELD_ERRORS: error.messages}
-                )
+                refused = refusals(error)
             else:
                 request.session.pop(key, None)
                 return redirect("savings:return_confirmation", pk=savings_return.pk)
@@ -297,9 +293,8 @@ def return_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if kept:
         form = ReturnDeclarationForm({k: v for k, v in kept["data"].items() if v})
         form.is_valid()
-        for name, refusals in kept["refused"].items():
-            if name == NON_FIELD_ERRORS or name in form.fields:
-                form.add_error(None if name == NON_FIELD_ERRORS else name, refusals)
+        # Kept as `refusals` gave them (plain data, for the session).
+        service_errors(form, ValidationError(kept["refused"]))
     else:
         form = ReturnDeclarationForm()
     context = {
@@ -394,13 +389,7 @@ def return_certify(request: AuthenticatedRequest, pk: int, action: str = "certif
             if getattr(error, "code", None) == "return_state":
                 messages.error(request, " ".join(error.messages))
                 return redirect("savings:return_detail", pk=savings_return.pk)
-            refused = (
-                error.message_dict
-                if hasattr(error, "error_dict")
-                else {NON_FIELD_ERRORS: error.messages}
-            )
-            for field, texts in refused.items():
-                form.add_error(field if field in form.fields else None, texts)
+            service_errors(form, error)
         else:
             messages.success(request, message)
             return redirect("savings:certify_list")

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from programmes.access import AuthenticatedRequest, role_required
-from programmes.forms import SignInForm
+from programmes.forms import SignInForm, service_errors
 from programmes.models import User
 from programmes.permissions import MANAGE_ACCOUNTS
 from programmes.roles import OFFICER, user_role
@@ -183,7 +183,7 @@ def reset(request: AuthenticatedRequest) -> HttpResponse:
         except PermissionDenied as refused:
             form.add_error("username", str(refused))
         except ValidationError as error:
-            form.add_error(None, error)
+            service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template import Context, Template
 
-from programmes.forms import PoundsField, gds_helper
+from programmes.forms import PoundsField, gds_helper, service_errors
 
 
 class AmountForm(forms.Form):
@@ -97,3 +97,32 @@ def test_a_claims_dates_and_adviser_days_take_dates_as_people_type_them():
         assert refused.value.messages == [f"Enter the date as day/month/year, like {example}"]
         assert example in str(field.help_text)
         assert 'autocomplete="off"' in field.widget.render("on", None)
+
+
+class ReasonForm(forms.Form):
+    due_reason = forms.CharField(required=False)
+    note = forms.CharField(required=False)
+
+
+@pytest.mark.parametrize(
+    ("refusal", "fields", "expected"),
+    [
+        # A message by a field the form has goes beside it.
+        (ValidationError({"note": "Say why"}), None, {"note": ["Say why"]}),
+        # By a field the form lacks: at the top, not lost (nor a 500).
+        (ValidationError({"amount": "Too much"}), None, {"__all__": ["Too much"]}),
+        # No field at all: at the top.
+        (ValidationError("Decided meanwhile"), None, {"__all__": ["Decided meanwhile"]}),
+        # The service's name for a field renamed to the form's.
+        (
+            ValidationError({"reason": "Say why"}),
+            {"reason": "due_reason"},
+            {"due_reason": ["Say why"]},
+        ),
+    ],
+)
+def test_a_services_refusal_lands_on_the_form_by_its_field(refusal, fields, expected):
+    form = ReasonForm({})
+    assert form.is_valid()
+    service_errors(form, refusal, fields=fields)
+    assert form.errors == expected
