@@ -133,6 +133,24 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """A record's history shown on its change page (a budget's changes, the
+    days a costing pays for): its `fields`, all read-only, never added to,
+    changed or deleted here (the services write them)."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields or []
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def form_data(form: forms.BaseForm, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """What an admin form (or an inline's form) says of the model's fields,
     for a service's `data`: the cleaned values of `fields` (every model

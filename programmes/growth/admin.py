@@ -6,8 +6,6 @@ Every write goes through `programmes.growth.services`: the rules on days
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -17,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from programmes import audit
-from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, form_data
+from programmes.admin_tools import AuditTrailMixin, ReadOnlyInline, SafeChoicesMixin, form_data
 from programmes.forms import service_errors
 from programmes.growth import services
 from programmes.growth.models import (
@@ -256,18 +254,9 @@ class AdviserCostingForm(forms.ModelForm):
         }
 
 
-class AdviserDayCostInline(admin.TabularInline):
+class AdviserDayCostInline(ReadOnlyInline):
     model = AdviserDayCost
     fields = ["adviser_day", "days", "day_rate", "amount", "released_at"]
-    readonly_fields = ["adviser_day", "days", "day_rate", "amount", "released_at"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(AdviserCosting)

@@ -17,7 +17,7 @@ from django.urls import path
 from django.utils import timezone
 
 from programmes.access import authenticated
-from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin
+from programmes.admin_tools import AuditTrailMixin, ReadOnlyAdmin, ReadOnlyInline
 from programmes.forms import posted, service_errors
 from programmes.payments import exports, selectors, services
 from programmes.payments.forms import ClaimDecisionForm, CommitmentChangeForm, PaymentForm
@@ -47,18 +47,9 @@ class BudgetForm(forms.ModelForm):
         fields = ["strand", "financial_year", "funder", "amount"]
 
 
-class BudgetChangeInline(admin.TabularInline):
+class BudgetChangeInline(ReadOnlyInline):
     model = BudgetChange
     fields = ["changed_at", "amount_before", "amount_after", "reason", "changed_by"]
-    readonly_fields = ["changed_at", "amount_before", "amount_after", "reason", "changed_by"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Budget)
