@@ -904,9 +904,11 @@ def council_bid_count(*, council: Council) -> int:
     return int(_bids_cached(f"council-count:{council.pk}", _council_bids(council).count))
 
 
-def councils_bid_counts(*, council_ids: list[int]) -> dict[int, int]:
+def councils_bid_counts(*, council_ids: list[int], as_at: date | None = None) -> dict[int, int]:
     """`council_bid_count` for several councils in one query (the board's
-    predecessors), kept in the cache as it is; a council with none is left out."""
+    predecessors), kept in the cache as it is; a council with none is left out.
+    As at a date: the bids each led or partnered in that had been sent by the
+    end of it (their state then, `bids_as_at`), in two queries."""
 
     def counted() -> dict[int, int]:
         sent = ~Q(state=ApplicationState.DRAFT)
@@ -932,6 +934,28 @@ def councils_bid_counts(*, council_ids: list[int]) -> dict[int, int]:
             Coalesce(Subquery(partnered), 0),
         )
         return {pk: led_n + partnered_n for pk, led_n, partnered_n in rows if led_n + partnered_n}
+
+    def counted_then() -> dict[int, int]:
+        assert as_at is not None
+        theirs = Q(lead_council__in=council_ids) | Q(partner_councils__in=council_ids)
+        sent = bids_as_at(
+            Application.objects.filter(theirs).distinct(), as_at=as_at, drafts=False
+        ).values_list("pk", "lead_council_id")
+        leads = dict(sent)
+        # Each bid once per council: the councils it partners, not its lead.
+        pairs = {(lead, pk) for pk, lead in leads.items() if lead in council_ids}
+        partnered = Application.partner_councils.through.objects.filter(
+            application_id__in=list(leads), council_id__in=council_ids
+        ).values_list("council_id", "application_id")
+        pairs.update(partnered)
+        found: dict[int, int] = {}
+        for council_id, _ in pairs:
+            found[council_id] = found.get(council_id, 0) + 1
+        return found
+
+    if as_at is not None:
+        key = f"councils-count:{as_at}:" + ",".join(str(pk) for pk in sorted(council_ids))
+        return dict(_bids_cached(key, counted_then))
 
     key = "councils-count:" + ",".join(str(pk) for pk in sorted(council_ids))
     return dict(_bids_cached(key, counted))
@@ -1073,7 +1097,7 @@ def council_lineage(
             for row in rollups.Figures(as_at=as_at).by_council()
             if row.council_id in earlier_ids
         }
-        bids = councils_bid_counts(council_ids=ids)
+        bids = councils_bid_counts(council_ids=ids, as_at=as_at)
         returns = returns_summaries_by_council(council_ids=ids, as_at=as_at)
         history = [
             PredecessorHistory(

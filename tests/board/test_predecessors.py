@@ -171,3 +171,35 @@ def test_the_predecessors_bids_and_returns_are_each_councils_own(board_client, c
     assert allerdale_row.returns.received == 1
     assert allerdale_row.returns.awards == 2
     assert carlisle_row.returns.overdue > 0
+
+
+def test_the_predecessors_bid_counts_as_at_a_date_count_the_bids_sent_by_then(
+    board_client, cumbria
+):
+    """As at a date the section counts each predecessor's bids as they stood
+    then (`bids_as_at`): a bid sent after the date is not counted yet."""
+    from django.utils import timezone
+
+    from applications.models import ApplicationEvent
+    from programmes.board.selectors import council_lineage
+    from tests.savings.returns import award
+
+    cumberland, allerdale, carlisle = cumbria
+    Council.objects.filter(pk__in=[allerdale.pk, carlisle.pk]).update(abolished_on=None)
+    early = award(allerdale)
+    later = award(allerdale)
+    later.partner_councils.add(carlisle)
+    award(carlisle)
+    Council.objects.filter(pk__in=[allerdale.pk, carlisle.pk]).update(abolished_on=date(2023, 4, 1))
+    # The first bid's timeline in 2013; the others' today.
+    ApplicationEvent.objects.filter(application=early).update(
+        at=datetime(2013, 5, 1, 10, tzinfo=UTC)
+    )
+    ApplicationEvent.objects.exclude(application=early).update(at=timezone.now())
+
+    def counts(as_at):
+        return [item.bids for item in council_lineage(council=cumberland, as_at=as_at).predecessors]
+
+    assert counts(date(2013, 4, 30)) == [0, 0]
+    assert counts(date(2014, 1, 1)) == [1, 0]
+    assert counts(timezone.localdate()) == counts(None) == [2, 2]
