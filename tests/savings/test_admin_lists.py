@@ -80,6 +80,29 @@ def test_a_filter_narrowing_below_the_threshold_is_counted_exactly(strands, coun
     assert not paginator.estimated
 
 
+@postgres_only
+@pytest.mark.django_db
+def test_an_estimate_far_below_the_rows_a_list_has_reads_no_more_than_the_threshold(
+    strands, council_a, monkeypatch
+):
+    """A planner estimate can be too low as well (two search words that go
+    together, issue 26): the rows are counted up to the threshold, not all
+    of them, and the list says "about"."""
+    from programmes import admin_tools
+
+    add_entries(strands["experts"], council_a, {"2013/14": 300})
+    monkeypatch.setattr(admin_tools, "estimated_count", lambda rows: 20)
+    paginator = EstimatedCountPaginator(SavingsEntry.objects.order_by("pk"), 10)
+    paginator.exact_below = 100
+    with CaptureQueriesContext(connection) as queries:
+        assert paginator.count == 100
+    assert paginator.estimated
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 100" in sql for sql in counts)
+    rows = [row for number in paginator.page_range for row in paginator.page(number)]
+    assert rows[-1] == SavingsEntry.objects.order_by("pk").last()  # the real last row
+
+
 @pytest.mark.django_db
 def test_every_page_read_forwards_or_backwards_shows_each_row_once_in_order(strands, council_a):
     add_entries(strands["experts"], council_a, {"2014/15": 130, "2013/14": 120})
