@@ -47,6 +47,8 @@ INVESTMENT_FIELDS = {"strand", "council", "application", "source", "financial_ye
 INVESTMENT_FIELDS |= {"description", "awarded_on"}
 SAVINGS_FIELDS = {"strand", "council", "application", "financial_year", "kind", "recurrence"}
 SAVINGS_FIELDS |= {"amount", "evidence", "document", "reported_on"}
+# What a council may change in a line of its return (return_line_rewrite).
+LINE_FIELDS = {"financial_year", "kind", "amount", "recurrence", "evidence", "withheld"}
 
 
 def _scope(fact: Investment | SavingsEntry) -> Scope:
@@ -523,14 +525,12 @@ def return_line_rewrite(
     """Change a line of a return; its old and new scopes are both recomputed.
     Refuses (FactDeletedError) if it has been deleted meanwhile."""
     old = _stored_scope_or_deleted(SavingsEntry, line.pk)
-    for name, value in changes.items():
-        setattr(line, name, value)
+    # Not its bid, council or strand: those are its return's, so the copy
+    # of the bid's reference (_copy_bid_reference) stays true.
+    _apply(line, LINE_FIELDS, changes)
     if document is not None:
         line.document = document
     line.full_clean()
-    if {"application", "application_id"} & set(changes):
-        # A line's bid is its return's, so normally unchanged (no query).
-        _copy_bid_reference(line)
     line.save()
     outbox_mark([old, _scope(line)])
     return line
