@@ -345,7 +345,9 @@ class EstimatedCountPaginator(Paginator):
     - An estimate is trusted only once the list is known to hold at least
       `exact_below` rows (one probe for the row at that position, no
       COUNT): a search's estimate can be ten times too high, and its few
-      rows are then counted exactly.
+      rows are then counted exactly. It can be too low as well, so a
+      count reads at most `exact_below` rows: a list found to have that
+      many is "about" the estimate, or `exact_below` if that is higher.
     - A page finds its rows' keys first, with only the joins its filters
       and ordering need, then reads those rows with their related ones
       (`list_select_related`): an OFFSET of 500,000 then skips entries of
@@ -371,14 +373,22 @@ class EstimatedCountPaginator(Paginator):
         if not isinstance(rows, QuerySet):
             return len(rows)
         estimate = estimated_count(rows)
+        if estimate is None:
+            return rows.count()
         if (
-            estimate is not None
-            and estimate >= self.exact_below
+            estimate >= self.exact_below
             and rows.order_by()[self.exact_below - 1 : self.exact_below].exists()
         ):
             self.estimated = True
             return estimate
-        return rows.count()
+        # Counted up to the threshold only: an estimate can be five times too
+        # low (a search of two words that go together), and a COUNT(*) would
+        # then read every match (issue 26).
+        counted = rows.order_by()[: self.exact_below].count()
+        if counted < self.exact_below:
+            return counted
+        self.estimated = True
+        return max(estimate, self.exact_below)
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)

@@ -67,8 +67,9 @@ AUDITED: dict[str, dict] = {
     "applications.PartnerConfirmation": {},
     # Each council's share of an award (docs/board.md, "Councils served and shares").
     "applications.AwardShare": {},
-    "savings.Investment": {},
-    "savings.SavingsEntry": {},
+    # The bid's reference is a copy, kept by the services for the search.
+    "savings.Investment": {"exclude_fields": ["bid_reference"]},
+    "savings.SavingsEntry": {"exclude_fields": ["bid_reference"]},
     "returns.SavingsReturn": {},
     # Money out (docs/money.md): budgets, what awards commit, claims and payments.
     "payments.Budget": {"exclude_fields": ["updated_at"]},

@@ -86,6 +86,12 @@ class Investment(ScopedFact):
     )
     source = models.CharField(max_length=20, choices=InvestmentSource.choices)
     description = models.CharField(max_length=300, blank=True)
+    # The bid's reference, copied by the services whenever they set
+    # `application` (a reference never changes once given): the admin's
+    # search reads it on this table, with a trigram index, instead of
+    # looking the word up in every bid first (docs/savings.md, "A word that
+    # matches many bids"). Blank without a bid.
+    bid_reference = models.CharField(max_length=20, blank=True, default="", db_default="")
     # When the award took effect (the bid's decision, the allocation), apart
     # from when the row was written (`created_at`): the board's figures as
     # at a date count it from this day (docs/savings.md, "Effective dates").
@@ -117,7 +123,9 @@ class Investment(ScopedFact):
             # The admin's search (a case-insensitive "contains") reads a
             # trigram index, investment_description_trgm, which only
             # PostgreSQL has: it is made by migration savings 0006 and is not
-            # in this list (docs/savings.md, "Search").
+            # in this list (docs/savings.md, "Search"); so is the one on
+            # the copied bid reference, investment_bid_reference_trgm
+            # (migration savings 0013).
         ]
 
     def __str__(self) -> str:
@@ -160,6 +168,8 @@ class SavingsEntry(ScopedFact):
         max_length=20, choices=Recurrence.choices, default=Recurrence.ONE_OFF
     )
     evidence = models.TextField(blank=True)
+    # The bid's reference, copied by the services, as Investment.bid_reference.
+    bid_reference = models.CharField(max_length=20, blank=True, default="", db_default="")
     # When the saving was reported (an officer's record, or the day its
     # return was sent), apart from when the row was written (`created_at`);
     # `verified_at` is when it was verified. The board's figures as at a
@@ -231,8 +241,9 @@ class SavingsEntry(ScopedFact):
                 name="savings_verified_at",
                 condition=models.Q(verified_at__isnull=False),
             ),
-            # The admin's search: savings_evidence_trgm, as
-            # investment_description_trgm above.
+            # The admin's search: savings_evidence_trgm and
+            # savings_bid_reference_trgm, as investment_description_trgm
+            # and investment_bid_reference_trgm above.
         ]
 
     def __str__(self) -> str:

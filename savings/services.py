@@ -47,6 +47,8 @@ INVESTMENT_FIELDS = {"strand", "council", "application", "source", "financial_ye
 INVESTMENT_FIELDS |= {"description", "awarded_on"}
 SAVINGS_FIELDS = {"strand", "council", "application", "financial_year", "kind", "recurrence"}
 SAVINGS_FIELDS |= {"amount", "evidence", "document", "reported_on"}
+# What a council may change in a line of its return (return_line_rewrite).
+LINE_FIELDS = {"financial_year", "kind", "amount", "recurrence", "evidence", "withheld"}
 
 
 def _scope(fact: Investment | SavingsEntry) -> Scope:
@@ -106,6 +108,16 @@ def _apply(fact: Investment | SavingsEntry, allowed: set[str], changes: dict[str
         setattr(fact, name, value)
 
 
+def _copy_bid_reference(fact: Investment | SavingsEntry) -> None:
+    """The fact's bid's reference onto the fact, for the admin's search
+    (docs/savings.md, "A word that matches many bids"): every write that
+    sets a fact's bid calls this before saving. The bid is usually the
+    instance the caller passed (no query); else one read by its key.
+    Called after full_clean(), which refuses a bid that does not exist."""
+    bid = fact.application if fact.application_id is not None else None
+    fact.bid_reference = bid.reference if bid is not None else ""
+
+
 @transaction.atomic
 def investment_record(
     *,
@@ -128,6 +140,7 @@ def investment_record(
         strand=strand,
         council=council,
         application_id=application.pk if application is not None else None,
+        bid_reference=getattr(application, "reference", ""),
         source=source,
         financial_year=financial_year,
         amount=amount,
@@ -148,6 +161,7 @@ def investment_update(*, investment: Investment, actor: Actor, **changes: Any) -
     old = _stored_scope_or_deleted(Investment, investment.pk)
     _apply(investment, INVESTMENT_FIELDS, changes)
     investment.full_clean()
+    _copy_bid_reference(investment)
     investment.save(force_update=True)
     outbox_mark([old, _scope(investment)])
     return investment
@@ -232,6 +246,7 @@ def _entry_record(*, document: File | None, **fields: Any) -> SavingsEntry:
     if document is not None:
         entry.document = document
     entry.full_clean()
+    _copy_bid_reference(entry)
     entry.save()
     outbox_mark([_scope(entry)])
     return entry
@@ -253,6 +268,7 @@ def savings_entry_update(*, entry: SavingsEntry, actor: Actor, **changes: Any) -
         entry.verified_at = None
         entry.verified_by = None
     entry.full_clean()
+    _copy_bid_reference(entry)
     entry.save(force_update=True)
     outbox_mark([old, _scope(entry)])
     return entry
@@ -509,8 +525,9 @@ def return_line_rewrite(
     """Change a line of a return; its old and new scopes are both recomputed.
     Refuses (FactDeletedError) if it has been deleted meanwhile."""
     old = _stored_scope_or_deleted(SavingsEntry, line.pk)
-    for name, value in changes.items():
-        setattr(line, name, value)
+    # Not its bid, council or strand: those are its return's, so the copy
+    # of the bid's reference (_copy_bid_reference) stays true.
+    _apply(line, LINE_FIELDS, changes)
     if document is not None:
         line.document = document
     line.full_clean()
