@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import QuerySet
 
 from programmes.models import Heartbeat
 from programmes.tasks import WORKER
@@ -100,6 +102,17 @@ def worker_check(*, now: datetime, database_ok: bool, eager: bool) -> Check:
     last_seen = None
     if database_ok:
         last_seen = Heartbeat.objects.filter(name=WORKER).values_list("beat_at", flat=True).first()
+    return worker_status(now=now, eager=eager, last_seen=last_seen)
+
+
+def worker_last_seen_query() -> QuerySet[Heartbeat, Any]:
+    """The worker's last heartbeat as a one-value query, for a caller that
+    reads it with other values in one query (the board's freshness line)."""
+    return Heartbeat.objects.filter(name=WORKER).order_by("pk").values("beat_at")[:1]
+
+
+def worker_status(*, now: datetime, eager: bool, last_seen: datetime | None) -> Check:
+    """`worker_check` from a heartbeat already read (None: none recorded)."""
     if eager:
         return Check("worker", True, "not used: tasks run in the web process", at=last_seen)
     if last_seen is None:

@@ -31,7 +31,11 @@ def outbox_check(*, now: datetime, database_ok: bool) -> Check:
     """The oldest change waiting for the rollups (1 query when the database answers)."""
     if not database_ok:
         return Check("outbox", False, "unknown")
-    oldest = outbox_oldest_pending()
+    return outbox_status(now=now, oldest=outbox_oldest_pending())
+
+
+def outbox_status(*, now: datetime, oldest: datetime | None) -> Check:
+    """`outbox_check` from the oldest change already read (None: all caught up)."""
     if oldest is None:
         return Check("outbox", True, "empty")
     fresh = now - oldest <= OUTBOX_STALE_AFTER

@@ -32,7 +32,7 @@ from programmes.board.models import BoardPaper
 from programmes.models import Strand
 from programmes.payments.models import Budget, Funder
 from programmes.payments.selectors import money_year
-from programmes.returns.selectors import returns_summary
+from programmes.returns.selectors import ReturnsSummary, returns_summaries_by_strand
 from programmes.strands import strands
 from savings import selectors as rollups
 from savings.models import Rollup
@@ -205,12 +205,13 @@ def open_rounds(*, on: date) -> dict[int, list[str]]:
     return sentences
 
 
-def returns_paragraphs(strand: Strand, *, on: date) -> list[str]:
-    """The strand's savings returns as at the paper's date: how many awards
-    are up to date and how many returns are overdue (the board's returns
-    table, programmes.returns.selectors.returns_summary, as at `on`; 2
-    queries). Nothing when no award of the strand had a return due by then."""
-    summary = returns_summary(strand=strand, as_at=on)
+def returns_paragraphs(summary: ReturnsSummary) -> list[str]:
+    """A strand's savings returns as at the paper's date: how many awards
+    are up to date and how many returns are overdue, from its returns
+    summary as at that date (the board's returns table: the paper reads
+    every strand's at once, programmes.returns.selectors.
+    returns_summaries_by_strand, 1 query). Nothing when no award of the
+    strand had a return due by then."""
     if not summary.due:
         return []
     overdue = summary.overdue
@@ -247,11 +248,14 @@ def paper_content(
     default today). `as_at` is when they were computed (default: now)."""
     figures_on = figures_on or timezone.localdate()
     computed = as_at or timezone.now()
-    programme = rollups.Figures(as_at=figures_on).total()
+    # One source for the programme's total and its strands' (their rows
+    # read once: as at a date, the programme's rows are the biggest read).
+    source = rollups.Figures(as_at=figures_on)
+    programme = source.total()
     installed = strands()
     strand_figures = [
         item
-        for item in selectors.programme_strand_figures(as_at=figures_on)
+        for item in selectors.programme_strand_figures(as_at=figures_on, source=source)
         if item.strand.key in installed
     ]
     figures = {
@@ -293,6 +297,9 @@ def paper_content(
             }
         )
     rounds = open_rounds(on=figures_on)
+    returns = returns_summaries_by_strand(
+        strand_ids=[item.strand.pk for item in strand_figures], as_at=figures_on
+    )
     for item in strand_figures:
         section = installed[item.strand.key].paper
         sections.append(
@@ -302,7 +309,7 @@ def paper_content(
                 "paragraphs": [
                     *section.paragraphs(item.strand, figures_on),
                     *rounds.get(item.strand.pk, []),
-                    *returns_paragraphs(item.strand, on=figures_on),
+                    *returns_paragraphs(returns[item.strand.pk]),
                     *(
                         named_examples(item.strand, as_at=figures_on)
                         if section.named_examples

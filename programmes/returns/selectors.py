@@ -428,3 +428,52 @@ def returns_summaries_by_council(
             awards_up_to_date=sum(1 for count in late.values() if count == 0),
         )
     return found
+
+
+def returns_summaries_by_strand(
+    *, strand_ids: Collection[int], as_at: date | None = None
+) -> dict[int, ReturnsSummary]:
+    """`returns_summary(strand=...)` for several strands at once (the board
+    paper's paragraph per strand): the same two grouped queries, by strand
+    too, where each strand's own summary took two, their conditions compiled
+    again for every strand (10 ms of CPU each, issue 26). An award is up to
+    date when none of its returns is overdue: the awards with a return less
+    those with an overdue one. A strand with no returns gets an empty summary."""
+    status = returns_as_at(as_at)
+    strand = "application__call__strand_id"
+    returns = SavingsReturn.objects.filter(**{f"{strand}__in": strand_ids})
+    periods: dict[int, list[ReturnsPeriodRow]] = {}
+    rows = (
+        returns.values_list(strand, "period_start", "period_end")
+        .annotate(
+            due=Count("pk", filter=status.due),
+            received=Count("pk", filter=status.received),
+            verified=Count("pk", filter=status.verified),
+            overdue=Count("pk", filter=status.overdue),
+        )
+        .filter(Q(due__gt=0) | Q(received__gt=0))
+        .order_by(strand, "period_start", "period_end")
+    )
+    for key, start, end, due, received, verified, overdue in rows:
+        periods.setdefault(key, []).append(
+            ReturnsPeriodRow(start, end, due, received, verified, overdue)
+        )
+    awards = {
+        key: (count, late)
+        for key, count, late in returns.values_list(strand)
+        .annotate(
+            awards=Count("application_id", distinct=True),
+            late=Count("application_id", distinct=True, filter=status.overdue),
+        )
+        .order_by()
+    }
+    found = {}
+    for key in strand_ids:
+        count, late = awards.get(key, (0, 0))
+        found[key] = ReturnsSummary(
+            as_at=status.as_at,
+            periods=periods.get(key, []),
+            awards=count,
+            awards_up_to_date=count - late,
+        )
+    return found

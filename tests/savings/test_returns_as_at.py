@@ -22,6 +22,7 @@ from programmes.returns.selectors import (
     returns_as_at,
     returns_due_for_council,
     returns_for_application,
+    returns_summaries_by_strand,
     returns_summary,
 )
 from programmes.roles import APPLICANT
@@ -240,7 +241,13 @@ def test_returns_either_side_of_an_as_at_date(council_a, council_b, strands, off
         not in figures(date(2014, 3, 1))["due"] | figures(date(2014, 3, 1))["overdue"]
     )
 
-    # Every reader takes the same definition at the same dates.
+    # Every reader takes the same definition at the same dates; the paper's
+    # summaries of every strand at once are each strand's own.
+    every = [strand.pk for strand in Strand.objects.all()]
+    for day in (date(2014, 1, 29), date(2014, 1, 31), date(2014, 2, 5), date(2014, 3, 1)):
+        together = returns_summaries_by_strand(strand_ids=every, as_at=day)
+        for strand in Strand.objects.all():
+            assert together[strand.pk] == returns_summary(strand=strand, as_at=day), day
     summary = returns_summary(strand=experts, as_at=date(2014, 2, 5))
     periods = [p for p in summary.periods if p.period_start == date(2013, 10, 1)]
     assert [(p.due, p.received, p.verified, p.overdue) for p in periods] == [(3, 1, 0, 2)]
