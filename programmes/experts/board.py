@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from applications.models import Application
+from applications.selectors import award_shares_on
 from programmes.board.charts import DataTable, format_pounds
 from programmes.board.selectors import strand_activity
 from programmes.board.templatetags.board import per_pound
@@ -20,14 +22,28 @@ from savings.models import Recurrence, SavingsEntry, SavingsKind
 
 def fill(page) -> None:
     page.status = _status(page)
-    page.tables["appointments"] = appointments_table()
+    page.tables["appointments"] = appointments_table(as_at=page.as_at)
 
 
-def appointments_table() -> DataTable:
+def appointments_table(*, as_at: date | None = None) -> DataTable:
     """Every appointment with all the councils it serves and their shares
-    (para 8: "seven expert appointments, covering 10 councils"): 3 queries."""
+    (para 8: "seven expert appointments, covering 10 councils"): 3 queries.
+    As at a date: the appointments started by then, each award's shares in
+    the split in force at the end of that day (2 more queries)."""
+    appointments = appointments_with_councils().order_by("starts_on", "pk")
+    shares: dict[int, list] | None = None
+    if as_at is not None:
+        appointments = appointments.filter(starts_on__lte=as_at)
+        shares = {}
+        for share in award_shares_on(
+            on=as_at, applications=Application.objects.filter(appointment__starts_on__lte=as_at)
+        ):
+            shares.setdefault(share.application_id, []).append(share)
     return DataTable(
-        caption="Expert appointments and the councils they serve",
+        caption=(
+            "Expert appointments and the councils they serve"
+            + (f", as at {as_at:%-d %B %Y}" if as_at else "")
+        ),
         columns=["Bid", "Field of expertise", "Award", "Councils served", "Councils and shares"],
         rows=[
             [
@@ -35,9 +51,12 @@ def appointments_table() -> DataTable:
                 appointment.expertise_field,
                 appointment.award,
                 len(appointment.councils.all()),
-                appointment_councils(appointment),
+                appointment_councils(
+                    appointment,
+                    None if shares is None else shares.get(appointment.application_id, []),
+                ),
             ]
-            for appointment in appointments_with_councils().order_by("starts_on", "pk")
+            for appointment in appointments
         ],
         money_columns=frozenset({2}),
     )
