@@ -104,31 +104,31 @@ def returns_as_at(
     first = AsceCorrection.objects.filter(
         asce_return=OuterRef("pk"), corrected_on__gt=as_at
     ).order_by("corrected_on", "pk")
-    then = list(
-        returns.annotate(
-            then_budget=Subquery(first.values("budget")[:1]),
-            then_savings=Subquery(first.values("savings_achieved")[:1]),
-            then_projections=Subquery(first.values("projections")[:1], output_field=JSONField()),
-        )
-    )
-    corrected: dict[int, AsceReturn] = {}
-    for asce_return in then:
-        if asce_return.then_budget is not None:  # type: ignore[attr-defined]
-            asce_return.budget = asce_return.then_budget  # type: ignore[attr-defined]
-            asce_return.savings_achieved = asce_return.then_savings  # type: ignore[attr-defined]
-            corrected[asce_return.pk] = asce_return
+    then: list[AsceReturn] = []
+    # Each corrected return's projections as they stood then, by return.
+    earlier: dict[int, dict[str, str]] = {}
+    for row in returns.annotate(
+        then_budget=Subquery(first.values("budget")[:1]),
+        then_savings=Subquery(first.values("savings_achieved")[:1]),
+        then_projections=Subquery(first.values("projections")[:1], output_field=JSONField()),
+    ):
+        if row.then_budget is not None:
+            row.budget = row.then_budget
+            row.savings_achieved = row.then_savings
+            earlier[row.pk] = row.then_projections
+        then.append(row)
     if not projections:
         return then, []
     by_pk = {asce_return.pk: asce_return for asce_return in then}
     found = list(
         AsceProjection.objects.filter(asce_return__in=returns).exclude(
-            asce_return__in=list(corrected)
+            asce_return__in=list(earlier)
         )
     )
-    for pk, asce_return in corrected.items():
+    for pk, amounts in earlier.items():
         found += [
             AsceProjection(asce_return_id=pk, financial_year=year, amount=Decimal(amount))
-            for year, amount in asce_return.then_projections.items()  # type: ignore[attr-defined]
+            for year, amount in amounts.items()
         ]
     for projection in found:
         projection.asce_return = by_pk[projection.asce_return_id]
