@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from applications import services
-from applications.models import ApplicationState, Award, AwardShare
+from applications.models import ApplicationState, Award, AwardShare, AwardSharePast
+from programmes import audit
 from programmes.access import authenticated
 from programmes.admin_tools import AuditTrailMixin
 
@@ -34,11 +38,46 @@ class AwardShareFormSet(BaseInlineFormSet):
             raise ValidationError(services.shares_total_message(value, total), code="total")
 
 
+class AwardForm(forms.ModelForm):
+    """The day the new split applies from: today, or an earlier day with the
+    reason, which the audit trail keeps with the change (docs/savings.md,
+    "Effective dates"; docs/board.md, "As at a date")."""
+
+    shares_from = forms.DateField(
+        label="The new shares apply from",
+        required=False,
+        help_text="Leave empty for today. For example 2 9 2013 (day month year)",
+    )
+    date_reason = forms.CharField(
+        label="Why is the date earlier than today? (if it is)",
+        help_text="For example: the councils agreed the split at the panel of 2 September 2013",
+        required=False,
+        max_length=500,
+    )
+
+    class Meta:
+        model = Award
+        fields: list[str] = []
+
+    def clean(self):
+        cleaned = super().clean()
+        on = cleaned.get("shares_from")
+        if on is not None and on > timezone.localdate():
+            self.add_error("shares_from", "The date must be today or in the past")
+        elif (
+            on is not None
+            and on < timezone.localdate()
+            and not cleaned.get("date_reason", "").strip()
+        ):
+            self.add_error("date_reason", "Say why the date is earlier than today")
+        return cleaned
+
+
 class AwardShareInline(admin.TabularInline):
     model = AwardShare
     formset = AwardShareFormSet
-    fields = ["council", "amount"]
-    readonly_fields = ["council"]
+    fields = ["council", "amount", "starts_on"]
+    readonly_fields = ["council", "starts_on"]
     extra = 0
     can_delete = False
     verbose_name = "council's share"
@@ -56,8 +95,18 @@ class AwardAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_filter = ["call__strand"]
     search_fields = ["reference", "title", "lead_council__name"]
     ordering = ["-decided_at", "-pk"]
-    fields = ["reference", "title", "lead_council", "strand", "award"]
-    readonly_fields = ["reference", "title", "lead_council", "strand", "award"]
+    form = AwardForm
+    fields = [
+        "reference",
+        "title",
+        "lead_council",
+        "strand",
+        "award",
+        "shares_from",
+        "date_reason",
+        "earlier_shares",
+    ]
+    readonly_fields = ["reference", "title", "lead_council", "strand", "award", "earlier_shares"]
     inlines = [AwardShareInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Award]:
@@ -67,6 +116,10 @@ class AwardAdmin(AuditTrailMixin, admin.ModelAdmin):
             .filter(state=ApplicationState.APPROVED)
             .annotate(served=Count("shares"))
         )
+
+    def audit_related(self, obj: Award, request: HttpRequest) -> list:
+        # The History: each change of the present shares, with its reason.
+        return list(obj.shares.all())
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # an award is made by approving a bid
@@ -84,6 +137,32 @@ class AwardAdmin(AuditTrailMixin, admin.ModelAdmin):
         worth = "" if value is None or obj.award_days is None else f" (£{value:,.2f})"
         return f"{obj.award_display}{worth}"
 
+    @admin.display(description="Earlier shares")
+    def earlier_shares(self, obj: Award) -> str:
+        """The splits an officer's change replaced, newest first, read-only:
+        each in force from its first day up to the day before it was replaced."""
+        rows = AwardSharePast.objects.filter(application=obj).select_related("council")
+        if not rows:
+            return "None: the shares have not been changed since they were set"
+        return format_html(
+            "<table><thead><tr><th>Council</th><th>Share</th><th>Applied from</th>"
+            "<th>Replaced on</th><th>Changed at</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>£{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        row.council.name,
+                        f"{row.amount:,.2f}",
+                        f"{row.starts_on:%-d %B %Y}",
+                        f"{row.ends_on:%-d %B %Y}",
+                        f"{timezone.localtime(row.recorded_at):%-d %B %Y %H:%M}",
+                    )
+                    for row in rows
+                ),
+            ),
+        )
+
     @admin.display(description="Councils served", ordering="served")
     def councils_served(self, obj: Award) -> int:
         return obj.served  # type: ignore[attr-defined]  # get_queryset's annotation
@@ -99,9 +178,13 @@ class AwardAdmin(AuditTrailMixin, admin.ModelAdmin):
             for row in formset.forms
             if row.cleaned_data
         }
-        services.award_shares_set(
-            application=form.instance, amounts=amounts, actor=authenticated(request).user
-        )
+        with audit.reason(form.cleaned_data.get("date_reason", "").strip()):
+            services.award_shares_set(
+                application=form.instance,
+                amounts=amounts,
+                actor=authenticated(request).user,
+                on=form.cleaned_data.get("shares_from"),
+            )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The service refuses what the form could not know (the bid changed

@@ -848,6 +848,11 @@ class AwardShare(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(0, "Enter a share of £0 or more")],
     )
+    # The day this split took effect (docs/board.md, "As at a date"): the
+    # award's decision day for the split the approval makes, else the day
+    # an officer changed the shares (`award_shares_set(on=)`). The split it
+    # replaced is kept as `AwardSharePast` rows.
+    starts_on = models.DateField("applies from", default=timezone.localdate)
 
     class Meta:
         ordering = ["application", "pk"]
@@ -869,6 +874,45 @@ class AwardShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.council.short_name}: £{self.amount:,.2f} of {self.application.reference}"
+
+
+class AwardSharePast(models.Model):
+    """A council's share in a split of an award that an officer's change
+    replaced: kept so that the board as at a date reads the split in force
+    at the end of that day (docs/board.md, "As at a date"). In force from
+    `starts_on` up to the day before `ends_on`; written only by
+    `services.award_shares_set`."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="shares_past"
+    )
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField("share (£)", max_digits=14, decimal_places=2)
+    starts_on = models.DateField("applied from")
+    # The day the next split took effect: this one no longer applied at the
+    # end of it.
+    ends_on = models.DateField("replaced on")
+    recorded_at = models.DateTimeField("changed at", auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "-ends_on", "-pk"]
+        verbose_name = "earlier share"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="award_share_past_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # The board as at a date: a strand's awards' earlier splits by council.
+            models.Index(fields=["application", "ends_on"], name="award_share_past_award"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.council.short_name}: £{self.amount:,.2f} of "
+            f"{self.application.reference} ({self.starts_on} to {self.ends_on})"
+        )
 
 
 class Award(Application):

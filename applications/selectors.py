@@ -18,6 +18,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -30,6 +31,8 @@ from applications.models import (
     Application,
     ApplicationEvent,
     ApplicationState,
+    AwardShare,
+    AwardSharePast,
     Call,
     Conflict,
     Decision,
@@ -538,3 +541,36 @@ def officers() -> QuerySet[User]:
 # The officers' word search lives in applications.search (issue 26); the
 # admin and the benchmarks import it from here.
 applications_search = search.applications_search
+
+
+def _shares_in_force(
+    on: date, applications: QuerySet[Application]
+) -> tuple[QuerySet[AwardShare], QuerySet[AwardSharePast]]:
+    """The present split's rows that had taken effect by the end of `on`, and
+    the earlier splits' rows in force then (docs/board.md, "As at a date")."""
+    present = AwardShare.objects.filter(application__in=applications, starts_on__lte=on)
+    earlier = AwardSharePast.objects.filter(
+        application__in=applications, starts_on__lte=on, ends_on__gt=on
+    )
+    return present, earlier
+
+
+def award_shares_on(
+    *, on: date, applications: QuerySet[Application]
+) -> list[AwardShare | AwardSharePast]:
+    """Each council's share of these awards in the split in force at the end
+    of `on`: the present split if it had taken effect by then, else the
+    earlier split then in force. Each row has `application_id`, `council`
+    and `amount` (2 queries)."""
+    present, earlier = _shares_in_force(on, applications)
+    return [*present.select_related("council"), *earlier.select_related("council")]
+
+
+def award_share_totals_on(*, on: date, applications: QuerySet[Application]) -> dict[int, Decimal]:
+    """Each council's shares of these awards added up, by council id, in the
+    splits in force at the end of `on` (`award_shares_on`; 2 grouped queries)."""
+    totals: dict[int, Decimal] = {}
+    for rows in _shares_in_force(on, applications):
+        for row in rows.order_by().values("council").annotate(total=Sum("amount")):
+            totals[row["council"]] = totals.get(row["council"], Decimal(0)) + row["total"]
+    return totals

@@ -32,6 +32,7 @@ from applications.models import (
     ApplicationEvent,
     ApplicationState,
     AwardShare,
+    AwardSharePast,
     Call,
     Conflict,
     Decision,
@@ -1373,12 +1374,14 @@ def award_shares_default(*, application: Application) -> list[AwardShare]:
     if value is None or application.shares.exists():
         return []
     councils = award_councils(application)
+    # In force from the decision (docs/board.md, "As at a date").
+    starts_on = timezone.localdate(application.decided_at) if application.decided_at else None
     shares = []
     for council, amount in zip(councils, shares_split(value, len(councils)), strict=True):
         share, _ = model_update(
             instance=AwardShare(application=application, council=council),
-            fields=["amount"],
-            data={"amount": amount},
+            fields=["amount", "starts_on"],
+            data={"amount": amount, "starts_on": starts_on or timezone.localdate()},
         )
         shares.append(share)
     return shares
@@ -1386,12 +1389,21 @@ def award_shares_default(*, application: Application) -> list[AwardShare]:
 
 @transaction.atomic
 def award_shares_set(
-    *, application: Application, amounts: Mapping[int, Decimal | None], actor: Actor
+    *,
+    application: Application,
+    amounts: Mapping[int, Decimal | None],
+    actor: Actor,
+    on: date | None = None,
 ) -> list[AwardShare]:
     """Change the councils' shares of an award: `amounts` by council id, one
     for each council the award serves, each £0 or more to the penny, adding
-    up to the award's value. Anything wrong changes nothing and says what."""
+    up to the award's value. The new split applies from `on` (today if not
+    given; never in the future, nor before the split it replaces began); the
+    split it replaces is kept (`AwardSharePast`, ending on `on`), so the
+    board as at an earlier date reads it (docs/board.md, "As at a date").
+    Anything wrong changes nothing and says what."""
     require_officer(actor)
+    on = on or timezone.localdate()
     application = _lock(application)
     if application.state != State.APPROVED:
         raise ValidationError(
@@ -1423,12 +1435,41 @@ def award_shares_set(
     if total != value:
         raise ValidationError(shares_total_message(value, total), code="total")
     stored = {share.council_id: share for share in application.shares.all()}
+    # Not before the award was decided, nor before the split it replaces began.
+    began = max(
+        [share.starts_on for share in stored.values()]
+        + ([timezone.localdate(application.decided_at)] if application.decided_at else []),
+        default=None,
+    )
+    if on > timezone.localdate():
+        raise ValidationError("The shares cannot change on a day still to come", code="on")
+    if began is not None and on < began:
+        raise ValidationError(
+            f"The shares cannot change before {began:%-d %B %Y}, when the award or its "
+            "present split took effect",
+            code="on",
+        )
+    if {pk: share.amount for pk, share in stored.items()} == dict(amounts):
+        return list(application.shares.select_related("council"))  # nothing changed
+    # The split replaced is kept, unless it is replaced on the day it began:
+    # it was in force at the end of no day (the audit trail keeps the change).
+    AwardSharePast.objects.bulk_create(
+        AwardSharePast(
+            application=application,
+            council_id=share.council_id,
+            amount=share.amount,
+            starts_on=share.starts_on,
+            ends_on=on,
+        )
+        for share in stored.values()
+        if share.starts_on < on
+    )
     for council in councils:
         share = stored.pop(council.pk, None)
         model_update(
             instance=share or AwardShare(application=application, council=council),
-            fields=["amount"],
-            data={"amount": amounts[council.pk]},
+            fields=["amount", "starts_on"],
+            data={"amount": amounts[council.pk], "starts_on": on},
         )
     for share in stored.values():
         share.delete()  # a council the award no longer serves

@@ -14,6 +14,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from programmes import audit
 from programmes.admin_tools import (
@@ -87,8 +89,18 @@ class AsceReturnForm(EarlierDateMixin):
             "reported_on",
         ]
 
+    # A correction of a recorded return's figures: the day it takes effect,
+    # today or an earlier day with the reason (docs/board.md, "As at a date").
+    corrected_on = forms.DateField(
+        label="The corrected figures apply from",
+        required=False,
+        help_text="Leave empty for today. The figures they replace are kept for earlier dates",
+    )
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            del self.fields["corrected_on"]
         if self.instance.pk:
             self.fields["council"].disabled = True
             self.fields["financial_year"].disabled = True
@@ -102,6 +114,15 @@ class AsceReturnForm(EarlierDateMixin):
 
     def clean(self):
         cleaned = super().clean()
+        on = cleaned.get("corrected_on")
+        if on is not None and on > timezone.localdate():
+            self.add_error("corrected_on", "The date must be today or in the past")
+        elif (
+            on is not None
+            and on < timezone.localdate()
+            and not cleaned.get("date_reason", "").strip()
+        ):
+            self.add_error("date_reason", "Say why the date is earlier than today")
         year = cleaned.get("financial_year")
         for projected in cleaned.get("projections") or {}:
             if year and projected <= year:
@@ -125,8 +146,47 @@ class AsceReturnAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
     search_fields = ["council__name", "council__short_name", "notes"]
     autocomplete_fields = ["council"]
 
+    readonly_fields = ["earlier_figures"]
+
+    def get_fields(self, request, obj=None):
+        # A correction's day is for a recorded return only.
+        fields = super().get_fields(request, obj)
+        return [field for field in fields if obj is not None or field != "corrected_on"]
+
     def get_queryset(self, request) -> QuerySet[AsceReturn]:
         return super().get_queryset(request).annotate(_projections=Count("projections"))
+
+    @admin.display(description="Earlier figures")
+    def earlier_figures(self, asce_return: AsceReturn) -> str:
+        """The figures corrections replaced, newest first, read-only: each in
+        force from its first day up to the day before it was corrected."""
+        rows = list(asce_return.corrections.all()) if asce_return.pk else []
+        if not rows:
+            return "None: the figures have not been corrected"
+        return format_html(
+            "<table><thead><tr><th>Budget</th><th>Savings achieved</th><th>% of budget</th>"
+            "<th>Projections</th><th>Applied from</th><th>Corrected on</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>£{}</td><td>£{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        f"{row.budget:,.2f}",
+                        f"{row.savings_achieved:,.2f}",
+                        f"{row.achieved_percent:.1f}%",
+                        "; ".join(
+                            f"{year}: £{Decimal(amount):,.2f}"
+                            for year, amount in row.projections.items()
+                        )
+                        or "none",
+                        f"{row.figures_from:%-d %B %Y}",
+                        f"{row.corrected_on:%-d %B %Y}",
+                    )
+                    for row in rows
+                ),
+            ),
+        )
 
     @admin.display(description="% of budget")
     def percent(self, asce_return: AsceReturn) -> str:
@@ -140,15 +200,17 @@ class AsceReturnAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
         data = form.cleaned_data
         themes = [field for field in THEMES if data.get(field)]
         if change:
-            services.asce_return_update(
-                actor=request.user,
-                asce_return=obj,
-                budget=obj.budget,
-                savings_achieved=obj.savings_achieved,
-                projections=data["projections"],
-                themes=themes,
-                notes=obj.notes,
-            )
+            with audit.reason(data.get("date_reason", "").strip()):
+                services.asce_return_update(
+                    actor=request.user,
+                    asce_return=obj,
+                    budget=obj.budget,
+                    savings_achieved=obj.savings_achieved,
+                    projections=data["projections"],
+                    themes=themes,
+                    notes=obj.notes,
+                    corrected_on=data.get("corrected_on"),
+                )
             return
         with audit.reason(data.get("date_reason", "").strip()):
             created = services.asce_return_record(

@@ -23,20 +23,17 @@ EVENTS_WINDOW_DAYS = 92
 
 
 def fill(page) -> None:
-    """The statistics rows: 1 query (2 as at a date: from the returns reported by then)."""
+    """The statistics rows: 1 query (2 as at a date: from the returns reported
+    by then, with their figures as they stood then)."""
     stats = asce_statistics_by_year(as_at=page.as_at)
     page.extra["asce"] = stats
     page.tables["asce"] = asce_table(stats, as_at=page.as_at)
     page.tables["asce_projections"] = asce_projection_chart_table(stats, as_at=page.as_at)
-    if page.as_at is not None:
-        page.undated.append(
-            "a return's figures corrected since it was reported (a return keeps "
-            "no history of its figures)"
-        )
 
 
 def council_returns(council: Council, *, as_at: date | None = None) -> list[AsceReturn]:
-    """A council's own returns, one a year (reported by `as_at`, if given): 1 query."""
+    """A council's own returns, one a year (reported by `as_at`, if given,
+    with their figures as they stood then): 1 query."""
     return selectors.council_returns(council_id=council.pk, as_at=as_at)
 
 

@@ -132,6 +132,50 @@ class AsceProjection(models.Model):
         return self.amount * HUNDRED / self.asce_return.budget
 
 
+class AsceCorrection(models.Model):
+    """A return's figures as they stood before an officer corrected them
+    (`services.asce_return_update`), kept so that the statistics as at a
+    date read each return's figures as they stood at the end of that day
+    (docs/board.md, "As at a date"). In force from `figures_from` (the day
+    the return was reported, or the previous correction's) up to the day
+    before `corrected_on`."""
+
+    asce_return = models.ForeignKey(
+        AsceReturn, on_delete=models.CASCADE, related_name="corrections"
+    )
+    budget = models.DecimalField("adult social care budget", **MONEY)
+    savings_achieved = models.DecimalField("efficiency savings achieved", **MONEY)
+    # The return's projections then: {"2013/14": "1250000.00"}.
+    projections = models.JSONField(default=dict, blank=True)
+    figures_from = models.DateField("figures from")
+    # The day the corrected figures took effect: these no longer applied at
+    # the end of it.
+    corrected_on = models.DateField("corrected on")
+    recorded_at = models.DateTimeField("corrected at", auto_now_add=True)
+
+    class Meta:
+        ordering = ["asce_return", "-corrected_on", "-pk"]
+        verbose_name = "ASCE return's earlier figures"
+        verbose_name_plural = "ASCE returns' earlier figures"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(corrected_on__gt=models.F("figures_from")),
+                name="asce_correction_after_figures",
+            ),
+        ]
+        indexes = [
+            # As at a date: the first correction after it, per return.
+            models.Index(fields=["corrected_on", "asce_return"], name="asce_correction_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asce_return} as it stood until {self.corrected_on:%-d %B %Y}"
+
+    @property
+    def achieved_percent(self) -> Decimal:
+        return self.savings_achieved * HUNDRED / self.budget
+
+
 class Measure(models.TextChoices):
     ACHIEVED = "achieved", "Achieved"
     PROJECTED = "projected", "Projected"

@@ -9,10 +9,11 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import JSONField, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from programmes.asce.models import (
+    AsceCorrection,
     AsceEvent,
     AsceProjection,
     AsceReturn,
@@ -39,8 +40,8 @@ def asce_statistics_by_year(*, as_at: date | None = None) -> dict[str, dict[str,
     Now: the stored rows the rollup worker keeps (1 query). As at a date:
     the same statistics computed from the returns reported by the end of
     that day (`reported_on`), with their projections (2 queries; rows not
-    saved). A return's figures changed later are its figures at every date
-    from its `reported_on` (a correction: the return keeps no history)."""
+    saved), each return with its figures as they stood then (a correction
+    made later is kept apart: `returns_as_at`)."""
     rows = asce_statistics() if as_at is None else asce_statistics_computed(as_at=as_at)
     table: dict[str, dict[str, AsceStatistic]] = {}
     for row in sorted(rows, key=lambda row: (row.financial_year, row.measure)):
@@ -89,23 +90,68 @@ def asce_statistic(year: str, measure: str, values: list[Decimal]) -> AsceStatis
     )
 
 
+def returns_as_at(
+    *, as_at: date, returns: QuerySet[AsceReturn] | None = None, projections: bool = True
+) -> tuple[list[AsceReturn], list[AsceProjection]]:
+    """The returns reported by the end of `as_at` (of `returns`, if given),
+    each with its figures and projections as they stood then: a return
+    corrected since reads the figures the first later correction replaced
+    (docs/board.md, "As at a date"). The rows are not saved. 1 query, 2 with
+    the projections."""
+    returns = (AsceReturn.objects.all() if returns is None else returns).filter(
+        reported_on__lte=as_at
+    )
+    first = AsceCorrection.objects.filter(
+        asce_return=OuterRef("pk"), corrected_on__gt=as_at
+    ).order_by("corrected_on", "pk")
+    then: list[AsceReturn] = []
+    # Each corrected return's projections as they stood then, by return.
+    earlier: dict[int, dict[str, str]] = {}
+    for row in returns.annotate(
+        then_budget=Subquery(first.values("budget")[:1]),
+        then_savings=Subquery(first.values("savings_achieved")[:1]),
+        then_projections=Subquery(first.values("projections")[:1], output_field=JSONField()),
+    ):
+        if row.then_budget is not None:
+            row.budget = row.then_budget
+            row.savings_achieved = row.then_savings
+            earlier[row.pk] = row.then_projections
+        then.append(row)
+    if not projections:
+        return then, []
+    by_pk = {asce_return.pk: asce_return for asce_return in then}
+    found = list(
+        AsceProjection.objects.filter(asce_return__in=returns).exclude(
+            asce_return__in=list(earlier)
+        )
+    )
+    for pk, amounts in earlier.items():
+        found += [
+            AsceProjection(asce_return_id=pk, financial_year=year, amount=Decimal(amount))
+            for year, amount in amounts.items()
+        ]
+    for projection in found:
+        projection.asce_return = by_pk[projection.asce_return_id]
+    return then, found
+
+
 def asce_statistics_computed(*, as_at: date) -> list[AsceStatistic]:
-    """The statistics of the returns reported by `as_at` (2 queries)."""
-    returns = AsceReturn.objects.filter(reported_on__lte=as_at)
-    projections = AsceProjection.objects.filter(asce_return__reported_on__lte=as_at).select_related(
-        "asce_return"
-    )
-    values = asce_percentages(
-        returns.only("financial_year", "budget", "savings_achieved"), projections
-    )
+    """The statistics of the returns reported by `as_at`, with their figures
+    as they stood then (`returns_as_at`; 2 queries)."""
+    returns, projections = returns_as_at(as_at=as_at)
+    values = asce_percentages(returns, projections)
     return [asce_statistic(year, measure, found) for (year, measure), found in values.items()]
 
 
 def council_returns(*, council_id: int, as_at: date | None = None) -> list[AsceReturn]:
-    """A council's own returns, one a year (those reported by `as_at`, if given): 1 query."""
+    """A council's own returns, one a year (those reported by `as_at`, if
+    given, with their figures as they stood then): 1 query."""
     returns = AsceReturn.objects.filter(council_id=council_id)
     if as_at is not None:
-        returns = returns.filter(reported_on__lte=as_at)
+        return sorted(
+            returns_as_at(as_at=as_at, returns=returns, projections=False)[0],
+            key=lambda asce_return: asce_return.financial_year,
+        )
     return list(returns.order_by("financial_year"))
 
 

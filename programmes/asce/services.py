@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from programmes.asce.models import (
     THEMES,
+    AsceCorrection,
     AsceEvent,
     AsceProjection,
     AsceReturn,
@@ -144,12 +145,47 @@ def asce_return_update(
     themes: Iterable[str] = (),
     notes: str = "",
     actor: Actor,
+    corrected_on: date | None = None,
 ) -> AsceReturn:
     """Change a return's figures, themes and projections (the stored row, locked:
-    the admin hands over its form's copy, already changed)."""
+    the admin hands over its form's copy, already changed). A change of its
+    figures (budget, savings, projections) is a correction taking effect on
+    `corrected_on` (today if not given; never in the future, nor before the
+    figures it corrects took effect): the figures it replaces are kept
+    (`AsceCorrection`), so the statistics as at an earlier date read them
+    (docs/board.md, "As at a date")."""
     require_officer(actor)
+    on = corrected_on or timezone.localdate()
     stored = AsceReturn.objects.select_for_update().get(pk=asce_return.pk)
     before = _years_of(stored)
+    was = {p.financial_year: p.amount for p in stored.projections.all()}
+    if (stored.budget, stored.savings_achieved, was) != (
+        budget,
+        savings_achieved,
+        dict(projections or {}),
+    ):
+        last = stored.corrections.order_by("-corrected_on", "-pk").first()
+        since = max(stored.reported_on, last.corrected_on) if last else stored.reported_on
+        if on > timezone.localdate():
+            raise ValidationError(
+                {"corrected_on": "The correction cannot take effect on a day still to come"}
+            )
+        if on < since:
+            raise ValidationError(
+                {
+                    "corrected_on": f"The correction cannot take effect before {since:%-d %B %Y}, "
+                    "when the figures it corrects took effect"
+                }
+            )
+        if since < on:  # figures corrected on the day they took effect applied at no day's end
+            AsceCorrection.objects.create(
+                asce_return=stored,
+                budget=stored.budget,
+                savings_achieved=stored.savings_achieved,
+                projections={year: str(amount) for year, amount in sorted(was.items())},
+                figures_from=since,
+                corrected_on=on,
+            )
     data = {"budget": budget, "savings_achieved": savings_achieved, "notes": notes}
     _write(stored, data, projections or {}, themes)
     _mark(stored.council_id, before | _years_of(stored))

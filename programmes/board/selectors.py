@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from applications.models import Application, ApplicationEvent, ApplicationState, AwardShare, Call
+from applications.selectors import award_share_totals_on
 from programmes.board.charts import Cell, DataTable
 from programmes.board.models import BoardPaper, PaperState
 from programmes.board.opendata import Beneficiary, GrantRecord
@@ -515,7 +516,9 @@ def _award_councils(
 ) -> dict[int, tuple[bool, bool, Decimal]]:
     """Each council the strand's approved awards (decided by `on`, if given:
     the awards `_bid_activities` counts) serve: (leads one, partners in one,
-    its shares' total): 3 grouped queries."""
+    its shares' total, in the splits in force at the end of `on`, if given:
+    `applications.selectors.award_share_totals_on`): 3 grouped queries (4
+    as at a date)."""
     approved = Application.objects.filter(call__strand=strand_pk, state=ApplicationState.APPROVED)
     if on is not None:
         approved = approved.filter(decided_at__date__lte=on)
@@ -525,9 +528,13 @@ def _award_councils(
     partners = Application.partner_councils.through.objects.filter(application__in=approved)
     for pk in partners.order_by().values_list("council", flat=True).distinct():
         served.setdefault(pk, [False, False, Decimal(0)])[1] = True
-    shares = AwardShare.objects.filter(application__in=approved).order_by().values("council")
-    for row in shares.annotate(total=Sum("amount")):
-        served.setdefault(row["council"], [False, False, Decimal(0)])[2] = row["total"]
+    if on is None:
+        shares = AwardShare.objects.filter(application__in=approved).order_by().values("council")
+        totals = {row["council"]: row["total"] for row in shares.annotate(total=Sum("amount"))}
+    else:
+        totals = award_share_totals_on(on=on, applications=approved)
+    for pk, total in totals.items():
+        served.setdefault(pk, [False, False, Decimal(0)])[2] = total
     return {pk: (led, partnered, share) for pk, (led, partnered, share) in served.items()}
 
 
@@ -542,8 +549,8 @@ def strand_councils_served(*, strand: Strand, as_at: date | None = None) -> list
     as they are read from the bids), and those its records say it serves
     (its `BoardBlock.served`, e.g. procurement's workstream leads, ASCE's
     councils with a return). 1 query, plus 3 when not cached and 1 for a
-    strand's own records. A share is as it stands: an officer's change of
-    an award's shares replaces the split (docs/board.md, "As at a date")."""
+    strand's own records. As at a date, each award's shares are the split in
+    force at the end of that day (docs/board.md, "As at a date")."""
     spec = strands().get(strand.key)
     awards: dict[int, tuple[bool, bool, Decimal]] = {}
     if spec is not None and spec.bid_based:
@@ -673,7 +680,7 @@ def strand_page(*, strand: Strand, as_at: date | None = None) -> StrandPage:
     by_year = source.by_year()
     by_council = source.by_council()
     # The councils the awards decided by the date serve, with their shares
-    # as they stand (docs/board.md, "As at a date").
+    # in the splits in force then (docs/board.md, "As at a date").
     served = strand_councils_served(strand=strand, as_at=as_at)
     page = StrandPage(
         strand=strand,
@@ -712,11 +719,6 @@ def strand_page(*, strand: Strand, as_at: date | None = None) -> StrandPage:
             as_at,
         ),
     )
-    if as_at is not None and any(item.share is not None for item in served):
-        page.undated.append(
-            "each council's share of an award: an officer's change of the shares "
-            "replaces the split, so the shares are today's"
-        )
     spec = strand.spec
     if spec.board is not None:
         spec.board.fill(page)

@@ -8,10 +8,12 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from applications.models import Application
+from applications.selectors import award_shares_on
 from programmes.board.charts import DataTable, format_pounds
 from programmes.board.selectors import strand_activity
 from programmes.board.templatetags.board import per_pound
-from programmes.experts.models import Appointment, CaseStudy, CaseStudyState
+from programmes.experts.models import CaseStudy, CaseStudyState
 from programmes.experts.selectors import appointment_councils, appointments_with_councils
 from programmes.models import Strand
 from savings import selectors as rollups
@@ -19,16 +21,30 @@ from savings.models import Recurrence, SavingsEntry, SavingsKind
 
 
 def fill(page) -> None:
-    table = appointments_table()
+    table = appointments_table(as_at=page.as_at)
     page.status = _status(page, appointments=len(table.rows))
     page.tables["appointments"] = table
 
 
-def appointments_table() -> DataTable:
+def appointments_table(*, as_at: date | None = None) -> DataTable:
     """Every appointment with all the councils it serves and their shares
-    (para 8: "seven expert appointments, covering 10 councils"): 3 queries."""
+    (para 8: "seven expert appointments, covering 10 councils"): 3 queries.
+    As at a date: the appointments started by then, each award's shares in
+    the split in force at the end of that day (2 more queries)."""
+    appointments = appointments_with_councils().order_by("starts_on", "pk")
+    shares: dict[int, list] | None = None
+    if as_at is not None:
+        appointments = appointments.filter(starts_on__lte=as_at)
+        shares = {}
+        for share in award_shares_on(
+            on=as_at, applications=Application.objects.filter(appointment__starts_on__lte=as_at)
+        ):
+            shares.setdefault(share.application_id, []).append(share)
     return DataTable(
-        caption="Expert appointments and the councils they serve",
+        caption=(
+            "Expert appointments and the councils they serve"
+            + (f", as at {as_at:%-d %B %Y}" if as_at else "")
+        ),
         columns=["Bid", "Field of expertise", "Award", "Councils served", "Councils and shares"],
         rows=[
             [
@@ -36,22 +52,24 @@ def appointments_table() -> DataTable:
                 appointment.expertise_field,
                 appointment.award,
                 len(appointment.councils.all()),
-                appointment_councils(appointment),
+                appointment_councils(
+                    appointment,
+                    None if shares is None else shares.get(appointment.application_id, []),
+                ),
             ]
-            for appointment in appointments_with_councils().order_by("starts_on", "pk")
+            for appointment in appointments
         ],
         money_columns=frozenset({2}),
     )
 
 
 def _status(page, *, appointments: int) -> list[tuple[str, str]]:
-    """Appointments and case studies, now (`appointments`: the rows of the
-    appointments table, every one) or as at the page's date (an appointment
-    from its start, a case study from its publication): 1 query (2 as at a date)."""
+    """Appointments and case studies, now or as at the page's date
+    (`appointments`: the rows of the appointments table, which as at a date
+    holds those started by then; a case study from its publication): 1 query."""
     published = Q(state=CaseStudyState.PUBLISHED)
     if page.as_at is not None:
         published &= Q(published_at__lt=rollups.end_of_day(page.as_at))
-        appointments = Appointment.objects.filter(starts_on__lte=page.as_at).count()
     studies = CaseStudy.objects.aggregate(published=Count("pk", filter=published), all=Count("pk"))
     return [
         ("Expert appointments", str(appointments)),

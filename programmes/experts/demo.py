@@ -291,6 +291,7 @@ def _appoint(call: Call, appointment: Appointment, officer: User) -> Application
                 for name, amount in appointment.shares
             },
             actor=officer,
+            on=timezone.localdate(when),  # the split agreed with the award
         )
     for saving in appointment.savings:
         if saving.kind == SavingsKind.REALISED:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -36,13 +39,14 @@ def appointments_with_councils() -> QuerySet[Appointment]:
     )
 
 
-def appointment_councils(appointment: Appointment) -> str:
+def appointment_councils(appointment: Appointment, shares: Iterable[Any] | None = None) -> str:
     """Every council an appointment serves, the lead first, each with its
     share of the award: "Hertfordshire (lead) £3,750.00; Essex £3,750.00"
-    (read from `appointments_with_councils`' prefetched rows)."""
+    (read from `appointments_with_councils`' prefetched rows, or from
+    `shares`, the split in force at a date: `award_shares_on`)."""
     lead = appointment.application.lead_council_id
     shares = sorted(
-        appointment.application.shares.all(),
+        appointment.application.shares.all() if shares is None else shares,
         key=lambda share: (share.council_id != lead, share.council.short_name),
     )
     if shares:

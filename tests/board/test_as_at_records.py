@@ -230,9 +230,11 @@ def test_the_councils_served_are_those_of_the_awards_decided_by_the_date(demo, b
     assert served["Leeds City Council"] == "Lead"
     assert "Leeds City Council" not in roles(date(2013, 8, 25))
     assert roles(None)["Leeds City Council"] == "Lead"
+    # The shares are as at the date too (tests/board/test_as_at_history.py):
+    # nothing left to name in the inset.
     page = _strand(board_client, "growth", date(2013, 9, 10))
-    assert "each council's share of an award" in page
-    assert "each council's share of an award" not in _strand(board_client, "growth")
+    assert "each council's share of an award" not in page
+    assert "except what has no date of its own" not in page
 
 
 # A council's bids: sent by the date, in the state they had then -------------------
