@@ -24,6 +24,7 @@ from applications.models import ApplicationState, Award, AwardShare, AwardShareP
 from programmes import audit
 from programmes.access import authenticated
 from programmes.admin_tools import AuditTrailMixin
+from programmes.forms import DATE_FORMATS
 
 
 class AwardShareFormSet(BaseInlineFormSet):
@@ -44,6 +45,7 @@ class AwardForm(forms.ModelForm):
     "Effective dates"; docs/board.md, "As at a date")."""
 
     shares_from = forms.DateField(
+        input_formats=DATE_FORMATS,
         label="The new shares apply from",
         required=False,
         help_text="Leave empty for today. For example 2 9 2013 (day month year)",

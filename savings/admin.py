@@ -30,6 +30,7 @@ from programmes.admin_tools import (
     ReadOnlyAdmin,
     SafeChoicesMixin,
 )
+from programmes.forms import DATE_FORMATS
 from savings import imports, services
 from savings.models import (
     Investment,
@@ -248,6 +249,7 @@ class SavingsEntryForm(EarlierDateMixin):
         required=False,
     )
     verified_on = forms.DateField(
+        input_formats=DATE_FORMATS,
         label="Verified on (if earlier than today)",
         help_text="Leave empty for today. An earlier date needs the reason below",
         required=False,

@@ -34,6 +34,7 @@ from programmes.asce.models import (
     PositionReport,
     Presentation,
 )
+from programmes.forms import DATE_FORMATS
 from savings.admin import EarlierDateMixin
 from savings.years import validate_financial_year
 
@@ -92,6 +93,7 @@ class AsceReturnForm(EarlierDateMixin):
     # A correction of a recorded return's figures: the day it takes effect,
     # today or an earlier day with the reason (docs/board.md, "As at a date").
     corrected_on = forms.DateField(
+        input_formats=DATE_FORMATS,
         label="The corrected figures apply from",
         required=False,
         help_text="Leave empty for today. The figures they replace are kept for earlier dates",

@@ -165,7 +165,7 @@ def test_an_earlier_day_for_new_shares_needs_a_reason_and_the_history_shows(demo
         "shares-INITIAL_FORMS": str(len(shares)),
         "shares-MIN_NUM_FORMS": "0",
         "shares-MAX_NUM_FORMS": "1000",
-        "shares_from": "2014-01-01",
+        "shares_from": "1 1 2014",
     }
     for n, share in enumerate(shares):
         data[f"shares-{n}-id"] = str(share.pk)
@@ -311,7 +311,7 @@ def test_an_earlier_correction_day_needs_a_reason_and_the_history_shows(demo, of
         "savings_achieved": str(asce_return.budget / 4),
         "projections": "",
         "notes": asce_return.notes,
-        "corrected_on": "2014-01-01",
+        "corrected_on": "01/01/2014",
     }
     refused = officer_client.post(url, form)
     assert refused.status_code == 200
