@@ -26,7 +26,14 @@ from savings.models import (
     SavingsKind,
     Withheld,
 )
-from savings.selectors import Figures, _finest_as_at, _finest_by_months, end_of_day
+from savings.selectors import (
+    Figures,
+    _finest_as_at,
+    _finest_by_months,
+    _summary_by_months,
+    _summary_of,
+    end_of_day,
+)
 from savings.services import (
     investment_record,
     investment_update,
@@ -93,10 +100,15 @@ def _dates_of(year: int) -> list[date]:
 
 
 def _assert_months_equal_facts(days, scopes) -> None:
+    """The finest rows from the month rows equal the facts', and so does every
+    figure the database sums from them (the total, by year, strand and
+    council, the targets) equal the same summed in Python from the facts'."""
     for day in days:
         for strand, council in scopes:
-            assert sorted(_finest_by_months(day, strand, council)) == _finest_as_at(
-                day, strand, council
+            facts = _finest_as_at(day, strand, council)
+            assert sorted(_finest_by_months(day, strand, council)) == facts, (day, strand, council)
+            assert _summary_by_months(day, strand, council) == _summary_of(
+                facts, "strand" if council else "council"
             ), (day, strand, council)
 
 
