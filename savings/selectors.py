@@ -241,13 +241,14 @@ def award_for_application(*, application_id: int) -> Investment | None:
 # saving as verified from `verified_at`. They are read from the rollups by
 # month of effective date, which the same worker keeps (`RollupMonth`:
 # docs/savings.md, "Rollups by month of effective date"), and the facts of
-# the date's own month (`_finest_by_months`); `_finest_as_at` reads the same
-# figures from the facts alone, the definition they are tested against.
-# Either gives the finest (strand, council, year) rows; every coarser figure
-# of the page is summed from them in Python, so a page reads them once
-# whatever it shows. The rows are kept in the cache under the rollups' last
-# recompute (`rollups_computed_at`): a fact entered (or re-dated) reaches a
-# past date's figures when the worker has drained it, as it reaches today's.
+# the date's own month (`_month_parts_sql`), which the database sums into
+# every figure a page shows in one query (`_summary_by_months`: the total,
+# by year, strand and council, the targets). `_finest_as_at` reads the
+# finest (strand, council, year) rows from the facts alone and `_summary_of`
+# sums them in Python: the definition they are tested against. The summary
+# is kept in the cache under the rollups' last recompute
+# (`rollups_computed_at`): a fact entered (or re-dated) reaches a past
+# date's figures when the worker has drained it, as it reaches today's.
 
 AS_AT_CACHE_SECONDS = 3600
 
