@@ -13,6 +13,15 @@ up to 1,000,000 savings entries) in its own database and reports, in one run:
    changes (target: 95th percentile at most 1 s);
 4. recomputes per change for a burst of 1,000 changes (target: at most 0.05).
 
+With --month-rows it builds nothing and resets nothing: on the data already
+in that database (e.g. benchmarks/board_pages.py's) it times the full
+recompute's month rows (`months_recompute(cursor, None)`, the rollups by
+month of effective date), in a transaction under the rollup lock as the
+nightly run does: as the nightly run finds them (current: only rows that
+differ are written) and after they were lost (every row written), the
+median of --repeat runs each, then VACUUM FULL ANALYZE the table so that
+the pages measured next read it as freshly built.
+
 Usage (see README "Savings, rollups and the benchmark"):
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/productivity_bench \
@@ -48,6 +57,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--redis-port", type=int, default=6392)
     parser.add_argument("--latency-changes", type=int, default=100)
     parser.add_argument("--burst", type=int, default=1000)
+    parser.add_argument(
+        "--month-rows",
+        action="store_true",
+        help="only time the full recompute of the month rows, on the data already built",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="with --month-rows: runs timed")
     return parser.parse_args(argv)
 
 
@@ -300,7 +315,44 @@ def latency_and_burst() -> tuple[list[float], int, int]:
     return latencies, runs, ARGS.burst
 
 
+def month_rows_recompute() -> int | None:
+    """The full recompute's month rows, as the nightly run writes them."""
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        rollups._lock(cursor)
+        return rollups.months_recompute(cursor, None)
+
+
+def month_rows_lost() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM savings_rollupmonth")
+
+
+def month_rows() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM savings_rollupmonth")
+        rows = cursor.fetchone()[0]
+    say(f"Database: {connection.settings_dict['NAME']}; {rows:,} month rows")
+    load = "{:.2f}, {:.2f}".format(*os.getloadavg()[:2])
+    current = timed(month_rows_recompute, repeat=ARGS.repeat)
+    written = month_rows_recompute()
+    lost = timed(month_rows_recompute, repeat=ARGS.repeat, before=month_rows_lost)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM FULL ANALYZE savings_rollupmonth")
+    # Before the difference was written, every row was (the function returned None).
+    written_rows = "every row" if written is None else f"{written:,} rows"
+    say(f"  month rows, as the nightly run finds them {current * 1000:.0f} ms")
+    say(f"    ({written_rows} written)")
+    say(f"  month rows, after they were lost          {lost * 1000:.0f} ms")
+    say("  load average (1, 5 min) before, after     {}; {:.2f}, {:.2f}".format(
+        load, *os.getloadavg()[:2]))  # fmt: skip
+
+
 def main() -> None:
+    if ARGS.month_rows:
+        month_rows()
+        return
     # Before the worker phase no broker listens, so each change's drain request
     # fails after commit (as designed, logged by Django); keep the output readable.
     quiet = logging.getLogger("django.db.backends.base")

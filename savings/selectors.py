@@ -15,8 +15,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BigIntegerField, Count, Min, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Round
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.timezone import get_default_timezone
 
@@ -258,13 +257,14 @@ def award_for_application(*, application_id: int) -> Investment | None:
 # saving as verified from `verified_at`. They are read from the rollups by
 # month of effective date, which the same worker keeps (`RollupMonth`:
 # docs/savings.md, "Rollups by month of effective date"), and the facts of
-# the date's own month (`_finest_by_months`); `_finest_as_at` reads the same
-# figures from the facts alone, the definition they are tested against.
-# Either gives the finest (strand, council, year) rows; every coarser figure
-# of the page is summed from them in Python, so a page reads them once
-# whatever it shows. The rows are kept in the cache under the rollups' last
-# recompute (`rollups_computed_at`): a fact entered (or re-dated) reaches a
-# past date's figures when the worker has drained it, as it reaches today's.
+# the date's own month (`_month_parts_sql`), which the database sums into
+# every figure a page shows in one query (`_summary_by_months`: the total,
+# by year, strand and council, the targets). `_finest_as_at` reads the
+# finest (strand, council, year) rows from the facts alone and `_summary_of`
+# sums them in Python: the definition they are tested against. The summary
+# is kept in the cache under the rollups' last recompute
+# (`rollups_computed_at`): a fact entered (or re-dated) reaches a past
+# date's figures when the worker has drained it, as it reaches today's.
 
 AS_AT_CACHE_SECONDS = 3600
 
@@ -298,12 +298,6 @@ def _pence(pounds: Decimal | None) -> int:
 
 def _pounds(pence: int) -> Decimal:
     return (Decimal(pence) / 100).quantize(CENT)
-
-
-def _pence_sum(field: str, **filters: Any) -> Cast:
-    """SUM(field) in whole pence, as an integer from the database."""
-    total = Sum(field, filter=Q(**filters) if filters else None)
-    return Cast(Round(total * Value(100)), BigIntegerField())
 
 
 def _finest_as_at(as_at: date, strand: Strand | None, council: Council | None) -> list[FinestRow]:
@@ -346,25 +340,29 @@ def _finest_as_at(as_at: date, strand: Strand | None, council: Council | None) -
     return [(*key, *values) for key, values in sorted(rows.items())]
 
 
-def _tuples(rows: QuerySet) -> list[tuple]:
-    """The query's rows as the database gives them, without the ORM's per-value
-    converters: for grouped rows of integers and text only (the amounts in
-    pence), where they convert nothing and cost a fifth of a cold render."""
-    sql, params = rows.query.sql_with_params()
+def _sql(rows: QuerySet) -> tuple[str, tuple]:
+    """The query's SQL and parameters, to run or nest without the ORM's
+    per-value converters (grouped rows of integers and text only, the
+    amounts in pence, where they convert nothing)."""
+    return rows.query.sql_with_params()
+
+
+def _fetch(sql: str, params: tuple | list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _finest_by_months(
+def _month_parts_sql(
     as_at: date, strand: Strand | None, council: Council | None
-) -> list[FinestRow]:
-    """The rows of `_finest_as_at`, read from the rollups by month (docs/savings.md,
-    "Rollups by month"): the year rows of the years before the date's year,
-    the month rows of its months before the date's month, and the facts of
-    its own month up to the end of the date (the date indexes: a month of
-    facts, not all of them): 3 grouped queries. Unsorted (the pages order
-    what they show)."""
+) -> tuple[str, list]:
+    """SQL for what counts as at the end of `as_at`, from the rollups by month
+    (docs/savings.md, "Rollups by month"): the year rows of the years before
+    the date's year, the month rows of its months before the date's month,
+    and the facts of its own month up to the end of the date (the date
+    indexes: a month of facts, not all of them), one below the other. Each
+    row: strand, council, year, then RollupMonth's amounts (MONTH_AMOUNTS,
+    in pounds) and counts."""
     first = as_at.replace(day=1)
     january = first.replace(month=1)
     cutoff = end_of_day(as_at)
@@ -375,113 +373,242 @@ def _finest_by_months(
     if council is not None:
         scope["council"] = council
     keys = ("strand_id", "council_id", "financial_year")
-    # [investment, count, projected, target, realised reported, verified, savings count]
-    rows: dict[tuple[int, int, str], list[int]] = {}
-
-    def add(found: list[tuple], at: int = 0) -> None:
-        """Add each row's values to its scope's, from column `at` on."""
-        for strand_id, council_id, year, *values in found:
-            row = rows.get((strand_id, council_id, year))
-            if row is None:
-                row = rows[(strand_id, council_id, year)] = [0] * 7
-            for n, value in enumerate(values, start=at):
-                if value:
-                    row[n] += value
-
-    # The largest read first, straight into the rows (its sums are never NULL).
-    months = _tuples(
+    months_sql, months_params = _sql(
         RollupMonth.objects.filter(
             Q(whole_year=True, month__lt=january)
             | Q(whole_year=False, month__gte=january, month__lt=first),
             **scope,
         )
         .order_by()
-        .values_list(*keys)
-        .annotate(
-            invested=_pence_sum("investment"),
-            invested_n=Sum("investment_count"),
-            projected_total=_pence_sum("projected"),
-            target_total=_pence_sum("target"),
-            reported=_pence_sum("realised_reported"),
-            verified=_pence_sum("realised_verified"),
-            n=Sum("savings_count"),
-        )
+        .values_list(*keys, *MONTH_AMOUNTS)
     )
-    rows.update((row[:3], list(row[3:])) for row in months)
-    add(
-        _tuples(
-            Investment.objects.filter(awarded_on__gte=first, awarded_on__lte=as_at, **scope)
-            .order_by()
-            .values_list(*keys)
-            .annotate(total=_pence_sum("amount"), n=Count("pk"))
-        )
+    invested_sql, invested_params = _sql(
+        Investment.objects.filter(awarded_on__gte=first, awarded_on__lte=as_at, **scope)
+        .order_by()
+        .values_list(*keys)
+        .annotate(total=Sum("amount"), n=Count("pk"))
     )
     # Reported this month, or verified this month (and reported by the date).
     this_month = Q(reported_on__gte=first)
     realised = Q(kind=SavingsKind.REALISED)
     verified_now = realised & Q(verified_at__gte=month_starts, verified_at__lt=cutoff)
-    add(
-        _tuples(
-            # SAVINGS_COUNTED in savings.rollups: withheld lines count nowhere.
-            SavingsEntry.objects.filter(reported_on__lte=as_at, withheld="", **scope)
-            .filter(this_month | verified_now)
-            .order_by()
-            .values_list(*keys)
-            .annotate(
-                projected=_pence_sum("amount", reported_on__gte=first, kind=SavingsKind.PROJECTED),
-                target=_pence_sum("amount", reported_on__gte=first, kind=SavingsKind.TARGET),
-                reported=_pence_sum("amount", reported_on__gte=first, kind=SavingsKind.REALISED),
-                verified=_pence_sum("amount", kind=SavingsKind.REALISED, verified_at__lt=cutoff),
-                n=Count("pk", filter=this_month),
-            )
-        ),
-        at=2,
+    saved_sql, saved_params = _sql(
+        # SAVINGS_COUNTED in savings.rollups: withheld lines count nowhere.
+        SavingsEntry.objects.filter(reported_on__lte=as_at, withheld="", **scope)
+        .filter(this_month | verified_now)
+        .order_by()
+        .values_list(*keys)
+        .annotate(
+            projected=Sum("amount", filter=this_month & Q(kind=SavingsKind.PROJECTED)),
+            target=Sum("amount", filter=this_month & Q(kind=SavingsKind.TARGET)),
+            reported=Sum("amount", filter=this_month & realised),
+            verified=Sum("amount", filter=realised & Q(verified_at__lt=cutoff)),
+            n=Count("pk", filter=this_month),
+        )
     )
-    return [
-        (*key, invested_total, count, projected, target, verified, reported - verified, n)
-        for key, (invested_total, count, projected, target, reported, verified, n) in rows.items()
-        # A scope counts as at the date once one of its facts does (as in
-        # _finest_as_at); a verification alone never brings one in.
-        if count or n
-    ]
+    months = ", ".join(f"m.{column}" for column in MONTH_AMOUNTS)
+    sql = f"""
+        SELECT m.strand_id, m.council_id, m.financial_year, {months}
+        FROM ({months_sql}) m
+        UNION ALL
+        SELECT i.strand_id, i.council_id, i.financial_year, i.total, i.n, 0, 0, 0, 0, 0
+        FROM ({invested_sql}) i
+        UNION ALL
+        SELECT s.strand_id, s.council_id, s.financial_year, 0, 0, s.projected, s.target,
+               s.reported, s.verified, s.n
+        FROM ({saved_sql}) s
+    """  # noqa: S608 - only the ORM's own SQL and our column names are interpolated
+    return sql, [*months_params, *invested_params, *saved_params]
 
 
-def _finest_cached(as_at: date, strand: Strand | None, council: Council | None) -> list[FinestRow]:
+# RollupMonth's columns, in the order of `_month_parts_sql`'s rows after the key.
+MONTH_AMOUNTS = (
+    "investment",
+    "investment_count",
+    "projected",
+    "target",
+    "realised_reported",
+    "realised_verified",
+    "savings_count",
+)
+MONTH_COUNTS = ("investment_count", "savings_count")
+
+
+def _summed_sql(alias: str) -> str:
+    """The parts' columns summed (SUM of NULL: 0), amounts in whole pence (exact:
+    every amount has two places; ROUND for SQLite's floating sums), in
+    FinestRow's order after the key: invested, count, projected, target,
+    realised (verified), unverified, savings count."""
+
+    def total(column: str) -> str:
+        if column in MONTH_COUNTS:
+            return f"CAST(COALESCE(SUM({alias}.{column}), 0) AS BIGINT)"
+        return f"CAST(ROUND(COALESCE(SUM({alias}.{column}), 0) * 100) AS BIGINT)"
+
+    return (
+        f"{total('investment')} AS invested, {total('investment_count')} AS invested_n, "
+        f"{total('projected')} AS projected, {total('target')} AS target, "
+        f"{total('realised_verified')} AS realised, "
+        f"{total('realised_reported')} - {total('realised_verified')} AS unverified, "
+        f"{total('savings_count')} AS n"
+    )
+
+
+# The summed columns' names, in FinestRow's order after the key.
+FINEST_VALUES = ("invested", "invested_n", "projected", "target", "realised", "unverified", "n")
+
+
+def _finest_by_months(
+    as_at: date, strand: Strand | None, council: Council | None
+) -> list[FinestRow]:
+    """The rows of `_finest_as_at` from the rollups by month (`_month_parts_sql`
+    summed by (strand, council, year)): one query. Unsorted. The pages read
+    `_summary_by_months`, summed from the same parts."""
+    parts, params = _month_parts_sql(as_at, strand, council)
+    sql = f"""
+        SELECT p.strand_id, p.council_id, p.financial_year, {_summed_sql("p")}
+        FROM ({parts}) p
+        GROUP BY p.strand_id, p.council_id, p.financial_year
+    """  # noqa: S608 - only our own SQL and column names are interpolated
+    return _fetch(sql, params)
+
+
+# A scope's figures as at a date, summed for every figure a page shows, the
+# amounts in whole pence: by key, ("total",), ("year", "2013/14"),
+# ("strand", id), ("council", id): (investment, count, projected, target,
+# realised, unverified, savings count, councils), and ("targets",):
+# (councils or strands that set a target, their target, realised against it).
+Summary = dict[tuple, tuple[int, ...]]
+TOTAL, YEAR, STRAND, COUNCIL, TARGETS = 0, 1, 2, 3, 4
+
+
+def _unit(council: Council | None) -> str:
+    """What the targets count: strands on a council's page, else councils."""
+    return "strand" if council is not None else "council"
+
+
+def _summary_of(rows: list[FinestRow], unit: str) -> Summary:
+    """The summary of finest rows, summed in Python: the definition the
+    database's summary (`_summary_by_months`) is tested against, and the
+    figures before any recompute (from `_finest_as_at`)."""
+
+    def summed(group: list[FinestRow]) -> tuple[int, ...]:
+        columns = list(zip(*group, strict=True)) if group else [()] * 10
+        return (*(sum(column) for column in columns[3:]), len(set(columns[1])))
+
+    summary: Summary = {("total",): summed(rows)}
+    for kind, column in (("year", 2), ("strand", 0), ("council", 1)):
+        for key, group in _grouped(rows, column).items():
+            summary[(kind, *key)] = summed(group)
+    pairs: dict[tuple[int, int], list[int]] = {}
+    for row in rows:
+        pair = pairs.setdefault((row[0], row[1]), [0, 0])
+        pair[0] += row[6]
+        pair[1] += row[7]
+    targeted = {key: pair for key, pair in pairs.items() if pair[0]}
+    who = 0 if unit == "strand" else 1
+    summary[("targets",)] = (
+        len({key[who] for key in targeted}),
+        sum(pair[0] for pair in targeted.values()),
+        sum(pair[1] for pair in targeted.values()),
+    )
+    return summary
+
+
+def _summary_by_months(as_at: date, strand: Strand | None, council: Council | None) -> Summary:
+    """`_summary_of(_finest_as_at(...))`, summed by the database from the
+    rollups by month (`_month_parts_sql`) in one query: the parts (about
+    35,000 rows at benchmark size for the programme) summed once by
+    (strand, council) and once by (year, council), a few thousand rows, and
+    those summed again; only the total, a row per year, strand and council,
+    and the targets leave the database. Every part has something that
+    counts (an investment or a saving by the date; a verification's saving
+    was reported by then, in its scope), so a council in a group is one that
+    takes part in it, as in `_finest_as_at`."""
+    parts, params = _month_parts_sql(as_at, strand, council)
+    sums = ", ".join(f"SUM(g.{column})" for column in FINEST_VALUES)
+    who = "strand_id" if _unit(council) == "strand" else "council_id"
+    # Each row: its kind, year, strand or council, sums and councils.
+    sql = f"""
+        WITH p AS ({parts}),
+        sc AS (
+            SELECT p.strand_id, p.council_id, {_summed_sql("p")}
+            FROM p GROUP BY p.strand_id, p.council_id
+        ),
+        yc AS (
+            SELECT p.financial_year, p.council_id, {_summed_sql("p")}
+            FROM p GROUP BY p.financial_year, p.council_id
+        )
+        SELECT {TOTAL}, '', 0, {sums}, COUNT(DISTINCT g.council_id) FROM sc g
+        UNION ALL
+        SELECT {YEAR}, g.financial_year, 0, {sums}, COUNT(*) FROM yc g
+        GROUP BY g.financial_year
+        UNION ALL
+        SELECT {STRAND}, '', g.strand_id, {sums}, COUNT(*) FROM sc g GROUP BY g.strand_id
+        UNION ALL
+        SELECT {COUNCIL}, '', g.council_id, {sums}, 1 FROM sc g GROUP BY g.council_id
+        UNION ALL
+        SELECT {TARGETS}, '', 0, COUNT(DISTINCT g.{who}), SUM(g.target), SUM(g.realised),
+               0, 0, 0, 0, 0
+        FROM sc g WHERE g.target > 0
+    """  # noqa: S608 - only our own SQL and column names are interpolated
+    summary: Summary = {}
+    for kind, year, pk, *values in _fetch(sql, params):
+        found = tuple(int(value or 0) for value in values)  # SUM of no rows: NULL
+        if kind == TOTAL:
+            summary[("total",)] = found
+        elif kind == YEAR:
+            summary[("year", year)] = found
+        elif kind == STRAND:
+            summary[("strand", pk)] = found
+        elif kind == COUNCIL:
+            summary[("council", pk)] = found
+        else:
+            summary[("targets",)] = found[:3]
+    return summary
+
+
+def _summary_cached(as_at: date, strand: Strand | None, council: Council | None) -> Summary:
     computed = rollups_computed_at()
     if computed is None:
         # Never recomputed: no month rows yet either; the facts themselves.
-        return _finest_as_at(as_at, strand, council)
+        return _summary_of(_finest_as_at(as_at, strand, council), _unit(council))
     key = (
-        # "pence": the rows' amounts (before, cached rows held pounds).
-        f"savings:as-at-pence:{as_at.isoformat()}:{strand.pk if strand else '*'}:"
+        # "summary": the summed figures in pence (before, the finest rows).
+        f"savings:as-at-summary:{as_at.isoformat()}:{strand.pk if strand else '*'}:"
         f"{council.pk if council else '*'}:{computed.isoformat()}"
     )
     found = cache.get(key)
     if found is None:
-        found = _finest_by_months(as_at, strand, council)
+        found = _summary_by_months(as_at, strand, council)
         cache.set(key, found, AS_AT_CACHE_SECONDS)
     return found
 
 
-def _summed(
-    rows: list[FinestRow],
+def _rollup(
+    sums: tuple[int, ...] | None,
     *,
     strand: Strand | None,
     council: Council | None,
     financial_year: str | None,
 ) -> Rollup:
+    """A summary row as a Rollup (never saved), amounts in pounds."""
     total = _empty(strand, council, financial_year)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 10
-    sums = [sum(column) for column in columns[3:]]
-    councils = set(columns[1])
-    total.investment = _pounds(sums[0])
-    total.investment_count = sums[1]
-    total.projected = _pounds(sums[2])
-    total.target = _pounds(sums[3])
-    total.realised = _pounds(sums[4])
-    total.realised_unverified = _pounds(sums[5])
-    total.savings_count = sums[6]
-    total.council_count = len(councils)
+    (
+        investment,
+        total.investment_count,
+        projected,
+        target,
+        realised,
+        unverified,
+        total.savings_count,
+        total.council_count,
+    ) = sums or (0,) * 8
+    total.investment = _pounds(investment)
+    total.projected = _pounds(projected)
+    total.target = _pounds(target)
+    total.realised = _pounds(realised)
+    total.realised_unverified = _pounds(unverified)
     total.projected_roi = roi_of(total.projected, total.investment)
     total.realised_roi = roi_of(total.realised, total.investment)
     return total
@@ -500,8 +627,8 @@ class Figures:
     strand or a council), now or as at a date: the one source of the board's
     money figures. Now (`as_at=None`) they are the rollup rows, read as
     before (`rollup_for`, `rollups_by_year`, ...: one query each); as at a
-    date they are summed from the facts (one read of them, kept in the cache,
-    for all of a page's figures)."""
+    date they are the scope's summary (`_summary_by_months`: one query,
+    summed by the database, kept in the cache, for all of a page's figures)."""
 
     def __init__(
         self,
@@ -513,46 +640,63 @@ class Figures:
         self.as_at = as_at
         self.strand = strand
         self.council = council
-        self._rows: list[FinestRow] | None = None
+        self._summary: Summary | None = None
 
     @property
-    def rows(self) -> list[FinestRow]:
-        if self._rows is None:
+    def summary(self) -> Summary:
+        if self._summary is None:
             assert self.as_at is not None, "now's figures are the rollup rows"
-            self._rows = _finest_cached(self.as_at, self.strand, self.council)
-        return self._rows
+            self._summary = _summary_cached(self.as_at, self.strand, self.council)
+        return self._summary
+
+    def _keys(self, kind: str) -> list:
+        return [key[1] for key in self.summary if key[0] == kind]
 
     def total(self) -> Rollup:
         if self.as_at is None:
             return rollup_for(strand=self.strand, council=self.council)
-        return _summed(self.rows, strand=self.strand, council=self.council, financial_year=None)
+        return _rollup(
+            self.summary[("total",)], strand=self.strand, council=self.council, financial_year=None
+        )
 
     def by_year(self) -> list[Rollup]:
         if self.as_at is None:
             return rollups_by_year(strand=self.strand, council=self.council)
-        groups = _grouped(self.rows, 2)
         return [
-            _summed(groups[key], strand=self.strand, council=self.council, financial_year=key[0])
-            for key in sorted(groups)
+            _rollup(
+                self.summary[("year", year)],
+                strand=self.strand,
+                council=self.council,
+                financial_year=year,
+            )
+            for year in sorted(self._keys("year"))
         ]
 
     def by_strand(self) -> list[Rollup]:
         if self.as_at is None:
             return rollups_by_strand(council=self.council)
-        groups = _grouped(self.rows, 0)
-        found = Strand.objects.filter(pk__in=[key[0] for key in groups])
+        found = Strand.objects.filter(pk__in=self._keys("strand"))
         return [
-            _summed(groups[(strand.pk,)], strand=strand, council=self.council, financial_year=None)
+            _rollup(
+                self.summary[("strand", strand.pk)],
+                strand=strand,
+                council=self.council,
+                financial_year=None,
+            )
             for strand in found.order_by("display_order", "name")
         ]
 
     def by_council(self) -> list[Rollup]:
         if self.as_at is None:
             return rollups_by_council(strand=self.strand)
-        groups = _grouped(self.rows, 1)
-        found = Council.objects.filter(pk__in=[key[0] for key in groups])
+        found = Council.objects.filter(pk__in=self._keys("council"))
         return [
-            _summed(groups[(council.pk,)], strand=self.strand, council=council, financial_year=None)
+            _rollup(
+                self.summary[("council", council.pk)],
+                strand=self.strand,
+                council=council,
+                financial_year=None,
+            )
             for council in found.order_by("name")
         ]
 
@@ -561,18 +705,10 @@ class Figures:
         (strand, council) rows) when given, else its own."""
         if rows is not None or self.as_at is None:
             return targets_compared(strand=self.strand, council=self.council, rows=rows)
-        # As targets_compared, from the finest rows: per (strand, council),
-        # the target and the verified realised savings.
-        unit = "strand" if self.council is not None else "council"
-        pairs: dict[tuple[int, int], list[int]] = {}
-        for row in self.rows:
-            pair = pairs.setdefault((row[0], row[1]), [0, 0])
-            pair[0] += row[6]
-            pair[1] += row[7]
-        targeted = {key: pair for key, pair in pairs.items() if pair[0]}
+        with_target, target, realised = self.summary[("targets",)]
         return TargetsCompared(
-            unit=unit,
-            with_target=len({key[0] if unit == "strand" else key[1] for key in targeted}),
-            target=_pounds(sum(pair[0] for pair in targeted.values())),
-            realised=_pounds(sum(pair[1] for pair in targeted.values())),
+            unit=_unit(self.council),
+            with_target=with_target,
+            target=_pounds(target),
+            realised=_pounds(realised),
         )

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +26,14 @@ from savings.models import (
     SavingsKind,
     Withheld,
 )
-from savings.selectors import Figures, _finest_as_at, _finest_by_months, end_of_day
+from savings.selectors import (
+    Figures,
+    _finest_as_at,
+    _finest_by_months,
+    _summary_by_months,
+    _summary_of,
+    end_of_day,
+)
 from savings.services import (
     investment_record,
     investment_update,
@@ -93,10 +100,15 @@ def _dates_of(year: int) -> list[date]:
 
 
 def _assert_months_equal_facts(days, scopes) -> None:
+    """The finest rows from the month rows equal the facts', and so does every
+    figure the database sums from them (the total, by year, strand and
+    council, the targets) equal the same summed in Python from the facts'."""
     for day in days:
         for strand, council in scopes:
-            assert sorted(_finest_by_months(day, strand, council)) == _finest_as_at(
-                day, strand, council
+            facts = _finest_as_at(day, strand, council)
+            assert sorted(_finest_by_months(day, strand, council)) == facts, (day, strand, council)
+            assert _summary_by_months(day, strand, council) == _summary_of(
+                facts, "strand" if council else "council"
             ), (day, strand, council)
 
 
@@ -198,6 +210,30 @@ def test_a_drain_leaves_the_month_rows_a_recompute_from_scratch_builds(month_fac
     rollups.recompute_all()
     rollups.recompute_all()
     assert _months() == drained
+
+
+def test_the_full_recompute_writes_only_the_month_rows_that_differ(month_facts, strands):
+    drained = _months()
+    # One row changed, one lost, one left from facts long gone.
+    changed = RollupMonth.objects.filter(whole_year=False).order_by("pk").first()
+    changed.projected += 1
+    changed.save()
+    lost = RollupMonth.objects.filter(whole_year=True).order_by("pk").last()
+    lost.delete()
+    stray = RollupMonth.objects.create(
+        strand=strands["experts"],
+        council=changed.council,
+        financial_year="2009/10",
+        month=date(2009, 5, 1),
+        savings_count=1,
+    )
+    kept = set(RollupMonth.objects.exclude(pk=stray.pk).values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        written = rollups.months_recompute(cursor, None)
+    assert written == 3
+    assert _months() == drained
+    # Every other row is the same row, not written again.
+    assert kept <= set(RollupMonth.objects.values_list("pk", flat=True))
 
 
 # Property: random facts, changes and drains ------------------------------------
