@@ -357,3 +357,33 @@ def test_each_rows_link_is_its_change_page_as_django_makes_it(officer, strands, 
     changelist.pk_attname = "evidence"
     odd.evidence = "a/b c_1?"
     assert changelist.url_for_result(odd) == ChangeList.url_for_result(changelist, odd)
+
+
+def test_a_filtered_lists_row_links_keep_its_filters_as_django_adds_them(
+    officer, strands, council_a, monkeypatch
+):
+    """BigListChangeList adds the list's filters to each row's link itself,
+    once, instead of Django resolving every row's link (issue 26): the same
+    cells, links included, as Django's own ChangeList renders."""
+    from django.contrib import admin
+    from django.contrib.admin.templatetags.admin_list import items_for_result
+    from django.contrib.admin.views.main import ChangeList
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    add_entries(strands["experts"], council_a, {"2014/15": 3})
+    request = RequestFactory().get(
+        reverse("admin:savings_savingsentry_changelist"), {"kind__exact": "projected"}
+    )
+    request.user = officer
+    request.resolver_match = resolve(request.path)  # the list's filters are kept on its own page
+    model_admin = admin.site._registry[SavingsEntry]
+    ours = model_admin.get_changelist_instance(request)
+    monkeypatch.setattr(model_admin, "get_changelist", lambda request, **kwargs: ChangeList)
+    django = model_admin.get_changelist_instance(request)
+    rows = list(ours.result_list)
+    assert rows
+    for row in rows:
+        assert list(items_for_result(ours, row, None)) == list(items_for_result(django, row, None))
+    cells = "".join(items_for_result(ours, rows[0], None))
+    assert f"/{rows[0].pk}/change/?_changelist_filters=kind__exact%3Dprojected" in cells
