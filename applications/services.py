@@ -387,13 +387,11 @@ def _clean_changed(instance: models.Model, changed: set[str]) -> None:
     saved answer's CPU)."""
     meta = instance._meta
     checked = set(changed)
+    # Uniques are UniqueConstraints here (no model declares unique_together).
     for constraint in meta.constraints:
         fields = _constraint_fields(constraint)
         if fields & changed:
             checked |= fields
-    for fields in meta.unique_together:
-        if set(fields) & changed:
-            checked |= set(fields)
     instance.full_clean(exclude=[field.name for field in meta.fields if field.name not in checked])
 
 
