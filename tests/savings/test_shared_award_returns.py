@@ -229,7 +229,7 @@ def test_the_lead_award_page_reads_every_councils_returns_once(world, django_ass
     client.get(url)
     with django_assert_num_queries(AWARD_PAGE_QUERIES):
         page = client.get(url).content.decode()
-    own, partners = page.split("Partner councils' savings returns")
+    own, _, partners = page.partition("Partner councils' savings returns")
     assert reverse("savings:return_detail", args=[first_return(bid).pk]) in own
     for name in ("partner", "other"):
         partner_return = first_return(bid, councils[name])
