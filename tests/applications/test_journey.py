@@ -13,6 +13,9 @@ from tests.factories import CallFactory
 
 pytestmark = pytest.mark.django_db
 
+QUERIES_ABOUT = 10
+QUERIES_EXPERTISE = 16
+
 
 def start(client, call) -> Application:
     response = client.post(f"/bids/calls/{call.pk}/start/")
@@ -258,3 +261,36 @@ def test_applicants_see_only_the_applicant_facing_timeline(
     assert "Which contracts?" in page
     assert "Assessment updated" not in page
     assert "Internal view" not in page
+
+
+def test_saving_an_answer_checks_only_what_it_changes(
+    applicant_a_client, experts_call, django_assert_num_queries
+):
+    """A question page's save reads the bid without its documents, events
+    and partners, and checks only the constraints and unique fields of what
+    it changed (issue 26): 10 queries for the bid's own answers, 16 for the
+    strand's (29 and 38 before: a query for each foreign key, constraint and
+    unique field of the bid and its strand's row, changed or not)."""
+    application = start(applicant_a_client, experts_call)
+    ref, version = application.reference, application.version
+    applicant_a_client.get(f"/bids/{ref}/")
+    with django_assert_num_queries(QUERIES_ABOUT):
+        response = applicant_a_client.post(
+            f"/bids/{ref}/questions/about/",
+            {"title": "Contracts", "summary": "A negotiator", "version": version, "continue": ""},
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    with django_assert_num_queries(QUERIES_EXPERTISE):
+        response = applicant_a_client.post(
+            f"/bids/{ref}/questions/expertise/",
+            {
+                "expertise_field": "Negotiation",
+                "expert_role": "Renegotiate",
+                "version": version + 1,
+                "continue": "",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    application.refresh_from_db()
+    assert (application.title, application.version) == ("Contracts", version + 2)
+    assert application.strand_detail().expertise_field == "Negotiation"

@@ -308,3 +308,33 @@ def test_scores_outside_1_to_5_and_unknown_criteria_are_refused(
         )
     with pytest.raises(ValidationError, match="Unknown criteria"):
         services.assessment_save(application=application, actor=officer, scores={"charm": 3})
+
+
+def test_a_constraint_names_every_field_it_reads():
+    """A save checks the constraints that read a field it changed, with every
+    field they read (applications.services._clean_changed, issue 26)."""
+    from django.db import models
+    from django.db.models.functions import Lower
+
+    from applications.models import Application, Call
+    from applications.services import _constraint_fields
+
+    by_name = {constraint.name: constraint for constraint in Call._meta.constraints}
+    assert _constraint_fields(by_name["call_closes_after_it_opens"]) == {"closes_at", "opens_at"}
+    by_name = {constraint.name: constraint for constraint in Application._meta.constraints}
+    assert _constraint_fields(by_name["one_draft_per_council_per_call"]) == {
+        "call",
+        "lead_council",
+        "state",
+    }
+    assert _constraint_fields(by_name["approved_application_has_award"]) == {
+        "state",
+        "award_amount",
+        "award_days",
+    }
+    by_expression = models.CheckConstraint(
+        condition=models.Q(award_amount__lte=models.F("amount_requested") * 2), name="x"
+    )
+    assert _constraint_fields(by_expression) == {"award_amount", "amount_requested"}
+    lowered = models.UniqueConstraint(Lower("title"), name="y")
+    assert _constraint_fields(lowered) == {"title"}

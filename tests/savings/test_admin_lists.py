@@ -469,3 +469,34 @@ def test_facts_recorded_before_the_copy_are_found_by_their_bids_reference(
 
     migration.copy_references(apps, None)
     assert "2 results" in searched(officer_client, bid.reference)
+
+
+@pytest.mark.django_db
+def test_a_filtered_lists_row_links_keep_its_filters_as_django_adds_them(
+    officer, strands, council_a, monkeypatch
+):
+    """BigListChangeList adds the list's filters to each row's link itself,
+    once, instead of Django resolving every row's link (issue 26): the same
+    cells, links included, as Django's own ChangeList renders."""
+    from django.contrib import admin
+    from django.contrib.admin.templatetags.admin_list import items_for_result
+    from django.contrib.admin.views.main import ChangeList
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    add_entries(strands["experts"], council_a, {"2014/15": 3})
+    request = RequestFactory().get(
+        reverse("admin:savings_savingsentry_changelist"), {"kind__exact": "projected"}
+    )
+    request.user = officer
+    request.resolver_match = resolve(request.path)  # the list's filters are kept on its own page
+    model_admin = admin.site._registry[SavingsEntry]
+    ours = model_admin.get_changelist_instance(request)
+    monkeypatch.setattr(model_admin, "get_changelist", lambda request, **kwargs: ChangeList)
+    django = model_admin.get_changelist_instance(request)
+    rows = list(ours.result_list)
+    assert rows
+    for row in rows:
+        assert list(items_for_result(ours, row, None)) == list(items_for_result(django, row, None))
+    cells = "".join(items_for_result(ours, rows[0], None))
+    assert f"/{rows[0].pk}/change/?_changelist_filters=kind__exact%3Dprojected" in cells

@@ -218,3 +218,23 @@ def test_a_partners_finance_officer_certifies_its_return(strands):
     assert certified.state == ReturnState.SUBMITTED and certified.certified_by == finance
     assert rollup_for(council=partner).realised_unverified == D("3000")
     assert SavingsEntry.objects.get(savings_return=partner_return).council == partner
+
+
+def test_the_lead_award_page_reads_every_councils_returns_once(world, django_assert_num_queries):
+    """The lead council's award page lists its own returns and then its
+    partners', from one query of the award's returns (issue 26: two before)."""
+    bid, councils, users = world["bid"], world["councils"], world["users"]
+    client = _client(users["lead"])
+    url = reverse("savings:award_detail", args=[Investment.objects.get(application=bid).pk])
+    client.get(url)
+    with django_assert_num_queries(AWARD_PAGE_QUERIES):
+        page = client.get(url).content.decode()
+    own, _, partners = page.partition("Partner councils' savings returns")
+    assert reverse("savings:return_detail", args=[first_return(bid).pk]) in own
+    for name in ("partner", "other"):
+        partner_return = first_return(bid, councils[name])
+        assert reverse("savings:return_detail", args=[partner_return.pk]) not in own
+        assert reverse("savings:return_detail", args=[partner_return.pk]) in partners
+
+
+AWARD_PAGE_QUERIES = 12
