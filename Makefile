@@ -66,20 +66,45 @@ demo: install assets
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Tests in two runs: those that need no Celery worker in TEST_PROCESSES
-# processes (pytest-xdist), then the `worker` ones (a live worker, a private
-# Redis on fixed ports, the chaos test) one at a time. A run that selects no
-# test (exit 5, e.g. PYTEST_ARGS naming one file) is not a failure by itself.
-# Both runs measure line and branch coverage ([tool.coverage] in
-# pyproject.toml) into one .coverage file, the second appending to the first;
-# then `coverage` checks the floors, unless PYTEST_ARGS ran part of the suite.
+# processes (pytest-xdist), and the `worker` ones (a live worker, a private
+# Redis on fixed ports, the chaos test) one at a time. The worker tests mostly
+# wait (for a worker, for convergence), so with a broker of their own,
+# WORKER_CELERY_BROKER_URL (a Redis database no other run uses: .ci/run sets
+# one), they run alongside the first run, at normal priority while the first
+# runs niced, their output kept in $(WORKER_LOG) and printed after it; without
+# one they run after it, on CELERY_BROKER_URL, as before (a run sharing the
+# broker would read the queues and debounce keys the first run fills). A run
+# that selects no test (exit 5, e.g. PYTEST_ARGS naming one file) is not a
+# failure by itself. Both runs measure line and branch coverage
+# ([tool.coverage] in pyproject.toml), the worker run into its own file
+# ($(WORKER_COVERAGE): coverage's name for parallel files is .coverage.*,
+# which the first run combines and erases), combined into .coverage after
+# both; then `coverage` checks the floors, unless PYTEST_ARGS ran part of the
+# suite.
 TEST_PROCESSES ?= 2
 COVERAGE_ARGS := --cov --cov-report=
+WORKER_LOG := .worker-tests.log
+WORKER_COVERAGE := .coverage-worker
+WORKER_RUN := COVERAGE_FILE=$(WORKER_COVERAGE) $(TEST_ENV) $(PY) -m pytest -m worker $(COVERAGE_ARGS) $(PYTEST_ARGS)
 test: install-test assets
 	$(MAKE) --no-print-directory lint
-	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "not worker" $(COVERAGE_ARGS) $(PYTEST_ARGS); \
-	  status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit $$status
-	$(TEST_ENV) $(PY) -m pytest -m worker $(COVERAGE_ARGS) --cov-append $(PYTEST_ARGS); \
-	  status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit $$status
+	@rm -f $(WORKER_COVERAGE) $(WORKER_LOG)
+	@if [ -n "$${WORKER_CELERY_BROKER_URL:-}" ]; then \
+	  echo "The worker tests run alongside, on $$WORKER_CELERY_BROKER_URL; their output follows this run's."; \
+	  CELERY_BROKER_URL="$$WORKER_CELERY_BROKER_URL" CELERY_RESULT_BACKEND="$${WORKER_CELERY_RESULT_BACKEND:-}" \
+	    $(WORKER_RUN) >$(WORKER_LOG) 2>&1 & worker=$$!; \
+	fi; \
+	$(TEST_ENV) nice -n 5 $(PY) -m pytest -n $(TEST_PROCESSES) -m "not worker" $(COVERAGE_ARGS) $(PYTEST_ARGS); \
+	first=$$?; \
+	if [ -n "$${worker:-}" ]; then \
+	  echo; echo "== The worker tests (run alongside the above)"; \
+	  wait $$worker; second=$$?; cat $(WORKER_LOG); \
+	else \
+	  $(WORKER_RUN); second=$$?; \
+	fi; \
+	[ $$first -eq 0 ] || [ $$first -eq 5 ] || exit $$first; \
+	[ $$second -eq 0 ] || [ $$second -eq 5 ] || exit $$second; \
+	if [ -f $(WORKER_COVERAGE) ]; then $(PY) -m coverage combine --quiet --append $(WORKER_COVERAGE); fi
 ifeq ($(strip $(PYTEST_ARGS)),)
 	$(MAKE) --no-print-directory coverage
 else

@@ -10,9 +10,11 @@ second factor, is tested apart from `is_staff`.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,12 +25,13 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Browser
 from pytest_django import DjangoDbBlocker
 
 from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from programmes.twofactor.policy import two_factors_required
 from savings import rollups
-from tests.browser import CHROMIUM, chromium_page
+from tests.browser import CHROMIUM, chromium, fresh_page
 from tests.factories import (
     CallFactory,
     CouncilFactory,
@@ -65,6 +68,8 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before the test's fixtures, so before its transaction
 def pytest_runtest_setup(item) -> None:
+    if "page" not in getattr(item, "fixturenames", ()):
+        SHARED_CHROMIUM.close()
     if _uses_shared_demo(item):
         SHARED_DEMO.resume()
     else:
@@ -118,7 +123,7 @@ def confirmed_totp_device(user) -> TOTPDevice:
 _password_only_login = Client.force_login
 
 
-def _force_login_with_both_factors(self, user, backend=None) -> None:
+def force_login_with_both_factors(self, user, backend=None) -> None:
     # force_login skips the password; for officers and board members (and
     # anyone with a device) it skips the code too, as if both were given, so
     # tests of their pages need not repeat the sign-in. Two-factor tests sign
@@ -132,15 +137,52 @@ def _force_login_with_both_factors(self, user, backend=None) -> None:
 
 @pytest.fixture(autouse=True)
 def _force_login_gives_both_factors(monkeypatch):
-    monkeypatch.setattr(Client, "force_login", _force_login_with_both_factors)
+    monkeypatch.setattr(Client, "force_login", force_login_with_both_factors)
+
+
+class SharedChromium:
+    """Launching Chromium (and Playwright's driver) takes seconds, so consecutive
+    tests with a `page` share one browser, each in a context of its own (no
+    cookie, storage or cache kept from the test before). It is closed before
+    any test without a `page` (pytest_runtest_setup): Playwright's event loop
+    must not outlive the browser tests, as other tests (printing a board paper
+    through Playwright, anything asyncio) would find it running."""
+
+    def __init__(self) -> None:
+        self._stack: contextlib.ExitStack | None = None
+        self._browser: Browser | None = None
+
+    def browser(self) -> Browser:
+        if self._browser is not None and not self._browser.is_connected():
+            self.close()  # a test crashed it: the next one gets a new one
+        if self._browser is None:
+            self._stack = contextlib.ExitStack()
+            self._browser = self._stack.enter_context(chromium())
+        return self._browser
+
+    def close(self) -> None:
+        stack, self._stack, self._browser = self._stack, None, None
+        if stack is not None:
+            stack.close()
+
+
+SHARED_CHROMIUM = SharedChromium()
+
+
+@pytest.fixture(scope="session")
+def _shared_chromium():
+    yield SHARED_CHROMIUM
+    SHARED_CHROMIUM.close()
 
 
 @pytest.fixture
-def page():
-    """A page in headless Chromium (tests/browser.py); mark the test `browser`."""
+def page(_shared_chromium):
+    """A page in headless Chromium (tests/browser.py), in a new context of a
+    browser shared with the tests just before (SharedChromium); mark the test
+    `browser`."""
     if not shutil.which(CHROMIUM):
         pytest.skip(NO_CHROMIUM)
-    with chromium_page() as page:
+    with fresh_page(_shared_chromium.browser()) as page:
         yield page
 
 
@@ -288,6 +330,57 @@ def strands(db):
     from programmes.services import strands_sync
 
     return {strand.key: strand for strand in strands_sync()}
+
+
+# Records a module's tests share -------------------------------------------------
+
+
+class SharedRecords:
+    """What a `shared_by_the_module` fixture built, and the root of its files."""
+
+    def __init__(self, records, root: Path) -> None:
+        self.records, self.root = records, root
+
+    def files_copied(self, settings) -> None:
+        """The files the records stored, where this test's settings look for them."""
+        if (self.root / "private-uploads").exists():
+            shutil.copytree(
+                self.root / "private-uploads", settings.PRIVATE_STORAGE_ROOT, dirs_exist_ok=True
+            )
+
+
+def shared_by_the_module(build: Callable[[], object]):
+    """A module-scoped fixture, named after `build`, of records its module's
+    tests share, as Django's setUpTestData shares them within a class: `build()`
+    runs once per module per test process, with the tests' settings, in an
+    outer transaction that is never committed; each test runs in its own
+    transaction inside it (a savepoint), rolled back after the test, so what a
+    test changes is undone before the next. The outer transaction is rolled
+    back after the module's last test, before another module's tests run
+    (pytest finishes a module's fixtures first). The objects are shared too:
+    tests must not change them in memory. Tests reach the records through
+    function-scoped fixtures that ask for `db` (and `files_copied` for
+    uploads), so their signatures need not change."""
+
+    @pytest.fixture(scope="module", name=build.__name__)
+    def fixture(django_db_setup, django_db_blocker, tmp_path_factory):
+        root = tmp_path_factory.mktemp(build.__name__)
+        (root / "static").mkdir()
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+        try:
+            with django_db_blocker.unblock(), override_settings(**fast_and_local(root)):
+                records = build()
+            # As for the shared demo: no test waits on what these would send.
+            connection.run_on_commit = []
+            yield SharedRecords(records, root)
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+    return fixture
 
 
 # The demo programme, loaded once per test process ----------------------------

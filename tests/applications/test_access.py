@@ -17,8 +17,11 @@ from django.test import Client
 
 from applications import services
 from applications.models import Application, ApplicationState
+from programmes.roles import APPLICANT, BOARD_MEMBER, OFFICER
 from tests import pdfs
 from tests.applications.bids import bid_completed, bid_more_information, bid_submitted
+from tests.conftest import force_login_with_both_factors, shared_by_the_module
+from tests.factories import CallFactory, CouncilFactory, UserFactory, decides_awards
 
 PERSONAS = (
     "owner",
@@ -73,8 +76,21 @@ WRITES = [
 POST_REFUSED = {persona: status for persona, status in COUNCIL_ONLY.items() if persona != "owner"}
 
 
-@pytest.fixture
-def bids(experts_call, council_a, applicant_a, officer):
+@shared_by_the_module
+def access_world():
+    """The personas (as tests/conftest.py makes them), three bids and a document,
+    built once for the module's tests, which only read them (see
+    shared_by_the_module): building them for each of the ~150 cases was most
+    of the module's time."""
+    council_a = CouncilFactory(
+        name="Allerdale Borough Council", short_name="Allerdale", gss_code="E07000026"
+    )
+    council_b = CouncilFactory(
+        name="Wyre Forest District Council", short_name="Wyre Forest", gss_code="E07000239"
+    )
+    applicant_a = UserFactory(username="applicant-a", council=council_a, role=APPLICANT)
+    officer = decides_awards(UserFactory(username="officer", is_staff=True, role=OFFICER))
+    experts_call = CallFactory(title="Productivity Experts 2013/14")
     # A council has one draft per call: the sent bids first, the draft last.
     submitted = bid_submitted(experts_call, council_a, applicant_a)
     more_information = bid_more_information(experts_call, council_a, applicant_a, officer)
@@ -84,29 +100,44 @@ def bids(experts_call, council_a, applicant_a, officer):
         actor=applicant_a,
         upload=SimpleUploadedFile("plan.pdf", PDF, content_type="application/pdf"),
     )
-    return {
+    users = {
+        "owner": applicant_a,
+        "other_council": UserFactory(username="applicant-b", council=council_b, role=APPLICANT),
+        "officer": officer,
+        "board": UserFactory(username="board", role=BOARD_MEMBER),
+        "officer_by_group": decides_awards(
+            UserFactory(username="officer-by-group", role=OFFICER, is_staff=False)
+        ),
+        "board_by_group": UserFactory(username="board-by-group", role=BOARD_MEMBER, is_staff=False),
+    }
+    clients = {"anonymous": Client()}
+    for name, user in users.items():
+        clients[name] = Client()
+        # With both factors, as the tests' force_login gives them.
+        force_login_with_both_factors(clients[name], user)
+    bids = {
         "draft": draft,
         "document": document,
         "submitted": submitted,
         "more_information": more_information,
     }
+    return {"bids": bids, "clients": clients, "experts_call": experts_call}
 
 
 @pytest.fixture
-def clients(applicant_a, applicant_b, officer, board_member, officer_by_group, board_by_group):
-    users = {
-        "owner": applicant_a,
-        "other_council": applicant_b,
-        "officer": officer,
-        "board": board_member,
-        "officer_by_group": officer_by_group,
-        "board_by_group": board_by_group,
-    }
-    result = {"anonymous": Client()}
-    for name, user in users.items():
-        result[name] = Client()
-        result[name].force_login(user)
-    return result
+def bids(access_world, db, settings):
+    access_world.files_copied(settings)
+    return access_world.records["bids"]
+
+
+@pytest.fixture
+def clients(access_world, db):
+    return access_world.records["clients"]
+
+
+@pytest.fixture
+def experts_call(access_world, db):
+    return access_world.records["experts_call"]
 
 
 def url_for(name: str, bids: dict, experts_call) -> str:

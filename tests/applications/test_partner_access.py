@@ -42,9 +42,11 @@ from programmes.models import Council
 from programmes.permissions import SYSTEM
 from programmes.returns.models import SavingsReturn
 from programmes.roles import APPLICANT
+from programmes.services import strands_sync
 from savings.models import Investment, SavingsEntry
 from tests import pdfs
 from tests.applications.bids import bid_completed
+from tests.conftest import shared_by_the_module
 from tests.factories import CallFactory, CouncilFactory, ReportingCallFactory, UserFactory
 from tests.savings.returns import AWARDED, first_return, line
 
@@ -148,8 +150,12 @@ def _answer(application: Application, council: Council, confirmed: bool) -> None
     )
 
 
-@pytest.fixture
-def world(strands):
+@shared_by_the_module
+def partner_world():
+    """Seven councils, two bids, an award with returns and evidence: built
+    once for the module's tests, which change nothing that outlives them (see
+    shared_by_the_module)."""
+    strands_sync()
     councils = {
         name: CouncilFactory(name=f"{name.title()} Council", short_name=name.title())
         for name in PERSONAS
@@ -200,6 +206,12 @@ def world(strands):
             "B": _urls(b, b_document.pk, None, None, None, None),
         },
     }
+
+
+@pytest.fixture
+def world(partner_world, db, settings):
+    partner_world.files_copied(settings)
+    return partner_world.records
 
 
 def _urls(bid, private, shared, award, savings_return, entry) -> dict[str, str]:
