@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -31,15 +32,18 @@ pytestmark = pytest.mark.skipif(not reachable(), reason=f"needs Redis at {URL}")
 
 @pytest.fixture
 def app():
+    # A queue (so a lock key) of each test's own: the xdist processes run
+    # this file's tests at the same time, and one test's beats holding a
+    # shared key made the other's first beat schedule nothing.
+    queue = f"{QUEUE}-{uuid.uuid4().hex[:12]}"
     app = Celery("beat-lock-test", set_as_current=False)
     app.conf.update(
         broker_url=URL,
-        task_default_queue=QUEUE,
+        task_default_queue=queue,
         beat_schedule={"often": {"task": "beat.test.often", "schedule": timedelta(seconds=0.1)}},
     )
-    redis.Redis.from_url(URL).delete(f"{QUEUE}:beat-lock")
     yield app
-    redis.Redis.from_url(URL).delete(f"{QUEUE}:beat-lock")
+    redis.Redis.from_url(URL).delete(f"{queue}:beat-lock")
 
 
 class Beat:
