@@ -24,7 +24,7 @@ from applications.models import ApplicationState, Award, AwardShare, AwardShareP
 from programmes import audit
 from programmes.access import authenticated
 from programmes.admin_tools import AuditTrailMixin
-from programmes.forms import DATE_FORMATS
+from programmes.forms import DATE_FORMATS, date_reason_field, earlier_date_check
 
 
 class AwardShareFormSet(BaseInlineFormSet):
@@ -50,11 +50,8 @@ class AwardForm(forms.ModelForm):
         required=False,
         help_text="Leave empty for today. For example 2 9 2013 (day month year)",
     )
-    date_reason = forms.CharField(
-        label="Why is the date earlier than today? (if it is)",
-        help_text="For example: the councils agreed the split at the panel of 2 September 2013",
-        required=False,
-        max_length=500,
+    date_reason = date_reason_field(
+        "the councils agreed the split at the panel of 2 September 2013"
     )
 
     class Meta:
@@ -63,15 +60,8 @@ class AwardForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        on = cleaned.get("shares_from")
-        if on is not None and on > timezone.localdate():
-            self.add_error("shares_from", "The date must be today or in the past")
-        elif (
-            on is not None
-            and on < timezone.localdate()
-            and not cleaned.get("date_reason", "").strip()
-        ):
-            self.add_error("date_reason", "Say why the date is earlier than today")
+        if cleaned.get("shares_from") is not None:
+            earlier_date_check(self, "shares_from", cleaned["shares_from"])
         return cleaned
 
 

@@ -35,6 +35,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from programmes import accounts
 from programmes.accounts import invitation_check
@@ -193,6 +194,32 @@ def numeric_input(attrs: dict | None = None, *, decimal: bool = False) -> forms.
 # Commas only between groups of three digits; no signs, exponents or spaces.
 # Dates as people type them: day/month/year, with spaces for the slashes, or ISO.
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d"]
+
+
+def date_reason_field(example: str) -> forms.CharField:
+    """ "Why is the date earlier than today?": the reason an officer gives
+    with an effective date in the past (docs/savings.md, "Effective dates"),
+    which the audit trail keeps with the change."""
+    return forms.CharField(
+        label="Why is the date earlier than today? (if it is)",
+        help_text=f"For example: {example}",
+        required=False,
+        max_length=500,
+    )
+
+
+def earlier_date_check(form: forms.BaseForm, field: str, on: Any) -> bool:
+    """Refuse an effective date (`field`'s value `on`) still to come, and an
+    earlier one without its reason (the form's `date_reason`). True when
+    the date stands."""
+    today = timezone.localdate()
+    if on > today:
+        form.add_error(field, "The date must be today or in the past")
+    elif on < today and not form.cleaned_data.get("date_reason", "").strip():
+        form.add_error("date_reason", "Say why the date is earlier than today")
+    else:
+        return True
+    return False
 
 
 def date_field(

@@ -30,7 +30,7 @@ from programmes.admin_tools import (
     ReadOnlyAdmin,
     SafeChoicesMixin,
 )
-from programmes.forms import DATE_FORMATS
+from programmes.forms import DATE_FORMATS, date_reason_field, earlier_date_check
 from savings import imports, services
 from savings.models import (
     Investment,
@@ -125,12 +125,7 @@ class EarlierDateMixin(forms.ModelForm):
     trail keeps with the change. `date_field` names it."""
 
     date_field = ""
-    date_reason = forms.CharField(
-        label="Why is the date earlier than today? (if it is)",
-        help_text="For example: the award was decided at the panel of 2 September 2013",
-        required=False,
-        max_length=500,
-    )
+    date_reason = date_reason_field("the award was decided at the panel of 2 September 2013")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -146,10 +141,7 @@ class EarlierDateMixin(forms.ModelForm):
         on = cleaned.get(self.date_field)
         changed = self.date_field in self.changed_data or not self.instance.pk
         if on and changed:
-            if on > timezone.localdate():
-                self.add_error(self.date_field, "The date must be today or in the past")
-            elif on < timezone.localdate() and not cleaned.get("date_reason", "").strip():
-                self.add_error("date_reason", "Say why the date is earlier than today")
+            earlier_date_check(self, self.date_field, on)
         return cleaned
 
 
@@ -279,11 +271,11 @@ class SavingsEntryForm(EarlierDateMixin):
                 self.add_error(
                     "verified_on", "Tick the box to verify the saving, or leave the date"
                 )
-            elif verified_on > timezone.localdate():
-                self.add_error("verified_on", "The date must be today or in the past")
-            elif verified_on < timezone.localdate() and not cleaned.get("date_reason", "").strip():
-                self.add_error("date_reason", "Say why the date is earlier than today")
-            elif (reported := cleaned.get("reported_on")) and verified_on < reported:
+            elif (
+                earlier_date_check(self, "verified_on", verified_on)
+                and (reported := cleaned.get("reported_on"))
+                and verified_on < reported
+            ):
                 self.add_error("verified_on", "A saving is verified on or after it was reported")
         return cleaned
 

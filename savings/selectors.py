@@ -135,7 +135,7 @@ def targets_compared(
     no query), else one query, summed by the database: the programme's has
     a row per (strand, council), 2,000 at 400 councils, and making a model
     of each cost the overview 16 ms of CPU (issue 26)."""
-    unit = "strand" if council is not None else "council"
+    unit = _unit(council)
     if rows is None:
         scope = _level(strand or True, council or True, None).select_related(None)
         found = (

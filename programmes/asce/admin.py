@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from programmes import audit
@@ -34,7 +33,7 @@ from programmes.asce.models import (
     PositionReport,
     Presentation,
 )
-from programmes.forms import DATE_FORMATS
+from programmes.forms import DATE_FORMATS, earlier_date_check
 from savings.admin import EarlierDateMixin
 from savings.years import validate_financial_year
 
@@ -116,15 +115,8 @@ class AsceReturnForm(EarlierDateMixin):
 
     def clean(self):
         cleaned = super().clean()
-        on = cleaned.get("corrected_on")
-        if on is not None and on > timezone.localdate():
-            self.add_error("corrected_on", "The date must be today or in the past")
-        elif (
-            on is not None
-            and on < timezone.localdate()
-            and not cleaned.get("date_reason", "").strip()
-        ):
-            self.add_error("date_reason", "Say why the date is earlier than today")
+        if cleaned.get("corrected_on") is not None:
+            earlier_date_check(self, "corrected_on", cleaned["corrected_on"])
         year = cleaned.get("financial_year")
         for projected in cleaned.get("projections") or {}:
             if year and projected <= year:
