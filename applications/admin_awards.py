@@ -11,11 +11,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -23,7 +23,7 @@ from applications import services
 from applications.models import ApplicationState, Award, AwardShare, AwardSharePast
 from programmes import audit
 from programmes.access import authenticated
-from programmes.admin_tools import AuditTrailMixin
+from programmes.admin_tools import AuditTrailMixin, ServiceRefusalMixin
 from programmes.forms import DATE_FORMATS, date_reason_field, earlier_date_check
 
 
@@ -81,7 +81,7 @@ class AwardShareInline(admin.TabularInline):
 
 
 @admin.register(Award)
-class AwardAdmin(AuditTrailMixin, admin.ModelAdmin):
+class AwardAdmin(AuditTrailMixin, ServiceRefusalMixin, admin.ModelAdmin):
     list_display = ["reference", "title", "lead_council", "strand", "award", "councils_served"]
     list_select_related = ["call__strand", "lead_council"]
     list_filter = ["call__strand"]
@@ -177,12 +177,3 @@ class AwardAdmin(AuditTrailMixin, admin.ModelAdmin):
                 actor=authenticated(request).user,
                 on=form.cleaned_data.get("shares_from"),
             )
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # The service refuses what the form could not know (the bid changed
-        # meanwhile): say why, with nothing saved, instead of a server error.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return HttpResponseRedirect(request.path)

@@ -19,7 +19,13 @@ from programmes import (
     services,
 )
 from programmes.access import AuthenticatedRequest, authenticated
-from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report, form_data
+from programmes.admin_tools import (
+    AuditTrailMixin,
+    SafeChoicesMixin,
+    ServiceRefusalMixin,
+    action_report,
+    form_data,
+)
 from programmes.forms import posted, service_errors
 from programmes.models import Council, Invitation, Strand, User
 from programmes.notices.selectors import latest_notices
@@ -72,7 +78,7 @@ class CouncilAdminForm(forms.ModelForm):
 
 
 @admin.register(Council)
-class CouncilAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
+class CouncilAdmin(SafeChoicesMixin, AuditTrailMixin, ServiceRefusalMixin, admin.ModelAdmin):
     form = CouncilAdminForm
     list_display = [
         "name",
@@ -118,15 +124,6 @@ class CouncilAdmin(SafeChoicesMixin, AuditTrailMixin, admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         # The service has set the successors (no inlines).
         return None
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # A colleague's change meanwhile can make the successors ones the
-        # service refuses: say why, not a server error.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     def delete_model(self, request: HttpRequest, obj: Council) -> None:
         services.council_delete(council=obj, actor=authenticated(request).user)

@@ -29,7 +29,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connections, models, router
 from django.db.models import QuerySet, Subquery
 from django.db.models.constants import LOOKUP_SEP
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -237,6 +237,20 @@ def guarded(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
         (ActionRowsGuard, admin_class),
         {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
     )
+
+
+class ServiceRefusalMixin(_ModelAdminBase):
+    """A change page whose save a service refuses for what the form could not
+    know (a colleague's change meanwhile, a date before the figures it
+    corrects, a paper published meanwhile): the officer is told why on the
+    same page, with nothing saved, instead of a server error."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refused:
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
 
 class AuditTrailMixin(AuditlogHistoryAdminMixin):

@@ -21,6 +21,7 @@ from programmes.admin_tools import (
     AuditTrailMixin,
     ReadOnlyAdmin,
     SafeChoicesMixin,
+    ServiceRefusalMixin,
     form_data,
     formset_through_services,
 )
@@ -125,7 +126,7 @@ class AsceReturnForm(EarlierDateMixin):
 
 
 @admin.register(AsceReturn)
-class AsceReturnAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
+class AsceReturnAdmin(AuditTrailMixin, SafeChoicesMixin, ServiceRefusalMixin, admin.ModelAdmin):
     form = AsceReturnForm
     list_display = [
         "council",

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from programmes.access import AuthenticatedRequest, authenticated
-from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin
+from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, ServiceRefusalMixin
 from programmes.board import paper as content
 from programmes.board import services
 from programmes.board.models import BoardPaper
@@ -120,7 +120,7 @@ class BoardPaperForm(forms.ModelForm):
 
 
 @admin.register(BoardPaper)
-class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
+class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, ServiceRefusalMixin, admin.ModelAdmin):
     form = BoardPaperForm
     list_display = ["title", "board", "meeting_date", "state", "published_at"]
     list_filter = ["state", "board"]
@@ -207,14 +207,6 @@ class BoardPaperAdmin(AuditTrailMixin, SafeChoicesMixin, admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         for paper in queryset:
             services.paper_delete(paper=paper, actor=authenticated(request).user)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # The service refuses a paper published meanwhile: say why, not a server error.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     def delete_view(self, request, object_id, extra_context=None):
         # Published (or deleted) by a colleague meanwhile: say so, not a

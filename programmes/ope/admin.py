@@ -13,7 +13,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from programmes.access import AuthenticatedRequest, authenticated
-from programmes.admin_tools import AuditTrailMixin, SafeChoicesMixin, action_report
+from programmes.admin_tools import (
+    AuditTrailMixin,
+    SafeChoicesMixin,
+    ServiceRefusalMixin,
+    action_report,
+)
 from programmes.forms import PoundsField, posted, service_errors
 from programmes.ope import services
 from programmes.ope.models import Event, Pilot, PlanState, ProjectPlan, ResourceAllocation
@@ -74,7 +79,7 @@ class CabinetOfficeSignOffForm(forms.Form):
 
 
 @admin.register(ProjectPlan)
-class ProjectPlanAdmin(AuditTrailMixin, admin.ModelAdmin):
+class ProjectPlanAdmin(AuditTrailMixin, ServiceRefusalMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "council",
@@ -120,14 +125,6 @@ class ProjectPlanAdmin(AuditTrailMixin, admin.ModelAdmin):
             pilot=obj.pilot, title=obj.title, summary=obj.summary, actor=authenticated(request).user
         )
         obj.pk = saved.pk
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # plan_save refuses a signed-off plan: show why instead of a server error.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     @admin.action(description="Send the selected plans for sign-off")
     def submit_selected(self, request: AuthenticatedRequest, queryset) -> None:

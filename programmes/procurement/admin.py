@@ -1,13 +1,13 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
-from django.http import HttpResponseRedirect
 
 from programmes import audit
 from programmes.admin_tools import (
     AuditTrailMixin,
     SafeChoicesMixin,
+    ServiceRefusalMixin,
     form_data,
     formset_through_services,
 )
@@ -82,7 +82,7 @@ class DeadlineInline(admin.TabularInline):
 
 
 @admin.register(Workstream)
-class WorkstreamAdmin(SafeChoicesMixin, admin.ModelAdmin):
+class WorkstreamAdmin(SafeChoicesMixin, ServiceRefusalMixin, admin.ModelAdmin):
     list_display = ["name", "lead_council", "activity_count", "display_order"]
     list_select_related = ["lead_council"]
     search_fields = ["name", "lead_council__name"]
@@ -128,15 +128,6 @@ class WorkstreamAdmin(SafeChoicesMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset: QuerySet[Workstream]) -> None:
         for workstream in queryset:
             services.workstream_delete(actor=request.user, workstream=workstream)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # A part the services refuse (the lead council's board seat): say why,
-        # with nothing saved, instead of a server error.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
 
 @admin.register(Activity)

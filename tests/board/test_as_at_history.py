@@ -333,6 +333,38 @@ def test_an_earlier_correction_day_needs_a_reason_and_the_history_shows(demo, of
     assert history.status_code == 200
 
 
+def test_a_correction_day_before_the_figures_it_corrects_is_refused_on_the_page(
+    demo, officer_client
+):
+    """The service refuses it (the form cannot know when the figures took
+    effect): the officer is told why, with nothing saved, not a server error."""
+    from programmes.asce.models import AsceCorrection, AsceReturn
+
+    asce_return = _demo_return()
+    url = reverse("admin:asce_ascereturn_change", args=[asce_return.pk])
+    form = {
+        "council": asce_return.council_id,
+        "financial_year": asce_return.financial_year,
+        "budget": str(asce_return.budget),
+        "savings_achieved": str(asce_return.budget / 4),
+        "projections": "",
+        "notes": asce_return.notes,
+        "corrected_on": "1 1 1900",
+        "date_reason": "Typed in error",
+    }
+    refused = officer_client.post(url, form, follow=True)
+    assert refused.status_code == 200
+    assert "The correction cannot take effect before" in refused.content.decode()
+    assert not AsceCorrection.objects.exists()
+    stored = AsceReturn.objects.get(pk=asce_return.pk)
+    assert stored.savings_achieved == asce_return.savings_achieved
+
+
+def test_the_experts_appointments_csv_link_keeps_the_pages_date(demo, board_client):
+    page = board_client.get("/board/strands/experts/?as_at=2013-07-09").content.decode()
+    assert "/board/strands/experts/data/appointments.csv?as_at=2013-07-09" in page
+
+
 def test_figures_corrected_on_the_day_they_were_reported_keep_nothing(demo, officer):
     # They applied at the end of no day: every date reads the corrected figures.
     from programmes.asce.models import AsceCorrection
